@@ -1,0 +1,137 @@
+package modarch.task;
+
+/**
+ * One instance of the MLP task family (reference: Mod_Arch {@code MLP/Regression/data.py}, data_v2).
+ * Each example draws a rule c in 0..R-1 and inputs a, b ~ N(0,1) (times 2 out of distribution);
+ * the regression label is {@code coeff1[c]*a + coeff2[c]*b}, the classification label is
+ * {@code 1 if that is >= 0 else 0}. The coefficients come from
+ * {@code rng = numpy.random.RandomState(dataSeed); coeff1 = rng.randn(R); coeff2 = rng.randn(R)},
+ * so a data seed names one task instance.
+ */
+public final class MlpTask {
+    public static final int MIN_RULES = 2;
+    public static final int MAX_RULES = 64;
+    /** numpy's choice() tolerance on the sum of a probability vector: sqrt(machine epsilon). */
+    private static final double PROBABILITY_SUM_TOLERANCE = Math.sqrt(Math.ulp(1.0));
+
+    private final int rules;
+    private final boolean classification;
+    private final double[] coeff1; // (R) weight of a per rule
+    private final double[] coeff2; // (R) weight of b per rule
+
+    /** rules in 2..64, dataSeed in 0..2^32-1 (a numpy RandomState seed). */
+    public MlpTask(int rules, long dataSeed, boolean classification) {
+        if (rules < MIN_RULES || rules > MAX_RULES) {
+            throw new IllegalArgumentException("rules " + rules + " out of range " + MIN_RULES + ".." + MAX_RULES);
+        }
+        if (dataSeed < 0 || dataSeed > 0xFFFFFFFFL) {
+            throw new IllegalArgumentException("dataSeed " + dataSeed + " out of range 0..4294967295 (a numpy RandomState seed)");
+        }
+        NumpyRandomState rng = new NumpyRandomState(dataSeed);
+        this.rules = rules;
+        this.classification = classification;
+        this.coeff1 = rng.randn(rules);
+        this.coeff2 = rng.randn(rules);
+    }
+
+    public int rules() {
+        return rules;
+    }
+
+    public boolean classification() {
+        return classification;
+    }
+
+    /** (R) a copy of the coefficients of a. */
+    public double[] coeff1() {
+        return coeff1.clone();
+    }
+
+    /** (R) a copy of the coefficients of b. */
+    public double[] coeff2() {
+        return coeff2.clone();
+    }
+
+    /** The label of one example: the regression value, or 1.0 / 0.0 for classification. */
+    public double label(double a, double b, int rule) {
+        if (rule < 0 || rule >= rules) {
+            throw new IllegalArgumentException("rule " + rule + " out of range 0.." + (rules - 1));
+        }
+        return labelOf(a, b, rule);
+    }
+
+    private double labelOf(double a, double b, int rule) {
+        double y = coeff1[rule] * a + coeff2[rule] * b;
+        return classification ? (y >= 0 ? 1.0 : 0.0) : y;
+    }
+
+    /**
+     * Fills examples offset..offset+count-1 of the given arrays; allocates nothing. Per example, in
+     * this order: a = gaussian, b = gaussian (both times 2 when ood), then the rule (uniform via
+     * nextInt, or by inverse-CDF search of ruleProbabilities). a and b are rounded to float first
+     * and the label is computed in double from those stored values, so
+     * {@code label[i] == (float) label(a[i], b[i], rule[i])} exactly.
+     *
+     * @param ruleProbabilities (R) non-negative, summing to 1; null means uniform
+     * @param a                 (n) first input, n >= offset + count
+     * @param b                 (n) second input
+     * @param rule              (n) rule index per example
+     * @param label             (n) target
+     */
+    public void sample(FastRandom rng, boolean ood, double[] ruleProbabilities,
+                       float[] a, float[] b, int[] rule, float[] label, int offset, int count) {
+        checkRange(offset, count, a.length, "a");
+        checkRange(offset, count, b.length, "b");
+        checkRange(offset, count, rule.length, "rule");
+        checkRange(offset, count, label.length, "label");
+        if (ruleProbabilities != null) checkProbabilities(ruleProbabilities);
+        double scale = ood ? 2.0 : 1.0;
+        for (int i = offset; i < offset + count; i++) {
+            float ai = (float) (scale * rng.gaussian());
+            float bi = (float) (scale * rng.gaussian());
+            int c = ruleProbabilities == null ? rng.nextInt(rules) : drawRule(rng, ruleProbabilities);
+            a[i] = ai;
+            b[i] = bi;
+            rule[i] = c;
+            label[i] = (float) labelOf(ai, bi, c);
+        }
+    }
+
+    /** Inverse CDF: the first rule whose cumulative probability exceeds u; rounding slack goes to the last positive one. */
+    private int drawRule(FastRandom rng, double[] probabilities) {
+        double u = rng.nextDouble();
+        double cumulative = 0.0;
+        int lastPositive = 0;
+        for (int r = 0; r < rules; r++) {
+            if (probabilities[r] > 0.0) {
+                cumulative += probabilities[r];
+                if (u < cumulative) return r;
+                lastPositive = r;
+            }
+        }
+        return lastPositive;
+    }
+
+    private void checkProbabilities(double[] p) {
+        if (p.length != rules) {
+            throw new IllegalArgumentException("ruleProbabilities has length " + p.length + ", must equal rules = " + rules);
+        }
+        double sum = 0.0;
+        for (int r = 0; r < rules; r++) {
+            if (!(p[r] >= 0.0 && p[r] <= 1.0)) {
+                throw new IllegalArgumentException("ruleProbabilities[" + r + "] = " + p[r] + " out of range [0, 1]");
+            }
+            sum += p[r];
+        }
+        if (Math.abs(sum - 1.0) > PROBABILITY_SUM_TOLERANCE) {
+            throw new IllegalArgumentException("ruleProbabilities sum to " + sum + ", must be 1 (within " + PROBABILITY_SUM_TOLERANCE + ")");
+        }
+    }
+
+    private static void checkRange(int offset, int count, int length, String name) {
+        if (offset < 0 || count < 0 || offset > length - count) {
+            throw new IllegalArgumentException("examples " + offset + ".." + (offset + count) + " (offset " + offset + ", count "
+                    + count + ") do not fit array " + name + " of length " + length);
+        }
+    }
+}
