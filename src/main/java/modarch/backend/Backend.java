@@ -84,4 +84,115 @@ public interface Backend {
             param[i] -= (float) stepSize * (m[i] / denom);
         }
     }
+
+    /** Copies an (m, n) block: {@code dst[i][j] = src[i][j]} with the given row strides. */
+    default void copy(int m, int n, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
+        for (int i = 0; i < m; i++) System.arraycopy(src, srcOff + i * lds, dst, dstOff + i * ldd, n);
+    }
+
+    /** {@code dst[i][j] += src[i][j]} over an (m, n) block. */
+    default void addInto(int m, int n, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) dst[dstOff + i * ldd + j] += src[srcOff + i * lds + j];
+        }
+    }
+
+    /**
+     * Scales blocks of a row by per-block factors: for rows i and blocks g,
+     * {@code dst[i][g*w + j] = scale[i][g] * src[i][g*w + j]} (j < w). src and dst are (m, blocks*w),
+     * scale is (m, blocks), all contiguous.
+     */
+    default void scaleBlocks(int m, int blocks, int w, float[] src, int srcOff, float[] scale, int scaleOff,
+                             float[] dst, int dstOff) {
+        for (int i = 0; i < m; i++) {
+            for (int g = 0; g < blocks; g++) {
+                float s = scale[scaleOff + i * blocks + g];
+                int base = i * blocks * w + g * w;
+                for (int j = 0; j < w; j++) dst[dstOff + base + j] = s * src[srcOff + base + j];
+            }
+        }
+    }
+
+    /**
+     * Adds per-block dot products: {@code out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]}.
+     * x and y are (m, blocks*w), out is (m, blocks), all contiguous.
+     */
+    default void blockDotAccumulate(int m, int blocks, int w, float[] x, int xOff, float[] y, int yOff,
+                                    float[] out, int outOff) {
+        for (int i = 0; i < m; i++) {
+            for (int g = 0; g < blocks; g++) {
+                int base = i * blocks * w + g * w;
+                float sum = 0f;
+                for (int j = 0; j < w; j++) sum += x[xOff + base + j] * y[yOff + base + j];
+                out[outOff + i * blocks + g] += sum;
+            }
+        }
+    }
+
+    /** Row-wise softmax of an (m, n) contiguous block, max-subtracted as PyTorch does. */
+    default void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = 0; i < m; i++) {
+            int r = i * n;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) max = Math.max(max, x[xOff + r + j]);
+            float sum = 0f;
+            for (int j = 0; j < n; j++) {
+                float e = (float) Math.exp(x[xOff + r + j] - max);
+                y[yOff + r + j] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            for (int j = 0; j < n; j++) y[yOff + r + j] *= inv;
+        }
+    }
+
+    /** Softmax backward per row: {@code dx = y * (dy - sum_j y_j dy_j)}; (m, n) contiguous blocks. */
+    default void softmaxRowsBackward(int m, int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
+        for (int i = 0; i < m; i++) {
+            int r = i * n;
+            float dot = 0f;
+            for (int j = 0; j < n; j++) dot += y[yOff + r + j] * dy[dyOff + r + j];
+            for (int j = 0; j < n; j++) dx[dxOff + r + j] = y[yOff + r + j] * (dy[dyOff + r + j] - dot);
+        }
+    }
+
+    /**
+     * Mean L1 loss over n predictions ({@code mean |p - t|}), returned in double; writes its gradient
+     * {@code sign(p - t) / n} (sign(0) = 0, as PyTorch) into grad.
+     */
+    default double l1Loss(int n, float[] pred, int predOff, float[] target, int targetOff, float[] grad, int gradOff) {
+        double sum = 0;
+        float scale = 1f / n;
+        for (int i = 0; i < n; i++) {
+            float d = pred[predOff + i] - target[targetOff + i];
+            sum += Math.abs(d);
+            grad[gradOff + i] = Math.signum(d) * scale;
+        }
+        return sum / n;
+    }
+
+    /**
+     * Mean binary cross-entropy with logits over n values,
+     * {@code mean(max(x, 0) - x t + log(1 + exp(-|x|)))}, returned in double; writes its gradient
+     * {@code (sigmoid(x) - t) / n} into grad.
+     */
+    default double bceWithLogitsLoss(int n, float[] logit, int logitOff, float[] target, int targetOff,
+                                     float[] grad, int gradOff) {
+        double sum = 0;
+        float scale = 1f / n;
+        for (int i = 0; i < n; i++) {
+            float x = logit[logitOff + i];
+            float t = target[targetOff + i];
+            sum += Math.max(x, 0f) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
+            float sigmoid = (float) (1.0 / (1.0 + Math.exp(-x)));
+            grad[gradOff + i] = (sigmoid - t) * scale;
+        }
+        return sum / n;
+    }
+
+    /** One-hot rows: {@code out[i][j] = (j == index[i]) ? 1 : 0} for n rows of classes columns. */
+    default void oneHot(int n, int classes, int[] index, int indexOff, float[] out, int outOff) {
+        java.util.Arrays.fill(out, outOff, outOff + n * classes, 0f);
+        for (int i = 0; i < n; i++) out[outOff + i * classes + index[indexOff + i]] = 1f;
+    }
 }

@@ -1,0 +1,49 @@
+package modarch.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the modarch launcher. Exit codes: 0 success, 2 bad input, 1 internal failure. */
+@Command(name = "modarch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Train and measure modular neural networks on the benchmark of "
+                + "\"Is a Modular Architecture Enough?\" (Mittal, Bengio, Lajoie, 2022).",
+        subcommands = {TrainCommand.class, DataCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: " + String.join(", ",
+                spec.subcommands().keySet()));
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the CLI and returns its exit code (tests call this without exiting the JVM). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((ex, arguments) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("modarch: error: " + oneLine(ex.getMessage()) + " (see --help)");
+            return EXIT_BAD_INPUT;
+        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
+                commandLine.getErr().println("modarch: error: " + oneLine(ex.getMessage()));
+                return EXIT_BAD_INPUT;
+            }
+            throw ex;
+        });
+        return cli.execute(args);
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+    }
+}

@@ -1,0 +1,30 @@
+package modarch.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One evaluation of replica 0: a line of log.jsonl. Accuracies are percentages and are NaN
+ * for regression (then left out of the JSON).
+ */
+public record EvalRecord(long iteration, double trainLoss, double evalLoss, double evalOodLoss,
+                         double evalAccuracy, double evalOodAccuracy) {
+
+    public Map<String, Object> toMap() {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("iteration", iteration);
+        map.put("train_loss", trainLoss);
+        map.put("eval_loss", evalLoss);
+        map.put("eval_ood_loss", evalOodLoss);
+        if (!Double.isNaN(evalAccuracy)) {
+            map.put("eval_accuracy", evalAccuracy);
+            map.put("eval_ood_accuracy", evalOodAccuracy);
+        }
+        return map;
+    }
+
+    /** Larger is better: accuracy for classification, minus the loss for regression. */
+    public double selectionScore() {
+        return Double.isNaN(evalAccuracy) ? -evalLoss : evalAccuracy;
+    }
+}

@@ -1,0 +1,70 @@
+package modarch.train;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import modarch.io.AtomicFiles;
+
+/** The files of one run and how they are written: every file atomically (temp file, then rename). */
+public final class RunDirectory {
+    public static final String CONFIG = "config.json";
+    public static final String LOG = "log.jsonl";
+    public static final String MODEL_LAST = "model_last.safetensors";
+    public static final String MODEL_BEST = "model_best.safetensors";
+    public static final String TRAINING_STATE = "training_state.safetensors";
+    public static final String METRICS = "metrics.json";
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path root;
+
+    public RunDirectory(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path file(String name) {
+        return root.resolve(name);
+    }
+
+    /** True when the directory exists and holds at least one entry. */
+    public boolean existsNonEmpty() throws IOException {
+        if (!Files.isDirectory(root)) return Files.exists(root);
+        try (var entries = Files.list(root)) {
+            return entries.findAny().isPresent();
+        }
+    }
+
+    public void writeJson(String name, Map<String, Object> content) throws IOException {
+        Files.createDirectories(root);
+        AtomicFiles.writeString(file(name), PRETTY.writeValueAsString(content) + "\n");
+    }
+
+    public Map<String, Object> readJson(String name) throws IOException {
+        Path path = file(name);
+        if (!Files.isRegularFile(path)) throw new IOException(path + " does not exist: is " + root + " a run directory?");
+        try {
+            return JSON.readValue(path.toFile(), new TypeReference<Map<String, Object>>() { });
+        } catch (IOException e) {
+            throw new IOException(path + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    /** Rewrites log.jsonl whole from its lines (a few dozen at most: one per evaluation). */
+    public void writeLog(List<String> lines) throws IOException {
+        AtomicFiles.writeString(file(LOG), lines.isEmpty() ? "" : String.join("\n", lines) + "\n");
+    }
+
+    static String jsonLine(Map<String, Object> content) throws IOException {
+        return JSON.writeValueAsString(content);
+    }
+}

@@ -1,0 +1,159 @@
+package modarch.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.SplittableRandom;
+import modarch.backend.Backend;
+import modarch.backend.cpu.ScalarBackend;
+import modarch.nn.GradCheck;
+import modarch.nn.Naive;
+import modarch.nn.Param;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The whole MLP-setting model: gradients, forward against the reference's math, routing scores. */
+class MlpModelTest {
+    private static final int REP = 2;
+    private static final int ROWS = 6;
+    private static final int R = 5;
+    private static final int E = 7;
+    private static final int D = 23;
+    private static final int MAX_ROWS = 8;
+
+    private final Backend backend = new ScalarBackend();
+
+    private MlpModel model(ModelKind kind) {
+        MlpModel model = new MlpModel(backend, kind, REP, R, E, D, MAX_ROWS);
+        for (int r = 0; r < REP; r++) model.init(r, 100 + r);
+        return model;
+    }
+
+    private static final class Inputs {
+        final float[] a;
+        final float[] b;
+        final int[] rules;
+
+        Inputs(long seed) {
+            SplittableRandom rng = new SplittableRandom(seed);
+            a = GradCheck.uniform(rng, REP * ROWS, 2);
+            b = GradCheck.uniform(rng, REP * ROWS, 2);
+            rules = new int[REP * ROWS];
+            for (int i = 0; i < rules.length; i++) rules[i] = rng.nextInt(R);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ModelKind.class)
+    void gradientsMatchFiniteDifferences(ModelKind kind) {
+        MlpModel model = model(kind);
+        Inputs in = new Inputs(60);
+        float[] c = GradCheck.uniform(new SplittableRandom(61), REP * ROWS, 1);
+
+        model.zeroGrad();
+        model.forward(in.a, in.b, in.rules, ROWS);
+        System.arraycopy(c, 0, model.gradPredictions(), 0, c.length);
+        model.backward();
+
+        GradCheck check = new GradCheck(() -> {
+            model.forward(in.a, in.b, in.rules, ROWS);
+            return GradCheck.dot(model.predictions(), c);
+        }, GradCheck.reluOutputs(model), 62, 150);
+        // digit1, rule1, decoder1 and the core's first layer
+        assertEquals(4, GradCheck.reluOutputs(model).size(), "ReLU layers found");
+        for (Param p : model.params()) check.check(p);
+        check.assertPassed();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ModelKind.class)
+    void forwardMatchesTheReferenceMathInDouble(ModelKind kind) {
+        MlpModel model = model(kind);
+        Inputs in = new Inputs(63);
+        model.forward(in.a, in.b, in.rules, ROWS);
+        Map<String, Param> p = Naive.byName(model.params());
+        String routing = kind == ModelKind.MODULAR ? "self" : kind == ModelKind.MODULAR_OP ? "op" : "gt";
+
+        double[] pred = new double[REP * ROWS];
+        double[] scores = new double[REP * ROWS * R];
+        for (int r = 0; r < REP; r++) {
+            for (int i = 0; i < ROWS; i++) {
+                int row = r * ROWS + i;
+                double[] ea = digit(p, r, in.a[row]);
+                double[] eb = digit(p, r, in.b[row]);
+                double[] op = new double[R];
+                op[in.rules[row]] = 1;
+                double[] eo = Naive.linear(p.get("encoder_operation.2.weight"), p.get("encoder_operation.2.bias"), r,
+                        Naive.linear(p.get("encoder_operation.0.weight"), p.get("encoder_operation.0.bias"), r, op, true),
+                        false);
+                double[] joined = new double[3 * E]; // torch.cat((dig1, dig2, op), dim=-1)
+                System.arraycopy(ea, 0, joined, 0, E);
+                System.arraycopy(eb, 0, joined, E, E);
+                System.arraycopy(eo, 0, joined, 2 * E, E);
+                double[] core;
+                if (kind == ModelKind.MONOLITHIC) {
+                    core = Naive.linear(p.get("MLP.2.weight"), p.get("MLP.2.bias"), r,
+                            Naive.linear(p.get("MLP.0.weight"), p.get("MLP.0.bias"), r, joined, true), false);
+                } else {
+                    double[] res = Naive.moduleMlp(p, routing, r, R, D, joined, eo, in.rules[row]);
+                    core = java.util.Arrays.copyOf(res, D);
+                    System.arraycopy(res, D, scores, row * R, R);
+                }
+                double[] hidden = Naive.linear(p.get("decoder.0.weight"), p.get("decoder.0.bias"), r, core, true);
+                pred[row] = Naive.linear(p.get("decoder.2.weight"), p.get("decoder.2.bias"), r, hidden, false)[0];
+            }
+        }
+        double predErr = GradCheck.relErr(model.predictions(), pred);
+        assertTrue(predErr < 1e-5, "prediction relative error " + predErr);
+        if (kind == ModelKind.MONOLITHIC) {
+            assertNull(model.scores());
+        } else {
+            double scoreErr = GradCheck.relErr(model.scores(), scores);
+            assertTrue(scoreErr < 1e-5, "score relative error " + scoreErr);
+        }
+    }
+
+    private static double[] digit(Map<String, Param> p, int r, float v) {
+        double[] h = Naive.linear(p.get("encoder_digit.0.weight"), p.get("encoder_digit.0.bias"), r, new double[] {v}, true);
+        return Naive.linear(p.get("encoder_digit.2.weight"), p.get("encoder_digit.2.bias"), r, h, false);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ModelKind.class, names = {"MODULAR", "MODULAR_OP", "GT_MODULAR"})
+    void routingScoresSumToOneAndGroundTruthIsTheOneHotRule(ModelKind kind) {
+        MlpModel model = model(kind);
+        Inputs in = new Inputs(64);
+        model.forward(in.a, in.b, in.rules, ROWS);
+        float[] s = model.scores();
+        for (int row = 0; row < REP * ROWS; row++) {
+            double sum = 0;
+            for (int m = 0; m < R; m++) {
+                float v = s[row * R + m];
+                assertTrue(v >= 0f && v <= 1f, "score in [0, 1]");
+                if (kind == ModelKind.GT_MODULAR) assertEquals(m == in.rules[row] ? 1f : 0f, v, 0f);
+                sum += v;
+            }
+            assertEquals(1.0, sum, 1e-6, "scores of row " + row);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(ModelKind.class)
+    void replicasAreIndependent(ModelKind kind) {
+        // replica 1 of a two-replica model computes what a one-replica model with the same init computes
+        MlpModel two = model(kind);
+        MlpModel one = new MlpModel(backend, kind, 1, R, E, D, MAX_ROWS);
+        one.init(0, 101);
+        Inputs in = new Inputs(65);
+        two.forward(in.a, in.b, in.rules, ROWS);
+        float[] a1 = java.util.Arrays.copyOfRange(in.a, ROWS, 2 * ROWS);
+        float[] b1 = java.util.Arrays.copyOfRange(in.b, ROWS, 2 * ROWS);
+        int[] rules1 = java.util.Arrays.copyOfRange(in.rules, ROWS, 2 * ROWS);
+        one.forward(a1, b1, rules1, ROWS);
+        for (int i = 0; i < ROWS; i++) {
+            assertEquals(one.predictions()[i], two.predictions()[ROWS + i], 0f, "row " + i);
+        }
+    }
+}

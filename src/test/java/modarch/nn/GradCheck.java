@@ -1,0 +1,210 @@
+package modarch.nn;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * Central finite differences in double against a layer's analytic gradients.
+ *
+ * <p>The layers compute in float, so the perturbation must be large enough to rise above fp32
+ * round-off (eps = 1e-2 on values of order 1). The nets are piecewise linear in ReLU, so the
+ * central difference is exact unless a perturbation moves a pre-activation across 0: every
+ * perturbed forward compares the sign pattern of all ReLU outputs with the unperturbed one, and a
+ * coordinate whose pattern changed is retried with eps/4, eps/16, eps/64, then skipped.
+ * Errors are per tensor: {@code ||analytic - numeric|| / ||numeric||}.
+ */
+public final class GradCheck {
+    public static final double EPS = 1e-2;
+    public static final double TOL = 1e-3;
+
+    /** Runs the forward pass at the current values and returns the scalar objective in double. */
+    @FunctionalInterface
+    public interface Objective {
+        double evaluate();
+    }
+
+    private final Objective objective;
+    private final List<float[]> reluOutputs;
+    private final SplittableRandom rng;
+    private final int maxCoordinates;
+    private final List<String> failures = new ArrayList<>();
+    private final StringBuilder report = new StringBuilder();
+    private boolean[][] basePattern;
+
+    /**
+     * reluOutputs are the (whole) output buffers of every ReLU in the forward pass; at most
+     * maxCoordinates random coordinates of each tensor are checked.
+     */
+    public GradCheck(Objective objective, List<float[]> reluOutputs, long seed, int maxCoordinates) {
+        this.objective = objective;
+        this.reluOutputs = List.copyOf(reluOutputs);
+        this.rng = new SplittableRandom(seed);
+        this.maxCoordinates = maxCoordinates;
+    }
+
+    private boolean[][] pattern() {
+        boolean[][] p = new boolean[reluOutputs.size()][];
+        for (int t = 0; t < p.length; t++) {
+            float[] y = reluOutputs.get(t);
+            p[t] = new boolean[y.length];
+            for (int i = 0; i < y.length; i++) p[t][i] = y[i] > 0f;
+        }
+        return p;
+    }
+
+    private boolean samePattern() {
+        for (int t = 0; t < basePattern.length; t++) {
+            float[] y = reluOutputs.get(t);
+            boolean[] base = basePattern[t];
+            for (int i = 0; i < y.length; i++) {
+                if ((y[i] > 0f) != base[i]) return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Compares analytic[aOff + i] with d objective / d values[off + i] for i < n; records a failure
+     * when the relative error is TOL or more. Returns that error.
+     */
+    public double check(String name, float[] values, int off, int n, float[] analytic, int aOff) {
+        float[] ana = new float[n];
+        System.arraycopy(analytic, aOff, ana, 0, n);
+        objective.evaluate();
+        basePattern = pattern();
+
+        List<Integer> coords = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) coords.add(i);
+        if (n > maxCoordinates) {
+            Collections.shuffle(coords, new java.util.Random(rng.nextLong()));
+            coords = coords.subList(0, maxCoordinates);
+        }
+        double diff2 = 0, num2 = 0, ana2 = 0;
+        int used = 0, skipped = 0, shrunk = 0;
+        for (int i : coords) {
+            int at = off + i;
+            float x0 = values[at];
+            double d = Double.NaN;
+            for (double eps = EPS; eps >= EPS / 64 && Double.isNaN(d); eps /= 4) {
+                float xp = (float) (x0 + eps);
+                float xm = (float) (x0 - eps);
+                values[at] = xp;
+                double lp = objective.evaluate();
+                boolean ok = samePattern();
+                values[at] = xm;
+                double lm = objective.evaluate();
+                ok &= samePattern();
+                values[at] = x0;
+                if (ok) {
+                    d = (lp - lm) / ((double) xp - (double) xm);
+                    if (eps < EPS) shrunk++;
+                }
+            }
+            if (Double.isNaN(d)) {
+                skipped++;
+                continue;
+            }
+            used++;
+            double a = ana[i];
+            diff2 += (a - d) * (a - d);
+            num2 += d * d;
+            ana2 += a * a;
+        }
+        objective.evaluate(); // leave the layers at the unperturbed point
+        double err;
+        if (num2 == 0 && ana2 == 0) {
+            err = 0;
+        } else {
+            err = Math.sqrt(diff2) / Math.max(Math.sqrt(num2), 1e-30);
+        }
+        String line = String.format("%-28s n=%5d checked=%4d shrunk=%3d skipped=%3d |num|=%.3e relerr=%.2e",
+                name, n, used, shrunk, skipped, Math.sqrt(num2), err);
+        report.append(line).append('\n');
+        if (!(err < TOL)) failures.add(line);
+        if (skipped * 4 > coords.size()) failures.add(line + " (too many coordinates skipped at ReLU kinks)");
+        if (used > 0 && num2 == 0 && ana2 == 0 && n > 4) failures.add(line + " (gradient identically zero: vacuous)");
+        return err;
+    }
+
+    /** Convenience for a Param: all replicas, against its accumulated grad. */
+    public double check(Param p) {
+        return check(p.name(), p.data(), 0, p.data().length, p.grad(), 0);
+    }
+
+    public String report() {
+        return report.toString();
+    }
+
+    /** Fails with every recorded failure and the full report. */
+    public void assertPassed() {
+        assertTrue(failures.isEmpty(), () -> "gradient check failed:\n" + String.join("\n", failures)
+                + "\n--- full report ---\n" + report);
+    }
+
+    /**
+     * The output buffers of every ReLU layer reachable from root through fields of modarch types
+     * (Linear and GroupLinear with relu = true), found by reflection so tests need no accessors.
+     */
+    public static List<float[]> reluOutputs(Object root) {
+        List<float[]> out = new ArrayList<>();
+        collect(root, out, Collections.newSetFromMap(new IdentityHashMap<>()));
+        return out;
+    }
+
+    private static void collect(Object o, List<float[]> out, Set<Object> seen) {
+        if (o == null || !seen.add(o)) return;
+        Class<?> c = o.getClass();
+        if (!c.getName().startsWith("modarch.nn.") && !c.getName().startsWith("modarch.model.")) return;
+        try {
+            if (o instanceof Linear || o instanceof GroupLinear) {
+                Field relu = c.getDeclaredField("relu");
+                relu.setAccessible(true);
+                if (relu.getBoolean(o)) {
+                    out.add(o instanceof Linear ? ((Linear) o).output() : ((GroupLinear) o).output());
+                }
+                return;
+            }
+            for (Field f : c.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive() || f.getType().isArray()) continue;
+                f.setAccessible(true);
+                collect(f.get(o), out, seen);
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError("cannot inspect " + c.getName(), e);
+        }
+    }
+
+    // ----- small data helpers shared by the nn and model tests -----
+
+    /** n floats uniform in (-scale, scale). */
+    public static float[] uniform(SplittableRandom rng, int n, double scale) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rng.nextDouble(-scale, scale);
+        return x;
+    }
+
+    /** sum_i y[i] * c[i] over the first c.length values, in double. */
+    public static double dot(float[] y, float[] c) {
+        double s = 0;
+        for (int i = 0; i < c.length; i++) s += (double) y[i] * c[i];
+        return s;
+    }
+
+    /** ||a - b|| / ||b|| over the first b.length values. */
+    public static double relErr(float[] a, double[] b) {
+        double d = 0, n = 0;
+        for (int i = 0; i < b.length; i++) {
+            d += (a[i] - b[i]) * (a[i] - b[i]);
+            n += b[i] * b[i];
+        }
+        return Math.sqrt(d) / Math.sqrt(n);
+    }
+}

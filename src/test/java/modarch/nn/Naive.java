@@ -1,0 +1,95 @@
+package modarch.nn;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The reference's math written out directly in double, for forward-equivalence tests. */
+public final class Naive {
+    private Naive() {
+    }
+
+    public static Map<String, Param> byName(List<Param> params) {
+        Map<String, Param> map = new LinkedHashMap<>();
+        for (Param p : params) map.put(p.name(), p);
+        return map;
+    }
+
+    /** nn.Linear of replica r: {@code act(x W^T + b)}, weight (out, in), bias (out). */
+    public static double[] linear(Param weight, Param bias, int r, double[] x, boolean relu) {
+        int out = weight.shape()[0], in = weight.shape()[1];
+        double[] y = new double[out];
+        for (int o = 0; o < out; o++) {
+            double s = bias.data()[bias.offset(r) + o];
+            for (int i = 0; i < in; i++) s += (double) weight.data()[weight.offset(r) + o * in + i] * x[i];
+            y[o] = relu ? Math.max(s, 0) : s;
+        }
+        return y;
+    }
+
+    /** Module m of a GroupLinearLayer of replica r: {@code act(x w[m] + b[0][m])}, w (R, din, dout), b (1, R, dout). */
+    public static double[] groupLinear(Param w, Param b, int r, int m, double[] x, boolean relu) {
+        int din = w.shape()[1], dout = w.shape()[2];
+        double[] y = new double[dout];
+        for (int o = 0; o < dout; o++) {
+            double s = b.data()[b.offset(r) + m * dout + o];
+            for (int i = 0; i < din; i++) s += (double) w.data()[w.offset(r) + (m * din + i) * dout + o] * x[i];
+            y[o] = relu ? Math.max(s, 0) : s;
+        }
+        return y;
+    }
+
+    public static double[] softmax(double[] x) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : x) max = Math.max(max, v);
+        double[] y = new double[x.length];
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) sum += y[i] = Math.exp(x[i] - max);
+        for (int i = 0; i < x.length; i++) y[i] /= sum;
+        return y;
+    }
+
+    /** Values [off, off + n) of a float array, widened. */
+    public static double[] slice(float[] x, int off, int n) {
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++) y[i] = x[off + i];
+        return y;
+    }
+
+    /**
+     * The reference's module MLP on one example of replica r: per module h_m = relu(x w1[m] + b1[m]),
+     * y_m = h_m w2[m] + b2[m]; scores by kind ("self": softmax of y_m[D]; "op": softmax(scorer(context));
+     * "gt": one-hot rule); out = sum_m s_m y_m[:D]. Returns out (D) followed by the scores (R).
+     */
+    public static double[] moduleMlp(Map<String, Param> p, String routing, int r, int modules, int dim,
+                                     double[] x, double[] context, int rule) {
+        double[][] y = new double[modules][];
+        double[] logits = new double[modules];
+        for (int m = 0; m < modules; m++) {
+            double[] h = groupLinear(p.get("MLP.0.w"), p.get("MLP.0.b"), r, m, x, true);
+            y[m] = groupLinear(p.get("MLP.2.w"), p.get("MLP.2.b"), r, m, h, false);
+            if (routing.equals("self")) logits[m] = y[m][dim];
+        }
+        double[] s;
+        switch (routing) {
+            case "self":
+                s = softmax(logits);
+                break;
+            case "op":
+                s = softmax(linear(p.get("scorer.weight"), p.get("scorer.bias"), r, context, false));
+                break;
+            case "gt":
+                s = new double[modules];
+                s[rule] = 1;
+                break;
+            default:
+                throw new IllegalArgumentException(routing);
+        }
+        double[] res = new double[dim + modules];
+        for (int m = 0; m < modules; m++) {
+            for (int j = 0; j < dim; j++) res[j] += s[m] * y[m][j];
+            res[dim + m] = s[m];
+        }
+        return res;
+    }
+}
