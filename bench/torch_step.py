@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""PyTorch (CPU, one thread) timing baseline for one training step of the MLP task's
+"Modular (joint)" model of Mittal et al. 2022 (reference: sarthmit/Mod_Arch, MLP/Regression).
+
+A step is what the reference's train_step does: draw a batch of regression data with numpy,
+forward, L1 loss, backward, Adam. Shapes, parameter names and the parameter count match the
+reference model, so the Java engine can be compared step for step.
+
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_step.py --enc-dim 32 --dim 128 --json
+"""
+import argparse
+import json
+import math
+import statistics
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+# (rules, enc_dim, dim) -> parameter count of the reference model
+KNOWN_PARAMETER_COUNTS = {(8, 128, 512): 564105, (2, 32, 128): 35619}
+
+
+class GroupLinear(nn.Module):
+    """R independent linear maps, one per module: (B, R, din) -> (B, R, dout) by a batched matmul over R."""
+
+    def __init__(self, groups, din, dout):
+        super().__init__()
+        bound = math.sqrt(1.0 / din)
+        self.w = nn.Parameter(torch.empty(groups, din, dout).uniform_(-bound, bound))
+        self.b = nn.Parameter(torch.empty(1, groups, dout).uniform_(-bound, bound))
+
+    def forward(self, x):
+        return torch.bmm(x.permute(1, 0, 2), self.w).permute(1, 0, 2) + self.b
+
+
+def two_layer(din, dhidden, dout):
+    return nn.Sequential(nn.Linear(din, dhidden), nn.ReLU(), nn.Linear(dhidden, dout))
+
+
+class ModularJoint(nn.Module):
+    """Each of R module MLPs emits D outputs plus one self-score; a softmax over modules of the
+    scores weights the sum of the module outputs, which a small decoder maps to the prediction."""
+
+    def __init__(self, rules, enc_dim, dim):
+        super().__init__()
+        self.rules = rules
+        self.encoder_digit = two_layer(1, enc_dim, enc_dim)          # shared by a and b
+        self.encoder_operation = two_layer(rules, enc_dim, enc_dim)  # one-hot rule
+        self.MLP = nn.Sequential(
+            GroupLinear(rules, 3 * enc_dim, dim // rules),
+            nn.ReLU(),
+            GroupLinear(rules, dim // rules, dim + 1))
+        self.decoder = two_layer(dim, enc_dim, 1)
+
+    def forward(self, x):
+        # x is (B, 2 + R): a, b, one-hot rule
+        h = torch.cat((self.encoder_digit(x[:, 0:1]),
+                       self.encoder_digit(x[:, 1:2]),
+                       self.encoder_operation(x[:, 2:])), dim=-1)   # (B, 3E)
+        h = h.unsqueeze(1).repeat(1, self.rules, 1)                   # (B, R, 3E)
+        out = self.MLP(h)                                             # (B, R, D+1)
+        score = F.softmax(out[:, :, -1:], dim=1)                      # (B, R, 1)
+        mixed = (out[:, :, :-1] * score).sum(dim=1)                   # (B, D)
+        return self.decoder(mixed).squeeze(), score.squeeze()
+
+
+def make_batch(batch_size, rules, data_seed):
+    """Regression batch: y = coeff1[rule] * a + coeff2[rule] * b, inputs [a, b, onehot(rule)] in float64."""
+    coefficients = np.random.RandomState(data_seed)
+    coeff1 = coefficients.randn(rules)
+    coeff2 = coefficients.randn(rules)
+    a = np.random.randn(batch_size, 1)
+    b = np.random.randn(batch_size, 1)
+    rule = np.random.choice(rules, size=batch_size)
+    onehot = np.zeros((batch_size, rules))
+    onehot[np.arange(batch_size), rule] = 1.0
+    label = coeff1[rule] * a[:, 0] + coeff2[rule] * b[:, 0]
+    return np.concatenate((a, b, onehot), axis=-1), label
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--enc-dim", type=int, default=32)
+    parser.add_argument("--dim", type=int, default=128)
+    parser.add_argument("--rules", type=int, default=8)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--steps", type=int, default=100, help="timed steps per repeat")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed steps before the first repeat")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--data-seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print one JSON line only")
+    args = parser.parse_args()
+    if args.dim % args.rules != 0:
+        parser.error(f"--dim {args.dim} is not a multiple of --rules {args.rules}")
+
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
+
+    model = ModularJoint(args.rules, args.enc_dim, args.dim)
+    parameters = sum(p.numel() for p in model.parameters())
+    expected = KNOWN_PARAMETER_COUNTS.get((args.rules, args.enc_dim, args.dim))
+    assert expected is None or parameters == expected, f"{parameters} parameters, the reference has {expected}"
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    criterion = nn.L1Loss()
+
+    def step():
+        model.train()
+        model.zero_grad()
+        data, label = make_batch(args.batch_size, args.rules, args.data_seed)
+        data, label = torch.Tensor(data), torch.Tensor(label)
+        out, _ = model(data)
+        loss = criterion(out, label)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    if not args.json:
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
+              f"rules={args.rules} enc_dim={args.enc_dim} dim={args.dim}: {parameters} parameters")
+    for _ in range(args.warmup):
+        step()
+    ms_per_step = []
+    for r in range(args.repeats):
+        start = time.perf_counter()
+        for _ in range(args.steps):
+            loss = step()
+        ms_per_step.append((time.perf_counter() - start) * 1e3 / args.steps)
+        if not args.json:
+            print(f"repeat {r + 1}/{args.repeats}: {ms_per_step[-1]:.3f} ms/step (loss {loss.item():.4f})")
+    median = statistics.median(ms_per_step)
+    if args.json:
+        print(json.dumps({"enc_dim": args.enc_dim, "dim": args.dim, "rules": args.rules,
+                          "ms_per_step_median": median, "ms_per_step_all": ms_per_step,
+                          "torch": torch.__version__, "threads": torch.get_num_threads(),
+                          "parameters": parameters}))
+    else:
+        print(f"median {median:.3f} ms/step over {args.repeats} x {args.steps} steps")
+
+
+if __name__ == "__main__":
+    main()
