@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "modarch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train and measure modular neural networks on the benchmark of "
                 + "\"Is a Modular Architecture Enough?\" (Mittal, Bengio, Lajoie, 2022).",
-        subcommands = {TrainCommand.class, DataCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, MetricsCommand.class, DataCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
 

@@ -119,24 +119,7 @@ public final class MlpModel {
 
     /** a and b are (rep, rows), ruleIndex (rep, rows); predictions land in {@link #predictions()}. */
     public void forward(float[] a, float[] b, int[] ruleIndex, int rows) {
-        this.rows = rows;
-        int e = encDim;
-        for (int r = 0; r < rep; r++) {
-            backend.copy(1, rows, a, r * rows, 0, digits, r * 2 * rows, 0);
-            backend.copy(1, rows, b, r * rows, 0, digits, r * 2 * rows + rows, 0);
-        }
-        backend.oneHot(rep * rows, rules, ruleIndex, 0, oneHot, 0);
-        digit1.forward(digits, 2 * rows);
-        digit2.forward(digit1.output(), 2 * rows);
-        rule1.forward(oneHot, rows);
-        rule2.forward(rule1.output(), rows);
-        for (int r = 0; r < rep; r++) {
-            int digitOff = r * 2 * rows * e;
-            int joinedOff = r * rows * 3 * e;
-            backend.copy(rows, e, digit2.output(), digitOff, e, joined, joinedOff, 3 * e);
-            backend.copy(rows, e, digit2.output(), digitOff + rows * e, e, joined, joinedOff + e, 3 * e);
-            backend.copy(rows, e, rule2.output(), r * rows * e, e, joined, joinedOff + 2 * e, 3 * e);
-        }
+        encode(a, b, ruleIndex, rows);
         float[] core;
         if (modules == null) {
             dense1.forward(joined, rows);
@@ -148,6 +131,48 @@ public final class MlpModel {
         }
         decoder1.forward(core, rows);
         decoder2.forward(decoder1.output(), rows);
+    }
+
+    /**
+     * Computes only the routing scores ({@link #scores()}) of a routed model, skipping what they do
+     * not depend on: the module outputs and the decoder always, the encoders for GT-Modular, the
+     * digit encoder for Modular-op.
+     */
+    public void forwardScores(float[] a, float[] b, int[] ruleIndex, int rows) {
+        if (modules == null) throw new IllegalStateException("a Monolithic model has no routing scores");
+        Router router = modules.router();
+        if (router.selfScored()) {
+            encode(a, b, ruleIndex, rows);
+        } else if (router instanceof OpRouter) {
+            encodeRule(ruleIndex, rows);
+        }
+        modules.route(joined, rule2.output(), ruleIndex, rows);
+    }
+
+    private void encodeRule(int[] ruleIndex, int rows) {
+        this.rows = rows;
+        backend.oneHot(rep * rows, rules, ruleIndex, 0, oneHot, 0);
+        rule1.forward(oneHot, rows);
+        rule2.forward(rule1.output(), rows);
+    }
+
+    /** Fills joined (rep, rows, 3E) = [enc(a), enc(b), enc(rule)]. */
+    private void encode(float[] a, float[] b, int[] ruleIndex, int rows) {
+        encodeRule(ruleIndex, rows);
+        int e = encDim;
+        for (int r = 0; r < rep; r++) {
+            backend.copy(1, rows, a, r * rows, 0, digits, r * 2 * rows, 0);
+            backend.copy(1, rows, b, r * rows, 0, digits, r * 2 * rows + rows, 0);
+        }
+        digit1.forward(digits, 2 * rows);
+        digit2.forward(digit1.output(), 2 * rows);
+        for (int r = 0; r < rep; r++) {
+            int digitOff = r * 2 * rows * e;
+            int joinedOff = r * rows * 3 * e;
+            backend.copy(rows, e, digit2.output(), digitOff, e, joined, joinedOff, 3 * e);
+            backend.copy(rows, e, digit2.output(), digitOff + rows * e, e, joined, joinedOff + e, 3 * e);
+            backend.copy(rows, e, rule2.output(), r * rows * e, e, joined, joinedOff + 2 * e, 3 * e);
+        }
     }
 
     /** Back-propagates {@link #gradPredictions()} into every parameter's gradient (accumulating). */

@@ -67,23 +67,10 @@ public final class ModuleMlp {
      * The result is in {@link #output()}, the routing scores in {@code router().scores()}.
      */
     public void forward(float[] x, float[] ruleContext, int[] rules, int rows) {
-        this.rows = rows;
-        first.forward(x, rows);
+        if (!router.selfScored()) first.forward(x, rows);
+        route(x, ruleContext, rules, rows);
         float[] h = first.output();
         int rh = modules * hidden;
-        if (router.selfScored()) {
-            for (int r = 0; r < rep; r++) {
-                for (int m = 0; m < modules; m++) {
-                    // logits[:, m] (rows, 1) = h_m (rows, H) . w2[m][:, D] (H, 1) + b2[m][D]
-                    backend.gemm(false, false, rows, 1, hidden,
-                            h, r * rows * rh + m * hidden, rh,
-                            w2.data(), w2.offset(r) + m * hidden * width2 + dim, width2,
-                            logits, r * rows * modules + m, modules,
-                            false, b2.data(), b2.offset(r) + m * width2 + dim, false);
-                }
-            }
-        }
-        router.forward(rows, ruleContext, rules, logits);
         float[] scores = router.scores();
         for (int r = 0; r < rep; r++) {
             int hOff = r * rows * rh;
@@ -97,6 +84,30 @@ public final class ModuleMlp {
                     scores, sOff, modules, b2.data(), b2.offset(r), width2,
                     output, r * rows * dim, dim);
         }
+    }
+
+    /**
+     * Only the routing part of {@link #forward}: fills {@code router().scores()} without the
+     * modules' outputs. x is read only when the router is self-scored.
+     */
+    public void route(float[] x, float[] ruleContext, int[] rules, int rows) {
+        this.rows = rows;
+        if (router.selfScored()) {
+            first.forward(x, rows);
+            float[] h = first.output();
+            int rh = modules * hidden;
+            for (int r = 0; r < rep; r++) {
+                for (int m = 0; m < modules; m++) {
+                    // logits[:, m] (rows, 1) = h_m (rows, H) . w2[m][:, D] (H, 1) + b2[m][D]
+                    backend.gemm(false, false, rows, 1, hidden,
+                            h, r * rows * rh + m * hidden, rh,
+                            w2.data(), w2.offset(r) + m * hidden * width2 + dim, width2,
+                            logits, r * rows * modules + m, modules,
+                            false, b2.data(), b2.offset(r) + m * width2 + dim, false);
+                }
+            }
+        }
+        router.forward(rows, ruleContext, rules, logits);
     }
 
     /** Back-propagates {@link #gradOutput()}; writes the input gradient (rep, rows, in) into gradInput. */

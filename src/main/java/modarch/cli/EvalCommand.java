@@ -1,0 +1,112 @@
+package modarch.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import modarch.backend.Backends;
+import modarch.metrics.ActivationMatrix;
+import modarch.metrics.Adaptation;
+import modarch.metrics.RoutingMetrics;
+import modarch.task.MlpTask;
+import modarch.train.EvalCounts;
+import modarch.train.LoadedRun;
+import modarch.train.RunDirectory;
+import modarch.train.RunEvaluator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Measure a trained run the paper's way (performance, collapse, alignment, adaptation, "
+                + "mutual information) and write metrics.json into it.")
+final class EvalCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "a run directory made by `modarch train`")
+    Path run;
+
+    @Option(names = "--checkpoint", defaultValue = "last", description = "last | best (default ${DEFAULT-VALUE})")
+    String checkpoint;
+
+    @Option(names = "--json", description = "print the metrics as JSON on stdout")
+    boolean json;
+
+    @Option(names = "--fast", description = "a tenth of the batches, for a quick look (said in the output)")
+    boolean fast;
+
+    @Option(names = "--performance-batches", defaultValue = "100", description = "default ${DEFAULT-VALUE}")
+    int performanceBatches;
+
+    @Option(names = "--activation-batches", defaultValue = "1000", description = "default ${DEFAULT-VALUE}")
+    int activationBatches;
+
+    @Option(names = "--adaptation-batches", defaultValue = "10", description = "per Dirichlet draw (default ${DEFAULT-VALUE})")
+    int adaptationBatches;
+
+    @Option(names = "--eval-batch-size", defaultValue = "1000", description = "examples per batch (default ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--random-baseline", description = "print the Random row (uniform activation matrix) for --rules instead")
+    boolean randomBaseline;
+
+    @Option(names = "--rules", description = "rules of the Random baseline, 2..64")
+    Integer rules;
+
+    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu (default ${DEFAULT-VALUE})")
+    String device;
+
+    @Override
+    public Integer call() throws IOException {
+        if (randomBaseline) {
+            MetricsReport.print(System.out, randomBaseline(), json);
+            return 0;
+        }
+        if (run == null) throw new UserError("a RUN directory is required (or --random-baseline --rules R)");
+        if (rules != null) throw new UserError("--rules " + rules + " is only for --random-baseline: a run has its own");
+        EvalCounts counts = new EvalCounts(performanceBatches, activationBatches, adaptationBatches, batchSize);
+        if (fast) counts = counts.fast();
+        Backends.Choice choice = Backends.select(device);
+        System.err.println("modarch: " + choice.reason());
+        RunDirectory dir = new RunDirectory(run);
+        LoadedRun loaded;
+        try {
+            loaded = LoadedRun.load(dir, checkpoint, choice.backend(), counts.batchSize());
+        } catch (IOException e) {
+            throw new UserError(e.getMessage());
+        }
+        long start = System.nanoTime();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("checkpoint", checkpoint);
+        metrics.put("iteration", loaded.iteration());
+        metrics.put("model", loaded.config().model().cliName());
+        metrics.put("task", loaded.config().task().cliName());
+        metrics.put("rules", loaded.config().rules());
+        metrics.put("fast", fast);
+        metrics.put("counts", Map.of("performance_batches", counts.performanceBatches(),
+                "activation_batches", counts.activationBatches(), "adaptation_batches", counts.adaptationBatches(),
+                "adaptation_draws", Adaptation.DRAWS, "batch_size", counts.batchSize()));
+        metrics.putAll(new RunEvaluator(choice.backend(), loaded, counts).all());
+        metrics.put("seconds", (System.nanoTime() - start) / 1e9);
+        dir.writeJson(RunDirectory.METRICS, metrics);
+        if (fast) System.err.println("modarch: --fast: a tenth of the reference's batches; numbers are noisier");
+        MetricsReport.print(System.out, metrics, json);
+        return 0;
+    }
+
+    /** plot_main.py's add_random: the uniform matrix; adaptation from its module marginal. */
+    private Map<String, Object> randomBaseline() {
+        if (rules == null) throw new UserError("--random-baseline needs --rules R (2..64)");
+        if (rules < MlpTask.MIN_RULES || rules > MlpTask.MAX_RULES) {
+            throw new UserError("--rules " + rules + " is out of range: allowed are " + MlpTask.MIN_RULES + ".." + MlpTask.MAX_RULES);
+        }
+        double[][] uniform = new double[rules][rules];
+        for (double[] row : uniform) java.util.Arrays.fill(row, 1.0 / (rules * rules));
+        double[][] joint = ActivationMatrix.fromJoint(uniform);
+        RoutingMetrics metrics = RoutingMetrics.of(joint);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", "random");
+        out.put("rules", rules);
+        out.putAll(RunEvaluator.routingJson(metrics, metrics.adaptationOfMarginal(), joint));
+        return out;
+    }
+}

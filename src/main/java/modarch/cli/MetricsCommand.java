@@ -1,0 +1,74 @@
+package modarch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import modarch.metrics.ActivationMatrix;
+import modarch.metrics.RoutingMetrics;
+import modarch.train.RunEvaluator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "metrics", mixinStandardHelpOptions = true,
+        description = "Routing metrics of an activation matrix measured by any tool: a JSON file "
+                + "{\"joint\": [[...], ...]} or {\"conditional\": [[...], ...]} (rows are rules, columns modules).")
+final class MetricsCommand implements Callable<Integer> {
+    static final String ADAPTATION_NOTE = "from the matrix alone: the module marginal against 100 Dirichlet(1) draws "
+            + "(the reference's Random-row formula), not a model's adaptation to shifted rule distributions";
+
+    @Parameters(index = "0", paramLabel = "FILE")
+    Path file;
+
+    @Option(names = "--json", description = "print the metrics as JSON on stdout")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (!Files.isRegularFile(file)) throw new UserError(file + " does not exist or is not a file");
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UserError(file + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        boolean joint = root != null && root.has("joint");
+        boolean conditional = root != null && root.has("conditional");
+        if (joint == conditional) {
+            throw new UserError(file + " must hold exactly one of \"joint\" or \"conditional\": a square matrix, rows per rule");
+        }
+        double[][] matrix = matrix(root.get(joint ? "joint" : "conditional"));
+        double[][] p = joint ? ActivationMatrix.fromJoint(matrix) : ActivationMatrix.fromConditional(matrix);
+        RoutingMetrics metrics = RoutingMetrics.of(p);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("input", joint ? "joint" : "conditional");
+        out.put("rules", p.length);
+        out.putAll(RunEvaluator.routingJson(metrics, metrics.adaptationOfMarginal(), p));
+        out.put("adaptation_source", ADAPTATION_NOTE);
+        MetricsReport.print(System.out, out, json);
+        return 0;
+    }
+
+    private double[][] matrix(JsonNode node) {
+        if (!node.isArray() || node.size() == 0) throw new UserError("the matrix must be a non-empty array of rows");
+        double[][] out = new double[node.size()][];
+        for (int r = 0; r < out.length; r++) {
+            JsonNode row = node.get(r);
+            if (!row.isArray()) throw new UserError("row " + r + " of the matrix is not an array");
+            out[r] = new double[row.size()];
+            for (int m = 0; m < row.size(); m++) {
+                JsonNode v = row.get(m);
+                if (!v.isNumber() && !(v.isTextual() && v.asText().equalsIgnoreCase("nan"))) {
+                    throw new UserError("entry [" + r + "][" + m + "] = " + v + " is not a number");
+                }
+                out[r][m] = v.isNumber() ? v.asDouble() : Double.NaN;
+            }
+        }
+        return out;
+    }
+}
