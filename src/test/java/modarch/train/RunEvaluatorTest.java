@@ -1,0 +1,81 @@
+package modarch.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import modarch.backend.Backend;
+import modarch.backend.Backends;
+import modarch.model.ModelKind;
+import modarch.task.TaskKind;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunEvaluatorTest {
+    private static final Backend BACKEND = Backends.select("cpu").backend();
+    private static final EvalCounts SMALL = new EvalCounts(3, 40, 2, 250);
+
+    @TempDir
+    Path tmp;
+
+    private LoadedRun trained(TaskKind task, ModelKind kind, long iterations) throws IOException {
+        TrainConfig config = new TrainConfig(task, kind, 4, 8, 16, 32, 1e-3, iterations, iterations, 3, 1);
+        RunDirectory dir = new RunDirectory(tmp.resolve(kind + "-" + task + "-" + iterations));
+        new Trainer(config, "cpu", BACKEND, dir).run(false, new Trainer.Listener() { });
+        return LoadedRun.load(dir, "last", BACKEND, SMALL.batchSize());
+    }
+
+    /** GT-Modular routes by the rule itself, whatever its weights: no collapse, perfect alignment. */
+    @Test
+    void gtModularIsPerfectlySpecialised() throws IOException {
+        Map<String, Object> metrics = new RunEvaluator(BACKEND, trained(TaskKind.MLP_REGRESSION, ModelKind.GT_MODULAR, 2), SMALL).all();
+        assertEquals(0.0, (double) metrics.get("collapse_avg"), 0.1, "finite sample of uniform rules");
+        assertEquals(0.0, (double) metrics.get("collapse_worst"), 0.2);
+        assertEquals(0.0, (double) metrics.get("alignment"), 1e-12);
+        assertEquals(0.0, (double) metrics.get("inverse_mutual_information"), 0.02);
+        assertEquals(0.0, (double) metrics.get("adaptation"), 0.05);
+        double[][] p = (double[][]) metrics.get("activation_matrix");
+        for (int r = 0; r < 4; r++) {
+            for (int m = 0; m < 4; m++) {
+                if (r != m) assertEquals(0.0, p[r][m]);
+            }
+        }
+    }
+
+    @Test
+    void routedModelsGetEveryRoutingKeyAndMonolithicNone() throws IOException {
+        for (ModelKind kind : ModelKind.values()) {
+            Map<String, Object> metrics = new RunEvaluator(BACKEND, trained(TaskKind.MLP_CLASSIFICATION, kind, 1), SMALL).all();
+            assertTrue((double) metrics.get("ood_error") >= 0 && (double) metrics.get("error") <= 100, kind + ": " + metrics);
+            for (String key : new String[] {"collapse_avg", "collapse_worst", "alignment", "adaptation",
+                "mutual_information", "inverse_mutual_information", "activation_matrix"}) {
+                assertEquals(kind.routed(), metrics.containsKey(key), kind + " " + key);
+            }
+            if (kind.routed()) {
+                double sum = 0;
+                for (double[] row : (double[][]) metrics.get("activation_matrix")) for (double v : row) sum += v;
+                assertEquals(1.0, sum, 1e-9);
+            }
+        }
+    }
+
+    /** The scores-only forward pass gives the scores of the full forward pass. */
+    @Test
+    void forwardScoresMatchesFullForward() throws IOException {
+        for (ModelKind kind : new ModelKind[] {ModelKind.MODULAR, ModelKind.MODULAR_OP, ModelKind.GT_MODULAR}) {
+            LoadedRun run = trained(TaskKind.MLP_REGRESSION, kind, 2);
+            float[] a = {0.3f, -1.1f, 2.2f, 0.05f};
+            float[] b = {-0.7f, 0.4f, 1.5f, -2f};
+            int[] rules = {3, 0, 1, 2};
+            run.model().forward(a, b, rules, 4);
+            float[] full = java.util.Arrays.copyOf(run.model().scores(), 16);
+            java.util.Arrays.fill(run.model().scores(), 0f);
+            run.model().forwardScores(a, b, rules, 4);
+            assertEquals(java.util.Arrays.toString(full), java.util.Arrays.toString(java.util.Arrays.copyOf(run.model().scores(), 16)), kind.toString());
+            assertFalse(java.util.Arrays.equals(full, new float[16]));
+        }
+    }
+}
