@@ -37,21 +37,18 @@ public final class Trainer {
     }
 
     private final TrainConfig config;
+    private final String device;
     private final Backend backend;
     private final RunDirectory dir;
     private final MlpModel model;
-    private final MlpTask[] tasks;
-    private final Loss loss;
     private final Adam adam;
-    private final MlpBatch batch;
+    private final TrainStep step;
     private final Evaluator evaluator;
     private FastRandom[] trainStreams;
     private FastRandom[] evalStreams;
     private final List<String> logLines = new ArrayList<>();
     private double bestScore = Double.NEGATIVE_INFINITY;
     private long iteration;
-
-    private final String device;
 
     /** device is the --device choice as given (auto, cpu), recorded in config.json beside the backend. */
     public Trainer(TrainConfig config, String device, Backend backend, RunDirectory dir) {
@@ -61,10 +58,10 @@ public final class Trainer {
         this.dir = dir;
         this.model = new MlpModel(backend, config.model(), 1, config.rules(), config.encDim(), config.dim(),
                 config.batchSize());
-        this.tasks = new MlpTask[] {new MlpTask(config.rules(), config.dataSeed(), config.task().classification())};
-        this.loss = Loss.forTask(config.task().classification());
+        MlpTask[] tasks = {new MlpTask(config.rules(), config.dataSeed(), config.task().classification())};
+        Loss loss = Loss.forTask(config.task().classification());
         this.adam = new Adam(backend, model.params(), config.lr());
-        this.batch = new MlpBatch(1, config.batchSize());
+        this.step = new TrainStep(backend, model, tasks, loss, adam, config.batchSize());
         this.evaluator = new Evaluator(backend, model, tasks, loss, config.batchSize());
     }
 
@@ -90,17 +87,9 @@ public final class Trainer {
             start(listener);
         }
         listener.started(iteration, config.iterations());
-        float[] lossGrad = model.gradPredictions();
-        int rows = config.batchSize();
-        double trainLoss = Double.NaN;
         while (iteration < config.iterations()) {
             iteration++;
-            batch.fill(tasks, trainStreams, rows, false, null);
-            model.zeroGrad();
-            model.forward(batch.a(), batch.b(), batch.rule(), rows);
-            trainLoss = loss.apply(backend, rows, model.predictions(), batch.label(), lossGrad, 0);
-            model.backward();
-            adam.step();
+            double trainLoss = step.run(trainStreams);
             listener.stepped(iteration);
             if (iteration % config.evalEvery() == 0 || iteration == config.iterations()) {
                 checkpoint(evaluate(trainLoss), listener);
