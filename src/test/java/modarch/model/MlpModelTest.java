@@ -52,6 +52,9 @@ class MlpModelTest {
         Inputs in = new Inputs(60);
         float[] c = GradCheck.uniform(new SplittableRandom(61), REP * ROWS, 1);
 
+        // The whole model's early-layer gradients are small (|grad| ~ 1e-2 per tensor), so fp32 round-off
+        // in the forward dominates at eps = 1e-2 (errors up to ~3e-4); 2e-2 halves that. Kinks are still
+        // avoided by the ReLU-pattern check, and the only curvature (softmax) is small at this step.
         model.zeroGrad();
         model.forward(in.a, in.b, in.rules, ROWS);
         System.arraycopy(c, 0, model.gradPredictions(), 0, c.length);
@@ -60,7 +63,7 @@ class MlpModelTest {
         GradCheck check = new GradCheck(() -> {
             model.forward(in.a, in.b, in.rules, ROWS);
             return GradCheck.dot(model.predictions(), c);
-        }, GradCheck.reluOutputs(model), 62, 150);
+        }, GradCheck.reluOutputs(model), 62, 150, 2e-2);
         // digit1, rule1, decoder1 and the core's first layer
         assertEquals(4, GradCheck.reluOutputs(model).size(), "ReLU layers found");
         for (Param p : model.params()) check.check(p);

@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * round-off (eps = 1e-2 on values of order 1). The nets are piecewise linear in ReLU, so the
  * central difference is exact unless a perturbation moves a pre-activation across 0: every
  * perturbed forward compares the sign pattern of all ReLU outputs with the unperturbed one, and a
- * coordinate whose pattern changed is retried with eps/4, eps/16, eps/64, then skipped.
+ * coordinate whose pattern changed is retried with eps/2, eps/4, ..., eps/64, then skipped.
  * Errors are per tensor: {@code ||analytic - numeric|| / ||numeric||}.
  */
 public final class GradCheck {
@@ -35,6 +35,7 @@ public final class GradCheck {
     private final List<float[]> reluOutputs;
     private final SplittableRandom rng;
     private final int maxCoordinates;
+    private final double eps;
     private final List<String> failures = new ArrayList<>();
     private final StringBuilder report = new StringBuilder();
     private boolean[][] basePattern;
@@ -44,6 +45,12 @@ public final class GradCheck {
      * maxCoordinates random coordinates of each tensor are checked.
      */
     public GradCheck(Objective objective, List<float[]> reluOutputs, long seed, int maxCoordinates) {
+        this(objective, reluOutputs, seed, maxCoordinates, EPS);
+    }
+
+    /** As above with a first perturbation other than {@link #EPS}. */
+    public GradCheck(Objective objective, List<float[]> reluOutputs, long seed, int maxCoordinates, double eps) {
+        this.eps = eps;
         this.objective = objective;
         this.reluOutputs = List.copyOf(reluOutputs);
         this.rng = new SplittableRandom(seed);
@@ -93,9 +100,9 @@ public final class GradCheck {
             int at = off + i;
             float x0 = values[at];
             double d = Double.NaN;
-            for (double eps = EPS; eps >= EPS / 64 && Double.isNaN(d); eps /= 4) {
-                float xp = (float) (x0 + eps);
-                float xm = (float) (x0 - eps);
+            for (double h = eps; h >= eps / 64 && Double.isNaN(d); h /= 2) {
+                float xp = (float) (x0 + h);
+                float xm = (float) (x0 - h);
                 values[at] = xp;
                 double lp = objective.evaluate();
                 boolean ok = samePattern();
@@ -105,7 +112,7 @@ public final class GradCheck {
                 values[at] = x0;
                 if (ok) {
                     d = (lp - lm) / ((double) xp - (double) xm);
-                    if (eps < EPS) shrunk++;
+                    if (h < eps) shrunk++;
                 }
             }
             if (Double.isNaN(d)) {
@@ -145,6 +152,7 @@ public final class GradCheck {
 
     /** Fails with every recorded failure and the full report. */
     public void assertPassed() {
+        if (Boolean.getBoolean("gradcheck.verbose")) System.out.print(report);
         assertTrue(failures.isEmpty(), () -> "gradient check failed:\n" + String.join("\n", failures)
                 + "\n--- full report ---\n" + report);
     }
