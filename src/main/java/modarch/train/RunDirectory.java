@@ -59,6 +59,17 @@ public final class RunDirectory {
         }
     }
 
+    /** Deletes temporary files an atomic write left behind when its process was killed. */
+    public void removeStaleTempFiles() throws IOException {
+        if (!Files.isDirectory(root)) return;
+        try (var entries = Files.list(root)) {
+            for (Path p : (Iterable<Path>) entries::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".") && name.contains(".tmp-")) Files.deleteIfExists(p);
+            }
+        }
+    }
+
     /** Rewrites log.jsonl whole from its lines (a few dozen at most: one per evaluation). */
     public void writeLog(List<String> lines) throws IOException {
         AtomicFiles.writeString(file(LOG), lines.isEmpty() ? "" : String.join("\n", lines) + "\n");

@@ -81,6 +81,7 @@ public final class Trainer {
 
     /** Trains from scratch, or from the last checkpoint when resume is set, to config.iterations(). */
     public void run(boolean resume, Listener listener) throws IOException {
+        if (resume) dir.removeStaleTempFiles();
         if (resume && Files.exists(dir.file(RunDirectory.TRAINING_STATE))) {
             restore();
         } else {

@@ -1,0 +1,65 @@
+package modarch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `modarch train` killed with SIGKILL mid-run, then resumed, ends bit-identical to an uninterrupted run. */
+class KillResumeTest {
+    @TempDir
+    Path tmp;
+
+    private static List<String> trainArgs(Path out) {
+        return List.of("train", "--task", "mlp-regression", "--model", "modular", "--rules", "3",
+                "--enc-dim", "16", "--dim", "48", "--batch-size", "64", "--iterations", "3000", "--eval-every", "100",
+                "--seed", "4", "--quiet", "--out", out.toString());
+    }
+
+    @Test
+    void killedRunResumesBitExactly() throws Exception {
+        Path whole = tmp.resolve("whole");
+        assertEquals(0, CliTest.run(trainArgs(whole).toArray(String[]::new)).code());
+
+        Path killed = tmp.resolve("killed");
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(trainArgs(killed));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("child.log").toFile()).start();
+        Path log = killed.resolve("log.jsonl");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (lines(log) < 4 && process.isAlive() && System.nanoTime() < deadline) Thread.sleep(5);
+        assertTrue(process.isAlive(), "the child must still be training when killed: " + Files.readString(tmp.resolve("child.log")));
+        process.destroyForcibly().waitFor();
+        int linesAtKill = lines(log);
+        assertTrue(linesAtKill < 31, "killed before the end, at " + linesAtKill + " evaluations");
+
+        List<String> resume = new ArrayList<>(trainArgs(killed));
+        resume.add("--resume");
+        CliTest.Result resumed = CliTest.run(resume.toArray(String[]::new));
+        assertEquals(0, resumed.code(), resumed.err());
+        for (String file : List.of("model_last.safetensors", "model_best.safetensors", "training_state.safetensors", "log.jsonl")) {
+            assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(killed.resolve(file)), file);
+        }
+        try (var entries = Files.list(killed)) {
+            assertTrue(entries.noneMatch(p -> p.getFileName().toString().contains(".tmp-")), "no temp files left");
+        }
+    }
+
+    private static int lines(Path file) throws IOException {
+        try {
+            return (int) Files.readAllLines(file).size();
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
+        }
+    }
+}
