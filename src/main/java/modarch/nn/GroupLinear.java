@@ -7,7 +7,9 @@ import modarch.task.FastRandom;
 /**
  * The reference's GroupLinearLayer: R independent linear maps, {@code y[:, m] = act(x[:, m] w[m] + b[m])},
  * with w (R, din, dout) and b (1, R, dout). With a shared input every module reads the same
- * x (rows, din), which is the reference's input repeated over modules without the copy.
+ * x (rows, din), which is the reference's input repeated over modules without the copy; the R
+ * products are then one: x (rows, din) . W (din, R*dout), W the modules' weights side by side,
+ * packed from w before each forward and its gradient added back into w's after each backward.
  */
 public final class GroupLinear {
     private final Backend backend;
@@ -21,6 +23,8 @@ public final class GroupLinear {
     private final Param b;  // b is (1, R, dout)
     private final float[] output;     // output is (rep, rows, R, dout)
     private final float[] gradOutput; // gradOutput is (rep, rows, R, dout)
+    private final float[] wide;       // shared input only: wide is (rep, din, R*dout), w side by side
+    private final float[] gradWide;   // shared input only: (din, R*dout) gradient of one replica
     private float[] input;            // input is (rep, rows, din) when shared, else (rep, rows, R, din)
     private int rows;
 
@@ -37,6 +41,8 @@ public final class GroupLinear {
         this.b = new Param(prefix + ".b", rep, 1, modules, dout);
         this.output = new float[rep * maxRows * modules * dout];
         this.gradOutput = new float[output.length];
+        this.wide = sharedInput ? new float[rep * din * modules * dout] : null;
+        this.gradWide = sharedInput ? new float[din * modules * dout] : null;
     }
 
     /** The reference's reset_parameters: w and b ~ U(-sqrt(1/din), sqrt(1/din)). */
@@ -46,25 +52,60 @@ public final class GroupLinear {
         b.initUniform(r, bound, rng);
     }
 
-    private int inputRowStride() {
-        return sharedInput ? din : modules * din;
-    }
-
+    /** Offset of module m's input in replica r when every module has its own input (rows, R, din). */
     private int inputOffset(int r, int m) {
-        return r * rows * inputRowStride() + (sharedInput ? 0 : m * din);
+        return r * rows * modules * din + m * din;
     }
 
     public void forward(float[] x, int rows) {
         this.input = x;
         this.rows = rows;
         int ldy = modules * dout;
+        if (sharedInput) {
+            forwardWide(x, rows);
+            return;
+        }
         for (int r = 0; r < rep; r++) {
             for (int m = 0; m < modules; m++) {
                 backend.gemm(false, false, rows, dout, din,
-                        x, inputOffset(r, m), inputRowStride(),
+                        x, inputOffset(r, m), modules * din,
                         w.data(), w.offset(r) + m * din * dout, dout,
                         output, r * rows * ldy + m * dout, ldy,
                         false, b.data(), b.offset(r) + m * dout, relu);
+            }
+        }
+    }
+
+    private void forwardWide(float[] x, int rows) {
+        int ldy = modules * dout;
+        for (int r = 0; r < rep; r++) {
+            int wideOff = r * din * ldy;
+            for (int m = 0; m < modules; m++) {
+                backend.copy(din, dout, w.data(), w.offset(r) + m * din * dout, dout, wide, wideOff + m * dout, ldy);
+            }
+            // y (rows, R*dout) = act(x (rows, din) . W (din, R*dout) + b (R*dout))
+            backend.gemm(false, false, rows, ldy, din,
+                    x, r * rows * din, din, wide, wideOff, ldy,
+                    output, r * rows * ldy, ldy, false, b.data(), b.offset(r), relu);
+        }
+    }
+
+    private void backwardWide(float[] gradInput, boolean accumulate) {
+        int ldy = modules * dout;
+        for (int r = 0; r < rep; r++) {
+            int yOff = r * rows * ldy;
+            // dW (din, R*dout) = x^T (din, rows) . dy (rows, R*dout), added block by block into dw
+            backend.matmul(true, false, din, ldy, rows,
+                    input, r * rows * din, din, gradOutput, yOff, ldy, gradWide, 0, ldy);
+            for (int m = 0; m < modules; m++) {
+                backend.addInto(din, dout, gradWide, m * dout, ldy, w.grad(), w.offset(r) + m * din * dout, dout);
+            }
+            backend.columnSumAccumulate(rows, ldy, gradOutput, yOff, ldy, b.grad(), b.offset(r));
+            if (gradInput != null) {
+                // dx (rows, din) = dy (rows, R*dout) . W^T (R*dout, din)
+                backend.gemm(false, true, rows, din, ldy,
+                        gradOutput, yOff, ldy, wide, r * din * ldy, ldy,
+                        gradInput, r * rows * din, din, accumulate, null, 0, false);
             }
         }
     }
@@ -76,24 +117,27 @@ public final class GroupLinear {
      */
     public void backward(float[] gradInput, boolean accumulate) {
         int ldy = modules * dout;
+        if (relu) backend.reluBackward(rep * rows, ldy, output, 0, ldy, gradOutput, 0, ldy);
+        if (sharedInput) {
+            backwardWide(gradInput, accumulate);
+            return;
+        }
         for (int r = 0; r < rep; r++) {
             int yOff = r * rows * ldy;
-            if (relu) backend.reluBackward(rows, ldy, output, yOff, ldy, gradOutput, yOff, ldy);
             for (int m = 0; m < modules; m++) {
                 int dyOff = yOff + m * dout;
                 // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout)
                 backend.matmulAccumulate(true, false, din, dout, rows,
-                        input, inputOffset(r, m), inputRowStride(),
+                        input, inputOffset(r, m), modules * din,
                         gradOutput, dyOff, ldy,
                         w.grad(), w.offset(r) + m * din * dout, dout);
                 backend.columnSumAccumulate(rows, dout, gradOutput, dyOff, ldy, b.grad(), b.offset(r) + m * dout);
                 if (gradInput != null) {
                     // dx_m (rows, din) = dy_m (rows, dout) . w[m]^T (dout, din)
-                    boolean add = accumulate || (sharedInput && m > 0);
                     backend.gemm(false, true, rows, din, dout,
                             gradOutput, dyOff, ldy,
                             w.data(), w.offset(r) + m * din * dout, dout,
-                            gradInput, inputOffset(r, m), inputRowStride(), add, null, 0, false);
+                            gradInput, inputOffset(r, m), modules * din, accumulate, null, 0, false);
                 }
             }
         }
