@@ -3,7 +3,6 @@ package modarch.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -102,40 +101,22 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The run's own config; an option given now must agree with it. */
     private TrainConfig storedConfig(RunDirectory dir) throws IOException {
-        Map<String, Object> stored = dir.readJson(RunDirectory.CONFIG);
         TrainConfig config;
         try {
-            config = TrainConfig.fromMap(stored);
-        } catch (RuntimeException e) {
-            throw new UserError(dir.file(RunDirectory.CONFIG) + " is not a modarch run config: " + e.getMessage());
+            config = dir.readConfig();
+        } catch (IOException e) {
+            throw new UserError(e.getMessage());
         }
-        Map<String, Object> given = fromOptionsUnchecked();
-        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
-        Map<String, Object> storedValues = config.toMap();
-        for (Map.Entry<String, Object> option : given.entrySet()) {
-            String name = "--" + option.getKey().replace('_', '-');
-            if (parsed.hasMatchedOption(name) && !sameValue(option.getValue(), storedValues.get(option.getKey()))) {
-                throw new UserError(name + " " + option.getValue() + " differs from the run being resumed ("
-                        + storedValues.get(option.getKey()) + " in " + dir.file(RunDirectory.CONFIG) + ")");
+        Map<String, Object> stored = config.toMap();
+        for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+            String key = option.longestName().substring(2).replace('-', '_');
+            Object given = option.getValue();
+            if (stored.containsKey(key) && !sameValue(given, stored.get(key))) {
+                throw new UserError(option.longestName() + " " + given + " differs from the run being resumed ("
+                        + stored.get(key) + " in " + dir.file(RunDirectory.CONFIG) + ")");
             }
         }
         return config;
-    }
-
-    private Map<String, Object> fromOptionsUnchecked() {
-        Map<String, Object> map = new LinkedHashMap<>();
-        map.put("task", task);
-        map.put("model", model);
-        map.put("rules", rules);
-        map.put("enc_dim", encDim);
-        map.put("dim", dim);
-        map.put("batch_size", batchSize);
-        map.put("lr", lr);
-        map.put("iterations", iterations);
-        map.put("eval_every", evalEvery);
-        map.put("seed", seed);
-        map.put("data_seed", dataSeed);
-        return map;
     }
 
     private static boolean sameValue(Object given, Object stored) {

@@ -1,20 +1,12 @@
 package modarch.nn;
 
-import java.util.List;
 import modarch.backend.Backend;
 
 /** GT-Modular routing: the one-hot rule itself (an oracle; nothing to learn). */
-public final class GroundTruthRouter implements Router {
-    private final Backend backend;
-    private final int rep;
-    private final int modules;
-    private final float[] scores; // scores is (rep, rows, R)
+public final class GroundTruthRouter extends AbstractRouter {
 
     public GroundTruthRouter(Backend backend, int rep, int modules, int maxRows) {
-        this.backend = backend;
-        this.rep = rep;
-        this.modules = modules;
-        this.scores = new float[rep * maxRows * modules];
+        super(backend, rep, modules, maxRows);
     }
 
     @Override
@@ -35,20 +27,5 @@ public final class GroundTruthRouter implements Router {
     @Override
     public void backward(int rows, float[] dScores, float[] dModuleLogits) {
         // the one-hot rule has no parameters upstream
-    }
-
-    @Override
-    public float[] gradRuleContext() {
-        return null;
-    }
-
-    @Override
-    public List<Param> params() {
-        return List.of();
-    }
-
-    @Override
-    public float[] scores() {
-        return scores;
     }
 }

@@ -5,20 +5,13 @@ import modarch.backend.Backend;
 import modarch.task.FastRandom;
 
 /** The reference's Modular-op routing: softmax of a scorer Linear(E, R) that sees only the encoded rule. */
-public final class OpRouter implements Router {
-    private final Backend backend;
-    private final int rep;
-    private final int modules;
-    private final Linear scorer;      // scorer: (rep, rows, E) -> (rep, rows, R), named "scorer"
-    private final float[] scores;     // scores is (rep, rows, R)
+public final class OpRouter extends AbstractRouter {
+    private final Linear scorer;       // scorer: (rep, rows, E) -> (rep, rows, R), named "scorer"
     private final float[] gradContext; // gradContext is (rep, rows, E)
 
     public OpRouter(Backend backend, int rep, int contextDim, int modules, int maxRows) {
-        this.backend = backend;
-        this.rep = rep;
-        this.modules = modules;
+        super(backend, rep, modules, maxRows);
         this.scorer = new Linear(backend, "scorer", rep, contextDim, modules, maxRows, false);
-        this.scores = new float[rep * maxRows * modules];
         this.gradContext = new float[rep * maxRows * contextDim];
     }
 
@@ -56,10 +49,5 @@ public final class OpRouter implements Router {
     @Override
     public List<Param> params() {
         return scorer.params();
-    }
-
-    @Override
-    public float[] scores() {
-        return scores;
     }
 }

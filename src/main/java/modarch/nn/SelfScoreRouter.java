@@ -1,20 +1,12 @@
 package modarch.nn;
 
-import java.util.List;
 import modarch.backend.Backend;
 
 /** The reference's Modular "joint" routing: softmax over modules of each module's own score unit. */
-public final class SelfScoreRouter implements Router {
-    private final Backend backend;
-    private final int rep;
-    private final int modules;
-    private final float[] scores; // scores is (rep, rows, R)
+public final class SelfScoreRouter extends AbstractRouter {
 
     public SelfScoreRouter(Backend backend, int rep, int modules, int maxRows) {
-        this.backend = backend;
-        this.rep = rep;
-        this.modules = modules;
-        this.scores = new float[rep * maxRows * modules];
+        super(backend, rep, modules, maxRows);
     }
 
     @Override
@@ -35,20 +27,5 @@ public final class SelfScoreRouter implements Router {
     @Override
     public void backward(int rows, float[] dScores, float[] dModuleLogits) {
         backend.softmaxRowsBackward(rep * rows, modules, scores, 0, dScores, 0, dModuleLogits, 0);
-    }
-
-    @Override
-    public float[] gradRuleContext() {
-        return null;
-    }
-
-    @Override
-    public List<Param> params() {
-        return List.of();
-    }
-
-    @Override
-    public float[] scores() {
-        return scores;
     }
 }

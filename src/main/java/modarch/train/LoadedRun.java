@@ -3,7 +3,6 @@ package modarch.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import modarch.backend.Backend;
 import modarch.io.Safetensors;
 import modarch.model.MlpModel;
@@ -19,13 +18,7 @@ public record LoadedRun(TrainConfig config, MlpModel model, String checkpoint, l
             default -> throw new IllegalArgumentException("--checkpoint '" + checkpoint + "' is not allowed: allowed are last, best");
         };
         if (!Files.isDirectory(dir.root())) throw new IOException(dir.root() + " is not a directory");
-        Map<String, Object> stored = dir.readJson(RunDirectory.CONFIG);
-        TrainConfig config;
-        try {
-            config = TrainConfig.fromMap(stored);
-        } catch (RuntimeException e) {
-            throw new IOException(dir.file(RunDirectory.CONFIG) + " is not a modarch run config: " + e.getMessage());
-        }
+        TrainConfig config = dir.readConfig();
         Path weights = dir.file(file);
         if (!Files.isRegularFile(weights)) {
             throw new IOException(weights + " does not exist: the run has no " + checkpoint + " checkpoint yet");

@@ -70,6 +70,16 @@ public final class RunDirectory {
         }
     }
 
+    /** The run's config.json as a TrainConfig; an IOException with a one-line message when it is missing or malformed. */
+    public TrainConfig readConfig() throws IOException {
+        Map<String, Object> stored = readJson(CONFIG);
+        try {
+            return TrainConfig.fromMap(stored);
+        } catch (RuntimeException e) {
+            throw new IOException(file(CONFIG) + " is not a modarch run config: " + e.getMessage());
+        }
+    }
+
     /** Rewrites log.jsonl whole from its lines (a few dozen at most: one per evaluation). */
     public void writeLog(List<String> lines) throws IOException {
         AtomicFiles.writeString(file(LOG), lines.isEmpty() ? "" : String.join("\n", lines) + "\n");
