@@ -82,9 +82,13 @@ final class EvalCommand implements Callable<Integer> {
         metrics.put("task", loaded.config().task().cliName());
         metrics.put("rules", loaded.config().rules());
         metrics.put("fast", fast);
-        metrics.put("counts", Map.of("performance_batches", counts.performanceBatches(),
-                "activation_batches", counts.activationBatches(), "adaptation_batches", counts.adaptationBatches(),
-                "adaptation_draws", Adaptation.DRAWS, "batch_size", counts.batchSize()));
+        Map<String, Object> countsJson = new LinkedHashMap<>();
+        countsJson.put("performance_batches", counts.performanceBatches());
+        countsJson.put("activation_batches", counts.activationBatches());
+        countsJson.put("adaptation_draws", Adaptation.DRAWS);
+        countsJson.put("adaptation_batches", counts.adaptationBatches());
+        countsJson.put("batch_size", counts.batchSize());
+        metrics.put("counts", countsJson);
         metrics.putAll(new RunEvaluator(choice.backend(), loaded, counts).all());
         metrics.put("seconds", (System.nanoTime() - start) / 1e9);
         dir.writeJson(RunDirectory.METRICS, metrics);
