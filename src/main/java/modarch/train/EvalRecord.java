@@ -23,6 +23,14 @@ public record EvalRecord(long iteration, double trainLoss, double evalLoss, doub
         return map;
     }
 
+    /** Reads back one line of log.jsonl as {@link #toMap()} wrote it. */
+    public static EvalRecord fromJson(String line) throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode node = RunDirectory.JSON.readTree(line);
+        return new EvalRecord(node.path("iteration").asLong(), node.path("train_loss").asDouble(Double.NaN),
+                node.path("eval_loss").asDouble(Double.NaN), node.path("eval_ood_loss").asDouble(Double.NaN),
+                node.path("eval_accuracy").asDouble(Double.NaN), node.path("eval_ood_accuracy").asDouble(Double.NaN));
+    }
+
     /** Larger is better: accuracy for classification, minus the loss for regression. */
     public double selectionScore() {
         return Double.isNaN(evalAccuracy) ? -evalLoss : evalAccuracy;

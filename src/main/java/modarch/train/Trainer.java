@@ -84,6 +84,7 @@ public final class Trainer {
         if (resume) dir.removeStaleTempFiles();
         if (resume && Files.exists(dir.file(RunDirectory.TRAINING_STATE))) {
             restore();
+            listener.evaluated(EvalRecord.fromJson(logLines.get(logLines.size() - 1)));
         } else {
             start(listener);
         }
