@@ -157,7 +157,12 @@ class VectorBackendTest {
         for (Case c : List.of(new Case(false, false, 256, 513, 64, true, true, true, 0, 0),
                 new Case(true, false, 384, 256, 256, true, false, false, 2, 1),
                 new Case(false, true, 96, 33, 512, false, true, true, 0, 0),
-                new Case(false, true, 7, 600, 300, true, true, false, 1, 0))) {
+                new Case(false, true, 7, 600, 300, true, true, false, 1, 0),
+                // shared packed B: several k blocks, a narrow last panel, odd rows
+                new Case(false, true, 257, 131, 700, true, true, true, 3, 2),
+                new Case(true, false, 100, 70, 300, false, false, false, 0, 0),
+                // op(B) too large to share (k * n over 4M floats): packed per thread
+                new Case(false, true, 40, 2050, 2100, false, false, false, 0, 0))) {
             float[] first = c.run(PARALLEL, 60);
             assertArrayEquals(first, c.run(PARALLEL, 60), c.toString());
             assertArrayEquals(first, c.run(SERIAL, 60), c + " one thread vs two");
@@ -194,9 +199,54 @@ class VectorBackendTest {
     }
 
     @Test
+    void addIntoMatches() {
+        SplittableRandom rnd = new SplittableRandom(85);
+        for (int[] s : new int[][] {{1, 1}, {3, 17}, {256, 513}, {7, 64}}) {
+            int m = s[0], n = s[1], lds = n + 3, ldd = n + 1;
+            float[] src = gaussian(rnd, 2 + m * lds);
+            float[] dst = gaussian(rnd, 1 + m * ldd);
+            float[] expected = dst.clone();
+            REF.addInto(m, n, src, 2, lds, expected, 1, ldd);
+            PARALLEL.addInto(m, n, src, 2, lds, dst, 1, ldd);
+            assertArrayEquals(expected, dst, m + "x" + n);
+        }
+    }
+
+    @Test
+    void scaleBlocksMatches() {
+        SplittableRandom rnd = new SplittableRandom(86);
+        for (int[] s : new int[][] {{1, 1, 1}, {3, 8, 17}, {256, 8, 64}, {5, 3, 40}}) {
+            int m = s[0], blocks = s[1], w = s[2];
+            float[] src = gaussian(rnd, 3 + m * blocks * w), scale = gaussian(rnd, 1 + m * blocks);
+            float[] dst = gaussian(rnd, 2 + m * blocks * w);
+            float[] expected = dst.clone();
+            REF.scaleBlocks(m, blocks, w, src, 3, scale, 1, expected, 2);
+            PARALLEL.scaleBlocks(m, blocks, w, src, 3, scale, 1, dst, 2);
+            assertArrayEquals(expected, dst, m + "x" + blocks + "x" + w);
+        }
+    }
+
+    /** Large updates are split across the pool: the same bits on one thread and on two. */
+    @Test
+    void adamUpdateIsDeterministic() {
+        SplittableRandom rnd = new SplittableRandom(95);
+        for (int n : new int[] {16 * 1024 - 1, 16 * 1024 + 7, 262_144 + 3}) {
+            float[] param = gaussian(rnd, n), m = gaussian(rnd, n), v = new float[n];
+            for (int i = 0; i < n; i++) v[i] = Math.abs(param[(i * 7) % n]);
+            float[] grad = gaussian(rnd, n);
+            float[] p1 = param.clone(), m1 = m.clone(), v1 = v.clone();
+            SERIAL.adamUpdate(n, p1, grad, m1, v1, 0.9f, 0.999f, 1e-8f, 1e-3, 0.05);
+            PARALLEL.adamUpdate(n, param, grad, m, v, 0.9f, 0.999f, 1e-8f, 1e-3, 0.05);
+            assertArrayEquals(p1, param, "param, n=" + n);
+            assertArrayEquals(m1, m, "m, n=" + n);
+            assertArrayEquals(v1, v, "v, n=" + n);
+        }
+    }
+
+    @Test
     void adamUpdateMatches() {
         SplittableRandom rnd = new SplittableRandom(90);
-        for (int n : new int[] {1, 15, 16, 100, 4099}) {
+        for (int n : new int[] {1, 15, 16, 100, 4099, 40_000}) {
             float[] param = gaussian(rnd, n), m = new float[n], v = new float[n];
             float[] refParam = param.clone(), refM = m.clone(), refV = v.clone();
             float beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;
@@ -224,6 +274,8 @@ class VectorBackendTest {
         float[] a = gaussian(rnd, m * k), b = gaussian(rnd, k * n), c = new float[m * n], bias = gaussian(rnd, n);
         float[] sum = new float[n], p = gaussian(rnd, m * n), g = gaussian(rnd, m * n), mo = new float[m * n];
         float[] ve = new float[m * n];
+        int big = 40_000; // split across the pool
+        float[] bigP = gaussian(rnd, big), bigG = gaussian(rnd, big), bigM = new float[big], bigV = new float[big];
         Runnable step = () -> {
             PARALLEL.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false, bias, 0, true);
             PARALLEL.gemm(false, true, m, k, n, c, 0, n, b, 0, n, a, 0, k, false, null, 0, false);
@@ -233,6 +285,9 @@ class VectorBackendTest {
             PARALLEL.reluBackward(m, n, c, 0, n, p, 0, n);
             PARALLEL.columnSumAccumulate(m, n, c, 0, n, sum, 0);
             PARALLEL.adamUpdate(m * n, p, g, mo, ve, 0.9f, 0.999f, 1e-8f, 1e-4, 0.5);
+            PARALLEL.adamUpdate(bigP.length, bigP, bigG, bigM, bigV, 0.9f, 0.999f, 1e-8f, 1e-4, 0.5);
+            PARALLEL.addInto(m, n, c, 0, n, p, 0, n);
+            PARALLEL.scaleBlocks(m, 5, 16, c, 0, g, 0, p, 0);
         };
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         step.run();
@@ -240,7 +295,7 @@ class VectorBackendTest {
                 .filter(t -> t == Thread.currentThread() || t.getName().startsWith("modarch-parallel"))
                 .mapToLong(Thread::getId).toArray();
         long allocated = -1;
-        long deadline = System.nanoTime() + 15_000_000_000L;
+        long deadline = System.nanoTime() + 60_000_000_000L; // generous: CI machines may be loaded
         // the Vector API allocates until C2 has compiled the kernels: wait for a clean window
         while (allocated != 0 && System.nanoTime() < deadline) {
             long before = total(threads, ids);

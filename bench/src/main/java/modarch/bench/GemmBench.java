@@ -40,7 +40,8 @@ import org.openjdk.jmh.annotations.Warmup;
 public class GemmBench {
 
     /** "MxNxK" of C (m, n) = op(A) (m, k) * op(B) (k, n). */
-    @Param({"256x256x256", "256x513x64", "256x384x512", "256x32x96", "512x16x128", "256x1x128"})
+    @Param({"256x256x256", "256x513x64", "256x384x512", "256x512x384", "512x512x256", "256x32x96", "512x16x128",
+            "256x1x128"})
     public String shape;
 
     /** Transposes of A and B: NN forward and dX, NT dX against W stored (out, in), TN dW over the batch. */

@@ -21,14 +21,16 @@ final class GemmPacking {
 
     /**
      * Packs op(B) rows [pc, pc+kc) x columns [jc, jc+nc) into panels of NR columns, the last one narrowed to
-     * whole vectors and zero-padded: panel q starts at q*kc*NR and holds kc rows of its width.
-     * op(B) is (k, n): B is stored (k, n) with row stride ldb, or (n, k) when transB.
+     * whole vectors and zero-padded: panel q starts at dstOff + q*kc*NR and holds kc rows of its width
+     * ({@link #packedBSize} floats in all). op(B) is (k, n): B is stored (k, n) with row stride ldb, or (n, k)
+     * when transB.
      */
-    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc, float[] dst) {
+    static void packB(boolean transB, float[] b, int bOff, int ldb, int pc, int kc, int jc, int nc,
+                      float[] dst, int dstOff) {
         for (int jr = 0; jr < nc; jr += NR) {
             int w = Math.min(NR, nc - jr);
             int width = (w + VL - 1) / VL * VL;
-            int base = jr / NR * kc * NR;
+            int base = dstOff + jr / NR * kc * NR;
             int col = jc + jr;
             if (transB) {
                 packTransposed(b, bOff + col * ldb + pc, ldb, kc, w, dst, base, width);

@@ -17,6 +17,7 @@ final class GemmWorkspace {
     final float[] tile = new float[MR * NR];
     private float[] packedA = new float[0];
     private float[] packedB = new float[0];
+    private float[] sharedB = new float[0];
     private float[] column = new float[0];
 
     private GemmWorkspace() {
@@ -36,6 +37,15 @@ final class GemmWorkspace {
     float[] column(int k) {
         if (column.length < k) column = new float[k];
         return column;
+    }
+
+    /**
+     * A buffer of at least size floats for op(B) packed whole, which this thread's gemm calls share with the pool's
+     * workers while the call runs.
+     */
+    float[] sharedB(int size) {
+        if (sharedB.length < size) sharedB = new float[size];
+        return sharedB;
     }
 
     /** A buffer of at least size floats for {@link GemmPacking#packB}. */
