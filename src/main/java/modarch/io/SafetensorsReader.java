@@ -11,7 +11,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,8 +73,7 @@ final class SafetensorsReader {
             throw corrupt("header is not valid JSON: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) throw corrupt("header is not a JSON object");
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
             if (field.getKey().equals(Safetensors.METADATA)) {
                 parseMetadata(field.getValue());
             } else {
@@ -86,8 +84,7 @@ final class SafetensorsReader {
 
     private void parseMetadata(JsonNode node) throws IOException {
         if (!node.isObject()) throw corrupt(Safetensors.METADATA + " is not a JSON object");
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
             if (!field.getValue().isTextual()) throw corrupt("metadata value for '" + field.getKey() + "' is not a string");
             metadata.put(field.getKey(), field.getValue().textValue());
         }

@@ -19,7 +19,6 @@ import modarch.task.FastRandom;
  */
 public final class MlpModel {
     private final Backend backend;
-    private final ModelKind kind;
     private final int rep;
     private final int rules;
     private final int encDim;
@@ -42,7 +41,6 @@ public final class MlpModel {
 
     public MlpModel(Backend backend, ModelKind kind, int rep, int rules, int encDim, int dim, int maxRows) {
         this.backend = backend;
-        this.kind = kind;
         this.rep = rep;
         this.rules = rules;
         this.encDim = encDim;
@@ -233,10 +231,6 @@ public final class MlpModel {
 
     public void zeroGrad() {
         for (Param p : params) p.zeroGrad();
-    }
-
-    public ModelKind kind() {
-        return kind;
     }
 
     public int rep() {

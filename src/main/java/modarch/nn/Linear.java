@@ -95,12 +95,4 @@ public final class Linear {
     public List<Param> params() {
         return List.of(weight, bias);
     }
-
-    public int inFeatures() {
-        return in;
-    }
-
-    public int outFeatures() {
-        return out;
-    }
 }
