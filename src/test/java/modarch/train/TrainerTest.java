@@ -43,8 +43,9 @@ class TrainerTest {
 
     /**
      * GT-Modular on mlp-regression with R=2 and the reference's sizes and learning rate. Measured
-     * (cpu-vector, seed 0): eval L1 1.73 at iteration 0 and about 0.02 at 600, a ratio near 0.01;
-     * the bound is half, as the issue states, so only broken training fails it.
+     * (cpu-vector, seed 0, `modarch train ... --iterations 600 --eval-every 300`): eval L1 1.731 at
+     * iteration 0, 0.0178 at 300, 0.0109 at 600, a ratio of 0.006. The bound, a tenth, is well
+     * inside the issue's "below half" and still 16 times above what was measured.
      */
     @Test
     void gtModularLearnsMlpRegression() throws IOException {
@@ -56,7 +57,7 @@ class TrainerTest {
         assertEquals(3, lines.size(), "evaluations at 0, 300, 600");
         double first = lines.get(0).get("eval_loss").asDouble();
         double last = lines.get(2).get("eval_loss").asDouble();
-        assertTrue(last < 0.5 * first, "eval loss went from " + first + " to " + last);
+        assertTrue(last < 0.1 * first, "eval loss went from " + first + " to " + last);
     }
 
     @Test
