@@ -42,12 +42,6 @@ final class DataCommand implements Callable<Integer> {
         if (coefficients == (batch != null)) {
             throw new UserError("give exactly one of --coefficients or --batch N");
         }
-        if (dataSeed < 0 || dataSeed > 0xFFFFFFFFL) {
-            throw new UserError("--data-seed " + dataSeed + " is out of range: allowed are 0..4294967295");
-        }
-        if (rules < MlpTask.MIN_RULES || rules > MlpTask.MAX_RULES) {
-            throw new UserError("--rules " + rules + " is out of range: allowed are " + MlpTask.MIN_RULES + ".." + MlpTask.MAX_RULES);
-        }
         MlpTask instance = new MlpTask(rules, dataSeed, kind.classification());
         Map<String, Object> json = new LinkedHashMap<>();
         if (coefficients) {

@@ -100,9 +100,7 @@ final class EvalCommand implements Callable<Integer> {
     /** plot_main.py's add_random: the uniform matrix; adaptation from its module marginal. */
     private Map<String, Object> randomBaseline() {
         if (rules == null) throw new UserError("--random-baseline needs --rules R (2..64)");
-        if (rules < MlpTask.MIN_RULES || rules > MlpTask.MAX_RULES) {
-            throw new UserError("--rules " + rules + " is out of range: allowed are " + MlpTask.MIN_RULES + ".." + MlpTask.MAX_RULES);
-        }
+        MlpTask.checkRules(rules);
         double[][] uniform = new double[rules][rules];
         for (double[] row : uniform) java.util.Arrays.fill(row, 1.0 / (rules * rules));
         double[][] joint = ActivationMatrix.fromJoint(uniform);

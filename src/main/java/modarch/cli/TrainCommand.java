@@ -85,11 +85,10 @@ final class TrainCommand implements Callable<Integer> {
         ProgressBar progress = new ProgressBar(System.err, showProgress);
         trainer.run(resume, progress);
         progress.finish();
-        EvalRecord last = progress.lastEval();
+        EvalRecord last = progress.lastEval(); // every run, fresh or resumed, reports at least one evaluation
         System.out.printf("run %s: %s %s, %d parameters, iteration %d: eval loss %.6f, OoD loss %.6f%s%n",
-                out, config.task(), config.model(), trainer.model().parameterCount(), last == null ? 0 : last.iteration(),
-                last == null ? Double.NaN : last.evalLoss(), last == null ? Double.NaN : last.evalOodLoss(),
-                last == null || Double.isNaN(last.evalAccuracy()) ? ""
+                out, config.task(), config.model(), trainer.model().parameterCount(), last.iteration(),
+                last.evalLoss(), last.evalOodLoss(), Double.isNaN(last.evalAccuracy()) ? ""
                         : String.format(", accuracy %.2f%% (OoD %.2f%%)", last.evalAccuracy(), last.evalOodAccuracy()));
         return 0;
     }

@@ -21,17 +21,28 @@ public final class MlpTask {
 
     /** rules in 2..64, dataSeed in 0..2^32-1 (a numpy RandomState seed). */
     public MlpTask(int rules, long dataSeed, boolean classification) {
-        if (rules < MIN_RULES || rules > MAX_RULES) {
-            throw new IllegalArgumentException("rules " + rules + " out of range " + MIN_RULES + ".." + MAX_RULES);
-        }
-        if (dataSeed < 0 || dataSeed > 0xFFFFFFFFL) {
-            throw new IllegalArgumentException("dataSeed " + dataSeed + " out of range 0..4294967295 (a numpy RandomState seed)");
-        }
+        checkRules(rules);
+        checkDataSeed(dataSeed);
         NumpyRandomState rng = new NumpyRandomState(dataSeed);
         this.rules = rules;
         this.classification = classification;
         this.coeff1 = rng.randn(rules);
         this.coeff2 = rng.randn(rules);
+    }
+
+    /** Throws IllegalArgumentException naming --rules and the allowed range unless 2 <= rules <= 64. */
+    public static void checkRules(int rules) {
+        if (rules < MIN_RULES || rules > MAX_RULES) {
+            throw new IllegalArgumentException("--rules " + rules + " is out of range: allowed are " + MIN_RULES + ".." + MAX_RULES);
+        }
+    }
+
+    /** Throws IllegalArgumentException naming --data-seed unless it is a numpy RandomState seed (0..2^32-1). */
+    public static void checkDataSeed(long dataSeed) {
+        if (dataSeed < 0 || dataSeed > 0xFFFFFFFFL) {
+            throw new IllegalArgumentException("--data-seed " + dataSeed
+                    + " is out of range: allowed are 0..4294967295 (a numpy RandomState seed)");
+        }
     }
 
     public int rules() {

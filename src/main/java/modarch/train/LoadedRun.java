@@ -25,7 +25,7 @@ public record LoadedRun(TrainConfig config, MlpModel model, String checkpoint, l
         }
         Safetensors.Loaded loaded = Safetensors.read(weights);
         MlpModel model = new MlpModel(backend, config.model(), 1, config.rules(), config.encDim(), config.dim(), maxRows);
-        ModelWeights.load(model.params(), 0, "", loaded.byName(), weights);
+        ModelWeights.load(model.params(), 0, loaded.byName(), weights);
         long iteration;
         try {
             iteration = Long.parseLong(loaded.metadata().getOrDefault("iteration", "-1"));

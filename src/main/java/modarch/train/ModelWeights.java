@@ -15,22 +15,20 @@ public final class ModelWeights {
     private ModelWeights() {
     }
 
-    /** Copies of replica r's values, one tensor per parameter, prefixed names (prefix may be ""). */
-    public static List<Tensor> tensors(List<Param> params, int r, String prefix, boolean gradients) {
+    /** Copies of replica r's values, one tensor per parameter. */
+    private static List<Tensor> tensors(List<Param> params, int r) {
         List<Tensor> out = new ArrayList<>(params.size());
         for (Param p : params) {
-            float[] source = gradients ? p.grad() : p.data();
             int off = p.offset(r);
-            out.add(new Tensor(prefix + p.name(), p.shape(), Arrays.copyOfRange(source, off, off + p.size())));
+            out.add(new Tensor(p.name(), p.shape(), Arrays.copyOfRange(p.data(), off, off + p.size())));
         }
         return out;
     }
 
     /** Copies named tensors into replica r; every parameter must be present with its exact shape. */
-    public static void load(List<Param> params, int r, String prefix, Map<String, Tensor> tensors, Path file)
-            throws IOException {
+    public static void load(List<Param> params, int r, Map<String, Tensor> tensors, Path file) throws IOException {
         for (Param p : params) {
-            float[] values = find(tensors, prefix + p.name(), p.shape(), file);
+            float[] values = find(tensors, p.name(), p.shape(), file);
             System.arraycopy(values, 0, p.data(), p.offset(r), p.size());
         }
     }
@@ -48,6 +46,6 @@ public final class ModelWeights {
 
     /** Writes replica r as a model checkpoint loadable by the reference's PyTorch classes. */
     public static void save(Path file, List<Param> params, int r, Map<String, String> metadata) throws IOException {
-        Safetensors.write(file, tensors(params, r, "", false), metadata);
+        Safetensors.write(file, tensors(params, r), metadata);
     }
 }

@@ -12,10 +12,8 @@ public record TrainConfig(TaskKind task, ModelKind model, int rules, int encDim,
 
     /** Throws IllegalArgumentException with a one-line message naming the bad value and what is allowed. */
     public TrainConfig {
-        if (rules < MlpTask.MIN_RULES || rules > MlpTask.MAX_RULES) {
-            throw new IllegalArgumentException("--rules " + rules + " is out of range: allowed are "
-                    + MlpTask.MIN_RULES + ".." + MlpTask.MAX_RULES);
-        }
+        MlpTask.checkRules(rules);
+        MlpTask.checkDataSeed(dataSeed);
         if (dim < rules) {
             throw new IllegalArgumentException("--dim " + dim + " is smaller than --rules " + rules
                     + ": each module gets floor(dim/rules) units, so dim must be >= rules");
@@ -27,10 +25,7 @@ public record TrainConfig(TaskKind task, ModelKind model, int rules, int encDim,
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("--lr " + lr + " is not allowed: it must be a positive finite number");
         }
-        if (seed < 0 || dataSeed < 0 || dataSeed > 0xFFFFFFFFL) {
-            throw new IllegalArgumentException("--seed " + seed + " / --data-seed " + dataSeed
-                    + " not allowed: seeds are >= 0 and the data seed is at most 2^32-1 (numpy's limit)");
-        }
+        if (seed < 0) throw new IllegalArgumentException("--seed " + seed + " is not allowed: seeds are >= 0");
     }
 
     private static void positive(String option, long value) {

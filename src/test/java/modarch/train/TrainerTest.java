@@ -112,7 +112,7 @@ class TrainerTest {
 
         MlpModel loaded = new MlpModel(BACKEND, ModelKind.MODULAR_OP, 1, 3, 8, 16, 32);
         Path file = run.resolve(RunDirectory.MODEL_LAST);
-        ModelWeights.load(loaded.params(), 0, "", Safetensors.read(file).byName(), file);
+        ModelWeights.load(loaded.params(), 0, Safetensors.read(file).byName(), file);
 
         float[] a = {0.5f, -1.25f, 2f};
         float[] b = {1f, 0.25f, -0.75f};
