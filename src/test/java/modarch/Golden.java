@@ -1,5 +1,6 @@
 package modarch;
 
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,18 +10,27 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads the numpy-made reference vectors in ../shared/golden/public/ (relative to the repository root). */
+/**
+ * Reads the reference vectors (numpy- and PyTorch-made) from the folder named by the system property
+ * {@code modarch.golden} (default ../shared/golden/public, relative to the repository root).
+ */
 public final class Golden {
-    public static final Path DIR = Path.of("..", "shared", "golden", "public");
+    public static final Path DIR = Path.of(System.getProperty("modarch.golden", "../shared/golden/public"));
 
     private Golden() {
     }
 
-    /** The parsed file; skips the calling test (assumption) when the golden folder is absent. */
+    /**
+     * The parsed file. When it is missing the calling test fails if the environment variable CI is set, and is
+     * skipped (assumption) otherwise.
+     */
     public static JsonNode read(String fileName) {
         Path file = DIR.resolve(fileName);
-        assumeTrue(Files.isRegularFile(file),
-                "golden vectors not found at " + file.toAbsolutePath() + ": skipping (they live in ../shared/golden/public/)");
+        if (!Files.isRegularFile(file)) {
+            String why = "golden vectors not found at " + file.toAbsolutePath() + " (set -Dmodarch.golden=DIR)";
+            if (System.getenv("CI") != null) fail(why + "; CI is set, so this fails rather than skips");
+            assumeTrue(false, why + ": skipping");
+        }
         try {
             return new ObjectMapper().readTree(file.toFile());
         } catch (IOException e) {

@@ -1,198 +1,143 @@
 package modarch.backend;
 
 /**
- * The numeric primitives every layer runs on. Matrices are row-major float arrays addressed
- * BLAS-style by an offset and a leading dimension, so one call can work on a slice of a
- * larger tensor (one replica, one module block). Implementations must give the same meaning
- * as {@link modarch.backend.cpu.ScalarBackend}, the reference.
+ * The numeric primitives every layer runs on, over buffers the backend owns ({@link FloatBuf}, {@link IntBuf}).
+ * Matrices are row-major and addressed BLAS-style by an offset and a leading dimension, so one call works on a
+ * slice of a larger tensor; batched ops add a batch count and a stride per operand, in the shape of cuBLAS's
+ * strided batched GEMM (item i of an operand starts at {@code off + i * stride}; stride 0 shares one operand).
+ * {@link modarch.backend.cpu.ScalarBackend} is the reference every backend must agree with. Defaults here only
+ * compose other ops. Nothing in a training step needs the host: losses, counts and Adam's step counter live in
+ * buffers, read back only at evaluation points.
  */
-public interface Backend {
+public interface Backend extends AutoCloseable {
 
     /** A short name for logs and config.json, e.g. "cpu-vector". */
     String name();
 
+    /** A new zero-filled buffer of n floats. */
+    FloatBuf allocFloats(int n);
+
+    /** A new zero-filled buffer of n ints. */
+    IntBuf allocInts(int n);
+
+    /** {@code dst[dstOff + i] = src[srcOff + i]} for i < n. */
+    void upload(float[] src, int srcOff, FloatBuf dst, int dstOff, int n);
+
+    void upload(int[] src, int srcOff, IntBuf dst, int dstOff, int n);
+
+    /** {@code dst[dstOff + i] = src[srcOff + i]} for i < n; waits for the ops before it. */
+    void download(FloatBuf src, int srcOff, float[] dst, int dstOff, int n);
+
+    void download(IntBuf src, int srcOff, int[] dst, int dstOff, int n);
+
+    /** Frees what the backend holds beyond its buffers (threads, contexts); buffers are closed by their owners. */
+    @Override
+    void close();
+
     /**
-     * General matrix product with a fused epilogue:
-     * {@code C = act((accumulate ? C : 0) + op(A) * op(B) + bias)}.
+     * batch general matrix products with a fused epilogue; for item i, with each operand advanced by i times its
+     * stride: {@code C = act((accumulate ? C : 0) + op(A) * op(B) + bias)}.
      *
      * <ul>
      *   <li>op(A) is (m, k): A is stored (m, k) with row stride lda, or (k, m) when transA;</li>
      *   <li>op(B) is (k, n): B is stored (k, n) with row stride ldb, or (n, k) when transB;</li>
-     *   <li>C is (m, n) with row stride ldc;</li>
+     *   <li>C is (m, n) with row stride ldc; items must not overlap in C;</li>
      *   <li>bias, when not null, is (n) starting at biasOff and is added to every row;</li>
      *   <li>act is ReLU when relu is true, identity otherwise.</li>
      * </ul>
      * k may be 0 (then C gets only the accumulate/bias/act part).
      */
-    void gemm(boolean transA, boolean transB, int m, int n, int k,
-              float[] a, int aOff, int lda,
-              float[] b, int bOff, int ldb,
-              float[] c, int cOff, int ldc,
-              boolean accumulate, float[] bias, int biasOff, boolean relu);
+    void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k,
+                     FloatBuf a, int aOff, int lda, int strideA,
+                     FloatBuf b, int bOff, int ldb, int strideB,
+                     FloatBuf c, int cOff, int ldc, int strideC,
+                     boolean accumulate, FloatBuf bias, int biasOff, int strideBias, boolean relu);
 
-    /** Plain product without accumulate, bias or activation. */
-    default void matmul(boolean transA, boolean transB, int m, int n, int k,
-                        float[] a, int aOff, int lda,
-                        float[] b, int bOff, int ldb,
-                        float[] c, int cOff, int ldc) {
-        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, false, null, 0, false);
+    /** One product: {@link #gemmBatched} with batch 1. */
+    default void gemm(boolean transA, boolean transB, int m, int n, int k,
+                      FloatBuf a, int aOff, int lda,
+                      FloatBuf b, int bOff, int ldb,
+                      FloatBuf c, int cOff, int ldc,
+                      boolean accumulate, FloatBuf bias, int biasOff, boolean relu) {
+        gemmBatched(1, transA, transB, m, n, k, a, aOff, lda, 0, b, bOff, ldb, 0, c, cOff, ldc, 0,
+                accumulate, bias, biasOff, 0, relu);
     }
 
-    /** Like {@link #matmul} but adds into C (gradient accumulation). */
-    default void matmulAccumulate(boolean transA, boolean transB, int m, int n, int k,
-                                  float[] a, int aOff, int lda,
-                                  float[] b, int bOff, int ldb,
-                                  float[] c, int cOff, int ldc) {
-        gemm(transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, true, null, 0, false);
-    }
+    /** {@code x[off + i] = value} for i < n. */
+    void fill(int n, float value, FloatBuf x, int off);
 
     /**
-     * ReLU backward in place: {@code d[i] = y[i] > 0 ? d[i] : 0} for m rows of n columns,
+     * ReLU backward in place: {@code d[i][j] = y[i][j] > 0 ? d[i][j] : 0} for m rows of n columns,
      * d with row stride ldd, y with row stride ldy.
      */
-    default void reluBackward(int m, int n, float[] y, int yOff, int ldy, float[] d, int dOff, int ldd) {
-        for (int i = 0; i < m; i++) {
-            int yr = yOff + i * ldy, dr = dOff + i * ldd;
-            for (int j = 0; j < n; j++) {
-                if (!(y[yr + j] > 0f)) d[dr + j] = 0f;
-            }
-        }
-    }
+    void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd);
 
-    /** {@code sum[j] += sum_i x[i][j]} over m rows of n columns (bias gradients). */
-    default void columnSumAccumulate(int m, int n, float[] x, int xOff, int ldx, float[] sum, int sumOff) {
-        for (int i = 0; i < m; i++) {
-            int r = xOff + i * ldx;
-            for (int j = 0; j < n; j++) sum[sumOff + j] += x[r + j];
-        }
-    }
+    /** For each of batch items: {@code sum[j] += sum_i x[i][j]} over m rows of n columns (bias gradients). */
+    void columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
+                             FloatBuf sum, int sumOff, int strideSum);
 
-    /**
-     * One Adam step with PyTorch's semantics (no weight decay, no amsgrad) over n values:
-     * {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
-     * p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) + eps)}.
-     * stepSize is lr / (1 - b1^t) and biasCorrection2Sqrt is sqrt(1 - b2^t), both computed
-     * by the caller in double as PyTorch does.
-     */
-    default void adamUpdate(int n, float[] param, float[] grad, float[] m, float[] v,
-                            float beta1, float beta2, float eps, double stepSize, double biasCorrection2Sqrt) {
-        for (int i = 0; i < n; i++) {
-            float g = grad[i];
-            m[i] = beta1 * m[i] + (1f - beta1) * g;
-            v[i] = beta2 * v[i] + (1f - beta2) * g * g;
-            float denom = (float) (Math.sqrt(v[i]) / biasCorrection2Sqrt) + eps;
-            param[i] -= (float) stepSize * (m[i] / denom);
-        }
-    }
+    /** For each of batch items: copies an (m, n) block, {@code dst[i][j] = src[i][j]}, with the given row strides. */
+    void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
+              FloatBuf dst, int dstOff, int ldd, int strideDst);
 
-    /** Copies an (m, n) block: {@code dst[i][j] = src[i][j]} with the given row strides. */
-    default void copy(int m, int n, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
-        for (int i = 0; i < m; i++) System.arraycopy(src, srcOff + i * lds, dst, dstOff + i * ldd, n);
-    }
-
-    /** {@code dst[i][j] += src[i][j]} over an (m, n) block. */
-    default void addInto(int m, int n, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
-        for (int i = 0; i < m; i++) {
-            for (int j = 0; j < n; j++) dst[dstOff + i * ldd + j] += src[srcOff + i * lds + j];
-        }
-    }
+    /** For each of batch items: {@code dst[i][j] += src[i][j]} over an (m, n) block. */
+    void addInto(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
+                 FloatBuf dst, int dstOff, int ldd, int strideDst);
 
     /**
      * Scales blocks of a row by per-block factors: for rows i and blocks g,
      * {@code dst[i][g*w + j] = scale[i][g] * src[i][g*w + j]} (j < w). src and dst are (m, blocks*w),
      * scale is (m, blocks), all contiguous.
      */
-    default void scaleBlocks(int m, int blocks, int w, float[] src, int srcOff, float[] scale, int scaleOff,
-                             float[] dst, int dstOff) {
-        for (int i = 0; i < m; i++) {
-            for (int g = 0; g < blocks; g++) {
-                float s = scale[scaleOff + i * blocks + g];
-                int base = i * blocks * w + g * w;
-                for (int j = 0; j < w; j++) dst[dstOff + base + j] = s * src[srcOff + base + j];
-            }
-        }
-    }
+    void scaleBlocks(int m, int blocks, int w, FloatBuf src, int srcOff, FloatBuf scale, int scaleOff,
+                     FloatBuf dst, int dstOff);
 
     /**
      * Adds per-block dot products: {@code out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]}.
      * x and y are (m, blocks*w), out is (m, blocks), all contiguous.
      */
-    default void blockDotAccumulate(int m, int blocks, int w, float[] x, int xOff, float[] y, int yOff,
-                                    float[] out, int outOff) {
-        for (int i = 0; i < m; i++) {
-            for (int g = 0; g < blocks; g++) {
-                int base = i * blocks * w + g * w;
-                float sum = 0f;
-                for (int j = 0; j < w; j++) sum += x[xOff + base + j] * y[yOff + base + j];
-                out[outOff + i * blocks + g] += sum;
-            }
-        }
-    }
+    void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
+                            FloatBuf out, int outOff);
 
     /** Row-wise softmax of an (m, n) contiguous block, max-subtracted as PyTorch does. */
-    default void softmaxRows(int m, int n, float[] x, int xOff, float[] y, int yOff) {
-        for (int i = 0; i < m; i++) {
-            int r = i * n;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < n; j++) max = Math.max(max, x[xOff + r + j]);
-            float sum = 0f;
-            for (int j = 0; j < n; j++) {
-                float e = (float) Math.exp(x[xOff + r + j] - max);
-                y[yOff + r + j] = e;
-                sum += e;
-            }
-            float inv = 1f / sum;
-            for (int j = 0; j < n; j++) y[yOff + r + j] *= inv;
-        }
-    }
+    void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff);
 
     /** Softmax backward per row: {@code dx = y * (dy - sum_j y_j dy_j)}; (m, n) contiguous blocks. */
-    default void softmaxRowsBackward(int m, int n, float[] y, int yOff, float[] dy, int dyOff, float[] dx, int dxOff) {
-        for (int i = 0; i < m; i++) {
-            int r = i * n;
-            float dot = 0f;
-            for (int j = 0; j < n; j++) dot += y[yOff + r + j] * dy[dyOff + r + j];
-            for (int j = 0; j < n; j++) dx[dxOff + r + j] = y[yOff + r + j] * (dy[dyOff + r + j] - dot);
-        }
-    }
+    void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff);
 
     /**
-     * Mean L1 loss over n predictions ({@code mean |p - t|}), returned in double; writes its gradient
-     * {@code sign(p - t) / n} (sign(0) = 0, as PyTorch) into grad.
+     * Mean L1 loss of each of batch items of n predictions ({@code mean |p - t|}, summed in double): writes the
+     * gradient {@code sign(p - t) / n} (sign(0) = 0, as PyTorch) into grad and
+     * {@code loss[lossOff + i] = (accumulate ? loss[lossOff + i] : 0) + scale * mean} for item i. Items are
+     * contiguous: item i of pred, target and grad starts at its offset plus i * n.
      */
-    default double l1Loss(int n, float[] pred, int predOff, float[] target, int targetOff, float[] grad, int gradOff) {
-        double sum = 0;
-        float scale = 1f / n;
-        for (int i = 0; i < n; i++) {
-            float d = pred[predOff + i] - target[targetOff + i];
-            sum += Math.abs(d);
-            grad[gradOff + i] = Math.signum(d) * scale;
-        }
-        return sum / n;
-    }
+    void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
+                FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate);
 
     /**
-     * Mean binary cross-entropy with logits over n values,
-     * {@code mean(max(x, 0) - x t + log(1 + exp(-|x|)))}, returned in double; writes its gradient
-     * {@code (sigmoid(x) - t) / n} into grad.
+     * Mean binary cross-entropy with logits of each of batch items of n values,
+     * {@code mean(max(x, 0) - x t + log(1 + exp(-|x|)))}, with gradient {@code (sigmoid(x) - t) / n}; otherwise as
+     * {@link #l1Loss}.
      */
-    default double bceWithLogitsLoss(int n, float[] logit, int logitOff, float[] target, int targetOff,
-                                     float[] grad, int gradOff) {
-        double sum = 0;
-        float scale = 1f / n;
-        for (int i = 0; i < n; i++) {
-            float x = logit[logitOff + i];
-            float t = target[targetOff + i];
-            sum += Math.max(x, 0f) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-            float sigmoid = (float) (1.0 / (1.0 + Math.exp(-x)));
-            grad[gradOff + i] = (sigmoid - t) * scale;
-        }
-        return sum / n;
-    }
+    void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
+                           FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate);
+
+    /**
+     * For each of batch items of n logits: {@code correct[correctOff + i] +=} the number whose sign
+     * ({@code logit >= 0}) matches the 0/1 target ({@code target >= 0.5}). Items are contiguous.
+     */
+    void countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
+                      IntBuf correct, int correctOff);
 
     /** One-hot rows: {@code out[i][j] = (j == index[i]) ? 1 : 0} for n rows of classes columns. */
-    default void oneHot(int n, int classes, int[] index, int indexOff, float[] out, int outOff) {
-        java.util.Arrays.fill(out, outOff, outOff + n * classes, 0f);
-        for (int i = 0; i < n; i++) out[outOff + i * classes + index[indexOff + i]] = 1f;
-    }
+    void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff);
+
+    /**
+     * One Adam step with PyTorch's semantics (no weight decay, no amsgrad) over n values, its step number t
+     * read from and written back to {@code step[stepOff]} (t = old value + 1), so the same call can be replayed
+     * unchanged: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (m / (1-b1^t)) /
+     * (sqrt(v / (1-b2^t)) + eps)}, the bias corrections computed in double as PyTorch does.
+     */
+    void adam(int n, FloatBuf param, FloatBuf grad, FloatBuf m, FloatBuf v, IntBuf step, int stepOff,
+              double lr, float beta1, float beta2, float eps);
 }

@@ -1,5 +1,6 @@
 package modarch.backend;
 
+import modarch.UserError;
 import modarch.backend.cpu.ScalarBackend;
 
 /**
@@ -20,7 +21,7 @@ public final class Backends {
 
     public static Choice select(String device) {
         if (!device.equals("auto") && !device.equals("cpu")) {
-            throw new IllegalArgumentException("--device '" + device + "' is not allowed: allowed are auto, cpu");
+            throw new UserError("--device '" + device + "' is not allowed: allowed are auto, cpu");
         }
         String why = device.equals("auto") ? "no CUDA backend in this build" : "--device cpu";
         if (Boolean.getBoolean(SCALAR_PROPERTY)) {

@@ -1,12 +1,15 @@
 package modarch.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import modarch.task.FastRandom;
-import modarch.task.MlpTask;
-import modarch.task.TaskKind;
+import modarch.UserError;
+import modarch.io.Json;
+import modarch.model.Registry;
+import modarch.model.TaskSpec;
+import modarch.task.DataStream;
+import modarch.task.Task;
+import modarch.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -30,7 +33,7 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "print one batch of this many examples")
     Integer batch;
 
-    @Option(names = "--seed", defaultValue = "0", description = "data stream seed for --batch (default ${DEFAULT-VALUE}); a run with --seed S trains on this stream")
+    @Option(names = "--seed", defaultValue = "0", description = "run seed for --batch (default ${DEFAULT-VALUE}): the first training batch of a run with --seed S")
     long seed;
 
     @Option(names = "--ood", description = "scale the inputs by 2 (out of distribution)")
@@ -38,38 +41,37 @@ final class DataCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TaskKind kind = TaskKind.parse(task);
+        TaskSpec spec = Registry.task(task);
         if (coefficients == (batch != null)) {
             throw new UserError("give exactly one of --coefficients or --batch N");
         }
-        MlpTask instance = new MlpTask(rules, dataSeed, kind.classification());
+        Task instance = spec.newTask(rules, dataSeed);
         Map<String, Object> json = new LinkedHashMap<>();
         if (coefficients) {
-            json.put("coeff1", instance.coeff1());
-            json.put("coeff2", instance.coeff2());
+            json.putAll(instance.coefficients());
         } else {
             if (batch < 1 || batch > MAX_BATCH) {
                 throw new UserError("--batch " + batch + " is out of range: allowed are 1.." + MAX_BATCH);
             }
-            int n = batch;
-            float[] a = new float[n];
-            float[] b = new float[n];
+            TrainConfig.checkSeed(seed);
+            int n = batch * instance.trainLength();
+            float[] raw = new float[n * instance.inputWidth()];
             int[] rule = new int[n];
-            float[] label = new float[n];
-            instance.sample(new FastRandom(seed, modarch.train.Trainer.TRAIN_STREAM), ood, null, a, b, rule, label, 0, n);
+            float[] label = new float[n * instance.labelWidth()];
+            instance.sample(seed, DataStream.TRAIN, 0, batch, instance.trainLength(), ood, null, raw, rule, label, 0);
             double[][] inputs = new double[n][];
+            int width = instance.inputWidth();
             for (int i = 0; i < n; i++) {
-                double[] row = new double[2 + rules];
-                row[0] = a[i];
-                row[1] = b[i];
-                row[2 + rule[i]] = 1.0;
+                double[] row = new double[width + rules];
+                for (int j = 0; j < width; j++) row[j] = raw[i * width + j];
+                row[width + rule[i]] = 1.0;
                 inputs[i] = row;
             }
             json.put("inputs", inputs);
             json.put("rules", rule);
             json.put("labels", label);
         }
-        System.out.println(new ObjectMapper().writeValueAsString(json));
+        System.out.println(Json.MAPPER.writeValueAsString(json));
         return 0;
     }
 }

@@ -2,9 +2,14 @@ package modarch.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import modarch.UserError;
 import modarch.backend.Backends;
 import modarch.metrics.ActivationMatrix;
 import modarch.metrics.Adaptation;
@@ -14,6 +19,7 @@ import modarch.train.EvalCounts;
 import modarch.train.LoadedRun;
 import modarch.train.RunDirectory;
 import modarch.train.RunEvaluator;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,7 +28,7 @@ import picocli.CommandLine.Parameters;
         description = "Measure a trained run the paper's way (performance, collapse, alignment, adaptation, "
                 + "mutual information) and write metrics.json into it.")
 final class EvalCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "a run directory made by `modarch train`")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "RUN", description = "a run directory made by `modarch train`, or the parent of replica runs (train --seeds)")
     Path run;
 
     @Option(names = "--checkpoint", defaultValue = "last", description = "last | best (default ${DEFAULT-VALUE})")
@@ -52,8 +58,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--rules", description = "rules of the Random baseline, 2..64")
     Integer rules;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu (default ${DEFAULT-VALUE})")
-    String device;
+    @CommandLine.Mixin
+    DeviceOption device;
 
     @Override
     public Integer call() throws IOException {
@@ -65,36 +71,64 @@ final class EvalCommand implements Callable<Integer> {
         if (rules != null) throw new UserError("--rules " + rules + " is only for --random-baseline: a run has its own");
         EvalCounts counts = new EvalCounts(performanceBatches, activationBatches, adaptationBatches, batchSize);
         if (fast) counts = counts.fast();
-        Backends.Choice choice = Backends.select(device);
-        System.err.println("modarch: " + choice.reason());
+        List<RunDirectory> runs = runs();
+        Backends.Choice choice = device.select();
+        for (RunDirectory dir : runs) {
+            if (runs.size() > 1 && !json) System.out.println("== " + dir.root());
+            Map<String, Object> metrics = evaluate(dir, counts, choice);
+            MetricsReport.print(System.out, metrics, json);
+            System.out.flush();
+            dir.writeJson(RunDirectory.METRICS, metrics);
+        }
+        if (fast) System.err.println("modarch: --fast: a tenth of the reference's batches; numbers are noisier");
+        return 0;
+    }
+
+    /** RUN itself when it is a run; else the runs directly inside it (the replicas of `train --seeds`). */
+    private List<RunDirectory> runs() throws IOException {
         RunDirectory dir = new RunDirectory(run);
+        if (Files.isRegularFile(dir.file(RunDirectory.CONFIG)) || !Files.isDirectory(run)) return List.of(dir);
+        List<RunDirectory> replicas = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(run)) {
+            for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
+                if (Files.isRegularFile(p.resolve(RunDirectory.CONFIG))) replicas.add(new RunDirectory(p));
+            }
+        }
+        if (replicas.isEmpty()) {
+            throw new UserError(run + " holds no " + RunDirectory.CONFIG + ", nor runs inside it: is it a run directory?");
+        }
+        return replicas;
+    }
+
+    private Map<String, Object> evaluate(RunDirectory dir, EvalCounts counts, Backends.Choice choice) throws IOException {
         LoadedRun loaded;
         try {
             loaded = LoadedRun.load(dir, checkpoint, choice.backend(), counts.batchSize());
         } catch (IOException e) {
             throw new UserError(e.getMessage());
         }
-        long start = System.nanoTime();
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("checkpoint", checkpoint);
-        metrics.put("iteration", loaded.iteration());
-        metrics.put("model", loaded.config().model().cliName());
-        metrics.put("task", loaded.config().task().cliName());
-        metrics.put("rules", loaded.config().rules());
-        metrics.put("fast", fast);
-        Map<String, Object> countsJson = new LinkedHashMap<>();
-        countsJson.put("performance_batches", counts.performanceBatches());
-        countsJson.put("activation_batches", counts.activationBatches());
-        countsJson.put("adaptation_draws", Adaptation.DRAWS);
-        countsJson.put("adaptation_batches", counts.adaptationBatches());
-        countsJson.put("batch_size", counts.batchSize());
-        metrics.put("counts", countsJson);
-        metrics.putAll(new RunEvaluator(choice.backend(), loaded, counts).all());
-        metrics.put("seconds", (System.nanoTime() - start) / 1e9);
-        dir.writeJson(RunDirectory.METRICS, metrics);
-        if (fast) System.err.println("modarch: --fast: a tenth of the reference's batches; numbers are noisier");
-        MetricsReport.print(System.out, metrics, json);
-        return 0;
+        try (loaded; RunEvaluator evaluator = new RunEvaluator(choice.backend(), loaded, counts)) {
+            long start = System.nanoTime();
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("checkpoint", checkpoint);
+            metrics.put("iteration", loaded.iteration());
+            metrics.put("model", loaded.config().model().cliName());
+            metrics.put("task", loaded.config().task().cliName());
+            metrics.put("rules", loaded.config().rules());
+            metrics.put("seed", loaded.config().seed());
+            metrics.put("data_seed", loaded.config().dataSeed());
+            metrics.put("fast", fast);
+            Map<String, Object> countsJson = new LinkedHashMap<>();
+            countsJson.put("performance_batches", counts.performanceBatches());
+            countsJson.put("activation_batches", counts.activationBatches());
+            countsJson.put("adaptation_draws", Adaptation.DRAWS);
+            countsJson.put("adaptation_batches", counts.adaptationBatches());
+            countsJson.put("batch_size", counts.batchSize());
+            metrics.put("counts", countsJson);
+            metrics.putAll(evaluator.all());
+            metrics.put("seconds", (System.nanoTime() - start) / 1e9);
+            return metrics;
+        }
     }
 
     /** plot_main.py's add_random: the uniform matrix; adaptation from its module marginal. */

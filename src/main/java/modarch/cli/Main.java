@@ -1,16 +1,20 @@
 package modarch.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import modarch.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the modarch launcher. Exit codes: 0 success, 2 bad input, 1 internal failure. */
+/** Entry point of the modarch launcher. Exit codes: 0 success, 2 bad input, 1 environment failure or internal error. */
 @Command(name = "modarch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train and measure modular neural networks on the benchmark of "
                 + "\"Is a Modular Architecture Enough?\" (Mittal, Bengio, Lajoie, 2022).",
         subcommands = {TrainCommand.class, EvalCommand.class, MetricsCommand.class, DataCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
+    /** An environment failure (a file that cannot be read or written), or an internal error. */
+    public static final int EXIT_ENVIRONMENT = 1;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -34,11 +38,18 @@ public final class Main implements Runnable {
             return EXIT_BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof UserError || ex instanceof IllegalArgumentException) {
-                commandLine.getErr().println("modarch: error: " + oneLine(ex.getMessage()));
+            PrintWriter err = commandLine.getErr();
+            if (ex instanceof UserError) {
+                err.println("modarch: error: " + oneLine(ex.getMessage()));
                 return EXIT_BAD_INPUT;
             }
-            throw ex;
+            if (ex instanceof IOException) {
+                err.println("modarch: error: " + oneLine(ex.getMessage()));
+                return EXIT_ENVIRONMENT;
+            }
+            err.println("modarch: internal error (a bug; please report it with the command line and this trace):");
+            ex.printStackTrace(err);
+            return EXIT_ENVIRONMENT;
         });
         return cli.execute(args);
     }

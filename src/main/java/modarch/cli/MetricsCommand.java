@@ -1,13 +1,14 @@
 package modarch.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import modarch.UserError;
+import modarch.io.Json;
 import modarch.metrics.ActivationMatrix;
 import modarch.metrics.RoutingMetrics;
 import modarch.train.RunEvaluator;
@@ -33,7 +34,7 @@ final class MetricsCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file)) throw new UserError(file + " does not exist or is not a file");
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(file.toFile());
+            root = Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new UserError(file + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -43,7 +44,12 @@ final class MetricsCommand implements Callable<Integer> {
             throw new UserError(file + " must hold exactly one of \"joint\" or \"conditional\": a square matrix, rows per rule");
         }
         double[][] matrix = matrix(root.get(joint ? "joint" : "conditional"));
-        double[][] p = joint ? ActivationMatrix.fromJoint(matrix) : ActivationMatrix.fromConditional(matrix);
+        double[][] p;
+        try {
+            p = joint ? ActivationMatrix.fromJoint(matrix) : ActivationMatrix.fromConditional(matrix);
+        } catch (IllegalArgumentException notAnActivationMatrix) {
+            throw new UserError(file + ": " + notAnActivationMatrix.getMessage());
+        }
         RoutingMetrics metrics = RoutingMetrics.of(p);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("input", joint ? "joint" : "conditional");

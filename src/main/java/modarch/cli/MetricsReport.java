@@ -1,20 +1,18 @@
 package modarch.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintStream;
 import java.util.Map;
+import modarch.io.Json;
 
 /** Prints a metrics map as JSON, or as a small two-column table with the activation matrix below it. */
 final class MetricsReport {
-    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private MetricsReport() {
     }
 
     static void print(PrintStream out, Map<String, Object> metrics, boolean json) throws java.io.IOException {
         if (json) {
-            out.println(PRETTY.writeValueAsString(metrics));
+            out.println(Json.PRETTY.writeValueAsString(metrics));
             return;
         }
         int width = metrics.keySet().stream().mapToInt(String::length).max().orElse(0);
@@ -22,7 +20,7 @@ final class MetricsReport {
             Object value = entry.getValue();
             if (value instanceof double[][]) continue;
             String shown = value instanceof Double ? String.format("%.6f", (Double) value)
-                    : value instanceof Map || value instanceof Iterable ? PRETTY.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value)
+                    : value instanceof Map || value instanceof Iterable ? Json.MAPPER.writeValueAsString(value)
                     : String.valueOf(value);
             out.printf("%-" + width + "s  %s%n", entry.getKey(), shown);
         }

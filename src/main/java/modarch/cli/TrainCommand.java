@@ -3,12 +3,17 @@ package modarch.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import modarch.UserError;
 import modarch.backend.Backends;
 import modarch.model.ModelKind;
-import modarch.task.TaskKind;
+import modarch.model.Registry;
 import modarch.train.EvalRecord;
 import modarch.train.RunDirectory;
 import modarch.train.TrainConfig;
@@ -18,7 +23,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train one model on one task instance and write a run directory.")
+        description = "Train one model on one task instance and write a run directory; with --seeds, several "
+                + "runs of one shape side by side, each in its own directory.")
 final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -38,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dim", defaultValue = "128", description = "model width D; each module gets floor(D/R) (default ${DEFAULT-VALUE})")
     int dim;
 
-    @Option(names = "--batch-size", defaultValue = "256", description = "default ${DEFAULT-VALUE}")
+    @Option(names = "--batch-size", defaultValue = "256", description = "examples per training step (default ${DEFAULT-VALUE})")
     int batchSize;
 
     @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate (default ${DEFAULT-VALUE})")
@@ -50,14 +56,22 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every", defaultValue = "5000", description = "steps between evaluations and checkpoints (default ${DEFAULT-VALUE})")
     long evalEvery;
 
-    @Option(names = "--seed", defaultValue = "0", description = "model seed: initialisation and data stream (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "0", description = "model seed: initialisation and data stream, 0..4294967295 (default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--data-seed", defaultValue = "0", description = "task instance: the rules' coefficients (default ${DEFAULT-VALUE})")
     long dataSeed;
 
-    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu (default ${DEFAULT-VALUE})")
-    String device;
+    @Option(names = "--seeds", split = ",", paramLabel = "S",
+            description = "train these model seeds side by side in one pass (replicas); --out is then their parent directory")
+    long[] seeds;
+
+    @Option(names = "--data-seeds", split = ",", paramLabel = "D",
+            description = "with --seeds: the data seed of each replica, paired in order (default: --data-seed for all)")
+    long[] dataSeeds;
+
+    @CommandLine.Mixin
+    DeviceOption device;
 
     @Option(names = "--out", required = true, description = "run directory to create (or to continue with --resume)")
     Path out;
@@ -70,36 +84,93 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        RunDirectory dir = new RunDirectory(out);
-        TrainConfig config = resume && Files.exists(dir.file(RunDirectory.CONFIG)) ? storedConfig(dir) : fromOptions();
-        if (!resume && dir.existsNonEmpty()) {
+        List<Replica> replicas = replicas();
+        if (!resume && new RunDirectory(out).existsNonEmpty()) {
             throw new UserError("--out " + out + " already exists and is not empty: choose a new directory, or add --resume to continue it");
         }
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new UserError("--out " + out + " is a file: a run directory is needed");
         }
-        Backends.Choice choice = Backends.select(device);
-        System.err.println("modarch: " + choice.reason());
-        Trainer trainer = new Trainer(config, device, choice.backend(), dir);
+        List<TrainConfig> configs = new ArrayList<>();
+        List<RunDirectory> dirs = new ArrayList<>();
+        for (Replica replica : replicas) {
+            RunDirectory dir = new RunDirectory(replica.dir());
+            TrainConfig given = fromOptions().withSeeds(replica.seed(), replica.dataSeed());
+            configs.add(resume && Files.exists(dir.file(RunDirectory.CONFIG)) ? storedConfig(dir, given) : given);
+            dirs.add(dir);
+        }
+        Backends.Choice choice = device.select();
         boolean showProgress = !quiet && Boolean.getBoolean("modarch.stderr.tty");
         ProgressBar progress = new ProgressBar(System.err, showProgress);
-        trainer.run(resume, progress);
-        progress.finish();
-        EvalRecord last = progress.lastEval(); // every run, fresh or resumed, reports at least one evaluation
-        System.out.printf("run %s: %s %s, %d parameters, iteration %d: eval loss %.6f, OoD loss %.6f%s%n",
-                out, config.task(), config.model(), trainer.model().parameterCount(), last.iteration(),
-                last.evalLoss(), last.evalOodLoss(), Double.isNaN(last.evalAccuracy()) ? ""
-                        : String.format(", accuracy %.2f%% (OoD %.2f%%)", last.evalAccuracy(), last.evalOodAccuracy()));
+        try (Trainer trainer = new Trainer(configs, device.device, choice.backend(), dirs)) {
+            trainer.run(resume, progress);
+            progress.finish();
+            List<EvalRecord> last = trainer.lastRecords();
+            for (int r = 0; r < configs.size(); r++) {
+                TrainConfig config = configs.get(r);
+                EvalRecord record = last.get(r);
+                System.out.printf("run %s: %s %s, %d parameters, iteration %d: eval loss %.6g, OoD loss %.6g%s%n",
+                        dirs.get(r).root(), config.task(), config.model(), trainer.model().parameterCount(),
+                        record.iteration(), record.evalLoss(), record.evalOodLoss(),
+                        Double.isNaN(record.evalAccuracy()) ? "" : String.format(", accuracy %.2f%% (OoD %.2f%%)",
+                                record.evalAccuracy(), record.evalOodAccuracy()));
+            }
+        }
         return 0;
     }
 
+    /** One run of the group: its seeds and its directory. */
+    private record Replica(long seed, long dataSeed, Path dir) {
+    }
+
+    /** --seed/--data-seed: one run in --out; --seeds [--data-seeds]: one run per pair, each in --out/seedS-dataD. */
+    private List<Replica> replicas() {
+        if (seeds == null) {
+            if (dataSeeds != null) throw new UserError("--data-seeds needs --seeds (one data seed per model seed)");
+            return List.of(new Replica(seed, dataSeed, out));
+        }
+        Set<String> given = matchedOptionNames();
+        if (given.contains("--seed")) throw new UserError("give --seed or --seeds, not both");
+        if (dataSeeds != null && given.contains("--data-seed")) {
+            throw new UserError("give --data-seed or --data-seeds, not both");
+        }
+        if (dataSeeds != null && dataSeeds.length != seeds.length) {
+            throw new UserError("--data-seeds has " + dataSeeds.length + " values but --seeds has " + seeds.length
+                    + ": they are paired, one data seed per model seed");
+        }
+        List<Replica> out = new ArrayList<>();
+        Set<Path> names = new HashSet<>();
+        for (int i = 0; i < seeds.length; i++) {
+            long d = dataSeeds == null ? dataSeed : dataSeeds[i];
+            Path dir = this.out.resolve(replicaName(seeds[i], d));
+            if (!names.add(dir)) {
+                throw new UserError("--seeds/--data-seeds pair (" + seeds[i] + ", " + d + ") is given twice");
+            }
+            out.add(new Replica(seeds[i], d, dir));
+        }
+        return out;
+    }
+
+    /** The directory name of a replica run under its group's --out. */
+    static String replicaName(long seed, long dataSeed) {
+        return "seed" + seed + "-data" + dataSeed;
+    }
+
+    private Set<String> matchedOptionNames() {
+        Set<String> names = new HashSet<>();
+        for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
+            names.add(option.longestName());
+        }
+        return names;
+    }
+
     private TrainConfig fromOptions() {
-        return new TrainConfig(TaskKind.parse(task), ModelKind.parse(model), rules, encDim, dim, batchSize, lr,
+        return new TrainConfig(Registry.task(task), ModelKind.parse(model), rules, encDim, dim, batchSize, lr,
                 iterations, evalEvery, seed, dataSeed);
     }
 
-    /** The run's own config; an option given now must agree with it. */
-    private TrainConfig storedConfig(RunDirectory dir) throws IOException {
+    /** The run's own config; an option given now, and the replica's seeds, must agree with it. */
+    private TrainConfig storedConfig(RunDirectory dir, TrainConfig given) throws IOException {
         TrainConfig config;
         try {
             config = dir.readConfig();
@@ -109,11 +180,15 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Object> stored = config.toMap();
         for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {
             String key = option.longestName().substring(2).replace('-', '_');
-            Object given = option.getValue();
-            if (stored.containsKey(key) && !sameValue(given, stored.get(key))) {
-                throw new UserError(option.longestName() + " " + given + " differs from the run being resumed ("
+            Object value = option.getValue();
+            if (stored.containsKey(key) && !sameValue(value, stored.get(key))) {
+                throw new UserError(option.longestName() + " " + value + " differs from the run being resumed ("
                         + stored.get(key) + " in " + dir.file(RunDirectory.CONFIG) + ")");
             }
+        }
+        if (config.seed() != given.seed() || config.dataSeed() != given.dataSeed()) {
+            throw new UserError(dir.file(RunDirectory.CONFIG) + " holds seed " + config.seed() + ", data seed "
+                    + config.dataSeed() + ", not the replica's " + given.seed() + ", " + given.dataSeed());
         }
         return config;
     }

@@ -1,8 +1,5 @@
 package modarch.io;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -24,9 +21,6 @@ import java.util.Objects;
  */
 public final class Safetensors {
     static final String METADATA = "__metadata__";
-    static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final int CHUNK_FLOATS = 1 << 14;
 
     private Safetensors() {
@@ -75,7 +69,7 @@ public final class Safetensors {
     }
 
     private static byte[] header(List<Tensor> tensors, Map<String, String> metadata) throws IOException {
-        ObjectNode root = JSON.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         if (!metadata.isEmpty()) {
             ObjectNode meta = root.putObject(METADATA);
             metadata.forEach((k, v) -> meta.put(k, Objects.requireNonNull(v, () -> "metadata value for " + k)));
@@ -91,7 +85,7 @@ public final class Safetensors {
             entry.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }
-        byte[] json = JSON.writeValueAsBytes(root);
+        byte[] json = Json.MAPPER.writeValueAsBytes(root);
         byte[] padded = Arrays.copyOf(json, (json.length + 7) & ~7);
         Arrays.fill(padded, json.length, padded.length, (byte) ' ');
         return padded;

@@ -68,7 +68,7 @@ final class SafetensorsReader {
     private void parseHeader(ByteBuffer bytes) throws IOException {
         JsonNode root;
         try {
-            root = Safetensors.JSON.readTree(bytes.array());
+            root = Json.MAPPER.readTree(bytes.array());
         } catch (JsonProcessingException e) {
             throw corrupt("header is not valid JSON: " + e.getOriginalMessage());
         }

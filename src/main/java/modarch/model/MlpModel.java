@@ -3,81 +3,83 @@ package modarch.model;
 import java.util.ArrayList;
 import java.util.List;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.nn.Core;
+import modarch.nn.DenseCore;
 import modarch.nn.GroundTruthRouter;
 import modarch.nn.Linear;
 import modarch.nn.ModuleMlp;
 import modarch.nn.OpRouter;
 import modarch.nn.Param;
+import modarch.nn.ParamArena;
 import modarch.nn.Router;
 import modarch.nn.SelfScoreRouter;
+import modarch.nn.Workspace;
+import modarch.task.Batch;
 import modarch.task.FastRandom;
 
 /**
  * The MLP-setting models of the reference (MLP/*&#47;model.py): a digit encoder shared by a and b,
  * a rule encoder on the one-hot rule, a core (dense for Monolithic, routed modules otherwise),
- * and a decoder to one output. Parameter names and shapes are the reference's state_dict.
+ * and a decoder to one output. Parameter names and shapes are the reference's state_dict. Inputs are
+ * (rep, rows, 2) rows of [a, b].
  */
-public final class MlpModel {
+public final class MlpModel implements Model {
+    private final Workspace ws;
     private final Backend backend;
     private final int rep;
     private final int rules;
     private final int encDim;
-    private final int dim;
     private final Linear digit1;   // encoder_digit.0: (rep, 2 rows, 1) -> (rep, 2 rows, E), ReLU
     private final Linear digit2;   // encoder_digit.2: (rep, 2 rows, E) -> (rep, 2 rows, E); rows of a, then of b
     private final Linear rule1;    // encoder_operation.0: (rep, rows, R) one-hot -> (rep, rows, E), ReLU
     private final Linear rule2;    // encoder_operation.2: (rep, rows, E) -> (rep, rows, E)
-    private final Linear dense1;   // Monolithic MLP.0: (rep, rows, 3E) -> (rep, rows, D), ReLU
-    private final Linear dense2;   // Monolithic MLP.2: (rep, rows, D) -> (rep, rows, D)
-    private final ModuleMlp modules; // routed kinds: (rep, rows, 3E) -> (rep, rows, D)
+    private final Core core;       // "MLP": (rep, rows, 3E) -> (rep, rows, D)
+    private final ModuleMlp routed; // the core when routed; null for Monolithic
     private final Linear decoder1; // decoder.0: (rep, rows, D) -> (rep, rows, E), ReLU
     private final Linear decoder2; // decoder.2: (rep, rows, E) -> (rep, rows, 1)
-    private final float[] digits;      // digits is (rep, 2 rows, 1)
-    private final float[] oneHot;      // oneHot is (rep, rows, R)
-    private final float[] joined;      // joined is (rep, rows, 3E): [enc(a), enc(b), enc(rule)]
-    private final float[] gradJoined;  // (rep, rows, 3E)
+    private final FloatBuf digits;      // digits is (rep, 2 rows, 1)
+    private final FloatBuf oneHot;      // oneHot is (rep, rows, R)
+    private final FloatBuf joined;      // joined is (rep, rows, 3E): [enc(a), enc(b), enc(rule)]
+    private final FloatBuf gradJoined;  // (rep, rows, 3E)
     private final List<Param> params;
     private int rows;
 
-    public MlpModel(Backend backend, ModelKind kind, int rep, int rules, int encDim, int dim, int maxRows) {
+    public MlpModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
+        this.ws = new Workspace(backend, rep);
         this.backend = backend;
         this.rep = rep;
-        this.rules = rules;
-        this.encDim = encDim;
-        this.dim = dim;
-        digit1 = new Linear(backend, "encoder_digit.0", rep, 1, encDim, 2 * maxRows, true);
-        digit2 = new Linear(backend, "encoder_digit.2", rep, encDim, encDim, 2 * maxRows, false);
-        rule1 = new Linear(backend, "encoder_operation.0", rep, rules, encDim, maxRows, true);
-        rule2 = new Linear(backend, "encoder_operation.2", rep, encDim, encDim, maxRows, false);
-        if (kind == ModelKind.MONOLITHIC) {
-            dense1 = new Linear(backend, "MLP.0", rep, 3 * encDim, dim, maxRows, true);
-            dense2 = new Linear(backend, "MLP.2", rep, dim, dim, maxRows, false);
-            modules = null;
+        this.rules = spec.rules();
+        this.encDim = spec.encDim();
+        int e = encDim;
+        digit1 = new Linear(ws, "encoder_digit.0", 1, e, 2 * maxRows, true);
+        digit2 = new Linear(ws, "encoder_digit.2", e, e, 2 * maxRows, false);
+        rule1 = new Linear(ws, "encoder_operation.0", rules, e, maxRows, true);
+        rule2 = new Linear(ws, "encoder_operation.2", e, e, maxRows, false);
+        if (spec.kind() == ModelKind.MONOLITHIC) {
+            routed = null;
+            core = new DenseCore(ws, 3 * e, spec.dim(), maxRows);
         } else {
-            dense1 = null;
-            dense2 = null;
-            modules = new ModuleMlp(backend, rep, rules, 3 * encDim, dim, maxRows, router(backend, kind, rep, rules, encDim, maxRows));
+            routed = new ModuleMlp(ws, rules, 3 * e, spec.dim(), maxRows, router(ws, spec.kind(), rules, e, maxRows));
+            core = routed;
         }
-        decoder1 = new Linear(backend, "decoder.0", rep, dim, encDim, maxRows, true);
-        decoder2 = new Linear(backend, "decoder.2", rep, encDim, 1, maxRows, false);
-        digits = new float[rep * 2 * maxRows];
-        oneHot = new float[rep * maxRows * rules];
-        joined = new float[rep * maxRows * 3 * encDim];
-        gradJoined = new float[joined.length];
+        decoder1 = new Linear(ws, "decoder.0", spec.dim(), e, maxRows, true);
+        decoder2 = new Linear(ws, "decoder.2", e, 1, maxRows, false);
+        digits = ws.floats(2L * maxRows);
+        oneHot = ws.floats((long) maxRows * rules);
+        joined = ws.floats((long) maxRows * 3 * e);
+        gradJoined = ws.floats((long) maxRows * 3 * e);
         params = collectParams();
+        ws.params().allocate();
     }
 
-    private static Router router(Backend backend, ModelKind kind, int rep, int rules, int encDim, int maxRows) {
-        switch (kind) {
-            case MODULAR:
-                return new SelfScoreRouter(backend, rep, rules, maxRows);
-            case MODULAR_OP:
-                return new OpRouter(backend, rep, encDim, rules, maxRows);
-            case GT_MODULAR:
-                return new GroundTruthRouter(backend, rep, rules, maxRows);
-            default:
-                throw new IllegalArgumentException("no router for " + kind);
-        }
+    private static Router router(Workspace ws, ModelKind kind, int rules, int encDim, int maxRows) {
+        return switch (kind) {
+            case MODULAR -> new SelfScoreRouter(ws, rules, maxRows);
+            case MODULAR_OP -> new OpRouter(ws, encDim, rules, maxRows);
+            case GT_MODULAR -> new GroundTruthRouter(ws, rules, maxRows);
+            case MONOLITHIC -> throw new IllegalStateException("Monolithic has no router");
+        };
     }
 
     private List<Param> collectParams() {
@@ -86,115 +88,85 @@ public final class MlpModel {
         all.addAll(digit2.params());
         all.addAll(rule1.params());
         all.addAll(rule2.params());
-        if (modules == null) {
-            all.addAll(dense1.params());
-            all.addAll(dense2.params());
-        } else {
-            all.addAll(modules.params());
-        }
+        all.addAll(core.params());
         all.addAll(decoder1.params());
         all.addAll(decoder2.params());
         return List.copyOf(all);
     }
 
-    /** PyTorch-default initialisation of replica r from its own seed. */
+    @Override
     public void init(int r, long seed) {
         FastRandom rng = new FastRandom(seed);
-        digit1.init(r, rng);
-        digit2.init(r, rng);
-        rule1.init(r, rng);
-        rule2.init(r, rng);
-        if (modules == null) {
-            dense1.init(r, rng);
-            dense2.init(r, rng);
-        } else {
-            modules.init(r, rng);
-            if (modules.router() instanceof OpRouter) ((OpRouter) modules.router()).init(r, rng);
-        }
-        decoder1.init(r, rng);
-        decoder2.init(r, rng);
+        float[] values = new float[ws.params().replicaStride()];
+        digit1.init(values, rng);
+        digit2.init(values, rng);
+        rule1.init(values, rng);
+        rule2.init(values, rng);
+        core.init(values, rng);
+        decoder1.init(values, rng);
+        decoder2.init(values, rng);
+        ws.params().upload(values, ws.params().data(), r);
     }
 
-    /** a and b are (rep, rows), ruleIndex (rep, rows); predictions land in {@link #predictions()}. */
-    public void forward(float[] a, float[] b, int[] ruleIndex, int rows) {
-        encode(a, b, ruleIndex, rows);
-        float[] core;
-        if (modules == null) {
-            dense1.forward(joined, rows);
-            dense2.forward(dense1.output(), rows);
-            core = dense2.output();
-        } else {
-            modules.forward(joined, rule2.output(), ruleIndex, rows);
-            core = modules.output();
-        }
-        decoder1.forward(core, rows);
+    @Override
+    public void forward(Batch batch) {
+        encode(batch);
+        core.forward(joined, rule2.output(), batch.rules(), rows);
+        decoder1.forward(core.output(), rows);
         decoder2.forward(decoder1.output(), rows);
     }
 
     /**
-     * Computes only the routing scores ({@link #scores()}) of a routed model, skipping what they do
-     * not depend on: the module outputs and the decoder always, the encoders for GT-Modular, the
-     * digit encoder for Modular-op.
+     * Computes only the routing scores ({@link #scores()}), skipping what they do not depend on: the module
+     * outputs and the decoder always, the encoders for GT-Modular, the digit encoder for Modular-op.
      */
-    public void forwardScores(float[] a, float[] b, int[] ruleIndex, int rows) {
-        if (modules == null) throw new IllegalStateException("a Monolithic model has no routing scores");
-        Router router = modules.router();
-        if (router.selfScored()) {
-            encode(a, b, ruleIndex, rows);
-        } else if (router instanceof OpRouter) {
-            encodeRule(ruleIndex, rows);
+    @Override
+    public void forwardScores(Batch batch) {
+        if (routed == null) throw new IllegalStateException("a Monolithic model has no routing scores");
+        this.rows = batch.rows();
+        switch (routed.router().source()) {
+            case MODULE_INPUT -> encode(batch);
+            case RULE_CONTEXT -> encodeRule(batch);
+            case RULES -> { }
         }
-        modules.route(joined, rule2.output(), ruleIndex, rows);
+        routed.route(joined, rule2.output(), batch.rules(), rows);
     }
 
-    private void encodeRule(int[] ruleIndex, int rows) {
-        this.rows = rows;
-        backend.oneHot(rep * rows, rules, ruleIndex, 0, oneHot, 0);
+    private void encodeRule(Batch batch) {
+        this.rows = batch.rows();
+        backend.oneHot(rep * rows, rules, batch.rules(), 0, oneHot, 0);
         rule1.forward(oneHot, rows);
         rule2.forward(rule1.output(), rows);
     }
 
     /** Fills joined (rep, rows, 3E) = [enc(a), enc(b), enc(rule)]. */
-    private void encode(float[] a, float[] b, int[] ruleIndex, int rows) {
-        encodeRule(ruleIndex, rows);
+    private void encode(Batch batch) {
+        encodeRule(batch);
         int e = encDim;
-        for (int r = 0; r < rep; r++) {
-            backend.copy(1, rows, a, r * rows, 0, digits, r * 2 * rows, 0);
-            backend.copy(1, rows, b, r * rows, 0, digits, r * 2 * rows + rows, 0);
-        }
+        // digits (rep, 2 rows, 1): the a column of inputs (rep, rows, 2), then its b column
+        backend.copy(rep, rows, 1, batch.inputs(), 0, 2, 2 * rows, digits, 0, 1, 2 * rows);
+        backend.copy(rep, rows, 1, batch.inputs(), 1, 2, 2 * rows, digits, rows, 1, 2 * rows);
         digit1.forward(digits, 2 * rows);
         digit2.forward(digit1.output(), 2 * rows);
-        for (int r = 0; r < rep; r++) {
-            int digitOff = r * 2 * rows * e;
-            int joinedOff = r * rows * 3 * e;
-            backend.copy(rows, e, digit2.output(), digitOff, e, joined, joinedOff, 3 * e);
-            backend.copy(rows, e, digit2.output(), digitOff + rows * e, e, joined, joinedOff + e, 3 * e);
-            backend.copy(rows, e, rule2.output(), r * rows * e, e, joined, joinedOff + 2 * e, 3 * e);
-        }
+        int digitStride = 2 * rows * e, joinedStride = rows * 3 * e;
+        backend.copy(rep, rows, e, digit2.output(), 0, e, digitStride, joined, 0, 3 * e, joinedStride);
+        backend.copy(rep, rows, e, digit2.output(), rows * e, e, digitStride, joined, e, 3 * e, joinedStride);
+        backend.copy(rep, rows, e, rule2.output(), 0, e, rows * e, joined, 2 * e, 3 * e, joinedStride);
     }
 
-    /** Back-propagates {@link #gradPredictions()} into every parameter's gradient (accumulating). */
+    @Override
     public void backward() {
         int e = encDim;
         decoder2.backward(decoder1.gradOutput(), false);
-        if (modules == null) {
-            decoder1.backward(dense2.gradOutput(), false);
-            dense2.backward(dense1.gradOutput(), false);
-            dense1.backward(gradJoined, false);
-        } else {
-            decoder1.backward(modules.gradOutput(), false);
-            modules.backward(gradJoined);
-        }
-        for (int r = 0; r < rep; r++) {
-            int digitOff = r * 2 * rows * e;
-            int joinedOff = r * rows * 3 * e;
-            backend.copy(rows, e, gradJoined, joinedOff, 3 * e, digit2.gradOutput(), digitOff, e);
-            backend.copy(rows, e, gradJoined, joinedOff + e, 3 * e, digit2.gradOutput(), digitOff + rows * e, e);
-            backend.copy(rows, e, gradJoined, joinedOff + 2 * e, 3 * e, rule2.gradOutput(), r * rows * e, e);
-        }
-        float[] routerContextGrad = modules == null ? null : modules.router().gradRuleContext();
+        decoder1.backward(core.gradOutput(), false);
+        core.backward(gradJoined);
+        int digitStride = 2 * rows * e, joinedStride = rows * 3 * e;
+        backend.copy(rep, rows, e, gradJoined, 0, 3 * e, joinedStride, digit2.gradOutput(), 0, e, digitStride);
+        backend.copy(rep, rows, e, gradJoined, e, 3 * e, joinedStride, digit2.gradOutput(), rows * e, e, digitStride);
+        backend.copy(rep, rows, e, gradJoined, 2 * e, 3 * e, joinedStride, rule2.gradOutput(), 0, e, rows * e);
+        FloatBuf routerContextGrad = core.gradRuleContext();
         if (routerContextGrad != null) {
-            backend.addInto(1, rep * rows * e, routerContextGrad, 0, 0, rule2.gradOutput(), 0, 0);
+            backend.addInto(1, 1, rep * rows * e, routerContextGrad, 0, 0, 0, rule2.gradOutput(), 0, 0, 0);
         }
         digit2.backward(digit1.gradOutput(), false);
         digit1.backward(null, false);
@@ -202,42 +174,48 @@ public final class MlpModel {
         rule1.backward(null, false);
     }
 
-    /** (rep, rows) outputs of the last forward (logits for classification). */
-    public float[] predictions() {
+    @Override
+    public FloatBuf predictions() {
         return decoder2.output();
     }
 
-    /** Where the loss writes its gradient before {@link #backward()}: (rep, rows). */
-    public float[] gradPredictions() {
+    @Override
+    public FloatBuf gradPredictions() {
         return decoder2.gradOutput();
     }
 
-    /** Routing scores (rep, rows, R) of the last forward; null for Monolithic. */
-    public float[] scores() {
-        return modules == null ? null : modules.router().scores();
+    @Override
+    public boolean routed() {
+        return routed != null;
     }
 
-    /** All parameters in the reference's state_dict order. */
+    @Override
+    public FloatBuf scores() {
+        return routed == null ? null : routed.router().scores();
+    }
+
+    @Override
     public List<Param> params() {
         return params;
     }
 
-    /** Trainable parameters of one replica, as the reference counts them. */
-    public long parameterCount() {
-        long n = 0;
-        for (Param p : params) n += p.size();
-        return n;
+    @Override
+    public ParamArena arena() {
+        return ws.params();
     }
 
-    public void zeroGrad() {
-        for (Param p : params) p.zeroGrad();
-    }
-
+    @Override
     public int rep() {
         return rep;
     }
 
+    @Override
     public int rules() {
         return rules;
+    }
+
+    @Override
+    public void close() {
+        ws.close();
     }
 }

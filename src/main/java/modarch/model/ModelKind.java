@@ -1,7 +1,8 @@
 package modarch.model;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
+import java.util.List;
+import modarch.Checks;
+
 
 /** The paper's four model kinds; they share encoders and decoder and differ in routing. */
 public enum ModelKind {
@@ -28,14 +29,7 @@ public enum ModelKind {
     }
 
     public static ModelKind parse(String name) {
-        for (ModelKind kind : values()) {
-            if (kind.cliName.equals(name)) return kind;
-        }
-        throw new IllegalArgumentException("unknown model '" + name + "': allowed are " + allowed());
-    }
-
-    public static String allowed() {
-        return Arrays.stream(values()).map(ModelKind::cliName).collect(Collectors.joining(", "));
+        return Checks.choose("model", name, List.of(values()), ModelKind::cliName);
     }
 
     @Override

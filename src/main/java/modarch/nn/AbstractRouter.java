@@ -2,23 +2,30 @@ package modarch.nn;
 
 import java.util.List;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.task.FastRandom;
 
 /** What every router holds: its scores (rep, rows, R); by default no parameters and no context gradient. */
 abstract class AbstractRouter implements Router {
     protected final Backend backend;
     protected final int rep;
     protected final int modules;
-    protected final float[] scores; // scores is (rep, rows, R)
+    protected final FloatBuf scores; // scores is (rep, rows, R)
 
-    AbstractRouter(Backend backend, int rep, int modules, int maxRows) {
-        this.backend = backend;
-        this.rep = rep;
+    AbstractRouter(Workspace ws, int modules, int maxRows) {
+        this.backend = ws.backend();
+        this.rep = ws.rep();
         this.modules = modules;
-        this.scores = new float[rep * maxRows * modules];
+        this.scores = ws.floats((long) maxRows * modules);
     }
 
     @Override
-    public float[] gradRuleContext() {
+    public void init(float[] replicaValues, FastRandom rng) {
+        // no parameters
+    }
+
+    @Override
+    public FloatBuf gradRuleContext() {
         return null;
     }
 
@@ -28,7 +35,7 @@ abstract class AbstractRouter implements Router {
     }
 
     @Override
-    public float[] scores() {
+    public FloatBuf scores() {
         return scores;
     }
 }

@@ -1,17 +1,18 @@
 package modarch.nn;
 
-import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.backend.IntBuf;
 
 /** GT-Modular routing: the one-hot rule itself (an oracle; nothing to learn). */
 public final class GroundTruthRouter extends AbstractRouter {
 
-    public GroundTruthRouter(Backend backend, int rep, int modules, int maxRows) {
-        super(backend, rep, modules, maxRows);
+    public GroundTruthRouter(Workspace ws, int modules, int maxRows) {
+        super(ws, modules, maxRows);
     }
 
     @Override
-    public boolean selfScored() {
-        return false;
+    public Source source() {
+        return Source.RULES;
     }
 
     @Override
@@ -20,12 +21,12 @@ public final class GroundTruthRouter extends AbstractRouter {
     }
 
     @Override
-    public void forward(int rows, float[] ruleContext, int[] rules, float[] moduleLogits) {
+    public void forward(int rows, FloatBuf ruleContext, IntBuf rules, FloatBuf moduleLogits) {
         backend.oneHot(rep * rows, modules, rules, 0, scores, 0);
     }
 
     @Override
-    public void backward(int rows, float[] dScores, float[] dModuleLogits) {
+    public void backward(int rows, FloatBuf dScores, FloatBuf dModuleLogits) {
         // the one-hot rule has no parameters upstream
     }
 }

@@ -2,6 +2,7 @@ package modarch.nn;
 
 import java.util.List;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
 import modarch.task.FastRandom;
 
 /**
@@ -9,7 +10,8 @@ import modarch.task.FastRandom;
  * with w (R, din, dout) and b (1, R, dout). With a shared input every module reads the same
  * x (rows, din), which is the reference's input repeated over modules without the copy; the R
  * products are then one: x (rows, din) . W (din, R*dout), W the modules' weights side by side,
- * packed from w before each forward and its gradient added back into w's after each backward.
+ * packed from w before each forward and its gradient added back into w's after each backward
+ * (one wide product beats R narrow ones: dout is often a single vector wide).
  */
 public final class GroupLinear {
     private final Backend backend;
@@ -21,92 +23,62 @@ public final class GroupLinear {
     private final boolean relu;
     private final Param w;  // w is (R, din, dout)
     private final Param b;  // b is (1, R, dout)
-    private final float[] output;     // output is (rep, rows, R, dout)
-    private final float[] gradOutput; // gradOutput is (rep, rows, R, dout)
-    private final float[] wide;       // shared input only: wide is (rep, din, R*dout), w side by side
-    private final float[] gradWide;   // shared input only: (din, R*dout) gradient of one replica
-    private float[] input;            // input is (rep, rows, din) when shared, else (rep, rows, R, din)
+    private final FloatBuf output;     // output is (rep, rows, R, dout)
+    private final FloatBuf gradOutput; // gradOutput is (rep, rows, R, dout)
+    private final FloatBuf wide;       // shared input only: wide is (rep, din, R*dout), w side by side
+    private final FloatBuf gradWide;   // shared input only: gradWide is (rep, din, R*dout)
+    private FloatBuf input;            // input is (rep, rows, din) when shared, else (rep, rows, R, din)
     private int rows;
 
-    public GroupLinear(Backend backend, String prefix, int rep, int modules, int din, int dout,
+    public GroupLinear(Workspace ws, String prefix, int modules, int din, int dout,
                        int maxRows, boolean sharedInput, boolean relu) {
-        this.backend = backend;
-        this.rep = rep;
+        this.backend = ws.backend();
+        this.rep = ws.rep();
         this.modules = modules;
         this.din = din;
         this.dout = dout;
         this.sharedInput = sharedInput;
         this.relu = relu;
-        this.w = new Param(prefix + ".w", rep, modules, din, dout);
-        this.b = new Param(prefix + ".b", rep, 1, modules, dout);
-        this.output = new float[rep * maxRows * modules * dout];
-        this.gradOutput = new float[output.length];
-        this.wide = sharedInput ? new float[rep * din * modules * dout] : null;
-        this.gradWide = sharedInput ? new float[din * modules * dout] : null;
+        this.w = ws.params().add(prefix + ".w", modules, din, dout);
+        this.b = ws.params().add(prefix + ".b", 1, modules, dout);
+        this.output = ws.floats((long) maxRows * modules * dout);
+        this.gradOutput = ws.floats((long) maxRows * modules * dout);
+        this.wide = sharedInput ? ws.floats((long) din * modules * dout) : null;
+        this.gradWide = sharedInput ? ws.floats((long) din * modules * dout) : null;
     }
 
-    /** The reference's reset_parameters: w and b ~ U(-sqrt(1/din), sqrt(1/din)). */
-    public void init(int r, FastRandom rng) {
+    /** The reference's reset_parameters: w and b ~ U(-sqrt(1/din), sqrt(1/din)), into one replica's host values. */
+    public void init(float[] replicaValues, FastRandom rng) {
         double bound = Math.sqrt(1.0 / din);
-        w.initUniform(r, bound, rng);
-        b.initUniform(r, bound, rng);
+        w.initUniform(replicaValues, bound, rng);
+        b.initUniform(replicaValues, bound, rng);
     }
 
-    /** Offset of module m's input in replica r when every module has its own input (rows, R, din). */
-    private int inputOffset(int r, int m) {
-        return r * rows * modules * din + m * din;
-    }
-
-    public void forward(float[] x, int rows) {
+    /** x is (rep, rows, din) when the input is shared, else (rep, rows, R, din); the result is in {@link #output()}. */
+    public void forward(FloatBuf x, int rows) {
         this.input = x;
         this.rows = rows;
         int ldy = modules * dout;
+        int stride = w.replicaStride();
         if (sharedInput) {
-            forwardWide(x, rows);
+            for (int r = 0; r < rep; r++) {
+                // wide[r] (din, R*dout): module m's w (din, dout) at columns m*dout
+                backend.copy(modules, din, dout, w.data(), w.offset(r), dout, din * dout,
+                        wide, r * din * ldy, ldy, dout);
+            }
+            // y (rows, R*dout) = act(x (rows, din) . W (din, R*dout) + b (R*dout)), every replica
+            backend.gemmBatched(rep, false, false, rows, ldy, din,
+                    x, 0, din, rows * din, wide, 0, ldy, din * ldy,
+                    output, 0, ldy, rows * ldy, false, b.data(), b.offset(0), stride, relu);
             return;
         }
         for (int r = 0; r < rep; r++) {
-            for (int m = 0; m < modules; m++) {
-                backend.gemm(false, false, rows, dout, din,
-                        x, inputOffset(r, m), modules * din,
-                        w.data(), w.offset(r) + m * din * dout, dout,
-                        output, r * rows * ldy + m * dout, ldy,
-                        false, b.data(), b.offset(r) + m * dout, relu);
-            }
-        }
-    }
-
-    private void forwardWide(float[] x, int rows) {
-        int ldy = modules * dout;
-        for (int r = 0; r < rep; r++) {
-            int wideOff = r * din * ldy;
-            for (int m = 0; m < modules; m++) {
-                backend.copy(din, dout, w.data(), w.offset(r) + m * din * dout, dout, wide, wideOff + m * dout, ldy);
-            }
-            // y (rows, R*dout) = act(x (rows, din) . W (din, R*dout) + b (R*dout))
-            backend.gemm(false, false, rows, ldy, din,
-                    x, r * rows * din, din, wide, wideOff, ldy,
-                    output, r * rows * ldy, ldy, false, b.data(), b.offset(r), relu);
-        }
-    }
-
-    private void backwardWide(float[] gradInput, boolean accumulate) {
-        int ldy = modules * dout;
-        for (int r = 0; r < rep; r++) {
-            int yOff = r * rows * ldy;
-            // dW (din, R*dout) = x^T (din, rows) . dy (rows, R*dout), added block by block into dw
-            backend.matmul(true, false, din, ldy, rows,
-                    input, r * rows * din, din, gradOutput, yOff, ldy, gradWide, 0, ldy);
-            for (int m = 0; m < modules; m++) {
-                backend.addInto(din, dout, gradWide, m * dout, ldy, w.grad(), w.offset(r) + m * din * dout, dout);
-            }
-            backend.columnSumAccumulate(rows, ldy, gradOutput, yOff, ldy, b.grad(), b.offset(r));
-            if (gradInput != null) {
-                // dx (rows, din) = dy (rows, R*dout) . W^T (R*dout, din)
-                backend.gemm(false, true, rows, din, ldy,
-                        gradOutput, yOff, ldy, wide, r * din * ldy, ldy,
-                        gradInput, r * rows * din, din, accumulate, null, 0, false);
-            }
+            // y_m (rows, dout) = act(x_m (rows, din) . w[m] (din, dout) + b[m]), every module
+            backend.gemmBatched(modules, false, false, rows, dout, din,
+                    x, r * rows * modules * din, modules * din, din,
+                    w.data(), w.offset(r), dout, din * dout,
+                    output, r * rows * ldy, ldy, dout,
+                    false, b.data(), b.offset(r), dout, relu);
         }
     }
 
@@ -115,39 +87,49 @@ public final class GroupLinear {
      * writes (or adds) the input gradient into gradInput when it is not null. With a shared
      * input the module contributions are summed.
      */
-    public void backward(float[] gradInput, boolean accumulate) {
+    public void backward(FloatBuf gradInput, boolean accumulate) {
         int ldy = modules * dout;
+        int stride = w.replicaStride();
         if (relu) backend.reluBackward(rep * rows, ldy, output, 0, ldy, gradOutput, 0, ldy);
+        backend.columnSumAccumulate(rep, rows, ldy, gradOutput, 0, ldy, rows * ldy, b.grad(), b.offset(0), stride);
         if (sharedInput) {
-            backwardWide(gradInput, accumulate);
+            // dW (din, R*dout) = x^T (din, rows) . dy (rows, R*dout), then added block by block into dw
+            backend.gemmBatched(rep, true, false, din, ldy, rows,
+                    input, 0, din, rows * din, gradOutput, 0, ldy, rows * ldy,
+                    gradWide, 0, ldy, din * ldy, false, null, 0, 0, false);
+            for (int r = 0; r < rep; r++) {
+                backend.addInto(modules, din, dout, gradWide, r * din * ldy, ldy, dout,
+                        w.grad(), w.offset(r), dout, din * dout);
+            }
+            if (gradInput != null) {
+                // dx (rows, din) = dy (rows, R*dout) . W^T (R*dout, din)
+                backend.gemmBatched(rep, false, true, rows, din, ldy,
+                        gradOutput, 0, ldy, rows * ldy, wide, 0, ldy, din * ldy,
+                        gradInput, 0, din, rows * din, accumulate, null, 0, 0, false);
+            }
             return;
         }
         for (int r = 0; r < rep; r++) {
+            int xOff = r * rows * modules * din;
             int yOff = r * rows * ldy;
-            for (int m = 0; m < modules; m++) {
-                int dyOff = yOff + m * dout;
-                // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout)
-                backend.matmulAccumulate(true, false, din, dout, rows,
-                        input, inputOffset(r, m), modules * din,
-                        gradOutput, dyOff, ldy,
-                        w.grad(), w.offset(r) + m * din * dout, dout);
-                backend.columnSumAccumulate(rows, dout, gradOutput, dyOff, ldy, b.grad(), b.offset(r) + m * dout);
-                if (gradInput != null) {
-                    // dx_m (rows, din) = dy_m (rows, dout) . w[m]^T (dout, din)
-                    backend.gemm(false, true, rows, din, dout,
-                            gradOutput, dyOff, ldy,
-                            w.data(), w.offset(r) + m * din * dout, dout,
-                            gradInput, inputOffset(r, m), modules * din, accumulate, null, 0, false);
-                }
+            // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout), every module
+            backend.gemmBatched(modules, true, false, din, dout, rows,
+                    input, xOff, modules * din, din, gradOutput, yOff, ldy, dout,
+                    w.grad(), w.offset(r), dout, din * dout, true, null, 0, 0, false);
+            if (gradInput != null) {
+                // dx_m (rows, din) = dy_m (rows, dout) . w[m]^T (dout, din)
+                backend.gemmBatched(modules, false, true, rows, din, dout,
+                        gradOutput, yOff, ldy, dout, w.data(), w.offset(r), dout, din * dout,
+                        gradInput, xOff, modules * din, din, accumulate, null, 0, 0, false);
             }
         }
     }
 
-    public float[] output() {
+    public FloatBuf output() {
         return output;
     }
 
-    public float[] gradOutput() {
+    public FloatBuf gradOutput() {
         return gradOutput;
     }
 

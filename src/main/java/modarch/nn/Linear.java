@@ -2,11 +2,12 @@ package modarch.nn;
 
 import java.util.List;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
 import modarch.task.FastRandom;
 
 /**
- * PyTorch's nn.Linear, optionally followed by a fused ReLU: {@code y = act(x W^T + b)}.
- * Owns its output and the gradient buffer of that output; remembers its input for backward.
+ * PyTorch's nn.Linear, optionally followed by a fused ReLU: {@code y = act(x W^T + b)}, every replica in one
+ * batched product. Owns its output and the gradient buffer of that output; remembers its input for backward.
  */
 public final class Linear {
     private final Backend backend;
@@ -16,41 +17,40 @@ public final class Linear {
     private final boolean relu;
     private final Param weight;  // weight is (out, in)
     private final Param bias;    // bias is (out)
-    private final float[] output;     // output is (rep, rows, out)
-    private final float[] gradOutput; // gradOutput is (rep, rows, out), filled by the caller before backward
-    private float[] input;            // input is (rep, rows, in), the array last given to forward
+    private final FloatBuf output;     // output is (rep, rows, out)
+    private final FloatBuf gradOutput; // gradOutput is (rep, rows, out), filled by the caller before backward
+    private FloatBuf input;            // input is (rep, rows, in), the buffer last given to forward
     private int rows;
 
-    public Linear(Backend backend, String prefix, int rep, int in, int out, int maxRows, boolean relu) {
-        this.backend = backend;
-        this.rep = rep;
+    public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu) {
+        this.backend = ws.backend();
+        this.rep = ws.rep();
         this.in = in;
         this.out = out;
         this.relu = relu;
-        this.weight = new Param(prefix + ".weight", rep, out, in);
-        this.bias = new Param(prefix + ".bias", rep, out);
-        this.output = new float[rep * maxRows * out];
-        this.gradOutput = new float[output.length];
+        this.weight = ws.params().add(prefix + ".weight", out, in);
+        this.bias = ws.params().add(prefix + ".bias", out);
+        this.output = ws.floats((long) maxRows * out);
+        this.gradOutput = ws.floats((long) maxRows * out);
     }
 
-    /** PyTorch's default: weight and bias ~ U(-1/sqrt(in), 1/sqrt(in)). */
-    public void init(int r, FastRandom rng) {
+    /** PyTorch's default: weight and bias ~ U(-1/sqrt(in), 1/sqrt(in)), into one replica's host values. */
+    public void init(float[] replicaValues, FastRandom rng) {
         double bound = 1.0 / Math.sqrt(in);
-        weight.initUniform(r, bound, rng);
-        bias.initUniform(r, bound, rng);
+        weight.initUniform(replicaValues, bound, rng);
+        bias.initUniform(replicaValues, bound, rng);
     }
 
     /** x is (rep, rows, in); the result is in {@link #output()}. */
-    public void forward(float[] x, int rows) {
+    public void forward(FloatBuf x, int rows) {
         this.input = x;
         this.rows = rows;
-        for (int r = 0; r < rep; r++) {
-            backend.gemm(false, true, rows, out, in,
-                    x, r * rows * in, in,
-                    weight.data(), weight.offset(r), in,
-                    output, r * rows * out, out,
-                    false, bias.data(), bias.offset(r), relu);
-        }
+        int stride = weight.replicaStride();
+        backend.gemmBatched(rep, false, true, rows, out, in,
+                x, 0, in, rows * in,
+                weight.data(), weight.offset(0), in, stride,
+                output, 0, out, rows * out,
+                false, bias.data(), bias.offset(0), stride, relu);
     }
 
     /**
@@ -58,29 +58,27 @@ public final class Linear {
      * ReLU backward) and, when gradInput is not null, writes (or adds, when accumulate) the gradient
      * of the input there: gradInput is (rep, rows, in).
      */
-    public void backward(float[] gradInput, boolean accumulate) {
-        for (int r = 0; r < rep; r++) {
-            int yOff = r * rows * out;
-            if (relu) backend.reluBackward(rows, out, output, yOff, out, gradOutput, yOff, out);
-            // dW (out, in) += dy^T (out, rows) . x (rows, in)
-            backend.matmulAccumulate(true, false, out, in, rows,
-                    gradOutput, yOff, out, input, r * rows * in, in,
-                    weight.grad(), weight.offset(r), in);
-            backend.columnSumAccumulate(rows, out, gradOutput, yOff, out, bias.grad(), bias.offset(r));
-            if (gradInput != null) {
-                // dx (rows, in) = dy (rows, out) . W (out, in)
-                backend.gemm(false, false, rows, in, out,
-                        gradOutput, yOff, out, weight.data(), weight.offset(r), in,
-                        gradInput, r * rows * in, in, accumulate, null, 0, false);
-            }
+    public void backward(FloatBuf gradInput, boolean accumulate) {
+        int stride = weight.replicaStride();
+        if (relu) backend.reluBackward(rep * rows, out, output, 0, out, gradOutput, 0, out);
+        // dW (out, in) += dy^T (out, rows) . x (rows, in)
+        backend.gemmBatched(rep, true, false, out, in, rows,
+                gradOutput, 0, out, rows * out, input, 0, in, rows * in,
+                weight.grad(), weight.offset(0), in, stride, true, null, 0, 0, false);
+        backend.columnSumAccumulate(rep, rows, out, gradOutput, 0, out, rows * out, bias.grad(), bias.offset(0), stride);
+        if (gradInput != null) {
+            // dx (rows, in) = dy (rows, out) . W (out, in)
+            backend.gemmBatched(rep, false, false, rows, in, out,
+                    gradOutput, 0, out, rows * out, weight.data(), weight.offset(0), in, stride,
+                    gradInput, 0, in, rows * in, accumulate, null, 0, 0, false);
         }
     }
 
-    public float[] output() {
+    public FloatBuf output() {
         return output;
     }
 
-    public float[] gradOutput() {
+    public FloatBuf gradOutput() {
         return gradOutput;
     }
 

@@ -1,28 +1,26 @@
 package modarch.nn;
 
-import java.util.Arrays;
+import modarch.backend.FloatBuf;
+import modarch.task.FastRandom;
 
 /**
- * One trainable tensor of every replica, named and shaped as in the reference PyTorch
- * module's state_dict (e.g. "encoder_digit.0.weight" is (out, in), "MLP.0.w" is (R, din, dout)).
+ * One trainable tensor of every replica, named and shaped as in the reference PyTorch module's state_dict
+ * (e.g. "encoder_digit.0.weight" is (out, in), "MLP.0.w" is (R, din, dout)): a slice of its model's
+ * {@link ParamArena}. Replica r's values start at {@link #offset(int)} in the arena's buffers.
  */
 public final class Param {
+    private final ParamArena arena;
     private final String name;
     private final int[] shape;   // per replica, as the reference's state_dict
     private final int size;      // elements per replica
-    private final int rep;
-    private final float[] data;  // data is (rep, size)
-    private final float[] grad;  // grad is (rep, size)
+    private final int start;     // offset inside one replica's block of the arena
 
-    public Param(String name, int rep, int... shape) {
+    Param(ParamArena arena, String name, int[] shape, int size, int start) {
+        this.arena = arena;
         this.name = name;
         this.shape = shape.clone();
-        int n = 1;
-        for (int d : shape) n = Math.multiplyExact(n, d);
-        this.size = n;
-        this.rep = rep;
-        this.data = new float[Math.multiplyExact(rep, n)];
-        this.grad = new float[data.length];
+        this.size = size;
+        this.start = start;
     }
 
     public String name() {
@@ -38,30 +36,31 @@ public final class Param {
         return size;
     }
 
-    public int rep() {
-        return rep;
+    /** Offset of this tensor inside one replica's block (and inside {@link ParamArena#download} results). */
+    public int start() {
+        return start;
     }
 
     /** Offset of replica r's values in {@link #data()} and {@link #grad()}. */
     public int offset(int r) {
-        return r * size;
+        return r * arena.replicaStride() + start;
     }
 
-    public float[] data() {
-        return data;
+    /** Distance between two replicas' values: the arena's replica stride. */
+    public int replicaStride() {
+        return arena.replicaStride();
     }
 
-    public float[] grad() {
-        return grad;
+    public FloatBuf data() {
+        return arena.data();
     }
 
-    public void zeroGrad() {
-        Arrays.fill(grad, 0f);
+    public FloatBuf grad() {
+        return arena.grad();
     }
 
-    /** Fills replica r with U(-bound, bound) draws, as PyTorch's default initialisers do. */
-    public void initUniform(int r, double bound, modarch.task.FastRandom rng) {
-        int off = offset(r);
-        for (int i = 0; i < size; i++) data[off + i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+    /** Fills this tensor in one replica's host values (replica-block layout) with U(-bound, bound) draws. */
+    public void initUniform(float[] replicaValues, double bound, FastRandom rng) {
+        for (int i = 0; i < size; i++) replicaValues[start + i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
     }
 }

@@ -1,17 +1,18 @@
 package modarch.nn;
 
-import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.backend.IntBuf;
 
 /** The reference's Modular "joint" routing: softmax over modules of each module's own score unit. */
 public final class SelfScoreRouter extends AbstractRouter {
 
-    public SelfScoreRouter(Backend backend, int rep, int modules, int maxRows) {
-        super(backend, rep, modules, maxRows);
+    public SelfScoreRouter(Workspace ws, int modules, int maxRows) {
+        super(ws, modules, maxRows);
     }
 
     @Override
-    public boolean selfScored() {
-        return true;
+    public Source source() {
+        return Source.MODULE_INPUT;
     }
 
     @Override
@@ -20,12 +21,12 @@ public final class SelfScoreRouter extends AbstractRouter {
     }
 
     @Override
-    public void forward(int rows, float[] ruleContext, int[] rules, float[] moduleLogits) {
+    public void forward(int rows, FloatBuf ruleContext, IntBuf rules, FloatBuf moduleLogits) {
         backend.softmaxRows(rep * rows, modules, moduleLogits, 0, scores, 0);
     }
 
     @Override
-    public void backward(int rows, float[] dScores, float[] dModuleLogits) {
+    public void backward(int rows, FloatBuf dScores, FloatBuf dModuleLogits) {
         backend.softmaxRowsBackward(rep * rows, modules, scores, 0, dScores, 0, dModuleLogits, 0);
     }
 }

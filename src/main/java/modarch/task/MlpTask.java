@@ -1,14 +1,20 @@
 package modarch.task;
 
+import modarch.UserError;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * One instance of the MLP task family (reference: Mod_Arch {@code MLP/Regression/data.py}, data_v2).
  * Each example draws a rule c in 0..R-1 and inputs a, b ~ N(0,1) (times 2 out of distribution);
  * the regression label is {@code coeff1[c]*a + coeff2[c]*b}, the classification label is
  * {@code 1 if that is >= 0 else 0}. The coefficients come from
  * {@code rng = numpy.random.RandomState(dataSeed); coeff1 = rng.randn(R); coeff2 = rng.randn(R)},
- * so a data seed names one task instance.
+ * so a data seed names one task instance. Batches come from the counter-based {@link Philox} stream of
+ * {@link #sample}. Not thread-safe (one scratch block per instance).
  */
-public final class MlpTask {
+public final class MlpTask implements Task {
     public static final int MIN_RULES = 2;
     public static final int MAX_RULES = 64;
     /** numpy's choice() tolerance on the sum of a probability vector: sqrt(machine epsilon). */
@@ -18,6 +24,7 @@ public final class MlpTask {
     private final boolean classification;
     private final double[] coeff1; // (R) weight of a per rule
     private final double[] coeff2; // (R) weight of b per rule
+    private final int[] words = new int[4]; // one Philox block
 
     /** rules in 2..64, dataSeed in 0..2^32-1 (a numpy RandomState seed). */
     public MlpTask(int rules, long dataSeed, boolean classification) {
@@ -33,22 +40,24 @@ public final class MlpTask {
     /** Throws IllegalArgumentException naming --rules and the allowed range unless 2 <= rules <= 64. */
     public static void checkRules(int rules) {
         if (rules < MIN_RULES || rules > MAX_RULES) {
-            throw new IllegalArgumentException("--rules " + rules + " is out of range: allowed are " + MIN_RULES + ".." + MAX_RULES);
+            throw new UserError("--rules " + rules + " is out of range: allowed are " + MIN_RULES + ".." + MAX_RULES);
         }
     }
 
     /** Throws IllegalArgumentException naming --data-seed unless it is a numpy RandomState seed (0..2^32-1). */
     public static void checkDataSeed(long dataSeed) {
         if (dataSeed < 0 || dataSeed > 0xFFFFFFFFL) {
-            throw new IllegalArgumentException("--data-seed " + dataSeed
+            throw new UserError("--data-seed " + dataSeed
                     + " is out of range: allowed are 0..4294967295 (a numpy RandomState seed)");
         }
     }
 
+    @Override
     public int rules() {
         return rules;
     }
 
+    @Override
     public boolean classification() {
         return classification;
     }
@@ -76,41 +85,68 @@ public final class MlpTask {
         return classification ? (y >= 0 ? 1.0 : 0.0) : y;
     }
 
+    @Override
+    public int inputWidth() {
+        return 2;
+    }
+
+    @Override
+    public int labelWidth() {
+        return 1;
+    }
+
+    @Override
+    public int trainLength() {
+        return 1;
+    }
+
+    @Override
+    public int[] evalLengths() {
+        return new int[] {1};
+    }
+
+    @Override
+    public Map<String, double[]> coefficients() {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        out.put("coeff1", coeff1());
+        out.put("coeff2", coeff2());
+        return out;
+    }
+
     /**
-     * Fills examples offset..offset+count-1 of the given arrays; allocates nothing. Per example, in
-     * this order: a = gaussian, b = gaussian (both times 2 when ood), then the rule (uniform via
-     * nextInt, or by inverse-CDF search of ruleProbabilities). a and b are rounded to float first
-     * and the label is computed in double from those stored values, so
-     * {@code label[i] == (float) label(a[i], b[i], rule[i])} exactly.
-     *
-     * @param ruleProbabilities (R) non-negative, summing to 1; null means uniform
-     * @param a                 (n) first input, n >= offset + count
-     * @param b                 (n) second input
-     * @param rule              (n) rule index per example
-     * @param label             (n) target
+     * Example i of a batch is one Philox block, key (seed, stream id), counter (i, batch index low, batch index
+     * high, 0), words w0..w3: {@code a = gaussianFirst(w0, w1)}, {@code b = gaussianSecond(w0, w1)} (both times 2
+     * when ood), the rule {@code below(w2, R)}, or by inverse CDF of {@code uniform53(w2, w3)} over
+     * ruleProbabilities. a and b are rounded to float first and the label is computed in double from those
+     * stored values, so {@code label[i] == (float) label(a[i], b[i], rule[i])} exactly. Inputs rows are [a, b].
      */
-    public void sample(FastRandom rng, boolean ood, double[] ruleProbabilities,
-                       float[] a, float[] b, int[] rule, float[] label, int offset, int count) {
-        checkRange(offset, count, a.length, "a");
-        checkRange(offset, count, b.length, "b");
-        checkRange(offset, count, rule.length, "rule");
-        checkRange(offset, count, label.length, "label");
+    @Override
+    public void sample(long seed, DataStream stream, long batchIndex, int examples, int length, boolean ood,
+                       double[] ruleProbabilities, float[] inputs, int[] rule, float[] label, int rowOffset) {
+        if (length != 1) throw new IllegalArgumentException("the MLP family has examples of length 1, not " + length);
+        checkRange(rowOffset, examples, rule.length, "rule");
+        checkRange(rowOffset, examples, label.length, "label");
+        checkRange(2 * rowOffset, 2 * examples, inputs.length, "inputs");
         if (ruleProbabilities != null) checkProbabilities(ruleProbabilities);
         double scale = ood ? 2.0 : 1.0;
-        for (int i = offset; i < offset + count; i++) {
-            float ai = (float) (scale * rng.gaussian());
-            float bi = (float) (scale * rng.gaussian());
-            int c = ruleProbabilities == null ? rng.nextInt(rules) : drawRule(rng, ruleProbabilities);
-            a[i] = ai;
-            b[i] = bi;
-            rule[i] = c;
-            label[i] = (float) labelOf(ai, bi, c);
+        int k0 = (int) seed, k1 = stream.id();
+        int c1 = (int) batchIndex, c2 = (int) (batchIndex >>> 32);
+        for (int i = 0; i < examples; i++) {
+            Philox.block(i, c1, c2, 0, k0, k1, words, 0);
+            float ai = (float) (scale * Philox.gaussianFirst(words[0], words[1]));
+            float bi = (float) (scale * Philox.gaussianSecond(words[0], words[1]));
+            int c = ruleProbabilities == null ? Philox.below(words[2], rules)
+                    : drawRule(Philox.uniform53(words[2], words[3]), ruleProbabilities);
+            int row = rowOffset + i;
+            inputs[2 * row] = ai;
+            inputs[2 * row + 1] = bi;
+            rule[row] = c;
+            label[row] = (float) labelOf(ai, bi, c);
         }
     }
 
     /** Inverse CDF: the first rule whose cumulative probability exceeds u; rounding slack goes to the last positive one. */
-    private int drawRule(FastRandom rng, double[] probabilities) {
-        double u = rng.nextDouble();
+    private int drawRule(double u, double[] probabilities) {
         double cumulative = 0.0;
         int lastPositive = 0;
         for (int r = 0; r < rules; r++) {

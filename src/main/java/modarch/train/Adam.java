@@ -1,61 +1,49 @@
 package modarch.train;
 
-import java.util.List;
 import modarch.backend.Backend;
-import modarch.nn.Param;
+import modarch.backend.IntBuf;
+import modarch.nn.ParamArena;
 
-/** torch.optim.Adam (no weight decay, no amsgrad): one first and second moment per parameter value. */
-public final class Adam {
+/**
+ * torch.optim.Adam (no weight decay, no amsgrad) over a model's whole parameter arena in one op; the moments
+ * live in the arena and the step counter in a backend buffer, so a step needs nothing from the host.
+ */
+public final class Adam implements AutoCloseable {
     public static final float BETA1 = 0.9f;
     public static final float BETA2 = 0.999f;
     public static final float EPS = 1e-8f;
 
     private final Backend backend;
-    private final List<Param> params;
-    private final float[][] firstMoment;  // per param: (rep, size)
-    private final float[][] secondMoment; // per param: (rep, size)
+    private final ParamArena arena;
+    private final IntBuf step; // step is (1): the number of updates so far
     private final double lr;
-    private long step;
 
-    public Adam(Backend backend, List<Param> params, double lr) {
+    public Adam(Backend backend, ParamArena arena, double lr) {
         this.backend = backend;
-        this.params = params;
+        this.arena = arena;
         this.lr = lr;
-        this.firstMoment = new float[params.size()][];
-        this.secondMoment = new float[params.size()][];
-        for (int i = 0; i < params.size(); i++) {
-            firstMoment[i] = new float[params.get(i).data().length];
-            secondMoment[i] = new float[params.get(i).data().length];
-        }
+        this.step = backend.allocInts(1);
     }
 
-    /** Applies one update from the parameters' gradients, as PyTorch's single-tensor Adam does. */
+    /** One update of every replica from the arena's gradients, as PyTorch's single-tensor Adam does. */
     public void step() {
-        step++;
-        double bias1 = 1 - Math.pow(BETA1, step);
-        double bias2Sqrt = Math.sqrt(1 - Math.pow(BETA2, step));
-        double stepSize = lr / bias1;
-        for (int i = 0; i < params.size(); i++) {
-            Param p = params.get(i);
-            backend.adamUpdate(p.data().length, p.data(), p.grad(), firstMoment[i], secondMoment[i],
-                    BETA1, BETA2, EPS, stepSize, bias2Sqrt);
-        }
+        backend.adam(arena.length(), arena.data(), arena.grad(), arena.firstMoment(), arena.secondMoment(),
+                step, 0, lr, BETA1, BETA2, EPS);
     }
 
-    public long stepCount() {
-        return step;
+    /** Updates so far (a download: for checkpoints, not for the step). */
+    public int stepCount() {
+        int[] out = new int[1];
+        backend.download(step, 0, out, 0, 1);
+        return out[0];
     }
 
-    public void setStepCount(long step) {
-        this.step = step;
+    public void setStepCount(int count) {
+        backend.upload(new int[] {count}, 0, step, 0, 1);
     }
 
-    /** The first moment of parameter i, (rep, size); shared, so a checkpoint can read or restore it. */
-    public float[] firstMoment(int i) {
-        return firstMoment[i];
-    }
-
-    public float[] secondMoment(int i) {
-        return secondMoment[i];
+    @Override
+    public void close() {
+        step.close();
     }
 }

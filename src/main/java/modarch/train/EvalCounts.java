@@ -1,5 +1,7 @@
 package modarch.train;
 
+import modarch.Checks;
+
 /**
  * How much data the final evaluation uses, the reference's counts by default: performance over
  * 100 batches, the activation matrix over 1000 batches, adaptation over 10 batches for each of
@@ -9,14 +11,10 @@ public record EvalCounts(int performanceBatches, int activationBatches, int adap
     public static final EvalCounts REFERENCE = new EvalCounts(100, 1000, 10, 1000);
 
     public EvalCounts {
-        positive("--performance-batches", performanceBatches);
-        positive("--activation-batches", activationBatches);
-        positive("--adaptation-batches", adaptationBatches);
-        positive("--eval-batch-size", batchSize);
-    }
-
-    private static void positive(String option, int value) {
-        if (value <= 0) throw new IllegalArgumentException(option + " " + value + " is not allowed: it must be > 0");
+        Checks.positive("--performance-batches", performanceBatches);
+        Checks.positive("--activation-batches", activationBatches);
+        Checks.positive("--adaptation-batches", adaptationBatches);
+        Checks.positive("--eval-batch-size", batchSize);
     }
 
     /** A tenth of the batches (at least one each), for a quick look. */

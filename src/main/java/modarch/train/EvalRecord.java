@@ -25,7 +25,7 @@ public record EvalRecord(long iteration, double trainLoss, double evalLoss, doub
 
     /** Reads back one line of log.jsonl as {@link #toMap()} wrote it. */
     public static EvalRecord fromJson(String line) throws java.io.IOException {
-        com.fasterxml.jackson.databind.JsonNode node = RunDirectory.JSON.readTree(line);
+        com.fasterxml.jackson.databind.JsonNode node = modarch.io.Json.MAPPER.readTree(line);
         return new EvalRecord(node.path("iteration").asLong(), node.path("train_loss").asDouble(Double.NaN),
                 node.path("eval_loss").asDouble(Double.NaN), node.path("eval_ood_loss").asDouble(Double.NaN),
                 node.path("eval_accuracy").asDouble(Double.NaN), node.path("eval_ood_accuracy").asDouble(Double.NaN));

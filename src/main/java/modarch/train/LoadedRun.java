@@ -3,19 +3,20 @@ package modarch.train;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import modarch.UserError;
 import modarch.backend.Backend;
 import modarch.io.Safetensors;
-import modarch.model.MlpModel;
+import modarch.model.Model;
 
-/** A trained run brought back from its directory: its config and a model holding one checkpoint. */
-public record LoadedRun(TrainConfig config, MlpModel model, String checkpoint, long iteration) {
+/** A trained run brought back from its directory: its config and a one-replica model holding one checkpoint. */
+public record LoadedRun(TrainConfig config, Model model, String checkpoint, long iteration) implements AutoCloseable {
 
-    /** checkpoint is "last" or "best"; the model is built for batches of up to maxRows examples. */
+    /** checkpoint is "last" or "best"; the model is built for batches of up to maxRows rows. */
     public static LoadedRun load(RunDirectory dir, String checkpoint, Backend backend, int maxRows) throws IOException {
         String file = switch (checkpoint) {
             case "last" -> RunDirectory.MODEL_LAST;
             case "best" -> RunDirectory.MODEL_BEST;
-            default -> throw new IllegalArgumentException("--checkpoint '" + checkpoint + "' is not allowed: allowed are last, best");
+            default -> throw new UserError("--checkpoint '" + checkpoint + "' is not allowed: allowed are last, best");
         };
         if (!Files.isDirectory(dir.root())) throw new IOException(dir.root() + " is not a directory");
         TrainConfig config = dir.readConfig();
@@ -24,14 +25,22 @@ public record LoadedRun(TrainConfig config, MlpModel model, String checkpoint, l
             throw new IOException(weights + " does not exist: the run has no " + checkpoint + " checkpoint yet");
         }
         Safetensors.Loaded loaded = Safetensors.read(weights);
-        MlpModel model = new MlpModel(backend, config.model(), 1, config.rules(), config.encDim(), config.dim(), maxRows);
-        ModelWeights.load(model.params(), 0, loaded.byName(), weights);
-        long iteration;
+        Model model = config.task().newModel(backend, 1, config.modelSpec(), maxRows);
         try {
-            iteration = Long.parseLong(loaded.metadata().getOrDefault("iteration", "-1"));
-        } catch (NumberFormatException e) {
-            throw new IOException(weights + ": metadata 'iteration' is not a number");
+            float[] block = new float[model.arena().replicaStride()];
+            ModelWeights.load(model.params(), loaded.byName(), "", block, weights);
+            model.arena().upload(block, model.arena().data(), 0);
+            long iteration = Long.parseLong(loaded.metadata().getOrDefault("iteration", "-1"));
+            return new LoadedRun(config, model, checkpoint, iteration);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            if (e instanceof NumberFormatException) throw new IOException(weights + ": metadata 'iteration' is not a number");
+            throw e;
         }
-        return new LoadedRun(config, model, checkpoint, iteration);
+    }
+
+    @Override
+    public void close() {
+        model.close();
     }
 }

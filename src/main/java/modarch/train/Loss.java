@@ -1,6 +1,7 @@
 package modarch.train;
 
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
 
 /** The training objective: L1 (mean) for regression, BCE with logits (mean) for classification. */
 public enum Loss {
@@ -11,19 +12,13 @@ public enum Loss {
         return classification ? BCE_WITH_LOGITS : L1;
     }
 
-    /** Mean loss over n values at offset off; writes d(loss)/d(prediction) into grad. */
-    public double apply(Backend backend, int n, float[] pred, float[] target, float[] grad, int off) {
-        return this == L1
-                ? backend.l1Loss(n, pred, off, target, off, grad, off)
-                : backend.bceWithLogitsLoss(n, pred, off, target, off, grad, off);
-    }
-
-    /** Percentage of n logits whose sign ({@code logit >= 0}) matches the 0/1 target. */
-    public static double accuracyPercent(int n, float[] logit, float[] target, int off) {
-        int correct = 0;
-        for (int i = 0; i < n; i++) {
-            if ((logit[off + i] >= 0f) == (target[off + i] >= 0.5f)) correct++;
-        }
-        return 100.0 * correct / n;
+    /**
+     * Mean loss of each replica's n predictions (pred, target and grad are (rep, n)): writes d(loss)/d(prediction)
+     * into grad and {@code loss[r] = (accumulate ? loss[r] : 0) + scale * mean}, on the backend.
+     */
+    public void apply(Backend backend, int rep, int n, FloatBuf pred, FloatBuf target, FloatBuf grad,
+                      FloatBuf loss, float scale, boolean accumulate) {
+        if (this == L1) backend.l1Loss(rep, n, pred, 0, target, 0, grad, 0, loss, 0, scale, accumulate);
+        else backend.bceWithLogitsLoss(rep, n, pred, 0, target, 0, grad, 0, loss, 0, scale, accumulate);
     }
 }

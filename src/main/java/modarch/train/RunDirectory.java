@@ -1,14 +1,13 @@
 package modarch.train;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import modarch.io.AtomicFiles;
+import modarch.io.Json;
 
 /** The files of one run and how they are written: every file atomically (temp file, then rename). */
 public final class RunDirectory {
@@ -19,8 +18,6 @@ public final class RunDirectory {
     public static final String TRAINING_STATE = "training_state.safetensors";
     public static final String METRICS = "metrics.json";
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path root;
 
@@ -46,14 +43,14 @@ public final class RunDirectory {
 
     public void writeJson(String name, Map<String, Object> content) throws IOException {
         Files.createDirectories(root);
-        AtomicFiles.writeString(file(name), PRETTY.writeValueAsString(content) + "\n");
+        AtomicFiles.writeString(file(name), Json.PRETTY.writeValueAsString(content) + "\n");
     }
 
     public Map<String, Object> readJson(String name) throws IOException {
         Path path = file(name);
         if (!Files.isRegularFile(path)) throw new IOException(path + " does not exist: is " + root + " a run directory?");
         try {
-            return JSON.readValue(path.toFile(), new TypeReference<Map<String, Object>>() { });
+            return Json.MAPPER.readValue(path.toFile(), new TypeReference<Map<String, Object>>() { });
         } catch (IOException e) {
             throw new IOException(path + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
@@ -86,6 +83,6 @@ public final class RunDirectory {
     }
 
     static String jsonLine(Map<String, Object> content) throws IOException {
-        return JSON.writeValueAsString(content);
+        return Json.MAPPER.writeValueAsString(content);
     }
 }

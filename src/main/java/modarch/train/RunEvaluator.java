@@ -1,60 +1,59 @@
 package modarch.train;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import modarch.backend.Backend;
 import modarch.metrics.ActivationMatrix;
 import modarch.metrics.Adaptation;
 import modarch.metrics.RoutingMetrics;
-import modarch.model.MlpModel;
-import modarch.task.FastRandom;
-import modarch.task.MlpTask;
+import modarch.model.Model;
+import modarch.task.Batch;
+import modarch.task.DataStream;
+import modarch.task.Task;
 
 /**
  * The paper's measurements of one trained model, as the reference's perf.py, prob.py and spec.py
  * compute them: performance on fresh batches (in distribution and OoD), the activation matrix
  * and the routing metrics from it, and adaptation to Dirichlet-drawn rule distributions. Every
- * pass is forward only, batched, into buffers made once.
+ * pass is forward only, batched, into buffers made once; data from the PERFORMANCE, ACTIVATION and
+ * ADAPTATION streams of the run's seed.
  */
-public final class RunEvaluator {
-    /** Data streams of the evaluation, distinct from training's (FastRandom(seed, stream)). */
-    private static final long PERFORMANCE_STREAM = 10;
-    private static final long ACTIVATION_STREAM = 11;
-    private static final long ADAPTATION_STREAM = 12;
-
+public final class RunEvaluator implements AutoCloseable {
     private final Backend backend;
-    private final MlpModel model;
+    private final Model model;
     private final TrainConfig config;
     private final EvalCounts counts;
-    private final MlpTask[] task;
-    private final MlpBatch batch;
+    private final Task[] task;
+    private final long[] seed;
+    private final Batch batch;
+    private final int length;
 
     public RunEvaluator(Backend backend, LoadedRun run, EvalCounts counts) {
         this.backend = backend;
         this.model = run.model();
         this.config = run.config();
         this.counts = counts;
-        this.task = new MlpTask[] {new MlpTask(config.rules(), config.dataSeed(), config.task().classification())};
-        this.batch = new MlpBatch(1, counts.batchSize());
-    }
-
-    private FastRandom[] stream(long id) {
-        return new FastRandom[] {new FastRandom(config.seed(), id)};
+        this.task = new Task[] {config.task().newTask(config.rules(), config.dataSeed())};
+        this.seed = new long[] {config.seed()};
+        this.length = task[0].trainLength();
+        this.batch = new Batch(backend, 1, counts.batchSize() * length, task[0].inputWidth(), task[0].labelWidth());
     }
 
     /** Mean loss (and error %) in distribution and OoD, keys loss, ood_loss[, error, ood_error]. */
     public Map<String, Object> performance() {
-        Evaluator evaluator = new Evaluator(backend, model, task, Loss.forTask(config.task().classification()),
-                counts.batchSize());
-        FastRandom[] streams = stream(PERFORMANCE_STREAM);
         double[] loss = new double[1];
         double[] accuracy = new double[1];
         Map<String, Object> out = new LinkedHashMap<>();
-        for (boolean ood : new boolean[] {false, true}) {
-            evaluator.evaluate(streams, counts.performanceBatches(), ood, loss, accuracy);
-            String prefix = ood ? "ood_" : "";
-            out.put(prefix + "loss", loss[0]);
-            if (config.task().classification()) out.put(prefix + "error", 100.0 - accuracy[0]);
+        int batches = counts.performanceBatches();
+        try (Evaluator evaluator = new Evaluator(backend, model, task, seed,
+                Loss.forTask(config.task().classification()), counts.batchSize(), length)) {
+            for (boolean ood : new boolean[] {false, true}) {
+                evaluator.evaluate(DataStream.PERFORMANCE, ood ? batches : 0, batches, length, ood, loss, accuracy);
+                String prefix = ood ? "ood_" : "";
+                out.put(prefix + "loss", loss[0]);
+                if (config.task().classification()) out.put(prefix + "error", 100.0 - accuracy[0]);
+            }
         }
         return out;
     }
@@ -62,41 +61,51 @@ public final class RunEvaluator {
     /** The joint activation matrix P (R, R) over uniformly drawn rules. */
     public double[][] activationMatrix() {
         ActivationMatrix matrix = new ActivationMatrix(config.rules());
-        FastRandom[] streams = stream(ACTIVATION_STREAM);
-        int rows = counts.batchSize();
+        int rows = counts.batchSize() * length;
+        float[] scores = new float[rows * config.rules()];
+        int[] rules = new int[rows];
         for (int i = 0; i < counts.activationBatches(); i++) {
-            batch.fill(task, streams, rows, false, null);
-            model.forwardScores(batch.a(), batch.b(), batch.rule(), rows);
-            matrix.add(model.scores(), batch.rule(), rows);
+            batch.fill(task, seed, DataStream.ACTIVATION, i, counts.batchSize(), length, false, null);
+            model.forwardScores(batch);
+            download(scores, rules, rows);
+            matrix.add(scores, rules, rows);
         }
         return matrix.joint();
     }
 
     /** spec.py: mean over 100 Dirichlet(1) rule distributions of the sorted-score distance. */
     public double adaptation() {
-        FastRandom[] streams = stream(ADAPTATION_STREAM);
-        int rows = counts.batchSize();
+        int rows = counts.batchSize() * length;
         int rules = config.rules();
+        float[] scores = new float[rows * rules];
         double[] mean = new double[rules];
+        int[] draw = {0};
         return Adaptation.mean(rules, q -> {
-            java.util.Arrays.fill(mean, 0.0);
+            Arrays.fill(mean, 0.0);
             for (int i = 0; i < counts.adaptationBatches(); i++) {
-                batch.fill(task, streams, rows, false, q);
-                model.forwardScores(batch.a(), batch.b(), batch.rule(), rows);
-                float[] scores = model.scores(); // (rows, R)
+                long index = (long) draw[0] * counts.adaptationBatches() + i;
+                batch.fill(task, seed, DataStream.ADAPTATION, index, counts.batchSize(), length, false, q);
+                model.forwardScores(batch);
+                backend.download(model.scores(), 0, scores, 0, scores.length); // scores is (rows, R)
                 for (int n = 0; n < rows; n++) {
                     for (int m = 0; m < rules; m++) mean[m] += scores[n * rules + m];
                 }
             }
+            draw[0]++;
             for (int m = 0; m < rules; m++) mean[m] /= (double) rows * counts.adaptationBatches();
             return mean;
         });
     }
 
+    private void download(float[] scores, int[] rules, int rows) {
+        backend.download(model.scores(), 0, scores, 0, scores.length);
+        backend.download(batch.rules(), 0, rules, 0, rows);
+    }
+
     /** Everything, in the keys of metrics.json. */
     public Map<String, Object> all() {
         Map<String, Object> out = new LinkedHashMap<>(performance());
-        if (config.model().routed()) {
+        if (model.routed()) {
             double[][] joint = activationMatrix();
             out.putAll(routingJson(RoutingMetrics.of(joint), adaptation(), joint));
         }
@@ -114,5 +123,10 @@ public final class RunEvaluator {
         out.put("inverse_mutual_information", metrics.inverseMutualInformation());
         out.put("activation_matrix", joint);
         return out;
+    }
+
+    @Override
+    public void close() {
+        batch.close();
     }
 }

@@ -2,34 +2,58 @@ package modarch.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import modarch.Checks;
+import modarch.UserError;
 import modarch.model.ModelKind;
+import modarch.model.ModelSpec;
+import modarch.model.Registry;
+import modarch.model.TaskSpec;
 import modarch.task.MlpTask;
-import modarch.task.TaskKind;
 
-/** Every option of a training run, with the reference's defaults. */
-public record TrainConfig(TaskKind task, ModelKind model, int rules, int encDim, int dim, int batchSize,
+/** Every option of one training run, with the reference's defaults. */
+public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim, int dim, int batchSize,
                           double lr, long iterations, long evalEvery, long seed, long dataSeed) {
+    /** Seeds key the Philox data streams: one 32-bit word. */
+    public static final long MAX_SEED = 0xFFFFFFFFL;
 
-    /** Throws IllegalArgumentException with a one-line message naming the bad value and what is allowed. */
+    /** Throws UserError with a one-line message naming the bad value and what is allowed. */
     public TrainConfig {
         MlpTask.checkRules(rules);
         MlpTask.checkDataSeed(dataSeed);
         if (dim < rules) {
-            throw new IllegalArgumentException("--dim " + dim + " is smaller than --rules " + rules
+            throw new UserError("--dim " + dim + " is smaller than --rules " + rules
                     + ": each module gets floor(dim/rules) units, so dim must be >= rules");
         }
-        positive("--enc-dim", encDim);
-        positive("--batch-size", batchSize);
-        positive("--iterations", iterations);
-        positive("--eval-every", evalEvery);
+        Checks.positive("--enc-dim", encDim);
+        Checks.positive("--batch-size", batchSize);
+        Checks.positive("--iterations", iterations);
+        Checks.positive("--eval-every", evalEvery);
         if (!(lr > 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("--lr " + lr + " is not allowed: it must be a positive finite number");
+            throw new UserError("--lr " + lr + " is not allowed: it must be a positive finite number");
         }
-        if (seed < 0) throw new IllegalArgumentException("--seed " + seed + " is not allowed: seeds are >= 0");
+        checkSeed(seed);
     }
 
-    private static void positive(String option, long value) {
-        if (value <= 0) throw new IllegalArgumentException(option + " " + value + " is not allowed: it must be > 0");
+    /** Throws UserError unless seed is in 0..4294967295. */
+    public static void checkSeed(long seed) {
+        if (seed < 0 || seed > MAX_SEED) {
+            throw new UserError("--seed " + seed + " is out of range: allowed are 0.." + MAX_SEED);
+        }
+    }
+
+    /** The model's shape. */
+    public ModelSpec modelSpec() {
+        return new ModelSpec(model, rules, encDim, dim);
+    }
+
+    /** The same run with other seeds: a replica of a group. */
+    public TrainConfig withSeeds(long seed, long dataSeed) {
+        return new TrainConfig(task, model, rules, encDim, dim, batchSize, lr, iterations, evalEvery, seed, dataSeed);
+    }
+
+    /** True when the two differ at most in their seeds, so they can train side by side as replicas. */
+    public boolean sameShape(TrainConfig other) {
+        return withSeeds(0, 0).equals(other.withSeeds(0, 0));
     }
 
     /** The options as written to config.json, in CLI spelling. */
@@ -52,7 +76,7 @@ public record TrainConfig(TaskKind task, ModelKind model, int rules, int encDim,
     /** Inverse of {@link #toMap()} for values read back from JSON. */
     public static TrainConfig fromMap(Map<String, Object> map) {
         return new TrainConfig(
-                TaskKind.parse((String) map.get("task")),
+                Registry.task((String) map.get("task")),
                 ModelKind.parse((String) map.get("model")),
                 ((Number) map.get("rules")).intValue(),
                 ((Number) map.get("enc_dim")).intValue(),

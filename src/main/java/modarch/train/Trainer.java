@@ -2,27 +2,28 @@ package modarch.train;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import modarch.Version;
 import modarch.backend.Backend;
-import modarch.model.MlpModel;
-import modarch.task.FastRandom;
-import modarch.task.MlpTask;
+import modarch.model.Model;
+import modarch.task.DataStream;
+import modarch.task.Task;
 
 /**
- * The reference's training recipe for one run (replica 0 of rep = 1): Adam, one fresh batch per
- * step, evaluation on 10 fresh batches (in distribution and OoD) at iteration 0 and every
- * evalEvery iterations (and at the last), a checkpoint at every evaluation.
+ * The reference's training recipe for a group of replicas: runs of one shape that differ only in their seeds,
+ * trained side by side in one model (one pass per step for all), each writing its own run directory. Adam, one
+ * fresh batch per step, evaluation on 10 fresh batches (in distribution and OoD) at iteration 0 and every
+ * evalEvery iterations (and at the last), a checkpoint at every evaluation. Each replica gives the same bits as
+ * the single run with its seeds.
  */
-public final class Trainer {
+public final class Trainer implements AutoCloseable {
     /** Evaluation batches, as the reference's eval_step(n_evals=10). */
     public static final int EVAL_BATCHES = 10;
-    /** The data stream of a run with model seed S is FastRandom(S, TRAIN_STREAM). */
-    public static final long TRAIN_STREAM = 1;
-    private static final long EVAL_STREAM = 2;
 
     /** Hears about progress; nothing in the trainer prints. */
     public interface Listener {
@@ -32,46 +33,70 @@ public final class Trainer {
         default void stepped(long iteration) {
         }
 
+        /** An evaluation of the first replica (every replica's is in {@link Trainer#lastRecords()}). */
         default void evaluated(EvalRecord record) {
         }
     }
 
-    private final TrainConfig config;
+    private final List<TrainConfig> configs;
+    private final TrainConfig shape;
     private final String device;
     private final Backend backend;
-    private final RunDirectory dir;
-    private final MlpModel model;
+    private final List<RunDirectory> dirs;
+    private final Model model;
     private final Adam adam;
     private final TrainStep step;
     private final Evaluator evaluator;
-    private FastRandom[] trainStreams;
-    private FastRandom[] evalStreams;
-    private final List<String> logLines = new ArrayList<>();
-    private double bestScore = Double.NEGATIVE_INFINITY;
+    private final int length;
+    private final List<List<String>> logLines = new ArrayList<>();
+    private final double[] bestScore;
+    private final EvalRecord[] lastRecords;
     private long iteration;
 
-    /** device is the --device choice as given (auto, cpu), recorded in config.json beside the backend. */
-    public Trainer(TrainConfig config, String device, Backend backend, RunDirectory dir) {
-        this.config = config;
+    /**
+     * configs (one per replica, of one shape) and dirs (their run directories) are paired; device is the
+     * --device choice as given (auto, cpu), recorded in config.json beside the backend.
+     */
+    public Trainer(List<TrainConfig> configs, String device, Backend backend, List<RunDirectory> dirs) {
+        this.configs = List.copyOf(configs);
+        this.shape = configs.get(0);
+        for (TrainConfig c : configs) {
+            if (!c.sameShape(shape)) throw new IllegalArgumentException("replicas differ beyond their seeds: " + c);
+        }
         this.device = device;
         this.backend = backend;
-        this.dir = dir;
-        this.model = new MlpModel(backend, config.model(), 1, config.rules(), config.encDim(), config.dim(),
-                config.batchSize());
-        MlpTask[] tasks = {new MlpTask(config.rules(), config.dataSeed(), config.task().classification())};
-        Loss loss = Loss.forTask(config.task().classification());
-        this.adam = new Adam(backend, model.params(), config.lr());
-        this.step = new TrainStep(backend, model, tasks, loss, adam, config.batchSize());
-        this.evaluator = new Evaluator(backend, model, tasks, loss, config.batchSize());
+        this.dirs = List.copyOf(dirs);
+        int rep = configs.size();
+        Task[] tasks = new Task[rep];
+        long[] seeds = new long[rep];
+        for (int r = 0; r < rep; r++) {
+            tasks[r] = shape.task().newTask(shape.rules(), configs.get(r).dataSeed());
+            seeds[r] = configs.get(r).seed();
+            logLines.add(new ArrayList<>());
+        }
+        this.length = tasks[0].trainLength();
+        this.model = shape.task().newModel(backend, rep, shape.modelSpec(), shape.batchSize() * length);
+        Loss loss = Loss.forTask(shape.task().classification());
+        this.adam = new Adam(backend, model.arena(), shape.lr());
+        this.step = new TrainStep(backend, model, tasks, seeds, loss, adam, shape.batchSize(), length);
+        this.evaluator = new Evaluator(backend, model, tasks, seeds, loss, shape.batchSize(), length);
+        this.bestScore = new double[rep];
+        this.lastRecords = new EvalRecord[rep];
+        Arrays.fill(bestScore, Double.NEGATIVE_INFINITY);
     }
 
-    public MlpModel model() {
+    public Model model() {
         return model;
     }
 
-    /** config.json content: every option, the engine version, backend and parameter count. */
-    public Map<String, Object> configJson() {
-        Map<String, Object> json = new LinkedHashMap<>(config.toMap());
+    /** The latest evaluation of every replica. */
+    public List<EvalRecord> lastRecords() {
+        return List.of(lastRecords);
+    }
+
+    /** config.json content of replica r: every option, the engine version, backend and parameter count. */
+    public Map<String, Object> configJson(int r) {
+        Map<String, Object> json = new LinkedHashMap<>(configs.get(r).toMap());
         json.put("device", device);
         json.put("engine_version", Version.ENGINE);
         json.put("backend", backend.name());
@@ -79,92 +104,169 @@ public final class Trainer {
         return json;
     }
 
-    /** Trains from scratch, or from the last checkpoint when resume is set, to config.iterations(). */
+    /** Trains from scratch, or from the last checkpoint when resume is set, to the configured iterations. */
     public void run(boolean resume, Listener listener) throws IOException {
-        if (resume) dir.removeStaleTempFiles();
-        if (resume && Files.exists(dir.file(RunDirectory.TRAINING_STATE))) {
-            restore();
-            listener.evaluated(EvalRecord.fromJson(logLines.get(logLines.size() - 1)));
+        if (resume) {
+            for (RunDirectory dir : dirs) dir.removeStaleTempFiles();
+        }
+        if (resume && restore()) {
+            for (int r = 0; r < lastRecords.length; r++) {
+                List<String> lines = logLines.get(r);
+                lastRecords[r] = EvalRecord.fromJson(lines.get(lines.size() - 1));
+            }
+            listener.evaluated(lastRecords[0]);
         } else {
             start(listener);
         }
-        listener.started(iteration, config.iterations());
-        while (iteration < config.iterations()) {
+        listener.started(iteration, shape.iterations());
+        while (iteration < shape.iterations()) {
             iteration++;
-            double trainLoss = step.run(trainStreams);
+            step.run(iteration);
             listener.stepped(iteration);
-            if (iteration % config.evalEvery() == 0 || iteration == config.iterations()) {
-                checkpoint(evaluate(trainLoss), listener);
+            if (iteration % shape.evalEvery() == 0 || iteration == shape.iterations()) {
+                checkpoint(evaluate(trainLosses()), listener);
             }
         }
     }
 
     private void start(Listener listener) throws IOException {
-        dir.writeJson(RunDirectory.CONFIG, configJson());
-        model.init(0, config.seed());
-        trainStreams = new FastRandom[] {new FastRandom(config.seed(), TRAIN_STREAM)};
-        evalStreams = new FastRandom[] {new FastRandom(config.seed(), EVAL_STREAM)};
+        for (int r = 0; r < dirs.size(); r++) {
+            dirs.get(r).writeJson(RunDirectory.CONFIG, configJson(r));
+            model.init(r, configs.get(r).seed());
+        }
         iteration = 0;
-        EvalRecord first = evaluate(Double.NaN);
-        // the reference logs the eval loss as the train loss at iteration 0
-        checkpoint(new EvalRecord(0, first.evalLoss(), first.evalLoss(), first.evalOodLoss(),
-                first.evalAccuracy(), first.evalOodAccuracy()), listener);
-    }
-
-    private void restore() throws IOException {
-        TrainingState.Progress progress = TrainingState.load(dir.file(RunDirectory.TRAINING_STATE), model.params(), adam);
-        iteration = progress.iteration();
-        trainStreams = streams(progress.trainStreams());
-        evalStreams = streams(progress.evalStreams());
-        bestScore = progress.bestScore();
-        logLines.clear();
-        logLines.addAll(progress.logLines());
-        dir.writeLog(logLines);
-    }
-
-    private static FastRandom[] streams(long[][] states) {
-        FastRandom[] out = new FastRandom[states.length];
-        for (int i = 0; i < states.length; i++) out[i] = FastRandom.fromState(states[i]);
-        return out;
-    }
-
-    private static long[][] states(FastRandom[] streams) {
-        long[][] out = new long[streams.length][];
-        for (int i = 0; i < streams.length; i++) out[i] = streams[i].state();
-        return out;
-    }
-
-    private EvalRecord evaluate(double trainLoss) {
-        double[] lossId = new double[1];
-        double[] accId = new double[1];
-        double[] lossOod = new double[1];
-        double[] accOod = new double[1];
-        evaluator.evaluate(evalStreams, EVAL_BATCHES, false, lossId, accId);
-        evaluator.evaluate(evalStreams, EVAL_BATCHES, true, lossOod, accOod);
-        return new EvalRecord(iteration, trainLoss, lossId[0], lossOod[0], accId[0], accOod[0]);
+        EvalRecord[] first = evaluate(null);
+        for (int r = 0; r < first.length; r++) {
+            // the reference logs the eval loss as the train loss at iteration 0
+            EvalRecord e = first[r];
+            first[r] = new EvalRecord(0, e.evalLoss(), e.evalLoss(), e.evalOodLoss(), e.evalAccuracy(), e.evalOodAccuracy());
+        }
+        checkpoint(first, listener);
     }
 
     /**
-     * Writes model_best (when improved), model_last, then the training state (the commit point a
-     * resume starts from), then log.jsonl; each atomically, so a kill at any moment leaves a
-     * consistent run that --resume continues.
+     * Loads every replica's latest state. Replicas whose group checkpoint was interrupted half-way are one
+     * checkpoint ahead of the others: they go back to their previous state, so all continue from one iteration.
+     * Returns false when no replica is past iteration 0 (then the group starts anew).
      */
-    private void checkpoint(EvalRecord record, Listener listener) throws IOException {
-        logLines.add(RunDirectory.jsonLine(record.toMap()));
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pt");
-        meta.put("iteration", Long.toString(iteration));
-        meta.put("model", config.model().cliName());
-        meta.put("task", config.task().cliName());
-        if (record.selectionScore() > bestScore) {
-            bestScore = record.selectionScore();
-            ModelWeights.save(dir.file(RunDirectory.MODEL_BEST), model.params(), 0, meta);
+    private boolean restore() throws IOException {
+        int rep = dirs.size();
+        TrainingState.Snapshot[] states = new TrainingState.Snapshot[rep];
+        long resumeAt = Long.MAX_VALUE;
+        long furthest = 0;
+        int missing = -1;
+        for (int r = 0; r < rep; r++) {
+            states[r] = latest(dirs.get(r));
+            if (states[r] == null) {
+                missing = r;
+                continue;
+            }
+            resumeAt = Math.min(resumeAt, states[r].progress().iteration());
+            furthest = Math.max(furthest, states[r].progress().iteration());
         }
-        ModelWeights.save(dir.file(RunDirectory.MODEL_LAST), model.params(), 0, meta);
-        TrainingState.save(dir.file(RunDirectory.TRAINING_STATE), model.params(), adam,
-                new TrainingState.Progress(iteration, adam.stepCount(), states(trainStreams), states(evalStreams),
-                        bestScore, List.copyOf(logLines)));
-        dir.writeLog(logLines);
-        listener.evaluated(record);
+        if (missing >= 0) {
+            // killed inside the first checkpoint: nothing past iteration 0 is lost by starting anew
+            if (furthest == 0) return false;
+            throw new IOException(dirs.get(missing).root() + " has no training state while other replicas of the"
+                    + " group are at iteration " + furthest + "; resume the replicas one by one");
+        }
+        for (int r = 0; r < rep; r++) {
+            if (states[r].progress().iteration() == resumeAt) continue;
+            Path previous = dirs.get(r).file(TrainingState.PREVIOUS);
+            states[r] = Files.exists(previous) ? load(previous) : null;
+            if (states[r] == null || states[r].progress().iteration() != resumeAt) {
+                throw new IOException(dirs.get(r).root() + ": its training state is not at iteration " + resumeAt
+                        + " like the other replicas of the group; resume the replicas one by one");
+            }
+        }
+        for (int r = 0; r < rep; r++) {
+            TrainingState.Snapshot s = states[r];
+            model.arena().upload(s.values(), model.arena().data(), r);
+            model.arena().upload(s.firstMoment(), model.arena().firstMoment(), r);
+            model.arena().upload(s.secondMoment(), model.arena().secondMoment(), r);
+            bestScore[r] = s.progress().bestScore();
+            logLines.get(r).clear();
+            logLines.get(r).addAll(s.progress().logLines());
+            dirs.get(r).writeLog(logLines.get(r));
+        }
+        adam.setStepCount(states[0].progress().adamStep());
+        iteration = resumeAt;
+        return true;
+    }
+
+    /** The replica's current state, or its previous one when a kill came between the two renames; null when none. */
+    private TrainingState.Snapshot latest(RunDirectory dir) throws IOException {
+        Path current = dir.file(RunDirectory.TRAINING_STATE);
+        if (Files.exists(current)) return load(current);
+        Path previous = dir.file(TrainingState.PREVIOUS);
+        return Files.exists(previous) ? load(previous) : null;
+    }
+
+    private TrainingState.Snapshot load(Path file) throws IOException {
+        return TrainingState.load(file, model.params(), model.arena().replicaStride());
+    }
+
+    private float[] trainLosses() {
+        float[] out = new float[model.rep()];
+        backend.download(step.loss(), 0, out, 0, out.length);
+        return out;
+    }
+
+    /** Evaluation number e (0 at iteration 0) reads batches 2e*B.. of the EVAL stream, B = EVAL_BATCHES. */
+    private EvalRecord[] evaluate(float[] trainLoss) {
+        int rep = model.rep();
+        double[] lossId = new double[rep];
+        double[] accId = new double[rep];
+        double[] lossOod = new double[rep];
+        double[] accOod = new double[rep];
+        long first = 2L * EVAL_BATCHES * logLines.get(0).size();
+        evaluator.evaluate(DataStream.EVAL, first, EVAL_BATCHES, length, false, lossId, accId);
+        evaluator.evaluate(DataStream.EVAL, first + EVAL_BATCHES, EVAL_BATCHES, length, true, lossOod, accOod);
+        EvalRecord[] out = new EvalRecord[rep];
+        for (int r = 0; r < rep; r++) {
+            double train = trainLoss == null ? Double.NaN : trainLoss[r];
+            out[r] = new EvalRecord(iteration, train, lossId[r], lossOod[r], accId[r], accOod[r]);
+        }
+        return out;
+    }
+
+    /**
+     * For each replica in turn: model_best (when improved), model_last, then the training state (the commit
+     * point a resume starts from), then log.jsonl; each atomically, so a kill at any moment leaves runs that
+     * --resume continues.
+     */
+    private void checkpoint(EvalRecord[] records, Listener listener) throws IOException {
+        int adamStep = adam.stepCount();
+        for (int r = 0; r < records.length; r++) {
+            RunDirectory dir = dirs.get(r);
+            List<String> lines = logLines.get(r);
+            lines.add(RunDirectory.jsonLine(records[r].toMap()));
+            float[] values = model.arena().download(model.arena().data(), r);
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", "pt");
+            meta.put("iteration", Long.toString(iteration));
+            meta.put("model", shape.model().cliName());
+            meta.put("task", shape.task().cliName());
+            if (records[r].selectionScore() > bestScore[r]) {
+                bestScore[r] = records[r].selectionScore();
+                ModelWeights.save(dir.file(RunDirectory.MODEL_BEST), model.params(), values, meta);
+            }
+            ModelWeights.save(dir.file(RunDirectory.MODEL_LAST), model.params(), values, meta);
+            TrainingState.save(dir.file(RunDirectory.TRAINING_STATE), model.params(), new TrainingState.Snapshot(
+                    values, model.arena().download(model.arena().firstMoment(), r),
+                    model.arena().download(model.arena().secondMoment(), r),
+                    new TrainingState.Progress(iteration, adamStep, bestScore[r], List.copyOf(lines))));
+            dir.writeLog(lines);
+            lastRecords[r] = records[r];
+        }
+        listener.evaluated(records[0]);
+    }
+
+    @Override
+    public void close() {
+        step.close();
+        evaluator.close();
+        adam.close();
+        model.close();
     }
 }

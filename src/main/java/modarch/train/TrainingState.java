@@ -1,101 +1,93 @@
 package modarch.train;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import modarch.Version;
+import modarch.io.Json;
 import modarch.io.Safetensors;
 import modarch.io.Safetensors.Tensor;
 import modarch.nn.Param;
-import modarch.task.FastRandom;
 
 /**
- * Everything a run needs to continue bit-exactly, in one safetensors file that is the commit point
- * of a checkpoint: parameters and Adam moments of every replica (shape (rep, ...)), and as metadata
- * the iteration, Adam's step, the data streams, the best selection score and the log lines so far.
+ * Everything one run (one replica) needs to continue bit-exactly, in one safetensors file that is the commit
+ * point of a checkpoint: parameters and Adam moments, and as metadata the iteration, Adam's step, the best
+ * selection score and the log lines so far. The data streams are counter-based, so the iteration is their
+ * position. The state before the last one is kept beside it ({@link #PREVIOUS}), so replicas of a group whose
+ * checkpoint was interrupted half-way can all go back to the same iteration.
  */
 public final class TrainingState {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The state of the checkpoint before, kept while a newer one is written. */
+    public static final String PREVIOUS = "training_state.previous.safetensors";
 
     private TrainingState() {
     }
 
     /** What the metadata holds besides the tensors. */
-    public record Progress(long iteration, long adamStep, long[][] trainStreams, long[][] evalStreams,
-                           double bestScore, List<String> logLines) {
+    public record Progress(long iteration, int adamStep, double bestScore, List<String> logLines) {
     }
 
-    public static void save(Path file, List<Param> params, Adam adam, Progress progress) throws IOException {
+    /** One replica's state: its parameter values and Adam moments (replica blocks) and progress. */
+    public record Snapshot(float[] values, float[] firstMoment, float[] secondMoment, Progress progress) {
+    }
+
+    /** Writes the state as the run's current one; the current one becomes {@link #PREVIOUS}. */
+    public static void save(Path file, List<Param> params, Snapshot state) throws IOException {
         List<Tensor> tensors = new ArrayList<>();
-        for (int i = 0; i < params.size(); i++) {
-            Param p = params.get(i);
-            int[] shape = withReplicaAxis(p);
-            tensors.add(new Tensor("param." + p.name(), shape, p.data()));
-            tensors.add(new Tensor("adam_m." + p.name(), shape, adam.firstMoment(i)));
-            tensors.add(new Tensor("adam_v." + p.name(), shape, adam.secondMoment(i)));
-        }
+        tensors.addAll(ModelWeights.tensors(params, state.values(), "param."));
+        tensors.addAll(ModelWeights.tensors(params, state.firstMoment(), "adam_m."));
+        tensors.addAll(ModelWeights.tensors(params, state.secondMoment(), "adam_v."));
+        Progress progress = state.progress();
         Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("engine_version", Version.ENGINE);
         meta.put("iteration", Long.toString(progress.iteration()));
-        meta.put("adam_step", Long.toString(progress.adamStep()));
-        meta.put("train_streams", JSON.writeValueAsString(progress.trainStreams()));
-        meta.put("eval_streams", JSON.writeValueAsString(progress.evalStreams()));
+        meta.put("adam_step", Integer.toString(progress.adamStep()));
         meta.put("best_score", Double.toString(progress.bestScore()));
-        meta.put("log", JSON.writeValueAsString(progress.logLines()));
+        meta.put("log", Json.MAPPER.writeValueAsString(progress.logLines()));
+        if (Files.exists(file)) {
+            Files.move(file, file.resolveSibling(PREVIOUS), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        }
         Safetensors.write(file, tensors, meta);
     }
 
-    /** Restores parameters and Adam moments in place and returns the rest. */
-    public static Progress load(Path file, List<Param> params, Adam adam) throws IOException {
+    /** Reads a state written by {@link #save} for a model with these parameters (blocks of blockSize). */
+    public static Snapshot load(Path file, List<Param> params, int blockSize) throws IOException {
         Safetensors.Loaded loaded = Safetensors.read(file);
         Map<String, Tensor> byName = loaded.byName();
-        for (int i = 0; i < params.size(); i++) {
-            Param p = params.get(i);
-            int[] shape = withReplicaAxis(p);
-            copy(ModelWeights.find(byName, "param." + p.name(), shape, file), p.data());
-            copy(ModelWeights.find(byName, "adam_m." + p.name(), shape, file), adam.firstMoment(i));
-            copy(ModelWeights.find(byName, "adam_v." + p.name(), shape, file), adam.secondMoment(i));
-        }
+        float[] values = new float[blockSize];
+        float[] first = new float[blockSize];
+        float[] second = new float[blockSize];
         Map<String, String> meta = loaded.metadata();
+        String version = meta.get("engine_version");
+        if (!Version.ENGINE.equals(version)) {
+            throw new IOException(file + " was written by engine " + (version == null ? "< 0.2.0" : version)
+                    + ", this is " + Version.ENGINE + ": its data streams differ, so it cannot be resumed; train anew");
+        }
+        ModelWeights.load(params, byName, "param.", values, file);
+        ModelWeights.load(params, byName, "adam_m.", first, file);
+        ModelWeights.load(params, byName, "adam_v.", second, file);
         try {
-            long adamStep = Long.parseLong(required(meta, "adam_step", file));
-            adam.setStepCount(adamStep);
-            return new Progress(
+            Progress progress = new Progress(
                     Long.parseLong(required(meta, "iteration", file)),
-                    adamStep,
-                    streams(required(meta, "train_streams", file)),
-                    streams(required(meta, "eval_streams", file)),
+                    Integer.parseInt(required(meta, "adam_step", file)),
                     Double.parseDouble(required(meta, "best_score", file)),
-                    JSON.readValue(required(meta, "log", file), new TypeReference<List<String>>() { }));
+                    Json.MAPPER.readValue(required(meta, "log", file), new TypeReference<List<String>>() { }));
+            return new Snapshot(values, first, second, progress);
         } catch (NumberFormatException e) {
             throw new IOException(file + ": corrupt training state metadata (" + e.getMessage() + ")");
         }
-    }
-
-    private static long[][] streams(String json) throws IOException {
-        long[][] states = JSON.readValue(json, long[][].class);
-        for (long[] s : states) FastRandom.fromState(s); // validates the length
-        return states;
     }
 
     private static String required(Map<String, String> meta, String key, Path file) throws IOException {
         String value = meta.get(key);
         if (value == null) throw new IOException(file + ": training state lacks '" + key + "'");
         return value;
-    }
-
-    private static int[] withReplicaAxis(Param p) {
-        int[] shape = p.shape();
-        int[] out = new int[shape.length + 1];
-        out[0] = p.rep();
-        System.arraycopy(shape, 0, out, 1, shape.length);
-        return out;
-    }
-
-    private static void copy(float[] from, float[] to) {
-        System.arraycopy(from, 0, to, 0, to.length);
     }
 }

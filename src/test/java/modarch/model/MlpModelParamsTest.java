@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import modarch.backend.cpu.ScalarBackend;
 import modarch.nn.Param;
+import modarch.nn.ParamArena;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,8 +29,10 @@ class MlpModelParamsTest {
         "GT_MODULAR, 8, 128, 512, 563585",
     })
     void parameterCountIsTheReferences(ModelKind kind, int rules, int encDim, int dim, long expected) {
-        MlpModel model = new MlpModel(new ScalarBackend(), kind, 2, rules, encDim, dim, 1);
-        assertEquals(expected, model.parameterCount());
+        try (MlpModel model = new MlpModel(new ScalarBackend(), 2, new ModelSpec(kind, rules, encDim, dim), 1)) {
+            assertEquals(expected, model.parameterCount());
+            assertEquals(expected, model.arena().replicaStride(), "the arena holds exactly the parameters");
+        }
     }
 
     /** The reference's state_dict for R=5, E=7, D=23 (H = 4), as "name shape" lines. */
@@ -80,15 +85,30 @@ class MlpModelParamsTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(ModelKind.class)
     void namesShapesAndOrderAreTheReferenceStateDict(ModelKind kind) {
-        MlpModel model = new MlpModel(new ScalarBackend(), kind, 2, 5, 7, 23, 3);
-        List<String> actual = new ArrayList<>();
-        long count = 0;
-        for (Param p : model.params()) {
-            actual.add(p.name() + " " + Arrays.toString(p.shape()));
-            assertEquals(2 * p.size(), p.data().length, "replica axis of " + p.name());
-            count += p.size();
+        try (MlpModel model = new MlpModel(new ScalarBackend(), 2, new ModelSpec(kind, 5, 7, 23), 3)) {
+            ParamArena arena = model.arena();
+            List<String> actual = new ArrayList<>();
+            long count = 0;
+            for (Param p : model.params()) {
+                actual.add(p.name() + " " + Arrays.toString(p.shape()));
+                assertEquals(arena.replicaStride(), p.offset(1) - p.offset(0), "replica axis of " + p.name());
+                count += p.size();
+            }
+            assertEquals(referenceStateDict(kind), actual);
+            assertEquals(count, model.parameterCount());
+            // the parameters tile one replica's block of the arena exactly: every declared tensor is a listed one,
+            // none overlap, and the arena holds the replica axis
+            assertEquals(Set.copyOf(arena.declared()), Set.copyOf(model.params()));
+            List<Param> byStart = new ArrayList<>(model.params());
+            byStart.sort(Comparator.comparingInt(Param::start));
+            int next = 0;
+            for (Param p : byStart) {
+                assertEquals(next, p.start(), "start of " + p.name());
+                next += p.size();
+            }
+            assertEquals(arena.replicaStride(), next);
+            assertEquals(2L * count, arena.length());
+            assertEquals(2L * count, arena.data().length());
         }
-        assertEquals(referenceStateDict(kind), actual);
-        assertEquals(count, model.parameterCount());
     }
 }

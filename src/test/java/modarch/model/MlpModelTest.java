@@ -1,16 +1,24 @@
 package modarch.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import modarch.TestBuffers;
 import modarch.backend.Backend;
 import modarch.backend.cpu.ScalarBackend;
 import modarch.nn.GradCheck;
 import modarch.nn.Naive;
 import modarch.nn.Param;
+import modarch.nn.ParamArena;
+import modarch.task.Batch;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,11 +32,30 @@ class MlpModelTest {
     private static final int MAX_ROWS = 8;
 
     private final Backend backend = new ScalarBackend();
+    private final List<AutoCloseable> open = new ArrayList<>();
 
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) c.close();
+    }
+
+    private MlpModel model(ModelKind kind, int rep) {
+        MlpModel model = new MlpModel(backend, rep, new ModelSpec(kind, R, E, D), MAX_ROWS);
+        open.add(model);
+        return model;
+    }
+
+    /** A two-replica model, replica r initialised from seed 100 + r. */
     private MlpModel model(ModelKind kind) {
-        MlpModel model = new MlpModel(backend, kind, REP, R, E, D, MAX_ROWS);
+        MlpModel model = model(kind, REP);
         for (int r = 0; r < REP; r++) model.init(r, 100 + r);
         return model;
+    }
+
+    private Batch batch(int rep, float[] a, float[] b, int[] rules) {
+        Batch batch = TestBatches.of(backend, rep, MAX_ROWS, ROWS, a, b, rules, null);
+        open.add(batch);
+        return batch;
     }
 
     private static final class Inputs {
@@ -50,23 +77,24 @@ class MlpModelTest {
     void gradientsMatchFiniteDifferences(ModelKind kind) {
         MlpModel model = model(kind);
         Inputs in = new Inputs(60);
+        Batch batch = batch(REP, in.a, in.b, in.rules);
         float[] c = GradCheck.uniform(new SplittableRandom(61), REP * ROWS, 1);
 
         // The whole model's early-layer gradients are small (|grad| ~ 1e-2 per tensor), so fp32 round-off
         // in the forward dominates at eps = 1e-2 (errors up to ~3e-4); 2e-2 halves that. Kinks are still
         // avoided by the ReLU-pattern check, and the only curvature (softmax) is small at this step.
-        model.zeroGrad();
-        model.forward(in.a, in.b, in.rules, ROWS);
-        System.arraycopy(c, 0, model.gradPredictions(), 0, c.length);
+        model.arena().zeroGrad();
+        model.forward(batch);
+        backend.upload(c, 0, model.gradPredictions(), 0, c.length);
         model.backward();
 
-        GradCheck check = new GradCheck(() -> {
-            model.forward(in.a, in.b, in.rules, ROWS);
-            return GradCheck.dot(model.predictions(), c);
+        GradCheck check = new GradCheck(backend, () -> {
+            model.forward(batch);
+            return GradCheck.dot(backend, model.predictions(), c);
         }, GradCheck.reluOutputs(model), 62, 150, 2e-2);
         // digit1, rule1, decoder1 and the core's first layer
         assertEquals(4, GradCheck.reluOutputs(model).size(), "ReLU layers found");
-        for (Param p : model.params()) check.check(p);
+        for (Param p : model.params()) check.check(model.arena(), p);
         check.assertPassed();
     }
 
@@ -75,21 +103,23 @@ class MlpModelTest {
     void forwardMatchesTheReferenceMathInDouble(ModelKind kind) {
         MlpModel model = model(kind);
         Inputs in = new Inputs(63);
-        model.forward(in.a, in.b, in.rules, ROWS);
+        model.forward(batch(REP, in.a, in.b, in.rules));
         Map<String, Param> p = Naive.byName(model.params());
         String routing = kind == ModelKind.MODULAR ? "self" : kind == ModelKind.MODULAR_OP ? "op" : "gt";
+        ParamArena arena = model.arena();
 
         double[] pred = new double[REP * ROWS];
         double[] scores = new double[REP * ROWS * R];
         for (int r = 0; r < REP; r++) {
+            float[] v = arena.download(arena.data(), r);
             for (int i = 0; i < ROWS; i++) {
                 int row = r * ROWS + i;
-                double[] ea = digit(p, r, in.a[row]);
-                double[] eb = digit(p, r, in.b[row]);
+                double[] ea = digit(p, v, in.a[row]);
+                double[] eb = digit(p, v, in.b[row]);
                 double[] op = new double[R];
                 op[in.rules[row]] = 1;
-                double[] eo = Naive.linear(p.get("encoder_operation.2.weight"), p.get("encoder_operation.2.bias"), r,
-                        Naive.linear(p.get("encoder_operation.0.weight"), p.get("encoder_operation.0.bias"), r, op, true),
+                double[] eo = Naive.linear(v, p.get("encoder_operation.2.weight"), p.get("encoder_operation.2.bias"),
+                        Naive.linear(v, p.get("encoder_operation.0.weight"), p.get("encoder_operation.0.bias"), op, true),
                         false);
                 double[] joined = new double[3 * E]; // torch.cat((dig1, dig2, op), dim=-1)
                 System.arraycopy(ea, 0, joined, 0, E);
@@ -97,30 +127,30 @@ class MlpModelTest {
                 System.arraycopy(eo, 0, joined, 2 * E, E);
                 double[] core;
                 if (kind == ModelKind.MONOLITHIC) {
-                    core = Naive.linear(p.get("MLP.2.weight"), p.get("MLP.2.bias"), r,
-                            Naive.linear(p.get("MLP.0.weight"), p.get("MLP.0.bias"), r, joined, true), false);
+                    core = Naive.linear(v, p.get("MLP.2.weight"), p.get("MLP.2.bias"),
+                            Naive.linear(v, p.get("MLP.0.weight"), p.get("MLP.0.bias"), joined, true), false);
                 } else {
-                    double[] res = Naive.moduleMlp(p, routing, r, R, D, joined, eo, in.rules[row]);
-                    core = java.util.Arrays.copyOf(res, D);
+                    double[] res = Naive.moduleMlp(p, v, routing, R, D, joined, eo, in.rules[row]);
+                    core = Arrays.copyOf(res, D);
                     System.arraycopy(res, D, scores, row * R, R);
                 }
-                double[] hidden = Naive.linear(p.get("decoder.0.weight"), p.get("decoder.0.bias"), r, core, true);
-                pred[row] = Naive.linear(p.get("decoder.2.weight"), p.get("decoder.2.bias"), r, hidden, false)[0];
+                double[] hidden = Naive.linear(v, p.get("decoder.0.weight"), p.get("decoder.0.bias"), core, true);
+                pred[row] = Naive.linear(v, p.get("decoder.2.weight"), p.get("decoder.2.bias"), hidden, false)[0];
             }
         }
-        double predErr = GradCheck.relErr(model.predictions(), pred);
+        double predErr = TestBuffers.relativeError(GradCheck.read(backend, model.predictions(), pred.length), pred);
         assertTrue(predErr < 1e-5, "prediction relative error " + predErr);
         if (kind == ModelKind.MONOLITHIC) {
             assertNull(model.scores());
         } else {
-            double scoreErr = GradCheck.relErr(model.scores(), scores);
+            double scoreErr = TestBuffers.relativeError(GradCheck.read(backend, model.scores(), scores.length), scores);
             assertTrue(scoreErr < 1e-5, "score relative error " + scoreErr);
         }
     }
 
-    private static double[] digit(Map<String, Param> p, int r, float v) {
-        double[] h = Naive.linear(p.get("encoder_digit.0.weight"), p.get("encoder_digit.0.bias"), r, new double[] {v}, true);
-        return Naive.linear(p.get("encoder_digit.2.weight"), p.get("encoder_digit.2.bias"), r, h, false);
+    private static double[] digit(Map<String, Param> p, float[] v, float x) {
+        double[] h = Naive.linear(v, p.get("encoder_digit.0.weight"), p.get("encoder_digit.0.bias"), new double[] {x}, true);
+        return Naive.linear(v, p.get("encoder_digit.2.weight"), p.get("encoder_digit.2.bias"), h, false);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -128,8 +158,8 @@ class MlpModelTest {
     void routingScoresSumToOneAndGroundTruthIsTheOneHotRule(ModelKind kind) {
         MlpModel model = model(kind);
         Inputs in = new Inputs(64);
-        model.forward(in.a, in.b, in.rules, ROWS);
-        float[] s = model.scores();
+        model.forward(batch(REP, in.a, in.b, in.rules));
+        float[] s = GradCheck.read(backend, model.scores(), REP * ROWS * R);
         for (int row = 0; row < REP * ROWS; row++) {
             double sum = 0;
             for (int m = 0; m < R; m++) {
@@ -147,16 +177,25 @@ class MlpModelTest {
     void replicasAreIndependent(ModelKind kind) {
         // replica 1 of a two-replica model computes what a one-replica model with the same init computes
         MlpModel two = model(kind);
-        MlpModel one = new MlpModel(backend, kind, 1, R, E, D, MAX_ROWS);
+        MlpModel one = model(kind, 1);
         one.init(0, 101);
         Inputs in = new Inputs(65);
-        two.forward(in.a, in.b, in.rules, ROWS);
-        float[] a1 = java.util.Arrays.copyOfRange(in.a, ROWS, 2 * ROWS);
-        float[] b1 = java.util.Arrays.copyOfRange(in.b, ROWS, 2 * ROWS);
-        int[] rules1 = java.util.Arrays.copyOfRange(in.rules, ROWS, 2 * ROWS);
-        one.forward(a1, b1, rules1, ROWS);
-        for (int i = 0; i < ROWS; i++) {
-            assertEquals(one.predictions()[i], two.predictions()[ROWS + i], 0f, "row " + i);
-        }
+        float[] c = GradCheck.uniform(new SplittableRandom(66), REP * ROWS, 1);
+        two.arena().zeroGrad();
+        two.forward(batch(REP, in.a, in.b, in.rules));
+        backend.upload(c, 0, two.gradPredictions(), 0, c.length);
+        two.backward();
+        float[] a1 = Arrays.copyOfRange(in.a, ROWS, 2 * ROWS);
+        float[] b1 = Arrays.copyOfRange(in.b, ROWS, 2 * ROWS);
+        int[] rules1 = Arrays.copyOfRange(in.rules, ROWS, 2 * ROWS);
+        one.arena().zeroGrad();
+        one.forward(batch(1, a1, b1, rules1));
+        backend.upload(c, ROWS, one.gradPredictions(), 0, ROWS);
+        one.backward();
+        float[] predOne = GradCheck.read(backend, one.predictions(), ROWS);
+        float[] predTwo = GradCheck.read(backend, two.predictions(), 2 * ROWS);
+        for (int i = 0; i < ROWS; i++) assertEquals(predOne[i], predTwo[ROWS + i], 0f, "row " + i);
+        assertArrayEquals(one.arena().download(one.arena().grad(), 0), two.arena().download(two.arena().grad(), 1),
+                0f, "replica 1's gradients");
     }
 }

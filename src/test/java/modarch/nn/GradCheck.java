@@ -10,16 +10,20 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import modarch.TestBuffers;
+import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
 
 /**
- * Central finite differences in double against a layer's analytic gradients.
+ * Central finite differences in double against a layer's analytic gradients, on values that live in
+ * backend buffers (each perturbation is a one-value upload).
  *
  * <p>The layers compute in float, so the perturbation must be large enough to rise above fp32
  * round-off (eps = 1e-2 on values of order 1). The nets are piecewise linear in ReLU, so the
  * central difference is exact unless a perturbation moves a pre-activation across 0: every
  * perturbed forward compares the sign pattern of all ReLU outputs with the unperturbed one, and a
  * coordinate whose pattern changed is retried with eps/2, eps/4, ..., eps/64, then skipped.
- * Errors are per tensor: {@code ||analytic - numeric|| / ||numeric||}.
+ * Errors are per tensor: {@code ||analytic - numeric|| / ||numeric||}; a NaN error fails.
  */
 public final class GradCheck {
     public static final double EPS = 1e-2;
@@ -31,25 +35,29 @@ public final class GradCheck {
         double evaluate();
     }
 
+    private final Backend backend;
     private final Objective objective;
-    private final List<float[]> reluOutputs;
+    private final List<FloatBuf> reluOutputs;
     private final SplittableRandom rng;
     private final int maxCoordinates;
     private final double eps;
     private final List<String> failures = new ArrayList<>();
     private final StringBuilder report = new StringBuilder();
+    private final float[] one = new float[1];
     private boolean[][] basePattern;
 
     /**
      * reluOutputs are the (whole) output buffers of every ReLU in the forward pass; at most
      * maxCoordinates random coordinates of each tensor are checked.
      */
-    public GradCheck(Objective objective, List<float[]> reluOutputs, long seed, int maxCoordinates) {
-        this(objective, reluOutputs, seed, maxCoordinates, EPS);
+    public GradCheck(Backend backend, Objective objective, List<FloatBuf> reluOutputs, long seed, int maxCoordinates) {
+        this(backend, objective, reluOutputs, seed, maxCoordinates, EPS);
     }
 
     /** As above with a first perturbation other than {@link #EPS}. */
-    public GradCheck(Objective objective, List<float[]> reluOutputs, long seed, int maxCoordinates, double eps) {
+    public GradCheck(Backend backend, Objective objective, List<FloatBuf> reluOutputs, long seed, int maxCoordinates,
+                     double eps) {
+        this.backend = backend;
         this.eps = eps;
         this.objective = objective;
         this.reluOutputs = List.copyOf(reluOutputs);
@@ -60,7 +68,7 @@ public final class GradCheck {
     private boolean[][] pattern() {
         boolean[][] p = new boolean[reluOutputs.size()][];
         for (int t = 0; t < p.length; t++) {
-            float[] y = reluOutputs.get(t);
+            float[] y = TestBuffers.read(backend, reluOutputs.get(t));
             p[t] = new boolean[y.length];
             for (int i = 0; i < y.length; i++) p[t][i] = y[i] > 0f;
         }
@@ -69,7 +77,7 @@ public final class GradCheck {
 
     private boolean samePattern() {
         for (int t = 0; t < basePattern.length; t++) {
-            float[] y = reluOutputs.get(t);
+            float[] y = TestBuffers.read(backend, reluOutputs.get(t));
             boolean[] base = basePattern[t];
             for (int i = 0; i < y.length; i++) {
                 if ((y[i] > 0f) != base[i]) return false;
@@ -78,13 +86,33 @@ public final class GradCheck {
         return true;
     }
 
+    private float get(FloatBuf values, int at) {
+        backend.download(values, at, one, 0, 1);
+        return one[0];
+    }
+
+    private void set(FloatBuf values, int at, float v) {
+        one[0] = v;
+        backend.upload(one, 0, values, at, 1);
+    }
+
     /**
      * Compares analytic[aOff + i] with d objective / d values[off + i] for i < n; records a failure
-     * when the relative error is TOL or more. Returns that error.
+     * when the relative error is TOL or more (or NaN). Returns that error.
      */
-    public double check(String name, float[] values, int off, int n, float[] analytic, int aOff) {
+    public double check(String name, FloatBuf values, int off, int n, float[] analytic, int aOff) {
+        int[] positions = new int[n];
         float[] ana = new float[n];
-        System.arraycopy(analytic, aOff, ana, 0, n);
+        for (int i = 0; i < n; i++) {
+            positions[i] = off + i;
+            ana[i] = analytic[aOff + i];
+        }
+        return check(name, values, positions, ana);
+    }
+
+    /** Compares analytic[i] with d objective / d values[positions[i]] for every i. */
+    public double check(String name, FloatBuf values, int[] positions, float[] analytic) {
+        int n = positions.length;
         objective.evaluate();
         basePattern = pattern();
 
@@ -97,19 +125,19 @@ public final class GradCheck {
         double diff2 = 0, num2 = 0, ana2 = 0;
         int used = 0, skipped = 0, shrunk = 0;
         for (int i : coords) {
-            int at = off + i;
-            float x0 = values[at];
+            int at = positions[i];
+            float x0 = get(values, at);
             double d = Double.NaN;
             for (double h = eps; h >= eps / 64 && Double.isNaN(d); h /= 2) {
                 float xp = (float) (x0 + h);
                 float xm = (float) (x0 - h);
-                values[at] = xp;
+                set(values, at, xp);
                 double lp = objective.evaluate();
                 boolean ok = samePattern();
-                values[at] = xm;
+                set(values, at, xm);
                 double lm = objective.evaluate();
                 ok &= samePattern();
-                values[at] = x0;
+                set(values, at, x0);
                 if (ok) {
                     d = (lp - lm) / ((double) xp - (double) xm);
                     if (h < eps) shrunk++;
@@ -120,7 +148,7 @@ public final class GradCheck {
                 continue;
             }
             used++;
-            double a = ana[i];
+            double a = analytic[i];
             diff2 += (a - d) * (a - d);
             num2 += d * d;
             ana2 += a * a;
@@ -141,9 +169,16 @@ public final class GradCheck {
         return err;
     }
 
-    /** Convenience for a Param: all replicas, against its accumulated grad. */
-    public double check(Param p) {
-        return check(p.name(), p.data(), 0, p.data().length, p.grad(), 0);
+    /** Convenience for a Param: every replica of it in the arena, against its accumulated gradient. */
+    public double check(ParamArena arena, Param p) {
+        int rep = arena.rep();
+        int[] positions = new int[rep * p.size()];
+        float[] analytic = new float[positions.length];
+        for (int r = 0; r < rep; r++) {
+            for (int i = 0; i < p.size(); i++) positions[r * p.size() + i] = p.offset(r) + i;
+            backend.download(arena.grad(), p.offset(r), analytic, r * p.size(), p.size());
+        }
+        return check(p.name(), arena.data(), positions, analytic);
     }
 
     public String report() {
@@ -161,13 +196,13 @@ public final class GradCheck {
      * The output buffers of every ReLU layer reachable from root through fields of modarch types
      * (Linear and GroupLinear with relu = true), found by reflection so tests need no accessors.
      */
-    public static List<float[]> reluOutputs(Object root) {
-        List<float[]> out = new ArrayList<>();
+    public static List<FloatBuf> reluOutputs(Object root) {
+        List<FloatBuf> out = new ArrayList<>();
         collect(root, out, Collections.newSetFromMap(new IdentityHashMap<>()));
         return out;
     }
 
-    private static void collect(Object o, List<float[]> out, Set<Object> seen) {
+    private static void collect(Object o, List<FloatBuf> out, Set<Object> seen) {
         if (o == null || !seen.add(o)) return;
         Class<?> c = o.getClass();
         if (!c.getName().startsWith("modarch.nn.") && !c.getName().startsWith("modarch.model.")) return;
@@ -199,6 +234,11 @@ public final class GradCheck {
         return x;
     }
 
+    /** sum_i y[i] * c[i] over the first c.length values of a buffer, in double. */
+    public static double dot(Backend backend, FloatBuf y, float[] c) {
+        return dot(read(backend, y, c.length), c);
+    }
+
     /** sum_i y[i] * c[i] over the first c.length values, in double. */
     public static double dot(float[] y, float[] c) {
         double s = 0;
@@ -206,13 +246,10 @@ public final class GradCheck {
         return s;
     }
 
-    /** ||a - b|| / ||b|| over the first b.length values. */
-    public static double relErr(float[] a, double[] b) {
-        double d = 0, n = 0;
-        for (int i = 0; i < b.length; i++) {
-            d += (a[i] - b[i]) * (a[i] - b[i]);
-            n += b[i] * b[i];
-        }
-        return Math.sqrt(d) / Math.sqrt(n);
+    /** The first n values of a buffer (activation buffers are sized for maxRows, results fill a prefix). */
+    public static float[] read(Backend backend, FloatBuf buf, int n) {
+        float[] out = new float[n];
+        backend.download(buf, 0, out, 0, n);
+        return out;
     }
 }

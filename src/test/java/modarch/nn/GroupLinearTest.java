@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import modarch.TestBuffers;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
 import modarch.backend.cpu.ScalarBackend;
-import modarch.task.FastRandom;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,11 +24,27 @@ class GroupLinearTest {
     private static final int MAX_ROWS = 8;
 
     private final Backend backend = new ScalarBackend();
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private Workspace ws;
 
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) c.close();
+    }
+
+    /** A layer whose replicas are initialised from different seeds (21 + r). */
     private GroupLinear layer(boolean shared, boolean relu) {
-        GroupLinear g = new GroupLinear(backend, "MLP.0", REP, R, DIN, DOUT, MAX_ROWS, shared, relu);
-        for (int r = 0; r < REP; r++) g.init(r, new FastRandom(21 + r));
+        ws = new Workspace(backend, REP);
+        open.add(ws);
+        GroupLinear g = new GroupLinear(ws, "MLP.0", R, DIN, DOUT, MAX_ROWS, shared, relu);
+        TestParams.allocateAndInit(ws.params(), 21, g::init);
         return g;
+    }
+
+    private FloatBuf buf(float[] values) {
+        FloatBuf b = TestBuffers.of(backend, values);
+        open.add(b);
+        return b;
     }
 
     private static int inputSize(boolean shared) {
@@ -38,18 +57,20 @@ class GroupLinearTest {
         SplittableRandom rng = new SplittableRandom(5);
         GroupLinear g = layer(shared, relu);
         float[] x = GradCheck.uniform(rng, inputSize(shared), 1);
-        g.forward(x, ROWS);
+        g.forward(buf(x), ROWS);
         double[] expected = new double[REP * ROWS * R * DOUT];
         for (int r = 0; r < REP; r++) {
+            float[] v = ws.params().download(ws.params().data(), r);
             for (int i = 0; i < ROWS; i++) {
                 for (int m = 0; m < R; m++) {
                     int xOff = shared ? (r * ROWS + i) * DIN : ((r * ROWS + i) * R + m) * DIN;
-                    double[] y = Naive.groupLinear(g.w(), g.b(), r, m, Naive.slice(x, xOff, DIN), relu);
+                    double[] y = Naive.groupLinear(v, g.w(), g.b(), m, Naive.slice(x, xOff, DIN), relu);
                     System.arraycopy(y, 0, expected, ((r * ROWS + i) * R + m) * DOUT, DOUT);
                 }
             }
         }
-        assertTrue(GradCheck.relErr(g.output(), expected) < 1e-6);
+        double err = TestBuffers.relativeError(GradCheck.read(backend, g.output(), expected.length), expected);
+        assertTrue(err < 1e-6, "relative error " + err);
         assertEquals(List.of("MLP.0.w", "MLP.0.b"), g.params().stream().map(Param::name).toList());
         assertArrayEquals(new int[] {R, DIN, DOUT}, g.w().shape());
         assertArrayEquals(new int[] {1, R, DOUT}, g.b().shape());
@@ -62,19 +83,21 @@ class GroupLinearTest {
         GroupLinear g = layer(shared, relu);
         float[] x = GradCheck.uniform(rng, inputSize(shared), 1);
         float[] c = GradCheck.uniform(rng, REP * ROWS * R * DOUT, 1);
-        float[] dx = new float[x.length];
+        FloatBuf xb = buf(x);
+        FloatBuf dxb = buf(new float[x.length]);
 
-        for (Param p : g.params()) p.zeroGrad();
-        g.forward(x, ROWS);
-        System.arraycopy(c, 0, g.gradOutput(), 0, c.length);
-        g.backward(dx, false);
+        ws.params().zeroGrad();
+        g.forward(xb, ROWS);
+        backend.upload(c, 0, g.gradOutput(), 0, c.length);
+        g.backward(dxb, false);
+        float[] dx = TestBuffers.read(backend, dxb);
 
-        GradCheck check = new GradCheck(() -> {
-            g.forward(x, ROWS);
-            return GradCheck.dot(g.output(), c);
+        GradCheck check = new GradCheck(backend, () -> {
+            g.forward(xb, ROWS);
+            return GradCheck.dot(backend, g.output(), c);
         }, GradCheck.reluOutputs(g), 7, 400);
-        for (Param p : g.params()) check.check(p);
-        check.check("input", x, 0, x.length, dx, 0);
+        for (Param p : g.params()) check.check(ws.params(), p);
+        check.check("input", xb, 0, x.length, dx, 0);
         check.assertPassed();
     }
 
@@ -85,14 +108,16 @@ class GroupLinearTest {
         GroupLinear g = layer(shared, true);
         float[] x = GradCheck.uniform(rng, inputSize(shared), 1);
         float[] c = GradCheck.uniform(rng, REP * ROWS * R * DOUT, 1);
-        g.forward(x, ROWS);
-        System.arraycopy(c, 0, g.gradOutput(), 0, c.length);
-        float[] dx = GradCheck.uniform(rng, x.length, 1); // overwritten when accumulate is false
-        g.backward(dx, false);
+        g.forward(buf(x), ROWS);
+        backend.upload(c, 0, g.gradOutput(), 0, c.length);
+        FloatBuf dxb = buf(GradCheck.uniform(rng, x.length, 1)); // overwritten when accumulate is false
+        g.backward(dxb, false);
+        float[] dx = TestBuffers.read(backend, dxb);
         float[] prior = GradCheck.uniform(rng, x.length, 1);
-        float[] dxAcc = prior.clone();
-        System.arraycopy(c, 0, g.gradOutput(), 0, c.length);
+        FloatBuf dxAcc = buf(prior);
+        backend.upload(c, 0, g.gradOutput(), 0, c.length);
         g.backward(dxAcc, true);
-        for (int i = 0; i < x.length; i++) assertEquals(prior[i] + dx[i], dxAcc[i], 1e-5f);
+        float[] acc = TestBuffers.read(backend, dxAcc);
+        for (int i = 0; i < x.length; i++) assertEquals(prior[i] + dx[i], acc[i], 1e-5f);
     }
 }

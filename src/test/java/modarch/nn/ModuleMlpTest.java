@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import modarch.TestBuffers;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.backend.IntBuf;
 import modarch.backend.cpu.ScalarBackend;
-import modarch.task.FastRandom;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -25,30 +29,39 @@ class ModuleMlpTest {
     private static final int MAX_ROWS = 8;
 
     private final Backend backend = new ScalarBackend();
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private Workspace ws;
 
-    /** A module MLP of the given routing ("self", "op", "gt") with replicas initialised differently. */
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) c.close();
+    }
+
+    /** A module MLP of the given routing ("self", "op", "gt") with replicas initialised differently (31 + r). */
     private ModuleMlp module(String routing) {
-        Router router;
-        switch (routing) {
-            case "self":
-                router = new SelfScoreRouter(backend, REP, R, MAX_ROWS);
-                break;
-            case "op":
-                router = new OpRouter(backend, REP, E, R, MAX_ROWS);
-                break;
-            case "gt":
-                router = new GroundTruthRouter(backend, REP, R, MAX_ROWS);
-                break;
-            default:
-                throw new IllegalArgumentException(routing);
-        }
-        ModuleMlp mlp = new ModuleMlp(backend, REP, R, IN, D, MAX_ROWS, router);
-        for (int r = 0; r < REP; r++) {
-            FastRandom rng = new FastRandom(31 + r);
-            mlp.init(r, rng);
-            if (router instanceof OpRouter) ((OpRouter) router).init(r, rng);
-        }
+        ws = new Workspace(backend, REP);
+        open.add(ws);
+        Router router = switch (routing) {
+            case "self" -> new SelfScoreRouter(ws, R, MAX_ROWS);
+            case "op" -> new OpRouter(ws, E, R, MAX_ROWS);
+            case "gt" -> new GroundTruthRouter(ws, R, MAX_ROWS);
+            default -> throw new IllegalArgumentException(routing);
+        };
+        ModuleMlp mlp = new ModuleMlp(ws, R, IN, D, MAX_ROWS, router);
+        TestParams.allocateAndInit(ws.params(), 31, mlp::init);
         return mlp;
+    }
+
+    private FloatBuf buf(float[] values) {
+        FloatBuf b = TestBuffers.of(backend, values);
+        open.add(b);
+        return b;
+    }
+
+    private IntBuf ints(int[] values) {
+        IntBuf b = TestBuffers.ofInts(backend, values);
+        open.add(b);
+        return b;
     }
 
     private static int[] rules(SplittableRandom rng) {
@@ -86,22 +99,23 @@ class ModuleMlpTest {
         float[] x = GradCheck.uniform(rng, REP * ROWS * IN, 1);
         float[] ctx = GradCheck.uniform(rng, REP * ROWS * E, 1);
         int[] rules = rules(rng);
-        mlp.forward(x, ctx, rules, ROWS);
+        mlp.forward(buf(x), buf(ctx), ints(rules), ROWS);
 
         Map<String, Param> p = Naive.byName(mlp.params());
         double[] out = new double[REP * ROWS * D];
         double[] scores = new double[REP * ROWS * R];
         for (int r = 0; r < REP; r++) {
+            float[] v = ws.params().download(ws.params().data(), r);
             for (int i = 0; i < ROWS; i++) {
                 int row = r * ROWS + i;
-                double[] res = Naive.moduleMlp(p, routing, r, R, D,
+                double[] res = Naive.moduleMlp(p, v, routing, R, D,
                         Naive.slice(x, row * IN, IN), Naive.slice(ctx, row * E, E), rules[row]);
                 System.arraycopy(res, 0, out, row * D, D);
                 System.arraycopy(res, D, scores, row * R, R);
             }
         }
-        double outErr = GradCheck.relErr(mlp.output(), out);
-        double scoreErr = GradCheck.relErr(mlp.router().scores(), scores);
+        double outErr = TestBuffers.relativeError(GradCheck.read(backend, mlp.output(), out.length), out);
+        double scoreErr = TestBuffers.relativeError(GradCheck.read(backend, mlp.router().scores(), scores.length), scores);
         assertTrue(outErr < 1e-5, "output relative error " + outErr);
         assertTrue(scoreErr < 1e-5, "score relative error " + scoreErr);
     }
@@ -114,8 +128,8 @@ class ModuleMlpTest {
         float[] x = GradCheck.uniform(rng, REP * ROWS * IN, 1);
         float[] ctx = GradCheck.uniform(rng, REP * ROWS * E, 1);
         int[] rules = rules(rng);
-        mlp.forward(x, ctx, rules, ROWS);
-        float[] s = mlp.router().scores();
+        mlp.forward(buf(x), buf(ctx), ints(rules), ROWS);
+        float[] s = GradCheck.read(backend, mlp.router().scores(), REP * ROWS * R);
         for (int row = 0; row < REP * ROWS; row++) {
             double sum = 0;
             for (int m = 0; m < R; m++) {
@@ -137,25 +151,30 @@ class ModuleMlpTest {
         float[] ctx = GradCheck.uniform(rng, REP * ROWS * E, 1);
         int[] rules = rules(rng);
         float[] c = GradCheck.uniform(rng, REP * ROWS * D, 1);
-        float[] dx = new float[x.length];
+        FloatBuf xb = buf(x);
+        FloatBuf ctxb = buf(ctx);
+        IntBuf rb = ints(rules);
+        FloatBuf dxb = buf(new float[x.length]);
 
-        for (Param p : mlp.params()) p.zeroGrad();
-        mlp.forward(x, ctx, rules, ROWS);
-        System.arraycopy(c, 0, mlp.gradOutput(), 0, c.length);
-        mlp.backward(dx);
+        ws.params().zeroGrad();
+        mlp.forward(xb, ctxb, rb, ROWS);
+        backend.upload(c, 0, mlp.gradOutput(), 0, c.length);
+        mlp.backward(dxb);
+        float[] dx = TestBuffers.read(backend, dxb);
+        FloatBuf gradContext = mlp.router().gradRuleContext();
+        float[] dctx = gradContext == null ? null : GradCheck.read(backend, gradContext, ctx.length);
 
-        GradCheck check = new GradCheck(() -> {
-            mlp.forward(x, ctx, rules, ROWS);
-            return GradCheck.dot(mlp.output(), c);
+        GradCheck check = new GradCheck(backend, () -> {
+            mlp.forward(xb, ctxb, rb, ROWS);
+            return GradCheck.dot(backend, mlp.output(), c);
         }, GradCheck.reluOutputs(mlp), 43, 400);
         assertEquals(1, GradCheck.reluOutputs(mlp).size(), "one ReLU (after MLP.0) inside the module MLP");
-        for (Param p : mlp.params()) check.check(p);
-        check.check("input", x, 0, x.length, dx, 0);
+        for (Param p : mlp.params()) check.check(ws.params(), p);
+        check.check("input", xb, 0, x.length, dx, 0);
         if (routing.equals("op")) {
-            float[] dctx = mlp.router().gradRuleContext();
-            check.check("ruleContext", ctx, 0, ctx.length, dctx, 0);
+            check.check("ruleContext", ctxb, 0, ctx.length, dctx, 0);
         } else {
-            assertNull(mlp.router().gradRuleContext());
+            assertNull(gradContext);
         }
         check.assertPassed();
     }
@@ -168,19 +187,19 @@ class ModuleMlpTest {
         float[] ctx = GradCheck.uniform(rng, REP * ROWS * E, 1);
         int[] rules = rules(rng);
         float[] c = GradCheck.uniform(rng, REP * ROWS * D, 1);
-        float[] dx = new float[x.length];
-        for (Param p : mlp.params()) p.zeroGrad();
-        mlp.forward(x, ctx, rules, ROWS);
-        System.arraycopy(c, 0, mlp.gradOutput(), 0, c.length);
-        mlp.backward(dx);
-        List<float[]> once = mlp.params().stream().map(p -> p.grad().clone()).toList();
-        float[] dxOnce = dx.clone();
-        System.arraycopy(c, 0, mlp.gradOutput(), 0, c.length);
-        mlp.backward(dx);
+        FloatBuf dxb = buf(new float[x.length]);
+        ws.params().zeroGrad();
+        mlp.forward(buf(x), buf(ctx), ints(rules), ROWS);
+        backend.upload(c, 0, mlp.gradOutput(), 0, c.length);
+        mlp.backward(dxb);
+        List<float[]> once = mlp.params().stream().map(p -> TestParams.grad(backend, ws.params(), p)).toList();
+        float[] dxOnce = TestBuffers.read(backend, dxb);
+        backend.upload(c, 0, mlp.gradOutput(), 0, c.length);
+        mlp.backward(dxb);
         for (int k = 0; k < once.size(); k++) {
-            float[] g = mlp.params().get(k).grad();
+            float[] g = TestParams.grad(backend, ws.params(), mlp.params().get(k));
             for (int i = 0; i < g.length; i++) assertEquals(2 * once.get(k)[i], g[i], 1e-5f);
         }
-        assertArrayEquals(dxOnce, dx, 1e-6f, "the input gradient is written, not accumulated");
+        assertArrayEquals(dxOnce, TestBuffers.read(backend, dxb), 1e-6f, "the input gradient is written, not accumulated");
     }
 }

@@ -4,7 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The reference's math written out directly in double, for forward-equivalence tests. */
+/**
+ * The reference's math written out directly in double, for forward-equivalence tests. Parameter values come
+ * from one replica's host block ({@link ParamArena#download}), a tensor at its {@link Param#start()}.
+ */
 public final class Naive {
     private Naive() {
     }
@@ -15,25 +18,25 @@ public final class Naive {
         return map;
     }
 
-    /** nn.Linear of replica r: {@code act(x W^T + b)}, weight (out, in), bias (out). */
-    public static double[] linear(Param weight, Param bias, int r, double[] x, boolean relu) {
+    /** nn.Linear on a replica's values v: {@code act(x W^T + b)}, weight (out, in), bias (out). */
+    public static double[] linear(float[] v, Param weight, Param bias, double[] x, boolean relu) {
         int out = weight.shape()[0], in = weight.shape()[1];
         double[] y = new double[out];
         for (int o = 0; o < out; o++) {
-            double s = bias.data()[bias.offset(r) + o];
-            for (int i = 0; i < in; i++) s += (double) weight.data()[weight.offset(r) + o * in + i] * x[i];
+            double s = v[bias.start() + o];
+            for (int i = 0; i < in; i++) s += (double) v[weight.start() + o * in + i] * x[i];
             y[o] = relu ? Math.max(s, 0) : s;
         }
         return y;
     }
 
-    /** Module m of a GroupLinearLayer of replica r: {@code act(x w[m] + b[0][m])}, w (R, din, dout), b (1, R, dout). */
-    public static double[] groupLinear(Param w, Param b, int r, int m, double[] x, boolean relu) {
+    /** Module m of a GroupLinearLayer on a replica's values v: {@code act(x w[m] + b[0][m])}, w (R, din, dout), b (1, R, dout). */
+    public static double[] groupLinear(float[] v, Param w, Param b, int m, double[] x, boolean relu) {
         int din = w.shape()[1], dout = w.shape()[2];
         double[] y = new double[dout];
         for (int o = 0; o < dout; o++) {
-            double s = b.data()[b.offset(r) + m * dout + o];
-            for (int i = 0; i < din; i++) s += (double) w.data()[w.offset(r) + (m * din + i) * dout + o] * x[i];
+            double s = v[b.start() + m * dout + o];
+            for (int i = 0; i < din; i++) s += (double) v[w.start() + (m * din + i) * dout + o] * x[i];
             y[o] = relu ? Math.max(s, 0) : s;
         }
         return y;
@@ -57,17 +60,17 @@ public final class Naive {
     }
 
     /**
-     * The reference's module MLP on one example of replica r: per module h_m = relu(x w1[m] + b1[m]),
+     * The reference's module MLP on one example, on a replica's values v: per module h_m = relu(x w1[m] + b1[m]),
      * y_m = h_m w2[m] + b2[m]; scores by kind ("self": softmax of y_m[D]; "op": softmax(scorer(context));
      * "gt": one-hot rule); out = sum_m s_m y_m[:D]. Returns out (D) followed by the scores (R).
      */
-    public static double[] moduleMlp(Map<String, Param> p, String routing, int r, int modules, int dim,
+    public static double[] moduleMlp(Map<String, Param> p, float[] v, String routing, int modules, int dim,
                                      double[] x, double[] context, int rule) {
         double[][] y = new double[modules][];
         double[] logits = new double[modules];
         for (int m = 0; m < modules; m++) {
-            double[] h = groupLinear(p.get("MLP.0.w"), p.get("MLP.0.b"), r, m, x, true);
-            y[m] = groupLinear(p.get("MLP.2.w"), p.get("MLP.2.b"), r, m, h, false);
+            double[] h = groupLinear(v, p.get("MLP.0.w"), p.get("MLP.0.b"), m, x, true);
+            y[m] = groupLinear(v, p.get("MLP.2.w"), p.get("MLP.2.b"), m, h, false);
             if (routing.equals("self")) logits[m] = y[m][dim];
         }
         double[] s;
@@ -76,7 +79,7 @@ public final class Naive {
                 s = softmax(logits);
                 break;
             case "op":
-                s = softmax(linear(p.get("scorer.weight"), p.get("scorer.bias"), r, context, false));
+                s = softmax(linear(v, p.get("scorer.weight"), p.get("scorer.bias"), context, false));
                 break;
             case "gt":
                 s = new double[modules];

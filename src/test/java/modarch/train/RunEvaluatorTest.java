@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import modarch.TestBuffers;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
 import modarch.model.ModelKind;
-import modarch.task.TaskKind;
+import modarch.model.Registry;
+import modarch.model.TaskSpec;
+import modarch.task.Batch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,17 +25,19 @@ class RunEvaluatorTest {
     @TempDir
     Path tmp;
 
-    private LoadedRun trained(TaskKind task, ModelKind kind, long iterations) throws IOException {
+    private LoadedRun trained(TaskSpec task, ModelKind kind, long iterations) throws IOException {
         TrainConfig config = new TrainConfig(task, kind, 4, 8, 16, 32, 1e-3, iterations, iterations, 3, 1);
         RunDirectory dir = new RunDirectory(tmp.resolve(kind + "-" + task + "-" + iterations));
-        new Trainer(config, "cpu", BACKEND, dir).run(false, new Trainer.Listener() { });
+        try (Trainer trainer = new Trainer(java.util.List.of(config), "cpu", BACKEND, java.util.List.of(dir))) {
+            trainer.run(false, new Trainer.Listener() { });
+        }
         return LoadedRun.load(dir, "last", BACKEND, SMALL.batchSize());
     }
 
     /** GT-Modular routes by the rule itself, whatever its weights: no collapse, perfect alignment. */
     @Test
     void gtModularIsPerfectlySpecialised() throws IOException {
-        Map<String, Object> metrics = new RunEvaluator(BACKEND, trained(TaskKind.MLP_REGRESSION, ModelKind.GT_MODULAR, 2), SMALL).all();
+        Map<String, Object> metrics = new RunEvaluator(BACKEND, trained(Registry.task("mlp-regression"), ModelKind.GT_MODULAR, 2), SMALL).all();
         assertEquals(0.0, (double) metrics.get("collapse_avg"), 0.1, "finite sample of uniform rules");
         assertEquals(0.0, (double) metrics.get("collapse_worst"), 0.2);
         assertEquals(0.0, (double) metrics.get("alignment"), 1e-12);
@@ -48,7 +54,7 @@ class RunEvaluatorTest {
     @Test
     void routedModelsGetEveryRoutingKeyAndMonolithicNone() throws IOException {
         for (ModelKind kind : ModelKind.values()) {
-            Map<String, Object> metrics = new RunEvaluator(BACKEND, trained(TaskKind.MLP_CLASSIFICATION, kind, 1), SMALL).all();
+            Map<String, Object> metrics = new RunEvaluator(BACKEND, trained(Registry.task("mlp-classification"), kind, 1), SMALL).all();
             assertTrue((double) metrics.get("ood_error") >= 0 && (double) metrics.get("error") <= 100, kind + ": " + metrics);
             for (String key : new String[] {"collapse_avg", "collapse_worst", "alignment", "adaptation",
                 "mutual_information", "inverse_mutual_information", "activation_matrix"}) {
@@ -66,16 +72,16 @@ class RunEvaluatorTest {
     @Test
     void forwardScoresMatchesFullForward() throws IOException {
         for (ModelKind kind : new ModelKind[] {ModelKind.MODULAR, ModelKind.MODULAR_OP, ModelKind.GT_MODULAR}) {
-            LoadedRun run = trained(TaskKind.MLP_REGRESSION, kind, 2);
-            float[] a = {0.3f, -1.1f, 2.2f, 0.05f};
-            float[] b = {-0.7f, 0.4f, 1.5f, -2f};
-            int[] rules = {3, 0, 1, 2};
-            run.model().forward(a, b, rules, 4);
-            float[] full = java.util.Arrays.copyOf(run.model().scores(), 16);
-            java.util.Arrays.fill(run.model().scores(), 0f);
-            run.model().forwardScores(a, b, rules, 4);
-            assertEquals(java.util.Arrays.toString(full), java.util.Arrays.toString(java.util.Arrays.copyOf(run.model().scores(), 16)), kind.toString());
-            assertFalse(java.util.Arrays.equals(full, new float[16]));
+            try (LoadedRun run = trained(Registry.task("mlp-regression"), kind, 2);
+                 Batch batch = new Batch(BACKEND, 1, 4, 2, 1)) {
+                batch.set(new float[] {0.3f, -0.7f, -1.1f, 0.4f, 2.2f, 1.5f, 0.05f, -2f}, new int[] {3, 0, 1, 2}, new float[4]);
+                run.model().forward(batch);
+                float[] full = Arrays.copyOf(TestBuffers.read(BACKEND, run.model().scores()), 16);
+                BACKEND.fill(16, 0f, run.model().scores(), 0);
+                run.model().forwardScores(batch);
+                assertEquals(Arrays.toString(full), Arrays.toString(Arrays.copyOf(TestBuffers.read(BACKEND, run.model().scores()), 16)), kind.toString());
+                assertFalse(Arrays.equals(full, new float[16]));
+            }
         }
     }
 }

@@ -8,8 +8,9 @@ import modarch.backend.Backend;
 import modarch.backend.Backends;
 import modarch.model.MlpModel;
 import modarch.model.ModelKind;
-import modarch.task.FastRandom;
+import modarch.model.ModelSpec;
 import modarch.task.MlpTask;
+import modarch.task.Task;
 import org.junit.jupiter.api.Test;
 
 /** DESIGN.md: a training step allocates nothing (counted in bytes by the JVM, not timed). */
@@ -21,18 +22,21 @@ class TrainStepAllocationTest {
         assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "this JVM cannot count allocated bytes");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
         Backend backend = Backends.select("cpu").backend();
+        int rep = 2;
         for (ModelKind kind : ModelKind.values()) {
-            MlpModel model = new MlpModel(backend, kind, 1, 8, 16, 64, 64);
+            MlpModel model = new MlpModel(backend, rep, new ModelSpec(kind, 8, 16, 64), 64);
             model.init(0, 1);
-            TrainStep step = new TrainStep(backend, model, new MlpTask[] {new MlpTask(8, 0, false)}, Loss.L1,
-                    new Adam(backend, model.params(), 1e-4), 64);
-            FastRandom[] streams = {new FastRandom(1, 1)};
+            model.init(1, 2);
+            Task[] tasks = {new MlpTask(8, 0, false), new MlpTask(8, 1, false)};
+            TrainStep step = new TrainStep(backend, model, tasks, new long[] {1, 2}, Loss.L1,
+                    new Adam(backend, model.arena(), 1e-4), 64, 1);
+            long[] iteration = {0};
             // the Vector API allocates until C2 has compiled the kernels: wait for a clean window of 50 steps
             long allocated = -1;
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (allocated != 0 && System.nanoTime() < deadline) {
                 long before = threads.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < 50; i++) step.run(streams);
+                for (int i = 0; i < 50; i++) step.run(++iteration[0]);
                 allocated = threads.getCurrentThreadAllocatedBytes() - before;
             }
             assertEquals(0, allocated, kind + ": bytes allocated by 50 warm steps on the calling thread");

@@ -10,13 +10,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import modarch.TestBuffers;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
 import modarch.io.Safetensors;
-import modarch.model.MlpModel;
 import modarch.model.ModelKind;
-import modarch.task.TaskKind;
+import modarch.model.Registry;
+import modarch.model.TaskSpec;
+import modarch.task.Batch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +29,41 @@ class TrainerTest {
     @TempDir
     Path tmp;
 
-    private static TrainConfig small(TaskKind task, ModelKind model, long iterations, long evalEvery) {
+    private static final TaskSpec REGRESSION = Registry.task("mlp-regression");
+    private static final TaskSpec CLASSIFICATION = Registry.task("mlp-classification");
+    private static final Trainer.Listener QUIET = new Trainer.Listener() { };
+
+    private static TrainConfig small(TaskSpec task, ModelKind model, long iterations, long evalEvery) {
         return new TrainConfig(task, model, 3, 8, 16, 32, 1e-3, iterations, evalEvery, 7, 2);
+    }
+
+    private static Trainer trainer(TrainConfig config, Path run) {
+        return new Trainer(List.of(config), "cpu", BACKEND, List.of(new RunDirectory(run)));
+    }
+
+    /** A group of replicas of config with these seeds, each in parent/seedS-dataD. */
+    private static Trainer group(TrainConfig config, long[] seeds, long[] dataSeeds, Path parent) {
+        List<TrainConfig> configs = new ArrayList<>();
+        List<RunDirectory> dirs = new ArrayList<>();
+        for (int r = 0; r < seeds.length; r++) {
+            configs.add(config.withSeeds(seeds[r], dataSeeds[r]));
+            dirs.add(new RunDirectory(parent.resolve("seed" + seeds[r] + "-data" + dataSeeds[r])));
+        }
+        return new Trainer(configs, "cpu", BACKEND, dirs);
+    }
+
+    private static void run(Trainer trainer, boolean resume, Trainer.Listener listener) throws IOException {
+        try (trainer) {
+            trainer.run(resume, listener);
+        }
+    }
+
+    private static void assertSameFiles(Path expected, Path actual, String what) throws IOException {
+        for (String file : List.of(RunDirectory.MODEL_LAST, RunDirectory.MODEL_BEST, RunDirectory.TRAINING_STATE,
+                RunDirectory.LOG)) {
+            assertArrayEquals(Files.readAllBytes(expected.resolve(file)), Files.readAllBytes(actual.resolve(file)),
+                    what + ": " + file + " differs");
+        }
     }
 
     private static List<JsonNode> log(Path run) throws IOException {
@@ -49,10 +85,10 @@ class TrainerTest {
      */
     @Test
     void gtModularLearnsMlpRegression() throws IOException {
-        TrainConfig config = new TrainConfig(TaskKind.MLP_REGRESSION, ModelKind.GT_MODULAR, 2, 32, 128, 256, 1e-4,
+        TrainConfig config = new TrainConfig(REGRESSION, ModelKind.GT_MODULAR, 2, 32, 128, 256, 1e-4,
                 600, 300, 0, 0);
         Path run = tmp.resolve("learn");
-        new Trainer(config, "cpu", BACKEND, new RunDirectory(run)).run(false, new Trainer.Listener() { });
+        run(trainer(config, run), false, QUIET);
         List<JsonNode> lines = log(run);
         assertEquals(3, lines.size(), "evaluations at 0, 300, 600");
         double first = lines.get(0).get("eval_loss").asDouble();
@@ -63,8 +99,7 @@ class TrainerTest {
     @Test
     void classificationLogsAccuracy() throws IOException {
         Path run = tmp.resolve("cls");
-        new Trainer(small(TaskKind.MLP_CLASSIFICATION, ModelKind.MODULAR, 20, 10), "cpu", BACKEND, new RunDirectory(run))
-                .run(false, new Trainer.Listener() { });
+        run(trainer(small(CLASSIFICATION, ModelKind.MODULAR, 20, 10), run), false, QUIET);
         JsonNode last = log(run).get(2);
         assertEquals(20, last.get("iteration").asLong());
         double accuracy = last.get("eval_accuracy").asDouble();
@@ -75,53 +110,91 @@ class TrainerTest {
     private static final class StopAt extends RuntimeException {
     }
 
+    /** Throws at a given iteration, like a kill between two steps. */
+    private static Trainer.Listener killAt(long at) {
+        return new Trainer.Listener() {
+            @Override
+            public void stepped(long iteration) {
+                if (iteration == at) throw new StopAt();
+            }
+        };
+    }
+
     /** A run killed mid-way and resumed ends with the same bits as one never interrupted. */
     @Test
     void resumeIsBitExact() throws IOException {
         for (ModelKind kind : ModelKind.values()) {
-            TrainConfig config = small(TaskKind.MLP_REGRESSION, kind, 40, 10);
+            TrainConfig config = small(REGRESSION, kind, 40, 10);
             Path whole = tmp.resolve("whole-" + kind);
-            new Trainer(config, "cpu", BACKEND, new RunDirectory(whole)).run(false, new Trainer.Listener() { });
+            run(trainer(config, whole), false, QUIET);
 
             Path broken = tmp.resolve("broken-" + kind);
-            Trainer.Listener killer = new Trainer.Listener() {
-                @Override
-                public void stepped(long iteration) {
-                    if (iteration == 27) throw new StopAt();
-                }
-            };
-            assertThrows(StopAt.class, () -> new Trainer(config, "cpu", BACKEND, new RunDirectory(broken)).run(false, killer));
+            assertThrows(StopAt.class, () -> run(trainer(config, broken), false, killAt(27)));
             assertEquals(3, log(broken).size(), "checkpoints at 0, 10, 20 before the kill");
-            new Trainer(config, "cpu", BACKEND, new RunDirectory(broken)).run(true, new Trainer.Listener() { });
+            run(trainer(config, broken), true, QUIET);
+            assertSameFiles(whole, broken, kind + " after resume");
+        }
+    }
 
-            for (String file : List.of(RunDirectory.MODEL_LAST, RunDirectory.MODEL_BEST, RunDirectory.TRAINING_STATE,
-                    RunDirectory.LOG)) {
-                assertArrayEquals(Files.readAllBytes(whole.resolve(file)), Files.readAllBytes(broken.resolve(file)),
-                        kind + ": " + file + " differs after resume");
-            }
+    /** The reshape's promise: replica 3 of 5 trained side by side is bit-for-bit the single run with its seeds. */
+    @Test
+    void aReplicaIsBitIdenticalToTheSingleRun() throws IOException {
+        for (ModelKind kind : List.of(ModelKind.MODULAR, ModelKind.MONOLITHIC)) {
+            TrainConfig config = new TrainConfig(REGRESSION, kind, 4, 16, 64, 64, 1e-3, 100, 50, 0, 0);
+            long[] seeds = {0, 1, 2, 3, 4};
+            long[] dataSeeds = {0, 0, 1, 1, 2};
+            Path parent = tmp.resolve("group-" + kind);
+            run(group(config, seeds, dataSeeds, parent), false, QUIET);
+            Path single = tmp.resolve("single-" + kind);
+            run(trainer(config.withSeeds(3, 1), single), false, QUIET);
+            assertSameFiles(single, parent.resolve("seed3-data1"), kind + " replica 3 of 5 against the single run");
+        }
+    }
+
+    /** A group killed mid-way, and one whose checkpoint was cut half-way through its replicas, resume exactly. */
+    @Test
+    void replicaGroupsResumeBitExact() throws IOException {
+        TrainConfig config = small(REGRESSION, ModelKind.MODULAR_OP, 40, 10);
+        long[] seeds = {5, 6, 7};
+        long[] dataSeeds = {0, 1, 2};
+        Path whole = tmp.resolve("whole");
+        run(group(config, seeds, dataSeeds, whole), false, QUIET);
+
+        Path killed = tmp.resolve("killed");
+        assertThrows(StopAt.class, () -> run(group(config, seeds, dataSeeds, killed), false, killAt(27)));
+        Path at30 = tmp.resolve("at30");
+        assertThrows(StopAt.class, () -> run(group(config, seeds, dataSeeds, at30), false, killAt(31)));
+        // replica 0 finished its checkpoint at 30, the others still at 20: a kill inside the group checkpoint
+        String first = "seed5-data0";
+        for (String file : List.of(RunDirectory.MODEL_LAST, RunDirectory.MODEL_BEST, RunDirectory.TRAINING_STATE,
+                TrainingState.PREVIOUS, RunDirectory.LOG)) {
+            Files.copy(at30.resolve(first).resolve(file), killed.resolve(first).resolve(file),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        run(group(config, seeds, dataSeeds, killed), true, QUIET);
+        for (int r = 0; r < seeds.length; r++) {
+            String name = "seed" + seeds[r] + "-data" + dataSeeds[r];
+            assertSameFiles(whole.resolve(name), killed.resolve(name), name + " after resume");
         }
     }
 
     /** Save, load into a fresh model, identical forward outputs. */
     @Test
     void checkpointRoundTrip() throws IOException {
-        TrainConfig config = small(TaskKind.MLP_REGRESSION, ModelKind.MODULAR_OP, 10, 10);
+        TrainConfig config = small(REGRESSION, ModelKind.MODULAR_OP, 10, 10);
         Path run = tmp.resolve("roundtrip");
-        Trainer trainer = new Trainer(config, "cpu", BACKEND, new RunDirectory(run));
-        trainer.run(false, new Trainer.Listener() { });
-
-        MlpModel loaded = new MlpModel(BACKEND, ModelKind.MODULAR_OP, 1, 3, 8, 16, 32);
-        Path file = run.resolve(RunDirectory.MODEL_LAST);
-        ModelWeights.load(loaded.params(), 0, Safetensors.read(file).byName(), file);
-
-        float[] a = {0.5f, -1.25f, 2f};
-        float[] b = {1f, 0.25f, -0.75f};
-        int[] rules = {0, 2, 1};
-        trainer.model().forward(a, b, rules, 3);
-        float[] expected = trainer.model().predictions().clone();
-        float[] expectedScores = trainer.model().scores().clone();
-        loaded.forward(a, b, rules, 3);
-        assertArrayEquals(java.util.Arrays.copyOf(expected, 3), java.util.Arrays.copyOf(loaded.predictions(), 3));
-        assertArrayEquals(java.util.Arrays.copyOf(expectedScores, 9), java.util.Arrays.copyOf(loaded.scores(), 9));
+        try (Trainer trainer = trainer(config, run);
+             Batch batch = new Batch(BACKEND, 1, 3, 2, 1)) {
+            trainer.run(false, QUIET);
+            batch.set(new float[] {0.5f, 1f, -1.25f, 0.25f, 2f, -0.75f}, new int[] {0, 2, 1}, new float[3]);
+            trainer.model().forward(batch);
+            float[] expected = java.util.Arrays.copyOf(TestBuffers.read(BACKEND, trainer.model().predictions()), 3);
+            float[] expectedScores = java.util.Arrays.copyOf(TestBuffers.read(BACKEND, trainer.model().scores()), 9);
+            try (LoadedRun loaded = LoadedRun.load(new RunDirectory(run), "last", BACKEND, 3)) {
+                loaded.model().forward(batch);
+                assertArrayEquals(expected, java.util.Arrays.copyOf(TestBuffers.read(BACKEND, loaded.model().predictions()), 3));
+                assertArrayEquals(expectedScores, java.util.Arrays.copyOf(TestBuffers.read(BACKEND, loaded.model().scores()), 9));
+            }
+        }
     }
 }

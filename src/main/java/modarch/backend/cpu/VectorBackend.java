@@ -2,10 +2,13 @@ package modarch.backend.cpu;
 
 import static modarch.backend.cpu.GemmKernels.S;
 import static modarch.backend.cpu.GemmKernels.VL;
+import static modarch.backend.cpu.HostFloatBuf.array;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.backend.IntBuf;
 
 /**
  * The fast CPU backend: Java Vector API kernels ({@link FloatVector#SPECIES_PREFERRED}, 16 floats on AVX-512,
@@ -19,6 +22,9 @@ import modarch.backend.Backend;
  * bit-identical from run to run, whatever the thread count or timing (gemm and large Adam updates use the pool).
  * Once compiled, calls allocate nothing (buffers grow when a thread first meets a larger shape). Safe to call
  * from several threads: a call made while the pool is busy runs on its own thread.
+ *
+ * <p>Ops without a vector kernel here (buffers, softmax, losses, one-hot, block dots) delegate to the scalar
+ * reference, each by an explicit override: they are small next to the products, measured below 5% of a step.
  */
 public final class VectorBackend implements Backend {
 
@@ -31,8 +37,11 @@ public final class VectorBackend implements Backend {
     private static final int ADAM_UNIT = 256;
 
     private static final ThreadLocal<AdamCall> ADAM_CALLS = ThreadLocal.withInitial(AdamCall::new);
+    private static final ThreadLocal<BatchedGemmCall> BATCHED_CALLS = ThreadLocal.withInitial(BatchedGemmCall::new);
 
     private final Parallel parallel;
+    /** The scalar reference, for the ops delegated on purpose. */
+    private final ScalarBackend reference = new ScalarBackend();
 
     /** Uses the common pool, one thread per available processor. */
     public VectorBackend() {
@@ -49,17 +58,125 @@ public final class VectorBackend implements Backend {
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, int m, int n, int k,
-                     float[] a, int aOff, int lda,
-                     float[] b, int bOff, int ldb,
-                     float[] c, int cOff, int ldc,
-                     boolean accumulate, float[] bias, int biasOff, boolean relu) {
-        GemmWorkspace.current().call.gemm(parallel, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb,
-                c, cOff, ldc, accumulate, bias, biasOff, relu);
+    public FloatBuf allocFloats(int n) {
+        return reference.allocFloats(n);
     }
 
     @Override
-    public void reluBackward(int m, int n, float[] y, int yOff, int ldy, float[] d, int dOff, int ldd) {
+    public IntBuf allocInts(int n) {
+        return reference.allocInts(n);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOff, FloatBuf dst, int dstOff, int n) {
+        reference.upload(src, srcOff, dst, dstOff, n);
+    }
+
+    @Override
+    public void upload(int[] src, int srcOff, IntBuf dst, int dstOff, int n) {
+        reference.upload(src, srcOff, dst, dstOff, n);
+    }
+
+    @Override
+    public void download(FloatBuf src, int srcOff, float[] dst, int dstOff, int n) {
+        reference.download(src, srcOff, dst, dstOff, n);
+    }
+
+    @Override
+    public void download(IntBuf src, int srcOff, int[] dst, int dstOff, int n) {
+        reference.download(src, srcOff, dst, dstOff, n);
+    }
+
+    @Override
+    public void close() {
+        // the common pool stays open for the JVM's life; a pool given to the constructor is its owner's
+    }
+
+    /**
+     * One item runs as one (internally parallel) gemm. Several items are split whole across the pool when they
+     * divide evenly or outnumber the threads twice (each item then runs on one thread, with no packing shared
+     * between threads); otherwise they run one after another, each parallel. Every element is computed with
+     * the same arithmetic either way, so results do not depend on the split.
+     */
+    @Override
+    public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k,
+                            FloatBuf a, int aOff, int lda, int strideA,
+                            FloatBuf b, int bOff, int ldb, int strideB,
+                            FloatBuf c, int cOff, int ldc, int strideC,
+                            boolean accumulate, FloatBuf bias, int biasOff, int strideBias, boolean relu) {
+        BatchedGemmCall call = BATCHED_CALLS.get();
+        call.set(parallel, transA, transB, m, n, k, array(a), aOff, lda, strideA, array(b), bOff, ldb, strideB,
+                array(c), cOff, ldc, strideC, accumulate, array(bias), biasOff, strideBias, relu);
+        try {
+            int threads = parallel.threads();
+            if (batch > 1 && threads > 1 && (batch % threads == 0 || batch >= 2 * threads)) {
+                parallel.parallelFor(batch, call);
+            } else {
+                call.run(0, batch);
+            }
+        } finally {
+            call.clear();
+        }
+    }
+
+    /** One calling thread's batched gemm, handed to the pool without allocating: items [from, to) each run whole. */
+    private static final class BatchedGemmCall implements Parallel.IntRangeBody {
+        private boolean transA, transB, accumulate, relu;
+        private int m, n, k, aOff, lda, strideA, bOff, ldb, strideB, cOff, ldc, strideC, biasOff, strideBias;
+        private float[] a, b, c, bias;
+        private Parallel parallel;
+
+        void set(Parallel parallel, boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda, int strideA,
+                 float[] b, int bOff, int ldb, int strideB, float[] c, int cOff, int ldc, int strideC,
+                 boolean accumulate, float[] bias, int biasOff, int strideBias, boolean relu) {
+            this.parallel = parallel;
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.a = a;
+            this.aOff = aOff;
+            this.lda = lda;
+            this.strideA = strideA;
+            this.b = b;
+            this.bOff = bOff;
+            this.ldb = ldb;
+            this.strideB = strideB;
+            this.c = c;
+            this.cOff = cOff;
+            this.ldc = ldc;
+            this.strideC = strideC;
+            this.accumulate = accumulate;
+            this.bias = bias;
+            this.biasOff = biasOff;
+            this.strideBias = strideBias;
+            this.relu = relu;
+        }
+
+        void clear() {
+            a = b = c = bias = null;
+            parallel = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            GemmCall gemm = GemmWorkspace.current().call;
+            for (int i = from; i < to; i++) {
+                gemm.gemm(parallel, transA, transB, m, n, k, a, aOff + i * strideA, lda, b, bOff + i * strideB, ldb,
+                        c, cOff + i * strideC, ldc, accumulate, bias, biasOff + i * strideBias, relu);
+            }
+        }
+    }
+
+    @Override
+    public void fill(int n, float value, FloatBuf x, int off) {
+        reference.fill(n, value, x, off);
+    }
+
+    @Override
+    public void reluBackward(int m, int n, FloatBuf yBuf, int yOff, int ldy, FloatBuf dBuf, int dOff, int ldd) {
+        float[] y = array(yBuf), d = array(dBuf);
         int vecN = n - n % VL;
         for (int i = 0; i < m; i++) {
             int yr = yOff + i * ldy, dr = dOff + i * ldd;
@@ -75,9 +192,17 @@ public final class VectorBackend implements Backend {
         }
     }
 
-    /** Same sums in the same order (row by row) as the default, four vectors of columns at a time. */
+    /** Same sums in the same order (row by row) as the reference, four vectors of columns at a time. */
     @Override
-    public void columnSumAccumulate(int m, int n, float[] x, int xOff, int ldx, float[] sum, int sumOff) {
+    public void columnSumAccumulate(int batch, int m, int n, FloatBuf xBuf, int xOff, int ldx, int strideX,
+                                    FloatBuf sumBuf, int sumOff, int strideSum) {
+        float[] x = array(xBuf), sum = array(sumBuf);
+        for (int item = 0; item < batch; item++) {
+            columnSum(m, n, x, xOff + item * strideX, ldx, sum, sumOff + item * strideSum);
+        }
+    }
+
+    private static void columnSum(int m, int n, float[] x, int xOff, int ldx, float[] sum, int sumOff) {
         int j = 0;
         for (; j + 4 * VL <= n; j += 4 * VL) {
             int s = sumOff + j;
@@ -109,23 +234,34 @@ public final class VectorBackend implements Backend {
         }
     }
 
-    /** The default's sums, one vector of columns at a time. */
     @Override
-    public void addInto(int m, int n, float[] src, int srcOff, int lds, float[] dst, int dstOff, int ldd) {
-        for (int i = 0; i < m; i++) {
-            int s = srcOff + i * lds, d = dstOff + i * ldd;
-            int j = 0;
-            for (; j + VL <= n; j += VL) {
-                FloatVector.fromArray(S, dst, d + j).add(FloatVector.fromArray(S, src, s + j)).intoArray(dst, d + j);
+    public void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
+                     FloatBuf dst, int dstOff, int ldd, int strideDst) {
+        reference.copy(batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst);
+    }
+
+    /** The reference's sums, one vector of columns at a time. */
+    @Override
+    public void addInto(int batch, int m, int n, FloatBuf srcBuf, int srcOff, int lds, int strideSrc,
+                        FloatBuf dstBuf, int dstOff, int ldd, int strideDst) {
+        float[] src = array(srcBuf), dst = array(dstBuf);
+        for (int item = 0; item < batch; item++) {
+            for (int i = 0; i < m; i++) {
+                int s = srcOff + item * strideSrc + i * lds, d = dstOff + item * strideDst + i * ldd;
+                int j = 0;
+                for (; j + VL <= n; j += VL) {
+                    FloatVector.fromArray(S, dst, d + j).add(FloatVector.fromArray(S, src, s + j)).intoArray(dst, d + j);
+                }
+                for (; j < n; j++) dst[d + j] += src[s + j];
             }
-            for (; j < n; j++) dst[d + j] += src[s + j];
         }
     }
 
-    /** The default's products, one vector of a block at a time. */
+    /** The reference's products, one vector of a block at a time. */
     @Override
-    public void scaleBlocks(int m, int blocks, int w, float[] src, int srcOff, float[] scale, int scaleOff,
-                            float[] dst, int dstOff) {
+    public void scaleBlocks(int m, int blocks, int w, FloatBuf srcBuf, int srcOff, FloatBuf scaleBuf, int scaleOff,
+                            FloatBuf dstBuf, int dstOff) {
+        float[] src = array(srcBuf), scale = array(scaleBuf), dst = array(dstBuf);
         for (int i = 0; i < m; i++) {
             for (int g = 0; g < blocks; g++) {
                 float f = scale[scaleOff + i * blocks + g];
@@ -137,17 +273,61 @@ public final class VectorBackend implements Backend {
         }
     }
 
+    @Override
+    public void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
+                                   FloatBuf out, int outOff) {
+        reference.blockDotAccumulate(m, blocks, w, x, xOff, y, yOff, out, outOff);
+    }
+
+    @Override
+    public void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff) {
+        reference.softmaxRows(m, n, x, xOff, y, yOff);
+    }
+
+    @Override
+    public void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff) {
+        reference.softmaxRowsBackward(m, n, y, yOff, dy, dyOff, dx, dxOff);
+    }
+
+    @Override
+    public void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
+                       FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
+        reference.l1Loss(batch, n, pred, predOff, target, targetOff, grad, gradOff, loss, lossOff, scale, accumulate);
+    }
+
+    @Override
+    public void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
+                                  FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale,
+                                  boolean accumulate) {
+        reference.bceWithLogitsLoss(batch, n, logit, logitOff, target, targetOff, grad, gradOff, loss, lossOff, scale,
+                accumulate);
+    }
+
+    @Override
+    public void countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
+                             IntBuf correct, int correctOff) {
+        reference.countCorrect(batch, n, logit, logitOff, target, targetOff, correct, correctOff);
+    }
+
+    @Override
+    public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
+        reference.oneHot(n, classes, index, indexOff, out, outOff);
+    }
+
     /**
-     * The default's float math for m and v (bit for bit); the step is rearranged to one division per value:
-     * {@code p -= (stepSize * c) * m / (sqrt(v) + eps * c)} with c = sqrt(1 - b2^t), which equals the default's
+     * The reference's float math for m and v (bit for bit); the step is rearranged to one division per value:
+     * {@code p -= (stepSize * c) * m / (sqrt(v) + eps * c)} with c = sqrt(1 - b2^t), which equals the reference's
      * {@code stepSize * (m / (sqrt(v) / c + eps))} up to a few float roundings (the square root is taken in
      * float). Vector lanes and the scalar tail do the same operations, so every value gets the same bits however
      * the range is cut; from {@link #ADAM_PARALLEL_MIN} values on, the range is split across the pool.
      */
     @Override
-    public void adamUpdate(int n, float[] param, float[] grad, float[] m, float[] v,
-                           float beta1, float beta2, float eps, double stepSize, double biasCorrection2Sqrt) {
-        float step = (float) (stepSize * biasCorrection2Sqrt), epsScaled = (float) (eps * biasCorrection2Sqrt);
+    public void adam(int n, FloatBuf paramBuf, FloatBuf gradBuf, FloatBuf mBuf, FloatBuf vBuf, IntBuf stepBuf,
+                     int stepOff, double lr, float beta1, float beta2, float eps) {
+        float[] param = array(paramBuf), grad = array(gradBuf), m = array(mBuf), v = array(vBuf);
+        int t = AdamStep.advance(HostIntBuf.array(stepBuf), stepOff);
+        double c = AdamStep.biasCorrection2Sqrt(t, beta2);
+        float step = (float) (AdamStep.stepSize(t, lr, beta1) * c), epsScaled = (float) (eps * c);
         if (n < ADAM_PARALLEL_MIN || parallel.threads() == 1) {
             adamRange(0, n, param, grad, m, v, beta1, beta2, epsScaled, step);
             return;
