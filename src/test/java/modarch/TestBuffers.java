@@ -40,7 +40,8 @@ public final class TestBuffers {
         double diff = 0;
         double norm = 0;
         for (int i = 0; i < n; i++) {
-            diff += (double) (out[i] - ref[i]) * (out[i] - ref[i]);
+            double d = (double) out[i] - ref[i];
+            diff += d * d;
             norm += (double) ref[i] * ref[i];
         }
         return Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-30);

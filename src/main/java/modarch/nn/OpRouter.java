@@ -10,7 +10,6 @@ public final class OpRouter extends AbstractRouter {
     private final Linear scorer;          // scorer: (rep, rows, E) -> (rep, rows, R), named "scorer"
     private final FloatBuf gradContext;   // gradContext is (rep, rows, E)
 
-    /** Declares the scorer's parameters: build it where the reference's state_dict has them. */
     public OpRouter(Workspace ws, int contextDim, int modules, int maxRows) {
         super(ws, modules, maxRows);
         this.scorer = new Linear(ws, "scorer", contextDim, modules, maxRows, false);

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.function.Executable;
 /**
  * VectorBackend against the scalar reference on fresh random inputs: relative error under 1e-5, or bit for bit
  * where the op is delegated or exact by construction. Every operand lives in a buffer whose elements outside the
- * views are NaN: reading them shows as NaN in the result, writing them as a changed value.
+ * views are NaN: reading them shows as NaN in the result, writing them as a changed value. Outputs are also run
+ * with a finite {@link #GUARD} outside, which shows a write of NaN there.
  */
 class VectorBackendTest {
 
@@ -34,6 +35,11 @@ class VectorBackendTest {
     private static final int[] SMALL = {1, 2, 5, 16, 17, 33};
     /** Fills every buffer outside its views: reading it would show as NaN, writing it as a changed value. */
     private static final float OUTSIDE = Float.NaN;
+    /**
+     * The second filling of outputs outside their views: finite, so a write there shows even when the value written
+     * is NaN (read from outside an input), and large, so reading it shows inside.
+     */
+    private static final float GUARD = 12345.5f;
     /** Floats of NaN after the last item of every operand. */
     private static final int MARGIN = 3;
 
@@ -127,10 +133,12 @@ class VectorBackendTest {
             return new Block(batch, off, 1, n, n, shareBias ? 0 : n + gap);
         }
 
-        /** A, B, C and bias (null when absent) made from seed. */
+        /** A, B, C and bias (null when absent) made from seed; C is NaN outside its items, or GUARD for odd seeds. */
         float[][] inputs(long seed) {
             SplittableRandom rnd = new SplittableRandom(seed);
-            return new float[][] {a().array(rnd), b().array(rnd), c().array(rnd), bias ? biasBlock().array(rnd) : null};
+            float[] a = a().array(rnd), b = b().array(rnd), c = c().array(rnd);
+            if (seed % 2 != 0) c = withMargin(c, c().inside(), GUARD);
+            return new float[][] {a, b, c, bias ? biasBlock().array(rnd) : null};
         }
 
         /** Runs the call on backend (gemm when batch is 1); returns C, whole, margins included. */
@@ -316,7 +324,7 @@ class VectorBackendTest {
                     assertArrayEquals(first, c.run(parallel, seed), c + ": two runs on two threads");
                     assertArrayEquals(first, c.run(serial, seed), c + ": one thread vs two");
                     assertArrayEquals(first, c.run(parallel, seed, true), c + ": batched vs item by item");
-                    assertCloseInside(c.toString(), c.run(REF, seed), first, c.c().inside());
+                    assertCloseInside(c.toString(), c.run(REF, seed), first, c.c().inside(), c.inputs(seed)[2]);
                     seed++;
                 }
             }
@@ -328,15 +336,11 @@ class VectorBackendTest {
         SplittableRandom rnd = new SplittableRandom(70);
         for (int[] s : new int[][] {{1, 1}, {3, 17}, {256, 513}, {5, 64}}) {
             int m = s[0], n = s[1], pad = 3, off = 2;
-            Block yB = new Block(1, off, m, n, n + pad, 0), dB = new Block(1, off, m, n, n + pad + 1, 0);
-            float[] y = yB.array(rnd);
+            float[] y = new Block(1, off, m, n, n + pad, 0).array(rnd);
             for (int i = 0; i < y.length; i += 7) if (!Float.isNaN(y[i])) y[i] = 0f;
-            float[] d = dB.array(rnd);
-            for (Backend backend : VECTOR) {
-                float[] expected = apply(REF, d, (out, in) -> REF.reluBackward(m, n, in.of(y), off, n + pad, out, off, n + pad + 1));
-                float[] got = apply(backend, d, (out, in) -> backend.reluBackward(m, n, in.of(y), off, n + pad, out, off, n + pad + 1));
-                assertExactInside(m + "x" + n, expected, got, dB.inside());
-            }
+            Block dB = new Block(1, off, m, n, n + pad + 1, 0);
+            checkExact(m + "x" + n, dB.array(rnd), dB.inside(),
+                    (be, out, in) -> be.reluBackward(m, n, in.of(y), off, n + pad, out, off, n + pad + 1));
         }
     }
 
@@ -346,20 +350,22 @@ class VectorBackendTest {
         SplittableRandom rnd = new SplittableRandom(80);
         for (int[] s : new int[][] {{1, 1, 1}, {3, 17, 1}, {256, 513, 1}, {7, 64, 3}, {256, 80, 2}, {5, 33, 8},
                 {256, 80, 5}, {7, 1, 3}, {256, 1, 5}}) {
-            int batch = s[2], m = s[0], n = s[1], ldx = n + 5, off = 3;
+            int m = s[0], n = s[1], batch = s[2], off = 3;
             for (boolean interleaved : new boolean[] {false, true}) {
                 if (interleaved && n > 1) continue;
                 Block xB = interleaved ? new Block(batch, off, m, 1, batch + 2, 1)
-                        : new Block(batch, off, m, n, ldx, m * ldx + 1);
+                        : new Block(batch, off, m, n, n + 5, m * (n + 5) + 1);
                 Block sumB = new Block(batch, 2, 1, n, n, n + (interleaved ? 4 : 1));
                 float[] x = xB.array(rnd), sum = sumB.array(rnd);
                 String what = batch + "x" + m + "x" + n + (interleaved ? " interleaved" : "");
-                float[] expected = apply(REF, sum, (out, in) -> REF.columnSumAccumulate(batch, m, n, in.of(x), off,
-                        xB.ld(), xB.stride(), out, 2, sumB.stride()));
-                for (Backend backend : VECTOR) {
-                    float[] got = apply(backend, sum, (out, in) -> backend.columnSumAccumulate(batch, m, n, in.of(x), off,
-                            xB.ld(), xB.stride(), out, 2, sumB.stride()));
-                    assertExactInside(what, expected, got, sumB.inside());
+                float[] expected = checkExact(what, sum, sumB.inside(), (be, out, in) -> be.columnSumAccumulate(batch,
+                        m, n, in.of(x), off, xB.ld(), xB.stride(), out, 2, sumB.stride()));
+                for (int item = 0; item < batch; item++) {
+                    for (int j = 0; j < n; j++) {
+                        double want = sum[sumB.at(item, 0, j)];
+                        for (int i = 0; i < m; i++) want += x[xB.at(item, i, j)];
+                        assertEquals(want, expected[sumB.at(item, 0, j)], 1e-4 * (1 + Math.abs(want)), what);
+                    }
                 }
             }
         }
@@ -376,24 +382,18 @@ class VectorBackendTest {
                 Block dstB = new Block(batch, 1, m, n, ldd, m * ldd + 3);
                 float[] src = srcB.array(rnd), dst = dstB.array(rnd);
                 String what = batch + "x" + m + "x" + n + (sharedSrc ? " shared src" : "");
-                float[] copied = apply(REF, dst, (out, in) -> REF.copy(batch, m, n, in.of(src), 2, lds, srcB.stride(),
-                        out, 1, ldd, dstB.stride()));
-                float[] added = apply(REF, dst, (out, in) -> REF.addInto(batch, m, n, in.of(src), 2, lds, srcB.stride(),
-                        out, 1, ldd, dstB.stride()));
+                float[] copied = checkExact(what + " copy", dst, dstB.inside(), (be, out, in) -> be.copy(batch, m, n,
+                        in.of(src), 2, lds, srcB.stride(), out, 1, ldd, dstB.stride()));
+                float[] added = checkExact(what + " addInto", dst, dstB.inside(), (be, out, in) -> be.addInto(batch, m,
+                        n, in.of(src), 2, lds, srcB.stride(), out, 1, ldd, dstB.stride()));
                 for (int item = 0; item < batch; item++) {
                     for (int i = 0; i < m; i++) {
                         for (int j = 0; j < n; j++) {
                             float v = src[srcB.at(item, i, j)];
-                            assertEquals(v, copied[dstB.at(item, i, j)], what + ": reference copy");
-                            assertEquals(dst[dstB.at(item, i, j)] + v, added[dstB.at(item, i, j)], what + ": reference add");
+                            assertEquals(v, copied[dstB.at(item, i, j)], what + ": copy");
+                            assertEquals(dst[dstB.at(item, i, j)] + v, added[dstB.at(item, i, j)], what + ": add");
                         }
                     }
-                }
-                for (Backend backend : VECTOR) {
-                    assertExactInside(what + " copy", copied, apply(backend, dst, (out, in) -> backend.copy(batch, m, n,
-                            in.of(src), 2, lds, srcB.stride(), out, 1, ldd, dstB.stride())), dstB.inside());
-                    assertExactInside(what + " addInto", added, apply(backend, dst, (out, in) -> backend.addInto(batch, m, n,
-                            in.of(src), 2, lds, srcB.stride(), out, 1, ldd, dstB.stride())), dstB.inside());
                 }
             }
         }
@@ -403,15 +403,10 @@ class VectorBackendTest {
     void fillMatches() {
         for (int[] s : new int[][] {{0, 0}, {1, 0}, {5, 3}, {17, 1}, {100, 7}}) {
             int n = s[0], off = s[1];
-            float[] x = new float[off + n + MARGIN];
-            Arrays.fill(x, OUTSIDE);
-            boolean[] inside = new boolean[x.length];
-            Arrays.fill(inside, off, off + n, true);
-            float[] expected = apply(REF, x, (out, in) -> REF.fill(n, -2.5f, out, off));
+            Block xB = vec(off, n);
+            float[] expected = checkExact("fill " + n, xB.array(new SplittableRandom(n)), xB.inside(),
+                    (be, out, in) -> be.fill(n, -2.5f, out, off));
             for (int i = off; i < off + n; i++) assertEquals(-2.5f, expected[i]);
-            for (Backend backend : VECTOR) {
-                assertExactInside("fill " + n, expected, apply(backend, x, (out, in) -> backend.fill(n, -2.5f, out, off)), inside);
-            }
         }
     }
 
@@ -442,13 +437,12 @@ class VectorBackendTest {
         SplittableRandom rnd = new SplittableRandom(86);
         for (int[] s : new int[][] {{1, 1, 1}, {3, 8, 17}, {256, 8, 64}, {5, 3, 40}}) {
             int m = s[0], blocks = s[1], w = s[2];
+            float[] src = vec(3, m * blocks * w).array(rnd), scale = vec(1, m * blocks).array(rnd);
             Block dstB = vec(2, m * blocks * w);
-            float[] src = vec(3, m * blocks * w).array(rnd);
-            float[] scale = vec(1, m * blocks).array(rnd), dst = dstB.array(rnd);
-            float[] expected = apply(REF, dst, (out, in) -> REF.scaleBlocks(m, blocks, w, in.of(src), 3, in.of(scale), 1, out, 2));
-            for (Backend backend : VECTOR) {
-                assertExactInside(m + "x" + blocks + "x" + w, expected, apply(backend, dst,
-                        (out, in) -> backend.scaleBlocks(m, blocks, w, in.of(src), 3, in.of(scale), 1, out, 2)), dstB.inside());
+            float[] expected = checkExact(m + "x" + blocks + "x" + w, dstB.array(rnd), dstB.inside(),
+                    (be, out, in) -> be.scaleBlocks(m, blocks, w, in.of(src), 3, in.of(scale), 1, out, 2));
+            for (int i = 0; i < m * blocks * w; i++) {
+                assertEquals(scale[1 + i / w] * src[3 + i], expected[2 + i], "reference " + i);
             }
         }
     }
@@ -458,19 +452,15 @@ class VectorBackendTest {
         SplittableRandom rnd = new SplittableRandom(87);
         for (int[] s : new int[][] {{1, 1, 1}, {3, 8, 17}, {64, 5, 16}, {5, 3, 40}}) {
             int m = s[0], blocks = s[1], w = s[2];
-            float[] x = vec(1, m * blocks * w).array(rnd);
-            float[] y = vec(2, m * blocks * w).array(rnd);
+            float[] x = vec(1, m * blocks * w).array(rnd), y = vec(2, m * blocks * w).array(rnd);
             Block outB = vec(3, m * blocks);
             float[] out0 = outB.array(rnd);
-            float[] expected = apply(REF, out0, (out, in) -> REF.blockDotAccumulate(m, blocks, w, in.of(x), 1, in.of(y), 2, out, 3));
+            float[] expected = checkExact(m + "x" + blocks + "x" + w, out0, outB.inside(),
+                    (be, out, in) -> be.blockDotAccumulate(m, blocks, w, in.of(x), 1, in.of(y), 2, out, 3));
             for (int i = 0; i < m * blocks; i++) {
                 double dot = 0;
                 for (int j = 0; j < w; j++) dot += (double) x[1 + i * w + j] * y[2 + i * w + j];
                 assertEquals(out0[3 + i] + dot, expected[3 + i], 1e-4 * (1 + Math.abs(dot)), "reference block " + i);
-            }
-            for (Backend backend : VECTOR) {
-                assertExactInside(m + "x" + blocks + "x" + w, expected, apply(backend, out0,
-                        (out, in) -> backend.blockDotAccumulate(m, blocks, w, in.of(x), 1, in.of(y), 2, out, 3)), outB.inside());
             }
         }
     }
@@ -484,8 +474,8 @@ class VectorBackendTest {
             float[] x = vec(2, m * n).array(rnd);
             for (int i = 2; i < 2 + m * n; i += 5) x[i] *= 30f; // large logits: the max subtraction matters
             Block yB = vec(1, m * n);
-            float[] y0 = yB.array(rnd);
-            float[] y = apply(REF, y0, (out, in) -> REF.softmaxRows(m, n, in.of(x), 2, out, 1));
+            float[] y = checkExact(m + "x" + n + " forward", yB.array(rnd), yB.inside(),
+                    (be, out, in) -> be.softmaxRows(m, n, in.of(x), 2, out, 1));
             for (int i = 0; i < m; i++) {
                 double sum = 0;
                 for (int j = 0; j < n; j++) sum += y[1 + i * n + j];
@@ -494,8 +484,8 @@ class VectorBackendTest {
             float[] yRows = Arrays.copyOfRange(y, 1, 1 + m * n);
             float[] dy = vec(4, m * n).array(rnd);
             Block dxB = vec(3, m * n);
-            float[] dx0 = dxB.array(rnd);
-            float[] dx = apply(REF, dx0, (out, in) -> REF.softmaxRowsBackward(m, n, in.of(yRows), 0, in.of(dy), 4, out, 3));
+            float[] dx = checkExact(m + "x" + n + " backward", dxB.array(rnd), dxB.inside(),
+                    (be, out, in) -> be.softmaxRowsBackward(m, n, in.of(yRows), 0, in.of(dy), 4, out, 3));
             for (int i = 0; i < m; i++) {
                 double dot = 0;
                 for (int j = 0; j < n; j++) dot += (double) yRows[i * n + j] * dy[4 + i * n + j];
@@ -503,12 +493,6 @@ class VectorBackendTest {
                     double want = yRows[i * n + j] * (dy[4 + i * n + j] - dot);
                     assertEquals(want, dx[3 + i * n + j], 1e-5 * (1 + Math.abs(want)), "backward " + i + "," + j);
                 }
-            }
-            for (Backend backend : VECTOR) {
-                assertExactInside(m + "x" + n + " forward", y,
-                        apply(backend, y0, (out, in) -> backend.softmaxRows(m, n, in.of(x), 2, out, 1)), yB.inside());
-                assertExactInside(m + "x" + n + " backward", dx, apply(backend, dx0,
-                        (out, in) -> backend.softmaxRowsBackward(m, n, in.of(yRows), 0, in.of(dy), 4, out, 3)), dxB.inside());
             }
         }
     }
@@ -525,8 +509,7 @@ class VectorBackendTest {
             for (boolean bce : new boolean[] {false, true}) {
                 for (boolean accumulate : new boolean[] {false, true}) {
                     float scale = accumulate ? 0.25f : 1f;
-                    float[] pred = vec(1, batch * n).array(rnd);
-                    float[] target = vec(2, batch * n).array(rnd);
+                    float[] pred = vec(1, batch * n).array(rnd), target = vec(2, batch * n).array(rnd);
                     for (int i = 0; i < batch * n; i++) {
                         if (bce) target[2 + i] = (i % 3 == 0) ? 0.5f : (target[2 + i] > 0 ? 1f : 0f);
                         else if (i % 4 == 0) target[2 + i] = pred[1 + i]; // sign(0) = 0
@@ -534,7 +517,13 @@ class VectorBackendTest {
                     Block gradB = vec(3, batch * n), lossB = vec(2, batch);
                     float[] grad0 = gradB.array(rnd), loss0 = lossB.array(rnd);
                     String what = (bce ? "bce" : "l1") + " " + batch + "x" + n + (accumulate ? " acc" : "");
-                    float[][] ref = lossRun(REF, bce, batch, n, pred, target, grad0, loss0, scale, accumulate);
+                    // the loss and its gradient: each checked as an output, the other running alongside
+                    float[] grad = checkExact(what + " gradient", grad0, gradB.inside(),
+                            (be, out, in) -> loss(be, bce, batch, n, in.of(pred), in.of(target), out,
+                                    in.of(loss0), scale, accumulate));
+                    float[] loss = checkExact(what + " loss", loss0, lossB.inside(),
+                            (be, out, in) -> loss(be, bce, batch, n, in.of(pred), in.of(target), in.of(grad0),
+                                    out, scale, accumulate));
                     for (int item = 0; item < batch; item++) {
                         double sum = 0;
                         for (int i = item * n; i < (item + 1) * n; i++) {
@@ -546,29 +535,21 @@ class VectorBackendTest {
                                 sum += Math.abs(x - t);
                                 g = Math.signum((float) x - (float) t) / n;
                             }
-                            assertEquals(g, ref[0][3 + i], 1e-6 * (1 + Math.abs(g)), what + ": gradient " + i);
+                            assertEquals(g, grad[3 + i], 1e-6 * (1 + Math.abs(g)), what + ": gradient " + i);
                         }
                         double want = (accumulate ? loss0[2 + item] : 0) + scale * sum / n;
-                        assertEquals(want, ref[1][2 + item], 1e-5 * (1 + Math.abs(want)), what + ": loss " + item);
-                    }
-                    for (Backend backend : VECTOR) {
-                        float[][] got = lossRun(backend, bce, batch, n, pred, target, grad0, loss0, scale, accumulate);
-                        assertExactInside(what + " gradient", ref[0], got[0], gradB.inside());
-                        assertExactInside(what + " loss", ref[1], got[1], lossB.inside());
+                        assertEquals(want, loss[2 + item], 1e-5 * (1 + Math.abs(want)), what + ": loss " + item);
                     }
                 }
             }
         }
     }
 
-    private static float[][] lossRun(Backend backend, boolean bce, int batch, int n, float[] pred, float[] target,
-                                     float[] grad0, float[] loss0, float scale, boolean accumulate) {
-        try (FloatBuf p = of(backend, pred); FloatBuf t = of(backend, target); FloatBuf g = of(backend, grad0);
-             FloatBuf loss = of(backend, loss0)) {
-            if (bce) backend.bceWithLogitsLoss(batch, n, p, 1, t, 2, g, 3, loss, 2, scale, accumulate);
-            else backend.l1Loss(batch, n, p, 1, t, 2, g, 3, loss, 2, scale, accumulate);
-            return new float[][] {read(backend, g), read(backend, loss)};
-        }
+    /** pred/logit at 1, target at 2, gradient at 3, losses at 2. */
+    private static void loss(Backend backend, boolean bce, int batch, int n, FloatBuf pred, FloatBuf target,
+                             FloatBuf grad, FloatBuf loss, float scale, boolean accumulate) {
+        if (bce) backend.bceWithLogitsLoss(batch, n, pred, 1, target, 2, grad, 3, loss, 2, scale, accumulate);
+        else backend.l1Loss(batch, n, pred, 1, target, 2, grad, 3, loss, 2, scale, accumulate);
     }
 
     /** Counts added to the counters already there, at an offset; logit 0 counts as 1 and target 0.5 as 1. */
@@ -578,7 +559,7 @@ class VectorBackendTest {
         for (int[] s : new int[][] {{1, 1}, {3, 10}, {4, 33}}) {
             int batch = s[0], n = s[1];
             float[] logit = vec(2, batch * n).array(rnd);
-            float[] target = new float[1 + batch * n];
+            float[] target = vec(1, batch * n).array(rnd);
             for (int i = 0; i < batch * n; i++) {
                 if (i % 5 == 0) logit[2 + i] = 0f;
                 target[1 + i] = i % 7 == 0 ? 0.5f : rnd.nextInt(2);
@@ -607,20 +588,14 @@ class VectorBackendTest {
             int[] index = new int[2 + n];
             for (int i = 0; i < n; i++) index[2 + i] = rnd.nextInt(classes);
             Block outB = vec(3, n * classes);
-            float[] out0 = outB.array(rnd);
-            float[] expected;
-            try (IntBuf idx = ofInts(REF, index)) {
-                expected = apply(REF, out0, (out, in) -> REF.oneHot(n, classes, idx, 2, out, 3));
-            }
+            float[] expected = checkExact(n + "x" + classes, outB.array(rnd), outB.inside(), (be, out, in) -> {
+                try (IntBuf idx = ofInts(be, index)) {
+                    be.oneHot(n, classes, idx, 2, out, 3);
+                }
+            });
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j < classes; j++) {
                     assertEquals(j == index[2 + i] ? 1f : 0f, expected[3 + i * classes + j], "reference " + i + "," + j);
-                }
-            }
-            for (Backend backend : VECTOR) {
-                try (IntBuf idx = ofInts(backend, index)) {
-                    assertExactInside(n + "x" + classes, expected,
-                            apply(backend, out0, (out, in) -> backend.oneHot(n, classes, idx, 2, out, 3)), outB.inside());
                 }
             }
         }
@@ -860,27 +835,28 @@ class VectorBackendTest {
         for (Gemm c : cases) {
             float[] ref = c.run(REF, seed);
             boolean[] inside = c.c().inside();
+            float[] initial = c.inputs(seed)[2];
             for (Backend backend : VECTOR) {
-                assertCloseInside(c + " on " + backend.name(), ref, c.run(backend, seed), inside);
+                assertCloseInside(c + " on " + backend.name(), ref, c.run(backend, seed), inside, initial);
             }
             seed++;
         }
     }
 
-    /** The values inside within relative error 1e-5 of ref's, and NaN (untouched) everywhere else. */
-    private static void assertCloseInside(String what, float[] ref, float[] out, boolean[] inside) {
+    /** The values inside within relative error 1e-5 of ref's; outside, initial's bits. */
+    private static void assertCloseInside(String what, float[] ref, float[] out, boolean[] inside, float[] initial) {
         float[][] in = gather(ref, out, inside);
         double rel = relativeError(in[1], in[0]);
         assertTrue(rel < 1e-5, what + ": relative error " + rel);
-        assertOutsideUntouched(what, out, inside);
+        assertOutsideUntouched(what, out, inside, initial);
     }
 
-    /** The values inside equal to ref's bit for bit and finite (no NaN read from outside), NaN everywhere else. */
-    private static void assertExactInside(String what, float[] ref, float[] out, boolean[] inside) {
+    /** The values inside equal to ref's bit for bit and finite (nothing read from outside); outside, initial's bits. */
+    private static void assertExactInside(String what, float[] ref, float[] out, boolean[] inside, float[] initial) {
         float[][] in = gather(ref, out, inside);
         assertArrayEquals(in[0], in[1], what);
         for (int i = 0; i < in[1].length; i++) assertTrue(Float.isFinite(in[1][i]), what + ": not finite inside at " + i);
-        assertOutsideUntouched(what, out, inside);
+        assertOutsideUntouched(what, out, inside, initial);
     }
 
     private static float[][] gather(float[] ref, float[] out, boolean[] inside) {
@@ -897,21 +873,22 @@ class VectorBackendTest {
         return new float[][] {r, o};
     }
 
-    private static void assertOutsideUntouched(String what, float[] out, boolean[] inside) {
+    private static void assertOutsideUntouched(String what, float[] out, boolean[] inside, float[] initial) {
         for (int i = 0; i < out.length; i++) {
             if (!inside[i]) {
-                assertEquals(Float.floatToRawIntBits(OUTSIDE), Float.floatToRawIntBits(out[i]), what + ": wrote outside at " + i);
+                assertEquals(Float.floatToRawIntBits(initial[i]), Float.floatToRawIntBits(out[i]),
+                        what + ": wrote outside at " + i);
             }
         }
     }
 
-    /** An op writing into out, with its inputs made by in. */
+    /** An op of backend writing into out, its inputs made by in. */
     @FunctionalInterface
     private interface Op {
-        void run(FloatBuf out, Inputs in);
+        void run(Backend backend, FloatBuf out, Inputs in);
     }
 
-    /** Input buffers of one {@link #apply}, freed when it returns. */
+    /** Input buffers of one op, freed when it returns. */
     private static final class Inputs implements AutoCloseable {
         private final Backend backend;
         private final List<FloatBuf> buffers = new ArrayList<>();
@@ -935,9 +912,34 @@ class VectorBackendTest {
     /** Runs op on backend over a buffer that starts as initial; returns that buffer, downloaded. */
     private static float[] apply(Backend backend, float[] initial, Op op) {
         try (Inputs in = new Inputs(backend); FloatBuf out = of(backend, initial)) {
-            op.run(out, in);
+            op.run(backend, out, in);
             return read(backend, out);
         }
+    }
+
+    /**
+     * Runs op on the reference and on both vector backends, over out as given (NaN outside the views) and again
+     * with {@link #GUARD} outside: the vector results equal the reference's bit for bit, are finite inside, and
+     * leave every value outside as it was. Returns the reference's result on out as given.
+     */
+    private static float[] checkExact(String what, float[] initial, boolean[] inside, Op op) {
+        float[] expected = null;
+        for (float margin : new float[] {OUTSIDE, GUARD}) {
+            float[] start = withMargin(initial, inside, margin);
+            float[] ref = apply(REF, start, op);
+            if (expected == null) expected = ref;
+            for (Backend backend : VECTOR) {
+                assertExactInside(what + " on " + backend.name(), ref, apply(backend, start, op), inside, start);
+            }
+        }
+        return expected;
+    }
+
+    /** A copy of x with margin outside the views. */
+    private static float[] withMargin(float[] x, boolean[] inside, float margin) {
+        float[] out = x.clone();
+        for (int i = 0; i < out.length; i++) if (!inside[i]) out[i] = margin;
+        return out;
     }
 
     private static float[] gaussian(SplittableRandom rnd, int n) {

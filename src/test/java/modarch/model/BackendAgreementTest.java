@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import modarch.TestBuffers;
 import modarch.backend.Backend;
+import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.ScalarBackend;
 import modarch.backend.cpu.VectorBackend;
 import modarch.nn.GradCheck;
@@ -97,11 +98,17 @@ class BackendAgreementTest {
         }
     }
 
-    /** Replica r of a rep=3 model gives exactly the bits of a rep=1 model with r's seed and rows. */
-    @ParameterizedTest
-    @CsvSource({"5, 7, 23, 37", "8, 32, 128, 256", "3, 9, 129, 17"})
-    void replicasAreBitIdenticalToSingleRuns(int rules, int enc, int dim, int rows) {
-        Backend vector = track(new VectorBackend());
+    /**
+     * Replica r of a rep=3 model gives exactly the bits of a rep=1 model with r's seed and rows. The pool sizes
+     * take both of gemmBatched's paths whatever the machine: with 3 threads the 3 replicas are split whole across
+     * the pool while a single run is parallel inside; with 1 or 2 they run one after another.
+     */
+    @ParameterizedTest(name = "R={0} E={1} D={2} rows={3} threads={4}")
+    @CsvSource({"5, 7, 23, 37, 3", "8, 32, 128, 96, 3", "8, 32, 128, 256, 2", "3, 9, 129, 17, 3",
+        "3, 9, 129, 17, 1"})
+    void replicasAreBitIdenticalToSingleRuns(int rules, int enc, int dim, int rows, int threads) {
+        Parallel pool = track(new Parallel(threads));
+        Backend vector = track(new VectorBackend(pool));
         int rep = 3;
         Inputs in = Inputs.random(rules * 7000L + dim, rep, rows, rules);
         long[] seeds = {21, 22, 23};

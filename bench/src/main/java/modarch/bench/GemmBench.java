@@ -3,6 +3,7 @@ package modarch.bench;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.ScalarBackend;
 import modarch.backend.cpu.VectorBackend;
@@ -28,6 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>
  * mvn -q -Pbench -DskipTests package
  * java --add-modules jdk.incubator.vector -cp target/modarch.jar org.openjdk.jmh.Main GemmBench -f 1 -wi 3 -i 5
+ * (the forked JVM inherits this one's flags)
  * </pre>
  * Add {@code -p threads=1 -p trans=NN} to narrow the grid, {@code -p backend=scalar} for the reference.
  */
@@ -36,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(1)
 public class GemmBench {
 
     /** "MxNxK" of C (m, n) = op(A) (m, k) * op(B) (k, n). */
@@ -58,7 +60,7 @@ public class GemmBench {
     private Backend gemm;
     private boolean transA, transB;
     private int m, n, k;
-    private float[] a, b, c;
+    private FloatBuf a, b, c;
 
     /** Millions of floating-point operations done; JMH reports them per ms, which is GFLOP/s. */
     @State(Scope.Thread)
@@ -80,7 +82,7 @@ public class GemmBench {
         SplittableRandom rnd = new SplittableRandom(1);
         a = random(rnd, m * k);
         b = random(rnd, k * n);
-        c = new float[m * n];
+        c = gemm.allocFloats(m * n);
     }
 
     @TearDown(Level.Trial)
@@ -89,15 +91,17 @@ public class GemmBench {
     }
 
     @Benchmark
-    public float[] gemm(Flops flops) {
-        gemm.matmul(transA, transB, m, n, k, a, 0, transA ? m : k, b, 0, transB ? k : n, c, 0, n);
+    public FloatBuf gemm(Flops flops) {
+        gemm.gemm(transA, transB, m, n, k, a, 0, transA ? m : k, b, 0, transB ? k : n, c, 0, n, false, null, 0, false);
         flops.gflops += 2e-6 * m * n * k;
         return c;
     }
 
-    private static float[] random(SplittableRandom rnd, int size) {
+    private FloatBuf random(SplittableRandom rnd, int size) {
         float[] x = new float[size];
         for (int i = 0; i < size; i++) x[i] = (float) (rnd.nextDouble() * 2 - 1);
-        return x;
+        FloatBuf buf = gemm.allocFloats(size);
+        gemm.upload(x, 0, buf, 0, size);
+        return buf;
     }
 }

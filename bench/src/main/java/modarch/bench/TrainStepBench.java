@@ -5,8 +5,9 @@ import modarch.backend.Backend;
 import modarch.backend.Backends;
 import modarch.model.MlpModel;
 import modarch.model.ModelKind;
-import modarch.task.FastRandom;
+import modarch.model.ModelSpec;
 import modarch.task.MlpTask;
+import modarch.task.Task;
 import modarch.train.Adam;
 import modarch.train.Loss;
 import modarch.train.TrainStep;
@@ -24,15 +25,17 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One full training step of mlp-regression (data, forward, backward, Adam) at batch 256, R=8,
- * as `modarch train` runs it; compare with bench/torch_step.py through bench/compare.sh.
+ * One full training step of mlp-regression (data, forward, backward, Adam) at batch 256, R=8, as `modarch train`
+ * runs it, for a group of {@code replicas} runs side by side (one step of every replica per call); compare with
+ * bench/torch_step.py through bench/compare.sh. Replica throughput: {@code -p sizes=32,128 -p replicas=1,8}; the
+ * payoff is 8 * time(1) / time(8).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 10, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(1)
 public class TrainStepBench {
     /** "E,D": encoder width and model width. */
     @Param({"32,128", "128,512"})
@@ -44,8 +47,11 @@ public class TrainStepBench {
     @Param({"8"})
     public int rules;
 
+    @Param({"1"})
+    public int replicas;
+
     private TrainStep step;
-    private FastRandom[] streams;
+    private long iteration;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -53,15 +59,19 @@ public class TrainStepBench {
         int encDim = Integer.parseInt(parts[0]);
         int dim = Integer.parseInt(parts[1]);
         Backend backend = Backends.select("auto").backend();
-        MlpModel mlp = new MlpModel(backend, ModelKind.parse(model), 1, rules, encDim, dim, 256);
-        mlp.init(0, 0);
-        MlpTask[] tasks = {new MlpTask(rules, 0, false)};
-        step = new TrainStep(backend, mlp, tasks, Loss.L1, new Adam(backend, mlp.params(), 1e-4), 256);
-        streams = new FastRandom[] {new FastRandom(0, 1)};
+        MlpModel mlp = new MlpModel(backend, replicas, new ModelSpec(ModelKind.parse(model), rules, encDim, dim), 256);
+        Task[] tasks = new Task[replicas];
+        long[] seeds = new long[replicas];
+        for (int r = 0; r < replicas; r++) {
+            mlp.init(r, r);
+            tasks[r] = new MlpTask(rules, r, false);
+            seeds[r] = r;
+        }
+        step = new TrainStep(backend, mlp, tasks, seeds, Loss.L1, new Adam(backend, mlp.arena(), 1e-4), 256, 1);
     }
 
     @Benchmark
-    public double trainStep() {
-        return step.run(streams);
+    public void trainStep() {
+        step.run(++iteration);
     }
 }
