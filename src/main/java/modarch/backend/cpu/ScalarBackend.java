@@ -247,7 +247,11 @@ public final class ScalarBackend implements Backend {
         int[] index = HostIntBuf.array(indexBuf);
         float[] out = array(outBuf);
         Arrays.fill(out, outOff, outOff + n * classes, 0f);
-        for (int i = 0; i < n; i++) out[outOff + i * classes + index[indexOff + i]] = 1f;
+        for (int i = 0; i < n; i++) {
+            int c = index[indexOff + i];
+            if (c < 0 || c >= classes) throw new IllegalArgumentException("one-hot index " + c + " outside 0.." + (classes - 1));
+            out[outOff + i * classes + c] = 1f;
+        }
     }
 
     @Override
