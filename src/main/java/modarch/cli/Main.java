@@ -6,7 +6,7 @@ import modarch.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the modarch launcher. Exit codes: 0 success, 2 bad input, 1 environment failure or internal error. */
+/** Entry point of the modarch launcher. Exit codes: 0 success, 2 bad input, 1 environment failure or internal error, 3 a diverged run. */
 @Command(name = "modarch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train and measure modular neural networks on the benchmark of "
                 + "\"Is a Modular Architecture Enough?\" (Mittal, Bengio, Lajoie, 2022).",
@@ -15,6 +15,8 @@ public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     /** An environment failure (a file that cannot be read or written), or an internal error. */
     public static final int EXIT_ENVIRONMENT = 1;
+    /** A training run diverged (a non-finite loss or parameter); its last good checkpoint is kept. */
+    public static final int EXIT_DIVERGED = 3;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -106,6 +106,9 @@ final class TrainCommand implements Callable<Integer> {
             trainer.run(resume, progress);
             progress.finish();
             List<EvalRecord> last = trainer.lastRecords();
+            for (Trainer.Divergence divergence : trainer.divergences()) {
+                System.err.println("modarch: error: " + divergence.message());
+            }
             for (int r = 0; r < configs.size(); r++) {
                 TrainConfig config = configs.get(r);
                 EvalRecord record = last.get(r);
@@ -115,8 +118,8 @@ final class TrainCommand implements Callable<Integer> {
                         Double.isNaN(record.evalAccuracy()) ? "" : String.format(", accuracy %.2f%% (OoD %.2f%%)",
                                 record.evalAccuracy(), record.evalOodAccuracy()));
             }
+            return trainer.divergences().isEmpty() ? 0 : Main.EXIT_DIVERGED;
         }
-        return 0;
     }
 
     /** One run of the group: its seeds and its directory. */

@@ -4,11 +4,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One evaluation of replica 0: a line of log.jsonl. Accuracies are percentages and are NaN
+ * One evaluation of a run: a line of log.jsonl. Accuracies are percentages and are NaN
  * for regression (then left out of the JSON).
  */
 public record EvalRecord(long iteration, double trainLoss, double evalLoss, double evalOodLoss,
                          double evalAccuracy, double evalOodAccuracy) {
+
+    /** The first non-finite loss, named as in log.jsonl, or null when all are finite. */
+    public String nonFiniteLoss() {
+        if (!Double.isFinite(trainLoss)) return "train_loss " + trainLoss;
+        if (!Double.isFinite(evalLoss)) return "eval_loss " + evalLoss;
+        if (!Double.isFinite(evalOodLoss)) return "eval_ood_loss " + evalOodLoss;
+        return null;
+    }
 
     public Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();

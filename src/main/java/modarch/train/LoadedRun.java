@@ -29,6 +29,12 @@ public record LoadedRun(TrainConfig config, Model model, String checkpoint, long
         try {
             float[] block = new float[model.arena().replicaStride()];
             ModelWeights.load(model.params(), loaded.byName(), "", block, weights);
+            for (float v : block) {
+                if (!Float.isFinite(v)) {
+                    throw new UserError(weights + " holds non-finite weights (" + v + "): the model diverged;"
+                            + " train it again with a lower --lr");
+                }
+            }
             model.arena().upload(block, model.arena().data(), 0);
             long iteration = Long.parseLong(loaded.metadata().getOrDefault("iteration", "-1"));
             return new LoadedRun(config, model, checkpoint, iteration);

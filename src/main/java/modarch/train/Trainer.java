@@ -11,6 +11,7 @@ import java.util.Map;
 import modarch.Version;
 import modarch.backend.Backend;
 import modarch.model.Model;
+import modarch.nn.Param;
 import modarch.task.DataStream;
 import modarch.task.Task;
 
@@ -24,6 +25,11 @@ import modarch.task.Task;
 public final class Trainer implements AutoCloseable {
     /** Evaluation batches, as the reference's eval_step(n_evals=10). */
     public static final int EVAL_BATCHES = 10;
+    /**
+     * Steps between two looks at the training losses for divergence: one download of rep floats, the only read
+     * between evaluations (measured as no change in steps/s).
+     */
+    static final int DIVERGENCE_CHECK_EVERY = 100;
 
     /** Hears about progress; nothing in the trainer prints. */
     public interface Listener {
@@ -35,6 +41,18 @@ public final class Trainer implements AutoCloseable {
 
         /** An evaluation of the first replica (every replica's is in {@link Trainer#lastRecords()}). */
         default void evaluated(EvalRecord record) {
+        }
+
+        /** A replica diverged: it trains no further and its files keep its last good checkpoint. */
+        default void diverged(Divergence divergence) {
+        }
+    }
+
+    /** Why and when a replica stopped: a non-finite loss or parameter; lastGood is its last checkpoint's iteration. */
+    public record Divergence(Path run, long iteration, String reason, long lastGood) {
+        public String message() {
+            return "run " + run + " diverged at iteration " + iteration + " (" + reason + "); its files keep the last"
+                    + " good checkpoint, iteration " + lastGood + "; try a lower --lr";
         }
     }
 
@@ -51,6 +69,7 @@ public final class Trainer implements AutoCloseable {
     private final List<List<String>> logLines = new ArrayList<>();
     private final double[] bestScore;
     private final EvalRecord[] lastRecords;
+    private final Divergence[] divergences;
     private long iteration;
 
     /**
@@ -82,11 +101,17 @@ public final class Trainer implements AutoCloseable {
         this.evaluator = new Evaluator(backend, model, tasks, seeds, loss, shape.batchSize(), length);
         this.bestScore = new double[rep];
         this.lastRecords = new EvalRecord[rep];
+        this.divergences = new Divergence[rep];
         Arrays.fill(bestScore, Double.NEGATIVE_INFINITY);
     }
 
     public Model model() {
         return model;
+    }
+
+    /** The replicas that diverged, in replica order (empty when none). */
+    public List<Divergence> divergences() {
+        return Arrays.stream(divergences).filter(java.util.Objects::nonNull).toList();
     }
 
     /** The latest evaluation of every replica. */
@@ -119,14 +144,46 @@ public final class Trainer implements AutoCloseable {
             start(listener);
         }
         listener.started(iteration, shape.iterations());
-        while (iteration < shape.iterations()) {
+        while (iteration < shape.iterations() && divergences().size() < dirs.size()) {
             iteration++;
             step.run(iteration);
             listener.stepped(iteration);
             if (iteration % shape.evalEvery() == 0 || iteration == shape.iterations()) {
                 checkpoint(evaluate(trainLosses()), listener);
+            } else if (iteration % DIVERGENCE_CHECK_EVERY == 0) {
+                float[] losses = trainLosses();
+                for (int r = 0; r < losses.length; r++) {
+                    if (!Float.isFinite(losses[r])) diverge(r, "train_loss " + losses[r], listener);
+                }
             }
         }
+    }
+
+    /** Marks replica r as diverged (once) and records the event in its log.jsonl, after its last good lines. */
+    private void diverge(int r, String reason, Listener listener) throws IOException {
+        if (divergences[r] != null) return;
+        List<String> lines = logLines.get(r);
+        long lastGood = lines.isEmpty() ? -1 : EvalRecord.fromJson(lines.get(lines.size() - 1)).iteration();
+        divergences[r] = new Divergence(dirs.get(r).root(), iteration, reason, lastGood);
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("iteration", iteration);
+        event.put("event", "diverged");
+        event.put("reason", reason);
+        List<String> withEvent = new ArrayList<>(lines);
+        withEvent.add(RunDirectory.jsonLine(event));
+        dirs.get(r).writeLog(withEvent);
+        listener.diverged(divergences[r]);
+    }
+
+    /** The name and index of the first non-finite value of a replica block, or null when all are finite. */
+    private String nonFiniteParameter(float[] block) {
+        for (Param p : model.params()) {
+            for (int i = 0; i < p.size(); i++) {
+                float v = block[p.start() + i];
+                if (!Float.isFinite(v)) return "parameter " + p.name() + "[" + i + "] = " + v;
+            }
+        }
+        return null;
     }
 
     private void start(Listener listener) throws IOException {
@@ -233,15 +290,22 @@ public final class Trainer implements AutoCloseable {
     /**
      * For each replica in turn: model_best (when improved), model_last, then the training state (the commit
      * point a resume starts from), then log.jsonl; each atomically, so a kill at any moment leaves runs that
-     * --resume continues.
+     * --resume continues. A replica with a non-finite loss or parameter writes none of them: it diverged.
      */
     private void checkpoint(EvalRecord[] records, Listener listener) throws IOException {
         int adamStep = adam.stepCount();
         for (int r = 0; r < records.length; r++) {
+            if (divergences[r] != null) continue;
+            float[] values = model.arena().download(model.arena().data(), r);
+            String nonFinite = records[r].nonFiniteLoss();
+            if (nonFinite == null) nonFinite = nonFiniteParameter(values);
+            if (nonFinite != null) {
+                diverge(r, nonFinite, listener);
+                continue;
+            }
             RunDirectory dir = dirs.get(r);
             List<String> lines = logLines.get(r);
             lines.add(RunDirectory.jsonLine(records[r].toMap()));
-            float[] values = model.arena().download(model.arena().data(), r);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("format", "pt");
             meta.put("iteration", Long.toString(iteration));
@@ -259,7 +323,7 @@ public final class Trainer implements AutoCloseable {
             dir.writeLog(lines);
             lastRecords[r] = records[r];
         }
-        listener.evaluated(records[0]);
+        if (divergences[0] == null) listener.evaluated(records[0]);
     }
 
     @Override

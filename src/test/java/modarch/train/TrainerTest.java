@@ -178,6 +178,36 @@ class TrainerTest {
         }
     }
 
+    /** A huge learning rate gives NaN: the run stops, says so in its log, and keeps its last good checkpoint. */
+    @Test
+    void divergenceStopsTheRunAndKeepsTheLastGoodCheckpoint() throws IOException {
+        for (TaskSpec task : List.of(REGRESSION, CLASSIFICATION)) {
+            TrainConfig config = new TrainConfig(task, ModelKind.MODULAR, 3, 8, 16, 32, 1e6, 1000, 500, 7, 2);
+            Path run = tmp.resolve("diverged-" + task);
+            List<Trainer.Divergence> heard = new ArrayList<>();
+            try (Trainer trainer = trainer(config, run)) {
+                trainer.run(false, new Trainer.Listener() {
+                    @Override
+                    public void diverged(Trainer.Divergence divergence) {
+                        heard.add(divergence);
+                    }
+                });
+                assertEquals(heard, trainer.divergences());
+            }
+            assertEquals(1, heard.size(), task + ": one divergence");
+            long at = heard.get(0).iteration();
+            assertTrue(at % Trainer.DIVERGENCE_CHECK_EVERY == 0 && at <= 500, "found at a check before the next evaluation: " + at);
+            assertEquals(0, heard.get(0).lastGood());
+            List<JsonNode> lines = log(run);
+            assertEquals(2, lines.size());
+            assertEquals("diverged", lines.get(1).get("event").asText());
+            for (String file : List.of(RunDirectory.MODEL_LAST, RunDirectory.MODEL_BEST, RunDirectory.TRAINING_STATE)) {
+                assertEquals("0", Safetensors.read(run.resolve(file)).metadata().get("iteration"), file + " is the last good one");
+            }
+            LoadedRun.load(new RunDirectory(run), "last", BACKEND, 4).close(); // finite weights: eval can use it
+        }
+    }
+
     /** Save, load into a fresh model, identical forward outputs. */
     @Test
     void checkpointRoundTrip() throws IOException {
