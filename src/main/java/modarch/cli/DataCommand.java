@@ -33,7 +33,7 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "data stream seed for --batch (default ${DEFAULT-VALUE}); a run with --seed S trains on this stream")
     long seed;
 
-    @Option(names = "--ood", description = "scale the inputs by 2 (out of distribution)")
+    @Option(names = "--ood", description = "with --batch: scale the inputs by 2 (out of distribution)")
     boolean ood;
 
     @Override
@@ -41,6 +41,9 @@ final class DataCommand implements Callable<Integer> {
         TaskKind kind = TaskKind.parse(task);
         if (coefficients == (batch != null)) {
             throw new UserError("give exactly one of --coefficients or --batch N");
+        }
+        if (coefficients && ood) {
+            throw new UserError("--ood applies to batches (--batch N), not to --coefficients: the coefficients are the same in and out of distribution");
         }
         MlpTask instance = new MlpTask(rules, dataSeed, kind.classification());
         Map<String, Object> json = new LinkedHashMap<>();
