@@ -36,7 +36,7 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "run seed for --batch (default ${DEFAULT-VALUE}): the first training batch of a run with --seed S")
     long seed;
 
-    @Option(names = "--ood", description = "scale the inputs by 2 (out of distribution)")
+    @Option(names = "--ood", description = "with --batch: scale the inputs by 2 (out of distribution)")
     boolean ood;
 
     @Override
@@ -44,6 +44,9 @@ final class DataCommand implements Callable<Integer> {
         TaskSpec spec = Registry.task(task);
         if (coefficients == (batch != null)) {
             throw new UserError("give exactly one of --coefficients or --batch N");
+        }
+        if (coefficients && ood) {
+            throw new UserError("--ood applies to batches (--batch N), not to --coefficients: the coefficients are the same in and out of distribution");
         }
         Task instance = spec.newTask(rules, dataSeed);
         Map<String, Object> json = new LinkedHashMap<>();

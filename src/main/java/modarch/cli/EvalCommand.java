@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import modarch.UserError;
+import modarch.io.RunLock;
 import modarch.backend.Backends;
 import modarch.metrics.ActivationMatrix;
 import modarch.metrics.Adaptation;
@@ -112,6 +114,16 @@ final class EvalCommand implements Callable<Integer> {
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("checkpoint", checkpoint);
             metrics.put("iteration", loaded.iteration());
+            long logged = dir.lastLoggedIteration();
+            metrics.put("run_iteration", logged);
+            Optional<String> trainer = RunLock.holder(dir.root());
+            metrics.put("snapshot", trainer.isPresent());
+            trainer.ifPresent(holder -> System.err.println("modarch: " + dir.root() + " is being trained by " + holder
+                    + ": this evaluates a snapshot, its " + checkpoint + " checkpoint at iteration " + loaded.iteration()));
+            if (trainer.isEmpty() && logged != loaded.iteration() && checkpoint.equals("last")) {
+                System.err.println("modarch: note: model_last is at iteration " + loaded.iteration()
+                        + " but log.jsonl ends at " + logged + " (a checkpoint was cut short); both are in the output");
+            }
             metrics.put("model", loaded.config().model().cliName());
             metrics.put("task", loaded.config().task().cliName());
             metrics.put("rules", loaded.config().rules());

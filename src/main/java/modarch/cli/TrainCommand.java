@@ -12,6 +12,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import modarch.UserError;
 import modarch.backend.Backends;
+import modarch.io.RunLock;
+import modarch.io.RunLockedException;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.train.EvalRecord;
@@ -85,40 +87,99 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<Replica> replicas = replicas();
-        if (!resume && new RunDirectory(out).existsNonEmpty()) {
-            throw new UserError("--out " + out + " already exists and is not empty: choose a new directory, or add --resume to continue it");
-        }
+        TrainConfig options = fromOptions();
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new UserError("--out " + out + " is a file: a run directory is needed");
         }
-        List<TrainConfig> configs = new ArrayList<>();
-        List<RunDirectory> dirs = new ArrayList<>();
-        for (Replica replica : replicas) {
-            RunDirectory dir = new RunDirectory(replica.dir());
-            TrainConfig given = fromOptions().withSeeds(replica.seed(), replica.dataSeed());
-            configs.add(resume && Files.exists(dir.file(RunDirectory.CONFIG)) ? storedConfig(dir, given) : given);
-            dirs.add(dir);
+        if (!resume && new RunDirectory(out).existsNonEmpty()) {
+            throw new UserError("--out " + out + " already exists and is not empty: choose a new directory, or add --resume to continue it");
         }
         Backends.Choice choice = device.select();
-        boolean showProgress = !quiet && Boolean.getBoolean("modarch.stderr.tty");
-        ProgressBar progress = new ProgressBar(System.err, showProgress);
-        try (Trainer trainer = new Trainer(configs, device.device, choice.backend(), dirs)) {
-            trainer.run(resume, progress);
-            progress.finish();
-            List<EvalRecord> last = trainer.lastRecords();
-            for (Trainer.Divergence divergence : trainer.divergences()) {
-                System.err.println("modarch: error: " + divergence.message());
+        List<Path> created = new ArrayList<>();
+        if (!Files.exists(out)) created.add(out);
+        List<RunLock> locks = new ArrayList<>();
+        try (InterruptHint hint = InterruptHint.install(InterruptHint.resumeCommand(out))) {
+            List<TrainConfig> configs = new ArrayList<>();
+            List<RunDirectory> dirs = new ArrayList<>();
+            for (Replica replica : replicas) {
+                RunDirectory dir = new RunDirectory(replica.dir());
+                if (!Files.exists(dir.root())) created.add(dir.root());
+                locks.add(lock(dir));
+                TrainConfig given = options.withSeeds(replica.seed(), replica.dataSeed());
+                configs.add(resume ? resumable(dir, given) : fresh(dir, given));
+                dirs.add(dir);
             }
-            for (int r = 0; r < configs.size(); r++) {
-                TrainConfig config = configs.get(r);
-                EvalRecord record = last.get(r);
-                System.out.printf("run %s: %s %s, %d parameters, iteration %d: eval loss %.6g, OoD loss %.6g%s%n",
-                        dirs.get(r).root(), config.task(), config.model(), trainer.model().parameterCount(),
-                        record.iteration(), record.evalLoss(), record.evalOodLoss(),
-                        Double.isNaN(record.evalAccuracy()) ? "" : String.format(", accuracy %.2f%% (OoD %.2f%%)",
-                                record.evalAccuracy(), record.evalOodAccuracy()));
+            ProgressBar progress = ProgressBar.forStderr(quiet);
+            String sizes = "--rules " + options.rules() + " --enc-dim " + options.encDim() + " --dim " + options.dim()
+                    + " --batch-size " + options.batchSize() + " for " + configs.size() + " run(s)";
+            try (Trainer trainer = SizeGuard.build(sizes, () -> new Trainer(configs, device.device, choice.backend(), dirs))) {
+                trainer.run(resume, progress);
+                progress.finish();
+                report(trainer, configs, dirs);
+                return trainer.divergences().isEmpty() ? 0 : Main.EXIT_DIVERGED;
             }
-            return trainer.divergences().isEmpty() ? 0 : Main.EXIT_DIVERGED;
+        } finally {
+            for (RunLock lock : locks) lock.close();
+            removeUnused(created);
+        }
+    }
+
+    /**
+     * Deletes the directories this command created that hold nothing but a lock file (it failed before writing
+     * anything), deepest first, so bad input leaves no trace.
+     */
+    private static void removeUnused(List<Path> created) throws IOException {
+        for (int i = created.size() - 1; i >= 0; i--) {
+            Path dir = created.get(i);
+            if (!Files.isDirectory(dir) || new RunDirectory(dir).existsNonEmpty()) continue;
+            Files.deleteIfExists(dir.resolve(RunLock.FILE_NAME));
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isEmpty()) Files.delete(dir);
+            }
+        }
+    }
+
+    /** This process's hold on a run directory (created when missing); a run held by another is a user error. */
+    private static RunLock lock(RunDirectory dir) throws IOException {
+        try {
+            return RunLock.acquire(dir.root());
+        } catch (RunLockedException held) {
+            throw new UserError(held.getMessage());
+        }
+    }
+
+    /** A new run: its directory must hold nothing but our lock (another process may have been quicker). */
+    private static TrainConfig fresh(RunDirectory dir, TrainConfig given) throws IOException {
+        if (dir.existsNonEmpty()) {
+            throw new UserError("--out " + dir.root() + " is no longer empty: another process wrote into it; choose a new directory");
+        }
+        return given;
+    }
+
+    /** A run to continue: its own config; a non-empty directory without one is not a run and is left alone. */
+    private TrainConfig resumable(RunDirectory dir, TrainConfig given) throws IOException {
+        if (Files.exists(dir.file(RunDirectory.CONFIG))) return storedConfig(dir, given);
+        if (dir.existsNonEmpty()) {
+            throw new UserError("--out " + dir.root() + " is not empty and holds no " + RunDirectory.CONFIG
+                    + ": it is not a modarch run, so --resume will not write into it");
+        }
+        return given;
+    }
+
+    private static void report(Trainer trainer, List<TrainConfig> configs, List<RunDirectory> dirs) {
+        for (Trainer.Divergence divergence : trainer.divergences()) {
+            System.err.println("modarch: error: " + divergence.message());
+        }
+        List<EvalRecord> last = trainer.lastRecords();
+        for (int r = 0; r < configs.size(); r++) {
+            TrainConfig config = configs.get(r);
+            EvalRecord record = last.get(r);
+            System.out.printf("run %s: %s %s, %d parameters, iteration %d: eval loss %s, OoD loss %s%s%n",
+                    dirs.get(r).root(), config.task(), config.model(), trainer.model().parameterCount(),
+                    record.iteration(), ProgressBar.formatLoss(record.evalLoss()),
+                    ProgressBar.formatLoss(record.evalOodLoss()),
+                    Double.isNaN(record.evalAccuracy()) ? "" : String.format(", accuracy %.2f%% (OoD %.2f%%)",
+                            record.evalAccuracy(), record.evalOodAccuracy()));
         }
     }
 

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import modarch.io.AtomicFiles;
 import modarch.io.Json;
+import modarch.io.RunLock;
+import modarch.io.StrictJson;
 
 /** The files of one run and how they are written: every file atomically (temp file, then rename). */
 public final class RunDirectory {
@@ -33,11 +35,11 @@ public final class RunDirectory {
         return root.resolve(name);
     }
 
-    /** True when the directory exists and holds at least one entry. */
+    /** True when the directory exists and holds at least one entry besides its lock file. */
     public boolean existsNonEmpty() throws IOException {
         if (!Files.isDirectory(root)) return Files.exists(root);
         try (var entries = Files.list(root)) {
-            return entries.findAny().isPresent();
+            return entries.anyMatch(p -> !p.getFileName().toString().equals(RunLock.FILE_NAME));
         }
     }
 
@@ -46,14 +48,15 @@ public final class RunDirectory {
         AtomicFiles.writeString(file(name), Json.PRETTY.writeValueAsString(content) + "\n");
     }
 
-    public Map<String, Object> readJson(String name) throws IOException {
-        Path path = file(name);
-        if (!Files.isRegularFile(path)) throw new IOException(path + " does not exist: is " + root + " a run directory?");
-        try {
-            return Json.MAPPER.readValue(path.toFile(), new TypeReference<Map<String, Object>>() { });
-        } catch (IOException e) {
-            throw new IOException(path + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+    /** The iteration of the last evaluation in log.jsonl, or -1 when there is none. */
+    public long lastLoggedIteration() throws IOException {
+        Path log = file(LOG);
+        if (!Files.isRegularFile(log)) return -1;
+        List<String> lines = Files.readAllLines(log);
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (!lines.get(i).contains("\"event\"")) return EvalRecord.fromJson(lines.get(i)).iteration();
         }
+        return -1;
     }
 
     /** Deletes temporary files an atomic write left behind when its process was killed. */
@@ -67,14 +70,14 @@ public final class RunDirectory {
         }
     }
 
-    /** The run's config.json as a TrainConfig; an IOException with a one-line message when it is missing or malformed. */
+    /**
+     * The run's config.json as a TrainConfig, read strictly (exact types, required keys, no unknown key); an
+     * IOException with a one-line message naming the file when it is missing or malformed.
+     */
     public TrainConfig readConfig() throws IOException {
-        Map<String, Object> stored = readJson(CONFIG);
-        try {
-            return TrainConfig.fromMap(stored);
-        } catch (RuntimeException e) {
-            throw new IOException(file(CONFIG) + " is not a modarch run config: " + e.getMessage());
-        }
+        Path path = file(CONFIG);
+        if (!Files.isRegularFile(path)) throw new IOException(path + " does not exist: is " + root + " a run directory?");
+        return TrainConfig.fromMap(StrictJson.readObject(path), Trainer.CONFIG_EXTRA_KEYS, path);
     }
 
     /** Rewrites log.jsonl whole from its lines (a few dozen at most: one per evaluation). */

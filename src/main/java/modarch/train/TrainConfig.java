@@ -1,9 +1,16 @@
 package modarch.train;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import modarch.Checks;
 import modarch.UserError;
+import modarch.io.StrictJson;
 import modarch.model.ModelKind;
 import modarch.model.ModelSpec;
 import modarch.model.Registry;
@@ -73,19 +80,34 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         return map;
     }
 
-    /** Inverse of {@link #toMap()} for values read back from JSON. */
-    public static TrainConfig fromMap(Map<String, Object> map) {
-        return new TrainConfig(
-                Registry.task((String) map.get("task")),
-                ModelKind.parse((String) map.get("model")),
-                ((Number) map.get("rules")).intValue(),
-                ((Number) map.get("enc_dim")).intValue(),
-                ((Number) map.get("dim")).intValue(),
-                ((Number) map.get("batch_size")).intValue(),
-                ((Number) map.get("lr")).doubleValue(),
-                ((Number) map.get("iterations")).longValue(),
-                ((Number) map.get("eval_every")).longValue(),
-                ((Number) map.get("seed")).longValue(),
-                ((Number) map.get("data_seed")).longValue());
+    /**
+     * Inverse of {@link #toMap()} for a run's config.json as {@link StrictJson} read it (plus the keys a trainer
+     * adds: {@code extraKeys}): every key required with its exact JSON type, no unknown key, values checked as
+     * options are; a fault is an IOException (or a UserError for a bad value) naming the file.
+     */
+    public static TrainConfig fromMap(Map<String, Object> map, Collection<String> extraKeys, Path file) throws IOException {
+        Set<String> allowed = new HashSet<>(KEYS);
+        allowed.addAll(extraKeys);
+        StrictJson.refuseUnknownKeys(map, allowed, file);
+        try {
+            return new TrainConfig(
+                    Registry.task(StrictJson.requireString(map, "task", file)),
+                    ModelKind.parse(StrictJson.requireString(map, "model", file)),
+                    StrictJson.requireInt(map, "rules", file),
+                    StrictJson.requireInt(map, "enc_dim", file),
+                    StrictJson.requireInt(map, "dim", file),
+                    StrictJson.requireInt(map, "batch_size", file),
+                    StrictJson.requireDouble(map, "lr", file),
+                    StrictJson.requireLong(map, "iterations", file),
+                    StrictJson.requireLong(map, "eval_every", file),
+                    StrictJson.requireLong(map, "seed", file),
+                    StrictJson.requireLong(map, "data_seed", file));
+        } catch (UserError badValue) {
+            throw new UserError(file + ": " + badValue.getMessage());
+        }
     }
+
+    /** The keys of {@link #toMap()}. */
+    private static final List<String> KEYS = List.of("task", "model", "rules", "enc_dim", "dim", "batch_size", "lr",
+            "iterations", "eval_every", "seed", "data_seed");
 }

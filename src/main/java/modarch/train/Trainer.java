@@ -119,6 +119,9 @@ public final class Trainer implements AutoCloseable {
         return List.of(lastRecords);
     }
 
+    /** The keys config.json holds besides the options. */
+    public static final List<String> CONFIG_EXTRA_KEYS = List.of("device", "engine_version", "backend", "parameters");
+
     /** config.json content of replica r: every option, the engine version, backend and parameter count. */
     public Map<String, Object> configJson(int r) {
         Map<String, Object> json = new LinkedHashMap<>(configs.get(r).toMap());
