@@ -115,7 +115,7 @@ public final class MlpTask implements Task {
 
     /**
      * Example i of a batch is one Philox block, key (seed, stream id), counter (i, batch index low, batch index
-     * high, 0), words w0..w3: {@code a = gaussianFirst(w0, w1)}, {@code b = gaussianSecond(w0, w1)} (both times 2
+     * high, 0), words w0..w3: {@code a = normal(w0)}, {@code b = normal(w1)} (both times 2
      * when ood), the rule {@code below(w2, R)}, or by inverse CDF of {@code uniform53(w2, w3)} over
      * ruleProbabilities. a and b are rounded to float first and the label is computed in double from those
      * stored values, so {@code label[i] == (float) label(a[i], b[i], rule[i])} exactly. Inputs rows are [a, b].
@@ -133,8 +133,8 @@ public final class MlpTask implements Task {
         int c1 = (int) batchIndex, c2 = (int) (batchIndex >>> 32);
         for (int i = 0; i < examples; i++) {
             Philox.block(i, c1, c2, 0, k0, k1, words, 0);
-            float ai = (float) (scale * Philox.gaussianFirst(words[0], words[1]));
-            float bi = (float) (scale * Philox.gaussianSecond(words[0], words[1]));
+            float ai = (float) (scale * Philox.normal(words[0]));
+            float bi = (float) (scale * Philox.normal(words[1]));
             int c = ruleProbabilities == null ? Philox.below(words[2], rules)
                     : drawRule(Philox.uniform53(words[2], words[3]), ruleProbabilities);
             int row = rowOffset + i;

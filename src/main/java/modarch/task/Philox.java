@@ -16,10 +16,10 @@ package modarch.task;
  * 10 rounds; before rounds 2..10 the key is bumped: {@code k0 += 0x9E3779B9, k1 += 0xBB67AE85}
  * (mod 2^32).
  *
- * <p>The conversion helpers use only integer math, exact double operations, correctly rounded
- * {@code sqrt}, and {@link StrictMath} (fdlibm) {@code log/cos/sin}, so a CUDA kernel reproduces
- * them bit for bit if it does the same in double precision (the transcendentals need an fdlibm
- * port there; CUDA's built-in {@code log/sin/cos} may differ by an ulp).
+ * <p>The conversion helpers use only integer math, double operations without fused multiply-add,
+ * the correctly rounded {@code sqrt}, and {@link StrictMath} (fdlibm) {@code log}, so a CUDA kernel
+ * reproduces them bit for bit if it does the same in double precision (with {@code __dmul_rn},
+ * {@code __dadd_rn} and an fdlibm log; CUDA's built-in {@code log} may differ by an ulp).
  */
 public final class Philox {
     private static final long M0 = 0xD2511F53L;
@@ -90,24 +90,78 @@ public final class Philox {
     }
 
     /**
-     * Box–Muller cosine branch: {@code sqrt(-2 * log(u0)) * cos(2*PI * u1)} with
-     * {@code u0 = uniformOpen(w0)}, {@code u1 = uniformOpen(w1)}, evaluated left to right in
-     * double ({@code 2*PI} is {@code 2.0 * Math.PI}); log/cos are {@link StrictMath}.
+     * A standard normal draw from one word: the inverse normal CDF at {@code uniformOpen(word)}, by Wichura's
+     * AS241 (PPND16, relative accuracy about 1e-16), evaluated exactly as written below (Horner, left to right,
+     * no fused multiply-add), the tails with {@link StrictMath#log} and the correctly rounded square root; the
+     * same arithmetic as Python's {@code statistics.NormalDist().inv_cdf}. Draws lie within +-6.3 (the words'
+     * extreme quantiles). Unlike Box–Muller it needs a logarithm only in the tails (15% of draws) and no sine or
+     * cosine: a 256-example MLP batch is drawn about 3x faster.
      */
-    public static double gaussianFirst(int w0, int w1) {
-        return radius(w0) * StrictMath.cos(angle(w1));
-    }
-
-    /** Box–Muller sine branch: as {@link #gaussianFirst} with {@code sin} instead of {@code cos}. */
-    public static double gaussianSecond(int w0, int w1) {
-        return radius(w0) * StrictMath.sin(angle(w1));
-    }
-
-    private static double radius(int w0) {
-        return StrictMath.sqrt(-2.0 * StrictMath.log(uniformOpen(w0)));
-    }
-
-    private static double angle(int w1) {
-        return 2.0 * Math.PI * uniformOpen(w1);
+    public static double normal(int word) {
+        double p = uniformOpen(word);
+        double q = p - 0.5;
+        if (Math.abs(q) <= 0.425) {
+            double r = 0.180625 - q * q;
+            double num = (((((((2.5090809287301226727e+3 * r
+                    + 3.3430575583588128105e+4) * r
+                    + 6.7265770927008700853e+4) * r
+                    + 4.5921953931549871457e+4) * r
+                    + 1.3731693765509461125e+4) * r
+                    + 1.9715909503065514427e+3) * r
+                    + 1.3314166789178437745e+2) * r
+                    + 3.3871328727963666080e+0) * q;
+            double den = (((((((5.2264952788528545610e+3 * r
+                    + 2.8729085735721942674e+4) * r
+                    + 3.9307895800092710610e+4) * r
+                    + 2.1213794301586595867e+4) * r
+                    + 5.3941960214247511077e+3) * r
+                    + 6.8718700749205790830e+2) * r
+                    + 4.2313330701600911252e+1) * r
+                    + 1.0);
+            return num / den;
+        }
+        double r = q <= 0.0 ? p : 1.0 - p;
+        r = Math.sqrt(-StrictMath.log(r));
+        double num;
+        double den;
+        if (r <= 5.0) {
+            r = r - 1.6;
+            num = (((((((7.74545014278341407640e-4 * r
+                    + 2.27238449892691845833e-2) * r
+                    + 2.41780725177450611770e-1) * r
+                    + 1.27045825245236838258e+0) * r
+                    + 3.64784832476320460504e+0) * r
+                    + 5.76949722146069140550e+0) * r
+                    + 4.63033784615654529590e+0) * r
+                    + 1.42343711074968357734e+0);
+            den = (((((((1.05075007164441684324e-9 * r
+                    + 5.47593808499534494600e-4) * r
+                    + 1.51986665636164571966e-2) * r
+                    + 1.48103976427480074590e-1) * r
+                    + 6.89767334985100004550e-1) * r
+                    + 1.67638483018380384940e+0) * r
+                    + 2.05319162663775882187e+0) * r
+                    + 1.0);
+        } else {
+            r = r - 5.0;
+            num = (((((((2.01033439929228813265e-7 * r
+                    + 2.71155556874348757815e-5) * r
+                    + 1.24266094738807843860e-3) * r
+                    + 2.65321895265761230930e-2) * r
+                    + 2.96560571828504891230e-1) * r
+                    + 1.78482653991729133580e+0) * r
+                    + 5.46378491116411436990e+0) * r
+                    + 6.65790464350110377720e+0);
+            den = (((((((2.04426310338993978564e-15 * r
+                    + 1.42151175831644588870e-7) * r
+                    + 1.84631831751005468180e-5) * r
+                    + 7.86869131145613259100e-4) * r
+                    + 1.48753612908506148525e-2) * r
+                    + 1.36929880922735805310e-1) * r
+                    + 5.99832206555887937690e-1) * r
+                    + 1.0);
+        }
+        double x = num / den;
+        return q < 0.0 ? -x : x;
     }
 }

@@ -94,51 +94,41 @@ class PhiloxTest {
         assertTrue(chi2 < 33.0, "chi2=" + chi2);
     }
 
-    /** Spot values from Python math (not fdlibm), so compared with a tight tolerance, not bitwise. */
+    /**
+     * Python's statistics.NormalDist().inv_cdf (the same AS241 arithmetic) at uniformOpen(word): the centre, both
+     * tails (|x| > 5 takes the third branch) and the extreme words. Bit for bit.
+     */
     @Test
-    void gaussianSpotValues() {
-        assertClose(-1.8217534546447058, Philox.gaussianFirst(0x12345678, 0x9abcdef0));
-        assertClose(-1.4029389548741233, Philox.gaussianSecond(0x12345678, 0x9abcdef0));
-        assertClose(-4.947373727119496e-09, Philox.gaussianFirst(0, 0x40000000));
-        assertClose(6.763705635001895, Philox.gaussianSecond(0, 0x40000000));
-        assertClose(1.043407801905465e-05, Philox.gaussianFirst(-1, 0xdeadbeef));
-        assertClose(-1.1133762147616715e-05, Philox.gaussianSecond(-1, 0xdeadbeef));
+    void normalMatchesPythonsInverseCdf() {
+        int[] words = {0x12345678, 0, -1, 0x80000000, 0x40000000, 0x9abcdef0, 0x00001000, 0x0ABCDEF0, 0xF0000000};
+        double[] python = {-1.4675657314922321, -6.337957754553789, 6.337957754553789, 2.9180993729166234e-10,
+            -0.6744897498297384, 0.2648680410085975, -4.762976412696973, -1.7285543760426947, 1.5341205452991358};
+        for (int i = 0; i < words.length; i++) {
+            assertEquals(python[i], Philox.normal(words[i]), "word " + Integer.toHexString(words[i]));
+        }
     }
 
-    private static void assertClose(double expected, double actual) {
-        assertEquals(expected, actual, 1e-14 * Math.max(1.0, Math.abs(expected)));
-    }
-
+    /** 200k draws: mean within 4/sqrt(n), variance within 4*sqrt(2/n) of 1; symmetric words give opposite draws. */
     @Test
-    void gaussianFirstMoments() {
-        checkMoments(true);
-    }
-
-    @Test
-    void gaussianSecondMoments() {
-        checkMoments(false);
-    }
-
-    /** 200k samples; mean within 4/sqrt(n), variance within 4*sqrt(2/n) of 1. */
-    private static void checkMoments(boolean first) {
+    void normalMoments() {
         final int n = 200_000;
         int[] w = new int[4];
         double sum = 0;
         double sumSq = 0;
-        for (int i = 0; i < n / 2; i++) {
+        for (int i = 0; i < n / 4; i++) {
             Philox.block(i, 1, 0, 0, K0, K1, w, 0);
-            for (int j = 0; j < 4; j += 2) {
-                double g = first ? Philox.gaussianFirst(w[j], w[j + 1])
-                        : Philox.gaussianSecond(w[j], w[j + 1]);
+            for (int j = 0; j < 4; j++) {
+                double g = Philox.normal(w[j]);
                 assertTrue(Double.isFinite(g));
+                assertEquals(-g, Philox.normal(~w[j]));
                 sum += g;
                 sumSq += g * g;
             }
         }
-        int count = n;
-        double mean = sum / count;
-        double var = sumSq / count - mean * mean;
-        assertTrue(Math.abs(mean) < 4.0 / Math.sqrt(count), "mean=" + mean);
-        assertTrue(Math.abs(var - 1.0) < 4.0 * Math.sqrt(2.0 / count), "var=" + var);
+        double mean = sum / n;
+        double var = sumSq / n - mean * mean;
+        assertTrue(Math.abs(mean) < 4 / Math.sqrt(n), "mean " + mean);
+        assertTrue(Math.abs(var - 1) < 4 * Math.sqrt(2.0 / n), "variance " + var);
     }
+
 }
