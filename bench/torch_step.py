@@ -7,8 +7,16 @@ forward, L1 loss, backward, Adam. Shapes, parameter names and the parameter coun
 reference model, so the Java engine can be compared step for step.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_step.py --enc-dim 32 --dim 128 --json
+    OMP_NUM_THREADS=2 /work/venv-torch213/bin/python bench/torch_step.py --mode compile --threads 2 --json
+
+Modes: "eager" runs the step as written; "compile" (PyTorch 2.x) runs forward + loss through
+torch.compile (inductor), whose AOTAutograd also compiles the backward graph that loss.backward()
+runs, so forward, loss and backward are compiled code; Adam is torch's own fused CPU kernel where
+the version has one (--adam auto: fused in 2.4+, else foreach). Data is drawn with numpy in every
+mode and timed, as in the reference.
 """
 import argparse
+import inspect
 import json
 import math
 import statistics
@@ -81,6 +89,19 @@ def make_batch(batch_size, rules, data_seed):
     return np.concatenate((a, b, onehot), axis=-1), label
 
 
+def fused_adam_on_cpu():
+    """True where torch.optim.Adam(fused=True) runs on CPU tensors (PyTorch 2.4+); 1.13 has it for CUDA only."""
+    if "fused" not in inspect.signature(torch.optim.Adam).parameters:
+        return False
+    try:
+        p = nn.Parameter(torch.zeros(2))
+        p.grad = torch.ones(2)
+        torch.optim.Adam([p], fused=True).step()
+        return True
+    except (RuntimeError, ValueError):
+        return False
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--enc-dim", type=int, default=32)
@@ -90,14 +111,25 @@ def main():
     parser.add_argument("--steps", type=int, default=100, help="timed steps per repeat")
     parser.add_argument("--warmup", type=int, default=20, help="untimed steps before the first repeat")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--max-seconds", type=float, default=0,
+                        help="stop repeating (after at least 2 repeats) once the timed steps took this long; 0: never")
     parser.add_argument("--data-seed", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=1, help="torch.set_num_threads (also set OMP_NUM_THREADS)")
+    parser.add_argument("--mode", choices=("eager", "compile"), default="eager",
+                        help="compile: torch.compile of forward + loss (+ its backward), PyTorch 2.x")
+    parser.add_argument("--compile-mode", default="default",
+                        help="torch.compile mode (default, max-autotune-no-cudagraphs, ...)")
+    parser.add_argument("--adam", choices=("auto", "fused", "foreach", "single"), default="auto",
+                        help="Adam implementation; auto: fused where this torch has it on the CPU, else foreach")
     parser.add_argument("--json", action="store_true", help="print one JSON line only")
     args = parser.parse_args()
     if args.dim % args.rules != 0:
         parser.error(f"--dim {args.dim} is not a multiple of --rules {args.rules}")
+    if args.mode == "compile" and not hasattr(torch, "compile"):
+        parser.error(f"--mode compile needs PyTorch 2.x, this is {torch.__version__}")
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
 
@@ -105,27 +137,43 @@ def main():
     parameters = sum(p.numel() for p in model.parameters())
     expected = KNOWN_PARAMETER_COUNTS.get((args.rules, args.enc_dim, args.dim))
     assert expected is None or parameters == expected, f"{parameters} parameters, the reference has {expected}"
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4)
+    adam = args.adam
+    if adam == "auto":
+        adam = "fused" if fused_adam_on_cpu() else "foreach"
+    adam_options = {"fused": {"fused": True}, "foreach": {"foreach": True}, "single": {"foreach": False}}[adam]
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-4, **adam_options)
     criterion = nn.L1Loss()
+
+    def forward_loss(data, label):
+        out, _ = model(data)
+        return criterion(out, label)
+
+    if args.mode == "compile":
+        forward_loss = torch.compile(forward_loss, mode=args.compile_mode, fullgraph=True)
 
     def step():
         model.train()
         model.zero_grad()
         data, label = make_batch(args.batch_size, args.rules, args.data_seed)
         data, label = torch.Tensor(data), torch.Tensor(label)
-        out, _ = model(data)
-        loss = criterion(out, label)
+        loss = forward_loss(data, label)
         loss.backward()
         optimizer.step()
         return loss
 
     if not args.json:
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), "
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {args.mode}, Adam {adam}, "
               f"rules={args.rules} enc_dim={args.enc_dim} dim={args.dim}: {parameters} parameters")
+    start = time.perf_counter()
+    step()  # in compile mode, this compiles
+    first_step_s = time.perf_counter() - start
     for _ in range(args.warmup):
         step()
     ms_per_step = []
+    timed_since = time.perf_counter()
     for r in range(args.repeats):
+        if args.max_seconds > 0 and r >= 2 and time.perf_counter() - timed_since > args.max_seconds:
+            break
         start = time.perf_counter()
         for _ in range(args.steps):
             loss = step()
@@ -137,9 +185,10 @@ def main():
         print(json.dumps({"enc_dim": args.enc_dim, "dim": args.dim, "rules": args.rules,
                           "ms_per_step_median": median, "ms_per_step_all": ms_per_step,
                           "torch": torch.__version__, "threads": torch.get_num_threads(),
-                          "parameters": parameters}))
+                          "mode": args.mode, "compile_mode": args.compile_mode if args.mode == "compile" else None,
+                          "adam": adam, "first_step_s": first_step_s, "parameters": parameters}))
     else:
-        print(f"median {median:.3f} ms/step over {args.repeats} x {args.steps} steps")
+        print(f"median {median:.3f} ms/step over {len(ms_per_step)} x {args.steps} steps")
 
 
 if __name__ == "__main__":

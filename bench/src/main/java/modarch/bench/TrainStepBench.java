@@ -27,8 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One full training step of mlp-regression (data, forward, backward, Adam) at batch 256, R=8, as `modarch train`
  * runs it, for a group of {@code replicas} runs side by side (one step of every replica per call); compare with
- * bench/torch_step.py through bench/compare.sh. Replica throughput: {@code -p sizes=32,128 -p replicas=1,8}; the
- * payoff is 8 * time(1) / time(8).
+ * bench/torch_step.py through bench/compare.sh. Replica throughput: {@code -p sizes=32x128 -p replicas=1,8}; the
+ * payoff is 8 * time(1) / time(8) (bench/versus.sh prints it).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -37,8 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10, time = 2)
 @Fork(1)
 public class TrainStepBench {
-    /** "E,D": encoder width and model width. */
-    @Param({"32,128", "128,512"})
+    /** "ExD": encoder width and model width (not "E,D": JMH's -p splits values at commas). */
+    @Param({"32x128", "128x512"})
     public String sizes;
 
     @Param({"modular"})
@@ -55,7 +55,7 @@ public class TrainStepBench {
 
     @Setup(Level.Trial)
     public void setUp() {
-        String[] parts = sizes.split(",");
+        String[] parts = sizes.split("[x,]");
         int encDim = Integer.parseInt(parts[0]);
         int dim = Integer.parseInt(parts[1]);
         Backend backend = Backends.select("auto").backend();
