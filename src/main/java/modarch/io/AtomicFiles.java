@@ -1,6 +1,7 @@
 package modarch.io;
 
 import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -33,15 +34,23 @@ public final class AtomicFiles {
 
     /**
      * Streams {@code body}'s output into {@code target}. The stream is buffered; closing it inside
-     * {@code body} only flushes it.
+     * {@code body} only flushes it. A failure of the file system (full, read-only, gone) is a
+     * {@link WriteFailedException} naming {@code target}; what {@code body} itself throws passes unchanged.
      */
     public static void write(Path target, IOConsumer<OutputStream> body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + target.getFileName() + ".tmp-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_BYTES) {
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw failed(target, e);
+            }
+            try (channel) {
+                OutputStream out = new BufferedOutputStream(new NamedFailures(Channels.newOutputStream(channel), target),
+                        BUFFER_BYTES) {
                     @Override
                     public void close() throws IOException {
                         flush(); // the channel is closed below, after force
@@ -49,9 +58,17 @@ public final class AtomicFiles {
                 };
                 body.accept(out);
                 out.flush();
-                channel.force(true);
+                try {
+                    channel.force(true);
+                } catch (IOException e) {
+                    throw failed(target, e);
+                }
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw failed(target, e);
+            }
         } catch (Throwable failure) {
             try {
                 Files.deleteIfExists(tmp);
@@ -59,6 +76,57 @@ public final class AtomicFiles {
                 failure.addSuppressed(e);
             }
             throw failure;
+        }
+    }
+
+    private static WriteFailedException failed(Path target, IOException e) {
+        return e instanceof WriteFailedException ? (WriteFailedException) e : new WriteFailedException(target, e);
+    }
+
+    /** A file that could not be written, and the OS's reason, in one line: "cannot write PATH: REASON". */
+    public static final class WriteFailedException extends IOException {
+        private final Path file;
+
+        WriteFailedException(Path file, IOException cause) {
+            super("cannot write " + file + ": " + IOFaults.reason(cause), cause);
+            this.file = file;
+        }
+
+        public Path file() {
+            return file;
+        }
+    }
+
+    /** The channel's stream, whose failures name the target file. */
+    private static final class NamedFailures extends FilterOutputStream {
+        private final Path target;
+
+        NamedFailures(OutputStream out, Path target) {
+            super(out);
+            this.target = target;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw failed(target, e);
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw failed(target, e);
+            }
         }
     }
 }

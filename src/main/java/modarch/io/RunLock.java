@@ -25,8 +25,10 @@ import java.util.Optional;
  * ({@link FileChannel#tryLock()}, fcntl on Linux) on {@code DIR/.lock}, which also holds
  * {@code "<pid> <host>\n"} of the owner so that a refused process can name it. The OS drops the
  * lock when the owner exits or crashes (also on kill -9); a stale file is simply taken over.
- * The file is never deleted (deleting a lock file lets two processes lock two different inodes);
- * its content only means something while it is locked.
+ * The file stays after {@link #close()}; its content only means something while it is locked. Only
+ * {@link #closeAndDelete()} removes it, marking it first so that nobody keeps a lock on the deleted
+ * file (which would let two processes lock two different inodes): a process that locks a marked
+ * file lets go and takes the directory's new one.
  *
  * <p>POSIX drops <em>all</em> of a process's locks on a file when it closes <em>any</em> descriptor
  * of it. So nothing else in the JVM may open {@code .lock} (not even to read it) while the lock is
@@ -37,6 +39,8 @@ public final class RunLock implements AutoCloseable {
     public static final String FILE_NAME = ".lock";
     private static final int HOLDER_BYTES = 512;
     private static final long WAIT_FOR_HOLDER_NANOS = 300_000_000L;
+    /** The content of a lock file its holder deleted: whoever locks it later must take the directory's new one. */
+    static final String DELETED = "deleted\n";
 
     /** Locks this JVM holds, by the real path of their lock file. */
     private static final Map<Path, RunLock> HELD = new HashMap<>();
@@ -65,12 +69,33 @@ public final class RunLock implements AutoCloseable {
      * @throws IOException when the directory or lock file cannot be created, opened or written
      */
     public static RunLock acquire(Path dir) throws RunLockedException, IOException {
+        for (int attempt = 0; ; attempt++) {
+            RunLock lock = tryAcquire(dir);
+            if (lock != null) return lock;
+            // we locked a lock file that its last holder had deleted (or the directory went away meanwhile):
+            // that lock guards nothing; take the directory's current one
+            if (attempt == 100) throw new IOException(dir + ": its lock file keeps being deleted; is another program removing it?");
+        }
+    }
+
+    /** One try of {@link #acquire}: null when the file locked was deleted by its last holder (then try again). */
+    private static RunLock tryAcquire(Path dir) throws RunLockedException, IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(FILE_NAME);
-        Path key = dir.toRealPath().resolve(FILE_NAME);
+        Path key;
+        FileChannel channel;
+        try {
+            key = dir.toRealPath().resolve(FILE_NAME);
+        } catch (NoSuchFileException gone) {
+            return null;
+        }
         synchronized (HELD) {
             if (HELD.containsKey(key)) throw new RunLockedException(dir, currentPid(), hostName());
-            FileChannel channel = FileChannel.open(file, CREATE, READ, WRITE);
+            try {
+                channel = FileChannel.open(file, CREATE, READ, WRITE);
+            } catch (NoSuchFileException gone) {
+                return null; // the directory was deleted after createDirectories
+            }
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -91,15 +116,49 @@ public final class RunLock implements AutoCloseable {
             }
             RunLock runLock = new RunLock(dir, key, channel, lock);
             try {
+                if (DELETED.equals(content(channel)) || !Files.exists(file)) {
+                    runLock.release();
+                    return null;
+                }
                 channel.truncate(0);
                 channel.write(ByteBuffer.wrap((currentPid() + " " + hostName() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             } catch (IOException e) {
                 runLock.release();
-                throw new IOException(file + ": cannot write the lock file: " + e.getMessage(), e);
+                throw new IOException(file + ": cannot write the lock file: " + IOFaults.reason(e), e);
             }
             HELD.put(key, runLock);
             return runLock;
         }
+    }
+
+    /**
+     * Releases the lock and deletes the lock file, for a directory that turned out to hold nothing else (a command
+     * that failed before writing). The file is first marked {@link #DELETED} while still locked, so that a process
+     * that opened it before the deletion and locks it after sees that it guards nothing and takes the directory's
+     * new lock file instead. Idempotent with {@link #close()}.
+     */
+    public void closeAndDelete() throws IOException {
+        synchronized (HELD) {
+            if (released) return;
+            try {
+                channel.truncate(0);
+                channel.write(ByteBuffer.wrap(DELETED.getBytes(StandardCharsets.UTF_8)), 0);
+                channel.force(false);
+                Files.deleteIfExists(dir.resolve(FILE_NAME));
+            } finally {
+                HELD.remove(key);
+                release();
+            }
+        }
+    }
+
+    /** The whole (small) content of the lock file. */
+    private static String content(FileChannel channel) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(HOLDER_BYTES);
+        while (buffer.hasRemaining() && channel.read(buffer, buffer.position()) > 0) {
+            // read up to HOLDER_BYTES
+        }
+        return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
     }
 
     /**
