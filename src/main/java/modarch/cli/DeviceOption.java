@@ -8,10 +8,16 @@ final class DeviceOption {
     @Option(names = "--device", defaultValue = "auto", description = "auto | cpu (default ${DEFAULT-VALUE})")
     String device;
 
-    /** The backend for --device, announced on stderr. */
+    /**
+     * The backend for --device, not yet announced: a command announces it ({@link #announce}) once its input is
+     * checked and the work starts, so that a command refused for bad input prints its one error line alone.
+     */
     Backends.Choice select() {
-        Backends.Choice choice = Backends.select(device);
+        return Backends.select(device);
+    }
+
+    /** Says on stderr which backend runs and why. */
+    static void announce(Backends.Choice choice) {
         System.err.println("modarch: " + choice.reason());
-        return choice;
     }
 }

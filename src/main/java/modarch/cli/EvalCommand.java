@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import modarch.UserError;
+import modarch.io.IOFaults;
 import modarch.io.RunLock;
 import modarch.backend.Backends;
 import modarch.metrics.ActivationMatrix;
@@ -63,9 +64,13 @@ final class EvalCommand implements Callable<Integer> {
     @CommandLine.Mixin
     DeviceOption device;
 
+    /** Whether the backend line was printed (once, when the first run is loaded). */
+    private boolean announced;
+
     @Override
     public Integer call() throws IOException {
         if (randomBaseline) {
+            if (run != null) throw new UserError("--random-baseline takes no RUN (" + run + "): it is the Random row for --rules R alone");
             MetricsReport.print(System.out, randomBaseline(), json);
             return 0;
         }
@@ -75,21 +80,32 @@ final class EvalCommand implements Callable<Integer> {
         if (fast) counts = counts.fast();
         List<RunDirectory> runs = runs();
         Backends.Choice choice = device.select();
+        IOException unwritten = null;
         for (RunDirectory dir : runs) {
-            if (runs.size() > 1 && !json) System.out.println("== " + dir.root());
             Map<String, Object> metrics = evaluate(dir, counts, choice);
+            if (runs.size() > 1 && !json) System.out.println("== " + dir.root());
+            // printed first, then written: a metrics.json that cannot be written loses nothing that was computed
             MetricsReport.print(System.out, metrics, json);
             System.out.flush();
-            dir.writeJson(RunDirectory.METRICS, metrics);
+            try {
+                dir.writeJson(RunDirectory.METRICS, metrics);
+            } catch (IOException e) {
+                if (unwritten == null) unwritten = e;
+            }
         }
         if (fast) System.err.println("modarch: --fast: a tenth of the reference's batches; numbers are noisier");
+        if (unwritten != null) {
+            throw new IOException(IOFaults.describe(unwritten) + " (the metrics are printed above)", unwritten);
+        }
         return 0;
     }
 
     /** RUN itself when it is a run; else the runs directly inside it (the replicas of `train --seeds`). */
     private List<RunDirectory> runs() throws IOException {
         RunDirectory dir = new RunDirectory(run);
-        if (Files.isRegularFile(dir.file(RunDirectory.CONFIG)) || !Files.isDirectory(run)) return List.of(dir);
+        if (!Files.exists(run)) throw new UserError(run + " does not exist: RUN is a directory made by `modarch train`");
+        if (!Files.isDirectory(run)) throw new UserError(run + " is a file: RUN is a directory made by `modarch train`");
+        if (Files.isRegularFile(dir.file(RunDirectory.CONFIG))) return List.of(dir);
         List<RunDirectory> replicas = new ArrayList<>();
         try (Stream<Path> entries = Files.list(run)) {
             for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
@@ -103,13 +119,18 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     private Map<String, Object> evaluate(RunDirectory dir, EvalCounts counts, Backends.Choice choice) throws IOException {
+        String sizes = "--eval-batch-size " + counts.batchSize() + " for " + dir.root();
         LoadedRun loaded;
         try {
-            loaded = LoadedRun.load(dir, checkpoint, choice.backend(), counts.batchSize());
+            loaded = SizeGuard.build(sizes, () -> LoadedRun.load(dir, checkpoint, choice.backend(), counts.batchSize()));
         } catch (IOException e) {
-            throw new UserError(e.getMessage());
+            throw new UserError(IOFaults.describe(e));
         }
-        try (loaded; RunEvaluator evaluator = new RunEvaluator(choice.backend(), loaded, counts)) {
+        try (loaded; RunEvaluator evaluator = SizeGuard.build(sizes, () -> new RunEvaluator(choice.backend(), loaded, counts))) {
+            if (!announced) {
+                DeviceOption.announce(choice);
+                announced = true;
+            }
             long start = System.nanoTime();
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("checkpoint", checkpoint);

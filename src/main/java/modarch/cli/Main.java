@@ -3,6 +3,7 @@ package modarch.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import modarch.UserError;
+import modarch.io.IOFaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -46,14 +47,21 @@ public final class Main implements Runnable {
                 return EXIT_BAD_INPUT;
             }
             if (ex instanceof IOException) {
-                err.println("modarch: error: " + oneLine(ex.getMessage()));
+                err.println("modarch: error: " + oneLine(IOFaults.describe((IOException) ex)));
                 return EXIT_ENVIRONMENT;
             }
             err.println("modarch: internal error (a bug; please report it with the command line and this trace):");
             ex.printStackTrace(err);
             return EXIT_ENVIRONMENT;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError memory) {
+            // sizes are checked where they are given (SizeGuard); this is the last resort for the rest
+            System.err.println("modarch: error: out of memory: the JVM may use " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB; choose smaller sizes, or raise the limit with MODARCH_JAVA_OPTS=-Xmx...");
+            return EXIT_ENVIRONMENT;
+        }
     }
 
     private static String oneLine(String message) {

@@ -1,6 +1,7 @@
 package modarch.cli;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,12 +15,15 @@ import modarch.UserError;
 import modarch.backend.Backends;
 import modarch.io.RunLock;
 import modarch.io.RunLockedException;
+import modarch.io.IOFaults;
+import modarch.io.StrictJson;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.train.EvalRecord;
 import modarch.train.RunDirectory;
 import modarch.train.TrainConfig;
 import modarch.train.Trainer;
+import modarch.train.TrainingState;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -88,23 +92,19 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<Replica> replicas = replicas();
         TrainConfig options = fromOptions();
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new UserError("--out " + out + " is a file: a run directory is needed");
-        }
-        if (!resume && new RunDirectory(out).existsNonEmpty()) {
-            throw new UserError("--out " + out + " already exists and is not empty: choose a new directory, or add --resume to continue it");
-        }
+        checkOut();
         Backends.Choice choice = device.select();
-        List<Path> created = new ArrayList<>();
-        if (!Files.exists(out)) created.add(out);
-        List<RunLock> locks = new ArrayList<>();
+        List<Path> created = missingAncestors(out);
+        List<Held> held = new ArrayList<>();
+        boolean started = false;
         try (InterruptHint hint = InterruptHint.install(InterruptHint.resumeCommand(out))) {
             List<TrainConfig> configs = new ArrayList<>();
             List<RunDirectory> dirs = new ArrayList<>();
             for (Replica replica : replicas) {
                 RunDirectory dir = new RunDirectory(replica.dir());
                 if (!Files.exists(dir.root())) created.add(dir.root());
-                locks.add(lock(dir));
+                boolean lockFileExisted = Files.exists(dir.file(RunLock.FILE_NAME));
+                held.add(new Held(dir, lock(dir), lockFileExisted));
                 TrainConfig given = options.withSeeds(replica.seed(), replica.dataSeed());
                 configs.add(resume ? resumable(dir, given) : fresh(dir, given));
                 dirs.add(dir);
@@ -113,28 +113,87 @@ final class TrainCommand implements Callable<Integer> {
             String sizes = "--rules " + options.rules() + " --enc-dim " + options.encDim() + " --dim " + options.dim()
                     + " --batch-size " + options.batchSize() + " for " + configs.size() + " run(s)";
             try (Trainer trainer = SizeGuard.build(sizes, () -> new Trainer(configs, device.device, choice.backend(), dirs))) {
+                if (resume) checkResumable(trainer, dirs);
+                DeviceOption.announce(choice);
+                started = true;
                 trainer.run(resume, progress);
                 progress.finish();
                 report(trainer, configs, dirs);
                 return trainer.divergences().isEmpty() ? 0 : Main.EXIT_DIVERGED;
             }
         } finally {
-            for (RunLock lock : locks) lock.close();
-            removeUnused(created);
+            release(held, created, started);
         }
     }
 
+    /** A run directory this command locked, and whether its lock file was there before. */
+    private record Held(RunDirectory dir, RunLock lock, boolean lockFileExisted) {
+    }
+
     /**
-     * Deletes the directories this command created that hold nothing but a lock file (it failed before writing
-     * anything), deepest first, so bad input leaves no trace.
+     * Refuses an --out that cannot be what is asked before anything is created: a file, or a path under a file;
+     * with --resume, a non-empty directory that is not a run (nor, with --seeds, a group of runs); without --resume,
+     * a non-empty one.
      */
-    private static void removeUnused(List<Path> created) throws IOException {
+    private void checkOut() throws IOException {
+        for (Path p = out.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) break;
+            if (Files.exists(p)) {
+                throw new UserError("--out " + out + " cannot be created: " + p + " is a file, not a directory");
+            }
+        }
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new UserError("--out " + out + " is a file: a run directory is needed");
+        }
+        if (!resume && new RunDirectory(out).existsNonEmpty()) {
+            throw new UserError("--out " + out + " already exists and is not empty: choose a new directory, or add --resume to continue it");
+        }
+        if (seeds != null && Files.exists(out.resolve(RunDirectory.CONFIG))) {
+            throw new UserError("--out " + out + " is a single run (it holds " + RunDirectory.CONFIG + "): --seeds needs"
+                    + " the parent directory of a group of runs");
+        }
+        if (resume) {
+            for (Replica replica : replicas()) notARun(new RunDirectory(replica.dir()));
+        }
+    }
+
+    /** --resume refuses a non-empty directory without a config.json: it is not a modarch run. */
+    private static void notARun(RunDirectory dir) throws IOException {
+        if (!Files.exists(dir.file(RunDirectory.CONFIG)) && dir.existsNonEmpty()) {
+            throw new UserError("--out " + dir.root() + " is not empty and holds no " + RunDirectory.CONFIG
+                    + ": it is not a modarch run, so --resume will not write into it");
+        }
+    }
+
+    /** The directories from the top-most missing ancestor of path down to path (which this command will create). */
+    private static List<Path> missingAncestors(Path path) {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = path.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) missing.add(0, p);
+        return missing;
+    }
+
+    /**
+     * Releases the locks. A command that failed before training started wrote nothing but lock files and
+     * directories: the lock files it made go, and then each directory it created goes when empty, deepest first,
+     * so bad input leaves no trace. Best effort: a failure here must not hide the command's own.
+     */
+    private static void release(List<Held> held, List<Path> created, boolean started) {
+        for (Held h : held) {
+            try {
+                if (!started && !h.lockFileExisted()) {
+                    h.lock().closeAndDelete();
+                } else {
+                    h.lock().close();
+                }
+            } catch (IOException e) {
+                // the lock is released by the OS at exit anyway
+            }
+        }
         for (int i = created.size() - 1; i >= 0; i--) {
-            Path dir = created.get(i);
-            if (!Files.isDirectory(dir) || new RunDirectory(dir).existsNonEmpty()) continue;
-            Files.deleteIfExists(dir.resolve(RunLock.FILE_NAME));
-            try (var entries = Files.list(dir)) {
-                if (entries.findAny().isEmpty()) Files.delete(dir);
+            try {
+                Files.deleteIfExists(created.get(i)); // only when empty: another process may be using it by now
+            } catch (IOException notEmptyOrGone) {
+                // kept
             }
         }
     }
@@ -145,6 +204,10 @@ final class TrainCommand implements Callable<Integer> {
             return RunLock.acquire(dir.root());
         } catch (RunLockedException held) {
             throw new UserError(held.getMessage());
+        } catch (FileSystemException e) {
+            String message = "cannot create the run directory " + dir.root() + ": " + IOFaults.describe(e);
+            if (IOFaults.badPath(e)) throw new UserError(message + "; choose another --out");
+            throw new IOException(message, e);
         }
     }
 
@@ -159,11 +222,52 @@ final class TrainCommand implements Callable<Integer> {
     /** A run to continue: its own config; a non-empty directory without one is not a run and is left alone. */
     private TrainConfig resumable(RunDirectory dir, TrainConfig given) throws IOException {
         if (Files.exists(dir.file(RunDirectory.CONFIG))) return storedConfig(dir, given);
-        if (dir.existsNonEmpty()) {
-            throw new UserError("--out " + dir.root() + " is not empty and holds no " + RunDirectory.CONFIG
-                    + ": it is not a modarch run, so --resume will not write into it");
-        }
+        notARun(dir);
         return given;
+    }
+
+    /**
+     * Before --resume touches a run: its config.json must describe the model its checkpoints hold (the parameter
+     * count it recorded), and its training state must load into that model; a run past iteration 0 must have one.
+     * Faults of these files are bad input (exit 2) naming the file; only failures to read them are environment ones.
+     */
+    private static void checkResumable(Trainer trainer, List<RunDirectory> dirs) throws IOException {
+        long parameters = trainer.model().parameterCount();
+        for (RunDirectory dir : dirs) {
+            Path config = dir.file(RunDirectory.CONFIG);
+            if (!Files.exists(config)) continue; // nothing to resume: the run starts
+            Object recorded = StrictJson.readObject(config).get("parameters");
+            if (recorded instanceof Number && ((Number) recorded).longValue() != parameters) {
+                throw new UserError(config + " records \"parameters\": " + recorded + " but its rules, enc_dim and dim"
+                        + " make a model of " + parameters + ": the file was edited; restore its values to resume the run");
+            }
+            Path state = dir.file(RunDirectory.TRAINING_STATE);
+            Path previous = dir.file(TrainingState.PREVIOUS);
+            Path latest = Files.exists(state) ? state : Files.exists(previous) ? previous : null;
+            if (latest == null) {
+                long logged;
+                try {
+                    logged = dir.lastLoggedIteration();
+                } catch (IOException | RuntimeException unreadable) {
+                    throw new UserError(state + " is missing and " + dir.file(RunDirectory.LOG) + " cannot be read ("
+                            + unreadable.getMessage() + "), so the run cannot be resumed; train it anew into another --out");
+                }
+                if (logged > 0) {
+                    throw new UserError(state + " is missing, so the run cannot be resumed (its log.jsonl is at"
+                            + " iteration " + logged + "); train it anew into another --out");
+                }
+                continue; // stopped inside its first checkpoint: the run starts anew, as nothing is lost
+            }
+            try {
+                TrainingState.load(latest, trainer.model().params(), trainer.model().arena().replicaStride());
+            } catch (FileSystemException cannotRead) {
+                throw cannotRead;
+            } catch (IOException | RuntimeException fault) {
+                String what = fault instanceof IOException ? IOFaults.describe((IOException) fault) : latest + ": " + fault;
+                throw new UserError(what + "; the run cannot be resumed from this file (restore it, or train anew"
+                        + " into another --out)");
+            }
+        }
     }
 
     private static void report(Trainer trainer, List<TrainConfig> configs, List<RunDirectory> dirs) {
@@ -202,6 +306,14 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--data-seeds has " + dataSeeds.length + " values but --seeds has " + seeds.length
                     + ": they are paired, one data seed per model seed");
         }
+        for (int i = 0; i < seeds.length; i++) {
+            if (seeds[i] < 0 || seeds[i] > TrainConfig.MAX_SEED) {
+                throw new UserError("--seeds value " + seeds[i] + " is out of range: allowed are 0.." + TrainConfig.MAX_SEED);
+            }
+            if (dataSeeds != null && (dataSeeds[i] < 0 || dataSeeds[i] > TrainConfig.MAX_SEED)) {
+                throw new UserError("--data-seeds value " + dataSeeds[i] + " is out of range: allowed are 0.." + TrainConfig.MAX_SEED);
+            }
+        }
         List<Replica> out = new ArrayList<>();
         Set<Path> names = new HashSet<>();
         for (int i = 0; i < seeds.length; i++) {
@@ -238,8 +350,10 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig config;
         try {
             config = dir.readConfig();
+        } catch (FileSystemException cannotRead) {
+            throw cannotRead;
         } catch (IOException e) {
-            throw new UserError(e.getMessage());
+            throw new UserError(IOFaults.describe(e));
         }
         Map<String, Object> stored = config.toMap();
         for (CommandLine.Model.OptionSpec option : spec.commandLine().getParseResult().matchedOptions()) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import modarch.io.AtomicFiles;
+import modarch.io.CorruptFileException;
 import modarch.io.Json;
 import modarch.io.RunLock;
 import modarch.io.StrictJson;
@@ -76,6 +77,7 @@ public final class RunDirectory {
      */
     public TrainConfig readConfig() throws IOException {
         Path path = file(CONFIG);
+        if (Files.isDirectory(path)) throw new CorruptFileException(path, "is a directory, not a run's config file");
         if (!Files.isRegularFile(path)) throw new IOException(path + " does not exist: is " + root + " a run directory?");
         return TrainConfig.fromMap(StrictJson.readObject(path), Trainer.CONFIG_EXTRA_KEYS, path);
     }
