@@ -41,6 +41,8 @@ public final class RunLock implements AutoCloseable {
     private static final long WAIT_FOR_HOLDER_NANOS = 300_000_000L;
     /** The content of a lock file its holder deleted: whoever locks it later must take the directory's new one. */
     static final String DELETED = "deleted\n";
+    /** Tries that find a marked lock file at its path before taking it over (its deleter crashed before unlinking it). */
+    private static final int STALE_MARK_TRIES = 3;
 
     /** Locks this JVM holds, by the real path of their lock file. */
     private static final Map<Path, RunLock> HELD = new HashMap<>();
@@ -69,17 +71,21 @@ public final class RunLock implements AutoCloseable {
      * @throws IOException when the directory or lock file cannot be created, opened or written
      */
     public static RunLock acquire(Path dir) throws RunLockedException, IOException {
+        int markedAtPath = 0;
         for (int attempt = 0; ; attempt++) {
-            RunLock lock = tryAcquire(dir);
-            if (lock != null) return lock;
-            // we locked a lock file that its last holder had deleted (or the directory went away meanwhile):
-            // that lock guards nothing; take the directory's current one
+            // a marked file still at its path after a few tries is not one a holder deleted: it crashed in between
+            Attempt a = tryAcquire(dir, markedAtPath >= STALE_MARK_TRIES);
+            if (a.lock() != null) return a.lock();
+            if (a.markedAtPath()) markedAtPath++;
             if (attempt == 100) throw new IOException(dir + ": its lock file keeps being deleted; is another program removing it?");
         }
     }
 
-    /** One try of {@link #acquire}: null when the file locked was deleted by its last holder (then try again). */
-    private static RunLock tryAcquire(Path dir) throws RunLockedException, IOException {
+    /** One try of {@link #acquire}: the lock, or none when the file locked was marked {@link #DELETED}. */
+    private record Attempt(RunLock lock, boolean markedAtPath) {
+    }
+
+    private static Attempt tryAcquire(Path dir, boolean takeOverMarked) throws RunLockedException, IOException {
         Files.createDirectories(dir);
         Path file = dir.resolve(FILE_NAME);
         Path key;
@@ -87,14 +93,14 @@ public final class RunLock implements AutoCloseable {
         try {
             key = dir.toRealPath().resolve(FILE_NAME);
         } catch (NoSuchFileException gone) {
-            return null;
+            return new Attempt(null, false);
         }
         synchronized (HELD) {
             if (HELD.containsKey(key)) throw new RunLockedException(dir, currentPid(), hostName());
             try {
                 channel = FileChannel.open(file, CREATE, READ, WRITE);
             } catch (NoSuchFileException gone) {
-                return null; // the directory was deleted after createDirectories
+                return new Attempt(null, false); // the directory was deleted after createDirectories
             }
             FileLock lock;
             try {
@@ -116,9 +122,13 @@ public final class RunLock implements AutoCloseable {
             }
             RunLock runLock = new RunLock(dir, key, channel, lock);
             try {
-                if (DELETED.equals(content(channel)) || !Files.exists(file)) {
-                    runLock.release();
-                    return null;
+                if (DELETED.equals(content(channel))) {
+                    // its holder deleted it after we opened it: it guards nothing; take the directory's current one
+                    boolean atPath = Files.exists(file);
+                    if (!atPath || !takeOverMarked) {
+                        runLock.release();
+                        return new Attempt(null, atPath);
+                    }
                 }
                 channel.truncate(0);
                 channel.write(ByteBuffer.wrap((currentPid() + " " + hostName() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
@@ -127,7 +137,7 @@ public final class RunLock implements AutoCloseable {
                 throw new IOException(file + ": cannot write the lock file: " + IOFaults.reason(e), e);
             }
             HELD.put(key, runLock);
-            return runLock;
+            return new Attempt(runLock, false);
         }
     }
 
