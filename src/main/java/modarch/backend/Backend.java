@@ -43,7 +43,8 @@ public interface Backend extends AutoCloseable {
      *   <li>op(B) is (k, n): B is stored (k, n) with row stride ldb, or (n, k) when transB;</li>
      *   <li>C is (m, n) with row stride ldc; items must not overlap in C;</li>
      *   <li>bias, when not null, is (n) starting at biasOff and is added to every row;</li>
-     *   <li>act is ReLU when relu is true, identity otherwise.</li>
+     *   <li>act is ReLU when relu is true ({@code x < 0 ? 0 : x}: NaN stays NaN, as in PyTorch, so a diverged
+     *   run shows in its loss), identity otherwise.</li>
      * </ul>
      * k may be 0 (then C gets only the accumulate/bias/act part).
      */
@@ -67,7 +68,8 @@ public interface Backend extends AutoCloseable {
     void fill(int n, float value, FloatBuf x, int off);
 
     /**
-     * ReLU backward in place: {@code d[i][j] = y[i][j] > 0 ? d[i][j] : 0} for m rows of n columns,
+     * ReLU backward in place: {@code d[i][j] = y[i][j] <= 0 ? 0 : d[i][j]} for m rows of n columns (PyTorch's
+     * threshold_backward: a NaN output passes its gradient),
      * d with row stride ldd, y with row stride ldy.
      */
     void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd);

@@ -174,7 +174,7 @@ final class GemmCall implements Parallel.IntRangeBody {
             int row = cOff + i * ldc;
             for (int j = 0; j < n; j++) {
                 float out = (accumulate ? c[row + j] : 0f) + (bias == null ? 0f : bias[biasOff + j]);
-                c[row + j] = relu && !(out > 0f) ? 0f : out;
+                c[row + j] = relu && out < 0f ? 0f : out;
             }
         }
     }

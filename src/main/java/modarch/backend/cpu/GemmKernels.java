@@ -70,12 +70,12 @@ final class GemmKernels {
                 FloatVector out = FloatVector.fromArray(S, tile, t + j);
                 if (addC) out = FloatVector.fromArray(S, c, o + j).add(out);
                 if (bias != null) out = out.add(FloatVector.fromArray(S, bias, biasIdx + j));
-                if (relu) out = FloatVector.zero(S).blend(out, out.compare(VectorOperators.GT, 0f));
+                if (relu) out = out.blend(0f, out.compare(VectorOperators.LT, 0f));
                 out.intoArray(c, o + j);
             }
             for (; j < cols; j++) {
                 float out = (addC ? c[o + j] : 0f) + tile[t + j] + (bias == null ? 0f : bias[biasIdx + j]);
-                c[o + j] = relu && !(out > 0f) ? 0f : out;
+                c[o + j] = relu && out < 0f ? 0f : out;
             }
         }
     }

@@ -86,6 +86,6 @@ final class MatVec {
 
     private static void store(float[] c, int ci, float sum, boolean accumulate, float add, boolean relu) {
         float out = (accumulate ? c[ci] : 0f) + sum + add;
-        c[ci] = relu && !(out > 0f) ? 0f : out;
+        c[ci] = relu && out < 0f ? 0f : out;
     }
 }

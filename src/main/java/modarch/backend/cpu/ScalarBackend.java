@@ -73,7 +73,7 @@ public final class ScalarBackend implements Backend {
                     }
                     int ci = ci0 + i * ldc + j;
                     float out = (accumulate ? c[ci] : 0f) + sum + (bias == null ? 0f : bias[biasi + j]);
-                    c[ci] = relu && !(out > 0f) ? 0f : out;
+                    c[ci] = relu && out < 0f ? 0f : out;
                 }
             }
         }
@@ -90,7 +90,7 @@ public final class ScalarBackend implements Backend {
         for (int i = 0; i < m; i++) {
             int yr = yOff + i * ldy, dr = dOff + i * ldd;
             for (int j = 0; j < n; j++) {
-                if (!(y[yr + j] > 0f)) d[dr + j] = 0f;
+                if (y[yr + j] <= 0f) d[dr + j] = 0f;
             }
         }
     }

@@ -184,10 +184,10 @@ public final class VectorBackend implements Backend {
             for (; j < vecN; j += VL) {
                 FloatVector dv = FloatVector.fromArray(S, d, dr + j);
                 FloatVector yv = FloatVector.fromArray(S, y, yr + j);
-                FloatVector.zero(S).blend(dv, yv.compare(VectorOperators.GT, 0f)).intoArray(d, dr + j);
+                dv.blend(0f, yv.compare(VectorOperators.LE, 0f)).intoArray(d, dr + j);
             }
             for (; j < n; j++) {
-                if (!(y[yr + j] > 0f)) d[dr + j] = 0f;
+                if (y[yr + j] <= 0f) d[dr + j] = 0f;
             }
         }
     }
