@@ -159,8 +159,12 @@ public final class ScalarBackend implements Backend {
 
     @Override
     public void softmaxRows(int m, int n, FloatBuf xBuf, int xOff, FloatBuf yBuf, int yOff) {
-        float[] x = array(xBuf), y = array(yBuf);
-        for (int i = 0; i < m; i++) {
+        softmaxRange(0, m, n, array(xBuf), xOff, array(yBuf), yOff);
+    }
+
+    /** Softmax of rows [from, to) of n: the max first, exp and sum in column order, one reciprocal per row. */
+    static void softmaxRange(int from, int to, int n, float[] x, int xOff, float[] y, int yOff) {
+        for (int i = from; i < to; i++) {
             int r = i * n;
             float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < n; j++) max = Math.max(max, x[xOff + r + j]);
@@ -178,8 +182,13 @@ public final class ScalarBackend implements Backend {
     @Override
     public void softmaxRowsBackward(int m, int n, FloatBuf yBuf, int yOff, FloatBuf dyBuf, int dyOff,
                                     FloatBuf dxBuf, int dxOff) {
-        float[] y = array(yBuf), dy = array(dyBuf), dx = array(dxBuf);
-        for (int i = 0; i < m; i++) {
+        softmaxBackwardRange(0, m, n, array(yBuf), yOff, array(dyBuf), dyOff, array(dxBuf), dxOff);
+    }
+
+    /** Softmax backward of rows [from, to) of n: dx = y * (dy - sum_j y_j dy_j). */
+    static void softmaxBackwardRange(int from, int to, int n, float[] y, int yOff, float[] dy, int dyOff,
+                                     float[] dx, int dxOff) {
+        for (int i = from; i < to; i++) {
             int r = i * n;
             float dot = 0f;
             for (int j = 0; j < n; j++) dot += y[yOff + r + j] * dy[dyOff + r + j];

@@ -23,8 +23,9 @@ import modarch.backend.IntBuf;
  * Once compiled, calls allocate nothing (buffers grow when a thread first meets a larger shape). Safe to call
  * from several threads: a call made while the pool is busy runs on its own thread.
  *
- * <p>Ops without a vector kernel here (buffers, softmax, losses, one-hot, block dots) delegate to the scalar
- * reference, each by an explicit override: they are small next to the products, measured below 5% of a step.
+ * <p>Row-wise element ops ({@link RowCall}) are split across the pool when large (replicas make them so).
+ * Ops without a vector kernel here (buffers, losses, one-hot, copies, fill) delegate to the scalar reference,
+ * each by an explicit override: they are small next to the products.
  */
 public final class VectorBackend implements Backend {
 
@@ -93,8 +94,8 @@ public final class VectorBackend implements Backend {
     }
 
     /**
-     * One item runs as one (internally parallel) gemm. Several items are split whole across the pool when they
-     * divide evenly or outnumber the threads twice (each item then runs on one thread, with no packing shared
+     * One item runs as one (internally parallel) gemm. Several items are split whole across the pool when their
+     * products add up to enough work ({@link GemmCall#PARALLEL_MIN}) and they divide evenly or outnumber the threads twice (each item then runs on one thread, with no packing shared
      * between threads); otherwise they run one after another, each parallel. Every element is computed with
      * the same arithmetic either way, so results do not depend on the split.
      */
@@ -109,7 +110,8 @@ public final class VectorBackend implements Backend {
                 array(c), cOff, ldc, strideC, accumulate, array(bias), biasOff, strideBias, relu);
         try {
             int threads = parallel.threads();
-            if (batch > 1 && threads > 1 && (batch % threads == 0 || batch >= 2 * threads)) {
+            boolean large = (long) batch * m * n * k >= GemmCall.PARALLEL_MIN;
+            if (batch > 1 && threads > 1 && large && (batch % threads == 0 || batch >= 2 * threads)) {
                 parallel.parallelFor(batch, call);
             } else {
                 call.run(0, batch);
@@ -175,21 +177,9 @@ public final class VectorBackend implements Backend {
     }
 
     @Override
-    public void reluBackward(int m, int n, FloatBuf yBuf, int yOff, int ldy, FloatBuf dBuf, int dOff, int ldd) {
-        float[] y = array(yBuf), d = array(dBuf);
-        int vecN = n - n % VL;
-        for (int i = 0; i < m; i++) {
-            int yr = yOff + i * ldy, dr = dOff + i * ldd;
-            int j = 0;
-            for (; j < vecN; j += VL) {
-                FloatVector dv = FloatVector.fromArray(S, d, dr + j);
-                FloatVector yv = FloatVector.fromArray(S, y, yr + j);
-                dv.blend(0f, yv.compare(VectorOperators.LE, 0f)).intoArray(d, dr + j);
-            }
-            for (; j < n; j++) {
-                if (y[yr + j] <= 0f) d[dr + j] = 0f;
-            }
-        }
+    public void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd) {
+        RowCall.current().run(parallel, RowCall.Op.RELU_BACKWARD, m, n, 0, 0, array(d), dOff, ldd, array(y), yOff, ldy,
+                null, 0, n);
     }
 
     /** Same sums in the same order (row by row) as the reference, four vectors of columns at a time. */
@@ -257,36 +247,33 @@ public final class VectorBackend implements Backend {
         }
     }
 
-    /** The reference's products, one vector of a block at a time. */
+    /** The reference's products, one vector of a block at a time, rows split across the pool when many. */
     @Override
-    public void scaleBlocks(int m, int blocks, int w, FloatBuf srcBuf, int srcOff, FloatBuf scaleBuf, int scaleOff,
-                            FloatBuf dstBuf, int dstOff) {
-        float[] src = array(srcBuf), scale = array(scaleBuf), dst = array(dstBuf);
-        for (int i = 0; i < m; i++) {
-            for (int g = 0; g < blocks; g++) {
-                float f = scale[scaleOff + i * blocks + g];
-                int base = i * blocks * w + g * w, s = srcOff + base, d = dstOff + base;
-                int j = 0;
-                for (; j + VL <= w; j += VL) FloatVector.fromArray(S, src, s + j).mul(f).intoArray(dst, d + j);
-                for (; j < w; j++) dst[d + j] = f * src[s + j];
-            }
-        }
+    public void scaleBlocks(int m, int blocks, int w, FloatBuf src, int srcOff, FloatBuf scale, int scaleOff,
+                            FloatBuf dst, int dstOff) {
+        RowCall.current().run(parallel, RowCall.Op.SCALE_BLOCKS, m, 0, blocks, w, array(src), srcOff, 0,
+                array(scale), scaleOff, 0, array(dst), dstOff, (long) blocks * w);
     }
 
+    /** Each block's dot product in vectors (a different order of sums than the reference), rows split when many. */
     @Override
     public void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
                                    FloatBuf out, int outOff) {
-        reference.blockDotAccumulate(m, blocks, w, x, xOff, y, yOff, out, outOff);
+        RowCall.current().run(parallel, RowCall.Op.BLOCK_DOT, m, 0, blocks, w, array(x), xOff, 0, array(y), yOff, 0,
+                array(out), outOff, (long) blocks * w);
     }
 
+    /** The reference's arithmetic, rows split across the pool when many. */
     @Override
     public void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff) {
-        reference.softmaxRows(m, n, x, xOff, y, yOff);
+        RowCall.current().run(parallel, RowCall.Op.SOFTMAX, m, n, 0, 0, array(x), xOff, 0, null, 0, 0, array(y), yOff, n);
     }
 
+    /** The reference's arithmetic, rows split across the pool when many. */
     @Override
     public void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff) {
-        reference.softmaxRowsBackward(m, n, y, yOff, dy, dyOff, dx, dxOff);
+        RowCall.current().run(parallel, RowCall.Op.SOFTMAX_BACKWARD, m, n, 0, 0, array(y), yOff, 0, array(dy), dyOff, 0,
+                array(dx), dxOff, n);
     }
 
     @Override
