@@ -30,6 +30,16 @@ public interface Backend extends AutoCloseable {
 
     void download(IntBuf src, int srcOff, int[] dst, int dstOff, int n);
 
+    /**
+     * How a group of replicas is best spread over this backend: backends to train disjoint shards of the group
+     * side by side, one thread each. A device that batches replicas itself keeps them all ({@code List.of(this)});
+     * a multi-core CPU backend gives one single-threaded backend per core, since independent shards keep every
+     * core busy where splitting each small op across cores cannot.
+     */
+    default java.util.List<Backend> replicaShards(int replicas) {
+        return java.util.List.of(this);
+    }
+
     /** Frees what the backend holds beyond its buffers (threads, contexts); buffers are closed by their owners. */
     @Override
     void close();

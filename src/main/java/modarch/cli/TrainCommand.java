@@ -20,6 +20,7 @@ import modarch.io.StrictJson;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.train.EvalRecord;
+import modarch.train.ReplicaShards;
 import modarch.train.RunDirectory;
 import modarch.train.TrainConfig;
 import modarch.train.Trainer;
@@ -112,7 +113,8 @@ final class TrainCommand implements Callable<Integer> {
             ProgressBar progress = ProgressBar.forStderr(quiet);
             String sizes = "--rules " + options.rules() + " --enc-dim " + options.encDim() + " --dim " + options.dim()
                     + " --batch-size " + options.batchSize() + " for " + configs.size() + " run(s)";
-            try (Trainer trainer = SizeGuard.build(sizes, () -> new Trainer(configs, device.device, choice.backend(), dirs))) {
+            try (ReplicaShards trainer = SizeGuard.build(sizes,
+                    () -> new ReplicaShards(configs, device.device, choice.backend(), dirs))) {
                 if (resume) checkResumable(trainer, dirs);
                 DeviceOption.announce(choice);
                 started = true;
@@ -231,7 +233,7 @@ final class TrainCommand implements Callable<Integer> {
      * count it recorded), and its training state must load into that model; a run past iteration 0 must have one.
      * Faults of these files are bad input (exit 2) naming the file; only failures to read them are environment ones.
      */
-    private static void checkResumable(Trainer trainer, List<RunDirectory> dirs) throws IOException {
+    private static void checkResumable(ReplicaShards trainer, List<RunDirectory> dirs) throws IOException {
         long parameters = trainer.model().parameterCount();
         for (RunDirectory dir : dirs) {
             Path config = dir.file(RunDirectory.CONFIG);
@@ -270,7 +272,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static void report(Trainer trainer, List<TrainConfig> configs, List<RunDirectory> dirs) {
+    private static void report(ReplicaShards trainer, List<TrainConfig> configs, List<RunDirectory> dirs) {
         for (Trainer.Divergence divergence : trainer.divergences()) {
             System.err.println("modarch: error: " + divergence.message());
         }

@@ -15,6 +15,8 @@ import java.util.List;
 import modarch.TestBuffers;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
+import modarch.backend.cpu.Parallel;
+import modarch.backend.cpu.VectorBackend;
 import modarch.io.Safetensors;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
@@ -148,6 +150,30 @@ class TrainerTest {
             Path single = tmp.resolve("single-" + kind);
             run(trainer(config.withSeeds(3, 1), single), false, QUIET);
             assertSameFiles(single, parent.resolve("seed3-data1"), kind + " replica 3 of 5 against the single run");
+        }
+    }
+
+    /** Shards of a group (one single-threaded backend each, side by side) still give every replica its single run. */
+    @Test
+    void replicaShardsAreBitIdenticalToSingleRuns() throws IOException {
+        TrainConfig config = small(REGRESSION, ModelKind.MODULAR, 30, 10);
+        long[] seeds = {1, 2, 3};
+        List<TrainConfig> configs = new ArrayList<>();
+        List<RunDirectory> dirs = new ArrayList<>();
+        for (long seed : seeds) {
+            configs.add(config.withSeeds(seed, seed));
+            dirs.add(new RunDirectory(tmp.resolve("shards").resolve("seed" + seed)));
+        }
+        try (Parallel two = new Parallel(2);
+             ReplicaShards shards = new ReplicaShards(configs, "cpu", new VectorBackend(two), dirs)) {
+            assertEquals(2, new VectorBackend(two).replicaShards(3).size());
+            shards.run(false, QUIET);
+            assertEquals(3, shards.lastRecords().size());
+        }
+        for (int r = 0; r < seeds.length; r++) {
+            Path single = tmp.resolve("alone" + r);
+            run(trainer(configs.get(r), single), false, QUIET);
+            assertSameFiles(single, dirs.get(r).root(), "replica " + r + " of the shards");
         }
     }
 

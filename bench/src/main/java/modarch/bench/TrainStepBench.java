@@ -1,5 +1,10 @@
 package modarch.bench;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
@@ -22,6 +27,7 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -50,28 +56,53 @@ public class TrainStepBench {
     @Param({"1"})
     public int replicas;
 
-    private TrainStep step;
+    private TrainStep[] shards;
+    private ExecutorService pool;
     private long iteration;
 
+    /** As `train --seeds` runs a group: the backend's replica shards, one TrainStep each, side by side. */
     @Setup(Level.Trial)
     public void setUp() {
         String[] parts = sizes.split("[x,]");
         int encDim = Integer.parseInt(parts[0]);
         int dim = Integer.parseInt(parts[1]);
-        Backend backend = Backends.select("auto").backend();
-        MlpModel mlp = new MlpModel(backend, replicas, new ModelSpec(ModelKind.parse(model), rules, encDim, dim), 256);
-        Task[] tasks = new Task[replicas];
-        long[] seeds = new long[replicas];
-        for (int r = 0; r < replicas; r++) {
-            mlp.init(r, r);
-            tasks[r] = new MlpTask(rules, r, false);
-            seeds[r] = r;
+        List<Backend> backends = Backends.select("auto").backend().replicaShards(replicas);
+        shards = new TrainStep[backends.size()];
+        for (int s = 0; s < shards.length; s++) {
+            int from = replicas * s / shards.length, to = replicas * (s + 1) / shards.length;
+            shards[s] = shard(backends.get(s), from, to, encDim, dim);
         }
-        step = new TrainStep(backend, mlp, tasks, seeds, Loss.L1, new Adam(backend, mlp.arena(), 1e-4), 256, 1);
+        pool = Executors.newFixedThreadPool(Math.max(1, shards.length - 1));
     }
 
+    private TrainStep shard(Backend backend, int from, int to, int encDim, int dim) {
+        int rep = to - from;
+        MlpModel mlp = new MlpModel(backend, rep, new ModelSpec(ModelKind.parse(model), rules, encDim, dim), 256);
+        Task[] tasks = new Task[rep];
+        long[] seeds = new long[rep];
+        for (int r = 0; r < rep; r++) {
+            mlp.init(r, from + r);
+            tasks[r] = new MlpTask(rules, from + r, false);
+            seeds[r] = from + r;
+        }
+        return new TrainStep(backend, mlp, tasks, seeds, Loss.L1, new Adam(backend, mlp.arena(), 1e-4), 256, 1);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.shutdown();
+    }
+
+    /** One step of every replica. */
     @Benchmark
-    public void trainStep() {
-        step.run(++iteration);
+    public void trainStep() throws Exception {
+        long i = ++iteration;
+        List<Future<?>> others = new ArrayList<>();
+        for (int s = 1; s < shards.length; s++) {
+            TrainStep shard = shards[s];
+            others.add(pool.submit(() -> shard.run(i)));
+        }
+        shards[0].run(i);
+        for (Future<?> other : others) other.get();
     }
 }

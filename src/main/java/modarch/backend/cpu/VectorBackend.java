@@ -94,6 +94,20 @@ public final class VectorBackend implements Backend {
     }
 
     /**
+     * One single-threaded backend per thread of this one's pool (at most one per replica). Measured on two cores,
+     * (E, D) = (32, 128), 8 replicas: two shards of 4 on one thread each, 2.65 ms per step of all 8; one group of
+     * 8 split op by op across both threads, 4.9 ms (the second thread was busy 37% of the time).
+     */
+    @Override
+    public java.util.List<Backend> replicaShards(int replicas) {
+        int shards = Math.min(replicas, parallel.threads());
+        if (shards <= 1) return java.util.List.of(this);
+        Backend[] out = new Backend[shards];
+        for (int i = 0; i < shards; i++) out[i] = new VectorBackend(new Parallel(1));
+        return java.util.List.of(out);
+    }
+
+    /**
      * One item runs as one (internally parallel) gemm. Several items are split whole across the pool when their
      * products add up to enough work ({@link GemmCall#PARALLEL_MIN}) and they divide evenly or outnumber the threads twice (each item then runs on one thread, with no packing shared
      * between threads); otherwise they run one after another, each parallel. Every element is computed with

@@ -1,0 +1,101 @@
+package modarch.train;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import modarch.backend.Backend;
+import modarch.model.Model;
+
+/**
+ * A group of replica runs spread over the shards its backend asks for ({@link Backend#replicaShards}): one
+ * {@link Trainer} per contiguous shard of the group, all running side by side, each on its own thread and
+ * backend. Every replica still gives the bits of its single run. The first shard reports to the listener; the
+ * others train silently, and their divergences and last evaluations are gathered at the end.
+ */
+public final class ReplicaShards implements AutoCloseable {
+    private final List<Trainer> trainers = new ArrayList<>();
+
+    /** configs and dirs are paired, one per replica; device as for {@link Trainer}. */
+    public ReplicaShards(List<TrainConfig> configs, String device, Backend backend, List<RunDirectory> dirs) {
+        List<Backend> shards = backend.replicaShards(configs.size());
+        int n = configs.size();
+        try {
+            for (int s = 0; s < shards.size(); s++) {
+                int from = n * s / shards.size(), to = n * (s + 1) / shards.size();
+                trainers.add(new Trainer(configs.subList(from, to), device, shards.get(s), dirs.subList(from, to)));
+            }
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Trains every shard to the end (see {@link Trainer#run}); the first failure of any shard is rethrown. */
+    public void run(boolean resume, Trainer.Listener listener) throws IOException {
+        if (trainers.size() == 1) {
+            trainers.get(0).run(resume, listener);
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(trainers.size() - 1, r -> {
+            Thread t = new Thread(r, "modarch-shard");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Void>> others = new ArrayList<>();
+            for (Trainer trainer : trainers.subList(1, trainers.size())) {
+                others.add(pool.submit(() -> {
+                    trainer.run(resume, new Trainer.Listener() { });
+                    return null;
+                }));
+            }
+            trainers.get(0).run(resume, listener);
+            for (Future<Void> other : others) await(other);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void await(Future<Void> shard) throws IOException {
+        try {
+            shard.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for a shard of replicas", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) throw io;
+            if (cause instanceof RuntimeException re) throw re;
+            if (cause instanceof Error err) throw err;
+            throw new IllegalStateException(cause);
+        }
+    }
+
+    /** The first shard's model: its parameters and shapes are every replica's. */
+    public Model model() {
+        return trainers.get(0).model();
+    }
+
+    /** The latest evaluation of every replica, in group order. */
+    public List<EvalRecord> lastRecords() {
+        List<EvalRecord> out = new ArrayList<>();
+        for (Trainer t : trainers) out.addAll(t.lastRecords());
+        return out;
+    }
+
+    /** The replicas that diverged, in group order. */
+    public List<Trainer.Divergence> divergences() {
+        List<Trainer.Divergence> out = new ArrayList<>();
+        for (Trainer t : trainers) out.addAll(t.divergences());
+        return out;
+    }
+
+    @Override
+    public void close() {
+        for (Trainer t : trainers) t.close();
+    }
+}
