@@ -130,7 +130,7 @@ wait_idle() {  # label
 }
 
 run_jmh() {  # round; both shapes of the benchmark's @Param (JMH's -p would split "32,128" at the comma)
-  java --add-modules jdk.incubator.vector -cp "$jar" org.openjdk.jmh.Main TrainStepBench \
+  java "$(sed -n 's:.*<modarch.jvm.flags>\(.*\)</modarch.jvm.flags>.*:\1:p' pom.xml)" -cp "$jar" org.openjdk.jmh.Main TrainStepBench \
     $jmh_opts -rf json -rff "$out/jmh-r$1.json" >"$out/jmh-r$1.log" 2>&1 &&
     "$py113" -c 'import json, sys; runs = json.load(open(sys.argv[1]))
 assert {r["params"]["sizes"].replace("x", ",") for r in runs if r["primaryMetric"]["rawData"][0]} >= {"32,128", "128,512"}' "$out/jmh-r$1.json" ||

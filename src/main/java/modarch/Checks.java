@@ -9,6 +9,25 @@ public final class Checks {
     private Checks() {
     }
 
+    /** Rule counts (and so module counts) of every family. */
+    public static final int MIN_RULES = 2;
+    public static final int MAX_RULES = 64;
+
+    /** Throws UserError naming --rules and the allowed range unless 2 <= rules <= 64. */
+    public static void rules(int rules) {
+        if (rules < MIN_RULES || rules > MAX_RULES) {
+            throw new UserError("--rules " + rules + " is out of range: allowed are " + MIN_RULES + ".." + MAX_RULES);
+        }
+    }
+
+    /** Throws UserError naming --data-seed unless it is a numpy RandomState seed (0..2^32-1). */
+    public static void dataSeed(long dataSeed) {
+        if (dataSeed < 0 || dataSeed > 0xFFFFFFFFL) {
+            throw new UserError("--data-seed " + dataSeed
+                    + " is out of range: allowed are 0..4294967295 (a numpy RandomState seed)");
+        }
+    }
+
     /** Throws UserError unless value > 0. */
     public static void positive(String option, long value) {
         if (value <= 0) throw new UserError(option + " " + value + " is not allowed: it must be > 0");

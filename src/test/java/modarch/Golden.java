@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import modarch.io.Json;
 
 /**
  * Reads the reference vectors (numpy- and PyTorch-made) from the folder named by the system property
@@ -32,7 +32,7 @@ public final class Golden {
             assumeTrue(false, why + ": skipping");
         }
         try {
-            return new ObjectMapper().readTree(file.toFile());
+            return Json.MAPPER.readTree(file.toFile());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,8 +1,8 @@
 package modarch.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,22 +10,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import modarch.Checks;
 import modarch.UserError;
+import modarch.backend.Backends;
 import modarch.io.IOFaults;
 import modarch.io.RunLock;
-import modarch.backend.Backends;
 import modarch.metrics.ActivationMatrix;
 import modarch.metrics.Adaptation;
 import modarch.metrics.RoutingMetrics;
-import modarch.task.MlpTask;
 import modarch.train.EvalCounts;
 import modarch.train.LoadedRun;
 import modarch.train.RunDirectory;
 import modarch.train.RunEvaluator;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Measure a trained run the paper's way (performance, collapse, alignment, adaptation, "
@@ -167,7 +167,7 @@ final class EvalCommand implements Callable<Integer> {
     /** plot_main.py's add_random: the uniform matrix; adaptation from its module marginal. */
     private Map<String, Object> randomBaseline() {
         if (rules == null) throw new UserError("--random-baseline needs --rules R (2..64)");
-        MlpTask.checkRules(rules);
+        Checks.rules(rules);
         double[][] uniform = new double[rules][rules];
         for (double[] row : uniform) java.util.Arrays.fill(row, 1.0 / (rules * rules));
         double[][] joint = ActivationMatrix.fromJoint(uniform);

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import modarch.UserError;
 import modarch.io.IOFaults;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** Entry point of the modarch launcher. Exit codes: 0 success, 2 bad input, 1 environment failure or internal error, 3 a diverged run. */
 @Command(name = "modarch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

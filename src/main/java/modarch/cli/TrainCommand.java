@@ -13,9 +13,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import modarch.UserError;
 import modarch.backend.Backends;
+import modarch.io.IOFaults;
 import modarch.io.RunLock;
 import modarch.io.RunLockedException;
-import modarch.io.IOFaults;
 import modarch.io.StrictJson;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
@@ -25,9 +25,9 @@ import modarch.train.RunDirectory;
 import modarch.train.TrainConfig;
 import modarch.train.Trainer;
 import modarch.train.TrainingState;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train one model on one task instance and write a run directory; with --seeds, several "

@@ -1,9 +1,8 @@
 package modarch.task;
 
-import modarch.UserError;
-
 import java.util.LinkedHashMap;
 import java.util.Map;
+import modarch.Checks;
 
 /**
  * One instance of the MLP task family (reference: Mod_Arch {@code MLP/Regression/data.py}, data_v2).
@@ -15,8 +14,6 @@ import java.util.Map;
  * {@link #sample}. Not thread-safe (one scratch block per instance).
  */
 public final class MlpTask implements Task {
-    public static final int MIN_RULES = 2;
-    public static final int MAX_RULES = 64;
     /** numpy's choice() tolerance on the sum of a probability vector: sqrt(machine epsilon). */
     private static final double PROBABILITY_SUM_TOLERANCE = Math.sqrt(Math.ulp(1.0));
 
@@ -28,28 +25,13 @@ public final class MlpTask implements Task {
 
     /** rules in 2..64, dataSeed in 0..2^32-1 (a numpy RandomState seed). */
     public MlpTask(int rules, long dataSeed, boolean classification) {
-        checkRules(rules);
-        checkDataSeed(dataSeed);
+        Checks.rules(rules);
+        Checks.dataSeed(dataSeed);
         NumpyRandomState rng = new NumpyRandomState(dataSeed);
         this.rules = rules;
         this.classification = classification;
         this.coeff1 = rng.randn(rules);
         this.coeff2 = rng.randn(rules);
-    }
-
-    /** Throws IllegalArgumentException naming --rules and the allowed range unless 2 <= rules <= 64. */
-    public static void checkRules(int rules) {
-        if (rules < MIN_RULES || rules > MAX_RULES) {
-            throw new UserError("--rules " + rules + " is out of range: allowed are " + MIN_RULES + ".." + MAX_RULES);
-        }
-    }
-
-    /** Throws IllegalArgumentException naming --data-seed unless it is a numpy RandomState seed (0..2^32-1). */
-    public static void checkDataSeed(long dataSeed) {
-        if (dataSeed < 0 || dataSeed > 0xFFFFFFFFL) {
-            throw new UserError("--data-seed " + dataSeed
-                    + " is out of range: allowed are 0..4294967295 (a numpy RandomState seed)");
-        }
     }
 
     @Override

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import modarch.io.Safetensors;
 import modarch.io.Safetensors.Tensor;
+import modarch.io.Safetensors;
 import modarch.nn.Param;
 
 /**

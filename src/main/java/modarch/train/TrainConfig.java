@@ -15,7 +15,6 @@ import modarch.model.ModelKind;
 import modarch.model.ModelSpec;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
-import modarch.task.MlpTask;
 
 /** Every option of one training run, with the reference's defaults. */
 public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim, int dim, int batchSize,
@@ -25,8 +24,8 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
 
     /** Throws UserError with a one-line message naming the bad value and what is allowed. */
     public TrainConfig {
-        MlpTask.checkRules(rules);
-        MlpTask.checkDataSeed(dataSeed);
+        Checks.rules(rules);
+        Checks.dataSeed(dataSeed);
         if (dim < rules) {
             throw new UserError("--dim " + dim + " is smaller than --rules " + rules
                     + ": each module gets floor(dim/rules) units, so dim must be >= rules");

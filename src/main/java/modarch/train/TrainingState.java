@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import modarch.Version;
 import modarch.io.Json;
-import modarch.io.Safetensors;
 import modarch.io.Safetensors.Tensor;
+import modarch.io.Safetensors;
 import modarch.nn.Param;
 
 /**

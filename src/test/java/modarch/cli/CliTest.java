@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import modarch.io.Json;
 import modarch.task.MlpTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,7 +100,7 @@ class CliTest {
         Path out = tmp.resolve("ok");
         Result first = run(trainArgs(out).toArray(String[]::new));
         assertEquals(0, first.code(), first.err());
-        JsonNode config = new ObjectMapper().readTree(out.resolve("config.json").toFile());
+        JsonNode config = Json.MAPPER.readTree(out.resolve("config.json").toFile());
         // R=2, E=8, D=16: digit encoder 88, rule encoder 96, MLP.0 400, MLP.2 (D+1 outputs) 306, decoder 145
         assertEquals(88 + 96 + 400 + 306 + 145, config.get("parameters").asInt());
         assertEquals("modular", config.get("model").asText());
@@ -121,16 +121,16 @@ class CliTest {
     void dataPrintsCoefficientsAndBatches() throws IOException {
         Result coeff = run("data", "--task", "mlp-regression", "--rules", "8", "--data-seed", "3", "--coefficients");
         assertEquals(0, coeff.code(), coeff.err());
-        JsonNode json = new ObjectMapper().readTree(coeff.out());
+        JsonNode json = Json.MAPPER.readTree(coeff.out());
         MlpTask task = new MlpTask(8, 3, false);
         for (int r = 0; r < 8; r++) {
             assertEquals(task.coeff1()[r], json.get("coeff1").get(r).asDouble());
             assertEquals(task.coeff2()[r], json.get("coeff2").get(r).asDouble());
         }
 
-        JsonNode batch = new ObjectMapper().readTree(run("data", "--task", "mlp-classification", "--rules", "8",
+        JsonNode batch = Json.MAPPER.readTree(run("data", "--task", "mlp-classification", "--rules", "8",
                 "--data-seed", "3", "--batch", "16", "--seed", "5").out());
-        JsonNode ood = new ObjectMapper().readTree(run("data", "--task", "mlp-classification", "--rules", "8",
+        JsonNode ood = Json.MAPPER.readTree(run("data", "--task", "mlp-classification", "--rules", "8",
                 "--data-seed", "3", "--batch", "16", "--seed", "5", "--ood").out());
         assertEquals(16, batch.get("inputs").size());
         for (int i = 0; i < 16; i++) {

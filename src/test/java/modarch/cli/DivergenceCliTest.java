@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import modarch.io.Json;
 import modarch.io.Safetensors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -54,7 +54,7 @@ class DivergenceCliTest {
         }
         List<String> log = Files.readAllLines(run.resolve("log.jsonl"));
         assertEquals(2, log.size(), String.join("\n", log));
-        JsonNode event = new ObjectMapper().readTree(log.get(1));
+        JsonNode event = Json.MAPPER.readTree(log.get(1));
         assertEquals("diverged", event.get("event").asText());
         assertEquals(iteration, event.get("iteration").asInt());
         assertTrue(event.get("reason").asText().contains("NaN") || event.get("reason").asText().contains("Infinity"),
@@ -62,7 +62,7 @@ class DivergenceCliTest {
 
         CliTest.Result eval = CliTest.run("eval", run.toString(), "--fast", "--json", "--eval-batch-size", "50");
         assertEquals(0, eval.code(), eval.err());
-        JsonNode metrics = new ObjectMapper().readTree(eval.out());
+        JsonNode metrics = Json.MAPPER.readTree(eval.out());
         assertEquals(0, metrics.get("iteration").asInt());
         assertEquals(0, metrics.get("run_iteration").asInt());
         assertTrue(Double.isFinite(metrics.get("loss").asDouble()), eval.out());

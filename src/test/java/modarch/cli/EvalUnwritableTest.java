@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import modarch.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,7 +48,7 @@ class EvalUnwritableTest {
                 : CliTest.run("eval", run.toString(), "--fast", "--eval-batch-size", "50");
         assertEquals(1, result.code(), result.err());
         if (json) {
-            JsonNode printed = new ObjectMapper().readTree(result.out());
+            JsonNode printed = Json.MAPPER.readTree(result.out());
             assertTrue(printed.has("collapse_avg") && printed.has("loss") && printed.has("activation_matrix"), result.out());
         } else {
             assertTrue(result.out().contains("collapse_avg") && result.out().contains("activation_matrix"), result.out());

@@ -17,6 +17,7 @@ import modarch.backend.Backend;
 import modarch.backend.Backends;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.VectorBackend;
+import modarch.io.Json;
 import modarch.io.Safetensors;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
@@ -69,7 +70,7 @@ class TrainerTest {
     }
 
     private static List<JsonNode> log(Path run) throws IOException {
-        ObjectMapper json = new ObjectMapper();
+        ObjectMapper json = Json.MAPPER;
         return Files.readAllLines(run.resolve(RunDirectory.LOG)).stream().map(line -> {
             try {
                 return json.readTree(line);
