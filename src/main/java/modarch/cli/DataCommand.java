@@ -33,8 +33,8 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--batch", description = "print one batch of this many examples")
     Integer batch;
 
-    @Option(names = "--seed", defaultValue = "0", description = "run seed for --batch (default ${DEFAULT-VALUE}): the first training batch of a run with --seed S")
-    long seed;
+    @Option(names = "--seed", description = "with --batch: the run seed (default 0); the batch is the first training batch of a run with --seed S")
+    Long seed;
 
     @Option(names = "--ood", description = "with --batch: scale the inputs by 2 (out of distribution)")
     boolean ood;
@@ -44,6 +44,9 @@ final class DataCommand implements Callable<Integer> {
         TaskSpec spec = Registry.task(task);
         if (coefficients == (batch != null)) {
             throw new UserError("give exactly one of --coefficients or --batch N");
+        }
+        if (coefficients && seed != null) {
+            throw new UserError("--seed " + seed + " applies to batches (--batch N), not to --coefficients: the coefficients depend on --data-seed only");
         }
         if (coefficients && ood) {
             throw new UserError("--ood applies to batches (--batch N), not to --coefficients: the coefficients are the same in and out of distribution");
@@ -56,12 +59,13 @@ final class DataCommand implements Callable<Integer> {
             if (batch < 1 || batch > MAX_BATCH) {
                 throw new UserError("--batch " + batch + " is out of range: allowed are 1.." + MAX_BATCH);
             }
-            TrainConfig.checkSeed(seed);
+            long runSeed = seed == null ? 0 : seed;
+            TrainConfig.checkSeed(runSeed);
             int n = batch * instance.trainLength();
             float[] raw = new float[n * instance.inputWidth()];
             int[] rule = new int[n];
             float[] label = new float[n * instance.labelWidth()];
-            instance.sample(seed, DataStream.TRAIN, 0, batch, instance.trainLength(), ood, null, raw, rule, label, 0);
+            instance.sample(runSeed, DataStream.TRAIN, 0, batch, instance.trainLength(), ood, null, raw, rule, label, 0);
             double[][] inputs = new double[n][];
             int width = instance.inputWidth();
             for (int i = 0; i < n; i++) {

@@ -18,6 +18,15 @@ class DataCommandTest {
     }
 
     @Test
+    void seedWithCoefficientsIsRefusedNotIgnored() {
+        CliTest.Result result = CliTest.run("data", "--task", "mlp-regression", "--coefficients", "--seed", "5");
+        assertEquals(2, result.code(), result.err());
+        assertEquals("", result.out());
+        assertEquals(1, result.err().lines().count(), result.err());
+        assertTrue(result.err().startsWith("modarch: error: --seed 5 applies to batches"), result.err());
+    }
+
+    @Test
     void oodWithABatchStillWorks() {
         CliTest.Result in = CliTest.run("data", "--task", "mlp-regression", "--batch", "3");
         CliTest.Result ood = CliTest.run("data", "--task", "mlp-regression", "--batch", "3", "--ood");
