@@ -20,6 +20,16 @@ public final class Checks {
         }
     }
 
+    /** Seeds key the Philox data streams: one 32-bit word. */
+    public static final long MAX_SEED = 0xFFFFFFFFL;
+
+    /** Throws UserError naming option and seed unless the seed is in 0..4294967295. */
+    public static void seed(String option, long seed) {
+        if (seed < 0 || seed > MAX_SEED) {
+            throw new UserError(option + " " + seed + " is out of range: allowed are 0.." + MAX_SEED);
+        }
+    }
+
     /** Throws UserError naming --data-seed unless it is a numpy RandomState seed (0..2^32-1). */
     public static void dataSeed(long dataSeed) {
         if (dataSeed < 0 || dataSeed > 0xFFFFFFFFL) {

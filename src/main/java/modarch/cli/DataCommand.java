@@ -3,13 +3,13 @@ package modarch.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import modarch.Checks;
 import modarch.UserError;
 import modarch.io.Json;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
 import modarch.task.DataStream;
 import modarch.task.Task;
-import modarch.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,7 +60,7 @@ final class DataCommand implements Callable<Integer> {
                 throw new UserError("--batch " + batch + " is out of range: allowed are 1.." + MAX_BATCH);
             }
             long runSeed = seed == null ? 0 : seed;
-            TrainConfig.checkSeed(runSeed);
+            Checks.seed("--seed", runSeed);
             int n = batch * instance.trainLength();
             float[] raw = new float[n * instance.inputWidth()];
             int[] rule = new int[n];

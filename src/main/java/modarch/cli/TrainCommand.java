@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import modarch.Checks;
 import modarch.UserError;
 import modarch.backend.Backends;
 import modarch.io.IOFaults;
@@ -93,7 +94,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<Replica> replicas = replicas();
         TrainConfig options = fromOptions();
-        checkOut();
+        checkOut(replicas);
         Backends.Choice choice = device.select();
         List<Path> created = missingAncestors(out);
         List<Held> held = new ArrayList<>();
@@ -137,7 +138,7 @@ final class TrainCommand implements Callable<Integer> {
      * with --resume, a non-empty directory that is not a run (nor, with --seeds, a group of runs); without --resume,
      * a non-empty one.
      */
-    private void checkOut() throws IOException {
+    private void checkOut(List<Replica> replicas) throws IOException {
         for (Path p = out.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
             if (Files.isDirectory(p)) break;
             if (Files.exists(p)) {
@@ -155,7 +156,7 @@ final class TrainCommand implements Callable<Integer> {
                     + " the parent directory of a group of runs");
         }
         if (resume) {
-            for (Replica replica : replicas()) notARun(new RunDirectory(replica.dir()));
+            for (Replica replica : replicas) notARun(new RunDirectory(replica.dir()));
         }
     }
 
@@ -309,12 +310,8 @@ final class TrainCommand implements Callable<Integer> {
                     + ": they are paired, one data seed per model seed");
         }
         for (int i = 0; i < seeds.length; i++) {
-            if (seeds[i] < 0 || seeds[i] > TrainConfig.MAX_SEED) {
-                throw new UserError("--seeds value " + seeds[i] + " is out of range: allowed are 0.." + TrainConfig.MAX_SEED);
-            }
-            if (dataSeeds != null && (dataSeeds[i] < 0 || dataSeeds[i] > TrainConfig.MAX_SEED)) {
-                throw new UserError("--data-seeds value " + dataSeeds[i] + " is out of range: allowed are 0.." + TrainConfig.MAX_SEED);
-            }
+            Checks.seed("--seeds value", seeds[i]);
+            if (dataSeeds != null) Checks.seed("--data-seeds value", dataSeeds[i]);
         }
         List<Replica> out = new ArrayList<>();
         Set<Path> names = new HashSet<>();

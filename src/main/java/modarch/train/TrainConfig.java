@@ -19,9 +19,6 @@ import modarch.model.TaskSpec;
 /** Every option of one training run, with the reference's defaults. */
 public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim, int dim, int batchSize,
                           double lr, long iterations, long evalEvery, long seed, long dataSeed) {
-    /** Seeds key the Philox data streams: one 32-bit word. */
-    public static final long MAX_SEED = 0xFFFFFFFFL;
-
     /** Throws UserError with a one-line message naming the bad value and what is allowed. */
     public TrainConfig {
         Checks.rules(rules);
@@ -37,14 +34,7 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new UserError("--lr " + lr + " is not allowed: it must be a positive finite number");
         }
-        checkSeed(seed);
-    }
-
-    /** Throws UserError unless seed is in 0..4294967295. */
-    public static void checkSeed(long seed) {
-        if (seed < 0 || seed > MAX_SEED) {
-            throw new UserError("--seed " + seed + " is out of range: allowed are 0.." + MAX_SEED);
-        }
+        Checks.seed("--seed", seed);
     }
 
     /** The model's shape. */

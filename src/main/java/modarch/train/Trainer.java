@@ -166,7 +166,7 @@ public final class Trainer implements AutoCloseable {
     private void diverge(int r, String reason, Listener listener) throws IOException {
         if (divergences[r] != null) return;
         List<String> lines = logLines.get(r);
-        long lastGood = lines.isEmpty() ? -1 : EvalRecord.fromJson(lines.get(lines.size() - 1)).iteration();
+        long lastGood = lastRecords[r] == null ? -1 : lastRecords[r].iteration();
         divergences[r] = new Divergence(dirs.get(r).root(), iteration, reason, lastGood);
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("iteration", iteration);
