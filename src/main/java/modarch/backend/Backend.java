@@ -152,4 +152,38 @@ public interface Backend extends AutoCloseable {
      */
     void adam(int n, FloatBuf param, FloatBuf grad, FloatBuf m, FloatBuf v, IntBuf step, int stepOff,
               double lr, float beta1, float beta2, float eps);
+
+    /**
+     * Draws one batch of the MLP task family for rep replicas, the stream of {@link modarch.task.MlpTask#sample}:
+     * example i of replica r from Philox key (seeds[r], streamId) and counter (i, batch index low, high, 0), the
+     * batch index read from {@code batchIndex[0..1]} (low, high word), inputs scaled by 2 when ood.
+     * coefficients holds (rep, 2, rules) doubles (each replica's coeff1 then coeff2), probabilities (rules)
+     * doubles or null for uniform rules, both as {@link DoubleBits} pairs of ints. Writes inputs (rep, examples, 2),
+     * rules (rep, examples) and labels (rep, examples).
+     */
+    void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
+                      IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
+                      FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
+
+    /** Adds 1 to the 64-bit count held as (low, high) words in {@code counter[off]} and {@code counter[off + 1]}. */
+    void incrementLong(IntBuf counter, int off);
+
+    /**
+     * Records the ops that body issues, to replay them later as one unit with the same arguments (a CUDA graph
+     * on the GPU). Buffers' contents are read when replayed, not when recorded, so a replay sees the current
+     * values; body must not upload or download. CPU backends simply run body again at each replay.
+     */
+    default Replay record(Runnable body) {
+        return body::run;
+    }
+
+    /** Ops recorded by {@link #record}. */
+    interface Replay extends AutoCloseable {
+        /** Issues the recorded ops once more. */
+        void run();
+
+        @Override
+        default void close() {
+        }
+    }
 }

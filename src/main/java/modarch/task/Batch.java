@@ -1,24 +1,30 @@
 package modarch.task;
 
+import java.util.Arrays;
 import modarch.backend.Backend;
+import modarch.backend.DoubleBits;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 
 /**
  * One batch of every replica on the backend: inputs (rep, rows, inputWidth), rules (rep, rows),
- * labels (rep, rows, labelWidth). Drawn on the host from each replica's task and seed, then uploaded.
+ * labels (rep, rows, labelWidth). Drawn on the backend by the tasks' {@link BatchSampler} (on a GPU, by a kernel)
+ * at a batch index held in a backend counter, so a recorded step can draw its next batch by itself
+ * ({@link #fillNext}).
  */
 public final class Batch implements AutoCloseable {
     private final Backend backend;
     private final int rep;
     private final int inputWidth;
     private final int labelWidth;
-    private final float[] hostInputs; // (rep, rows, inputWidth)
-    private final int[] hostRules;    // (rep, rows)
-    private final float[] hostLabels; // (rep, rows, labelWidth)
     private final FloatBuf inputs;
     private final IntBuf rules;
     private final FloatBuf labels;
+    private final IntBuf batchIndex; // batchIndex is (2): the low and high word of the next batch's number
+    private IntBuf probabilities;    // probabilities is (2 R): the last rule probabilities, DoubleBits words
+    private BatchSampler sampler;
+    private Task[] samplerTasks;
+    private long[] samplerSeeds;
     private int rows;
 
     public Batch(Backend backend, int rep, int maxRows, int inputWidth, int labelWidth) {
@@ -27,28 +33,70 @@ public final class Batch implements AutoCloseable {
         this.inputWidth = inputWidth;
         this.labelWidth = labelWidth;
         int n = Math.multiplyExact(rep, maxRows);
-        this.hostInputs = new float[Math.multiplyExact(n, inputWidth)];
-        this.hostRules = new int[n];
-        this.hostLabels = new float[Math.multiplyExact(n, labelWidth)];
-        this.inputs = backend.allocFloats(hostInputs.length);
+        this.inputs = backend.allocFloats(Math.multiplyExact(n, inputWidth));
         this.rules = backend.allocInts(n);
-        this.labels = backend.allocFloats(hostLabels.length);
+        this.labels = backend.allocFloats(Math.multiplyExact(n, labelWidth));
+        this.batchIndex = backend.allocInts(2);
     }
 
     /**
      * Draws batch batchIndex of stream for every replica r from tasks[r] and seeds[r]: examples of length rows
      * each; ruleProbabilities (R) or null for uniform rules.
      */
-    public void fill(Task[] tasks, long[] seeds, DataStream stream, long batchIndex, int examples, int length,
+    public void fill(Task[] tasks, long[] seeds, DataStream stream, long index, int examples, int length,
                      boolean ood, double[] ruleProbabilities) {
-        rows = Math.multiplyExact(examples, length);
-        for (int r = 0; r < rep; r++) {
-            tasks[r].sample(seeds[r], stream, batchIndex, examples, length, ood, ruleProbabilities,
-                    hostInputs, hostRules, hostLabels, r * rows);
+        setNextIndex(index);
+        IntBuf probabilityWords = null;
+        if (ruleProbabilities != null) {
+            int[] words = DoubleBits.toInts(ruleProbabilities);
+            if (probabilities == null || probabilities.length() != words.length) {
+                if (probabilities != null) probabilities.close();
+                probabilities = backend.allocInts(words.length);
+            }
+            backend.upload(words, 0, probabilities, 0, words.length);
+            probabilityWords = probabilities;
         }
-        backend.upload(hostInputs, 0, inputs, 0, rep * rows * inputWidth);
-        backend.upload(hostRules, 0, rules, 0, rep * rows);
-        backend.upload(hostLabels, 0, labels, 0, rep * rows * labelWidth);
+        draw(tasks, seeds, stream, examples, length, false, ood, probabilityWords);
+    }
+
+    /** Sets the number of the batch that {@link #fillNext} draws next (an upload: not inside a recorded step). */
+    public void setNextIndex(long index) {
+        backend.upload(new int[] {(int) index, (int) (index >>> 32)}, 0, batchIndex, 0, 2);
+    }
+
+    /**
+     * Draws the next batch of stream (uniform rules, in distribution) and advances the batch number, on the
+     * backend alone: a recorded step replays it.
+     */
+    public void fillNext(Task[] tasks, long[] seeds, DataStream stream, int examples, int length) {
+        draw(tasks, seeds, stream, examples, length, true, false, null);
+    }
+
+    private void draw(Task[] tasks, long[] seeds, DataStream stream, int examples, int length, boolean advance,
+                      boolean ood, IntBuf probabilityWords) {
+        int newRows = Math.multiplyExact(examples, length);
+        if ((long) rep * newRows > rules.length()) {
+            throw new IllegalArgumentException("a batch of " + newRows + " rows per replica exceeds this batch's "
+                    + rules.length() / rep);
+        }
+        rows = newRows;
+        sampler(tasks, seeds).draw(stream, batchIndex, examples, length, ood, probabilityWords, inputs, rules, labels);
+        if (advance) backend.incrementLong(batchIndex, 0);
+    }
+
+    /** The sampler of these tasks and seeds, made (and its tables uploaded) when they change. */
+    private BatchSampler sampler(Task[] tasks, long[] seeds) {
+        if (tasks.length != rep || seeds.length != rep) {
+            throw new IllegalArgumentException(tasks.length + " tasks and " + seeds.length + " seeds for " + rep
+                    + " replicas");
+        }
+        if (sampler == null || !Arrays.equals(tasks, samplerTasks) || !Arrays.equals(seeds, samplerSeeds)) {
+            if (sampler != null) sampler.close();
+            sampler = tasks[0].sampler(backend, tasks, seeds);
+            samplerTasks = tasks.clone();
+            samplerSeeds = seeds.clone();
+        }
+        return sampler;
     }
 
     /**
@@ -90,8 +138,11 @@ public final class Batch implements AutoCloseable {
 
     @Override
     public void close() {
+        if (sampler != null) sampler.close();
+        if (probabilities != null) probabilities.close();
         inputs.close();
         rules.close();
         labels.close();
+        batchIndex.close();
     }
 }

@@ -1,8 +1,11 @@
 package modarch.task;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import modarch.Checks;
+import modarch.backend.Backend;
+import modarch.backend.DoubleBits;
 
 /**
  * One instance of the MLP task family (reference: Mod_Arch {@code MLP/Regression/data.py}, data_v2).
@@ -11,9 +14,11 @@ import modarch.Checks;
  * {@code 1 if that is >= 0 else 0}. The coefficients come from
  * {@code rng = numpy.random.RandomState(dataSeed); coeff1 = rng.randn(R); coeff2 = rng.randn(R)},
  * so a data seed names one task instance. Batches come from the counter-based {@link Philox} stream of
- * {@link #sample}. Not thread-safe (one scratch block per instance).
+ * {@link #sample}. Thread-safe.
  */
 public final class MlpTask implements Task {
+    /** One Philox block of scratch per thread: draw allocates nothing. */
+    private static final ThreadLocal<int[]> WORDS = ThreadLocal.withInitial(() -> new int[4]);
     /** numpy's choice() tolerance on the sum of a probability vector: sqrt(machine epsilon). */
     private static final double PROBABILITY_SUM_TOLERANCE = Math.sqrt(Math.ulp(1.0));
 
@@ -21,7 +26,7 @@ public final class MlpTask implements Task {
     private final boolean classification;
     private final double[] coeff1; // (R) weight of a per rule
     private final double[] coeff2; // (R) weight of b per rule
-    private final int[] words = new int[4]; // one Philox block
+    private final int[] coefficientWords; // (2, R) coeff1 then coeff2, as DoubleBits words
 
     /** rules in 2..64, dataSeed in 0..2^32-1 (a numpy RandomState seed). */
     public MlpTask(int rules, long dataSeed, boolean classification) {
@@ -32,6 +37,9 @@ public final class MlpTask implements Task {
         this.classification = classification;
         this.coeff1 = rng.randn(rules);
         this.coeff2 = rng.randn(rules);
+        double[] both = Arrays.copyOf(coeff1, 2 * rules);
+        System.arraycopy(coeff2, 0, both, rules, rules);
+        this.coefficientWords = DoubleBits.toInts(both);
     }
 
     @Override
@@ -101,6 +109,7 @@ public final class MlpTask implements Task {
      * when ood), the rule {@code below(w2, R)}, or by inverse CDF of {@code uniform53(w2, w3)} over
      * ruleProbabilities. a and b are rounded to float first and the label is computed in double from those
      * stored values, so {@code label[i] == (float) label(a[i], b[i], rule[i])} exactly. Inputs rows are [a, b].
+     * The same stream as {@link modarch.backend.Backend#mlpTaskBatch} (see {@link #draw}).
      */
     @Override
     public void sample(long seed, DataStream stream, long batchIndex, int examples, int length, boolean ood,
@@ -110,30 +119,57 @@ public final class MlpTask implements Task {
         checkRange(rowOffset, examples, label.length, "label");
         checkRange(2 * rowOffset, 2 * examples, inputs.length, "inputs");
         if (ruleProbabilities != null) checkProbabilities(ruleProbabilities);
+        int[] probabilityWords = ruleProbabilities == null ? null : DoubleBits.toInts(ruleProbabilities);
+        draw(coefficientWords, 0, rules, classification, (int) seed, stream.id(), batchIndex, examples, ood,
+                probabilityWords, inputs, rule, label, rowOffset);
+    }
+
+    @Override
+    public BatchSampler sampler(Backend backend, Task[] replicas, long[] seeds) {
+        return new MlpSampler(backend, replicas, seeds);
+    }
+
+    /** The coefficients as {@link DoubleBits} words, (2, R): coeff1 then coeff2; a copy. */
+    public int[] coefficientWords() {
+        return coefficientWords.clone();
+    }
+
+    /**
+     * The sampler itself, shared by {@link #sample} and the CPU backends' {@code mlpTaskBatch}: examples of one
+     * replica with Philox key (key0, streamId), coefficients (2, rules) as {@link DoubleBits} words starting at
+     * double coefficientOff, rule probabilities (rules) as words or null, into rows rowOffset.. of inputs (rows, 2),
+     * rule (rows) and label (rows). Allocates nothing.
+     */
+    public static void draw(int[] coefficients, int coefficientOff, int rules, boolean classification, int key0,
+                            int streamId, long batchIndex, int examples, boolean ood, int[] probabilities,
+                            float[] inputs, int[] rule, float[] label, int rowOffset) {
         double scale = ood ? 2.0 : 1.0;
-        int k0 = (int) seed, k1 = stream.id();
         int c1 = (int) batchIndex, c2 = (int) (batchIndex >>> 32);
+        int[] words = WORDS.get(); // one Philox block
         for (int i = 0; i < examples; i++) {
-            Philox.block(i, c1, c2, 0, k0, k1, words, 0);
+            Philox.block(i, c1, c2, 0, key0, streamId, words, 0);
             float ai = (float) (scale * Philox.normal(words[0]));
             float bi = (float) (scale * Philox.normal(words[1]));
-            int c = ruleProbabilities == null ? Philox.below(words[2], rules)
-                    : drawRule(Philox.uniform53(words[2], words[3]), ruleProbabilities);
+            int c = probabilities == null ? Philox.below(words[2], rules)
+                    : drawRule(Philox.uniform53(words[2], words[3]), probabilities, rules);
+            double y = DoubleBits.at(coefficients, coefficientOff + c) * ai
+                    + DoubleBits.at(coefficients, coefficientOff + rules + c) * bi;
             int row = rowOffset + i;
             inputs[2 * row] = ai;
             inputs[2 * row + 1] = bi;
             rule[row] = c;
-            label[row] = (float) labelOf(ai, bi, c);
+            label[row] = (float) (classification ? (y >= 0 ? 1.0 : 0.0) : y);
         }
     }
 
     /** Inverse CDF: the first rule whose cumulative probability exceeds u; rounding slack goes to the last positive one. */
-    private int drawRule(double u, double[] probabilities) {
+    private static int drawRule(double u, int[] probabilities, int rules) {
         double cumulative = 0.0;
         int lastPositive = 0;
         for (int r = 0; r < rules; r++) {
-            if (probabilities[r] > 0.0) {
-                cumulative += probabilities[r];
+            double p = DoubleBits.at(probabilities, r);
+            if (p > 0.0) {
+                cumulative += p;
                 if (u < cumulative) return r;
                 lastPositive = r;
             }

@@ -1,6 +1,7 @@
 package modarch.task;
 
 import java.util.Map;
+import modarch.backend.Backend;
 
 /**
  * One task instance (a family, a rule count, a data seed): its coefficients and a counter-based sampler.
@@ -37,4 +38,10 @@ public interface Task {
      */
     void sample(long seed, DataStream stream, long batchIndex, int examples, int length, boolean ood,
                 double[] ruleProbabilities, float[] inputs, int[] rules, float[] labels, int rowOffset);
+
+    /**
+     * A sampler that draws this family's batches for a group of replicas on backend: replica r from task
+     * replicas[r] (all of this task's family and shape) and seeds[r].
+     */
+    BatchSampler sampler(Backend backend, Task[] replicas, long[] seeds);
 }

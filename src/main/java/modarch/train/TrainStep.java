@@ -9,7 +9,8 @@ import modarch.task.Task;
 
 /**
  * One optimisation step of every replica: a fresh batch, forward, loss, backward, Adam. Allocates nothing and
- * reads nothing back: the loss of each replica stays in {@link #loss()} until someone downloads it.
+ * reads nothing back, so it can be recorded once and replayed ({@link Backend#record}): the loss of each replica
+ * stays in {@link #loss()} until someone downloads it.
  */
 public final class TrainStep implements AutoCloseable {
     private final Backend backend;
@@ -22,6 +23,9 @@ public final class TrainStep implements AutoCloseable {
     private final int examples;
     private final int length;
     private final FloatBuf lossValues; // lossValues is (rep): the last step's training loss per replica
+    private long nextIteration = -1;    // the iteration whose batch the backend's batch counter names
+    private boolean ranOnce;
+    private Backend.Replay recorded;
 
     /** tasks and seeds hold one entry per replica; a batch is examples of length rows each. */
     public TrainStep(Backend backend, Model model, Task[] tasks, long[] seeds, Loss loss, Adam adam,
@@ -39,9 +43,31 @@ public final class TrainStep implements AutoCloseable {
         this.lossValues = backend.allocFloats(model.rep());
     }
 
-    /** Runs training iteration number iteration (1-based) on training batch iteration - 1. */
+    /**
+     * Runs training iteration number iteration (1-based) on training batch iteration - 1. The first run issues the
+     * ops one by one; later runs replay them as recorded once (on a GPU, one CUDA graph launch per step), the
+     * batch number advancing on the backend.
+     */
     public void run(long iteration) {
-        batch.fill(tasks, seeds, DataStream.TRAIN, iteration - 1, examples, length, false, null);
+        if (iteration != nextIteration) {
+            batch.setNextIndex(iteration - 1);
+            nextIteration = iteration;
+        }
+        if (recorded != null) {
+            recorded.run();
+        } else if (ranOnce) {
+            recorded = backend.record(this::issue);
+            recorded.run();
+        } else {
+            issue();
+            ranOnce = true;
+        }
+        nextIteration++;
+    }
+
+    /** The ops of one step, none of which touches the host. */
+    private void issue() {
+        batch.fillNext(tasks, seeds, DataStream.TRAIN, examples, length);
         model.arena().zeroGrad();
         model.forward(batch);
         int n = batch.rows() * tasks[0].labelWidth();
@@ -58,6 +84,7 @@ public final class TrainStep implements AutoCloseable {
 
     @Override
     public void close() {
+        if (recorded != null) recorded.close();
         batch.close();
         lossValues.close();
     }

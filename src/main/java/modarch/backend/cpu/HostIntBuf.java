@@ -23,6 +23,7 @@ final class HostIntBuf implements IntBuf {
 
     /** The array behind a CPU buffer. */
     static int[] array(IntBuf buf) {
+        if (buf == null) return null;
         int[] data = ((HostIntBuf) buf).data;
         if (data == null) throw new IllegalStateException("int buffer used after close()");
         return data;

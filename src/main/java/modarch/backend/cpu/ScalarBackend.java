@@ -6,6 +6,7 @@ import java.util.Arrays;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.task.MlpTask;
 
 /**
  * The reference backend: plain loops over heap arrays, float accumulation in k order. Slow and obviously right;
@@ -276,5 +277,27 @@ public final class ScalarBackend implements Backend {
             float denom = (float) (Math.sqrt(v[i]) / biasCorrection2Sqrt) + eps;
             param[i] -= (float) stepSize * (m[i] / denom);
         }
+    }
+
+    @Override
+    public void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
+                             IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
+                             FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        int[] seedWords = HostIntBuf.array(seeds), index = HostIntBuf.array(batchIndex);
+        int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
+        long batch = (index[0] & 0xFFFFFFFFL) | ((long) index[1] << 32);
+        for (int r = 0; r < rep; r++) {
+            MlpTask.draw(coefficientWords, r * 2 * rules, rules, classification, seedWords[r], streamId, batch,
+                    examples, ood, probabilityWords, array(inputs), HostIntBuf.array(ruleOut), array(labels),
+                    r * examples);
+        }
+    }
+
+    @Override
+    public void incrementLong(IntBuf counter, int off) {
+        int[] words = HostIntBuf.array(counter);
+        long value = ((words[off] & 0xFFFFFFFFL) | ((long) words[off + 1] << 32)) + 1;
+        words[off] = (int) value;
+        words[off + 1] = (int) (value >>> 32);
     }
 }

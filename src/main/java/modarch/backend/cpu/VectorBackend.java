@@ -392,4 +392,17 @@ public final class VectorBackend implements Backend {
             param[i] -= mi * step / ((float) Math.sqrt(vi) + epsScaled);
         }
     }
+
+    @Override
+    public void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
+                             IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
+                             FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        reference.mlpTaskBatch(rep, examples, rules, classification, seeds, streamId, batchIndex, ood, coefficients,
+                probabilities, inputs, ruleOut, labels);
+    }
+
+    @Override
+    public void incrementLong(IntBuf counter, int off) {
+        reference.incrementLong(counter, off);
+    }
 }

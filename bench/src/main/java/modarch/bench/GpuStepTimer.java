@@ -1,0 +1,142 @@
+package modarch.bench;
+
+import java.util.Arrays;
+import java.util.Locale;
+import modarch.backend.Backend;
+import modarch.backend.Backends;
+import modarch.backend.FloatBuf;
+import modarch.backend.IntBuf;
+import modarch.model.MlpModel;
+import modarch.model.ModelKind;
+import modarch.model.ModelSpec;
+import modarch.task.MlpTask;
+import modarch.task.Task;
+import modarch.train.Adam;
+import modarch.train.Loss;
+import modarch.train.TrainStep;
+
+/**
+ * Times the CUDA backend on whatever device --device names (a GPU, or the emulated device for a dry run):
+ * per kernel (ms, GB/s or GFLOP/s) and ms per training step of every MLP kind at R in {2, 8, 32},
+ * (E, D) in {(32, 128), (512, 2048)}, with 1 and 25 replicas; batch 256, as the paper. Each figure is the median
+ * of 5 timed chunks, every chunk ending in a download (so the device has finished). Prints Markdown.
+ *
+ * <pre>java -cp modarch.jar modarch.bench.GpuStepTimer cuda [quick]</pre>
+ */
+public final class GpuStepTimer {
+    private static final int BATCH = 256;
+    private static final int CHUNKS = 5;
+
+    private GpuStepTimer() {
+    }
+
+    public static void main(String[] args) {
+        String device = args.length > 0 ? args[0] : "cuda";
+        boolean quick = args.length > 1 && args[1].equals("quick");
+        Backends.Choice choice = Backends.select(device);
+        System.out.println("# " + choice.reason());
+        try (Backend backend = choice.backend()) {
+            kernels(backend, quick);
+            steps(backend, quick);
+        }
+    }
+
+    /** Median seconds per call of body over CHUNKS chunks of calls, each chunk ending in a download of sync. */
+    private static double median(Backend backend, IntBuf sync, int calls, Runnable body) {
+        body.run();
+        int[] one = new int[1];
+        backend.download(sync, 0, one, 0, 1);
+        double[] seconds = new double[CHUNKS];
+        for (int c = 0; c < CHUNKS; c++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < calls; i++) body.run();
+            backend.download(sync, 0, one, 0, 1);
+            seconds[c] = (System.nanoTime() - start) / 1e9 / calls;
+        }
+        Arrays.sort(seconds);
+        return seconds[CHUNKS / 2];
+    }
+
+    private static void kernels(Backend backend, boolean quick) {
+        System.out.println("\n## Kernels\n\n| kernel | shape | ms | rate |\n|---|---|---:|---:|");
+        int calls = quick ? 2 : 20;
+        try (IntBuf sync = backend.allocInts(1)) {
+            for (int[] s : quick ? new int[][] {{2, 64, 32, 16}} : new int[][] {{8, 256, 2048, 512}, {8, 256, 512, 2048},
+                {200, 256, 2048, 512}, {8, 256, 128, 32}, {200, 256, 128, 32}}) {
+                int batch = s[0], m = s[1], n = s[2], k = s[3];
+                try (FloatBuf a = backend.allocFloats(batch * m * k); FloatBuf b = backend.allocFloats(batch * k * n);
+                     FloatBuf c = backend.allocFloats(batch * m * n); FloatBuf bias = backend.allocFloats(batch * n)) {
+                    double t = median(backend, sync, calls, () -> backend.gemmBatched(batch, false, false, m, n, k,
+                            a, 0, k, m * k, b, 0, n, k * n, c, 0, n, m * n, false, bias, 0, n, true));
+                    row("gemm_batched (bias, ReLU)", batch + " x " + m + "x" + n + "x" + k, t,
+                            2.0 * batch * m * n * k / t / 1e9, "GFLOP/s");
+                }
+            }
+            int n = quick ? 4096 : 64 << 20;
+            try (FloatBuf p = backend.allocFloats(n); FloatBuf g = backend.allocFloats(n); FloatBuf m1 = backend.allocFloats(n);
+                 FloatBuf v = backend.allocFloats(n); IntBuf step = backend.allocInts(1)) {
+                double t = median(backend, sync, calls, () -> backend.fill(n, 0f, g, 0));
+                row("fill_f32", n + " floats", t, 4.0 * n / t / 1e9, "GB/s");
+                t = median(backend, sync, calls, () -> backend.adam(n, p, g, m1, v, step, 0, 1e-3, 0.9f, 0.999f, 1e-8f));
+                row("adam_step + counter", n + " floats", t, 28.0 * n / t / 1e9, "GB/s");
+            }
+            int rep = 25, examples = quick ? 64 : 4096, rules = 8;
+            try (IntBuf seeds = backend.allocInts(rep); IntBuf index = backend.allocInts(2);
+                 IntBuf coefficients = backend.allocInts(4 * rep * rules); FloatBuf inputs = backend.allocFloats(2 * rep * examples);
+                 IntBuf ruleOut = backend.allocInts(rep * examples); FloatBuf labels = backend.allocFloats(rep * examples)) {
+                double t = median(backend, sync, calls, () -> backend.mlpTaskBatch(rep, examples, rules, false, seeds, 1,
+                        index, false, coefficients, null, inputs, ruleOut, labels));
+                row("mlp_task_batch", rep + " x " + examples + " examples", t, rep * examples / t / 1e9, "G examples/s");
+            }
+        }
+    }
+
+    private static void row(String kernel, String shape, double seconds, double rate, String unit) {
+        System.out.printf(Locale.ROOT, "| %s | %s | %.4f | %.1f %s |%n", kernel, shape, seconds * 1e3, rate, unit);
+        System.out.flush();
+    }
+
+    private static void steps(Backend backend, boolean quick) {
+        System.out.println("\n## Training steps (batch 256, ms per step of all replicas)\n");
+        System.out.println("| kind | R | E | D | replicas | ms/step | ms/step/replica |\n|---|---:|---:|---:|---:|---:|---:|");
+        int[][] sizes = quick ? new int[][] {{8, 16}} : new int[][] {{32, 128}, {512, 2048}};
+        int[] ruleCounts = quick ? new int[] {2} : new int[] {2, 8, 32};
+        int[] replicaCounts = quick ? new int[] {1, 2} : new int[] {1, 25};
+        for (int[] size : sizes) {
+            for (int rules : ruleCounts) {
+                for (ModelKind kind : ModelKind.values()) {
+                    for (int rep : replicaCounts) {
+                        double ms = step(backend, kind, rules, size[0], size[1], rep, quick) * 1e3;
+                        System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %d | %.3f | %.3f |%n", kind.cliName(),
+                                rules, size[0], size[1], rep, ms, ms / rep);
+                        System.out.flush();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Median seconds per training step of rep replicas. */
+    private static double step(Backend backend, ModelKind kind, int rules, int enc, int dim, int rep, boolean quick) {
+        Task[] tasks = new Task[rep];
+        long[] seeds = new long[rep];
+        MlpModel model = new MlpModel(backend, rep, new ModelSpec(kind, rules, enc, dim), BATCH);
+        for (int r = 0; r < rep; r++) {
+            model.init(r, r);
+            tasks[r] = new MlpTask(rules, r, false);
+            seeds[r] = r;
+        }
+        Adam adam = new Adam(backend, model.arena(), 1e-4);
+        TrainStep step = new TrainStep(backend, model, tasks, seeds, Loss.L1, adam, BATCH, 1);
+        long[] iteration = {0};
+        long work = (long) rep * rules * enc * dim;
+        int calls = quick ? 2 : (int) Math.max(3, Math.min(200, 2_000_000_000L / Math.max(1, work * BATCH)));
+        try (IntBuf sync = backend.allocInts(1)) {
+            return median(backend, sync, calls, () -> step.run(++iteration[0]));
+        } finally {
+            step.close();
+            adam.close();
+            model.close();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+// Element-wise, block-copy and reduction-free kernels of a step: the CUDA twins of Backend.fill,
+// reluBackward, columnSumAccumulate, copy, addInto, scaleBlocks, blockDotAccumulate and oneHot (CPU reference:
+// ScalarBackend), plus the device counters that let a captured step advance by itself.
+// Pointers arrive already offset; launches are 1-D with 256 threads unless said otherwise, grids stride.
+
+#define GRID_STRIDE(index, total) \
+    for (long long index = blockIdx.x * (long long)blockDim.x + threadIdx.x; index < (total); \
+         index += (long long)gridDim.x * blockDim.x)
+
+// x[i] = value for i < n
+extern "C" __global__ void fill_f32(int n, float value, float* __restrict__ x) {
+    GRID_STRIDE(i, n) x[i] = value;
+}
+
+// d[i][j] = y[i][j] <= 0 ? 0 : d[i][j] over m rows of n (NaN passes its gradient, as PyTorch)
+extern "C" __global__ void relu_backward(int m, int n, const float* __restrict__ y, int ldy, float* __restrict__ d, int ldd) {
+    GRID_STRIDE(idx, (long long)m * n) {
+        long long i = idx / n, j = idx % n;
+        if (y[i * ldy + j] <= 0.0f) d[i * ldd + j] = 0.0f;
+    }
+}
+
+// per item: sum[j] += sum_i x[i][j], one thread per (item, column), rows summed in order
+extern "C" __global__ void column_sum_accumulate(int batch, int m, int n, const float* __restrict__ x, int ldx, int strideX,
+                                                 float* __restrict__ sum, int strideSum) {
+    GRID_STRIDE(idx, (long long)batch * n) {
+        long long item = idx / n, j = idx % n;
+        const float* col = x + item * strideX + j;
+        float s = 0.0f;
+        for (int i = 0; i < m; i++) s += col[(long long)i * ldx];
+        sum[item * strideSum + j] += s;
+    }
+}
+
+// per item: dst[i][j] = src[i][j] (add == 0) or dst[i][j] += src[i][j] (add == 1) over an (m, n) block
+extern "C" __global__ void copy_blocks(int batch, int m, int n, const float* __restrict__ src, int lds, int strideSrc,
+                                       float* __restrict__ dst, int ldd, int strideDst, int add) {
+    GRID_STRIDE(idx, (long long)batch * m * n) {
+        long long j = idx % n, rest = idx / n, i = rest % m, item = rest / m;
+        float v = src[item * strideSrc + i * lds + j];
+        float* out = dst + item * strideDst + i * ldd + j;
+        *out = add ? *out + v : v;
+    }
+}
+
+// dst[i][g*w + j] = scale[i][g] * src[i][g*w + j]; contiguous (m, blocks*w) and (m, blocks)
+extern "C" __global__ void scale_blocks(int m, int blocks, int w, const float* __restrict__ src,
+                                        const float* __restrict__ scale, float* __restrict__ dst) {
+    GRID_STRIDE(idx, (long long)m * blocks * w) dst[idx] = scale[idx / w] * src[idx];
+}
+
+// out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]: one warp per (i, g), lanes stride j, a shuffle tree sums
+extern "C" __global__ void block_dot_accumulate(int m, int blocks, int w, const float* __restrict__ x,
+                                                const float* __restrict__ y, float* __restrict__ out) {
+    const int lane = threadIdx.x % 32;
+    const long long warps = (long long)gridDim.x * (blockDim.x / 32);
+    for (long long o = blockIdx.x * (long long)(blockDim.x / 32) + threadIdx.x / 32; o < (long long)m * blocks; o += warps) {
+        const float* xs = x + o * w;
+        const float* ys = y + o * w;
+        float s = 0.0f;
+        for (int j = lane; j < w; j += 32) s += xs[j] * ys[j];
+        for (int d = 16; d > 0; d /= 2) s += __shfl_xor_sync(0xffffffffu, s, d);
+        if (lane == 0) out[o] += s;
+    }
+}
+
+// out[i][j] = (j == index[i]) for n rows of classes (an index outside 0..classes-1 gives a zero row)
+extern "C" __global__ void one_hot(int n, int classes, const int* __restrict__ index, float* __restrict__ out) {
+    GRID_STRIDE(idx, (long long)n * classes) out[idx] = (idx % classes == index[idx / classes]) ? 1.0f : 0.0f;
+}
+
+// counter[0] += 1 (a 32-bit count, e.g. Adam's step); one thread
+extern "C" __global__ void counter32_increment(int* counter) {
+    if (blockIdx.x == 0 && threadIdx.x == 0) counter[0] += 1;
+}
+
+// (counter[0], counter[1]) as the low and high words of a 64-bit count, += 1; one thread
+extern "C" __global__ void counter64_increment(int* counter) {
+    if (blockIdx.x == 0 && threadIdx.x == 0) {
+        unsigned long long v = ((unsigned long long)(unsigned)counter[1] << 32) | (unsigned)counter[0];
+        v += 1;
+        counter[0] = (int)(unsigned)v;
+        counter[1] = (int)(unsigned)(v >> 32);
+    }
+}

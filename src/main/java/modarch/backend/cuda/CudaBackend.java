@@ -1,0 +1,266 @@
+package modarch.backend.cuda;
+
+import static modarch.backend.cuda.DeviceBuffer.at;
+
+import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.backend.IntBuf;
+
+/**
+ * The GPU backend: every op is one or two launches of our own kernels ({@code kernels/*.cu}) through a
+ * {@link CudaDriver}, on buffers in device memory. The same code runs a real GPU ({@link JCudaDriver}) and the
+ * emulated device, which compiles the same kernel sources for the CPU. A step needs the host for nothing:
+ * batches are drawn on the device, losses and Adam's step counter stay there, and {@link #record} captures a
+ * step into a CUDA graph. Launches are asynchronous; downloads wait for them.
+ */
+public final class CudaBackend implements Backend {
+    private static final int THREADS = 256;       // threads per block of the 1-D kernels
+    private static final int MAX_BLOCKS = 65535;  // grid-stride kernels cap their grids here
+    private static final int GEMM_TILE = 64;      // gemm.cu's tile of C per block
+    private static final int WARPS_PER_BLOCK = THREADS / 32;
+
+    private final CudaDriver driver;
+    private final String name;
+    private final KernelSet k;
+
+    /** A backend on driver, called name in logs and config.json (e.g. "cuda" or "cuda-emulated"). */
+    public CudaBackend(CudaDriver driver, String name) {
+        this.driver = driver;
+        this.name = name;
+        this.k = new KernelSet(driver);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** The device in one line. */
+    public String describe() {
+        return driver.describe();
+    }
+
+    @Override
+    public FloatBuf allocFloats(int n) {
+        return new DeviceBuffer(driver, n);
+    }
+
+    @Override
+    public IntBuf allocInts(int n) {
+        return new DeviceBuffer(driver, n);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOff, FloatBuf dst, int dstOff, int n) {
+        driver.copyToDevice(src, srcOff, at(dst, dstOff, n), n);
+    }
+
+    @Override
+    public void upload(int[] src, int srcOff, IntBuf dst, int dstOff, int n) {
+        driver.copyToDevice(src, srcOff, at(dst, dstOff, n), n);
+    }
+
+    @Override
+    public void download(FloatBuf src, int srcOff, float[] dst, int dstOff, int n) {
+        driver.copyToHost(at(src, srcOff, n), dst, dstOff, n);
+    }
+
+    @Override
+    public void download(IntBuf src, int srcOff, int[] dst, int dstOff, int n) {
+        driver.copyToHost(at(src, srcOff, n), dst, dstOff, n);
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+
+    @Override
+    public Replay record(Runnable body) {
+        driver.beginCapture();
+        CudaDriver.Graph graph;
+        try {
+            body.run();
+        } finally {
+            graph = driver.endCapture();
+        }
+        return new Replay() {
+            @Override
+            public void run() {
+                graph.replay();
+            }
+
+            @Override
+            public void close() {
+                graph.close();
+            }
+        };
+    }
+
+    /** Elements a strided batch of (rows, cols) blocks with row stride ld spans from its first element. */
+    private static long span(int batch, int stride, int rows, int ld, int cols) {
+        if (batch <= 0 || rows <= 0 || cols <= 0) return 0;
+        return (long) (batch - 1) * stride + (long) (rows - 1) * ld + cols;
+    }
+
+    private static int blocksFor(long threads, int perBlock) {
+        return (int) Math.max(1, Math.min(MAX_BLOCKS, (threads + perBlock - 1) / perBlock));
+    }
+
+    private void launch1d(CudaDriver.Kernel kernel, long threads, KernelArgs args) {
+        if (threads > 0) driver.launch(kernel, blocksFor(threads, THREADS), 1, 1, THREADS, 1, 1, 0, args);
+    }
+
+    private void launchWarps(CudaDriver.Kernel kernel, long warps, KernelArgs args) {
+        if (warps > 0) driver.launch(kernel, blocksFor(warps, WARPS_PER_BLOCK), 1, 1, THREADS, 1, 1, 0, args);
+    }
+
+    @Override
+    public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k,
+                            FloatBuf a, int aOff, int lda, int strideA,
+                            FloatBuf b, int bOff, int ldb, int strideB,
+                            FloatBuf c, int cOff, int ldc, int strideC,
+                            boolean accumulate, FloatBuf bias, int biasOff, int strideBias, boolean relu) {
+        if (batch <= 0 || m <= 0 || n <= 0) return;
+        long aSpan = transA ? span(batch, strideA, k, lda, m) : span(batch, strideA, m, lda, k);
+        long bSpan = transB ? span(batch, strideB, n, ldb, k) : span(batch, strideB, k, ldb, n);
+        KernelArgs args = KernelArgs.of().i(batch).flag(transA).flag(transB).i(m).i(n).i(k)
+                .ptr(at(a, aOff, aSpan)).i(lda).i(strideA)
+                .ptr(at(b, bOff, bSpan)).i(ldb).i(strideB)
+                .ptr(at(c, cOff, span(batch, strideC, m, ldc, n))).i(ldc).i(strideC)
+                .flag(accumulate).ptr(at(bias, biasOff, span(batch, strideBias, 1, 0, n))).i(strideBias).flag(relu);
+        driver.launch(k.gemmBatched, (n + GEMM_TILE - 1) / GEMM_TILE, (m + GEMM_TILE - 1) / GEMM_TILE,
+                Math.min(batch, MAX_BLOCKS), THREADS, 1, 1, 0, args);
+    }
+
+    @Override
+    public void fill(int n, float value, FloatBuf x, int off) {
+        launch1d(k.fill, n, KernelArgs.of().i(n).f(value).ptr(at(x, off, n)));
+    }
+
+    @Override
+    public void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd) {
+        launch1d(k.reluBackward, (long) m * n, KernelArgs.of().i(m).i(n)
+                .ptr(at(y, yOff, span(1, 0, m, ldy, n))).i(ldy).ptr(at(d, dOff, span(1, 0, m, ldd, n))).i(ldd));
+    }
+
+    @Override
+    public void columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
+                                    FloatBuf sum, int sumOff, int strideSum) {
+        launch1d(k.columnSum, (long) batch * n, KernelArgs.of().i(batch).i(m).i(n)
+                .ptr(at(x, xOff, span(batch, strideX, m, ldx, n))).i(ldx).i(strideX)
+                .ptr(at(sum, sumOff, span(batch, strideSum, 1, 0, n))).i(strideSum));
+    }
+
+    @Override
+    public void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
+                     FloatBuf dst, int dstOff, int ldd, int strideDst) {
+        copyBlocks(batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, false);
+    }
+
+    @Override
+    public void addInto(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
+                        FloatBuf dst, int dstOff, int ldd, int strideDst) {
+        copyBlocks(batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, true);
+    }
+
+    private void copyBlocks(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
+                            FloatBuf dst, int dstOff, int ldd, int strideDst, boolean add) {
+        launch1d(k.copyBlocks, (long) batch * m * n, KernelArgs.of().i(batch).i(m).i(n)
+                .ptr(at(src, srcOff, span(batch, strideSrc, m, lds, n))).i(lds).i(strideSrc)
+                .ptr(at(dst, dstOff, span(batch, strideDst, m, ldd, n))).i(ldd).i(strideDst).flag(add));
+    }
+
+    @Override
+    public void scaleBlocks(int m, int blocks, int w, FloatBuf src, int srcOff, FloatBuf scale, int scaleOff,
+                            FloatBuf dst, int dstOff) {
+        long n = (long) m * blocks * w;
+        launch1d(k.scaleBlocks, n, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(src, srcOff, n))
+                .ptr(at(scale, scaleOff, (long) m * blocks)).ptr(at(dst, dstOff, n)));
+    }
+
+    @Override
+    public void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
+                                   FloatBuf out, int outOff) {
+        long n = (long) m * blocks * w;
+        launchWarps(k.blockDot, (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x, xOff, n))
+                .ptr(at(y, yOff, n)).ptr(at(out, outOff, (long) m * blocks)));
+    }
+
+    @Override
+    public void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff) {
+        long size = (long) m * n;
+        launchWarps(k.softmax, m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff, size)));
+    }
+
+    @Override
+    public void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff) {
+        long size = (long) m * n;
+        launchWarps(k.softmaxBackward, m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy, dyOff, size))
+                .ptr(at(dx, dxOff, size)));
+    }
+
+    @Override
+    public void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
+                       FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
+        lossLaunch(k.l1Loss, batch, n, pred, predOff, target, targetOff, grad, gradOff, loss, lossOff, scale, accumulate);
+    }
+
+    @Override
+    public void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
+                                  FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
+        lossLaunch(k.bceLoss, batch, n, logit, logitOff, target, targetOff, grad, gradOff, loss, lossOff, scale,
+                accumulate);
+    }
+
+    /** One block per item: loss.cu's kernels take (n, pred, target, grad, loss, scale, accumulate). */
+    private void lossLaunch(CudaDriver.Kernel kernel, int batch, int n, FloatBuf pred, int predOff, FloatBuf target,
+                            int targetOff, FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale,
+                            boolean accumulate) {
+        if (batch <= 0) return;
+        long size = (long) batch * n;
+        driver.launch(kernel, batch, 1, 1, THREADS, 1, 1, 0, KernelArgs.of().i(n).ptr(at(pred, predOff, size))
+                .ptr(at(target, targetOff, size)).ptr(at(grad, gradOff, size)).ptr(at(loss, lossOff, batch))
+                .f(scale).flag(accumulate));
+    }
+
+    @Override
+    public void countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
+                             IntBuf correct, int correctOff) {
+        if (batch <= 0) return;
+        long size = (long) batch * n;
+        driver.launch(k.countCorrect, batch, 1, 1, THREADS, 1, 1, 0, KernelArgs.of().i(n)
+                .ptr(at(logit, logitOff, size)).ptr(at(target, targetOff, size)).ptr(at(correct, correctOff, batch)));
+    }
+
+    @Override
+    public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
+        launch1d(k.oneHot, (long) n * classes, KernelArgs.of().i(n).i(classes).ptr(at(index, indexOff, n))
+                .ptr(at(out, outOff, (long) n * classes)));
+    }
+
+    @Override
+    public void adam(int n, FloatBuf param, FloatBuf grad, FloatBuf m, FloatBuf v, IntBuf step, int stepOff,
+                     double lr, float beta1, float beta2, float eps) {
+        long stepAt = at(step, stepOff, 1);
+        launch1d(k.adam, n, KernelArgs.of().i(n).ptr(at(param, 0, n)).ptr(at(grad, 0, n)).ptr(at(m, 0, n))
+                .ptr(at(v, 0, n)).ptr(stepAt).d(lr).f(beta1).f(beta2).f(eps));
+        driver.launch(k.counter32, 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(stepAt));
+    }
+
+    @Override
+    public void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
+                             IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
+                             FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        long n = (long) rep * examples;
+        launch1d(k.mlpTaskBatch, n, KernelArgs.of().i(rep).i(examples).i(rules).flag(classification)
+                .ptr(at(seeds, 0, rep)).i(streamId).ptr(at(batchIndex, 0, 2)).d(ood ? 2.0 : 1.0)
+                .ptr(at(coefficients, 0, 4L * rep * rules)).ptr(at(probabilities, 0, 2L * rules))
+                .ptr(at(inputs, 0, 2 * n)).ptr(at(ruleOut, 0, n)).ptr(at(labels, 0, n)));
+    }
+
+    @Override
+    public void incrementLong(IntBuf counter, int off) {
+        driver.launch(k.counter64, 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(at(counter, off, 2)));
+    }
+}

@@ -1,0 +1,224 @@
+package modarch.backend.cuda;
+
+import static modarch.backend.cuda.KernelAgreement.check;
+import static modarch.backend.cuda.KernelAgreement.gaussian;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.SplittableRandom;
+import modarch.backend.Backend;
+import modarch.backend.DoubleBits;
+import modarch.backend.FloatBuf;
+import modarch.backend.IntBuf;
+import modarch.task.DataStream;
+import modarch.task.MlpTask;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every kernel of the CUDA backend against the scalar reference, on random inputs at odd sizes, with offsets and
+ * padded rows. Subclasses say which device runs them: the emulated device in both thread orders (every machine)
+ * or a real GPU (tagged gpu, skipped without one).
+ */
+abstract class CudaBackendContract {
+
+    /** The backend under test. */
+    abstract Backend device();
+
+    private static final int[][] GEMM_SHAPES = {{1, 1, 1}, {5, 7, 3}, {17, 33, 65}, {64, 64, 16}, {70, 3, 0},
+        {130, 65, 33}, {2, 129, 17}};
+
+    @Test
+    void gemmEveryTransposeEpilogueAndBatching() {
+        SplittableRandom rnd = new SplittableRandom(1);
+        int count = 0;
+        for (int[] s : GEMM_SHAPES) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int flags = 0; flags < 16; flags++) {
+                boolean transA = (flags & 1) != 0, transB = (flags & 2) != 0, acc = (flags & 4) != 0;
+                boolean reluBias = (flags & 8) != 0;
+                int batch = 1 + (count++ % 3);
+                int pad = count % 2, off = count % 3;
+                int lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad;
+                int strideA = (transA ? k : m) * lda + 1, strideB = batch == 3 ? 0 : (transB ? n : k) * ldb + 2;
+                int strideC = m * ldc + 1, strideBias = batch == 2 ? 0 : n;
+                float[] a = gaussian(rnd, off + batch * strideA + 2), b = gaussian(rnd, off + batch * Math.max(strideB, (transB ? n : k) * ldb) + 2);
+                float[] c = gaussian(rnd, off + batch * strideC + 2), bias = gaussian(rnd, off + batch * n + 1);
+                String what = "gemm " + m + "x" + n + "x" + k + " flags " + flags + " batch " + batch;
+                check(what, device(), new float[][] {a, b, c, bias}, new int[0][], (be, f, i) ->
+                        be.gemmBatched(batch, transA, transB, m, n, k, f[0], off, lda, strideA, f[1], off, ldb, strideB,
+                                f[2], off, ldc, strideC, acc, reluBias ? f[3] : null, off, strideBias, reluBias));
+            }
+        }
+    }
+
+    @Test
+    void elementwiseOps() {
+        SplittableRandom rnd = new SplittableRandom(2);
+        Backend device = device();
+        for (int[] s : new int[][] {{1, 1}, {3, 5}, {17, 33}, {64, 130}}) {
+            int m = s[0], n = s[1], ld = n + 3, batch = 3;
+            String shape = m + "x" + n;
+            check("fill " + shape, device, new float[][] {gaussian(rnd, m * n + 4)}, new int[0][],
+                    (be, f, i) -> be.fill(m * n, -2.5f, f[0], 2));
+            float[] y = gaussian(rnd, m * ld + 2);
+            y[1] = Float.NaN; // a NaN output passes its gradient
+            check("reluBackward " + shape, device, new float[][] {y, gaussian(rnd, m * ld + 2)}, new int[0][],
+                    (be, f, i) -> be.reluBackward(m, n, f[0], 1, ld, f[1], 2, ld));
+            check("columnSumAccumulate " + shape, device,
+                    new float[][] {gaussian(rnd, batch * m * ld + 1), gaussian(rnd, batch * (n + 1) + 1)}, new int[0][],
+                    (be, f, i) -> be.columnSumAccumulate(batch, m, n, f[0], 1, ld, m * ld, f[1], 1, n + 1));
+            check("copy " + shape, device, new float[][] {gaussian(rnd, batch * m * ld + 1), gaussian(rnd, batch * m * ld + 2)},
+                    new int[0][], (be, f, i) -> be.copy(batch, m, n, f[0], 1, ld, m * ld, f[1], 2, ld, m * ld));
+            check("addInto " + shape, device, new float[][] {gaussian(rnd, batch * m * ld + 1), gaussian(rnd, batch * m * ld + 2)},
+                    new int[0][], (be, f, i) -> be.addInto(batch, m, n, f[0], 1, ld, m * ld, f[1], 2, ld, m * ld));
+            int blocks = 3, w = n;
+            float[][] blockInputs = {gaussian(rnd, m * blocks * w + 1), gaussian(rnd, m * blocks + 2),
+                gaussian(rnd, m * blocks * w + 3)};
+            check("scaleBlocks " + shape, device, blockInputs, new int[0][],
+                    (be, f, i) -> be.scaleBlocks(m, blocks, w, f[0], 1, f[1], 2, f[2], 3));
+            check("blockDotAccumulate " + shape, device, blockInputs, new int[0][],
+                    (be, f, i) -> be.blockDotAccumulate(m, blocks, w, f[0], 1, f[2], 3, f[1], 2));
+            check("softmaxRows " + shape, device, new float[][] {gaussian(rnd, m * n + 1), gaussian(rnd, m * n + 2)},
+                    new int[0][], (be, f, i) -> be.softmaxRows(m, n, f[0], 1, f[1], 2));
+            check("softmaxRowsBackward " + shape, device,
+                    new float[][] {gaussian(rnd, m * n + 1), gaussian(rnd, m * n + 2), gaussian(rnd, m * n + 3)},
+                    new int[0][], (be, f, i) -> be.softmaxRowsBackward(m, n, f[0], 1, f[1], 2, f[2], 3));
+            int[] index = new int[m + 1];
+            for (int r = 0; r < m + 1; r++) index[r] = rnd.nextInt(n);
+            check("oneHot " + shape, device, new float[][] {gaussian(rnd, m * n + 2)}, new int[][] {index},
+                    (be, f, i) -> be.oneHot(m, n, i[0], 1, f[0], 2));
+        }
+    }
+
+    @Test
+    void lossesAndCounts() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        Backend device = device();
+        for (int[] s : new int[][] {{1, 1}, {3, 7}, {2, 300}, {5, 1031}}) {
+            int batch = s[0], n = s[1];
+            float[] pred = gaussian(rnd, batch * n + 1), target = gaussian(rnd, batch * n + 2);
+            pred[1] = target[2]; // a zero difference: its L1 gradient is 0
+            float[] labels = new float[batch * n + 2];
+            for (int j = 0; j < labels.length; j++) labels[j] = rnd.nextBoolean() ? 1f : 0f;
+            for (boolean accumulate : new boolean[] {false, true}) {
+                String what = batch + "x" + n + (accumulate ? " accumulate" : "");
+                check("l1Loss " + what, device, new float[][] {pred, target, gaussian(rnd, batch * n + 3),
+                    gaussian(rnd, batch + 1)}, new int[0][], (be, f, i) ->
+                        be.l1Loss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 0.5f, accumulate));
+                check("bceWithLogitsLoss " + what, device, new float[][] {pred, labels, gaussian(rnd, batch * n + 3),
+                    gaussian(rnd, batch + 1)}, new int[0][], (be, f, i) ->
+                        be.bceWithLogitsLoss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 2f, accumulate));
+            }
+            check("countCorrect " + batch + "x" + n, device, new float[][] {pred, labels}, new int[][] {new int[batch + 1]},
+                    (be, f, i) -> be.countCorrect(batch, n, f[0], 1, f[1], 2, i[0], 1));
+        }
+    }
+
+    @Test
+    void adamStepsAndItsCounter() {
+        SplittableRandom rnd = new SplittableRandom(4);
+        for (int n : new int[] {1, 77, 5000}) {
+            float[] v = gaussian(rnd, n);
+            for (int j = 0; j < n; j++) v[j] = Math.abs(v[j]);
+            check("adam " + n, device(), new float[][] {gaussian(rnd, n), gaussian(rnd, n), gaussian(rnd, n), v},
+                    new int[][] {{5, 41}}, (be, f, i) -> {
+                        for (int step = 0; step < 3; step++) be.adam(n, f[0], f[1], f[2], f[3], i[0], 1, 1e-3, 0.9f, 0.999f, 1e-8f);
+                    });
+        }
+    }
+
+    @Test
+    void countersCarryIntoTheHighWord() {
+        check("incrementLong", device(), new float[0][], new int[][] {{7, -1, 4, 0}},
+                (be, f, i) -> be.incrementLong(i[0], 1));
+    }
+
+    /** The device draws the CPU's batches bit for bit: Philox, the AS241 normal with fdlibm's log, the labels. */
+    @Test
+    void mlpBatchesAreTheCpuBatches() {
+        int rules = 5, examples = 1000, rep = 2;
+        int[] words = new int[rep * 4 * rules];
+        for (int r = 0; r < rep; r++) {
+            System.arraycopy(new MlpTask(rules, 40 + r, r == 1).coefficientWords(), 0, words, r * 4 * rules, 4 * rules);
+        }
+        int[] probabilities = DoubleBits.toInts(new double[] {0.1, 0.0, 0.45, 0.25, 0.2});
+        for (boolean ood : new boolean[] {false, true}) {
+            for (boolean uniform : new boolean[] {true, false}) {
+                for (boolean classification : new boolean[] {false, true}) {
+                    String what = "mlpTaskBatch" + (ood ? " ood" : "") + (uniform ? "" : " weighted")
+                            + (classification ? " classification" : "");
+                    float[][] floats = {new float[rep * examples * 2], new float[rep * examples]};
+                    int[][] ints = {{3, -77}, {123456789, 0x7fffffff}, words, probabilities, new int[rep * examples]};
+                    exact(what, floats, ints, (be, f, i) -> be.mlpTaskBatch(rep, examples, rules, classification, i[0],
+                            DataStream.TRAIN.id(), i[1], ood, i[2], uniform ? null : i[3], f[0], i[4], f[1]));
+                }
+            }
+        }
+    }
+
+    /** As {@link KernelAgreement#check}, but bit for bit. */
+    private void exact(String what, float[][] floats, int[][] ints, KernelAgreement.Op op) {
+        float[][] ref = run(KernelAgreement.REFERENCE, floats, ints, op);
+        float[][] out = run(device(), floats, ints, op);
+        for (int j = 0; j < ref.length; j++) {
+            assertArrayEquals(ref[j], out[j], what + ", buffer " + j);
+        }
+    }
+
+    /** The op's float and int buffers afterwards, the ints as floats of their bits. */
+    private static float[][] run(Backend backend, float[][] floats, int[][] ints, KernelAgreement.Op op) {
+        FloatBuf[] f = new FloatBuf[floats.length];
+        IntBuf[] n = new IntBuf[ints.length];
+        for (int j = 0; j < floats.length; j++) {
+            f[j] = backend.allocFloats(floats[j].length);
+            backend.upload(floats[j], 0, f[j], 0, floats[j].length);
+        }
+        for (int j = 0; j < ints.length; j++) {
+            n[j] = backend.allocInts(ints[j].length);
+            backend.upload(ints[j], 0, n[j], 0, ints[j].length);
+        }
+        op.run(backend, f, n);
+        float[][] out = new float[floats.length + ints.length][];
+        for (int j = 0; j < floats.length; j++) {
+            out[j] = new float[floats[j].length];
+            backend.download(f[j], 0, out[j], 0, out[j].length);
+            f[j].close();
+        }
+        for (int j = 0; j < ints.length; j++) {
+            int[] values = new int[ints[j].length];
+            backend.download(n[j], 0, values, 0, values.length);
+            out[floats.length + j] = new float[values.length];
+            for (int v = 0; v < values.length; v++) out[floats.length + j][v] = Float.intBitsToFloat(values[v]);
+            n[j].close();
+        }
+        return out;
+    }
+
+    @Test
+    void anAccessOutsideABufferIsRefusedBeforeTheLaunch() {
+        Backend device = device();
+        try (FloatBuf x = device.allocFloats(10)) {
+            assertThrows(IndexOutOfBoundsException.class, () -> device.fill(11, 1f, x, 0));
+            assertThrows(IndexOutOfBoundsException.class, () -> device.fill(5, 1f, x, 6));
+            float[] out = new float[10];
+            device.download(x, 0, out, 0, 10);
+            assertArrayEquals(new float[10], out, "a refused op wrote nothing");
+        }
+    }
+
+    @Test
+    void aRecordedSequenceReplaysWithTheCurrentContents() {
+        Backend device = device();
+        try (IntBuf counter = device.allocInts(2)) {
+            try (Backend.Replay replay = device.record(() -> device.incrementLong(counter, 0))) {
+                int[] out = new int[2];
+                device.download(counter, 0, out, 0, 2);
+                assertEquals(0, out[0], "recording runs nothing");
+                for (int i = 0; i < 3; i++) replay.run();
+                device.download(counter, 0, out, 0, 2);
+                assertEquals(3, out[0], "three replays");
+            }
+        }
+    }
+}
