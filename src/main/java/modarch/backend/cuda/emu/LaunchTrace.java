@@ -15,9 +15,9 @@ import modarch.backend.cuda.CudaException;
  * <pre>
  * modarch-emu-trace 1
  * alloc ID BYTES                      allocation ID (1, 2, ... per driver) of BYTES bytes
- * copy ID OFFSET HEX                  the bytes HEX (two hex digits a byte) written at byte OFFSET of ID
+ * copy ID OFFSET HEX                  the bytes HEX (two hex digits a byte, - for none) written at byte OFFSET of ID
  * fill ID OFFSET VALUE N              N 32-bit words of VALUE (decimal int) from byte OFFSET of ID
- * launch KERNEL GX GY GZ BX BY BZ SHARED SIGNATURE ARG...
+ * launch KERNEL GX GY GZ BX BY BZ SHARED SIGNATURE ARG...   SIGNATURE as "ppiii", - for none
  * free ID
  * </pre>
  * Each ARG of a launch is its kind letter and value: {@code pID+OFFSET} a pointer into allocation ID, {@code p-}
@@ -49,7 +49,7 @@ final class LaunchTrace implements AutoCloseable {
     }
 
     void copy(int id, long offset, byte[] bytes) {
-        line("copy " + id + " " + offset + " " + HEX.formatHex(bytes));
+        line("copy " + id + " " + offset + " " + (bytes.length == 0 ? "-" : HEX.formatHex(bytes)));
     }
 
     void fill(int id, long offset, int value, long n) {
