@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds kernels/*.cu for the GPU with nvcc into ONE fatbin: SASS for sm_80, sm_86, sm_89, sm_90, sm_100 plus
+# compute_80 PTX (JIT on newer GPUs), written to src/main/resources/modarch/kernels/ with ptxas.txt (the -Xptxas -v
+# report: registers, shared memory, spills) and manifest.txt (the sha256 of every kernel source, the nvcc version
+# and the flags; KernelManifestTest fails when it no longer matches kernels/). Fails if ptxas reports a spill.
+# All .cu files are compiled as one translation unit (one module): kernel and __device__ helper names must be
+# unique across files.
+# usage: bench/build-kernels.sh        env: NVCC (default: nvcc on PATH, else /usr/local/cuda/bin/nvcc)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+NVCC=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
+out=src/main/resources/modarch/kernels
+mkdir -p "$out"
+shopt -s nullglob
+kernels=(kernels/*.cu)
+[ ${#kernels[@]} -gt 0 ] || { echo "bench/build-kernels.sh: no kernels/*.cu" >&2; exit 1; }
+flags="-std=c++17 -O3 -lineinfo -Xptxas -v"
+for sm in 80 86 89 90 100; do flags+=" -gencode arch=compute_$sm,code=sm_$sm"; done
+flags+=" -gencode arch=compute_80,code=compute_80"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for cu in "${kernels[@]}"; do echo "#include \"$root/$cu\""; done > "$tmp/modarch_kernels.cu"
+"$NVCC" $flags -fatbin -o "$tmp/modarch.fatbin" "$tmp/modarch_kernels.cu" 2> "$tmp/ptxas.txt" \
+  || { cat "$tmp/ptxas.txt" >&2; exit 1; }
+if grep -E '[1-9][0-9]* bytes spill (stores|loads)' "$tmp/ptxas.txt" >&2; then
+  echo "bench/build-kernels.sh: ptxas reports spills (above)" >&2
+  exit 1
+fi
+grep -v 'Compile time' "$tmp/ptxas.txt" | sed "s|$root/||g; s|$tmp/||g" > "$out/ptxas.txt"   # no timings: reproducible
+mv "$tmp/modarch.fatbin" "$out/modarch.fatbin"
+{
+  echo "# kernels/*.cu as built into modarch.fatbin by bench/build-kernels.sh; rebuild after changing any of them"
+  echo "# $("$NVCC" --version | grep -m1 release)"
+  echo "# flags: $flags"
+  sha256sum "${kernels[@]}"
+} > "$out/manifest.txt"
+echo "bench/build-kernels.sh: $out/modarch.fatbin ($(stat -c %s "$out/modarch.fatbin") bytes, ${#kernels[@]} kernel files)"
