@@ -1,16 +1,28 @@
 package modarch.backend;
 
+import java.lang.reflect.InvocationTargetException;
+import java.util.List;
 import modarch.UserError;
 import modarch.backend.cpu.ScalarBackend;
+import modarch.backend.cuda.CudaDriver;
+import modarch.backend.cuda.CudaException;
+import modarch.backend.cuda.CudaProbe;
+import modarch.backend.cuda.JCudaDriver;
 
 /**
- * Picks the backend for a --device choice and says why, in one line. Order: CUDA (not in this
- * build yet), the Vector API CPU backend, the scalar reference. {@code -Dmodarch.scalar=true}
- * forces the scalar one.
+ * Picks the backend for a --device choice and says why, in one line. {@code auto}: a CUDA GPU when
+ * {@link CudaProbe} finds one usable, else the Vector API CPU backend, else the scalar reference;
+ * {@code cpu}: the CPU ones; {@code cuda} or {@code cuda:N}: GPU 0 or N, refused with the probe's reason when
+ * there is none; {@code cuda-emulated}: the emulated CUDA device (the CUDA backend on the CPU, for tests).
+ * {@code -Dmodarch.scalar=true} makes the CPU choice the scalar one.
  */
 public final class Backends {
     public static final String SCALAR_PROPERTY = "modarch.scalar";
+    /** The --device values, as the error for another one lists them. */
+    public static final String ALLOWED = "auto, cpu, cuda, cuda:N (N a GPU index), cuda-emulated";
     private static final String VECTOR_BACKEND = "modarch.backend.cpu.VectorBackend";
+    private static final String CUDA_BACKEND = "modarch.backend.cuda.CudaBackend";
+    private static final String EMULATED_DRIVER = "modarch.backend.cuda.emu.EmulatedDriver";
 
     /** The chosen backend and the reason, for the user and config.json. */
     public record Choice(Backend backend, String reason) {
@@ -20,10 +32,98 @@ public final class Backends {
     }
 
     public static Choice select(String device) {
-        if (!device.equals("auto") && !device.equals("cpu")) {
-            throw new UserError("--device '" + device + "' is not allowed: allowed are auto, cpu");
+        switch (device) {
+            case "cpu":
+                return cpu("--device cpu");
+            case "auto":
+                return auto();
+            case "cuda-emulated":
+                return cuda(emulatedDriver(), "--device cuda-emulated");
+            default:
+                if (device.equals("cuda") || device.startsWith("cuda:")) return cuda(gpuIndex(device), device);
+                throw new UserError("--device '" + device + "' is not allowed: allowed are " + ALLOWED);
         }
-        String why = device.equals("auto") ? "no CUDA backend in this build" : "--device cpu";
+    }
+
+    /** The GPU when one is usable and its driver opens; else the CPU, saying why not CUDA. */
+    private static Choice auto() {
+        CudaProbe probe = CudaProbe.get();
+        if (!probe.usable()) return cpu("no CUDA: " + probe.reason());
+        JCudaDriver driver;
+        try {
+            driver = JCudaDriver.open(0);
+        } catch (CudaException e) {
+            return cpu("no CUDA: " + e.getMessage());
+        }
+        return cuda(driver, "--device auto");
+    }
+
+    /** The index of "cuda" (0) or "cuda:N", refused unless that GPU is there and usable. */
+    private static int gpuIndex(String device) {
+        int index;
+        if (device.equals("cuda")) {
+            index = 0;
+        } else {
+            String digits = device.substring("cuda:".length());
+            if (!digits.matches("[0-9]{1,9}")) {
+                throw new UserError("--device '" + device + "' is not allowed: cuda:N needs a GPU index N (0, 1, ...);"
+                        + " allowed are " + ALLOWED);
+            }
+            index = Integer.parseInt(digits);
+        }
+        CudaProbe probe = CudaProbe.get();
+        if (!probe.usable()) {
+            throw new UserError("--device " + device + " needs a usable CUDA GPU: " + probe.reason()
+                    + "; use --device cpu or auto");
+        }
+        int count = probe.devices().size();
+        if (index >= count) {
+            throw new UserError("--device " + device + ": there is no GPU " + index + "; this machine has " + count
+                    + " (cuda:0" + (count > 1 ? "..cuda:" + (count - 1) : "") + ")");
+        }
+        return index;
+    }
+
+    private static Choice cuda(int index, String why) {
+        return cuda(JCudaDriver.open(index), why);
+    }
+
+    private static Choice cuda(CudaDriver driver, String why) {
+        Backend backend;
+        try {
+            backend = cudaBackend(driver);
+        } catch (RuntimeException | Error e) {
+            driver.close();
+            throw e;
+        }
+        return new Choice(backend, "backend " + backend.name() + " (" + driver.describe() + "; " + why + ")");
+    }
+
+    /** {@code new CudaBackend(driver)}, by name until the class is in this build. */
+    private static Backend cudaBackend(CudaDriver driver) {
+        try {
+            return (Backend) Class.forName(CUDA_BACKEND).getConstructor(CudaDriver.class).newInstance(driver);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(CUDA_BACKEND + " is not in this build", e);
+        }
+    }
+
+    /** {@code new EmulatedDriver()}, by name until the class is in this build. */
+    private static CudaDriver emulatedDriver() {
+        try {
+            return (CudaDriver) Class.forName(EMULATED_DRIVER).getConstructor().newInstance();
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new UserError("--device cuda-emulated: the emulated CUDA device is not in this build; allowed are "
+                    + ALLOWED);
+        }
+    }
+
+    /** The CPU backend: the Vector API one unless it is unavailable or the scalar one is forced. */
+    private static Choice cpu(String why) {
         if (Boolean.getBoolean(SCALAR_PROPERTY)) {
             return new Choice(new ScalarBackend(), "backend cpu-scalar (" + why + "; -D" + SCALAR_PROPERTY + "=true)");
         }
@@ -34,6 +134,32 @@ public final class Backends {
         } catch (Throwable unavailable) {
             return new Choice(new ScalarBackend(), "backend cpu-scalar (" + why + "; Vector API unavailable: "
                     + unavailable + ")");
+        }
+    }
+
+    /**
+     * The CPU backends for {@code modarch devices}, one line each: cpu-vector with its threads and vector width
+     * (or why it is unavailable), and cpu-scalar.
+     */
+    public static List<String> cpuBackends() {
+        String vector;
+        try {
+            Class<?> type = Class.forName(VECTOR_BACKEND);
+            vector = "cpu-vector: " + Runtime.getRuntime().availableProcessors() + " threads, "
+                    + type.getMethod("species").invoke(null);
+        } catch (Throwable unavailable) {
+            vector = "cpu-vector: unavailable (" + unavailable + "; the launcher adds --add-modules=jdk.incubator.vector)";
+        }
+        return List.of(vector, "cpu-scalar: 1 thread, the reference every backend agrees with");
+    }
+
+    /** The emulated device's line for {@code modarch devices}. */
+    public static String emulatedDevice() {
+        try {
+            Class.forName(EMULATED_DRIVER);
+            return "cuda-emulated: the CUDA backend's kernels compiled for the CPU (--device cuda-emulated; for tests)";
+        } catch (ClassNotFoundException e) {
+            return "cuda-emulated: not in this build";
         }
     }
 }

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 
 /** The --device option of every command that computes, and the one line that says which backend runs and why. */
 final class DeviceOption {
-    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu (default ${DEFAULT-VALUE})")
+    @Option(names = "--device", defaultValue = "auto", description = "auto | cpu | cuda | cuda:N | cuda-emulated (default ${DEFAULT-VALUE}: a usable CUDA GPU, else the CPU; `modarch devices` lists them)")
     String device;
 
     /**

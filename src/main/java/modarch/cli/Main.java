@@ -3,6 +3,7 @@ package modarch.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import modarch.UserError;
+import modarch.backend.cuda.CudaException;
 import modarch.io.IOFaults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -11,10 +12,11 @@ import picocli.CommandLine;
 @Command(name = "modarch", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train and measure modular neural networks on the benchmark of "
                 + "\"Is a Modular Architecture Enough?\" (Mittal, Bengio, Lajoie, 2022).",
-        subcommands = {TrainCommand.class, EvalCommand.class, MetricsCommand.class, DataCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, MetricsCommand.class, DataCommand.class,
+                DevicesCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
-    /** An environment failure (a file that cannot be read or written), or an internal error. */
+    /** An environment failure (a file that cannot be read or written, a CUDA device that fails), or an internal error. */
     public static final int EXIT_ENVIRONMENT = 1;
     /** A training run diverged (a non-finite loss or parameter); its last good checkpoint is kept. */
     public static final int EXIT_DIVERGED = 3;
@@ -40,20 +42,7 @@ public final class Main implements Runnable {
             err.println("modarch: error: " + oneLine(ex.getMessage()) + " (see --help)");
             return EXIT_BAD_INPUT;
         });
-        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            PrintWriter err = commandLine.getErr();
-            if (ex instanceof UserError) {
-                err.println("modarch: error: " + oneLine(ex.getMessage()));
-                return EXIT_BAD_INPUT;
-            }
-            if (ex instanceof IOException) {
-                err.println("modarch: error: " + oneLine(IOFaults.describe((IOException) ex)));
-                return EXIT_ENVIRONMENT;
-            }
-            err.println("modarch: internal error (a bug; please report it with the command line and this trace):");
-            ex.printStackTrace(err);
-            return EXIT_ENVIRONMENT;
-        });
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> failure(ex, commandLine.getErr()));
         try {
             return cli.execute(args);
         } catch (OutOfMemoryError memory) {
@@ -62,6 +51,28 @@ public final class Main implements Runnable {
                     + " MiB; choose smaller sizes, or raise the limit with MODARCH_JAVA_OPTS=-Xmx...");
             return EXIT_ENVIRONMENT;
         }
+    }
+
+    /**
+     * A command's failure on stderr and its exit code: bad input, or an environment failure (a file, the CUDA
+     * device) in one line; anything else is a bug, reported with its trace.
+     */
+    static int failure(Exception ex, PrintWriter err) {
+        if (ex instanceof UserError) {
+            err.println("modarch: error: " + oneLine(ex.getMessage()));
+            return EXIT_BAD_INPUT;
+        }
+        if (ex instanceof IOException) {
+            err.println("modarch: error: " + oneLine(IOFaults.describe((IOException) ex)));
+            return EXIT_ENVIRONMENT;
+        }
+        if (ex instanceof CudaException) {
+            err.println("modarch: error: CUDA: " + oneLine(ex.getMessage()));
+            return EXIT_ENVIRONMENT;
+        }
+        err.println("modarch: internal error (a bug; please report it with the command line and this trace):");
+        ex.printStackTrace(err);
+        return EXIT_ENVIRONMENT;
     }
 
     private static String oneLine(String message) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
+import modarch.backend.cuda.CudaProbe;
 import modarch.io.RunLock;
 import modarch.io.Safetensors;
 import org.junit.jupiter.api.AfterAll;
@@ -219,10 +220,20 @@ class BadInputTest {
             {"--data-seed", "-1", "--data-seed -1"},
             {"--data-seed", "4294967296", "4294967296"},
             {"--device", "tpu", "tpu"},
+            {"--device", "gpu", "'gpu' is not allowed: allowed are auto, cpu, cuda, cuda:N (N a GPU index), cuda-emulated"},
+            {"--device", "cuda:x", "cuda:x"},
+            {"--device", "cuda:-1", "cuda:-1"},
+            {"--device", "cuda:", "cuda:"},
+            {"--device", "cuda:99999", "cuda:99999"},
         };
         for (Object[] v : trainValues) {
             cases.add(new Case(opts, v[0] + " " + v[1], 2, NONE, d -> train(d.resolve("run"), (String) v[0], (String) v[1]),
                     List.of((String) v[2])));
+        }
+        CudaProbe probe = CudaProbe.get();
+        if (!probe.usable()) {
+            cases.add(new Case(opts, "--device cuda without a usable GPU", 2, NONE,
+                    d -> train(d.resolve("run"), "--device", "cuda"), List.of("--device cuda", probe.reason())));
         }
         cases.add(new Case(opts, "unknown option", 2, NONE, d -> plus(train(d.resolve("run")), "--bogus"), List.of("--bogus")));
         cases.add(new Case(opts, "missing --out", 2, NONE, d -> trainWithout(d.resolve("run"), "--out"), List.of("--out")));

@@ -58,6 +58,11 @@ public final class VectorBackend implements Backend {
         return "cpu-vector";
     }
 
+    /** The vector shape the kernels use, e.g. "256-bit vectors (8 floats)", for {@code modarch devices}. */
+    public static String species() {
+        return S.vectorBitSize() + "-bit vectors (" + VL + " floats)";
+    }
+
     @Override
     public FloatBuf allocFloats(int n) {
         return reference.allocFloats(n);
