@@ -122,6 +122,9 @@ def main():
                         help="torch.compile mode (default, max-autotune-no-cudagraphs, ...)")
     parser.add_argument("--adam", choices=("auto", "fused", "foreach", "single"), default="auto",
                         help="Adam implementation; auto: fused where this torch has it on the CPU, else foreach")
+    parser.add_argument("--device", default="cpu",
+                        help="cpu, or cuda: the model on the GPU, the batch drawn with numpy on the host and copied"
+                             " there each step, as the reference does; timing waits for the GPU")
     parser.add_argument("--json", action="store_true", help="print one JSON line only")
     args = parser.parse_args()
     if args.dim % args.rules != 0:
@@ -133,13 +136,14 @@ def main():
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
 
-    model = ModularJoint(args.rules, args.enc_dim, args.dim)
+    device = torch.device(args.device)
+    model = ModularJoint(args.rules, args.enc_dim, args.dim).to(device)
     parameters = sum(p.numel() for p in model.parameters())
     expected = KNOWN_PARAMETER_COUNTS.get((args.rules, args.enc_dim, args.dim))
     assert expected is None or parameters == expected, f"{parameters} parameters, the reference has {expected}"
     adam = args.adam
     if adam == "auto":
-        adam = "fused" if fused_adam_on_cpu() else "foreach"
+        adam = "fused" if device.type == "cuda" or fused_adam_on_cpu() else "foreach"
     adam_options = {"fused": {"fused": True}, "foreach": {"foreach": True}, "single": {"foreach": False}}[adam]
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4, **adam_options)
     criterion = nn.L1Loss()
@@ -151,21 +155,26 @@ def main():
     if args.mode == "compile":
         forward_loss = torch.compile(forward_loss, mode=args.compile_mode, fullgraph=True)
 
+    def synchronize():
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
     def step():
         model.train()
         model.zero_grad()
         data, label = make_batch(args.batch_size, args.rules, args.data_seed)
-        data, label = torch.Tensor(data), torch.Tensor(label)
+        data, label = torch.Tensor(data).to(device), torch.Tensor(label).to(device)
         loss = forward_loss(data, label)
         loss.backward()
         optimizer.step()
         return loss
 
     if not args.json:
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), {args.mode}, Adam {adam}, "
+        print(f"torch {torch.__version__} on {args.device}, {torch.get_num_threads()} thread(s), {args.mode}, Adam {adam}, "
               f"rules={args.rules} enc_dim={args.enc_dim} dim={args.dim}: {parameters} parameters")
     start = time.perf_counter()
     step()  # in compile mode, this compiles
+    synchronize()
     first_step_s = time.perf_counter() - start
     for _ in range(args.warmup):
         step()
@@ -177,6 +186,7 @@ def main():
         start = time.perf_counter()
         for _ in range(args.steps):
             loss = step()
+        synchronize()
         ms_per_step.append((time.perf_counter() - start) * 1e3 / args.steps)
         if not args.json:
             print(f"repeat {r + 1}/{args.repeats}: {ms_per_step[-1]:.3f} ms/step (loss {loss.item():.4f})")
@@ -186,7 +196,7 @@ def main():
                           "ms_per_step_median": median, "ms_per_step_all": ms_per_step,
                           "torch": torch.__version__, "threads": torch.get_num_threads(),
                           "mode": args.mode, "compile_mode": args.compile_mode if args.mode == "compile" else None,
-                          "adam": adam, "first_step_s": first_step_s, "parameters": parameters}))
+                          "adam": adam, "device": args.device, "first_step_s": first_step_s, "parameters": parameters}))
     else:
         print(f"median {median:.3f} ms/step over {len(ms_per_step)} x {args.steps} steps")
 

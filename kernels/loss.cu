@@ -10,7 +10,7 @@ __device__ double block_sum(double v) {
     shares[threadIdx.x] = v;
     __syncthreads();
     for (int half = LOSS_THREADS / 2; half > 0; half /= 2) {
-        if (threadIdx.x < half) shares[threadIdx.x] += shares[threadIdx.x + half];
+        if ((int)threadIdx.x < half) shares[threadIdx.x] += shares[threadIdx.x + half];
         __syncthreads();
     }
     double total = shares[0];

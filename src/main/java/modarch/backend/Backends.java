@@ -1,13 +1,15 @@
 package modarch.backend;
 
-import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import modarch.UserError;
 import modarch.backend.cpu.ScalarBackend;
+import modarch.backend.cuda.CudaBackend;
 import modarch.backend.cuda.CudaDriver;
 import modarch.backend.cuda.CudaException;
 import modarch.backend.cuda.CudaProbe;
 import modarch.backend.cuda.JCudaDriver;
+import modarch.backend.cuda.emu.EmulatedDriver;
+import modarch.backend.cuda.emu.Schedule;
 
 /**
  * Picks the backend for a --device choice and says why, in one line. {@code auto}: a CUDA GPU when
@@ -21,8 +23,6 @@ public final class Backends {
     /** The --device values, as the error for another one lists them. */
     public static final String ALLOWED = "auto, cpu, cuda, cuda:N (N a GPU index), cuda-emulated";
     private static final String VECTOR_BACKEND = "modarch.backend.cpu.VectorBackend";
-    private static final String CUDA_BACKEND = "modarch.backend.cuda.CudaBackend";
-    private static final String EMULATED_DRIVER = "modarch.backend.cuda.emu.EmulatedDriver";
 
     /** The chosen backend and the reason, for the user and config.json. */
     public record Choice(Backend backend, String reason) {
@@ -38,7 +38,7 @@ public final class Backends {
             case "auto":
                 return auto();
             case "cuda-emulated":
-                return cuda(emulatedDriver(), "--device cuda-emulated");
+                return cuda(new EmulatedDriver(Schedule.FORWARD), "--device cuda-emulated");
             default:
                 if (device.equals("cuda") || device.startsWith("cuda:")) return cuda(gpuIndex(device), device);
                 throw new UserError("--device '" + device + "' is not allowed: allowed are " + ALLOWED);
@@ -91,35 +91,12 @@ public final class Backends {
     private static Choice cuda(CudaDriver driver, String why) {
         Backend backend;
         try {
-            backend = cudaBackend(driver);
+            backend = new CudaBackend(driver, driver instanceof EmulatedDriver ? "cuda-emulated" : "cuda");
         } catch (RuntimeException | Error e) {
             driver.close();
             throw e;
         }
         return new Choice(backend, "backend " + backend.name() + " (" + driver.describe() + "; " + why + ")");
-    }
-
-    /** {@code new CudaBackend(driver)}, by name until the class is in this build. */
-    private static Backend cudaBackend(CudaDriver driver) {
-        try {
-            return (Backend) Class.forName(CUDA_BACKEND).getConstructor(CudaDriver.class).newInstance(driver);
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(CUDA_BACKEND + " is not in this build", e);
-        }
-    }
-
-    /** {@code new EmulatedDriver()}, by name until the class is in this build. */
-    private static CudaDriver emulatedDriver() {
-        try {
-            return (CudaDriver) Class.forName(EMULATED_DRIVER).getConstructor().newInstance();
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new UserError("--device cuda-emulated: the emulated CUDA device is not in this build; allowed are "
-                    + ALLOWED);
-        }
     }
 
     /** The CPU backend: the Vector API one unless it is unavailable or the scalar one is forced. */
@@ -155,11 +132,7 @@ public final class Backends {
 
     /** The emulated device's line for {@code modarch devices}. */
     public static String emulatedDevice() {
-        try {
-            Class.forName(EMULATED_DRIVER);
-            return "cuda-emulated: the CUDA backend's kernels compiled for the CPU (--device cuda-emulated; for tests)";
-        } catch (ClassNotFoundException e) {
-            return "cuda-emulated: not in this build";
-        }
+        return "cuda-emulated: the CUDA backend's kernels compiled for the CPU (--device cuda-emulated; slow, for tests"
+                + " and debugging)";
     }
 }

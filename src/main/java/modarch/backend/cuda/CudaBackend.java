@@ -21,13 +21,13 @@ public final class CudaBackend implements Backend {
 
     private final CudaDriver driver;
     private final String name;
-    private final KernelSet k;
+    private final KernelSet kernels;
 
     /** A backend on driver, called name in logs and config.json (e.g. "cuda" or "cuda-emulated"). */
     public CudaBackend(CudaDriver driver, String name) {
         this.driver = driver;
         this.name = name;
-        this.k = new KernelSet(driver);
+        this.kernels = new KernelSet(driver);
     }
 
     @Override
@@ -129,25 +129,25 @@ public final class CudaBackend implements Backend {
                 .ptr(at(b, bOff, bSpan)).i(ldb).i(strideB)
                 .ptr(at(c, cOff, span(batch, strideC, m, ldc, n))).i(ldc).i(strideC)
                 .flag(accumulate).ptr(at(bias, biasOff, span(batch, strideBias, 1, 0, n))).i(strideBias).flag(relu);
-        driver.launch(k.gemmBatched, (n + GEMM_TILE - 1) / GEMM_TILE, (m + GEMM_TILE - 1) / GEMM_TILE,
+        driver.launch(kernels.gemmBatched, (n + GEMM_TILE - 1) / GEMM_TILE, (m + GEMM_TILE - 1) / GEMM_TILE,
                 Math.min(batch, MAX_BLOCKS), THREADS, 1, 1, 0, args);
     }
 
     @Override
     public void fill(int n, float value, FloatBuf x, int off) {
-        launch1d(k.fill, n, KernelArgs.of().i(n).f(value).ptr(at(x, off, n)));
+        launch1d(kernels.fill, n, KernelArgs.of().i(n).f(value).ptr(at(x, off, n)));
     }
 
     @Override
     public void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd) {
-        launch1d(k.reluBackward, (long) m * n, KernelArgs.of().i(m).i(n)
+        launch1d(kernels.reluBackward, (long) m * n, KernelArgs.of().i(m).i(n)
                 .ptr(at(y, yOff, span(1, 0, m, ldy, n))).i(ldy).ptr(at(d, dOff, span(1, 0, m, ldd, n))).i(ldd));
     }
 
     @Override
     public void columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
                                     FloatBuf sum, int sumOff, int strideSum) {
-        launch1d(k.columnSum, (long) batch * n, KernelArgs.of().i(batch).i(m).i(n)
+        launch1d(kernels.columnSum, (long) batch * n, KernelArgs.of().i(batch).i(m).i(n)
                 .ptr(at(x, xOff, span(batch, strideX, m, ldx, n))).i(ldx).i(strideX)
                 .ptr(at(sum, sumOff, span(batch, strideSum, 1, 0, n))).i(strideSum));
     }
@@ -166,7 +166,7 @@ public final class CudaBackend implements Backend {
 
     private void copyBlocks(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
                             FloatBuf dst, int dstOff, int ldd, int strideDst, boolean add) {
-        launch1d(k.copyBlocks, (long) batch * m * n, KernelArgs.of().i(batch).i(m).i(n)
+        launch1d(kernels.copyBlocks, (long) batch * m * n, KernelArgs.of().i(batch).i(m).i(n)
                 .ptr(at(src, srcOff, span(batch, strideSrc, m, lds, n))).i(lds).i(strideSrc)
                 .ptr(at(dst, dstOff, span(batch, strideDst, m, ldd, n))).i(ldd).i(strideDst).flag(add));
     }
@@ -175,7 +175,7 @@ public final class CudaBackend implements Backend {
     public void scaleBlocks(int m, int blocks, int w, FloatBuf src, int srcOff, FloatBuf scale, int scaleOff,
                             FloatBuf dst, int dstOff) {
         long n = (long) m * blocks * w;
-        launch1d(k.scaleBlocks, n, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(src, srcOff, n))
+        launch1d(kernels.scaleBlocks, n, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(src, srcOff, n))
                 .ptr(at(scale, scaleOff, (long) m * blocks)).ptr(at(dst, dstOff, n)));
     }
 
@@ -183,33 +183,33 @@ public final class CudaBackend implements Backend {
     public void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
                                    FloatBuf out, int outOff) {
         long n = (long) m * blocks * w;
-        launchWarps(k.blockDot, (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x, xOff, n))
+        launchWarps(kernels.blockDot, (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x, xOff, n))
                 .ptr(at(y, yOff, n)).ptr(at(out, outOff, (long) m * blocks)));
     }
 
     @Override
     public void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff) {
         long size = (long) m * n;
-        launchWarps(k.softmax, m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff, size)));
+        launchWarps(kernels.softmax, m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff, size)));
     }
 
     @Override
     public void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff) {
         long size = (long) m * n;
-        launchWarps(k.softmaxBackward, m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy, dyOff, size))
+        launchWarps(kernels.softmaxBackward, m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy, dyOff, size))
                 .ptr(at(dx, dxOff, size)));
     }
 
     @Override
     public void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
                        FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
-        lossLaunch(k.l1Loss, batch, n, pred, predOff, target, targetOff, grad, gradOff, loss, lossOff, scale, accumulate);
+        lossLaunch(kernels.l1Loss, batch, n, pred, predOff, target, targetOff, grad, gradOff, loss, lossOff, scale, accumulate);
     }
 
     @Override
     public void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
                                   FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
-        lossLaunch(k.bceLoss, batch, n, logit, logitOff, target, targetOff, grad, gradOff, loss, lossOff, scale,
+        lossLaunch(kernels.bceLoss, batch, n, logit, logitOff, target, targetOff, grad, gradOff, loss, lossOff, scale,
                 accumulate);
     }
 
@@ -229,13 +229,13 @@ public final class CudaBackend implements Backend {
                              IntBuf correct, int correctOff) {
         if (batch <= 0) return;
         long size = (long) batch * n;
-        driver.launch(k.countCorrect, batch, 1, 1, THREADS, 1, 1, 0, KernelArgs.of().i(n)
+        driver.launch(kernels.countCorrect, batch, 1, 1, THREADS, 1, 1, 0, KernelArgs.of().i(n)
                 .ptr(at(logit, logitOff, size)).ptr(at(target, targetOff, size)).ptr(at(correct, correctOff, batch)));
     }
 
     @Override
     public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
-        launch1d(k.oneHot, (long) n * classes, KernelArgs.of().i(n).i(classes).ptr(at(index, indexOff, n))
+        launch1d(kernels.oneHot, (long) n * classes, KernelArgs.of().i(n).i(classes).ptr(at(index, indexOff, n))
                 .ptr(at(out, outOff, (long) n * classes)));
     }
 
@@ -243,9 +243,9 @@ public final class CudaBackend implements Backend {
     public void adam(int n, FloatBuf param, FloatBuf grad, FloatBuf m, FloatBuf v, IntBuf step, int stepOff,
                      double lr, float beta1, float beta2, float eps) {
         long stepAt = at(step, stepOff, 1);
-        launch1d(k.adam, n, KernelArgs.of().i(n).ptr(at(param, 0, n)).ptr(at(grad, 0, n)).ptr(at(m, 0, n))
+        launch1d(kernels.adam, n, KernelArgs.of().i(n).ptr(at(param, 0, n)).ptr(at(grad, 0, n)).ptr(at(m, 0, n))
                 .ptr(at(v, 0, n)).ptr(stepAt).d(lr).f(beta1).f(beta2).f(eps));
-        driver.launch(k.counter32, 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(stepAt));
+        driver.launch(kernels.counter32, 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(stepAt));
     }
 
     @Override
@@ -253,7 +253,7 @@ public final class CudaBackend implements Backend {
                              IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
                              FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
         long n = (long) rep * examples;
-        launch1d(k.mlpTaskBatch, n, KernelArgs.of().i(rep).i(examples).i(rules).flag(classification)
+        launch1d(kernels.mlpTaskBatch, n, KernelArgs.of().i(rep).i(examples).i(rules).flag(classification)
                 .ptr(at(seeds, 0, rep)).i(streamId).ptr(at(batchIndex, 0, 2)).d(ood ? 2.0 : 1.0)
                 .ptr(at(coefficients, 0, 4L * rep * rules)).ptr(at(probabilities, 0, 2L * rules))
                 .ptr(at(inputs, 0, 2 * n)).ptr(at(ruleOut, 0, n)).ptr(at(labels, 0, n)));
@@ -261,6 +261,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void incrementLong(IntBuf counter, int off) {
-        driver.launch(k.counter64, 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(at(counter, off, 2)));
+        driver.launch(kernels.counter64, 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(at(counter, off, 2)));
     }
 }
