@@ -72,9 +72,14 @@ trap 'rm -rf "$work"' EXIT
     echo '|---:|---:|---:|---:|---|'
     for shape in "8 32 128" "8 512 2048" "2 32 128" "32 32 128"; do
       set -- $shape
-      python3 bench/torch_step.py --device cuda --rules "$1" --enc-dim "$2" --dim "$3" --steps 100 --repeats 5 --json \
-        | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); print(f"| {r[\"rules\"]} | {r[\"enc_dim\"]} | {r[\"dim\"]} | {r[\"ms_per_step_median\"]:.3f} | {r[\"torch\"]} |")'
-    done
+      python3 bench/torch_step.py --device cuda --rules "$1" --enc-dim "$2" --dim "$3" --steps 100 --repeats 5 --json
+    done > "$work/torch.jsonl"
+    python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print("| %d | %d | %d | %.3f | %s |" % (r["rules"], r["enc_dim"], r["dim"], r["ms_per_step_median"], r["torch"]))
+' "$work/torch.jsonl"
   else
     echo; echo "(no PyTorch with CUDA here: no PyTorch rows)"
   fi

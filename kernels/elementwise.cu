@@ -20,15 +20,29 @@ extern "C" __global__ void relu_backward(int m, int n, const float* __restrict__
     }
 }
 
-// per item: sum[j] += sum_i x[i][j], one thread per (item, column), rows summed in order
-extern "C" __global__ void column_sum_accumulate(int batch, int m, int n, const float* __restrict__ x, int ldx, int strideX,
-                                                 float* __restrict__ sum, int strideSum) {
-    GRID_STRIDE(idx, (long long)batch * n) {
-        long long item = idx / n, j = idx % n;
-        const float* col = x + item * strideX + j;
+// per item: sum[j] += sum_i x[i][j]. grid (ceil(n / 32), batch), block 256: 32 columns by 8 row groups; group g
+// sums rows g, g + 8, ... in order, then one thread per column adds the 8 partial sums in group order
+// (deterministic: no atomics).
+extern "C" __global__ void __launch_bounds__(256)
+column_sum_accumulate(int batch, int m, int n, const float* __restrict__ x, int ldx, int strideX,
+                      float* __restrict__ sum, int strideSum) {
+    __shared__ float partial[8][33];
+    const int column = threadIdx.x % 32, group = threadIdx.x / 32;
+    const int j = blockIdx.x * 32 + column;
+    for (int item = blockIdx.y; item < batch; item += gridDim.y) {
         float s = 0.0f;
-        for (int i = 0; i < m; i++) s += col[(long long)i * ldx];
-        sum[item * strideSum + j] += s;
+        if (j < n) {
+            const float* col = x + (long long)item * strideX + j;
+            for (int i = group; i < m; i += 8) s += col[(long long)i * ldx];
+        }
+        partial[group][column] = s;
+        __syncthreads();
+        if (group == 0 && j < n) {
+            float total = 0.0f;
+            for (int g = 0; g < 8; g++) total += partial[g][column];
+            sum[(long long)item * strideSum + j] += total;
+        }
+        __syncthreads();
     }
 }
 

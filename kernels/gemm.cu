@@ -7,7 +7,8 @@
 //
 // Tiling: a block computes a 64 x 64 tile of C with 256 threads, each a 4 x 4 register tile whose rows and
 // columns are 16 apart (conflict-free shared reads, coalesced stores). k advances 16 at a time through shared
-// memory; the loads read along the stored rows, whichever way each operand is transposed.
+// memory; the loads read along the stored rows, whichever way each operand is transposed, and the next slab's
+// loads are in flight while the current slab is multiplied.
 // grid (ceil(n / 64), ceil(m / 64), min(batch, 65535)); block 256; items beyond gridDim.z loop.
 
 #define GEMM_TILE 64
@@ -33,25 +34,34 @@ gemm_batched(int batch, int transA, int transB, int m, int n, int k,
         for (int i = 0; i < 4; i++)
 #pragma unroll
             for (int j = 0; j < 4; j++) acc[i][j] = 0.0f;
+        // thread tid loads elements tid + l * GEMM_THREADS (l < 4) of each 16 x 64 slab: (slabP, slabI) of op(A)'s
+        // and (slabP, slabJ) of op(B)'s, along the stored rows; the next slab is loaded into registers while the
+        // current one is multiplied from shared memory
+        float nextA[4], nextB[4];
+        auto load = [&](int p0) {
+#pragma unroll
+            for (int l = 0; l < 4; l++) {
+                int idx = tid + l * GEMM_THREADS;
+                int p = transA ? idx / GEMM_TILE : idx % GEMM_DEPTH, i = transA ? idx % GEMM_TILE : idx / GEMM_DEPTH;
+                int gi = row0 + i, gp = p0 + p;
+                nextA[l] = gi < m && gp < k ? (transA ? aItem[(long long)gp * lda + gi] : aItem[(long long)gi * lda + gp]) : 0.0f;
+                p = transB ? idx % GEMM_DEPTH : idx / GEMM_TILE;
+                int j = transB ? idx / GEMM_DEPTH : idx % GEMM_TILE;
+                int gj = col0 + j;
+                gp = p0 + p;
+                nextB[l] = gj < n && gp < k ? (transB ? bItem[(long long)gj * ldb + gp] : bItem[(long long)gp * ldb + gj]) : 0.0f;
+            }
+        };
+        if (k > 0) load(0);
         for (int p0 = 0; p0 < k; p0 += GEMM_DEPTH) {
 #pragma unroll
             for (int l = 0; l < 4; l++) {
                 int idx = tid + l * GEMM_THREADS;
-                int p, i;
-                if (transA) { i = idx % GEMM_TILE; p = idx / GEMM_TILE; } else { p = idx % GEMM_DEPTH; i = idx / GEMM_DEPTH; }
-                int gi = row0 + i, gp = p0 + p;
-                float v = 0.0f;
-                if (gi < m && gp < k) v = transA ? aItem[(long long)gp * lda + gi] : aItem[(long long)gi * lda + gp];
-                tileA[p][i] = v;
-                int j;
-                if (transB) { p = idx % GEMM_DEPTH; j = idx / GEMM_DEPTH; } else { j = idx % GEMM_TILE; p = idx / GEMM_TILE; }
-                int gj = col0 + j;
-                gp = p0 + p;
-                float w = 0.0f;
-                if (gj < n && gp < k) w = transB ? bItem[(long long)gj * ldb + gp] : bItem[(long long)gp * ldb + gj];
-                tileB[p][j] = w;
+                tileA[transA ? idx / GEMM_TILE : idx % GEMM_DEPTH][transA ? idx % GEMM_TILE : idx / GEMM_DEPTH] = nextA[l];
+                tileB[transB ? idx % GEMM_DEPTH : idx / GEMM_TILE][transB ? idx / GEMM_DEPTH : idx % GEMM_TILE] = nextB[l];
             }
             __syncthreads();
+            if (p0 + GEMM_DEPTH < k) load(p0 + GEMM_DEPTH);
 #pragma unroll
             for (int p = 0; p < GEMM_DEPTH; p++) {
                 float av[4], bv[4];

@@ -2,8 +2,13 @@ package modarch.bench;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
 import modarch.backend.Backend;
-import modarch.backend.Backends;
+import modarch.backend.cuda.CudaBackend;
+import modarch.backend.cuda.CudaDriver;
+import modarch.backend.cuda.JCudaDriver;
+import modarch.backend.cuda.emu.EmulatedDriver;
+import modarch.backend.cuda.emu.Schedule;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.model.MlpModel;
@@ -33,11 +38,37 @@ public final class GpuStepTimer {
     public static void main(String[] args) {
         String device = args.length > 0 ? args[0] : "cuda";
         boolean quick = args.length > 1 && args[1].equals("quick");
-        Backends.Choice choice = Backends.select(device);
-        System.out.println("# " + choice.reason());
-        try (Backend backend = choice.backend()) {
+        CudaDriver driver = device.equals("cuda") ? JCudaDriver.open(0) : new EmulatedDriver(Schedule.FORWARD);
+        try (CudaBackend backend = new CudaBackend(driver, device)) {
+            System.out.println("# " + device + ": " + backend.describe());
             kernels(backend, quick);
             steps(backend, quick);
+            if (driver instanceof JCudaDriver gpu) {
+                profile(backend, gpu, ModelKind.MODULAR, 8, 32, 128, 1);
+                profile(backend, gpu, ModelKind.MODULAR, 8, 32, 128, 25);
+                profile(backend, gpu, ModelKind.MODULAR, 8, 512, 2048, 1);
+            }
+        }
+    }
+
+    /** GPU time per kernel of one eager step (after a warm-up step of another TrainStep), from CUDA events. */
+    private static void profile(Backend backend, JCudaDriver gpu, ModelKind kind, int rules, int enc, int dim, int rep) {
+        System.out.printf(Locale.ROOT, "%n## Where one eager step's GPU time goes: %s R=%d E=%d D=%d, %d replicas%n%n",
+                kind.cliName(), rules, enc, dim, rep);
+        System.out.println("| kernel | launches | GPU ms | share |\n|---|---:|---:|---:|");
+        try (Run warm = new Run(backend, kind, rules, enc, dim, rep)) {
+            warm.step.run(1);
+        }
+        try (Run run = new Run(backend, kind, rules, enc, dim, rep)) {
+            gpu.startProfile();
+            run.step.run(1);
+            Map<String, double[]> totals = gpu.stopProfile();
+            double all = totals.values().stream().mapToDouble(t -> t[0]).sum();
+            totals.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue()[0], a.getValue()[0]))
+                    .forEach(e -> System.out.printf(Locale.ROOT, "| %s | %d | %.4f | %.0f%% |%n", e.getKey(),
+                            (int) e.getValue()[1], e.getValue()[0], 100 * e.getValue()[0] / all));
+            System.out.printf(Locale.ROOT, "| all | %d | %.4f | |%n",
+                    (int) totals.values().stream().mapToDouble(t -> t[1]).sum(), all);
         }
     }
 
@@ -116,27 +147,40 @@ public final class GpuStepTimer {
         }
     }
 
-    /** Median seconds per training step of rep replicas. */
-    private static double step(Backend backend, ModelKind kind, int rules, int enc, int dim, int rep, boolean quick) {
-        Task[] tasks = new Task[rep];
-        long[] seeds = new long[rep];
-        MlpModel model = new MlpModel(backend, rep, new ModelSpec(kind, rules, enc, dim), BATCH);
-        for (int r = 0; r < rep; r++) {
-            model.init(r, r);
-            tasks[r] = new MlpTask(rules, r, false);
-            seeds[r] = r;
+    /** A model of rep replicas with its Adam and TrainStep (batch 256, regression). */
+    private static final class Run implements AutoCloseable {
+        final MlpModel model;
+        final Adam adam;
+        final TrainStep step;
+
+        Run(Backend backend, ModelKind kind, int rules, int enc, int dim, int rep) {
+            Task[] tasks = new Task[rep];
+            long[] seeds = new long[rep];
+            model = new MlpModel(backend, rep, new ModelSpec(kind, rules, enc, dim), BATCH);
+            for (int r = 0; r < rep; r++) {
+                model.init(r, r);
+                tasks[r] = new MlpTask(rules, r, false);
+                seeds[r] = r;
+            }
+            adam = new Adam(backend, model.arena(), 1e-4);
+            step = new TrainStep(backend, model, tasks, seeds, Loss.L1, adam, BATCH, 1);
         }
-        Adam adam = new Adam(backend, model.arena(), 1e-4);
-        TrainStep step = new TrainStep(backend, model, tasks, seeds, Loss.L1, adam, BATCH, 1);
-        long[] iteration = {0};
-        long work = (long) rep * rules * enc * dim;
-        int calls = quick ? 2 : (int) Math.max(3, Math.min(200, 2_000_000_000L / Math.max(1, work * BATCH)));
-        try (IntBuf sync = backend.allocInts(1)) {
-            return median(backend, sync, calls, () -> step.run(++iteration[0]));
-        } finally {
+
+        @Override
+        public void close() {
             step.close();
             adam.close();
             model.close();
+        }
+    }
+
+    /** Median seconds per training step of rep replicas. */
+    private static double step(Backend backend, ModelKind kind, int rules, int enc, int dim, int rep, boolean quick) {
+        long[] iteration = {0};
+        long work = (long) rep * rules * enc * dim;
+        int calls = quick ? 2 : (int) Math.max(3, Math.min(200, 2_000_000_000L / Math.max(1, work * BATCH)));
+        try (Run run = new Run(backend, kind, rules, enc, dim, rep); IntBuf sync = backend.allocInts(1)) {
+            return median(backend, sync, calls, () -> run.step.run(++iteration[0]));
         }
     }
 }

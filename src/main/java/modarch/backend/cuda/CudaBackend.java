@@ -147,9 +147,10 @@ public final class CudaBackend implements Backend {
     @Override
     public void columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
                                     FloatBuf sum, int sumOff, int strideSum) {
-        launch1d(kernels.columnSum, (long) batch * n, KernelArgs.of().i(batch).i(m).i(n)
-                .ptr(at(x, xOff, span(batch, strideX, m, ldx, n))).i(ldx).i(strideX)
-                .ptr(at(sum, sumOff, span(batch, strideSum, 1, 0, n))).i(strideSum));
+        if (batch <= 0 || n <= 0) return;
+        driver.launch(kernels.columnSum, (n + 31) / 32, Math.min(batch, MAX_BLOCKS), 1, THREADS, 1, 1, 0,
+                KernelArgs.of().i(batch).i(m).i(n).ptr(at(x, xOff, span(batch, strideX, m, ldx, n))).i(ldx).i(strideX)
+                        .ptr(at(sum, sumOff, span(batch, strideSum, 1, 0, n))).i(strideSum));
     }
 
     @Override

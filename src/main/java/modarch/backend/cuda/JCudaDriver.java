@@ -55,6 +55,7 @@ public final class JCudaDriver implements CudaDriver {
     private final String description;
     private Thread current;
     private boolean closed;
+    private KernelProfile profile; // null unless profiling
 
     /** Device ordinal's driver with modarch's kernels ({@link KernelImage#load}). */
     public static JCudaDriver open(int ordinal) {
@@ -207,8 +208,10 @@ public final class JCudaDriver implements CudaDriver {
         }
         makeCurrent();
         try {
-            cuLaunchKernel(own.function(), gridX, gridY, gridZ, blockX, blockY, blockZ, sharedBytes, stream,
-                    parameters(args), null);
+            Runnable launch = () -> cuLaunchKernel(own.function(), gridX, gridY, gridZ, blockX, blockY, blockZ,
+                    sharedBytes, stream, parameters(args), null);
+            if (profile == null) launch.run();
+            else profile.around(kernel.name(), launch);
         } catch (jcuda.CudaException e) {
             throw Cu.failed("cuLaunchKernel of " + kernel.name() + " (grid " + gridX + "x" + gridY + "x" + gridZ
                     + ", block " + blockX + "x" + blockY + "x" + blockZ + ", " + sharedBytes + " bytes shared)", e);
@@ -286,6 +289,23 @@ public final class JCudaDriver implements CudaDriver {
             cuDevicePrimaryCtxRelease(device);
         } catch (jcuda.CudaException e) {
             throw Cu.failed("cuDevicePrimaryCtxRelease", e);
+        }
+    }
+
+    /** Starts timing every launch on the GPU (CUDA events around each); not during a graph capture. */
+    public void startProfile() {
+        profile = new KernelProfile(stream);
+    }
+
+    /** GPU milliseconds and launch count per kernel since {@link #startProfile}; stops timing. */
+    public Map<String, double[]> stopProfile() {
+        makeCurrent();
+        try {
+            return profile.totals();
+        } catch (jcuda.CudaException e) {
+            throw Cu.failed("reading the kernel profile", e);
+        } finally {
+            profile = null;
         }
     }
 
