@@ -9,7 +9,7 @@ extern "C" __global__ void adam_step(int n, float* __restrict__ param, const flo
     const double stepSize = lr / (1.0 - pow((double)beta1, (double)t));
     const double biasCorrection2Sqrt = sqrt(1.0 - pow((double)beta2, (double)t));
     const float stepSizeF = (float)stepSize;
-    for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n; i += (long long)gridDim.x * blockDim.x) {
+    for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned)n; i += gridDim.x * blockDim.x) {
         float g = grad[i];
         float mi = __fadd_rn(__fmul_rn(beta1, m[i]), __fmul_rn(1.0f - beta1, g));
         float vi = __fadd_rn(__fmul_rn(beta2, v[i]), __fmul_rn(__fmul_rn(1.0f - beta2, g), g));

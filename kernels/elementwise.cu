@@ -1,11 +1,13 @@
-// Element-wise, block-copy and reduction-free kernels of a step: the CUDA twins of Backend.fill,
-// reluBackward, columnSumAccumulate, copy, addInto, scaleBlocks, blockDotAccumulate and oneHot (CPU reference:
+// Element-wise, block-copy and column-sum kernels of a step: the CUDA twins of Backend.fill, reluBackward,
+// columnSumGrouped, copyGrouped (copy, addInto), scaleBlocks, blockDotAccumulate and oneHot (CPU reference:
 // ScalarBackend), plus the device counters that let a captured step advance by itself.
 // Pointers arrive already offset; launches are 1-D with 256 threads unless said otherwise, grids stride.
+// Element counts fit in 31 bits (Java buffers are int-indexed), so index arithmetic is 32-bit: a 64-bit
+// division costs dozens of instructions on the GPU.
 
 #define GRID_STRIDE(index, total) \
-    for (long long index = blockIdx.x * (long long)blockDim.x + threadIdx.x; index < (total); \
-         index += (long long)gridDim.x * blockDim.x)
+    for (unsigned index = blockIdx.x * blockDim.x + threadIdx.x; index < (unsigned)(total); \
+         index += gridDim.x * blockDim.x)
 
 // x[i] = value for i < n
 extern "C" __global__ void fill_f32(int n, float value, float* __restrict__ x) {
@@ -14,45 +16,49 @@ extern "C" __global__ void fill_f32(int n, float value, float* __restrict__ x) {
 
 // d[i][j] = y[i][j] <= 0 ? 0 : d[i][j] over m rows of n (NaN passes its gradient, as PyTorch)
 extern "C" __global__ void relu_backward(int m, int n, const float* __restrict__ y, int ldy, float* __restrict__ d, int ldd) {
-    GRID_STRIDE(idx, (long long)m * n) {
-        long long i = idx / n, j = idx % n;
+    GRID_STRIDE(idx, m * n) {
+        unsigned i = idx / n, j = idx % n;
         if (y[i * ldy + j] <= 0.0f) d[i * ldd + j] = 0.0f;
     }
 }
 
-// per item: sum[j] += sum_i x[i][j]. grid (ceil(n / 32), batch), block 256: 32 columns by 8 row groups; group g
-// sums rows g, g + 8, ... in order, then one thread per column adds the 8 partial sums in group order
-// (deterministic: no atomics).
+// For groups of batch items, item (g, b) at g * groupStride + b * stride of each operand:
+// sum[j] += sum_i x[i][j] over m rows of n columns. grid (ceil(n / 32), groups * batch), block 256: 32 columns
+// by 8 row groups; row group r sums rows r, r + 8, ... in order, then one thread per column adds the 8 partial
+// sums in order (deterministic: no atomics).
 extern "C" __global__ void __launch_bounds__(256)
-column_sum_accumulate(int batch, int m, int n, const float* __restrict__ x, int ldx, int strideX,
-                      float* __restrict__ sum, int strideSum) {
+column_sum_accumulate(int groups, int batch, int m, int n, const float* __restrict__ x, int ldx, int strideX,
+                      int groupStrideX, float* __restrict__ sum, int strideSum, int groupStrideSum) {
     __shared__ float partial[8][33];
-    const int column = threadIdx.x % 32, group = threadIdx.x / 32;
+    const int column = threadIdx.x % 32, rowGroup = threadIdx.x / 32;
     const int j = blockIdx.x * 32 + column;
-    for (int item = blockIdx.y; item < batch; item += gridDim.y) {
+    for (unsigned item = blockIdx.y; item < (unsigned)(groups * batch); item += gridDim.y) {
+        unsigned g = item / batch, b = item % batch;
         float s = 0.0f;
         if (j < n) {
-            const float* col = x + (long long)item * strideX + j;
-            for (int i = group; i < m; i += 8) s += col[(long long)i * ldx];
+            const float* col = x + g * groupStrideX + b * strideX + j;
+            for (int i = rowGroup; i < m; i += 8) s += col[i * ldx];
         }
-        partial[group][column] = s;
+        partial[rowGroup][column] = s;
         __syncthreads();
-        if (group == 0 && j < n) {
+        if (rowGroup == 0 && j < n) {
             float total = 0.0f;
-            for (int g = 0; g < 8; g++) total += partial[g][column];
-            sum[(long long)item * strideSum + j] += total;
+            for (int r = 0; r < 8; r++) total += partial[r][column];
+            sum[g * groupStrideSum + b * strideSum + j] += total;
         }
         __syncthreads();
     }
 }
 
-// per item: dst[i][j] = src[i][j] (add == 0) or dst[i][j] += src[i][j] (add == 1) over an (m, n) block
-extern "C" __global__ void copy_blocks(int batch, int m, int n, const float* __restrict__ src, int lds, int strideSrc,
-                                       float* __restrict__ dst, int ldd, int strideDst, int add) {
-    GRID_STRIDE(idx, (long long)batch * m * n) {
-        long long j = idx % n, rest = idx / n, i = rest % m, item = rest / m;
-        float v = src[item * strideSrc + i * lds + j];
-        float* out = dst + item * strideDst + i * ldd + j;
+// For groups of batch items (item (g, b) at g * groupStride + b * stride of each operand): dst[i][j] = src[i][j]
+// (add == 0) or dst[i][j] += src[i][j] (add == 1) over an (m, n) block
+extern "C" __global__ void copy_blocks(int groups, int batch, int m, int n, const float* __restrict__ src, int lds,
+                                       int strideSrc, int groupStrideSrc, float* __restrict__ dst, int ldd,
+                                       int strideDst, int groupStrideDst, int add) {
+    GRID_STRIDE(idx, groups * batch * m * n) {
+        unsigned j = idx % n, rest = idx / n, i = rest % m, item = rest / m, g = item / batch, b = item % batch;
+        float v = src[g * groupStrideSrc + b * strideSrc + i * lds + j];
+        float* out = dst + g * groupStrideDst + b * strideDst + i * ldd + j;
         *out = add ? *out + v : v;
     }
 }
@@ -60,15 +66,15 @@ extern "C" __global__ void copy_blocks(int batch, int m, int n, const float* __r
 // dst[i][g*w + j] = scale[i][g] * src[i][g*w + j]; contiguous (m, blocks*w) and (m, blocks)
 extern "C" __global__ void scale_blocks(int m, int blocks, int w, const float* __restrict__ src,
                                         const float* __restrict__ scale, float* __restrict__ dst) {
-    GRID_STRIDE(idx, (long long)m * blocks * w) dst[idx] = scale[idx / w] * src[idx];
+    GRID_STRIDE(idx, m * blocks * w) dst[idx] = scale[idx / w] * src[idx];
 }
 
 // out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]: one warp per (i, g), lanes stride j, a shuffle tree sums
 extern "C" __global__ void block_dot_accumulate(int m, int blocks, int w, const float* __restrict__ x,
                                                 const float* __restrict__ y, float* __restrict__ out) {
     const int lane = threadIdx.x % 32;
-    const long long warps = (long long)gridDim.x * (blockDim.x / 32);
-    for (long long o = blockIdx.x * (long long)(blockDim.x / 32) + threadIdx.x / 32; o < (long long)m * blocks; o += warps) {
+    const unsigned warps = gridDim.x * (blockDim.x / 32);
+    for (unsigned o = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; o < (unsigned)(m * blocks); o += warps) {
         const float* xs = x + o * w;
         const float* ys = y + o * w;
         float s = 0.0f;
@@ -80,7 +86,7 @@ extern "C" __global__ void block_dot_accumulate(int m, int blocks, int w, const 
 
 // out[i][j] = (j == index[i]) for n rows of classes (an index outside 0..classes-1 gives a zero row)
 extern "C" __global__ void one_hot(int n, int classes, const int* __restrict__ index, float* __restrict__ out) {
-    GRID_STRIDE(idx, (long long)n * classes) out[idx] = (idx % classes == index[idx / classes]) ? 1.0f : 0.0f;
+    GRID_STRIDE(idx, n * classes) out[idx] = ((int)(idx % classes) == index[idx / classes]) ? 1.0f : 0.0f;
 }
 
 // counter[0] += 1 (a 32-bit count, e.g. Adam's step); one thread

@@ -1,55 +1,68 @@
-// Batched general matrix product with a fused epilogue: the CUDA twin of Backend.gemmBatched
-// (CPU reference: ScalarBackend.gemmBatched). For item z of the batch, each operand advanced by z times its stride:
+// Grouped batched general matrix products with a fused epilogue: the CUDA twins of Backend.gemmGrouped (and so
+// of gemmBatched, one group; CPU reference: ScalarBackend.gemmBatched). Item (g, b) of groups x batch items, each
+// operand advanced by g times its group stride plus b times its stride (replicas x modules in one launch):
 //   C = act((accumulate ? C : 0) + op(A) * op(B) + bias)
 // op(A) is (m, k): A stored (m, k) row-major with row stride lda, or (k, m) when transA.
 // op(B) is (k, n): B stored (k, n) with row stride ldb, or (n, k) when transB.
 // C is (m, n) with row stride ldc; bias (n) or null; act is ReLU (x < 0 ? 0 : x, NaN stays) when relu.
-//
-// Tiling: a block computes a 64 x 64 tile of C with 256 threads, each a 4 x 4 register tile whose rows and
-// columns are 16 apart (conflict-free shared reads, coalesced stores). k advances 16 at a time through shared
-// memory; the loads read along the stored rows, whichever way each operand is transposed, and the next slab's
-// loads are in flight while the current slab is multiplied.
-// grid (ceil(n / 64), ceil(m / 64), min(batch, 65535)); block 256; items beyond gridDim.z loop.
+// Two kernels, one meaning: gemm_tiled for grids that fill the GPU, gemm_small for few, small tiles with long k.
+// Both load slabs of 16 along k through shared memory, reading along the stored rows whichever way an operand is
+// transposed; grid z walks the items (items beyond gridDim.z loop).
 
-#define GEMM_TILE 64
 #define GEMM_DEPTH 16
 #define GEMM_THREADS 256
 
-extern "C" __global__ void __launch_bounds__(GEMM_THREADS)
-gemm_batched(int batch, int transA, int transB, int m, int n, int k,
-             const float* __restrict__ a, int lda, int strideA,
-             const float* __restrict__ b, int ldb, int strideB,
-             float* __restrict__ c, int ldc, int strideC,
-             int accumulate, const float* __restrict__ bias, int strideBias, int relu) {
-    __shared__ float tileA[GEMM_DEPTH][GEMM_TILE + 1]; // tileA[p][i] = op(A)[row0 + i][p0 + p]
-    __shared__ float tileB[GEMM_DEPTH][GEMM_TILE + 1]; // tileB[p][j] = op(B)[p0 + p][col0 + j]
+#define GEMM_PARAMS                                                                                             \
+    int groups, int batch, int transA, int transB, int m, int n, int k,                                         \
+    const float* __restrict__ a, int lda, int strideA, int groupStrideA,                                        \
+    const float* __restrict__ b, int ldb, int strideB, int groupStrideB,                                        \
+    float* __restrict__ c, int ldc, int strideC, int groupStrideC,                                              \
+    int accumulate, const float* __restrict__ bias, int strideBias, int groupStrideBias, int relu
+
+// the epilogue of one element: C = act((accumulate ? C : 0) + sum + bias[j])
+__device__ __forceinline__ void gemm_store(float* out, float sum, const float* biasItem, int j, int accumulate, int relu) {
+    float v = (accumulate ? *out : 0.0f) + sum + (biasItem ? biasItem[j] : 0.0f);
+    *out = relu && v < 0.0f ? 0.0f : v;
+}
+
+// op(A)[i][p] and op(B)[p][j] of one item, zero outside (m, k) and (k, n)
+__device__ __forceinline__ float gemm_a(const float* aItem, int transA, int lda, int m, int k, int i, int p) {
+    return i < m && p < k ? (transA ? aItem[p * lda + i] : aItem[i * lda + p]) : 0.0f;
+}
+
+__device__ __forceinline__ float gemm_b(const float* bItem, int transB, int ldb, int k, int n, int p, int j) {
+    return j < n && p < k ? (transB ? bItem[j * ldb + p] : bItem[p * ldb + j]) : 0.0f;
+}
+
+// A 64 x 64 tile of C per block of 256 threads, each a 4 x 4 register tile whose rows and columns are 16 apart
+// (conflict-free shared reads, coalesced stores); the next slab's loads are in flight while the current slab is
+// multiplied. grid (ceil(n / 64), ceil(m / 64), min(groups * batch, 65535)).
+#define TILE 64
+extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_tiled(GEMM_PARAMS) {
+    __shared__ float tileA[GEMM_DEPTH][TILE + 1]; // tileA[p][i] = op(A)[row0 + i][p0 + p]
+    __shared__ float tileB[GEMM_DEPTH][TILE + 1]; // tileB[p][j] = op(B)[p0 + p][col0 + j]
     const int tid = threadIdx.x;
     const int tx = tid % 16, ty = tid / 16;
-    const int row0 = blockIdx.y * GEMM_TILE, col0 = blockIdx.x * GEMM_TILE;
-    for (int item = blockIdx.z; item < batch; item += gridDim.z) {
-        const float* aItem = a + (long long)item * strideA;
-        const float* bItem = b + (long long)item * strideB;
+    const int row0 = blockIdx.y * TILE, col0 = blockIdx.x * TILE;
+    for (unsigned item = blockIdx.z; item < (unsigned)(groups * batch); item += gridDim.z) {
+        const unsigned g = item / batch, bi = item % batch;
+        const float* aItem = a + g * groupStrideA + bi * strideA;
+        const float* bItem = b + g * groupStrideB + bi * strideB;
         float acc[4][4];
 #pragma unroll
         for (int i = 0; i < 4; i++)
 #pragma unroll
             for (int j = 0; j < 4; j++) acc[i][j] = 0.0f;
-        // thread tid loads elements tid + l * GEMM_THREADS (l < 4) of each 16 x 64 slab: (slabP, slabI) of op(A)'s
-        // and (slabP, slabJ) of op(B)'s, along the stored rows; the next slab is loaded into registers while the
-        // current one is multiplied from shared memory
+        // element idx = tid + l * 256 (l < 4) of a slab: (p, i) of op(A)'s 16 x 64 and (p, j) of op(B)'s
         float nextA[4], nextB[4];
         auto load = [&](int p0) {
 #pragma unroll
             for (int l = 0; l < 4; l++) {
                 int idx = tid + l * GEMM_THREADS;
-                int p = transA ? idx / GEMM_TILE : idx % GEMM_DEPTH, i = transA ? idx % GEMM_TILE : idx / GEMM_DEPTH;
-                int gi = row0 + i, gp = p0 + p;
-                nextA[l] = gi < m && gp < k ? (transA ? aItem[(long long)gp * lda + gi] : aItem[(long long)gi * lda + gp]) : 0.0f;
-                p = transB ? idx % GEMM_DEPTH : idx / GEMM_TILE;
-                int j = transB ? idx / GEMM_DEPTH : idx % GEMM_TILE;
-                int gj = col0 + j;
-                gp = p0 + p;
-                nextB[l] = gj < n && gp < k ? (transB ? bItem[(long long)gj * ldb + gp] : bItem[(long long)gp * ldb + gj]) : 0.0f;
+                nextA[l] = transA ? gemm_a(aItem, 1, lda, m, k, row0 + idx % TILE, p0 + idx / TILE)
+                                  : gemm_a(aItem, 0, lda, m, k, row0 + idx / GEMM_DEPTH, p0 + idx % GEMM_DEPTH);
+                nextB[l] = transB ? gemm_b(bItem, 1, ldb, k, n, p0 + idx % GEMM_DEPTH, col0 + idx / GEMM_DEPTH)
+                                  : gemm_b(bItem, 0, ldb, k, n, p0 + idx / TILE, col0 + idx % TILE);
             }
         };
         if (k > 0) load(0);
@@ -57,8 +70,10 @@ gemm_batched(int batch, int transA, int transB, int m, int n, int k,
 #pragma unroll
             for (int l = 0; l < 4; l++) {
                 int idx = tid + l * GEMM_THREADS;
-                tileA[transA ? idx / GEMM_TILE : idx % GEMM_DEPTH][transA ? idx % GEMM_TILE : idx / GEMM_DEPTH] = nextA[l];
-                tileB[transB ? idx % GEMM_DEPTH : idx / GEMM_TILE][transB ? idx / GEMM_DEPTH : idx % GEMM_TILE] = nextB[l];
+                if (transA) tileA[idx / TILE][idx % TILE] = nextA[l];
+                else tileA[idx % GEMM_DEPTH][idx / GEMM_DEPTH] = nextA[l];
+                if (transB) tileB[idx % GEMM_DEPTH][idx / GEMM_DEPTH] = nextB[l];
+                else tileB[idx / TILE][idx % TILE] = nextB[l];
             }
             __syncthreads();
             if (p0 + GEMM_DEPTH < k) load(p0 + GEMM_DEPTH);
@@ -76,20 +91,85 @@ gemm_batched(int batch, int transA, int transB, int m, int n, int k,
             }
             __syncthreads();
         }
-        float* cItem = c + (long long)item * strideC;
-        const float* biasItem = bias ? bias + (long long)item * strideBias : nullptr;
+        float* cItem = c + g * groupStrideC + bi * strideC;
+        const float* biasItem = bias ? bias + g * groupStrideBias + bi * strideBias : nullptr;
 #pragma unroll
         for (int i = 0; i < 4; i++) {
             int gi = row0 + ty + 16 * i;
-            if (gi >= m) continue;
 #pragma unroll
             for (int j = 0; j < 4; j++) {
                 int gj = col0 + tx + 16 * j;
-                if (gj >= n) continue;
-                float* out = cItem + (long long)gi * ldc + gj;
-                float v = (accumulate ? *out : 0.0f) + acc[i][j] + (biasItem ? biasItem[gj] : 0.0f);
-                *out = relu && v < 0.0f ? 0.0f : v;
+                if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, acc[i][j], biasItem, gj, accumulate, relu);
             }
         }
     }
 }
+#undef TILE
+
+// A 32 x 32 tile of C per block, k split four ways inside the block: thread group q (64 threads) multiplies slabs
+// q, q + 4, q + 8, ..., each thread a 4 x 4 register tile 8 apart; the four partial tiles are then added in group
+// order (deterministic). For products whose few output tiles would leave the GPU idle while one block walks a
+// long k (weight gradients: k = rows). grid (ceil(n / 32), ceil(m / 32), min(groups * batch, 65535)).
+#define SMALL 32
+#define SPLIT 4
+extern "C" __global__ void __launch_bounds__(GEMM_THREADS) gemm_small(GEMM_PARAMS) {
+    __shared__ float tileA[SPLIT][GEMM_DEPTH][SMALL + 1]; // tileA[q][p][i] = op(A)[row0 + i][p0(q) + p]
+    __shared__ float tileB[SPLIT][GEMM_DEPTH][SMALL + 1]; // tileB[q][p][j] = op(B)[p0(q) + p][col0 + j]
+    __shared__ float partial[SPLIT][SMALL][SMALL + 1];    // each group's sums of the tile
+    const int tid = threadIdx.x;
+    const int q = tid / 64, t = tid % 64;
+    const int tx = t % 8, ty = t / 8;
+    const int row0 = blockIdx.y * SMALL, col0 = blockIdx.x * SMALL;
+    const int slabs = (k + GEMM_DEPTH - 1) / GEMM_DEPTH;
+    for (unsigned item = blockIdx.z; item < (unsigned)(groups * batch); item += gridDim.z) {
+        const unsigned g = item / batch, bi = item % batch;
+        const float* aItem = a + g * groupStrideA + bi * strideA;
+        const float* bItem = b + g * groupStrideB + bi * strideB;
+        float acc[4][4];
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) acc[i][j] = 0.0f;
+        for (int s0 = 0; s0 < slabs; s0 += SPLIT) {
+            const int p0 = (s0 + q) * GEMM_DEPTH; // beyond k: the loads give zeros
+            // element e = t + l * 64 (l < 8) of the group's 16 x 32 slabs of op(A) and op(B)
+#pragma unroll
+            for (int l = 0; l < 8; l++) {
+                int e = t + l * 64;
+                if (transA) tileA[q][e / SMALL][e % SMALL] = gemm_a(aItem, 1, lda, m, k, row0 + e % SMALL, p0 + e / SMALL);
+                else tileA[q][e % GEMM_DEPTH][e / GEMM_DEPTH] = gemm_a(aItem, 0, lda, m, k, row0 + e / GEMM_DEPTH, p0 + e % GEMM_DEPTH);
+                if (transB) tileB[q][e % GEMM_DEPTH][e / GEMM_DEPTH] = gemm_b(bItem, 1, ldb, k, n, p0 + e % GEMM_DEPTH, col0 + e / GEMM_DEPTH);
+                else tileB[q][e / SMALL][e % SMALL] = gemm_b(bItem, 0, ldb, k, n, p0 + e / SMALL, col0 + e % SMALL);
+            }
+            __syncthreads();
+#pragma unroll
+            for (int p = 0; p < GEMM_DEPTH; p++) {
+                float av[4], bv[4];
+#pragma unroll
+                for (int i = 0; i < 4; i++) av[i] = tileA[q][p][ty + 8 * i];
+#pragma unroll
+                for (int j = 0; j < 4; j++) bv[j] = tileB[q][p][tx + 8 * j];
+#pragma unroll
+                for (int i = 0; i < 4; i++)
+#pragma unroll
+                    for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bv[j];
+            }
+            __syncthreads();
+        }
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) partial[q][ty + 8 * i][tx + 8 * j] = acc[i][j];
+        __syncthreads();
+        float* cItem = c + g * groupStrideC + bi * strideC;
+        const float* biasItem = bias ? bias + g * groupStrideBias + bi * strideBias : nullptr;
+        for (int o = tid; o < SMALL * SMALL; o += GEMM_THREADS) {
+            int i = o / SMALL, j = o % SMALL, gi = row0 + i, gj = col0 + j;
+            float sum = ((partial[0][i][j] + partial[1][i][j]) + partial[2][i][j]) + partial[3][i][j];
+            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, sum, biasItem, gj, accumulate, relu);
+        }
+        __syncthreads(); // partial is rewritten by the next item
+    }
+}
+#undef SMALL
+#undef SPLIT

@@ -151,9 +151,8 @@ extern "C" __global__ void mlp_task_batch(int rep, int examples, int rules, int 
                                           const double* __restrict__ probabilities,
                                           float* __restrict__ inputs, int* __restrict__ ruleOut,
                                           float* __restrict__ labels) {
-    const long long total = (long long)rep * examples;
-    for (long long idx = blockIdx.x * (long long)blockDim.x + threadIdx.x; idx < total;
-         idx += (long long)gridDim.x * blockDim.x) {
+    const unsigned total = (unsigned)rep * examples; // fits: the outputs are int-indexed Java buffers
+    for (unsigned idx = blockIdx.x * blockDim.x + threadIdx.x; idx < total; idx += gridDim.x * blockDim.x) {
         int r = (int)(idx / examples), i = (int)(idx % examples);
         unsigned w[4];
         philox_block((unsigned)i, (unsigned)batchIndex[0], (unsigned)batchIndex[1], 0u, (unsigned)seeds[r],
@@ -162,7 +161,7 @@ extern "C" __global__ void mlp_task_batch(int rep, int examples, int rules, int 
         float b = (float)rn_mul(scale, normal_of(w[1]));
         int rule = probabilities == nullptr ? (int)(((unsigned long long)w[2] * (unsigned)rules) >> 32)
                                             : draw_rule(uniform53(w[2], w[3]), probabilities, rules);
-        const double* coeff = coefficients + (long long)r * 2 * rules;
+        const double* coeff = coefficients + r * 2 * rules;
         double y = rn_add(rn_mul(coeff[rule], (double)a), rn_mul(coeff[rules + rule], (double)b));
         inputs[2 * idx] = a;
         inputs[2 * idx + 1] = b;

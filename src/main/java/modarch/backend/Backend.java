@@ -74,6 +74,24 @@ public interface Backend extends AutoCloseable {
                 accumulate, bias, biasOff, 0, relu);
     }
 
+    /**
+     * groups of batched products in one call (replicas x modules): group g is {@link #gemmBatched} with each
+     * operand's offset advanced by g times its group stride. The default runs one gemmBatched per group; a GPU
+     * launches them all at once.
+     */
+    default void gemmGrouped(int groups, int groupStrideA, int groupStrideB, int groupStrideC, int groupStrideBias,
+                             int batch, boolean transA, boolean transB, int m, int n, int k,
+                             FloatBuf a, int aOff, int lda, int strideA,
+                             FloatBuf b, int bOff, int ldb, int strideB,
+                             FloatBuf c, int cOff, int ldc, int strideC,
+                             boolean accumulate, FloatBuf bias, int biasOff, int strideBias, boolean relu) {
+        for (int g = 0; g < groups; g++) {
+            gemmBatched(batch, transA, transB, m, n, k, a, aOff + g * groupStrideA, lda, strideA,
+                    b, bOff + g * groupStrideB, ldb, strideB, c, cOff + g * groupStrideC, ldc, strideC,
+                    accumulate, bias, biasOff + g * groupStrideBias, strideBias, relu);
+        }
+    }
+
     /** {@code x[off + i] = value} for i < n. */
     void fill(int n, float value, FloatBuf x, int off);
 
@@ -95,6 +113,36 @@ public interface Backend extends AutoCloseable {
     /** For each of batch items: {@code dst[i][j] += src[i][j]} over an (m, n) block. */
     void addInto(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
                  FloatBuf dst, int dstOff, int ldd, int strideDst);
+
+    /**
+     * groups of {@link #copy} (or, when add, {@link #addInto}) in one call: group g with src and dst advanced by g
+     * times their group strides. The default runs one call per group.
+     */
+    default void copyGrouped(int groups, int groupStrideSrc, int groupStrideDst, int batch, int m, int n,
+                             FloatBuf src, int srcOff, int lds, int strideSrc,
+                             FloatBuf dst, int dstOff, int ldd, int strideDst, boolean add) {
+        for (int g = 0; g < groups; g++) {
+            if (add) {
+                addInto(batch, m, n, src, srcOff + g * groupStrideSrc, lds, strideSrc, dst, dstOff + g * groupStrideDst,
+                        ldd, strideDst);
+            } else {
+                copy(batch, m, n, src, srcOff + g * groupStrideSrc, lds, strideSrc, dst, dstOff + g * groupStrideDst,
+                        ldd, strideDst);
+            }
+        }
+    }
+
+    /**
+     * groups of {@link #columnSumAccumulate} in one call: group g with x and sum advanced by g times their group
+     * strides. The default runs one call per group.
+     */
+    default void columnSumGrouped(int groups, int groupStrideX, int groupStrideSum, int batch, int m, int n,
+                                  FloatBuf x, int xOff, int ldx, int strideX, FloatBuf sum, int sumOff, int strideSum) {
+        for (int g = 0; g < groups; g++) {
+            columnSumAccumulate(batch, m, n, x, xOff + g * groupStrideX, ldx, strideX, sum, sumOff + g * groupStrideSum,
+                    strideSum);
+        }
+    }
 
     /**
      * Scales blocks of a row by per-block factors: for rows i and blocks g,

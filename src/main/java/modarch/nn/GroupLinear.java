@@ -61,25 +61,21 @@ public final class GroupLinear {
         int ldy = modules * dout;
         int stride = w.replicaStride();
         if (sharedInput) {
-            for (int r = 0; r < rep; r++) {
-                // wide[r] (din, R*dout): module m's w (din, dout) at columns m*dout
-                backend.copy(modules, din, dout, w.data(), w.offset(r), dout, din * dout,
-                        wide, r * din * ldy, ldy, dout);
-            }
+            // wide[r] (din, R*dout): module m's w (din, dout) at columns m*dout, every replica
+            backend.copyGrouped(rep, stride, din * ldy, modules, din, dout, w.data(), w.offset(0), dout, din * dout,
+                    wide, 0, ldy, dout, false);
             // y (rows, R*dout) = act(x (rows, din) . W (din, R*dout) + b (R*dout)), every replica
             backend.gemmBatched(rep, false, false, rows, ldy, din,
                     x, 0, din, rows * din, wide, 0, ldy, din * ldy,
                     output, 0, ldy, rows * ldy, false, b.data(), b.offset(0), stride, relu);
             return;
         }
-        for (int r = 0; r < rep; r++) {
-            // y_m (rows, dout) = act(x_m (rows, din) . w[m] (din, dout) + b[m]), every module
-            backend.gemmBatched(modules, false, false, rows, dout, din,
-                    x, r * rows * modules * din, modules * din, din,
-                    w.data(), w.offset(r), dout, din * dout,
-                    output, r * rows * ldy, ldy, dout,
-                    false, b.data(), b.offset(r), dout, relu);
-        }
+        // y_m (rows, dout) = act(x_m (rows, din) . w[m] (din, dout) + b[m]), every replica and module
+        backend.gemmGrouped(rep, rows * modules * din, stride, rows * ldy, stride, modules, false, false, rows, dout, din,
+                x, 0, modules * din, din,
+                w.data(), w.offset(0), dout, din * dout,
+                output, 0, ldy, dout,
+                false, b.data(), b.offset(0), dout, relu);
     }
 
     /**
@@ -97,10 +93,8 @@ public final class GroupLinear {
             backend.gemmBatched(rep, true, false, din, ldy, rows,
                     input, 0, din, rows * din, gradOutput, 0, ldy, rows * ldy,
                     gradWide, 0, ldy, din * ldy, false, null, 0, 0, false);
-            for (int r = 0; r < rep; r++) {
-                backend.addInto(modules, din, dout, gradWide, r * din * ldy, ldy, dout,
-                        w.grad(), w.offset(r), dout, din * dout);
-            }
+            backend.copyGrouped(rep, din * ldy, stride, modules, din, dout, gradWide, 0, ldy, dout,
+                    w.grad(), w.offset(0), dout, din * dout, true);
             if (gradInput != null) {
                 // dx (rows, din) = dy (rows, R*dout) . W^T (R*dout, din)
                 backend.gemmBatched(rep, false, true, rows, din, ldy,
@@ -109,19 +103,17 @@ public final class GroupLinear {
             }
             return;
         }
-        for (int r = 0; r < rep; r++) {
-            int xOff = r * rows * modules * din;
-            int yOff = r * rows * ldy;
-            // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout), every module
-            backend.gemmBatched(modules, true, false, din, dout, rows,
-                    input, xOff, modules * din, din, gradOutput, yOff, ldy, dout,
-                    w.grad(), w.offset(r), dout, din * dout, true, null, 0, 0, false);
-            if (gradInput != null) {
-                // dx_m (rows, din) = dy_m (rows, dout) . w[m]^T (dout, din)
-                backend.gemmBatched(modules, false, true, rows, din, dout,
-                        gradOutput, yOff, ldy, dout, w.data(), w.offset(r), dout, din * dout,
-                        gradInput, xOff, modules * din, din, accumulate, null, 0, 0, false);
-            }
+        int xStride = rows * modules * din;
+        int yStride = rows * ldy;
+        // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout), every replica and module
+        backend.gemmGrouped(rep, xStride, yStride, stride, 0, modules, true, false, din, dout, rows,
+                input, 0, modules * din, din, gradOutput, 0, ldy, dout,
+                w.grad(), w.offset(0), dout, din * dout, true, null, 0, 0, false);
+        if (gradInput != null) {
+            // dx_m (rows, din) = dy_m (rows, dout) . w[m]^T (dout, din)
+            backend.gemmGrouped(rep, yStride, stride, xStride, 0, modules, false, true, rows, din, dout,
+                    gradOutput, 0, ldy, dout, w.data(), w.offset(0), dout, din * dout,
+                    gradInput, 0, modules * din, din, accumulate, null, 0, 0, false);
         }
     }
 

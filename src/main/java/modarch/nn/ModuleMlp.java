@@ -97,14 +97,13 @@ public final class ModuleMlp implements Core {
         if (router.source() == Router.Source.MODULE_INPUT) {
             first.forward(x, rows);
             int rh = modules * hidden;
-            for (int r = 0; r < rep; r++) {
-                // logits[:, m] (rows, 1) = h_m (rows, H) . w2[m][:, D] (H, 1) + b2[m][D], every module
-                backend.gemmBatched(modules, false, false, rows, 1, hidden,
-                        first.output(), r * rows * rh, rh, hidden,
-                        w2.data(), w2.offset(r) + dim, width2, hidden * width2,
-                        logits, r * rows * modules, modules, 1,
-                        false, b2.data(), b2.offset(r) + dim, width2, false);
-            }
+            int stride = w2.replicaStride();
+            // logits[:, m] (rows, 1) = h_m (rows, H) . w2[m][:, D] (H, 1) + b2[m][D], every replica and module
+            backend.gemmGrouped(rep, rows * rh, stride, rows * modules, stride, modules, false, false, rows, 1, hidden,
+                    first.output(), 0, rh, hidden,
+                    w2.data(), w2.offset(0) + dim, width2, hidden * width2,
+                    logits, 0, modules, 1,
+                    false, b2.data(), b2.offset(0) + dim, width2, false);
         }
         router.forward(rows, ruleContext, rules, logits);
     }
@@ -144,21 +143,20 @@ public final class ModuleMlp implements Core {
     /** Gradients through the modules' score units: logits[:, m] = h_m . w2[m][:, D] + b2[m][D]. */
     private void scoreUnitBackward(FloatBuf h, FloatBuf gradH) {
         int rh = modules * hidden;
-        for (int r = 0; r < rep; r++) {
-            int hOff = r * rows * rh;
-            int lOff = r * rows * modules;
-            int wCol = w2.offset(r) + dim;
-            // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H), every module
-            backend.gemmBatched(modules, false, true, rows, hidden, 1,
-                    gradLogits, lOff, modules, 1, w2.data(), wCol, width2, hidden * width2,
-                    gradH, hOff, rh, hidden, true, null, 0, 0, false);
-            // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1), every module
-            backend.gemmBatched(modules, true, false, hidden, 1, rows,
-                    h, hOff, rh, hidden, gradLogits, lOff, modules, 1,
-                    w2.grad(), wCol, width2, hidden * width2, true, null, 0, 0, false);
-            backend.columnSumAccumulate(modules, rows, 1, gradLogits, lOff, modules, 1,
-                    b2.grad(), b2.offset(r) + dim, width2);
-        }
+        int hStride = rows * rh;
+        int lStride = rows * modules;
+        int stride = w2.replicaStride();
+        int wCol = w2.offset(0) + dim;
+        // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H), every replica and module
+        backend.gemmGrouped(rep, lStride, stride, hStride, 0, modules, false, true, rows, hidden, 1,
+                gradLogits, 0, modules, 1, w2.data(), wCol, width2, hidden * width2,
+                gradH, 0, rh, hidden, true, null, 0, 0, false);
+        // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1), every replica and module
+        backend.gemmGrouped(rep, hStride, lStride, stride, 0, modules, true, false, hidden, 1, rows,
+                h, 0, rh, hidden, gradLogits, 0, modules, 1,
+                w2.grad(), wCol, width2, hidden * width2, true, null, 0, 0, false);
+        backend.columnSumGrouped(rep, lStride, stride, modules, rows, 1, gradLogits, 0, modules, 1,
+                b2.grad(), b2.offset(0) + dim, width2);
     }
 
     @Override

@@ -16,7 +16,10 @@ import modarch.backend.IntBuf;
 public final class CudaBackend implements Backend {
     private static final int THREADS = 256;       // threads per block of the 1-D kernels
     private static final int MAX_BLOCKS = 65535;  // grid-stride kernels cap their grids here
-    private static final int GEMM_TILE = 64;      // gemm.cu's tile of C per block
+    private static final int GEMM_TILE = 64;      // gemm_tiled's tile of C per block
+    private static final int GEMM_SMALL_TILE = 32; // gemm_small's
+    /** Tiles of gemm_tiled from which its grid fills a large GPU (two blocks on each of 132 multiprocessors). */
+    private static final long FULL_GRID = 264;
     private static final int WARPS_PER_BLOCK = THREADS / 32;
 
     private final CudaDriver driver;
@@ -99,15 +102,22 @@ public final class CudaBackend implements Backend {
 
     /** Elements a strided batch of (rows, cols) blocks with row stride ld spans from its first element. */
     private static long span(int batch, int stride, int rows, int ld, int cols) {
-        if (batch <= 0 || rows <= 0 || cols <= 0) return 0;
-        return (long) (batch - 1) * stride + (long) (rows - 1) * ld + cols;
+        return span(1, 0, batch, stride, rows, ld, cols);
+    }
+
+    /** The same for groups of such batches, group g starting groupStride * g elements further. */
+    private static long span(int groups, int groupStride, int batch, int stride, int rows, int ld, int cols) {
+        if (groups <= 0 || batch <= 0 || rows <= 0 || cols <= 0) return 0;
+        return (long) (groups - 1) * groupStride + (long) (batch - 1) * stride + (long) (rows - 1) * ld + cols;
     }
 
     private static int blocksFor(long threads, int perBlock) {
         return (int) Math.max(1, Math.min(MAX_BLOCKS, (threads + perBlock - 1) / perBlock));
     }
 
+    /** One thread per element (threads < 2^31: the kernels index in 32 bits), grid-striding past MAX_BLOCKS. */
     private void launch1d(CudaDriver.Kernel kernel, long threads, KernelArgs args) {
+        if (threads > Integer.MAX_VALUE) throw new IllegalArgumentException(threads + " elements in one op");
         if (threads > 0) driver.launch(kernel, blocksFor(threads, THREADS), 1, 1, THREADS, 1, 1, 0, args);
     }
 
@@ -121,16 +131,46 @@ public final class CudaBackend implements Backend {
                             FloatBuf b, int bOff, int ldb, int strideB,
                             FloatBuf c, int cOff, int ldc, int strideC,
                             boolean accumulate, FloatBuf bias, int biasOff, int strideBias, boolean relu) {
-        if (batch <= 0 || m <= 0 || n <= 0) return;
-        long aSpan = transA ? span(batch, strideA, k, lda, m) : span(batch, strideA, m, lda, k);
-        long bSpan = transB ? span(batch, strideB, n, ldb, k) : span(batch, strideB, k, ldb, n);
-        KernelArgs args = KernelArgs.of().i(batch).flag(transA).flag(transB).i(m).i(n).i(k)
-                .ptr(at(a, aOff, aSpan)).i(lda).i(strideA)
-                .ptr(at(b, bOff, bSpan)).i(ldb).i(strideB)
-                .ptr(at(c, cOff, span(batch, strideC, m, ldc, n))).i(ldc).i(strideC)
-                .flag(accumulate).ptr(at(bias, biasOff, span(batch, strideBias, 1, 0, n))).i(strideBias).flag(relu);
-        driver.launch(kernels.gemmBatched, (n + GEMM_TILE - 1) / GEMM_TILE, (m + GEMM_TILE - 1) / GEMM_TILE,
-                Math.min(batch, MAX_BLOCKS), THREADS, 1, 1, 0, args);
+        gemmGrouped(1, 0, 0, 0, 0, batch, transA, transB, m, n, k, a, aOff, lda, strideA, b, bOff, ldb, strideB,
+                c, cOff, ldc, strideC, accumulate, bias, biasOff, strideBias, relu);
+    }
+
+    /**
+     * One launch for every group and item: gemm_tiled (64 x 64 tiles) when its grid fills the GPU, else
+     * gemm_small (32 x 32 tiles, k split four ways in each block), which keeps more multiprocessors busy and
+     * walks a long k in a quarter of the steps.
+     */
+    @Override
+    public void gemmGrouped(int groups, int groupStrideA, int groupStrideB, int groupStrideC, int groupStrideBias,
+                            int batch, boolean transA, boolean transB, int m, int n, int k,
+                            FloatBuf a, int aOff, int lda, int strideA,
+                            FloatBuf b, int bOff, int ldb, int strideB,
+                            FloatBuf c, int cOff, int ldc, int strideC,
+                            boolean accumulate, FloatBuf bias, int biasOff, int strideBias, boolean relu) {
+        long items = (long) groups * batch;
+        if (items <= 0 || m <= 0 || n <= 0) return;
+        long aSpan = transA ? span(groups, groupStrideA, batch, strideA, k, lda, m)
+                : span(groups, groupStrideA, batch, strideA, m, lda, k);
+        long bSpan = transB ? span(groups, groupStrideB, batch, strideB, n, ldb, k)
+                : span(groups, groupStrideB, batch, strideB, k, ldb, n);
+        KernelArgs args = KernelArgs.of().i(groups).i(batch).flag(transA).flag(transB).i(m).i(n).i(k)
+                .ptr(at(a, aOff, aSpan)).i(lda).i(strideA).i(groupStrideA)
+                .ptr(at(b, bOff, bSpan)).i(ldb).i(strideB).i(groupStrideB)
+                .ptr(at(c, cOff, span(groups, groupStrideC, batch, strideC, m, ldc, n))).i(ldc).i(strideC).i(groupStrideC)
+                .flag(accumulate).ptr(at(bias, biasOff, span(groups, groupStrideBias, batch, strideBias, 1, 0, n)))
+                .i(strideBias).i(groupStrideBias).flag(relu);
+        int z = (int) Math.min(items, MAX_BLOCKS);
+        long tiles = ceil(m, GEMM_TILE) * ceil(n, GEMM_TILE) * items;
+        if (tiles >= FULL_GRID) {
+            driver.launch(kernels.gemmTiled, ceil(n, GEMM_TILE), ceil(m, GEMM_TILE), z, THREADS, 1, 1, 0, args);
+        } else {
+            driver.launch(kernels.gemmSmall, ceil(n, GEMM_SMALL_TILE), ceil(m, GEMM_SMALL_TILE), z, THREADS, 1, 1, 0,
+                    args);
+        }
+    }
+
+    private static int ceil(int x, int tile) {
+        return (x + tile - 1) / tile;
     }
 
     @Override
@@ -147,29 +187,43 @@ public final class CudaBackend implements Backend {
     @Override
     public void columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
                                     FloatBuf sum, int sumOff, int strideSum) {
-        if (batch <= 0 || n <= 0) return;
-        driver.launch(kernels.columnSum, (n + 31) / 32, Math.min(batch, MAX_BLOCKS), 1, THREADS, 1, 1, 0,
-                KernelArgs.of().i(batch).i(m).i(n).ptr(at(x, xOff, span(batch, strideX, m, ldx, n))).i(ldx).i(strideX)
-                        .ptr(at(sum, sumOff, span(batch, strideSum, 1, 0, n))).i(strideSum));
+        columnSumGrouped(1, 0, 0, batch, m, n, x, xOff, ldx, strideX, sum, sumOff, strideSum);
+    }
+
+    @Override
+    public void columnSumGrouped(int groups, int groupStrideX, int groupStrideSum, int batch, int m, int n,
+                                 FloatBuf x, int xOff, int ldx, int strideX, FloatBuf sum, int sumOff, int strideSum) {
+        long items = (long) groups * batch;
+        if (items <= 0 || n <= 0) return;
+        driver.launch(kernels.columnSum, ceil(n, 32), (int) Math.min(items, MAX_BLOCKS), 1, THREADS, 1, 1, 0,
+                KernelArgs.of().i(groups).i(batch).i(m).i(n)
+                        .ptr(at(x, xOff, span(groups, groupStrideX, batch, strideX, m, ldx, n))).i(ldx).i(strideX)
+                        .i(groupStrideX)
+                        .ptr(at(sum, sumOff, span(groups, groupStrideSum, batch, strideSum, 1, 0, n))).i(strideSum)
+                        .i(groupStrideSum));
     }
 
     @Override
     public void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
                      FloatBuf dst, int dstOff, int ldd, int strideDst) {
-        copyBlocks(batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, false);
+        copyGrouped(1, 0, 0, batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, false);
     }
 
     @Override
     public void addInto(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
                         FloatBuf dst, int dstOff, int ldd, int strideDst) {
-        copyBlocks(batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, true);
+        copyGrouped(1, 0, 0, batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, true);
     }
 
-    private void copyBlocks(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
+    @Override
+    public void copyGrouped(int groups, int groupStrideSrc, int groupStrideDst, int batch, int m, int n,
+                            FloatBuf src, int srcOff, int lds, int strideSrc,
                             FloatBuf dst, int dstOff, int ldd, int strideDst, boolean add) {
-        launch1d(kernels.copyBlocks, (long) batch * m * n, KernelArgs.of().i(batch).i(m).i(n)
-                .ptr(at(src, srcOff, span(batch, strideSrc, m, lds, n))).i(lds).i(strideSrc)
-                .ptr(at(dst, dstOff, span(batch, strideDst, m, ldd, n))).i(ldd).i(strideDst).flag(add));
+        launch1d(kernels.copyBlocks, (long) groups * batch * m * n, KernelArgs.of().i(groups).i(batch).i(m).i(n)
+                .ptr(at(src, srcOff, span(groups, groupStrideSrc, batch, strideSrc, m, lds, n))).i(lds).i(strideSrc)
+                .i(groupStrideSrc)
+                .ptr(at(dst, dstOff, span(groups, groupStrideDst, batch, strideDst, m, ldd, n))).i(ldd).i(strideDst)
+                .i(groupStrideDst).flag(add));
     }
 
     @Override

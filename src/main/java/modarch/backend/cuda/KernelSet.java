@@ -2,7 +2,8 @@ package modarch.backend.cuda;
 
 /** The handles of every kernel {@link CudaBackend} launches, looked up once by their {@code extern "C"} names. */
 final class KernelSet {
-    final CudaDriver.Kernel gemmBatched;
+    final CudaDriver.Kernel gemmTiled;
+    final CudaDriver.Kernel gemmSmall;
     final CudaDriver.Kernel fill;
     final CudaDriver.Kernel reluBackward;
     final CudaDriver.Kernel columnSum;
@@ -21,7 +22,8 @@ final class KernelSet {
     final CudaDriver.Kernel mlpTaskBatch;
 
     KernelSet(CudaDriver driver) {
-        gemmBatched = driver.kernel("gemm_batched");
+        gemmTiled = driver.kernel("gemm_tiled");
+        gemmSmall = driver.kernel("gemm_small");
         fill = driver.kernel("fill_f32");
         reluBackward = driver.kernel("relu_backward");
         columnSum = driver.kernel("column_sum_accumulate");
