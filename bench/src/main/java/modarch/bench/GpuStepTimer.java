@@ -44,10 +44,34 @@ public final class GpuStepTimer {
             kernels(backend, quick);
             steps(backend, quick);
             if (driver instanceof JCudaDriver gpu) {
+                gemmChoice(backend);
                 profile(backend, gpu, ModelKind.MODULAR, 8, 32, 128, 1);
                 profile(backend, gpu, ModelKind.MODULAR, 8, 32, 128, 25);
                 profile(backend, gpu, ModelKind.MODULAR, 8, 512, 2048, 1);
             }
+        }
+    }
+
+    /** The step times that depend on gemm_small, with it and with gemm_tiled alone, measured side by side. */
+    private static void gemmChoice(CudaBackend backend) {
+        System.out.println("\n## gemm_small against gemm_tiled alone (ms per step, medians, one after the other)\n");
+        System.out.println("| kind | R | E | D | replicas | with gemm_small | gemm_tiled only |\n|---|---:|---:|---:|---:|---:|---:|");
+        try (CudaBackend tiledOnly = tiledOnly()) {
+            for (int[] c : new int[][] {{8, 32, 128, 1}, {8, 32, 128, 25}, {8, 512, 2048, 1}, {32, 32, 128, 25}}) {
+                double with = step(backend, ModelKind.MODULAR, c[0], c[1], c[2], c[3], false) * 1e3;
+                double without = step(tiledOnly, ModelKind.MODULAR, c[0], c[1], c[2], c[3], false) * 1e3;
+                System.out.printf(Locale.ROOT, "| modular | %d | %d | %d | %d | %.3f | %.3f |%n", c[0], c[1], c[2], c[3],
+                        with, without);
+            }
+        }
+    }
+
+    private static CudaBackend tiledOnly() {
+        System.setProperty(CudaBackend.TILED_ONLY_PROPERTY, "true");
+        try {
+            return new CudaBackend(JCudaDriver.open(0), "cuda");
+        } finally {
+            System.clearProperty(CudaBackend.TILED_ONLY_PROPERTY);
         }
     }
 

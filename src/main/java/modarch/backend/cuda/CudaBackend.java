@@ -1,6 +1,7 @@
 package modarch.backend.cuda;
 
 import static modarch.backend.cuda.DeviceBuffer.at;
+import static modarch.backend.cuda.KernelName.*;
 
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
@@ -14,6 +15,8 @@ import modarch.backend.IntBuf;
  * step into a CUDA graph. Launches are asynchronous; downloads wait for them.
  */
 public final class CudaBackend implements Backend {
+    /** {@code -Dmodarch.cuda.tiledOnly=true}: every product through gemm_tiled (for benchmarks of the choice). */
+    public static final String TILED_ONLY_PROPERTY = "modarch.cuda.tiledOnly";
     private static final int THREADS = 256;       // threads per block of the 1-D kernels
     private static final int MAX_BLOCKS = 65535;  // grid-stride kernels cap their grids here
     private static final int GEMM_TILE = 64;      // gemm_tiled's tile of C per block
@@ -25,12 +28,14 @@ public final class CudaBackend implements Backend {
     private final CudaDriver driver;
     private final String name;
     private final KernelSet kernels;
+    private final boolean smallGemms;
 
     /** A backend on driver, called name in logs and config.json (e.g. "cuda" or "cuda-emulated"). */
     public CudaBackend(CudaDriver driver, String name) {
         this.driver = driver;
         this.name = name;
         this.kernels = new KernelSet(driver);
+        this.smallGemms = !Boolean.getBoolean(TILED_ONLY_PROPERTY);
     }
 
     @Override
@@ -136,9 +141,9 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * One launch for every group and item: gemm_tiled (64 x 64 tiles) when its grid fills the GPU, else
-     * gemm_small (32 x 32 tiles, k split four ways in each block), which keeps more multiprocessors busy and
-     * walks a long k in a quarter of the steps.
+     * One launch for every group and item: gemm_small (32 x 32 tiles, k split four ways in each block) when
+     * gemm_tiled's grid would leave the GPU idle and each item's C is at most one 64 x 64 tile (it then keeps more
+     * multiprocessors busy and walks k in a quarter of the steps), else gemm_tiled (64 x 64 tiles).
      */
     @Override
     public void gemmGrouped(int groups, int groupStrideA, int groupStrideB, int groupStrideC, int groupStrideBias,
@@ -160,11 +165,11 @@ public final class CudaBackend implements Backend {
                 .flag(accumulate).ptr(at(bias, biasOff, span(groups, groupStrideBias, batch, strideBias, 1, 0, n)))
                 .i(strideBias).i(groupStrideBias).flag(relu);
         int z = (int) Math.min(items, MAX_BLOCKS);
-        long tiles = ceil(m, GEMM_TILE) * ceil(n, GEMM_TILE) * items;
-        if (tiles >= FULL_GRID) {
-            driver.launch(kernels.gemmTiled, ceil(n, GEMM_TILE), ceil(m, GEMM_TILE), z, THREADS, 1, 1, 0, args);
+        long tiles = (long) ceil(m, GEMM_TILE) * ceil(n, GEMM_TILE) * items;
+        if (!smallGemms || tiles >= FULL_GRID || (long) m * n > GEMM_TILE * GEMM_TILE) {
+            driver.launch(kernels.of(GEMM_TILED), ceil(n, GEMM_TILE), ceil(m, GEMM_TILE), z, THREADS, 1, 1, 0, args);
         } else {
-            driver.launch(kernels.gemmSmall, ceil(n, GEMM_SMALL_TILE), ceil(m, GEMM_SMALL_TILE), z, THREADS, 1, 1, 0,
+            driver.launch(kernels.of(GEMM_SMALL), ceil(n, GEMM_SMALL_TILE), ceil(m, GEMM_SMALL_TILE), z, THREADS, 1, 1, 0,
                     args);
         }
     }
@@ -175,12 +180,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void fill(int n, float value, FloatBuf x, int off) {
-        launch1d(kernels.fill, n, KernelArgs.of().i(n).f(value).ptr(at(x, off, n)));
+        launch1d(kernels.of(FILL_F32), n, KernelArgs.of().i(n).f(value).ptr(at(x, off, n)));
     }
 
     @Override
     public void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd) {
-        launch1d(kernels.reluBackward, (long) m * n, KernelArgs.of().i(m).i(n)
+        launch1d(kernels.of(RELU_BACKWARD), (long) m * n, KernelArgs.of().i(m).i(n)
                 .ptr(at(y, yOff, span(1, 0, m, ldy, n))).i(ldy).ptr(at(d, dOff, span(1, 0, m, ldd, n))).i(ldd));
     }
 
@@ -195,7 +200,7 @@ public final class CudaBackend implements Backend {
                                  FloatBuf x, int xOff, int ldx, int strideX, FloatBuf sum, int sumOff, int strideSum) {
         long items = (long) groups * batch;
         if (items <= 0 || n <= 0) return;
-        driver.launch(kernels.columnSum, ceil(n, 32), (int) Math.min(items, MAX_BLOCKS), 1, THREADS, 1, 1, 0,
+        driver.launch(kernels.of(COLUMN_SUM_ACCUMULATE), ceil(n, 32), (int) Math.min(items, MAX_BLOCKS), 1, THREADS, 1, 1, 0,
                 KernelArgs.of().i(groups).i(batch).i(m).i(n)
                         .ptr(at(x, xOff, span(groups, groupStrideX, batch, strideX, m, ldx, n))).i(ldx).i(strideX)
                         .i(groupStrideX)
@@ -219,7 +224,7 @@ public final class CudaBackend implements Backend {
     public void copyGrouped(int groups, int groupStrideSrc, int groupStrideDst, int batch, int m, int n,
                             FloatBuf src, int srcOff, int lds, int strideSrc,
                             FloatBuf dst, int dstOff, int ldd, int strideDst, boolean add) {
-        launch1d(kernels.copyBlocks, (long) groups * batch * m * n, KernelArgs.of().i(groups).i(batch).i(m).i(n)
+        launch1d(kernels.of(COPY_BLOCKS), (long) groups * batch * m * n, KernelArgs.of().i(groups).i(batch).i(m).i(n)
                 .ptr(at(src, srcOff, span(groups, groupStrideSrc, batch, strideSrc, m, lds, n))).i(lds).i(strideSrc)
                 .i(groupStrideSrc)
                 .ptr(at(dst, dstOff, span(groups, groupStrideDst, batch, strideDst, m, ldd, n))).i(ldd).i(strideDst)
@@ -230,7 +235,7 @@ public final class CudaBackend implements Backend {
     public void scaleBlocks(int m, int blocks, int w, FloatBuf src, int srcOff, FloatBuf scale, int scaleOff,
                             FloatBuf dst, int dstOff) {
         long n = (long) m * blocks * w;
-        launch1d(kernels.scaleBlocks, n, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(src, srcOff, n))
+        launch1d(kernels.of(SCALE_BLOCKS), n, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(src, srcOff, n))
                 .ptr(at(scale, scaleOff, (long) m * blocks)).ptr(at(dst, dstOff, n)));
     }
 
@@ -238,33 +243,33 @@ public final class CudaBackend implements Backend {
     public void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
                                    FloatBuf out, int outOff) {
         long n = (long) m * blocks * w;
-        launchWarps(kernels.blockDot, (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x, xOff, n))
+        launchWarps(kernels.of(BLOCK_DOT_ACCUMULATE), (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x, xOff, n))
                 .ptr(at(y, yOff, n)).ptr(at(out, outOff, (long) m * blocks)));
     }
 
     @Override
     public void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff) {
         long size = (long) m * n;
-        launchWarps(kernels.softmax, m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff, size)));
+        launchWarps(kernels.of(SOFTMAX_ROWS), m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff, size)));
     }
 
     @Override
     public void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff) {
         long size = (long) m * n;
-        launchWarps(kernels.softmaxBackward, m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy, dyOff, size))
+        launchWarps(kernels.of(SOFTMAX_ROWS_BACKWARD), m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy, dyOff, size))
                 .ptr(at(dx, dxOff, size)));
     }
 
     @Override
     public void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
                        FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
-        lossLaunch(kernels.l1Loss, batch, n, pred, predOff, target, targetOff, grad, gradOff, loss, lossOff, scale, accumulate);
+        lossLaunch(kernels.of(L1_LOSS), batch, n, pred, predOff, target, targetOff, grad, gradOff, loss, lossOff, scale, accumulate);
     }
 
     @Override
     public void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
                                   FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
-        lossLaunch(kernels.bceLoss, batch, n, logit, logitOff, target, targetOff, grad, gradOff, loss, lossOff, scale,
+        lossLaunch(kernels.of(BCE_WITH_LOGITS_LOSS), batch, n, logit, logitOff, target, targetOff, grad, gradOff, loss, lossOff, scale,
                 accumulate);
     }
 
@@ -284,13 +289,13 @@ public final class CudaBackend implements Backend {
                              IntBuf correct, int correctOff) {
         if (batch <= 0) return;
         long size = (long) batch * n;
-        driver.launch(kernels.countCorrect, batch, 1, 1, THREADS, 1, 1, 0, KernelArgs.of().i(n)
+        driver.launch(kernels.of(COUNT_CORRECT), batch, 1, 1, THREADS, 1, 1, 0, KernelArgs.of().i(n)
                 .ptr(at(logit, logitOff, size)).ptr(at(target, targetOff, size)).ptr(at(correct, correctOff, batch)));
     }
 
     @Override
     public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
-        launch1d(kernels.oneHot, (long) n * classes, KernelArgs.of().i(n).i(classes).ptr(at(index, indexOff, n))
+        launch1d(kernels.of(ONE_HOT), (long) n * classes, KernelArgs.of().i(n).i(classes).ptr(at(index, indexOff, n))
                 .ptr(at(out, outOff, (long) n * classes)));
     }
 
@@ -298,9 +303,9 @@ public final class CudaBackend implements Backend {
     public void adam(int n, FloatBuf param, FloatBuf grad, FloatBuf m, FloatBuf v, IntBuf step, int stepOff,
                      double lr, float beta1, float beta2, float eps) {
         long stepAt = at(step, stepOff, 1);
-        launch1d(kernels.adam, n, KernelArgs.of().i(n).ptr(at(param, 0, n)).ptr(at(grad, 0, n)).ptr(at(m, 0, n))
+        launch1d(kernels.of(ADAM_STEP), n, KernelArgs.of().i(n).ptr(at(param, 0, n)).ptr(at(grad, 0, n)).ptr(at(m, 0, n))
                 .ptr(at(v, 0, n)).ptr(stepAt).d(lr).f(beta1).f(beta2).f(eps));
-        driver.launch(kernels.counter32, 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(stepAt));
+        driver.launch(kernels.of(COUNTER32_INCREMENT), 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(stepAt));
     }
 
     @Override
@@ -308,7 +313,7 @@ public final class CudaBackend implements Backend {
                              IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
                              FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
         long n = (long) rep * examples;
-        launch1d(kernels.mlpTaskBatch, n, KernelArgs.of().i(rep).i(examples).i(rules).flag(classification)
+        launch1d(kernels.of(MLP_TASK_BATCH), n, KernelArgs.of().i(rep).i(examples).i(rules).flag(classification)
                 .ptr(at(seeds, 0, rep)).i(streamId).ptr(at(batchIndex, 0, 2)).d(ood ? 2.0 : 1.0)
                 .ptr(at(coefficients, 0, 4L * rep * rules)).ptr(at(probabilities, 0, 2L * rules))
                 .ptr(at(inputs, 0, 2 * n)).ptr(at(ruleOut, 0, n)).ptr(at(labels, 0, n)));
@@ -316,6 +321,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void incrementLong(IntBuf counter, int off) {
-        driver.launch(kernels.counter64, 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(at(counter, off, 2)));
+        driver.launch(kernels.of(COUNTER64_INCREMENT), 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(at(counter, off, 2)));
     }
 }

@@ -11,15 +11,15 @@ import java.util.concurrent.TimeUnit;
  * cores, then only what changed). For any kernel test: start a trace before its launches, stop it after, and
  * assert {@code AsanReplay.run(trace).exitCode() == 0}.
  */
-final class AsanReplay {
+public final class AsanReplay {
     /** The replay's exit status (0: no out-of-bounds access) and its stdout and stderr together. */
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     private AsanReplay() {
     }
 
-    static Result run(Path trace) throws IOException, InterruptedException {
+    public static Result run(Path trace) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("bash", "native/asan/run.sh", trace.toString()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

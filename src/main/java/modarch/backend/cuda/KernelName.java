@@ -1,0 +1,31 @@
+package modarch.backend.cuda;
+
+/**
+ * Every kernel of kernels/*.cu that {@link CudaBackend} launches; a constant in lower case is the kernel's
+ * {@code extern "C"} name.
+ */
+enum KernelName {
+    GEMM_TILED,
+    GEMM_SMALL,
+    FILL_F32,
+    RELU_BACKWARD,
+    COLUMN_SUM_ACCUMULATE,
+    COPY_BLOCKS,
+    SCALE_BLOCKS,
+    BLOCK_DOT_ACCUMULATE,
+    ONE_HOT,
+    COUNTER32_INCREMENT,
+    COUNTER64_INCREMENT,
+    SOFTMAX_ROWS,
+    SOFTMAX_ROWS_BACKWARD,
+    L1_LOSS,
+    BCE_WITH_LOGITS_LOSS,
+    COUNT_CORRECT,
+    ADAM_STEP,
+    MLP_TASK_BATCH;
+
+    /** The kernel's name in the .cu source and the module. */
+    String symbol() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
