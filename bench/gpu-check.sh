@@ -42,7 +42,7 @@ trap 'rm -rf "$work"' EXIT
 {
   echo "# GPU check: $(gpu name,driver_version,memory.total) (--device $device)"
   echo
-  echo "Run by bench/gpu-check.sh on $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)."
+  echo "Run by bench/gpu-check.sh on $(date -u +%FT%TZ), commit ${COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}."
   echo
   echo '## modarch devices'
   echo '```'
