@@ -1,3 +1,4 @@
+// Adam and gradient clipping: the optimiser step over the whole parameter arena.
 // One Adam step over the whole parameter arena in one launch: the CUDA twin of Backend.adam (CPU reference:
 // ScalarBackend.adam with AdamStep). The step number t = step[0] + 1 is read, not written: counter32_increment
 // advances it in the next launch, so every thread sees the same t. Bias corrections in double, as PyTorch; the
@@ -18,4 +19,44 @@ extern "C" __global__ void adam_step(int n, float* __restrict__ param, const flo
         float denom = (float)(sqrt((double)vi) / biasCorrection2Sqrt) + eps;
         param[i] -= __fmul_rn(stepSizeF, mi / denom);
     }
+}
+
+// Gradient-norm clipping of each item (a replica's gradient arena) in two launches: the CUDA twin of
+// Backend.clipGradNorm (CPU reference: ScalarBackend.clipGradNorm). Deterministic: fixed blocks, fixed orders.
+#define CLIP_BLOCKS 64
+#define CLIP_THREADS 256
+
+// partial[item][blk] = sum of g^2 over block blk's share of the item (summed in double, stored as double).
+// grid (CLIP_BLOCKS, batch), block CLIP_THREADS.
+extern "C" __global__ void __launch_bounds__(CLIP_THREADS)
+grad_norm_partial(int n, const float* __restrict__ grad, int stride, double* __restrict__ partial) {
+    __shared__ double shares[CLIP_THREADS];
+    const float* g = grad + blockIdx.y * stride;
+    double s = 0.0;
+    for (unsigned i = blockIdx.x * CLIP_THREADS + threadIdx.x; i < (unsigned)n; i += CLIP_BLOCKS * CLIP_THREADS) {
+        s += (double)g[i] * g[i];
+    }
+    shares[threadIdx.x] = s;
+    __syncthreads();
+    for (int half = CLIP_THREADS / 2; half > 0; half /= 2) {
+        if ((int)threadIdx.x < half) shares[threadIdx.x] += shares[threadIdx.x + half];
+        __syncthreads();
+    }
+    if (threadIdx.x == 0) partial[blockIdx.y * CLIP_BLOCKS + blockIdx.x] = shares[0];
+}
+
+// norm = sqrt(sum of the item's partials, in order); g *= min(1, maxNorm / (norm + 1e-6)); norms[item] = norm.
+// grid (CLIP_BLOCKS, batch), block CLIP_THREADS.
+extern "C" __global__ void __launch_bounds__(CLIP_THREADS)
+grad_clip_scale(int n, float* __restrict__ grad, int stride, float maxNorm, const double* __restrict__ partial,
+                float* __restrict__ norms) {
+    double total = 0.0;
+    for (int b = 0; b < CLIP_BLOCKS; b++) total += partial[blockIdx.y * CLIP_BLOCKS + b];
+    const float norm = (float)sqrt(total);
+    const float coefficient = fminf(1.0f, maxNorm / (norm + 1e-6f));
+    float* g = grad + blockIdx.y * stride;
+    for (unsigned i = blockIdx.x * CLIP_THREADS + threadIdx.x; i < (unsigned)n; i += CLIP_BLOCKS * CLIP_THREADS) {
+        g[i] *= coefficient;
+    }
+    if (blockIdx.x == 0 && threadIdx.x == 0) norms[blockIdx.y] = norm;
 }

@@ -189,6 +189,15 @@ public interface Backend extends AutoCloseable {
     void countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
                       IntBuf correct, int correctOff);
 
+    /**
+     * Gradient-norm clipping of each of batch items of n values (a replica's gradient arena), as PyTorch's
+     * clip_grad_norm_ over all of a model's parameters: {@code norm = sqrt(sum g^2)} (summed in double),
+     * {@code g *= min(1, maxNorm / (norm + 1e-6))}, and {@code norms[normsOff + i] = norm}. Item i starts at
+     * gradOff + i * stride.
+     */
+    void clipGradNorm(int batch, int n, FloatBuf grad, int gradOff, int stride, float maxNorm,
+                      FloatBuf norms, int normsOff);
+
     /** One-hot rows: {@code out[i][j] = (j == index[i]) ? 1 : 0} for n rows of classes columns. */
     void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff);
 

@@ -253,6 +253,21 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
+    public void clipGradNorm(int batch, int n, FloatBuf gradBuf, int gradOff, int stride, float maxNorm,
+                             FloatBuf normsBuf, int normsOff) {
+        float[] grad = array(gradBuf), norms = array(normsBuf);
+        for (int item = 0; item < batch; item++) {
+            int base = gradOff + item * stride;
+            double squares = 0;
+            for (int i = 0; i < n; i++) squares += (double) grad[base + i] * grad[base + i];
+            float norm = (float) Math.sqrt(squares);
+            float coefficient = Math.min(1f, maxNorm / (norm + 1e-6f));
+            for (int i = 0; i < n; i++) grad[base + i] *= coefficient;
+            norms[normsOff + item] = norm;
+        }
+    }
+
+    @Override
     public void oneHot(int n, int classes, IntBuf indexBuf, int indexOff, FloatBuf outBuf, int outOff) {
         int[] index = HostIntBuf.array(indexBuf);
         float[] out = array(outBuf);

@@ -316,6 +316,12 @@ public final class VectorBackend implements Backend {
     }
 
     @Override
+    public void clipGradNorm(int batch, int n, FloatBuf grad, int gradOff, int stride, float maxNorm,
+                             FloatBuf norms, int normsOff) {
+        reference.clipGradNorm(batch, n, grad, gradOff, stride, maxNorm, norms, normsOff);
+    }
+
+    @Override
     public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
         reference.oneHot(n, classes, index, indexOff, out, outOff);
     }

@@ -24,11 +24,13 @@ public final class CudaBackend implements Backend {
     /** Tiles of gemm_tiled from which its grid fills a large GPU (two blocks on each of 132 multiprocessors). */
     private static final long FULL_GRID = 264;
     private static final int WARPS_PER_BLOCK = THREADS / 32;
+    private static final int CLIP_BLOCKS = 64;    // adam.cu's blocks per item of the gradient-norm kernels
 
     private final CudaDriver driver;
     private final String name;
     private final KernelSet kernels;
     private final boolean smallGemms;
+    private DeviceBuffer clipScratch; // clipScratch is (batch, CLIP_BLOCKS) doubles: clipGradNorm's partial sums
 
     /** A backend on driver, called name in logs and config.json (e.g. "cuda" or "cuda-emulated"). */
     public CudaBackend(CudaDriver driver, String name) {
@@ -80,6 +82,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void close() {
+        if (clipScratch != null) clipScratch.close();
         driver.close();
     }
 
@@ -291,6 +294,27 @@ public final class CudaBackend implements Backend {
         long size = (long) batch * n;
         driver.launch(kernels.of(COUNT_CORRECT), batch, 1, 1, THREADS, 1, 1, 0, KernelArgs.of().i(n)
                 .ptr(at(logit, logitOff, size)).ptr(at(target, targetOff, size)).ptr(at(correct, correctOff, batch)));
+    }
+
+    /**
+     * Two launches: per item, 64 blocks' double sums of squares into a scratch of partial sums, then the scale.
+     * The scratch grows on first use, so the first call of a size must not be inside {@link #record}.
+     */
+    @Override
+    public void clipGradNorm(int batch, int n, FloatBuf grad, int gradOff, int stride, float maxNorm,
+                             FloatBuf norms, int normsOff) {
+        if (batch <= 0) return;
+        int partialWords = 2 * CLIP_BLOCKS * batch; // (batch, CLIP_BLOCKS) doubles
+        if (clipScratch == null || clipScratch.length() < partialWords) {
+            if (clipScratch != null) clipScratch.close();
+            clipScratch = new DeviceBuffer(driver, partialWords);
+        }
+        long gradAt = at(grad, gradOff, span(batch, stride, 1, 0, n));
+        long partial = at(clipScratch, 0, partialWords);
+        driver.launch(kernels.of(GRAD_NORM_PARTIAL), CLIP_BLOCKS, batch, 1, THREADS, 1, 1, 0,
+                KernelArgs.of().i(n).ptr(gradAt).i(stride).ptr(partial));
+        driver.launch(kernels.of(GRAD_CLIP_SCALE), CLIP_BLOCKS, batch, 1, THREADS, 1, 1, 0,
+                KernelArgs.of().i(n).ptr(gradAt).i(stride).f(maxNorm).ptr(partial).ptr(at(norms, normsOff, batch)));
     }
 
     @Override

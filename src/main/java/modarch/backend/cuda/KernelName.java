@@ -22,6 +22,8 @@ enum KernelName {
     BCE_WITH_LOGITS_LOSS,
     COUNT_CORRECT,
     ADAM_STEP,
+    GRAD_NORM_PARTIAL,
+    GRAD_CLIP_SCALE,
     MLP_TASK_BATCH;
 
     /** The kernel's name in the .cu source and the module. */

@@ -41,6 +41,7 @@ class AsanKernelsTest {
             ops.lossesAndCounts();
             ops.adamStepsAndItsCounter();
             ops.countersCarryIntoTheHighWord();
+            ops.gradientNormClipping();
             ops.mlpBatchesAreTheCpuBatches();
             driver.stopTrace();
         }

@@ -161,6 +161,19 @@ abstract class CudaBackendContract {
     }
 
     @Test
+    void gradientNormClipping() {
+        SplittableRandom rnd = new SplittableRandom(6);
+        for (int n : new int[] {1, 300, 40000}) {
+            for (float maxNorm : new float[] {0.5f, 1e6f}) { // clipped, and left alone
+                int batch = 3, stride = n + 7;
+                check("clipGradNorm " + n + " max " + maxNorm, device(),
+                        new float[][] {gaussian(rnd, 2 + batch * stride), gaussian(rnd, batch + 1)}, new int[0][],
+                        (be, f, i) -> be.clipGradNorm(batch, n, f[0], 2, stride, maxNorm, f[1], 1));
+            }
+        }
+    }
+
+    @Test
     void countersCarryIntoTheHighWord() {
         check("incrementLong", device(), new float[0][], new int[][] {{7, -1, 4, 0}},
                 (be, f, i) -> be.incrementLong(i[0], 1));
