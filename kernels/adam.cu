@@ -53,7 +53,8 @@ grad_clip_scale(int n, float* __restrict__ grad, int stride, float maxNorm, cons
     double total = 0.0;
     for (int b = 0; b < CLIP_BLOCKS; b++) total += partial[blockIdx.y * CLIP_BLOCKS + b];
     const float norm = (float)sqrt(total);
-    const float coefficient = fminf(1.0f, maxNorm / (norm + 1e-6f));
+    const float q = maxNorm / (norm + 1e-6f);
+    const float coefficient = q < 1.0f || isnan(q) ? q : 1.0f; // min(1, q) keeping a NaN, as the reference
     float* g = grad + blockIdx.y * stride;
     for (unsigned i = blockIdx.x * CLIP_THREADS + threadIdx.x; i < (unsigned)n; i += CLIP_BLOCKS * CLIP_THREADS) {
         g[i] *= coefficient;

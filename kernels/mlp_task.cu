@@ -72,7 +72,7 @@ __device__ double fdlibm_log(double x) {
     if (i > 0) {
         double hfsq = rn_mul(rn_mul(0.5, f), f);
         if (k == 0) return rn_sub(f, rn_sub(hfsq, rn_mul(s, rn_add(hfsq, R))));
-        return rn_sub(rn_mul(dk, ln2_hi), rn_sub(rn_sub(hfsq, rn_sub(rn_mul(s, rn_add(hfsq, R)), rn_mul(dk, ln2_lo))), f));
+        return rn_sub(rn_mul(dk, ln2_hi), rn_sub(rn_sub(hfsq, rn_add(rn_mul(s, rn_add(hfsq, R)), rn_mul(dk, ln2_lo))), f));
     }
     if (k == 0) return rn_sub(f, rn_mul(s, rn_sub(f, R)));
     return rn_sub(rn_mul(dk, ln2_hi), rn_sub(rn_sub(rn_mul(s, rn_sub(f, R)), rn_mul(dk, ln2_lo)), f));

@@ -193,7 +193,7 @@ public interface Backend extends AutoCloseable {
      * Gradient-norm clipping of each of batch items of n values (a replica's gradient arena), as PyTorch's
      * clip_grad_norm_ over all of a model's parameters: {@code norm = sqrt(sum g^2)} (summed in double),
      * {@code g *= min(1, maxNorm / (norm + 1e-6))}, and {@code norms[normsOff + i] = norm}. Item i starts at
-     * gradOff + i * stride.
+     * gradOff + i * stride. For the families that clip (the RNN's); the MLP family's recipe does not.
      */
     void clipGradNorm(int batch, int n, FloatBuf grad, int gradOff, int stride, float maxNorm,
                       FloatBuf norms, int normsOff);

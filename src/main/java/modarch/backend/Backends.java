@@ -38,7 +38,7 @@ public final class Backends {
             case "auto":
                 return auto();
             case "cuda-emulated":
-                return cuda(new EmulatedDriver(Schedule.FORWARD), "--device cuda-emulated");
+                return cuda(emulatedDriver(), "--device cuda-emulated");
             default:
                 if (device.equals("cuda") || device.startsWith("cuda:")) return cuda(gpuIndex(device), device);
                 throw new UserError("--device '" + device + "' is not allowed: allowed are " + ALLOWED);
@@ -97,6 +97,16 @@ public final class Backends {
             throw e;
         }
         return new Choice(backend, "backend " + backend.name() + " (" + driver.describe() + "; " + why + ")");
+    }
+
+    /** The emulated device; its native library failing to load is an environment failure, said in one line. */
+    private static CudaDriver emulatedDriver() {
+        try {
+            return new EmulatedDriver(Schedule.FORWARD);
+        } catch (LinkageError e) {
+            throw new CudaException("the emulated CUDA device's native library (libmodarch_emu with its JNI glue) did not"
+                    + " load: " + e.getMessage());
+        }
     }
 
     /** The CPU backend: the Vector API one unless it is unavailable or the scalar one is forced. */

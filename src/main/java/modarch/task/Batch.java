@@ -48,6 +48,7 @@ public final class Batch implements AutoCloseable {
         setNextIndex(index);
         IntBuf probabilityWords = null;
         if (ruleProbabilities != null) {
+            Task.checkRuleProbabilities(ruleProbabilities, tasks[0].rules());
             int[] words = DoubleBits.toInts(ruleProbabilities);
             if (probabilities == null || probabilities.length() != words.length) {
                 if (probabilities != null) probabilities.close();
@@ -92,6 +93,7 @@ public final class Batch implements AutoCloseable {
         }
         if (sampler == null || !Arrays.equals(tasks, samplerTasks) || !Arrays.equals(seeds, samplerSeeds)) {
             if (sampler != null) sampler.close();
+            sampler = null;
             sampler = tasks[0].sampler(backend, tasks, seeds);
             samplerTasks = tasks.clone();
             samplerSeeds = seeds.clone();

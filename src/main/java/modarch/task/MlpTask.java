@@ -19,8 +19,6 @@ import modarch.backend.DoubleBits;
 public final class MlpTask implements Task {
     /** One Philox block of scratch per thread: draw allocates nothing. */
     private static final ThreadLocal<int[]> WORDS = ThreadLocal.withInitial(() -> new int[4]);
-    /** numpy's choice() tolerance on the sum of a probability vector: sqrt(machine epsilon). */
-    private static final double PROBABILITY_SUM_TOLERANCE = Math.sqrt(Math.ulp(1.0));
 
     private final int rules;
     private final boolean classification;
@@ -118,7 +116,7 @@ public final class MlpTask implements Task {
         checkRange(rowOffset, examples, rule.length, "rule");
         checkRange(rowOffset, examples, label.length, "label");
         checkRange(2 * rowOffset, 2 * examples, inputs.length, "inputs");
-        if (ruleProbabilities != null) checkProbabilities(ruleProbabilities);
+        if (ruleProbabilities != null) Task.checkRuleProbabilities(ruleProbabilities, rules);
         int[] probabilityWords = ruleProbabilities == null ? null : DoubleBits.toInts(ruleProbabilities);
         draw(coefficientWords, 0, rules, classification, (int) seed, stream.id(), batchIndex, examples, ood,
                 probabilityWords, inputs, rule, label, rowOffset);
@@ -177,21 +175,6 @@ public final class MlpTask implements Task {
         return lastPositive;
     }
 
-    private void checkProbabilities(double[] p) {
-        if (p.length != rules) {
-            throw new IllegalArgumentException("ruleProbabilities has length " + p.length + ", must equal rules = " + rules);
-        }
-        double sum = 0.0;
-        for (int r = 0; r < rules; r++) {
-            if (!(p[r] >= 0.0 && p[r] <= 1.0)) {
-                throw new IllegalArgumentException("ruleProbabilities[" + r + "] = " + p[r] + " out of range [0, 1]");
-            }
-            sum += p[r];
-        }
-        if (Math.abs(sum - 1.0) > PROBABILITY_SUM_TOLERANCE) {
-            throw new IllegalArgumentException("ruleProbabilities sum to " + sum + ", must be 1 (within " + PROBABILITY_SUM_TOLERANCE + ")");
-        }
-    }
 
     private static void checkRange(int offset, int count, int length, String name) {
         if (offset < 0 || count < 0 || offset > length - count) {

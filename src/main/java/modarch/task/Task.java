@@ -44,4 +44,25 @@ public interface Task {
      * replicas[r] (all of this task's family and shape) and seeds[r].
      */
     BatchSampler sampler(Backend backend, Task[] replicas, long[] seeds);
+
+    /** numpy's choice() tolerance on the sum of a probability vector: sqrt(machine epsilon). */
+    double PROBABILITY_SUM_TOLERANCE = Math.sqrt(Math.ulp(1.0));
+
+    /** Checks rule probabilities as numpy's choice() does: rules values in [0, 1] summing to 1. */
+    static void checkRuleProbabilities(double[] p, int rules) {
+        if (p.length != rules) {
+            throw new IllegalArgumentException("ruleProbabilities has length " + p.length + ", must equal rules = " + rules);
+        }
+        double sum = 0.0;
+        for (int r = 0; r < rules; r++) {
+            if (!(p[r] >= 0.0 && p[r] <= 1.0)) {
+                throw new IllegalArgumentException("ruleProbabilities[" + r + "] = " + p[r] + " out of range [0, 1]");
+            }
+            sum += p[r];
+        }
+        if (Math.abs(sum - 1.0) > PROBABILITY_SUM_TOLERANCE) {
+            throw new IllegalArgumentException("ruleProbabilities sum to " + sum + ", must be 1 (within "
+                    + PROBABILITY_SUM_TOLERANCE + ")");
+        }
+    }
 }

@@ -21,8 +21,6 @@ public final class CudaBackend implements Backend {
     private static final int MAX_BLOCKS = 65535;  // grid-stride kernels cap their grids here
     private static final int GEMM_TILE = 64;      // gemm_tiled's tile of C per block
     private static final int GEMM_SMALL_TILE = 32; // gemm_small's
-    /** Tiles of gemm_tiled from which its grid fills a large GPU (two blocks on each of 132 multiprocessors). */
-    private static final long FULL_GRID = 264;
     private static final int WARPS_PER_BLOCK = THREADS / 32;
     private static final int CLIP_BLOCKS = 64;    // adam.cu's blocks per item of the gradient-norm kernels
 
@@ -89,12 +87,17 @@ public final class CudaBackend implements Backend {
     @Override
     public Replay record(Runnable body) {
         driver.beginCapture();
-        CudaDriver.Graph graph;
         try {
             body.run();
-        } finally {
-            graph = driver.endCapture();
+        } catch (RuntimeException | Error failure) {
+            try {
+                driver.endCapture().close(); // the capture must end; its failure must not hide body's
+            } catch (RuntimeException endFailure) {
+                failure.addSuppressed(endFailure);
+            }
+            throw failure;
         }
+        CudaDriver.Graph graph = driver.endCapture();
         return new Replay() {
             @Override
             public void run() {
@@ -144,9 +147,10 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * One launch for every group and item: gemm_small (32 x 32 tiles, k split four ways in each block) when
-     * gemm_tiled's grid would leave the GPU idle and each item's C is at most one 64 x 64 tile (it then keeps more
-     * multiprocessors busy and walks k in a quarter of the steps), else gemm_tiled (64 x 64 tiles).
+     * One launch for every group and item: gemm_small (32 x 32 tiles, k split four ways in each block) when each
+     * item's C has at most 64 x 64 elements (more blocks busy, k walked in a quarter of the steps), else gemm_tiled
+     * (64 x 64 tiles). The choice depends on the item's shape alone, never on how many items there are, so a
+     * replica's arithmetic, and its bits, are the same in a group as in a single run.
      */
     @Override
     public void gemmGrouped(int groups, int groupStrideA, int groupStrideB, int groupStrideC, int groupStrideBias,
@@ -168,8 +172,7 @@ public final class CudaBackend implements Backend {
                 .flag(accumulate).ptr(at(bias, biasOff, span(groups, groupStrideBias, batch, strideBias, 1, 0, n)))
                 .i(strideBias).i(groupStrideBias).flag(relu);
         int z = (int) Math.min(items, MAX_BLOCKS);
-        long tiles = (long) ceil(m, GEMM_TILE) * ceil(n, GEMM_TILE) * items;
-        if (!smallGemms || tiles >= FULL_GRID || (long) m * n > GEMM_TILE * GEMM_TILE) {
+        if (!smallGemms || (long) m * n > GEMM_TILE * GEMM_TILE) {
             driver.launch(kernels.of(GEMM_TILED), ceil(n, GEMM_TILE), ceil(m, GEMM_TILE), z, THREADS, 1, 1, 0, args);
         } else {
             driver.launch(kernels.of(GEMM_SMALL), ceil(n, GEMM_SMALL_TILE), ceil(m, GEMM_SMALL_TILE), z, THREADS, 1, 1, 0,

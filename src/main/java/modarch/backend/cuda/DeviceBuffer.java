@@ -18,7 +18,12 @@ final class DeviceBuffer implements FloatBuf, IntBuf {
         this.driver = driver;
         this.length = length;
         this.pointer = driver.malloc(Math.max(4L, 4L * length));
-        driver.fill32(pointer, 0, length);
+        try {
+            driver.fill32(pointer, 0, length);
+        } catch (RuntimeException e) {
+            driver.free(pointer);
+            throw e;
+        }
     }
 
     @Override

@@ -92,7 +92,14 @@ public final class JCudaDriver implements CudaDriver {
             quietly(() -> cuDevicePrimaryCtxRelease(device));
             throw Cu.failed("cuModuleLoadData of the kernels (" + ByteSize.of(image.length) + ")", e);
         }
-        description = CudaProbe.Device.of(ordinal, device).describe();
+        try {
+            description = CudaProbe.Device.of(ordinal, device).describe();
+        } catch (jcuda.CudaException e) {
+            quietly(() -> cuModuleUnload(module));
+            quietly(() -> cuStreamDestroy(stream));
+            quietly(() -> cuDevicePrimaryCtxRelease(device));
+            throw Cu.failed("reading the properties of device " + ordinal, e);
+        }
     }
 
     /** A clean-up step after a failure, whose own failure would hide the first one. */
@@ -257,7 +264,7 @@ public final class JCudaDriver implements CudaDriver {
         try {
             cuGraphInstantiate(exec, graph, 0);
         } catch (jcuda.CudaException e) {
-            cuGraphDestroy(graph);
+            quietly(() -> cuGraphDestroy(graph));
             throw Cu.failed("cuGraphInstantiate", e);
         }
         return new JGraph(graph, exec);

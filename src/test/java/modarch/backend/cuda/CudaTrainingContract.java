@@ -28,12 +28,18 @@ abstract class CudaTrainingContract {
     /** The backend under test. */
     abstract Backend device();
 
-    /** 20 steps of rep replicas of one kind on backend; returns the model (the caller closes it). */
+    /** steps of two replicas (seeds 3 and 8, data seeds 1 and 2) of one kind on backend; the caller closes it. */
     private static MlpModel train(Backend backend, ModelKind kind, int rules, int enc, int dim, int examples,
                                   boolean classification, int steps) {
-        int rep = 2;
-        long[] seeds = {3, 8};
-        Task[] tasks = {new MlpTask(rules, 1, classification), new MlpTask(rules, 2, classification)};
+        return train(backend, kind, rules, enc, dim, examples, classification, steps, new long[] {3, 8}, new long[] {1, 2});
+    }
+
+    /** steps of replicas with these seeds and data seeds; returns the model (the caller closes it). */
+    private static MlpModel train(Backend backend, ModelKind kind, int rules, int enc, int dim, int examples,
+                                  boolean classification, int steps, long[] seeds, long[] dataSeeds) {
+        int rep = seeds.length;
+        Task[] tasks = new Task[rep];
+        for (int r = 0; r < rep; r++) tasks[r] = new MlpTask(rules, dataSeeds[r], classification);
         MlpModel model = new MlpModel(backend, rep, new ModelSpec(kind, rules, enc, dim), examples);
         for (int r = 0; r < rep; r++) model.init(r, seeds[r]);
         try (Adam adam = new Adam(backend, model.arena(), 1e-3);
@@ -80,6 +86,30 @@ abstract class CudaTrainingContract {
                         double error = relativeError(Arrays.copyOfRange(g, p.start(), p.start() + p.size()),
                                 Arrays.copyOfRange(gRef, p.start(), p.start() + p.size()));
                         assertTrue(error < 1e-5, kind + " " + p.name() + " gradient: " + error);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A replica trained in a group of three has exactly the bits of its single run: the device picks each kernel by
+     * an item's shape, never by the group's size, and computes every item alone.
+     */
+    @ParameterizedTest(name = "R={0} E={1} D={2} batch={3}")
+    @CsvSource({"3, 8, 24, 37", "4, 16, 64, 70"})
+    void aReplicaInAGroupHasTheBitsOfItsSingleRun(int rules, int enc, int dim, int examples) {
+        for (ModelKind kind : ModelKind.values()) {
+            try (MlpModel group = train(device(), kind, rules, enc, dim, examples, false, 5, new long[] {3, 8, 5},
+                    new long[] {1, 2, 0});
+                 MlpModel single = train(device(), kind, rules, enc, dim, examples, false, 5, new long[] {8},
+                         new long[] {2})) {
+                float[] inGroup = group.arena().download(group.arena().data(), 1);
+                float[] alone = single.arena().download(single.arena().data(), 0);
+                for (int i = 0; i < alone.length; i++) {
+                    if (Float.floatToRawIntBits(alone[i]) != Float.floatToRawIntBits(inGroup[i])) {
+                        throw new AssertionError(kind + ": parameter " + i + " is " + inGroup[i] + " in the group, "
+                                + alone[i] + " alone");
                     }
                 }
             }

@@ -59,6 +59,7 @@ public final class EmulatedDriver implements CudaDriver {
     @Override
     public synchronized long malloc(long bytes) {
         open();
+        refuseDuringCapture("malloc");
         if (bytes < 0) {
             throw new CudaException("malloc of " + bytes + " bytes");
         }
@@ -76,6 +77,7 @@ public final class EmulatedDriver implements CudaDriver {
     @Override
     public synchronized void free(long pointer) {
         open();
+        refuseDuringCapture("free");
         Allocations.Allocation a = allocations.remove(pointer);
         EmuNative.emu_free(pointer);
         if (trace != null) {
@@ -205,6 +207,11 @@ public final class EmulatedDriver implements CudaDriver {
             EmuNative.emu_set_workers(workers);
             launch.run();
         }
+    }
+
+    /** As a real GPU's thread-local capture: memory cannot be allocated or freed while a step is recorded. */
+    private void refuseDuringCapture(String call) {
+        if (captureWork != null) throw new CudaException(call + " during graph capture");
     }
 
     @Override
