@@ -70,8 +70,35 @@ struct Worker {                                   // one per worker thread of a 
     void** params = nullptr;
     int live = 0, stall = 0;
     bool deadlock = false, reverse = false;
-    ~Worker() { if (stacks) munmap(stacks, stacks_len); }
 };
+
+// Fiber stacks, each below a guard page, outlive launches: mapping and protecting them again for every launch
+// cost milliseconds (a syscall per guard page, then page faults). A launch's workers take stacks for its block
+// size from here and give them back when the launch ends.
+std::mutex stacks_mu;
+std::vector<std::pair<char*, size_t>> free_stacks;  // (base, length) of idle stack arenas
+
+std::pair<char*, size_t> take_stacks(unsigned n) {
+    const size_t len = n * (kStack + kPage);
+    {
+        std::lock_guard<std::mutex> lock(stacks_mu);
+        for (size_t i = 0; i < free_stacks.size(); ++i) {
+            if (free_stacks[i].second == len) {
+                auto arena = free_stacks[i];
+                free_stacks.erase(free_stacks.begin() + (long)i);
+                return arena;
+            }
+        }
+    }
+    char* base = (char*)mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    for (unsigned i = 0; i < n; ++i) mprotect(base + i * (kStack + kPage), kPage, PROT_NONE);  // guard pages
+    return {base, len};
+}
+
+void give_back_stacks(std::pair<char*, size_t> arena) {
+    std::lock_guard<std::mutex> lock(stacks_mu);
+    free_stacks.push_back(arena);
+}
 thread_local Worker* W = nullptr;
 
 void open(Barrier& b) { b.count = 0; ++b.gen; W->stall = 0; }
@@ -186,10 +213,9 @@ int emu_launch(const char* name, unsigned gx, unsigned gy, unsigned gz, unsigned
         w.ctx.resize(n);
         w.threads.resize(n);
         w.warps.resize((n + 31) / 32);
-        w.stacks_len = n * (kStack + kPage);
-        w.stacks = (char*)mmap(nullptr, w.stacks_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                               -1, 0);
-        for (unsigned i = 0; i < n; ++i) mprotect(w.stacks + i * (kStack + kPage), kPage, PROT_NONE);  // guard pages
+        const auto arena = take_stacks((unsigned)n);
+        w.stacks = arena.first;
+        w.stacks_len = arena.second;
         blk = &w.block;
         for (uint64_t b; (b = next++) < blocks;) {
             if (const char* e = run_block(w, {(unsigned)(b % gx), (unsigned)(b / gx % gy), (unsigned)(b / gx / gy)},
@@ -202,6 +228,7 @@ int emu_launch(const char* name, unsigned gx, unsigned gy, unsigned gz, unsigned
         }
         blk = nullptr;
         W = nullptr;
+        give_back_stacks(arena);
     };
     std::vector<std::thread> pool;   // blocks never run on the caller's (JVM) thread: fibers need their own stacks
     for (unsigned i = 0; i < workers; ++i) pool.emplace_back(work);
