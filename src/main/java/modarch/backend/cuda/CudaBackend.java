@@ -15,7 +15,10 @@ import modarch.backend.IntBuf;
  * step into a CUDA graph. Launches are asynchronous; downloads wait for them.
  */
 public final class CudaBackend implements Backend {
-    /** {@code -Dmodarch.cuda.tiledOnly=true}: every product through gemm_tiled (for benchmarks of the choice). */
+    /**
+     * {@code -Dmodarch.cuda.tiledOnly=true}: every product through gemm_tiled, faster for large groups of replicas and
+     * slower for one run (bench/results/gpu-*.md); replicas keep their bits either way.
+     */
     public static final String TILED_ONLY_PROPERTY = "modarch.cuda.tiledOnly";
     private static final int THREADS = 256;       // threads per block of the 1-D kernels
     private static final int MAX_BLOCKS = 65535;  // grid-stride kernels cap their grids here
