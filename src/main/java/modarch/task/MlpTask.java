@@ -65,11 +65,14 @@ public final class MlpTask implements Task {
         if (rule < 0 || rule >= rules) {
             throw new IllegalArgumentException("rule " + rule + " out of range 0.." + (rules - 1));
         }
-        return labelOf(a, b, rule);
+        return labelOf(coefficientWords, 0, rules, classification, a, b, rule);
     }
 
-    private double labelOf(double a, double b, int rule) {
-        double y = coeff1[rule] * a + coeff2[rule] * b;
+    /** coeff1[rule] a + coeff2[rule] b in double (classification: 1 if that is >= 0, else 0), coefficients as in draw. */
+    private static double labelOf(int[] coefficients, int coefficientOff, int rules, boolean classification,
+                                  double a, double b, int rule) {
+        double y = DoubleBits.at(coefficients, coefficientOff + rule) * a
+                + DoubleBits.at(coefficients, coefficientOff + rules + rule) * b;
         return classification ? (y >= 0 ? 1.0 : 0.0) : y;
     }
 
@@ -150,13 +153,11 @@ public final class MlpTask implements Task {
             float bi = (float) (scale * Philox.normal(words[1]));
             int c = probabilities == null ? Philox.below(words[2], rules)
                     : drawRule(Philox.uniform53(words[2], words[3]), probabilities, rules);
-            double y = DoubleBits.at(coefficients, coefficientOff + c) * ai
-                    + DoubleBits.at(coefficients, coefficientOff + rules + c) * bi;
             int row = rowOffset + i;
             inputs[2 * row] = ai;
             inputs[2 * row + 1] = bi;
             rule[row] = c;
-            label[row] = (float) (classification ? (y >= 0 ? 1.0 : 0.0) : y);
+            label[row] = (float) labelOf(coefficients, coefficientOff, rules, classification, ai, bi, c);
         }
     }
 

@@ -300,11 +300,12 @@ public final class ScalarBackend implements Backend {
                              FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
         int[] seedWords = HostIntBuf.array(seeds), index = HostIntBuf.array(batchIndex);
         int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
+        float[] inputValues = array(inputs), labelValues = array(labels);
+        int[] ruleValues = HostIntBuf.array(ruleOut);
         long batch = (index[0] & 0xFFFFFFFFL) | ((long) index[1] << 32);
         for (int r = 0; r < rep; r++) {
             MlpTask.draw(coefficientWords, r * 2 * rules, rules, classification, seedWords[r], streamId, batch,
-                    examples, ood, probabilityWords, array(inputs), HostIntBuf.array(ruleOut), array(labels),
-                    r * examples);
+                    examples, ood, probabilityWords, inputValues, ruleValues, labelValues, r * examples);
         }
     }
 

@@ -26,6 +26,7 @@ import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -118,24 +119,14 @@ public final class JCudaDriver implements CudaDriver {
 
     @Override
     public long malloc(long bytes) {
-        makeCurrent();
         DevicePointer pointer = new DevicePointer();
-        try {
-            cuMemAlloc(pointer, bytes);
-        } catch (jcuda.CudaException e) {
-            throw Cu.failed("cuMemAlloc of " + ByteSize.of(bytes), e);
-        }
+        call(() -> "cuMemAlloc of " + ByteSize.of(bytes), () -> cuMemAlloc(pointer, bytes));
         return pointer.address();
     }
 
     @Override
     public void free(long pointer) {
-        makeCurrent();
-        try {
-            cuMemFree(at(pointer));
-        } catch (jcuda.CudaException e) {
-            throw Cu.failed("cuMemFree", e);
-        }
+        call(() -> "cuMemFree", () -> cuMemFree(at(pointer)));
     }
 
     @Override
@@ -153,12 +144,7 @@ public final class JCudaDriver implements CudaDriver {
      * documented behaviour), so the Java array may move or change afterwards.
      */
     private void toDevice(Pointer src, long dst, int n) {
-        makeCurrent();
-        try {
-            cuMemcpyHtoDAsync(at(dst), src, 4L * n, stream);
-        } catch (jcuda.CudaException e) {
-            throw Cu.failed("cuMemcpyHtoDAsync of " + ByteSize.of(4L * n), e);
-        }
+        call(() -> "cuMemcpyHtoDAsync of " + ByteSize.of(4L * n), () -> cuMemcpyHtoDAsync(at(dst), src, 4L * n, stream));
     }
 
     @Override
@@ -174,34 +160,20 @@ public final class JCudaDriver implements CudaDriver {
     /** Waits for the stream, then copies synchronously: a Java array is only pinned during the call. */
     private void toHost(long src, Pointer dst, int n) {
         synchronize();
-        try {
-            cuMemcpyDtoH(dst, at(src), 4L * n);
-        } catch (jcuda.CudaException e) {
-            throw Cu.failed("cuMemcpyDtoH of " + ByteSize.of(4L * n), e);
-        }
+        call(() -> "cuMemcpyDtoH of " + ByteSize.of(4L * n), () -> cuMemcpyDtoH(dst, at(src), 4L * n));
     }
 
     @Override
     public void fill32(long dst, int value, long n) {
-        makeCurrent();
-        try {
-            cuMemsetD32Async(at(dst), value, n, stream);
-        } catch (jcuda.CudaException e) {
-            throw Cu.failed("cuMemsetD32Async of " + n + " words", e);
-        }
+        call(() -> "cuMemsetD32Async of " + n + " words", () -> cuMemsetD32Async(at(dst), value, n, stream));
     }
 
     @Override
     public Kernel kernel(String name) {
         JKernel kernel = kernels.get(name);
         if (kernel != null) return kernel;
-        makeCurrent();
         CUfunction function = new CUfunction();
-        try {
-            cuModuleGetFunction(function, module, name);
-        } catch (jcuda.CudaException e) {
-            throw Cu.failed("cuModuleGetFunction of kernel '" + name + "'", e);
-        }
+        call(() -> "cuModuleGetFunction of kernel '" + name + "'", () -> cuModuleGetFunction(function, module, name));
         kernel = new JKernel(name, function);
         kernels.put(name, kernel);
         return kernel;
@@ -213,16 +185,11 @@ public final class JCudaDriver implements CudaDriver {
         if (!(kernel instanceof JKernel own) || kernels.get(kernel.name()) != own) {
             throw new IllegalArgumentException("kernel " + kernel.name() + " is not one of this driver's");
         }
-        makeCurrent();
-        try {
-            Runnable launch = () -> cuLaunchKernel(own.function(), gridX, gridY, gridZ, blockX, blockY, blockZ,
-                    sharedBytes, stream, parameters(args), null);
-            if (profile == null) launch.run();
-            else profile.around(kernel.name(), launch);
-        } catch (jcuda.CudaException e) {
-            throw Cu.failed("cuLaunchKernel of " + kernel.name() + " (grid " + gridX + "x" + gridY + "x" + gridZ
-                    + ", block " + blockX + "x" + blockY + "x" + blockZ + ", " + sharedBytes + " bytes shared)", e);
-        }
+        Runnable launch = () -> cuLaunchKernel(own.function(), gridX, gridY, gridZ, blockX, blockY, blockZ,
+                sharedBytes, stream, parameters(args), null);
+        call(() -> "cuLaunchKernel of " + kernel.name() + " (grid " + gridX + "x" + gridY + "x" + gridZ + ", block "
+                        + blockX + "x" + blockY + "x" + blockZ + ", " + sharedBytes + " bytes shared)",
+                profile == null ? launch : () -> profile.around(kernel.name(), launch));
     }
 
     /** kernelParams: one pointer per argument to its value, pointers and longs as 64 bits, ints and floats 32. */
@@ -243,23 +210,14 @@ public final class JCudaDriver implements CudaDriver {
 
     @Override
     public void beginCapture() {
-        makeCurrent();
-        try {
-            cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
-        } catch (jcuda.CudaException e) {
-            throw Cu.failed("cuStreamBeginCapture", e);
-        }
+        call(() -> "cuStreamBeginCapture",
+                () -> cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL));
     }
 
     @Override
     public Graph endCapture() {
-        makeCurrent();
         CUgraph graph = new CUgraph();
-        try {
-            cuStreamEndCapture(stream, graph);
-        } catch (jcuda.CudaException e) {
-            throw Cu.failed("cuStreamEndCapture", e);
-        }
+        call(() -> "cuStreamEndCapture", () -> cuStreamEndCapture(stream, graph));
         CUgraphExec exec = new CUgraphExec();
         try {
             cuGraphInstantiate(exec, graph, 0);
@@ -272,12 +230,7 @@ public final class JCudaDriver implements CudaDriver {
 
     @Override
     public void synchronize() {
-        makeCurrent();
-        try {
-            cuStreamSynchronize(stream);
-        } catch (jcuda.CudaException e) {
-            throw Cu.failed("cuStreamSynchronize (an earlier launch or copy may have failed)", e);
-        }
+        call(() -> "cuStreamSynchronize (an earlier launch or copy may have failed)", () -> cuStreamSynchronize(stream));
     }
 
     @Override
@@ -313,6 +266,16 @@ public final class JCudaDriver implements CudaDriver {
             throw Cu.failed("reading the kernel profile", e);
         } finally {
             profile = null;
+        }
+    }
+
+    /** Runs a driver call in this driver's context, a failure becoming a CudaException that names it (what). */
+    private void call(Supplier<String> what, Runnable step) {
+        makeCurrent();
+        try {
+            step.run();
+        } catch (jcuda.CudaException e) {
+            throw Cu.failed(what.get(), e);
         }
     }
 
@@ -356,25 +319,17 @@ public final class JCudaDriver implements CudaDriver {
         @Override
         public void replay() {
             if (destroyed) throw new IllegalStateException("the graph is closed");
-            makeCurrent();
-            try {
-                cuGraphLaunch(exec, stream);
-            } catch (jcuda.CudaException e) {
-                throw Cu.failed("cuGraphLaunch", e);
-            }
+            call(() -> "cuGraphLaunch", () -> cuGraphLaunch(exec, stream));
         }
 
         @Override
         public void close() {
             if (destroyed) return;
             destroyed = true;
-            makeCurrent();
-            try {
+            call(() -> "cuGraphExecDestroy/cuGraphDestroy", () -> {
                 cuGraphExecDestroy(exec);
                 cuGraphDestroy(graph);
-            } catch (jcuda.CudaException e) {
-                throw Cu.failed("cuGraphExecDestroy/cuGraphDestroy", e);
-            }
+            });
         }
     }
 }

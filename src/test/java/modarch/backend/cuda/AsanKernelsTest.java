@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import modarch.backend.Backend;
 import modarch.backend.cuda.emu.AsanReplay;
 import modarch.backend.cuda.emu.EmulatedDriver;
 import modarch.backend.cuda.emu.Schedule;
@@ -27,13 +26,14 @@ class AsanKernelsTest {
     void everyKernelReplaysCleanUnderAddressSanitizer(@TempDir Path dir) throws Exception {
         Path trace = dir.resolve("kernels.trace");
         EmulatedDriver driver = new EmulatedDriver(Schedule.FORWARD);
-        try (CudaBackend backend = new CudaBackend(driver, "cuda-emulated")) {
-            CudaBackendContract ops = new CudaBackendContract() {
-                @Override
-                Backend device() {
-                    return backend;
-                }
-            };
+        CudaBackendContract ops = new CudaBackendContract() {
+            @Override
+            CudaBackend open() {
+                return new CudaBackend(driver, "cuda-emulated");
+            }
+        };
+        ops.openDevice();
+        try {
             driver.startTrace(trace);
             ops.gemmEveryTransposeEpilogueAndBatching();
             ops.groupedOps();
@@ -44,6 +44,8 @@ class AsanKernelsTest {
             ops.gradientNormClipping();
             ops.mlpBatchesAreTheCpuBatches();
             driver.stopTrace();
+        } finally {
+            ops.closeDevice();
         }
         Set<String> launched = new TreeSet<>();
         Matcher launch = Pattern.compile("(?m)^launch (\\w+) ").matcher(Files.readString(trace));

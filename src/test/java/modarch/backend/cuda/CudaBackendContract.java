@@ -1,6 +1,7 @@
 package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
+import static modarch.backend.cuda.KernelAgreement.checkExact;
 import static modarch.backend.cuda.KernelAgreement.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,10 +21,8 @@ import org.junit.jupiter.api.Test;
  * padded rows. Subclasses say which device runs them: the emulated device in both thread orders (every machine)
  * or a real GPU (tagged gpu, skipped without one).
  */
-abstract class CudaBackendContract {
+abstract class CudaBackendContract extends DeviceContract {
 
-    /** The backend under test. */
-    abstract Backend device();
 
     private static final int[][] GEMM_SHAPES = {{1, 1, 1}, {5, 7, 3}, {17, 33, 65}, {64, 64, 16}, {70, 3, 0},
         {130, 65, 33}, {2, 129, 17}};
@@ -196,8 +195,9 @@ abstract class CudaBackendContract {
                             + (classification ? " classification" : "");
                     float[][] floats = {new float[rep * examples * 2], new float[rep * examples]};
                     int[][] ints = {{3, -77}, {123456789, 0x7fffffff}, words, probabilities, new int[rep * examples]};
-                    exact(what, floats, ints, (be, f, i) -> be.mlpTaskBatch(rep, examples, rules, classification, i[0],
-                            DataStream.TRAIN.id(), i[1], ood, i[2], uniform ? null : i[3], f[0], i[4], f[1]));
+                    checkExact(what, device(), floats, ints, (be, f, i) -> be.mlpTaskBatch(rep, examples, rules,
+                            classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2], uniform ? null : i[3], f[0],
+                            i[4], f[1]));
                 }
             }
         }
@@ -214,47 +214,10 @@ abstract class CudaBackendContract {
         for (long batch : new long[] {0, 0x1_0000_0003L}) {
             float[][] floats = {new float[examples * 2], new float[examples]};
             int[][] ints = {{11}, {(int) batch, (int) (batch >>> 32)}, words, new int[examples]};
-            exact("mlpTaskBatch tails, batch " + batch, floats, ints, (be, f, i) -> be.mlpTaskBatch(1, examples, rules,
-                    false, i[0], DataStream.TRAIN.id(), i[1], false, i[2], null, f[0], i[3], f[1]));
+            checkExact("mlpTaskBatch tails, batch " + batch, device(), floats, ints, (be, f, i) ->
+                    be.mlpTaskBatch(1, examples, rules, false, i[0], DataStream.TRAIN.id(), i[1], false, i[2], null,
+                            f[0], i[3], f[1]));
         }
-    }
-
-    /** As {@link KernelAgreement#check}, but bit for bit. */
-    private void exact(String what, float[][] floats, int[][] ints, KernelAgreement.Op op) {
-        float[][] ref = run(KernelAgreement.REFERENCE, floats, ints, op);
-        float[][] out = run(device(), floats, ints, op);
-        for (int j = 0; j < ref.length; j++) {
-            assertArrayEquals(ref[j], out[j], what + ", buffer " + j);
-        }
-    }
-
-    /** The op's float and int buffers afterwards, the ints as floats of their bits. */
-    private static float[][] run(Backend backend, float[][] floats, int[][] ints, KernelAgreement.Op op) {
-        FloatBuf[] f = new FloatBuf[floats.length];
-        IntBuf[] n = new IntBuf[ints.length];
-        for (int j = 0; j < floats.length; j++) {
-            f[j] = backend.allocFloats(floats[j].length);
-            backend.upload(floats[j], 0, f[j], 0, floats[j].length);
-        }
-        for (int j = 0; j < ints.length; j++) {
-            n[j] = backend.allocInts(ints[j].length);
-            backend.upload(ints[j], 0, n[j], 0, ints[j].length);
-        }
-        op.run(backend, f, n);
-        float[][] out = new float[floats.length + ints.length][];
-        for (int j = 0; j < floats.length; j++) {
-            out[j] = new float[floats[j].length];
-            backend.download(f[j], 0, out[j], 0, out[j].length);
-            f[j].close();
-        }
-        for (int j = 0; j < ints.length; j++) {
-            int[] values = new int[ints[j].length];
-            backend.download(n[j], 0, values, 0, values.length);
-            out[floats.length + j] = new float[values.length];
-            for (int v = 0; v < values.length; v++) out[floats.length + j][v] = Float.intBitsToFloat(values[v]);
-            n[j].close();
-        }
-        return out;
     }
 
     @Test

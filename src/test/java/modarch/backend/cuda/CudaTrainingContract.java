@@ -23,10 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * training steps of every kind (batches drawn on the device, the step recorded and replayed after the first),
  * within relative error 1e-4 of the CPU's parameters. The same Philox data makes this exact up to floating point.
  */
-abstract class CudaTrainingContract {
+abstract class CudaTrainingContract extends DeviceContract {
 
-    /** The backend under test. */
-    abstract Backend device();
 
     /** steps of two replicas (seeds 3 and 8, data seeds 1 and 2) of one kind on backend; the caller closes it. */
     private static MlpModel train(Backend backend, ModelKind kind, int rules, int enc, int dim, int examples,

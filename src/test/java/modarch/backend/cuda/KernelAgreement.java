@@ -35,49 +35,64 @@ final class KernelAgreement {
         return x;
     }
 
-    /** Runs op on device and on the reference from the same contents; asserts they agree. */
-    static void check(String what, Backend device, float[][] floats, int[][] ints, Op op) {
-        float[][][] f = new float[2][][];
-        int[][][] n = new int[2][][];
-        Backend[] backends = {REFERENCE, device};
-        for (int b = 0; b < 2; b++) {
-            List<AutoCloseable> open = new ArrayList<>();
-            FloatBuf[] fb = new FloatBuf[floats.length];
-            IntBuf[] ib = new IntBuf[ints.length];
-            try {
-                for (int j = 0; j < floats.length; j++) {
-                    fb[j] = backends[b].allocFloats(floats[j].length);
-                    backends[b].upload(floats[j], 0, fb[j], 0, floats[j].length);
-                    open.add(fb[j]);
-                }
-                for (int j = 0; j < ints.length; j++) {
-                    ib[j] = backends[b].allocInts(ints[j].length);
-                    backends[b].upload(ints[j], 0, ib[j], 0, ints[j].length);
-                    open.add(ib[j]);
-                }
-                op.run(backends[b], fb, ib);
-                f[b] = new float[floats.length][];
-                n[b] = new int[ints.length][];
-                for (int j = 0; j < floats.length; j++) {
-                    f[b][j] = new float[floats[j].length];
-                    backends[b].download(fb[j], 0, f[b][j], 0, f[b][j].length);
-                }
-                for (int j = 0; j < ints.length; j++) {
-                    n[b][j] = new int[ints[j].length];
-                    backends[b].download(ib[j], 0, n[b][j], 0, n[b][j].length);
-                }
-            } finally {
-                for (AutoCloseable c : open) {
-                    try {
-                        c.close();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
+    /** The contents of an op's float and int buffers after it ran. */
+    record After(float[][] floats, int[][] ints) {
+    }
+
+    /** Uploads floats and ints into new buffers of backend, runs op over them, and returns them downloaded. */
+    static After run(Backend backend, float[][] floats, int[][] ints, Op op) {
+        FloatBuf[] fb = new FloatBuf[floats.length];
+        IntBuf[] ib = new IntBuf[ints.length];
+        List<AutoCloseable> open = new ArrayList<>();
+        try {
+            for (int j = 0; j < floats.length; j++) {
+                fb[j] = backend.allocFloats(floats[j].length);
+                open.add(fb[j]);
+                backend.upload(floats[j], 0, fb[j], 0, floats[j].length);
+            }
+            for (int j = 0; j < ints.length; j++) {
+                ib[j] = backend.allocInts(ints[j].length);
+                open.add(ib[j]);
+                backend.upload(ints[j], 0, ib[j], 0, ints[j].length);
+            }
+            op.run(backend, fb, ib);
+            After after = new After(new float[floats.length][], new int[ints.length][]);
+            for (int j = 0; j < floats.length; j++) {
+                after.floats()[j] = new float[floats[j].length];
+                backend.download(fb[j], 0, after.floats()[j], 0, floats[j].length);
+            }
+            for (int j = 0; j < ints.length; j++) {
+                after.ints()[j] = new int[ints[j].length];
+                backend.download(ib[j], 0, after.ints()[j], 0, ints[j].length);
+            }
+            return after;
+        } finally {
+            for (AutoCloseable c : open) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
                 }
             }
         }
-        for (int j = 0; j < floats.length; j++) assertClose(what + ", float buffer " + j, f[0][j], f[1][j]);
-        for (int j = 0; j < ints.length; j++) assertArrayEquals(n[0][j], n[1][j], what + ", int buffer " + j);
+    }
+
+    /** Runs op on device and on the reference from the same contents; asserts they agree. */
+    static void check(String what, Backend device, float[][] floats, int[][] ints, Op op) {
+        After ref = run(REFERENCE, floats, ints, op);
+        After out = run(device, floats, ints, op);
+        for (int j = 0; j < floats.length; j++) assertClose(what + ", float buffer " + j, ref.floats()[j], out.floats()[j]);
+        for (int j = 0; j < ints.length; j++) assertArrayEquals(ref.ints()[j], out.ints()[j], what + ", int buffer " + j);
+    }
+
+    /** As {@link #check}, but bit for bit. */
+    static void checkExact(String what, Backend device, float[][] floats, int[][] ints, Op op) {
+        After ref = run(REFERENCE, floats, ints, op);
+        After out = run(device, floats, ints, op);
+        for (int j = 0; j < floats.length; j++) {
+            assertArrayEquals(ref.floats()[j], out.floats()[j], what + ", float buffer " + j);
+        }
+        for (int j = 0; j < ints.length; j++) assertArrayEquals(ref.ints()[j], out.ints()[j], what + ", int buffer " + j);
     }
 
     static void assertClose(String what, float[] ref, float[] out) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import modarch.backend.cuda.CudaDriver;
 import modarch.backend.cuda.CudaException;
 import modarch.backend.cuda.KernelArgs;
@@ -87,50 +88,41 @@ public final class EmulatedDriver implements CudaDriver {
 
     @Override
     public synchronized void copyToDevice(float[] src, int srcOff, long dst, int n) {
-        Allocations.Allocation a = beforeCopy(dst, 4L * n);
-        float[] part = srcOff == 0 ? src : Arrays.copyOfRange(src, srcOff, srcOff + n);
-        EmuNative.emu_memcpy(dst, part, 4L * n);
-        if (trace != null) {
-            ByteBuffer b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
-            b.asFloatBuffer().put(src, srcOff, n);
-            trace.copy(a.id(), dst - a.base(), b.array());
-        }
+        toDevice(dst, n, () -> EmuNative.emu_memcpy(dst, srcOff == 0 ? src : Arrays.copyOfRange(src, srcOff, srcOff + n),
+                4L * n), bytes -> bytes.asFloatBuffer().put(src, srcOff, n));
     }
 
     @Override
     public synchronized void copyToDevice(int[] src, int srcOff, long dst, int n) {
+        toDevice(dst, n, () -> EmuNative.emu_memcpy(dst, srcOff == 0 ? src : Arrays.copyOfRange(src, srcOff, srcOff + n),
+                4L * n), bytes -> bytes.asIntBuffer().put(src, srcOff, n));
+    }
+
+    /** A copy of n words to dst by copy, and into the trace (when tracing) the little-endian bytes traced writes. */
+    private void toDevice(long dst, int n, Runnable copy, Consumer<ByteBuffer> traced) {
         Allocations.Allocation a = beforeCopy(dst, 4L * n);
-        int[] part = srcOff == 0 ? src : Arrays.copyOfRange(src, srcOff, srcOff + n);
-        EmuNative.emu_memcpy(dst, part, 4L * n);
+        copy.run();
         if (trace != null) {
-            ByteBuffer b = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
-            b.asIntBuffer().put(src, srcOff, n);
-            trace.copy(a.id(), dst - a.base(), b.array());
+            ByteBuffer bytes = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+            traced.accept(bytes);
+            trace.copy(a.id(), dst - a.base(), bytes.array());
         }
     }
 
     @Override
     public synchronized void copyToHost(long src, float[] dst, int dstOff, int n) {
         beforeCopy(src, 4L * n);
-        if (dstOff == 0) {
-            EmuNative.emu_memcpy(dst, src, 4L * n);
-        } else {
-            float[] part = new float[n];
-            EmuNative.emu_memcpy(part, src, 4L * n);
-            System.arraycopy(part, 0, dst, dstOff, n);
-        }
+        float[] part = dstOff == 0 ? dst : new float[n];
+        EmuNative.emu_memcpy(part, src, 4L * n);
+        if (part != dst) System.arraycopy(part, 0, dst, dstOff, n);
     }
 
     @Override
     public synchronized void copyToHost(long src, int[] dst, int dstOff, int n) {
         beforeCopy(src, 4L * n);
-        if (dstOff == 0) {
-            EmuNative.emu_memcpy(dst, src, 4L * n);
-        } else {
-            int[] part = new int[n];
-            EmuNative.emu_memcpy(part, src, 4L * n);
-            System.arraycopy(part, 0, dst, dstOff, n);
-        }
+        int[] part = dstOff == 0 ? dst : new int[n];
+        EmuNative.emu_memcpy(part, src, 4L * n);
+        if (part != dst) System.arraycopy(part, 0, dst, dstOff, n);
     }
 
     /** Checks a copy of bytes at device address p (not during a capture) and returns the allocation holding it. */
