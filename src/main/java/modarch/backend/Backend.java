@@ -222,6 +222,46 @@ public interface Backend extends AutoCloseable {
                       IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
                       FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
 
+    /**
+     * Draws one batch of the MHA task family for rep replicas, the stream of {@link modarch.task.MhaTask#sample}:
+     * sequence e of replica r from Philox key (seeds[r], streamId) and counters (e, batch index low, high, block),
+     * the batch index read from {@code batchIndex[0..1]}; features times 2 when ood. coefficients holds
+     * (rep, 2, rules) doubles, probabilities (rules) doubles or null for uniform rules, both as {@link DoubleBits}
+     * words. Writes inputs (rep, examples * length, features) with features = 4 rules (search version 1) or
+     * 6 rules (version 2), rules (rep, examples * length) and labels (rep, examples * length).
+     */
+    void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
+                      IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
+                      IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
+
+    /**
+     * Self-attention over seqs sequences of length tokens with the diagonal masked and sparse top-k selection,
+     * fused, forward. For each sequence, head h and query i: {@code s_j = scale * (q_i . k_j)} for keys j != i;
+     * the K = min(topK, length - 1) highest are kept (ties to the lower j; topK >= length - 1 keeps every key,
+     * the reference's dense attention); {@code w = softmax} of the kept scores (max-subtracted);
+     * {@code out_i = sum_j w_j v_j} over the kept j in increasing order. q, k, v and out are
+     * (seqs, length, heads * headDim), head h at columns h * headDim. Writes kept (seqs, heads, length, K): the
+     * kept keys in increasing order, and weight (seqs, heads, length, K): their softmax weights, for the backward.
+     */
+    void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
+                          FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight);
+
+    /**
+     * Backward of {@link #attentionForward} from gradOut (seqs, length, heads * headDim), with the kept keys and
+     * weights it wrote: with {@code g_j = dout_i . v_j} and {@code ds_j = w_j (g_j - sum_l w_l g_l)},
+     * {@code dq_i = scale sum_j ds_j k_j}, {@code dk_j = scale sum_i ds_ij q_i} and {@code dv_j = sum_i w_ij dout_i}
+     * over the queries i that kept j (in increasing i); keys no query kept get zeros. gradQ, gradK and gradV are
+     * shaped as q and overwritten; gradScore (seqs, heads, length, K) is scratch (it receives ds).
+     */
+    void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
+                           FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
+                           FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV);
+
+    /** The number of keys {@link #attentionForward} keeps per query: min(topK, length - 1). */
+    static int keptKeys(int topK, int length) {
+        return Math.min(topK, length - 1);
+    }
+
     /** Adds 1 to the 64-bit count held as (low, high) words in {@code counter[off]} and {@code counter[off + 1]}. */
     void incrementLong(IntBuf counter, int off);
 

@@ -310,6 +310,29 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
+    public void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
+                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
+                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        throw new UnsupportedOperationException("TODO(mha-task)");
+    }
+
+    @Override
+    public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
+                                 FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
+        ScalarAttention.forward(seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v), array(out),
+                HostIntBuf.array(kept), array(weight));
+    }
+
+    @Override
+    public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
+                                  FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
+                                  FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
+        ScalarAttention.backward(seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v),
+                HostIntBuf.array(kept), array(weight), array(gradOut), array(gradScore), array(gradQ), array(gradK),
+                array(gradV));
+    }
+
+    @Override
     public void incrementLong(IntBuf counter, int off) {
         int[] words = HostIntBuf.array(counter);
         long value = ((words[off] & 0xFFFFFFFFL) | ((long) words[off + 1] << 32)) + 1;

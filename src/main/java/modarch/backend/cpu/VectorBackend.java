@@ -416,4 +416,26 @@ public final class VectorBackend implements Backend {
     public void incrementLong(IntBuf counter, int off) {
         reference.incrementLong(counter, off);
     }
+
+    @Override
+    public void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
+                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
+                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        reference.mhaTaskBatch(rep, examples, length, rules, searchVersion, classification, seeds, streamId, batchIndex,
+                ood, coefficients, probabilities, inputs, ruleOut, labels);
+    }
+
+    @Override
+    public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
+                                 FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
+        reference.attentionForward(seqs, length, heads, headDim, topK, scale, q, k, v, out, kept, weight); // TODO(vector-attention)
+    }
+
+    @Override
+    public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
+                                  FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
+                                  FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
+        reference.attentionBackward(seqs, length, heads, headDim, topK, scale, q, k, v, kept, weight, gradOut, gradScore,
+                gradQ, gradK, gradV); // TODO(vector-attention)
+    }
 }

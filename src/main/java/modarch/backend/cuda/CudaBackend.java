@@ -353,4 +353,24 @@ public final class CudaBackend implements Backend {
     public void incrementLong(IntBuf counter, int off) {
         driver.launch(kernels.of(COUNTER64_INCREMENT), 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(at(counter, off, 2)));
     }
+
+    @Override
+    public void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
+                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
+                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        throw new UnsupportedOperationException("TODO(cuda-mha-task)");
+    }
+
+    @Override
+    public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
+                                 FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
+        throw new UnsupportedOperationException("TODO(cuda-attention)");
+    }
+
+    @Override
+    public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
+                                  FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
+                                  FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
+        throw new UnsupportedOperationException("TODO(cuda-attention)");
+    }
 }
