@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import modarch.io.Json;
 
 /**
@@ -38,15 +40,28 @@ public final class Golden {
         }
     }
 
+    /** The numbers of a JSON array, nested arrays flattened in row-major order. */
     public static double[] doubles(JsonNode array) {
-        double[] out = new double[array.size()];
-        for (int i = 0; i < out.length; i++) out[i] = array.get(i).asDouble();
+        List<JsonNode> leaves = leaves(array, new ArrayList<>());
+        double[] out = new double[leaves.size()];
+        for (int i = 0; i < out.length; i++) out[i] = leaves.get(i).asDouble();
         return out;
     }
 
+    /** As {@link #doubles} for integers. */
     public static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) out[i] = array.get(i).asInt();
+        List<JsonNode> leaves = leaves(array, new ArrayList<>());
+        int[] out = new int[leaves.size()];
+        for (int i = 0; i < out.length; i++) out[i] = leaves.get(i).asInt();
+        return out;
+    }
+
+    private static List<JsonNode> leaves(JsonNode node, List<JsonNode> out) {
+        if (!node.isArray()) {
+            out.add(node);
+            return out;
+        }
+        for (JsonNode child : node) leaves(child, out);
         return out;
     }
 }

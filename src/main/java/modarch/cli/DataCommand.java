@@ -1,11 +1,14 @@
 package modarch.cli;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 import modarch.Checks;
 import modarch.UserError;
 import modarch.io.Json;
+import modarch.model.FamilyOptions;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
 import modarch.task.DataStream;
@@ -18,7 +21,8 @@ import picocli.CommandLine.Option;
 final class DataCommand implements Callable<Integer> {
     private static final int MAX_BATCH = 1_000_000;
 
-    @Option(names = "--task", required = true, description = "mlp-regression | mlp-classification")
+    @Option(names = "--task", required = true,
+            description = "mlp-regression | mlp-classification | mha-regression | mha-classification")
     String task;
 
     @Option(names = "--rules", defaultValue = "2", description = "2..64 (default ${DEFAULT-VALUE})")
@@ -39,6 +43,12 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--ood", description = "with --batch: scale the inputs by 2 (out of distribution)")
     boolean ood;
 
+    @Option(names = "--search-version", description = "mha tasks: 1 or 2 (default 1)")
+    Integer searchVersion;
+
+    @Option(names = "--seq-len", description = "mha tasks, with --batch: tokens per sequence (default 10)")
+    Integer seqLen;
+
     @Override
     public Integer call() throws Exception {
         TaskSpec spec = Registry.task(task);
@@ -51,7 +61,7 @@ final class DataCommand implements Callable<Integer> {
         if (coefficients && ood) {
             throw new UserError("--ood applies to batches (--batch N), not to --coefficients: the coefficients are the same in and out of distribution");
         }
-        Task instance = spec.newTask(rules, dataSeed);
+        Task instance = spec.newTask(rules, dataSeed, options(spec));
         Map<String, Object> json = new LinkedHashMap<>();
         if (coefficients) {
             json.putAll(instance.coefficients());
@@ -61,11 +71,16 @@ final class DataCommand implements Callable<Integer> {
             }
             long runSeed = seed == null ? 0 : seed;
             Checks.seed("--seed", runSeed);
-            int n = batch * instance.trainLength();
+            int length = instance.trainLength();
+            if ((long) batch * length > MAX_BATCH) {
+                throw new UserError("--batch " + batch + " of length " + length + " is " + (long) batch * length
+                        + " rows: allowed are up to " + MAX_BATCH);
+            }
+            int n = batch * length;
             float[] raw = new float[n * instance.inputWidth()];
             int[] rule = new int[n];
             float[] label = new float[n * instance.labelWidth()];
-            instance.sample(runSeed, DataStream.TRAIN, 0, batch, instance.trainLength(), ood, null, raw, rule, label, 0);
+            instance.sample(runSeed, DataStream.TRAIN, 0, batch, length, ood, null, raw, rule, label, 0);
             double[][] inputs = new double[n][];
             int width = instance.inputWidth();
             for (int i = 0; i < n; i++) {
@@ -74,11 +89,50 @@ final class DataCommand implements Callable<Integer> {
                 row[width + rule[i]] = 1.0;
                 inputs[i] = row;
             }
-            json.put("inputs", inputs);
-            json.put("rules", rule);
-            json.put("labels", label);
+            if (length == 1) {
+                json.put("inputs", inputs);
+                json.put("rules", rule);
+                json.put("labels", label);
+            } else {
+                // per sequence, per token
+                json.put("inputs", bySequence(batch, e -> Arrays.copyOfRange(inputs, e * length, (e + 1) * length)));
+                json.put("rules", bySequence(batch, e -> Arrays.copyOfRange(rule, e * length, (e + 1) * length)));
+                json.put("labels", bySequence(batch, e -> Arrays.copyOfRange(label, e * length, (e + 1) * length)));
+            }
         }
         System.out.println(Json.MAPPER.writeValueAsString(json));
         return 0;
+    }
+
+    /** The family's options: --search-version and --seq-len for the mha tasks, refused for the others. */
+    private FamilyOptions options(TaskSpec spec) {
+        FamilyOptions defaults = spec.family().defaults();
+        if (!spec.family().attention()) {
+            if (searchVersion != null || seqLen != null) {
+                throw new UserError("--search-version and --seq-len apply to the mha tasks, not to " + spec.cliName());
+            }
+            return defaults;
+        }
+        if (coefficients && seqLen != null) {
+            throw new UserError("--seq-len " + seqLen + " applies to batches (--batch N), not to --coefficients");
+        }
+        int version = searchVersion == null ? defaults.searchVersion() : searchVersion;
+        int length = seqLen == null ? defaults.seqLen() : seqLen;
+        if (version != 1 && version != 2) {
+            throw new UserError("--search-version " + version + " is not allowed: allowed are 1, 2");
+        }
+        if (length < 2 || length > MAX_SEQ_LEN) {
+            throw new UserError("--seq-len " + length + " is out of range: allowed are 2.." + MAX_SEQ_LEN);
+        }
+        return new FamilyOptions(defaults.attDim(), version, length, defaults.attentionTopK());
+    }
+
+    private static final int MAX_SEQ_LEN = 1000;
+
+    /** One entry per sequence, made by sequence(e). */
+    private static Object[] bySequence(int sequences, IntFunction<Object> sequence) {
+        Object[] out = new Object[sequences];
+        for (int e = 0; e < sequences; e++) out[e] = sequence.apply(e);
+        return out;
     }
 }

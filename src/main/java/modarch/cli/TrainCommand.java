@@ -18,8 +18,10 @@ import modarch.io.IOFaults;
 import modarch.io.RunLock;
 import modarch.io.RunLockedException;
 import modarch.io.StrictJson;
+import modarch.model.FamilyOptions;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
+import modarch.model.TaskSpec;
 import modarch.train.EvalRecord;
 import modarch.train.ReplicaShards;
 import modarch.train.RunDirectory;
@@ -37,7 +39,8 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--task", required = true, description = "mlp-regression | mlp-classification")
+    @Option(names = "--task", required = true,
+            description = "mlp-regression | mlp-classification | mha-regression | mha-classification")
     String task;
 
     @Option(names = "--model", required = true, description = "monolithic | modular | modular-op | gt-modular")
@@ -46,20 +49,33 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--rules", defaultValue = "2", description = "number of rules and modules, 2..64 (default ${DEFAULT-VALUE})")
     int rules;
 
-    @Option(names = "--enc-dim", defaultValue = "32", description = "encoder width E (default ${DEFAULT-VALUE})")
-    int encDim;
+    @Option(names = "--enc-dim", description = "mlp tasks: encoder width E (default 32)")
+    Integer encDim;
 
-    @Option(names = "--dim", defaultValue = "128", description = "model width D; each module gets floor(D/R) (default ${DEFAULT-VALUE})")
+    @Option(names = "--dim", defaultValue = "128", description = "model width: mlp D (each module gets floor(D/R)); mha the token width (default ${DEFAULT-VALUE})")
     int dim;
 
-    @Option(names = "--batch-size", defaultValue = "256", description = "examples per training step (default ${DEFAULT-VALUE})")
+    @Option(names = "--att-dim", description = "mha tasks: attention width; 2R heads of att-dim/(2R) (default 512)")
+    Integer attDim;
+
+    @Option(names = "--search-version", description = "mha tasks: 1 (nearest scalar) or 2 (largest dot product of unit 2-D vectors) (default 1)")
+    Integer searchVersion;
+
+    @Option(names = "--seq-len", description = "mha tasks: training sequence length, 2.." + TrainConfig.MAX_SEQ_LEN
+            + " (default 10; evaluated at 3, 5, 10, 20, 30, or at 10..50 when not 10)")
+    Integer seqLen;
+
+    @Option(names = "--attention-topk", description = "mha tasks: keys kept per query before the softmax (default: all, the reference's dense attention; 1 is hard retrieval)")
+    Integer attentionTopK;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "examples (sequences) per training step (default ${DEFAULT-VALUE})")
     int batchSize;
 
     @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate (default ${DEFAULT-VALUE})")
     double lr;
 
-    @Option(names = "--iterations", defaultValue = "100000", description = "training steps (default ${DEFAULT-VALUE})")
-    long iterations;
+    @Option(names = "--iterations", description = "training steps (default: 100000 for mlp tasks, 500000 for mha tasks, as the reference)")
+    Long iterations;
 
     @Option(names = "--eval-every", defaultValue = "5000", description = "steps between evaluations and checkpoints (default ${DEFAULT-VALUE})")
     long evalEvery;
@@ -112,8 +128,10 @@ final class TrainCommand implements Callable<Integer> {
                 dirs.add(dir);
             }
             ProgressBar progress = ProgressBar.forStderr(quiet);
-            String sizes = "--rules " + options.rules() + " --enc-dim " + options.encDim() + " --dim " + options.dim()
-                    + " --batch-size " + options.batchSize() + " for " + configs.size() + " run(s)";
+            String sizes = "--rules " + options.rules() + (options.encDim() > 0 ? " --enc-dim " + options.encDim() : "")
+                    + " --dim " + options.dim() + (options.task().family().attention() ? " --att-dim "
+                    + options.options().attDim() : "") + " --batch-size " + options.batchSize() + " for "
+                    + configs.size() + " run(s)";
             try (ReplicaShards trainer = SizeGuard.build(sizes,
                     () -> new ReplicaShards(configs, device.device, choice.backend(), dirs))) {
                 if (resume) checkResumable(trainer, dirs);
@@ -339,9 +357,36 @@ final class TrainCommand implements Callable<Integer> {
         return names;
     }
 
+    /** The options as a config; what a family does not have must not be given, what is not given is the default. */
     private TrainConfig fromOptions() {
-        return new TrainConfig(Registry.task(task), ModelKind.parse(model), rules, encDim, dim, batchSize, lr,
-                iterations, evalEvery, seed, dataSeed);
+        TaskSpec spec = Registry.task(task);
+        FamilyOptions defaults = spec.family().defaults();
+        FamilyOptions options = spec.family().attention()
+                ? new FamilyOptions(orDefault(attDim, defaults.attDim()), orDefault(searchVersion, defaults.searchVersion()),
+                        orDefault(seqLen, defaults.seqLen()), orDefault(attentionTopK, defaults.attentionTopK()))
+                : refuseAttentionOptions(spec);
+        int encoder = spec.family().attention() ? (encDim == null ? 0 : encDim) : orDefault(encDim, MLP_ENC_DIM);
+        long steps = iterations != null ? iterations : spec.family().attention() ? MHA_ITERATIONS : MLP_ITERATIONS;
+        return new TrainConfig(spec, ModelKind.parse(model), rules, encoder, dim, options, batchSize, lr, steps,
+                evalEvery, seed, dataSeed);
+    }
+
+    private static final int MLP_ENC_DIM = 32;
+    private static final long MLP_ITERATIONS = 100_000;
+    private static final long MHA_ITERATIONS = 500_000;
+
+    private static int orDefault(Integer given, int fallback) {
+        return given == null ? fallback : given;
+    }
+
+    private FamilyOptions refuseAttentionOptions(TaskSpec spec) {
+        for (Integer given : new Integer[] {attDim, searchVersion, seqLen, attentionTopK}) {
+            if (given != null) {
+                throw new UserError("--att-dim, --search-version, --seq-len and --attention-topk apply to the mha"
+                        + " tasks, not to " + spec.cliName());
+            }
+        }
+        return FamilyOptions.NONE;
     }
 
     /** The run's own config; an option given now, and the replica's seeds, must agree with it. */

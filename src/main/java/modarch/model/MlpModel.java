@@ -58,9 +58,10 @@ public final class MlpModel implements Model {
         rule2 = new Linear(ws, "encoder_operation.2", e, e, maxRows, false);
         if (spec.kind() == ModelKind.MONOLITHIC) {
             routed = null;
-            core = new DenseCore(ws, 3 * e, spec.dim(), maxRows);
+            core = new DenseCore(ws, "MLP", 3 * e, spec.dim(), spec.dim(), maxRows);
         } else {
-            routed = new ModuleMlp(ws, rules, 3 * e, spec.dim(), maxRows, router(ws, spec.kind(), rules, e, maxRows));
+            routed = new ModuleMlp(ws, "MLP", rules, 3 * e, spec.dim() / rules, spec.dim(), maxRows, true,
+                    router(ws, spec.kind(), rules, e, maxRows));
             core = routed;
         }
         decoder1 = new Linear(ws, "decoder.0", spec.dim(), e, maxRows, true);
@@ -76,7 +77,7 @@ public final class MlpModel implements Model {
     private static Router router(Workspace ws, ModelKind kind, int rules, int encDim, int maxRows) {
         return switch (kind) {
             case MODULAR -> new SelfScoreRouter(ws, rules, maxRows);
-            case MODULAR_OP -> new OpRouter(ws, encDim, rules, maxRows);
+            case MODULAR_OP -> new OpRouter(ws, "scorer", encDim, 0, rules, maxRows, true);
             case GT_MODULAR -> new GroundTruthRouter(ws, rules, maxRows);
             case MONOLITHIC -> throw new IllegalStateException("Monolithic has no router");
         };

@@ -2,16 +2,25 @@ package modarch.model;
 
 import java.util.List;
 import modarch.Checks;
+import modarch.task.MhaTask;
 import modarch.task.MlpTask;
 
 /** Every task the command line knows, by name; adding a family adds its entries here. */
 public final class Registry {
-    private static final Family MLP = new Family("mlp", MlpTask::new,
-            (backend, rep, spec, maxRows) -> new MlpModel(backend, rep, spec, maxRows));
+    private static final Family MLP = new Family("mlp",
+            (rules, dataSeed, classification, options) -> new MlpTask(rules, dataSeed, classification),
+            MlpModel::new, FamilyOptions.NONE);
+
+    private static final Family MHA = new Family("mha",
+            (rules, dataSeed, classification, options) -> new MhaTask(rules, dataSeed, classification,
+                    options.searchVersion(), options.seqLen()),
+            MhaModel::new, FamilyOptions.MHA_DEFAULTS);
 
     private static final List<TaskSpec> TASKS = List.of(
             new TaskSpec("mlp-regression", MLP, false),
-            new TaskSpec("mlp-classification", MLP, true));
+            new TaskSpec("mlp-classification", MLP, true),
+            new TaskSpec("mha-regression", MHA, false),
+            new TaskSpec("mha-classification", MHA, true));
 
     private Registry() {
     }

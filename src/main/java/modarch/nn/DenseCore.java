@@ -6,14 +6,17 @@ import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.task.FastRandom;
 
-/** The Monolithic core of the reference: Linear(in, D) - ReLU - Linear(D, D), named "MLP.0" and "MLP.2". */
+/**
+ * A Monolithic core of the reference: Linear(in, hidden) - ReLU - Linear(hidden, out), named prefix.0 and prefix.2
+ * (the MLP family's "MLP" with hidden = out = D; the MHA family's "model.out_proj" with hidden = 2 dim).
+ */
 public final class DenseCore implements Core {
-    private final Linear first;   // MLP.0: (rep, rows, in) -> (rep, rows, D), ReLU
-    private final Linear second;  // MLP.2: (rep, rows, D) -> (rep, rows, D)
+    private final Linear first;   // prefix.0: (rep, rows, in) -> (rep, rows, hidden), ReLU
+    private final Linear second;  // prefix.2: (rep, rows, hidden) -> (rep, rows, out)
 
-    public DenseCore(Workspace ws, int in, int dim, int maxRows) {
-        first = new Linear(ws, "MLP.0", in, dim, maxRows, true);
-        second = new Linear(ws, "MLP.2", dim, dim, maxRows, false);
+    public DenseCore(Workspace ws, String prefix, int in, int hidden, int out, int maxRows) {
+        first = new Linear(ws, prefix + ".0", in, hidden, maxRows, true);
+        second = new Linear(ws, prefix + ".2", hidden, out, maxRows, false);
     }
 
     @Override

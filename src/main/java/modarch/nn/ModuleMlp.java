@@ -8,8 +8,9 @@ import modarch.backend.IntBuf;
 import modarch.task.FastRandom;
 
 /**
- * The modules of the MLP setting as one op: GroupLinear(R, in, H) - ReLU - GroupLinear(R, H, D[+1])
- * on an input shared by all modules, then the routing-weighted sum over modules. H = floor(D / R).
+ * Routed modules as one op: GroupLinear(R, in, H) - ReLU - GroupLinear(R, H, D[+1]) named prefix.0 and prefix.2,
+ * then the routing-weighted sum over modules. The input is shared by all modules (the MLP setting, H = floor(D / R))
+ * or one block per module (the MHA setting's out_proj, H from the reference's parameter-matching formula).
  *
  * <p>The weighted sum is computed without materialising per-module outputs:
  * {@code sum_m s[m] (h[m] w2[m] + b2[m]) = (s*h) W2 + s B2}, where s*h scales each module's hidden
@@ -21,13 +22,13 @@ public final class ModuleMlp implements Core {
     private final Backend backend;
     private final int rep;
     private final int modules;
-    private final int hidden;      // H = floor(D / R)
+    private final int hidden;      // H
     private final int dim;         // D
     private final int width2;      // D + 1 when self-scored, else D
     private final Router router;
-    private final GroupLinear first;  // "MLP.0": (rep, rows, in) -> h (rep, rows, R, H), ReLU fused
-    private final Param w2;           // "MLP.2.w" is (R, H, width2)
-    private final Param b2;           // "MLP.2.b" is (1, R, width2)
+    private final GroupLinear first;  // prefix.0: (rep, rows, [R,] in) -> h (rep, rows, R, H), ReLU fused
+    private final Param w2;           // prefix.2.w is (R, H, width2)
+    private final Param b2;           // prefix.2.b is (1, R, width2)
     private final FloatBuf logits;           // logits is (rep, rows, R): the modules' own score units
     private final FloatBuf scaledHidden;     // scaledHidden is (rep, rows, R*H): s * h
     private final FloatBuf output;           // output is (rep, rows, D)
@@ -37,17 +38,19 @@ public final class ModuleMlp implements Core {
     private final FloatBuf gradLogits;       // (rep, rows, R)
     private int rows;
 
-    public ModuleMlp(Workspace ws, int modules, int in, int dim, int maxRows, Router router) {
+    /** sharedInput: x is (rep, rows, in) for every module, else (rep, rows, R, in), one block per module. */
+    public ModuleMlp(Workspace ws, String prefix, int modules, int in, int hidden, int dim, int maxRows,
+                     boolean sharedInput, Router router) {
         this.backend = ws.backend();
         this.rep = ws.rep();
         this.modules = modules;
-        this.hidden = dim / modules;
+        this.hidden = hidden;
         this.dim = dim;
         this.router = router;
         this.width2 = router.source() == Router.Source.MODULE_INPUT ? dim + 1 : dim;
-        this.first = new GroupLinear(ws, "MLP.0", modules, in, hidden, maxRows, true, true);
-        this.w2 = ws.params().add("MLP.2.w", modules, hidden, width2);
-        this.b2 = ws.params().add("MLP.2.b", 1, modules, width2);
+        this.first = new GroupLinear(ws, prefix + ".0", modules, in, hidden, maxRows, sharedInput, true);
+        this.w2 = ws.params().add(prefix + ".2.w", modules, hidden, width2);
+        this.b2 = ws.params().add(prefix + ".2.b", 1, modules, width2);
         this.logits = ws.floats((long) maxRows * modules);
         this.scaledHidden = ws.floats((long) maxRows * modules * hidden);
         this.output = ws.floats((long) maxRows * dim);
@@ -68,7 +71,7 @@ public final class ModuleMlp implements Core {
     }
 
     /**
-     * x is (rep, rows, in); ruleContext (rep, rows, E) and rules (rep, rows) feed the router.
+     * x is (rep, rows, [R,] in); ruleContext (rep, rows, E) and rules (rep, rows) feed the router.
      * The result is in {@link #output()}, the routing scores in {@code router().scores()}.
      */
     @Override
@@ -178,12 +181,18 @@ public final class ModuleMlp implements Core {
         return router;
     }
 
-    /** MLP.0.w, MLP.0.b, MLP.2.w, MLP.2.b, then the router's own (the reference's order). */
-    @Override
-    public List<Param> params() {
+    /** The modules' own: prefix.0.w, prefix.0.b, prefix.2.w, prefix.2.b. */
+    public List<Param> moduleParams() {
         List<Param> params = new ArrayList<>(first.params());
         params.add(w2);
         params.add(b2);
+        return params;
+    }
+
+    /** The modules', then the router's own (the MLP reference's order). */
+    @Override
+    public List<Param> params() {
+        List<Param> params = new ArrayList<>(moduleParams());
         params.addAll(router.params());
         return params;
     }

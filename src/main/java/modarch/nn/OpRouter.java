@@ -1,24 +1,37 @@
 package modarch.nn;
 
+import java.util.ArrayList;
 import java.util.List;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.task.FastRandom;
 
-/** The reference's Modular-op routing: softmax of a scorer Linear(E, R) that sees only the encoded rule. */
+/**
+ * The reference's Modular-op routing: softmax of a scorer that sees only the rule context. In the MLP setting the
+ * scorer is Linear(E, R) named "scorer" on the encoded rule; in the MHA setting it is Linear(R, hidden) - ReLU -
+ * Linear(hidden, R) named prefix.0 and prefix.2 on the one-hot rule, which has nothing upstream to train.
+ */
 public final class OpRouter extends AbstractRouter {
-    private final Linear scorer;          // scorer: (rep, rows, E) -> (rep, rows, R), named "scorer"
-    private final FloatBuf gradContext;   // gradContext is (rep, rows, E)
+    private final List<Linear> scorer;   // (rep, rows, context) -> [(rep, rows, hidden), ReLU ->] (rep, rows, R)
+    private final FloatBuf gradContext;  // gradContext is (rep, rows, context); null when the context has no gradient
 
-    public OpRouter(Workspace ws, int contextDim, int modules, int maxRows) {
+    /**
+     * hidden 0: one Linear named prefix; otherwise two, prefix.0 (ReLU) and prefix.2. contextGradient: whether
+     * {@link #gradRuleContext()} is computed (false for a one-hot context).
+     */
+    public OpRouter(Workspace ws, String prefix, int contextDim, int hidden, int modules, int maxRows,
+                    boolean contextGradient) {
         super(ws, modules, maxRows);
-        this.scorer = new Linear(ws, "scorer", contextDim, modules, maxRows, false);
-        this.gradContext = ws.floats((long) maxRows * contextDim);
+        this.scorer = hidden == 0
+                ? List.of(new Linear(ws, prefix, contextDim, modules, maxRows, false))
+                : List.of(new Linear(ws, prefix + ".0", contextDim, hidden, maxRows, true),
+                        new Linear(ws, prefix + ".2", hidden, modules, maxRows, false));
+        this.gradContext = contextGradient ? ws.floats((long) maxRows * contextDim) : null;
     }
 
     @Override
     public void init(float[] replicaValues, FastRandom rng) {
-        scorer.init(replicaValues, rng);
+        for (Linear layer : scorer) layer.init(replicaValues, rng);
     }
 
     @Override
@@ -33,14 +46,20 @@ public final class OpRouter extends AbstractRouter {
 
     @Override
     public void forward(int rows, FloatBuf ruleContext, IntBuf rules, FloatBuf moduleLogits) {
-        scorer.forward(ruleContext, rows);
-        backend.softmaxRows(rep * rows, modules, scorer.output(), 0, scores, 0);
+        FloatBuf x = ruleContext;
+        for (Linear layer : scorer) {
+            layer.forward(x, rows);
+            x = layer.output();
+        }
+        backend.softmaxRows(rep * rows, modules, x, 0, scores, 0);
     }
 
     @Override
     public void backward(int rows, FloatBuf dScores, FloatBuf dModuleLogits) {
-        backend.softmaxRowsBackward(rep * rows, modules, scores, 0, dScores, 0, scorer.gradOutput(), 0);
-        scorer.backward(gradContext, false);
+        int last = scorer.size() - 1;
+        backend.softmaxRowsBackward(rep * rows, modules, scores, 0, dScores, 0, scorer.get(last).gradOutput(), 0);
+        for (int i = last; i > 0; i--) scorer.get(i).backward(scorer.get(i - 1).gradOutput(), false);
+        scorer.get(0).backward(gradContext, false);
     }
 
     @Override
@@ -50,6 +69,8 @@ public final class OpRouter extends AbstractRouter {
 
     @Override
     public List<Param> params() {
-        return scorer.params();
+        List<Param> params = new ArrayList<>();
+        for (Linear layer : scorer) params.addAll(layer.params());
+        return params;
     }
 }

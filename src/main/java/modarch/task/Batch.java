@@ -26,6 +26,7 @@ public final class Batch implements AutoCloseable {
     private Task[] samplerTasks;
     private long[] samplerSeeds;
     private int rows;
+    private int length;
 
     public Batch(Backend backend, int rep, int maxRows, int inputWidth, int labelWidth) {
         this.backend = backend;
@@ -81,6 +82,7 @@ public final class Batch implements AutoCloseable {
                     + rules.length() / rep);
         }
         rows = newRows;
+        this.length = length;
         sampler(tasks, seeds).draw(stream, batchIndex, examples, length, ood, probabilityWords, inputs, rules, labels);
         if (advance) backend.incrementLong(batchIndex, 0);
     }
@@ -102,11 +104,20 @@ public final class Batch implements AutoCloseable {
     }
 
     /**
-     * Makes the batch hold given examples (a test's or a reference's): inputs (rep, rows, inputWidth), rules
-     * (rep, rows), labels (rep, rows, labelWidth), rows = rules.length / rep.
+     * Makes the batch hold given examples of one row each (a test's or a reference's): inputs (rep, rows,
+     * inputWidth), rules (rep, rows), labels (rep, rows, labelWidth), rows = rules.length / rep.
      */
     public void set(float[] givenInputs, int[] givenRules, float[] givenLabels) {
+        set(givenInputs, givenRules, givenLabels, 1);
+    }
+
+    /** As {@link #set(float[], int[], float[])} for examples of givenLength rows each (sequences). */
+    public void set(float[] givenInputs, int[] givenRules, float[] givenLabels, int givenLength) {
         rows = givenRules.length / rep;
+        if (givenLength < 1 || rows % givenLength != 0) {
+            throw new IllegalArgumentException(rows + " rows per replica are not sequences of length " + givenLength);
+        }
+        length = givenLength;
         if (givenInputs.length != rep * rows * inputWidth || givenLabels.length != rep * rows * labelWidth) {
             throw new IllegalArgumentException("batch of " + rows + " rows per replica needs " + rep * rows * inputWidth
                     + " inputs and " + rep * rows * labelWidth + " labels, got " + givenInputs.length + " and "
@@ -132,6 +143,11 @@ public final class Batch implements AutoCloseable {
     /** Rows per replica of the last fill: examples * length. */
     public int rows() {
         return rows;
+    }
+
+    /** Rows per example of the last fill (tokens of a sequence; 1 in the MLP family). */
+    public int length() {
+        return length;
     }
 
     public int rep() {

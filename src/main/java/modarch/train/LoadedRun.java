@@ -7,12 +7,13 @@ import modarch.UserError;
 import modarch.backend.Backend;
 import modarch.io.Safetensors;
 import modarch.model.Model;
+import modarch.model.ModelSpec;
 
 /** A trained run brought back from its directory: its config and a one-replica model holding one checkpoint. */
 public record LoadedRun(TrainConfig config, Model model, String checkpoint, long iteration) implements AutoCloseable {
 
-    /** checkpoint is "last" or "best"; the model is built for batches of up to maxRows rows. */
-    public static LoadedRun load(RunDirectory dir, String checkpoint, Backend backend, int maxRows) throws IOException {
+    /** checkpoint is "last" or "best"; the model is built for batches of up to maxExamples examples of any length. */
+    public static LoadedRun load(RunDirectory dir, String checkpoint, Backend backend, int maxExamples) throws IOException {
         String file = switch (checkpoint) {
             case "last" -> RunDirectory.MODEL_LAST;
             case "best" -> RunDirectory.MODEL_BEST;
@@ -25,7 +26,8 @@ public record LoadedRun(TrainConfig config, Model model, String checkpoint, long
             throw new IOException(weights + " does not exist: the run has no " + checkpoint + " checkpoint yet");
         }
         Safetensors.Loaded loaded = Safetensors.read(weights);
-        Model model = config.task().newModel(backend, 1, config.modelSpec(), maxRows);
+        ModelSpec spec = config.modelSpec();
+        Model model = config.task().newModel(backend, 1, spec, Math.multiplyExact(maxExamples, spec.maxLength()));
         try {
             float[] block = new float[model.arena().replicaStride()];
             ModelWeights.load(model.params(), loaded.byName(), "", block, weights);

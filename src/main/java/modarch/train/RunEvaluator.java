@@ -34,28 +34,45 @@ public final class RunEvaluator implements AutoCloseable {
         this.model = run.model();
         this.config = run.config();
         this.counts = counts;
-        this.task = new Task[] {config.task().newTask(config.rules(), config.dataSeed())};
+        this.task = new Task[] {config.newTask(config.dataSeed())};
         this.seed = new long[] {config.seed()};
         this.length = task[0].trainLength();
         this.batch = new Batch(backend, 1, counts.batchSize() * length, task[0].inputWidth(), task[0].labelWidth());
     }
 
-    /** Mean loss (and error %) in distribution and OoD, keys loss, ood_loss[, error, ood_error]. */
+    /**
+     * Mean loss (and error %) in distribution and OoD at the training length, keys loss, ood_loss[, error,
+     * ood_error]; for a sequence task the same at every evaluation length L too, keys loss_len_L, ood_loss_len_L[,
+     * error_len_L, ood_error_len_L]. Length i of n reads batches 2 i B.. of the PERFORMANCE stream (B batches ID,
+     * then B OoD).
+     */
     public Map<String, Object> performance() {
         double[] loss = new double[1];
         double[] accuracy = new double[1];
         Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> byLength = new LinkedHashMap<>();
         int batches = counts.performanceBatches();
+        int[] lengths = Trainer.evaluationLengths(task[0]);
         try (Evaluator evaluator = new Evaluator(backend, model, task, seed,
-                Loss.forTask(config.task().classification()), counts.batchSize(), length)) {
-            for (boolean ood : new boolean[] {false, true}) {
-                evaluator.evaluate(DataStream.PERFORMANCE, ood ? batches : 0, batches, length, ood, loss, accuracy);
-                String prefix = ood ? "ood_" : "";
-                out.put(prefix + "loss", loss[0]);
-                if (config.task().classification()) out.put(prefix + "error", 100.0 - accuracy[0]);
+                Loss.forTask(config.task().classification()), counts.batchSize(), lengths[lengths.length - 1])) {
+            for (int i = 0; i < lengths.length; i++) {
+                for (boolean ood : new boolean[] {false, true}) {
+                    long first = 2L * i * batches + (ood ? batches : 0);
+                    evaluator.evaluate(DataStream.PERFORMANCE, first, batches, lengths[i], ood, loss, accuracy);
+                    String prefix = ood ? "ood_" : "";
+                    String suffix = "_len_" + lengths[i];
+                    if (lengths[i] == length) putPerformance(out, prefix, "", loss[0], accuracy[0]);
+                    if (lengths.length > 1) putPerformance(byLength, prefix, suffix, loss[0], accuracy[0]);
+                }
             }
         }
+        out.putAll(byLength);
         return out;
+    }
+
+    private void putPerformance(Map<String, Object> out, String prefix, String suffix, double loss, double accuracy) {
+        out.put(prefix + "loss" + suffix, loss);
+        if (config.task().classification()) out.put(prefix + "error" + suffix, 100.0 - accuracy);
     }
 
     /** The joint activation matrix P (R, R) over uniformly drawn rules. */

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import modarch.Version;
 import modarch.backend.Backend;
 import modarch.model.Model;
@@ -18,8 +19,8 @@ import modarch.task.Task;
 /**
  * The reference's training recipe for a group of replicas: runs of one shape that differ only in their seeds,
  * trained side by side in one model (one pass per step for all), each writing its own run directory. Adam, one
- * fresh batch per step, evaluation on 10 fresh batches (in distribution and OoD) at iteration 0 and every
- * evalEvery iterations (and at the last), a checkpoint at every evaluation. Each replica gives the same bits as
+ * fresh batch per step, evaluation on 10 fresh batches (in distribution and OoD, at every evaluation length of a
+ * sequence task) at iteration 0 and every evalEvery iterations (and at the last), a checkpoint at every evaluation. Each replica gives the same bits as
  * the single run with its seeds.
  */
 public final class Trainer implements AutoCloseable {
@@ -66,6 +67,7 @@ public final class Trainer implements AutoCloseable {
     private final TrainStep step;
     private final Evaluator evaluator;
     private final int length;
+    private final int[] evalLengths; // the task's evaluation lengths and the training length, increasing
     private final List<List<String>> logLines = new ArrayList<>();
     private final double[] bestScore;
     private final EvalRecord[] lastRecords;
@@ -89,16 +91,18 @@ public final class Trainer implements AutoCloseable {
         Task[] tasks = new Task[rep];
         long[] seeds = new long[rep];
         for (int r = 0; r < rep; r++) {
-            tasks[r] = shape.task().newTask(shape.rules(), configs.get(r).dataSeed());
+            tasks[r] = shape.newTask(configs.get(r).dataSeed());
             seeds[r] = configs.get(r).seed();
             logLines.add(new ArrayList<>());
         }
         this.length = tasks[0].trainLength();
-        this.model = shape.task().newModel(backend, rep, shape.modelSpec(), shape.batchSize() * length);
+        this.evalLengths = evaluationLengths(tasks[0]);
+        int maxLength = Math.max(length, evalLengths[evalLengths.length - 1]);
+        this.model = shape.task().newModel(backend, rep, shape.modelSpec(), shape.batchSize() * maxLength);
         Loss loss = Loss.forTask(shape.task().classification());
         this.adam = new Adam(backend, model.arena(), shape.lr());
         this.step = new TrainStep(backend, model, tasks, seeds, loss, adam, shape.batchSize(), length);
-        this.evaluator = new Evaluator(backend, model, tasks, seeds, loss, shape.batchSize(), length);
+        this.evaluator = new Evaluator(backend, model, tasks, seeds, loss, shape.batchSize(), maxLength);
         this.bestScore = new double[rep];
         this.lastRecords = new EvalRecord[rep];
         this.divergences = new Divergence[rep];
@@ -198,8 +202,7 @@ public final class Trainer implements AutoCloseable {
         EvalRecord[] first = evaluate(null);
         for (int r = 0; r < first.length; r++) {
             // the reference logs the eval loss as the train loss at iteration 0
-            EvalRecord e = first[r];
-            first[r] = new EvalRecord(0, e.evalLoss(), e.evalLoss(), e.evalOodLoss(), e.evalAccuracy(), e.evalOodAccuracy());
+            first[r] = first[r].withTrainLoss(first[r].evalLoss());
         }
         checkpoint(first, listener);
     }
@@ -272,20 +275,42 @@ public final class Trainer implements AutoCloseable {
         return out;
     }
 
-    /** Evaluation number e (0 at iteration 0) reads batches 2e*B.. of the EVAL stream, B = EVAL_BATCHES. */
+    /** The lengths every evaluation covers: the task's evaluation lengths and its training length, increasing. */
+    static int[] evaluationLengths(Task task) {
+        return IntStream.concat(IntStream.of(task.trainLength()), Arrays.stream(task.evalLengths())).distinct().sorted()
+                .toArray();
+    }
+
+    /**
+     * Evaluation number e (0 at iteration 0) at the i-th of n lengths reads batches 2(e n + i)B.. of the EVAL stream,
+     * B = EVAL_BATCHES, in distribution then OoD. The record's losses are those at the training length; with more
+     * than one length it lists them all.
+     */
     private EvalRecord[] evaluate(float[] trainLoss) {
         int rep = model.rep();
-        double[] lossId = new double[rep];
-        double[] accId = new double[rep];
-        double[] lossOod = new double[rep];
-        double[] accOod = new double[rep];
-        long first = 2L * EVAL_BATCHES * logLines.get(0).size();
-        evaluator.evaluate(DataStream.EVAL, first, EVAL_BATCHES, length, false, lossId, accId);
-        evaluator.evaluate(DataStream.EVAL, first + EVAL_BATCHES, EVAL_BATCHES, length, true, lossOod, accOod);
+        int n = evalLengths.length;
+        double[][] lossId = new double[n][rep];
+        double[][] accId = new double[n][rep];
+        double[][] lossOod = new double[n][rep];
+        double[][] accOod = new double[n][rep];
+        int trainAt = 0;
+        for (int i = 0; i < n; i++) {
+            long first = 2L * EVAL_BATCHES * ((long) logLines.get(0).size() * n + i);
+            evaluator.evaluate(DataStream.EVAL, first, EVAL_BATCHES, evalLengths[i], false, lossId[i], accId[i]);
+            evaluator.evaluate(DataStream.EVAL, first + EVAL_BATCHES, EVAL_BATCHES, evalLengths[i], true, lossOod[i],
+                    accOod[i]);
+            if (evalLengths[i] == length) trainAt = i;
+        }
         EvalRecord[] out = new EvalRecord[rep];
         for (int r = 0; r < rep; r++) {
+            List<EvalRecord.LengthEval> byLength = new ArrayList<>();
+            for (int i = 0; n > 1 && i < n; i++) {
+                byLength.add(new EvalRecord.LengthEval(evalLengths[i], lossId[i][r], lossOod[i][r], accId[i][r],
+                        accOod[i][r]));
+            }
             double train = trainLoss == null ? Double.NaN : trainLoss[r];
-            out[r] = new EvalRecord(iteration, train, lossId[r], lossOod[r], accId[r], accOod[r]);
+            out[r] = new EvalRecord(iteration, train, lossId[trainAt][r], lossOod[trainAt][r], accId[trainAt][r],
+                    accOod[trainAt][r], byLength);
         }
         return out;
     }

@@ -41,6 +41,7 @@ public final class GradCheck {
     private final SplittableRandom rng;
     private final int maxCoordinates;
     private final double eps;
+    private double tolerance = TOL;
     private final List<String> failures = new ArrayList<>();
     private final StringBuilder report = new StringBuilder();
     private final float[] one = new float[1];
@@ -63,6 +64,12 @@ public final class GradCheck {
         this.reluOutputs = List.copyOf(reluOutputs);
         this.rng = new SplittableRandom(seed);
         this.maxCoordinates = maxCoordinates;
+    }
+
+    /** Fails at a relative error of tolerance or more instead of {@link #TOL}; returns this. */
+    public GradCheck tolerance(double tolerance) {
+        this.tolerance = tolerance;
+        return this;
     }
 
     private boolean[][] pattern() {
@@ -98,7 +105,7 @@ public final class GradCheck {
 
     /**
      * Compares analytic[aOff + i] with d objective / d values[off + i] for i < n; records a failure
-     * when the relative error is TOL or more (or NaN). Returns that error.
+     * when the relative error is the tolerance ({@link #TOL} unless set) or more (or NaN). Returns that error.
      */
     public double check(String name, FloatBuf values, int off, int n, float[] analytic, int aOff) {
         int[] positions = new int[n];
@@ -163,7 +170,7 @@ public final class GradCheck {
         String line = String.format("%-28s n=%5d checked=%4d shrunk=%3d skipped=%3d |num|=%.3e relerr=%.2e",
                 name, n, used, shrunk, skipped, Math.sqrt(num2), err);
         report.append(line).append('\n');
-        if (!(err < TOL)) failures.add(line);
+        if (!(err < tolerance)) failures.add(line);
         if (skipped * 4 > coords.size()) failures.add(line + " (too many coordinates skipped at ReLU kinks)");
         if (used > 0 && num2 == 0 && ana2 == 0 && n > 4) failures.add(line + " (gradient identically zero: vacuous)");
         return err;
@@ -204,6 +211,10 @@ public final class GradCheck {
 
     private static void collect(Object o, List<FloatBuf> out, Set<Object> seen) {
         if (o == null || !seen.add(o)) return;
+        if (o instanceof List<?> list) { // e.g. a router's chain of layers
+            for (Object element : list) collect(element, out, seen);
+            return;
+        }
         Class<?> c = o.getClass();
         if (!c.getName().startsWith("modarch.nn.") && !c.getName().startsWith("modarch.model.")) return;
         try {

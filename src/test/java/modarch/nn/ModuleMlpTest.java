@@ -43,11 +43,11 @@ class ModuleMlpTest {
         open.add(ws);
         Router router = switch (routing) {
             case "self" -> new SelfScoreRouter(ws, R, MAX_ROWS);
-            case "op" -> new OpRouter(ws, E, R, MAX_ROWS);
+            case "op" -> new OpRouter(ws, "scorer", E, 0, R, MAX_ROWS, true);
             case "gt" -> new GroundTruthRouter(ws, R, MAX_ROWS);
             default -> throw new IllegalArgumentException(routing);
         };
-        ModuleMlp mlp = new ModuleMlp(ws, R, IN, D, MAX_ROWS, router);
+        ModuleMlp mlp = new ModuleMlp(ws, "MLP", R, IN, D / R, D, MAX_ROWS, true, router);
         TestParams.allocateAndInit(ws.params(), 31, mlp::init);
         return mlp;
     }

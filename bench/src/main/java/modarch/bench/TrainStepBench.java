@@ -8,13 +8,15 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
-import modarch.model.MlpModel;
+import modarch.model.FamilyOptions;
+import modarch.model.Model;
 import modarch.model.ModelKind;
-import modarch.model.ModelSpec;
-import modarch.task.MlpTask;
+import modarch.model.Registry;
+import modarch.model.TaskSpec;
 import modarch.task.Task;
 import modarch.train.Adam;
 import modarch.train.Loss;
+import modarch.train.TrainConfig;
 import modarch.train.TrainStep;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,10 +33,11 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One full training step of mlp-regression (data, forward, backward, Adam) at batch 256, R=8, as `modarch train`
- * runs it, for a group of {@code replicas} runs side by side (one step of every replica per call); compare with
- * bench/torch_step.py through bench/compare.sh. Replica throughput: {@code -p sizes=32x128 -p replicas=1,8}; the
- * payoff is 8 * time(1) / time(8) (bench/versus.sh prints it).
+ * One full training step (data, forward, backward, Adam) at batch 256, as `modarch train` runs it, for a group of
+ * {@code replicas} runs side by side (one step of every replica per call); compare with bench/torch_step.py through
+ * bench/compare.sh. The MLP family (mlp-regression, sizes "ExD") or the MHA family (mha-regression, sizes
+ * "dim x att_dim", sequences of 10 tokens, {@code topk} keys per query, 0 = dense). Replica throughput:
+ * {@code -p sizes=32x128 -p replicas=1,8}; the payoff is 8 * time(1) / time(8) (bench/versus.sh prints it).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,7 +46,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 10, time = 2)
 @Fork(1)
 public class TrainStepBench {
-    /** "ExD": encoder width and model width (not "E,D": JMH's -p splits values at commas). */
+    @Param({"mlp-regression"})
+    public String task;
+
+    /** The family's two widths, "AxB" (not "A,B": JMH's -p splits values at commas): MLP E x D, MHA dim x att_dim. */
     @Param({"32x128", "128x512"})
     public String sizes;
 
@@ -56,6 +62,10 @@ public class TrainStepBench {
     @Param({"1"})
     public int replicas;
 
+    /** MHA: keys kept per query (0: dense, the reference). */
+    @Param({"0"})
+    public int topk;
+
     private TrainStep[] shards;
     private ExecutorService pool;
     private long iteration;
@@ -64,28 +74,36 @@ public class TrainStepBench {
     @Setup(Level.Trial)
     public void setUp() {
         String[] parts = sizes.split("[x,]");
-        int encDim = Integer.parseInt(parts[0]);
-        int dim = Integer.parseInt(parts[1]);
+        TrainConfig config = config(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
         List<Backend> backends = Backends.select("auto").backend().replicaShards(replicas);
         shards = new TrainStep[backends.size()];
         for (int s = 0; s < shards.length; s++) {
             int from = replicas * s / shards.length, to = replicas * (s + 1) / shards.length;
-            shards[s] = shard(backends.get(s), from, to, encDim, dim);
+            shards[s] = shard(backends.get(s), from, to, config);
         }
         pool = Executors.newFixedThreadPool(Math.max(1, shards.length - 1));
     }
 
-    private TrainStep shard(Backend backend, int from, int to, int encDim, int dim) {
+    private TrainConfig config(int first, int second) {
+        TaskSpec spec = Registry.task(task);
+        ModelKind kind = ModelKind.parse(model);
+        if (!spec.family().attention()) return new TrainConfig(spec, kind, rules, first, second, 256, 1e-4, 1, 1, 0, 0);
+        FamilyOptions options = new FamilyOptions(second, 1, 10, topk);
+        return new TrainConfig(spec, kind, rules, 0, first, options, 256, 1e-4, 1, 1, 0, 0);
+    }
+
+    private TrainStep shard(Backend backend, int from, int to, TrainConfig config) {
         int rep = to - from;
-        MlpModel mlp = new MlpModel(backend, rep, new ModelSpec(ModelKind.parse(model), rules, encDim, dim), 256);
         Task[] tasks = new Task[rep];
         long[] seeds = new long[rep];
         for (int r = 0; r < rep; r++) {
-            mlp.init(r, from + r);
-            tasks[r] = new MlpTask(rules, from + r, false);
+            tasks[r] = config.newTask(from + r);
             seeds[r] = from + r;
         }
-        return new TrainStep(backend, mlp, tasks, seeds, Loss.L1, new Adam(backend, mlp.arena(), 1e-4), 256, 1);
+        int length = tasks[0].trainLength();
+        Model m = config.task().newModel(backend, rep, config.modelSpec(), 256 * length);
+        for (int r = 0; r < rep; r++) m.init(r, from + r);
+        return new TrainStep(backend, m, tasks, seeds, Loss.L1, new Adam(backend, m.arena(), 1e-4), 256, length);
     }
 
     @TearDown(Level.Trial)

@@ -1,0 +1,241 @@
+package modarch.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.nn.Core;
+import modarch.nn.DenseCore;
+import modarch.nn.GroundTruthRouter;
+import modarch.nn.Linear;
+import modarch.nn.ModuleMlp;
+import modarch.nn.OpRouter;
+import modarch.nn.Param;
+import modarch.nn.ParamArena;
+import modarch.nn.Router;
+import modarch.nn.SelfAttention;
+import modarch.nn.SelfScoreRouter;
+import modarch.nn.Workspace;
+import modarch.task.Batch;
+import modarch.task.FastRandom;
+
+/**
+ * The MHA-setting models of the reference (MHA/*&#47;model.py): per token an encoder Linear(F + R, dim) - ReLU -
+ * Linear(dim, dim) of [features, one-hot rule], self-attention with 2R heads of hd = att_dim / 2R over each sequence
+ * (diagonal masked), then per token a Monolithic output MLP Linear((2R + 1) hd, 2 dim) - ReLU - Linear(2 dim, dim),
+ * or R routed modules, each reading its 2 heads and its own in_ block through GroupLinear(R, 3 hd, H) - ReLU -
+ * GroupLinear(R, H, dim [+1]), and a decoder Linear(dim, dim) - ReLU - Linear(dim, 1). Parameter names, shapes and
+ * the hidden width H are the reference's. Inputs are (rep, rows, F) token features; rows are sequences of
+ * {@link Batch#length()} tokens.
+ */
+public final class MhaModel implements Model {
+    /** Heads per module in the modular kinds, and per rule in Monolithic (the reference's README). */
+    public static final int HEADS_PER_RULE = 2;
+
+    private final Workspace ws;
+    private final Backend backend;
+    private final int rep;
+    private final int rules;
+    private final int features;      // F: input floats per token
+    private final Linear encoder1;   // encoder.0: (rep, rows, F + R) -> (rep, rows, dim), ReLU
+    private final Linear encoder2;   // encoder.2: (rep, rows, dim) -> (rep, rows, dim)
+    private final SelfAttention attention; // model.{query_net, key_net, value_net, in_}: -> (rep, rows, G, .)
+    private final Core outProj;      // model.out_proj: -> (rep, rows, dim)
+    private final ModuleMlp routed;  // outProj when routed; null for Monolithic
+    private final Linear decoder1;   // decoder.0: (rep, rows, dim) -> (rep, rows, dim), ReLU
+    private final Linear decoder2;   // decoder.2: (rep, rows, dim) -> (rep, rows, 1)
+    private final FloatBuf oneHot;   // oneHot is (rep, rows, R)
+    private final FloatBuf tokens;   // tokens is (rep, rows, F + R): [features, one-hot rule]
+    private final List<Param> params;
+    private int rows;
+
+    public MhaModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
+        this.ws = new Workspace(backend, rep);
+        this.backend = backend;
+        this.rep = rep;
+        this.rules = spec.rules();
+        this.features = spec.inputWidth();
+        int dim = spec.dim();
+        int heads = HEADS_PER_RULE * rules;
+        int headDim = headDim(spec.attDim(), rules);
+        if (headDim < 1) {
+            throw new IllegalArgumentException("att_dim " + spec.attDim() + " gives no head width for " + heads + " heads");
+        }
+        encoder1 = new Linear(ws, "encoder.0", features + rules, dim, maxRows, true);
+        encoder2 = new Linear(ws, "encoder.2", dim, dim, maxRows, false);
+        decoder1 = new Linear(ws, "decoder.0", dim, dim, maxRows, true);
+        decoder2 = new Linear(ws, "decoder.2", dim, 1, maxRows, false);
+        boolean monolithic = spec.kind() == ModelKind.MONOLITHIC;
+        attention = new SelfAttention(ws, "model", dim, heads, headDim, monolithic ? 1 : rules, spec.keptKeysOrAll(),
+                maxRows, spec.maxLength());
+        if (monolithic) {
+            routed = null;
+            outProj = new DenseCore(ws, "model.out_proj", attention.outputWidth(), 2 * dim, dim, maxRows);
+        } else {
+            int hidden = moduleHidden(dim, spec.attDim(), rules);
+            if (hidden < 1) {
+                throw new IllegalArgumentException("dim " + dim + " and att_dim " + spec.attDim() + " give modules of "
+                        + hidden + " hidden units");
+            }
+            routed = new ModuleMlp(ws, "model.out_proj", rules, (HEADS_PER_RULE + 1) * headDim, hidden, dim, maxRows,
+                    false, router(ws, spec.kind(), rules, headDim, maxRows));
+            outProj = routed;
+        }
+        oneHot = ws.floats((long) maxRows * rules);
+        tokens = ws.floats((long) maxRows * (features + rules));
+        params = collectParams();
+        ws.params().allocate();
+    }
+
+    /** hd = att_dim // 2R, as the reference's head_dim for both Monolithic (2R heads) and the modular kinds. */
+    public static int headDim(int attDim, int rules) {
+        return attDim / (HEADS_PER_RULE * rules);
+    }
+
+    /**
+     * The modules' hidden width, the reference's parameter-matching formula (Python's {@code int(num / denom)}):
+     * num = 2 dim (R nh (att + dim) + att), denom = R (att (nh + 1) + R nh dim), nh = 2 heads per module.
+     */
+    public static int moduleHidden(int dim, int attDim, int rules) {
+        long nh = HEADS_PER_RULE;
+        long num = 2L * dim * (rules * nh * (attDim + (long) dim) + attDim);
+        long denom = rules * (attDim * (nh + 1) + rules * nh * dim);
+        return (int) ((double) num / (double) denom);
+    }
+
+    private static Router router(Workspace ws, ModelKind kind, int rules, int headDim, int maxRows) {
+        return switch (kind) {
+            case MODULAR -> new SelfScoreRouter(ws, rules, maxRows);
+            case MODULAR_OP -> new OpRouter(ws, "model.scorer", rules, headDim, rules, maxRows, false);
+            case GT_MODULAR -> new GroundTruthRouter(ws, rules, maxRows);
+            case MONOLITHIC -> throw new IllegalStateException("Monolithic has no router");
+        };
+    }
+
+    /** encoder, decoder, then model.*: query, key, value, in_, [scorer], out_proj (the reference's state_dict). */
+    private List<Param> collectParams() {
+        List<Param> all = new ArrayList<>();
+        all.addAll(encoder1.params());
+        all.addAll(encoder2.params());
+        all.addAll(decoder1.params());
+        all.addAll(decoder2.params());
+        all.addAll(attention.params());
+        if (routed == null) {
+            all.addAll(outProj.params());
+        } else {
+            all.addAll(routed.router().params());
+            all.addAll(routed.moduleParams());
+        }
+        return List.copyOf(all);
+    }
+
+    @Override
+    public void init(int r, long seed) {
+        FastRandom rng = new FastRandom(seed);
+        float[] values = new float[ws.params().replicaStride()];
+        encoder1.init(values, rng);
+        encoder2.init(values, rng);
+        decoder1.init(values, rng);
+        decoder2.init(values, rng);
+        attention.init(values, rng);
+        outProj.init(values, rng);
+        ws.params().upload(values, ws.params().data(), r);
+    }
+
+    @Override
+    public void forward(Batch batch) {
+        encode(batch);
+        attention.forward(encoder2.output(), rows, batch.length());
+        outProj.forward(attention.output(), oneHot, batch.rules(), rows);
+        decoder1.forward(outProj.output(), rows);
+        decoder2.forward(decoder1.output(), rows);
+    }
+
+    /**
+     * Computes only the routing scores: the encoders and the attention only when the modules score themselves,
+     * never the modules' outputs nor the decoder.
+     */
+    @Override
+    public void forwardScores(Batch batch) {
+        if (routed == null) throw new IllegalStateException("a Monolithic model has no routing scores");
+        switch (routed.router().source()) {
+            case MODULE_INPUT -> {
+                encode(batch);
+                attention.forward(encoder2.output(), rows, batch.length());
+            }
+            case RULE_CONTEXT -> oneHot(batch);
+            case RULES -> rows = batch.rows();
+        }
+        routed.route(attention.output(), oneHot, batch.rules(), rows);
+    }
+
+    private void oneHot(Batch batch) {
+        rows = batch.rows();
+        backend.oneHot(rep * rows, rules, batch.rules(), 0, oneHot, 0);
+    }
+
+    /** The encoder on tokens (rep, rows, F + R) = [features, one-hot rule]. */
+    private void encode(Batch batch) {
+        oneHot(batch);
+        int width = features + rules;
+        backend.copy(1, rep * rows, features, batch.inputs(), 0, features, 0, tokens, 0, width, 0);
+        backend.copy(1, rep * rows, rules, oneHot, 0, rules, 0, tokens, features, width, 0);
+        encoder1.forward(tokens, rows);
+        encoder2.forward(encoder1.output(), rows);
+    }
+
+    @Override
+    public void backward() {
+        decoder2.backward(decoder1.gradOutput(), false);
+        decoder1.backward(outProj.gradOutput(), false);
+        outProj.backward(attention.gradJoined());
+        attention.backward(encoder2.gradOutput());
+        encoder2.backward(encoder1.gradOutput(), false);
+        encoder1.backward(null, false);
+    }
+
+    @Override
+    public FloatBuf predictions() {
+        return decoder2.output();
+    }
+
+    @Override
+    public FloatBuf gradPredictions() {
+        return decoder2.gradOutput();
+    }
+
+    @Override
+    public boolean routed() {
+        return routed != null;
+    }
+
+    @Override
+    public FloatBuf scores() {
+        return routed == null ? null : routed.router().scores();
+    }
+
+    @Override
+    public List<Param> params() {
+        return params;
+    }
+
+    @Override
+    public ParamArena arena() {
+        return ws.params();
+    }
+
+    @Override
+    public int rep() {
+        return rep;
+    }
+
+    @Override
+    public int rules() {
+        return rules;
+    }
+
+    @Override
+    public void close() {
+        ws.close();
+    }
+}
