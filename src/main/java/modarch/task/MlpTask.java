@@ -161,8 +161,11 @@ public final class MlpTask implements Task {
         }
     }
 
-    /** Inverse CDF: the first rule whose cumulative probability exceeds u; rounding slack goes to the last positive one. */
-    private static int drawRule(double u, int[] probabilities, int rules) {
+    /**
+     * Inverse CDF: the first rule whose cumulative probability exceeds u; rounding slack goes to the last positive
+     * one. Shared with {@link MhaTask}.
+     */
+    static int drawRule(double u, int[] probabilities, int rules) {
         double cumulative = 0.0;
         int lastPositive = 0;
         for (int r = 0; r < rules; r++) {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.task.MhaTask;
 import modarch.task.MlpTask;
 
 /**
@@ -313,7 +314,16 @@ public final class ScalarBackend implements Backend {
     public void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
                              IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
                              IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        throw new UnsupportedOperationException("TODO(mha-task)");
+        int[] seedWords = HostIntBuf.array(seeds), index = HostIntBuf.array(batchIndex);
+        int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
+        float[] inputValues = array(inputs), labelValues = array(labels);
+        int[] ruleValues = HostIntBuf.array(ruleOut);
+        long batch = (index[0] & 0xFFFFFFFFL) | ((long) index[1] << 32);
+        for (int r = 0; r < rep; r++) {
+            MhaTask.draw(coefficientWords, r * 2 * rules, rules, searchVersion, classification, seedWords[r], streamId,
+                    batch, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
+                    r * examples * length);
+        }
     }
 
     @Override

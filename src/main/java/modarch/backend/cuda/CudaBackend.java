@@ -26,6 +26,7 @@ public final class CudaBackend implements Backend {
     private static final int GEMM_SMALL_TILE = 32; // gemm_small's
     private static final int WARPS_PER_BLOCK = THREADS / 32;
     private static final int CLIP_BLOCKS = 64;    // adam.cu's blocks per item of the gradient-norm kernels
+    private static final int MHA_TASK_THREADS = 64; // mha_task_batch's threads (sequences) per block
 
     private final CudaDriver driver;
     private final String name;
@@ -358,7 +359,17 @@ public final class CudaBackend implements Backend {
     public void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
                              IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
                              IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        throw new UnsupportedOperationException("TODO(cuda-mha-task)");
+        int features = (searchVersion == 1 ? 4 : searchVersion == 2 ? 6 : 0) * rules;
+        if (features == 0) throw new IllegalArgumentException("search version " + searchVersion + ": allowed are 1 and 2");
+        if (length < 2) throw new IllegalArgumentException("an MHA sequence needs at least 2 tokens, not " + length);
+        long n = (long) rep * examples, rows = n * length; // one thread per sequence
+        if (n == 0) return;
+        // small blocks spread a batch's few hundred sequences over more SMs
+        driver.launch(kernels.of(MHA_TASK_BATCH), blocksFor(n, MHA_TASK_THREADS), 1, 1, MHA_TASK_THREADS, 1, 1, 0,
+                KernelArgs.of().i(rep).i(examples).i(length).i(rules).i(searchVersion).flag(classification)
+                        .ptr(at(seeds, 0, rep)).i(streamId).ptr(at(batchIndex, 0, 2)).d(ood ? 2.0 : 1.0)
+                        .ptr(at(coefficients, 0, 4L * rep * rules)).ptr(at(probabilities, 0, 2L * rules))
+                        .ptr(at(inputs, 0, rows * features)).ptr(at(ruleOut, 0, rows)).ptr(at(labels, 0, rows)));
     }
 
     @Override

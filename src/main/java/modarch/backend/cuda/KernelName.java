@@ -24,7 +24,8 @@ enum KernelName {
     ADAM_STEP,
     GRAD_NORM_PARTIAL,
     GRAD_CLIP_SCALE,
-    MLP_TASK_BATCH;
+    MLP_TASK_BATCH,
+    MHA_TASK_BATCH;
 
     /** The kernel's name in the .cu source and the module. */
     String symbol() {

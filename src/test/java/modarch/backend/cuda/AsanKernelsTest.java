@@ -43,6 +43,7 @@ class AsanKernelsTest {
             ops.countersCarryIntoTheHighWord();
             ops.gradientNormClipping();
             ops.mlpBatchesAreTheCpuBatches();
+            ops.mhaBatchesAreTheCpuBatches();
             driver.stopTrace();
         } finally {
             ops.closeDevice();
