@@ -72,12 +72,8 @@ public final class MhaModel implements Model {
             routed = null;
             outProj = new DenseCore(ws, "model.out_proj", attention.outputWidth(), 2 * dim, dim, maxRows);
         } else {
-            int hidden = moduleHidden(dim, spec.attDim(), rules);
-            if (hidden < 1) {
-                throw new IllegalArgumentException("dim " + dim + " and att_dim " + spec.attDim() + " give modules of "
-                        + hidden + " hidden units");
-            }
-            routed = new ModuleMlp(ws, "model.out_proj", rules, (HEADS_PER_RULE + 1) * headDim, hidden, dim, maxRows,
+            routed = new ModuleMlp(ws, "model.out_proj", rules, (HEADS_PER_RULE + 1) * headDim,
+                    moduleHidden(dim, spec.attDim(), rules), dim, maxRows,
                     false, router(ws, spec.kind(), rules, headDim, maxRows));
             outProj = routed;
         }
@@ -94,7 +90,8 @@ public final class MhaModel implements Model {
 
     /**
      * The modules' hidden width, the reference's parameter-matching formula (Python's {@code int(num / denom)}):
-     * num = 2 dim (R nh (att + dim) + att), denom = R (att (nh + 1) + R nh dim), nh = 2 heads per module.
+     * num = 2 dim (R nh (att + dim) + att), denom = R (att (nh + 1) + R nh dim), nh = 2 heads per module. At least
+     * 1 whenever att >= 2R and dim >= 1 (num / denom >= (R + 1) / R there).
      */
     public static int moduleHidden(int dim, int attDim, int rules) {
         long nh = HEADS_PER_RULE;

@@ -68,10 +68,6 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
             throw new UserError("--att-dim " + options.attDim() + " is smaller than the " + heads + " heads of --rules "
                     + rules + ": each head gets att_dim / (2 rules) units, so att-dim must be >= " + heads);
         }
-        if (MhaModel.moduleHidden(dim, options.attDim(), rules) < 1) {
-            throw new UserError("--dim " + dim + " with --att-dim " + options.attDim() + " leaves the modules no hidden"
-                    + " unit (the reference's parameter-matching formula); use a larger --dim");
-        }
         if (options.searchVersion() != 1 && options.searchVersion() != 2) {
             throw new UserError("--search-version " + options.searchVersion() + " is not allowed: allowed are 1, 2");
         }

@@ -230,6 +230,23 @@ class BadInputTest {
             cases.add(new Case(opts, v[0] + " " + v[1], 2, NONE, d -> train(d.resolve("run"), (String) v[0], (String) v[1]),
                     List.of((String) v[2])));
         }
+        String mha = "mha options";
+        Object[][] mhaValues = { // overrides of a small mha-regression run; the named text the error must contain
+            {new String[] {"--att-dim", "64"}, "--att-dim"},                          // an mha option on an mlp task
+            {new String[] {"--seq-len", "5"}, "--seq-len"},
+            {new String[] {"--task", "mha-regression"}, "--enc-dim"},                 // the mlp encoder on an mha task
+            {new String[] {"--task", "mha-regression", "--enc-dim", "0", "--att-dim", "3"}, "--att-dim 3"},
+            {new String[] {"--task", "mha-regression", "--enc-dim", "0", "--search-version", "3"}, "--search-version 3"},
+            {new String[] {"--task", "mha-regression", "--enc-dim", "0", "--seq-len", "1"}, "--seq-len 1"},
+            {new String[] {"--task", "mha-regression", "--enc-dim", "0", "--seq-len", "257"}, "--seq-len 257"},
+            {new String[] {"--task", "mha-regression", "--enc-dim", "0", "--attention-topk", "-1"}, "--attention-topk -1"},
+            {new String[] {"--task", "mha-regression", "--enc-dim", "0", "--dim", "0"}, "--dim 0"},
+        };
+        for (Object[] v : mhaValues) {
+            String[] overrides = (String[]) v[0];
+            cases.add(new Case(mha, String.join(" ", overrides), 2, NONE, d -> train(d.resolve("run"), overrides),
+                    List.of((String) v[1])));
+        }
         CudaProbe probe = CudaProbe.get();
         if (!probe.usable()) {
             cases.add(new Case(opts, "--device cuda without a usable GPU", 2, NONE,
@@ -499,6 +516,14 @@ class BadInputTest {
             {"--seed -1", "--seed -1", "data", "--task", "mlp-regression", "--batch", "4", "--seed", "-1"},
             {"--data-seed -1", "--data-seed -1", "data", "--task", "mlp-regression", "--coefficients", "--data-seed", "-1"},
             {"no --task", "--task", "data", "--coefficients"},
+            {"--seq-len on an mlp task", "--seq-len", "data", "--task", "mlp-regression", "--batch", "4", "--seq-len", "5"},
+            {"--seq-len 1", "--seq-len 1", "data", "--task", "mha-regression", "--batch", "4", "--seq-len", "1"},
+            {"--search-version 0", "--search-version 0", "data", "--task", "mha-regression", "--coefficients",
+                "--search-version", "0"},
+            {"--seq-len with --coefficients", "--seq-len", "data", "--task", "mha-regression", "--coefficients",
+                "--seq-len", "5"},
+            {"--batch times --seq-len too large", "--batch 200000", "data", "--task", "mha-regression", "--batch",
+                "200000", "--seq-len", "10"},
         };
         for (String[] a : dataArgs) {
             cases.add(new Case(data, a[0], 2, NONE, d -> List.of(Arrays.copyOfRange(a, 2, a.length)), List.of(a[1])));

@@ -22,6 +22,7 @@ import modarch.io.Safetensors;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
+import modarch.model.FamilyOptions;
 import modarch.task.Batch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +79,27 @@ class TrainerTest {
                 throw new RuntimeException(e);
             }
         }).toList();
+    }
+
+    /** A small MHA run: config.json round-trips, every log line covers every evaluation length, resume is exact. */
+    @Test
+    void anMhaRunLogsEveryLengthAndResumesExactly() throws IOException {
+        TrainConfig config = new TrainConfig(Registry.task("mha-classification"), ModelKind.MODULAR_OP, 2, 0, 8,
+                new FamilyOptions(8, 2, 4, 2), 4, 1e-3, 6, 3, 5, 1);
+        Path whole = tmp.resolve("whole");
+        run(trainer(config, whole), false, QUIET);
+        assertEquals(config, new RunDirectory(whole).readConfig());
+        for (JsonNode line : log(whole)) {
+            List<Integer> lengths = new ArrayList<>();
+            line.get("eval_by_length").forEach(l -> lengths.add(l.get("length").asInt()));
+            assertEquals(List.of(4, 10, 20, 30, 40, 50), lengths, "the training length and the reference's others");
+            assertEquals(line.get("eval_loss"), line.get("eval_by_length").get(0).get("eval_loss"));
+            assertTrue(line.has("eval_ood_accuracy"));
+        }
+        Path broken = tmp.resolve("broken");
+        assertThrows(StopAt.class, () -> run(trainer(config, broken), false, killAt(5)));
+        run(trainer(config, broken), true, QUIET);
+        assertSameFiles(whole, broken, "after resume");
     }
 
     /**
