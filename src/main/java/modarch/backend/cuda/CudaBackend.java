@@ -372,16 +372,53 @@ public final class CudaBackend implements Backend {
                         .ptr(at(inputs, 0, rows * features)).ptr(at(ruleOut, 0, rows)).ptr(at(labels, 0, rows)));
     }
 
+    /** attention.cu's longest sequence: each warp holds one query's scores and kept keys in shared memory. */
+    static final int ATTENTION_MAX_LENGTH = 256;
+    private static final int ATTENTION_WARPS = 8; // attention.cu's ATTN_WARPS: warps per block at most
+
+    /** One block per (sequence, head): warps over queries (and keys, in the backward). */
     @Override
     public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
                                  FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
-        throw new UnsupportedOperationException("TODO(cuda-attention)");
+        int keep = attentionKeep(seqs, length, heads, headDim, topK);
+        long tokens = (long) seqs * length * heads * headDim, rows = (long) seqs * heads * length * keep;
+        KernelArgs args = KernelArgs.of().i(seqs).i(length).i(heads).i(headDim).i(keep).f(scale)
+                .ptr(at(q, 0, tokens)).ptr(at(k, 0, tokens)).ptr(at(v, 0, tokens)).ptr(at(out, 0, tokens))
+                .ptr(at(kept, 0, rows)).ptr(at(weight, 0, rows));
+        attentionLaunch(kernels.of(ATTENTION_FORWARD), seqs, length, heads, tokens + rows, args);
     }
 
     @Override
     public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
                                   FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
                                   FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
-        throw new UnsupportedOperationException("TODO(cuda-attention)");
+        int keep = attentionKeep(seqs, length, heads, headDim, topK);
+        long tokens = (long) seqs * length * heads * headDim, rows = (long) seqs * heads * length * keep;
+        KernelArgs args = KernelArgs.of().i(seqs).i(length).i(heads).i(headDim).i(keep).f(scale)
+                .ptr(at(q, 0, tokens)).ptr(at(k, 0, tokens)).ptr(at(v, 0, tokens)).ptr(at(kept, 0, rows))
+                .ptr(at(weight, 0, rows)).ptr(at(gradOut, 0, tokens)).ptr(at(gradScore, 0, rows))
+                .ptr(at(gradQ, 0, tokens)).ptr(at(gradK, 0, tokens)).ptr(at(gradV, 0, tokens));
+        attentionLaunch(kernels.of(ATTENTION_BACKWARD), seqs, length, heads, tokens + rows, args);
+    }
+
+    /** Backend.keptKeys, after checking the shape fits attention.cu. */
+    private static int attentionKeep(int seqs, int length, int heads, int headDim, int topK) {
+        if (seqs < 0 || heads < 0 || headDim < 0 || length < 1 || topK < 1) {
+            throw new IllegalArgumentException("attention of " + seqs + " sequences of length " + length + ", "
+                    + heads + " heads of " + headDim + ", top " + topK);
+        }
+        if (length > ATTENTION_MAX_LENGTH) {
+            throw new IllegalArgumentException("attention on the GPU takes sequences of at most "
+                    + ATTENTION_MAX_LENGTH + " tokens, not " + length);
+        }
+        return Backend.keptKeys(topK, length);
+    }
+
+    /** Nothing when there is nothing to write (elements = 0), else seqs * heads < 2^31 as the kernels assume. */
+    private void attentionLaunch(CudaDriver.Kernel kernel, int seqs, int length, int heads, long elements,
+                                 KernelArgs args) {
+        if (elements == 0) return;
+        int threads = 32 * Math.min(ATTENTION_WARPS, length);
+        driver.launch(kernel, (int) Math.min((long) seqs * heads, MAX_BLOCKS), 1, 1, threads, 1, 1, 0, args);
     }
 }

@@ -25,7 +25,9 @@ enum KernelName {
     GRAD_NORM_PARTIAL,
     GRAD_CLIP_SCALE,
     MLP_TASK_BATCH,
-    MHA_TASK_BATCH;
+    MHA_TASK_BATCH,
+    ATTENTION_FORWARD,
+    ATTENTION_BACKWARD;
 
     /** The kernel's name in the .cu source and the module. */
     String symbol() {

@@ -6,6 +6,7 @@ import static modarch.backend.cuda.KernelAgreement.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
 import modarch.backend.Backend;
@@ -254,6 +255,30 @@ abstract class CudaBackendContract extends DeviceContract {
                         }
                     }
                 }
+    /** (heads, headDim, seqs) of the attention tests, taken in turn. */
+    private static final int[][] ATTENTION_SHAPES = {{1, 5, 3}, {3, 8, 2}, {2, 32, 2}, {1, 64, 3}, {2, 128, 1},
+        {4, 16, 2}};
+
+    /**
+     * Sparse top-k attention, forward then backward on the kept keys and weights the same backend wrote: outputs,
+     * weights and every gradient within tolerance, the kept keys exactly (the device's scores are the CPU's bits).
+     * Length 1 keeps no key: zeros.
+     */
+    @Test
+    void attentionAgreesWithTheReference() {
+        attentionAgreesAtLengths(1, 2, 3, 10, 30, 100);
+    }
+
+    /** {@link #attentionAgreesWithTheReference} at these lengths (AsanKernelsTest takes shorter ones). */
+    void attentionAgreesAtLengths(int... lengths) {
+        SplittableRandom rnd = new SplittableRandom(7);
+        int count = 0;
+        for (int length : lengths) {
+            for (int topK : new int[] {1, 2, length - 1, length + 3}) {
+                if (topK < 1) continue; // length 1: no key to keep
+                int[] shape = ATTENTION_SHAPES[count++ % ATTENTION_SHAPES.length];
+                checkAttention("attention length " + length + " top " + topK, rnd, shape[2], length, shape[0], shape[1],
+                        topK, null);
             }
         }
     }
@@ -276,6 +301,67 @@ abstract class CudaBackendContract extends DeviceContract {
                     be.mhaTaskBatch(1, examples, length, rules, v, false, i[0], DataStream.EVAL.id(), i[1], v == 2,
                             i[2], v == 2 ? i[3] : null, f[0], i[4], f[1]));
         }
+    }
+
+     * Equal scores (keys drawn from two vectors) go to the lower key; NaN scores (a NaN in two keys of one head)
+     * rank above everything, the lower NaN key first; the NaNs spread to the same outputs as on the CPU.
+     */
+    @Test
+    void attentionTiesAndNaNsSelectAsTheReference() {
+        SplittableRandom rnd = new SplittableRandom(8);
+        for (int length : new int[] {5, 12, 40}) {
+            for (int topK : new int[] {1, 3, length - 2}) {
+                for (boolean nan : new boolean[] {false, true}) {
+                    checkAttention("attention ties length " + length + " top " + topK + (nan ? " NaN" : ""), rnd, 2,
+                            length, 2, 8, topK, (k, tokens, width) -> {
+                                float[] a = gaussian(rnd, width), b = gaussian(rnd, width);
+                                for (int token = 0; token < tokens; token++) {
+                                    System.arraycopy(rnd.nextBoolean() ? a : b, 0, k, token * width, width);
+                                }
+                                if (nan) {
+                                    k[3 * width + 1] = Float.NaN;          // sequence 0, key 3, head 0
+                                    k[(length - 1) * width] = Float.NaN;   // sequence 0, the last key, head 0
+                                }
+                            });
+                }
+            }
+        }
+    }
+
+    @Test
+    void attentionRefusesSequencesLongerThanItsSharedMemory() {
+        Backend device = device();
+        int length = CudaBackend.ATTENTION_MAX_LENGTH + 1;
+        try (FloatBuf x = device.allocFloats(length); IntBuf kept = device.allocInts(length * length)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> device.attentionForward(1, length, 1, 1, 1, 1f, x, x, x, x, kept, x));
+            assertTrue(e.getMessage().contains(String.valueOf(CudaBackend.ATTENTION_MAX_LENGTH)), e.getMessage());
+        }
+    }
+
+    /** Fills k (tokens, width) = (seqs * length, heads * headDim) in place, for a test of special scores. */
+    @FunctionalInterface
+    private interface KeyFill {
+        void fill(float[] k, int tokens, int width);
+    }
+
+    /** Runs attentionForward then attentionBackward on the device and on the reference; margins of 3 after each view. */
+    private void checkAttention(String what, SplittableRandom rnd, int seqs, int length, int heads, int headDim, int topK,
+                                KeyFill keys) {
+        int tokens = seqs * length * heads * headDim + 3;
+        int rows = seqs * heads * length * Backend.keptKeys(topK, length) + 3;
+        float scale = (float) (1 / Math.sqrt(headDim));
+        float[][] f = new float[10][];
+        for (int b = 0; b < f.length; b++) f[b] = gaussian(rnd, b == 4 || b == 6 ? rows : tokens);
+        if (keys != null) keys.fill(f[1], seqs * length, heads * headDim);
+        int[] kept = new int[rows];
+        for (int r = 0; r < rows; r++) kept[r] = rnd.nextInt();
+        // f: q, k, v, out, weight, gradOut, gradScore, gradQ, gradK, gradV
+        check(what, device(), f, new int[][] {kept}, (be, b, i) -> {
+            be.attentionForward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], b[3], i[0], b[4]);
+            be.attentionBackward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], i[0], b[4], b[5], b[6],
+                    b[7], b[8], b[9]);
+        });
     }
 
     @Test
