@@ -222,39 +222,6 @@ abstract class CudaBackendContract extends DeviceContract {
         }
     }
 
-    /**
-     * MHA batches bit for bit the CPU's: both search versions, regression and classification, in and out of
-     * distribution, uniform and weighted rules, at lengths 2, 3, 10 and 30, two replicas with their own seeds and
-     * data seeds; 70 sequences per replica span three blocks. The output buffers have a margin that must stay as it was.
-     */
-    @Test
-    void mhaBatchesAreTheCpuBatches() {
-        int rules = 3, examples = 70, rep = 2, margin = 3;
-        int[] words = new int[rep * 4 * rules];
-        for (int r = 0; r < rep; r++) {
-            System.arraycopy(new MhaTask(rules, 40 + r, false, 1, 10).coefficientWords(), 0, words, r * 4 * rules,
-                    4 * rules);
-        }
-        int[] probabilities = DoubleBits.toInts(new double[] {0.3, 0.0, 0.7});
-        SplittableRandom rnd = new SplittableRandom(3);
-        for (int version = 1; version <= 2; version++) {
-            int features = MhaTask.features(rules, version), v = version;
-            for (int length : new int[] {2, 3, 10, 30}) {
-                int rows = rep * examples * length;
-                for (boolean ood : new boolean[] {false, true}) {
-                    for (boolean uniform : new boolean[] {true, false}) {
-                        for (boolean classification : new boolean[] {false, true}) {
-                            String what = "mhaTaskBatch v" + version + " length " + length + (ood ? " ood" : "")
-                                    + (uniform ? "" : " weighted") + (classification ? " classification" : "");
-                            float[][] floats = {gaussian(rnd, rows * features + margin), gaussian(rnd, rows + margin)};
-                            int[][] ints = {{3, -77}, {123456789, 0x7fffffff}, words, probabilities,
-                                new int[rows + margin]};
-                            checkExact(what, device(), floats, ints, (be, f, i) -> be.mhaTaskBatch(rep, examples,
-                                    length, rules, v, classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2],
-                                    uniform ? null : i[3], f[0], i[4], f[1]));
-                        }
-                    }
-                }
     /** (heads, headDim, seqs) of the attention tests, taken in turn. */
     private static final int[][] ATTENTION_SHAPES = {{1, 5, 3}, {3, 8, 2}, {2, 32, 2}, {1, 64, 3}, {2, 128, 1},
         {4, 16, 2}};
@@ -284,25 +251,6 @@ abstract class CudaBackendContract extends DeviceContract {
     }
 
     /**
-     * At scale: 2048 sequences of 30 tokens per search version (version 1 uniform, version 2 weighted and ood), about
-     * 1.5 million features each (15% of the normals through fdlibm's log; version 2's square roots and divisions)
-     * and 61,440 labels, bit for bit.
-     */
-    @Test
-    void mhaBatchesMatchTheCpuAtScale() {
-        int rules = 4, examples = 2048, length = 30;
-        int[] words = new MhaTask(rules, 9, false, 2, 30).coefficientWords();
-        int[] probabilities = DoubleBits.toInts(new double[] {0.4, 0.1, 0.2, 0.3});
-        for (int version = 1; version <= 2; version++) {
-            int rows = examples * length, v = version;
-            float[][] floats = {new float[rows * MhaTask.features(rules, version)], new float[rows]};
-            int[][] ints = {{17}, {5, 1}, words, probabilities, new int[rows]};
-            checkExact("mhaTaskBatch at scale, v" + version, device(), floats, ints, (be, f, i) ->
-                    be.mhaTaskBatch(1, examples, length, rules, v, false, i[0], DataStream.EVAL.id(), i[1], v == 2,
-                            i[2], v == 2 ? i[3] : null, f[0], i[4], f[1]));
-        }
-    }
-
      * Equal scores (keys drawn from two vectors) go to the lower key; NaN scores (a NaN in two keys of one head)
      * rank above everything, the lower NaN key first; the NaNs spread to the same outputs as on the CPU.
      */
@@ -362,6 +310,63 @@ abstract class CudaBackendContract extends DeviceContract {
             be.attentionBackward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], i[0], b[4], b[5], b[6],
                     b[7], b[8], b[9]);
         });
+    }
+
+    /**
+     * MHA batches bit for bit the CPU's: both search versions, regression and classification, in and out of
+     * distribution, uniform and weighted rules, at lengths 2, 3, 10 and 30, two replicas with their own seeds and
+     * data seeds; 70 sequences per replica span three blocks. The output buffers have a margin that must stay as it was.
+     */
+    @Test
+    void mhaBatchesAreTheCpuBatches() {
+        int rules = 3, examples = 70, rep = 2, margin = 3;
+        int[] words = new int[rep * 4 * rules];
+        for (int r = 0; r < rep; r++) {
+            System.arraycopy(new MhaTask(rules, 40 + r, false, 1, 10).coefficientWords(), 0, words, r * 4 * rules,
+                    4 * rules);
+        }
+        int[] probabilities = DoubleBits.toInts(new double[] {0.3, 0.0, 0.7});
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int version = 1; version <= 2; version++) {
+            int features = MhaTask.features(rules, version), v = version;
+            for (int length : new int[] {2, 3, 10, 30}) {
+                int rows = rep * examples * length;
+                for (boolean ood : new boolean[] {false, true}) {
+                    for (boolean uniform : new boolean[] {true, false}) {
+                        for (boolean classification : new boolean[] {false, true}) {
+                            String what = "mhaTaskBatch v" + version + " length " + length + (ood ? " ood" : "")
+                                    + (uniform ? "" : " weighted") + (classification ? " classification" : "");
+                            float[][] floats = {gaussian(rnd, rows * features + margin), gaussian(rnd, rows + margin)};
+                            int[][] ints = {{3, -77}, {123456789, 0x7fffffff}, words, probabilities,
+                                new int[rows + margin]};
+                            checkExact(what, device(), floats, ints, (be, f, i) -> be.mhaTaskBatch(rep, examples,
+                                    length, rules, v, classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2],
+                                    uniform ? null : i[3], f[0], i[4], f[1]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * At scale: 2048 sequences of 30 tokens per search version (version 1 uniform, version 2 weighted and ood), about
+     * 1.5 million features each (15% of the normals through fdlibm's log; version 2's square roots and divisions)
+     * and 61,440 labels, bit for bit.
+     */
+    @Test
+    void mhaBatchesMatchTheCpuAtScale() {
+        int rules = 4, examples = 2048, length = 30;
+        int[] words = new MhaTask(rules, 9, false, 2, 30).coefficientWords();
+        int[] probabilities = DoubleBits.toInts(new double[] {0.4, 0.1, 0.2, 0.3});
+        for (int version = 1; version <= 2; version++) {
+            int rows = examples * length, v = version;
+            float[][] floats = {new float[rows * MhaTask.features(rules, version)], new float[rows]};
+            int[][] ints = {{17}, {5, 1}, words, probabilities, new int[rows]};
+            checkExact("mhaTaskBatch at scale, v" + version, device(), floats, ints, (be, f, i) ->
+                    be.mhaTaskBatch(1, examples, length, rules, v, false, i[0], DataStream.EVAL.id(), i[1], v == 2,
+                            i[2], v == 2 ? i[3] : null, f[0], i[4], f[1]));
+        }
     }
 
     @Test
