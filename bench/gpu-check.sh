@@ -10,6 +10,10 @@
 #                                      # test-classes/, junit-console.jar, bench-classes/ (GpuStepTimer) and
 #                                      # optionally a Java runtime in jre/
 #   DEVICE=cuda-emulated QUICK=1 bench/gpu-check.sh   # a dry run of the script on any machine
+#   FAMILY=mha bench/gpu-check.sh      # the MHA family instead of the MLP runs and timings: the attention kernels,
+#                                      # MHA steps of every kind, and 4 runs of MHA_ITERATIONS (20000) steps side by
+#                                      # side (R=4, Modular and Monolithic, dense and --attention-topk 1); the file
+#                                      # is then gpu-<card>-<date>-mha.md
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -35,7 +39,7 @@ flags=$(sed -n 's:.*<modarch.jvm.flags>\(.*\)</modarch.jvm.flags>.*:\1:p' pom.xm
 java_run() { java $flags "$@" 2> >(grep -v 'Using incubator modules' >&2); }
 gpu() { nvidia-smi --query-gpu="$1" --format=csv,noheader 2>/dev/null | head -1 || true; }
 card=$(gpu name | tr ' ' '-' | tr -cd 'A-Za-z0-9_-')
-out="$results/gpu-${card:-unknown}-$(date +%F).md"
+out="$results/gpu-${card:-unknown}-$(date +%F)${FAMILY:+-$FAMILY}.md"
 mkdir -p "$results"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -54,34 +58,86 @@ trap 'rm -rf "$work"' EXIT
   java_run -jar "$console" execute -cp "$tests:$jar" --include-tag gpu --scan-classpath "$tests" \
     --details summary --disable-banner 2>&1 | grep -v '^\s*$' | tail -25 || echo "(tests failed: see above)"
   echo '```'
-  echo
-  echo "## A small run: train --device $device, then eval"
-  echo '```'
-  started=$SECONDS
-  java $flags -jar "$jar" train --device "$device" --task mlp-regression --model modular \
-    --rules 8 --iterations "$( [ -n "${QUICK:-}" ] && echo 20 || echo 3000 )" --quiet --out "$work/run" 2>&1 | grep -v 'Using incubator' | tail -4
-  echo "$((SECONDS - started)) s wall"
-  java_run -jar "$jar" eval "$work/run" 2>&1 | tail -6
-  echo '```'
-  java_run -cp "$timer_cp" modarch.bench.GpuStepTimer "$device" ${QUICK:+quick}
-  if [ -z "${QUICK:-}" ] && python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+  if [ "${FAMILY:-mlp}" = mha ]; then
     echo
-    echo '## PyTorch eager on the same GPU (bench/torch_step.py --device cuda, Modular, 1 run, batch 256)'
+    echo "## Sparse top-k attention and MHA training steps (bench GpuStepTimer mha)"
+    java_run -cp "$timer_cp" modarch.bench.GpuStepTimer "$device" mha ${QUICK:+quick}
     echo
-    echo '| R | E | D | ms/step (median) | torch |'
-    echo '|---:|---:|---:|---:|---|'
-    for shape in "8 32 128" "8 512 2048" "2 32 128" "32 32 128"; do
-      set -- $shape
-      python3 bench/torch_step.py --device cuda --rules "$1" --enc-dim "$2" --dim "$3" --steps 100 --repeats 5 --json
-    done > "$work/torch.jsonl"
-    python3 -c '
+    echo "## What K = 1 does to learning: mha-regression, R = 4, dim 128, att_dim 512, seeds 0, dense against --attention-topk 1"
+    echo
+    iterations=${MHA_ITERATIONS:-20000}
+    started=$SECONDS
+    for kind in modular monolithic; do
+      for k in 0 1; do
+        java $flags -jar "$jar" train --device "$device" --task mha-regression --model $kind --rules 4 \
+          --iterations "$iterations" --eval-every 5000 --attention-topk $k --quiet --out "$work/topk$k-$kind" \
+          > "$work/topk$k-$kind.out" 2>&1 &
+      done
+    done
+    wait
+    echo "4 runs side by side: $((SECONDS - started)) s wall"
+    echo
+    echo '| kind | attention | iteration | eval L1 (L = 10) | OoD L1 | eval L1 at L = 3, 5, 10, 20, 30 |'
+    echo '|---|---|---:|---:|---:|---|'
+    for kind in modular monolithic; do
+      for k in 0 1; do
+        tail -1 "$work/topk$k-$kind/log.jsonl" | python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+by = ", ".join("%.4f" % l["eval_loss"] for l in r["eval_by_length"])
+print("| %s | %s | %d | %.4f | %.4f | %s |" % (sys.argv[1], sys.argv[2], r["iteration"], r["eval_loss"], r["eval_ood_loss"], by))
+' "$kind" "$( [ $k = 0 ] && echo dense || echo "top-$k" )" || { echo "(run topk$k-$kind failed:)"; tail -3 "$work/topk$k-$kind.out"; }
+      done
+    done
+    if [ -z "${QUICK:-}" ] && [ -f bench/torch_mha_step.py ] \
+        && python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+      echo
+      echo '## PyTorch eager on the same GPU (bench/torch_mha_step.py --device cuda, 1 run, batch 256, L 10)'
+      echo
+      echo '| kind | R | ms/step (median) | torch |'
+      echo '|---|---:|---:|---|'
+      for rules in 2 8; do
+        for kind in monolithic modular modular-op gt-modular; do
+          python3 bench/torch_mha_step.py --device cuda --model $kind --rules $rules --steps 50 --repeats 5 --json
+        done
+      done > "$work/torch-mha.jsonl"
+      python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    print("| %d | %d | %d | %.3f | %s |" % (r["rules"], r["enc_dim"], r["dim"], r["ms_per_step_median"], r["torch"]))
-' "$work/torch.jsonl"
+    print("| %s | %d | %.3f | %s |" % (r["model"], r["rules"], r["ms_per_step_median"], r["torch"]))
+' "$work/torch-mha.jsonl"
+    fi
   else
-    echo; echo "(no PyTorch with CUDA here: no PyTorch rows)"
+    echo
+    echo "## A small run: train --device $device, then eval"
+    echo '```'
+    started=$SECONDS
+    java $flags -jar "$jar" train --device "$device" --task mlp-regression --model modular \
+      --rules 8 --iterations "$( [ -n "${QUICK:-}" ] && echo 20 || echo 3000 )" --quiet --out "$work/run" 2>&1 | grep -v 'Using incubator' | tail -4
+    echo "$((SECONDS - started)) s wall"
+    java_run -jar "$jar" eval "$work/run" 2>&1 | tail -6
+    echo '```'
+    java_run -cp "$timer_cp" modarch.bench.GpuStepTimer "$device" ${QUICK:+quick}
+    if [ -z "${QUICK:-}" ] && python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+      echo
+      echo '## PyTorch eager on the same GPU (bench/torch_step.py --device cuda, Modular, 1 run, batch 256)'
+      echo
+      echo '| R | E | D | ms/step (median) | torch |'
+      echo '|---:|---:|---:|---:|---|'
+      for shape in "8 32 128" "8 512 2048" "2 32 128" "32 32 128"; do
+        set -- $shape
+        python3 bench/torch_step.py --device cuda --rules "$1" --enc-dim "$2" --dim "$3" --steps 100 --repeats 5 --json
+      done > "$work/torch.jsonl"
+      python3 -c '
+  import json, sys
+  for line in open(sys.argv[1]):
+      r = json.loads(line)
+      print("| %d | %d | %d | %.3f | %s |" % (r["rules"], r["enc_dim"], r["dim"], r["ms_per_step_median"], r["torch"]))
+  ' "$work/torch.jsonl"
+    else
+      echo; echo "(no PyTorch with CUDA here: no PyTorch rows)"
+    fi
   fi
 } | tee "$out"
 echo "bench/gpu-check.sh: wrote $out" >&2

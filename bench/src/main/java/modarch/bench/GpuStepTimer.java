@@ -11,13 +11,14 @@ import modarch.backend.cuda.emu.EmulatedDriver;
 import modarch.backend.cuda.emu.Schedule;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
-import modarch.model.MlpModel;
+import modarch.model.FamilyOptions;
+import modarch.model.Model;
 import modarch.model.ModelKind;
-import modarch.model.ModelSpec;
-import modarch.task.MlpTask;
+import modarch.model.Registry;
 import modarch.task.Task;
 import modarch.train.Adam;
 import modarch.train.Loss;
+import modarch.train.TrainConfig;
 import modarch.train.TrainStep;
 
 /**
@@ -26,7 +27,9 @@ import modarch.train.TrainStep;
  * (E, D) in {(32, 128), (512, 2048)}, with 1 and 25 replicas; batch 256, as the paper. Each figure is the median
  * of 5 timed chunks, every chunk ending in a download (so the device has finished). Prints Markdown.
  *
- * <pre>java -cp modarch.jar modarch.bench.GpuStepTimer cuda [quick]</pre>
+ * With "mha": the fused attention kernels per length and kept keys, and ms per MHA training step of every kind.
+ *
+ * <pre>java -cp modarch.jar modarch.bench.GpuStepTimer cuda [quick] [mha]</pre>
  */
 public final class GpuStepTimer {
     private static final int BATCH = 256;
@@ -37,10 +40,15 @@ public final class GpuStepTimer {
 
     public static void main(String[] args) {
         String device = args.length > 0 ? args[0] : "cuda";
-        boolean quick = args.length > 1 && args[1].equals("quick");
+        boolean quick = Arrays.asList(args).contains("quick");
         CudaDriver driver = device.equals("cuda") ? JCudaDriver.open(0) : new EmulatedDriver(Schedule.FORWARD);
         try (CudaBackend backend = new CudaBackend(driver, device)) {
             System.out.println("# " + device + ": " + backend.describe());
+            if (Arrays.asList(args).contains("mha")) {
+                attention(backend, quick);
+                mhaSteps(backend, quick);
+                return;
+            }
             kernels(backend, quick);
             steps(backend, quick);
             if (driver instanceof JCudaDriver gpu) {
@@ -173,21 +181,27 @@ public final class GpuStepTimer {
 
     /** A model of rep replicas with its Adam and TrainStep (batch 256, regression). */
     private static final class Run implements AutoCloseable {
-        final MlpModel model;
+        final Model model;
         final Adam adam;
         final TrainStep step;
 
         Run(Backend backend, ModelKind kind, int rules, int enc, int dim, int rep) {
+            this(backend, new TrainConfig(Registry.task("mlp-regression"), kind, rules, enc, dim, BATCH, 1e-4, 1, 1, 0, 0),
+                    rep);
+        }
+
+        Run(Backend backend, TrainConfig shape, int rep) {
             Task[] tasks = new Task[rep];
             long[] seeds = new long[rep];
-            model = new MlpModel(backend, rep, new ModelSpec(kind, rules, enc, dim), BATCH);
             for (int r = 0; r < rep; r++) {
-                model.init(r, r);
-                tasks[r] = new MlpTask(rules, r, false);
+                tasks[r] = shape.newTask(r);
                 seeds[r] = r;
             }
+            int length = tasks[0].trainLength();
+            model = shape.task().newModel(backend, rep, shape.modelSpec(), BATCH * length);
+            for (int r = 0; r < rep; r++) model.init(r, r);
             adam = new Adam(backend, model.arena(), 1e-4);
-            step = new TrainStep(backend, model, tasks, seeds, Loss.L1, adam, BATCH, 1);
+            step = new TrainStep(backend, model, tasks, seeds, Loss.L1, adam, BATCH, length);
         }
 
         @Override
@@ -205,6 +219,58 @@ public final class GpuStepTimer {
         int calls = quick ? 2 : (int) Math.max(3, Math.min(200, 2_000_000_000L / Math.max(1, work * BATCH)));
         try (Run run = new Run(backend, kind, rules, enc, dim, rep); IntBuf sync = backend.allocInts(1)) {
             return median(backend, sync, calls, () -> run.step.run(++iteration[0]));
+        }
+    }
+
+    /**
+     * The fused attention kernels at the MHA default (R = 4: 8 heads of 64, 256 sequences) per length L and kept keys
+     * K: ms per call and GFLOP/s of the score and weighted-sum work (forward 4 L K hd per head and query, besides
+     * the L scores; backward about twice the forward).
+     */
+    private static void attention(Backend backend, boolean quick) {
+        System.out.println("\n## Sparse top-k attention (256 sequences, 8 heads of 64)\n");
+        System.out.println("| L | K | forward ms | backward ms | forward GFLOP/s |\n|---:|---:|---:|---:|---:|");
+        int seqs = quick ? 4 : 256, heads = 8, headDim = 64, calls = quick ? 2 : 20;
+        for (int length : quick ? new int[] {10} : new int[] {10, 30, 100}) {
+            for (int topK : new int[] {1, 2, length - 1}) {
+                int n = seqs * length * heads * headDim, kept = seqs * heads * length * topK;
+                try (IntBuf sync = backend.allocInts(1); FloatBuf q = backend.allocFloats(n); FloatBuf k = backend.allocFloats(n);
+                     FloatBuf v = backend.allocFloats(n); FloatBuf out = backend.allocFloats(n); IntBuf keys = backend.allocInts(kept);
+                     FloatBuf w = backend.allocFloats(kept); FloatBuf gs = backend.allocFloats(kept);
+                     FloatBuf dq = backend.allocFloats(n); FloatBuf dk = backend.allocFloats(n); FloatBuf dv = backend.allocFloats(n)) {
+                    double forward = median(backend, sync, calls, () -> backend.attentionForward(seqs, length, heads,
+                            headDim, topK, 0.125f, q, k, v, out, keys, w));
+                    double backwardTime = median(backend, sync, calls, () -> backend.attentionBackward(seqs, length,
+                            heads, headDim, topK, 0.125f, q, k, v, keys, w, out, gs, dq, dk, dv));
+                    double flops = (double) seqs * heads * length * (2.0 * (length - 1) * headDim + 2.0 * topK * headDim);
+                    System.out.printf(Locale.ROOT, "| %d | %d | %.4f | %.4f | %.1f |%n", length, topK, forward * 1e3,
+                            backwardTime * 1e3, flops / forward / 1e9);
+                    System.out.flush();
+                }
+            }
+        }
+    }
+
+    /** ms per MHA training step (dim 128, att_dim 512, L = 10, batch 256 sequences) of every kind, 1 and 25 replicas. */
+    private static void mhaSteps(Backend backend, boolean quick) {
+        System.out.println("\n## MHA training steps (dim 128, att_dim 512, L 10, batch 256; ms per step of all replicas)\n");
+        System.out.println("| kind | R | top-k | replicas | ms/step | ms/step/replica |\n|---|---:|---|---:|---:|---:|");
+        int[][] cells = quick ? new int[][] {{2, 0, 1}} : new int[][] {{2, 0, 1}, {2, 0, 25}, {8, 0, 1}, {8, 0, 25},
+            {8, 1, 1}, {8, 1, 25}};
+        for (int[] cell : cells) {
+            for (ModelKind kind : ModelKind.values()) {
+                if (cell[1] > 0 && kind != ModelKind.MODULAR) continue;
+                TrainConfig shape = new TrainConfig(Registry.task("mha-regression"), kind, cell[0], 0, quick ? 16 : 128,
+                        new FamilyOptions(quick ? 16 : 512, 1, 10, cell[1]), BATCH, 1e-4, 1, 1, 0, 0);
+                long[] iteration = {0};
+                int calls = quick ? 2 : Math.max(5, 100 / cell[2]);
+                try (Run run = new Run(backend, shape, cell[2]); IntBuf sync = backend.allocInts(1)) {
+                    double ms = median(backend, sync, calls, () -> run.step.run(++iteration[0])) * 1e3;
+                    System.out.printf(Locale.ROOT, "| %s | %d | %s | %d | %.3f | %.3f |%n", kind.cliName(), cell[0],
+                            cell[1] == 0 ? "dense" : Integer.toString(cell[1]), cell[2], ms, ms / cell[2]);
+                    System.out.flush();
+                }
+            }
         }
     }
 }
