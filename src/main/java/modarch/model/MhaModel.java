@@ -11,7 +11,6 @@ import modarch.nn.Linear;
 import modarch.nn.ModuleMlp;
 import modarch.nn.OpRouter;
 import modarch.nn.Param;
-import modarch.nn.ParamArena;
 import modarch.nn.Router;
 import modarch.nn.SelfAttention;
 import modarch.nn.SelfScoreRouter;
@@ -28,14 +27,10 @@ import modarch.task.FastRandom;
  * the hidden width H are the reference's. Inputs are (rep, rows, F) token features; rows are sequences of
  * {@link Batch#length()} tokens.
  */
-public final class MhaModel implements Model {
+public final class MhaModel extends LayeredModel {
     /** Heads per module in the modular kinds, and per rule in Monolithic (the reference's README). */
     public static final int HEADS_PER_RULE = 2;
 
-    private final Workspace ws;
-    private final Backend backend;
-    private final int rep;
-    private final int rules;
     private final int features;      // F: input floats per token
     private final Linear encoder1;   // encoder.0: (rep, rows, F + R) -> (rep, rows, dim), ReLU
     private final Linear encoder2;   // encoder.2: (rep, rows, dim) -> (rep, rows, dim)
@@ -46,14 +41,10 @@ public final class MhaModel implements Model {
     private final Linear decoder2;   // decoder.2: (rep, rows, dim) -> (rep, rows, 1)
     private final FloatBuf oneHot;   // oneHot is (rep, rows, R)
     private final FloatBuf tokens;   // tokens is (rep, rows, F + R): [features, one-hot rule]
-    private final List<Param> params;
     private int rows;
 
     public MhaModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
-        this.ws = new Workspace(backend, rep);
-        this.backend = backend;
-        this.rep = rep;
-        this.rules = spec.rules();
+        super(backend, rep, spec.rules());
         this.features = spec.inputWidth();
         int dim = spec.dim();
         int heads = HEADS_PER_RULE * rules;
@@ -79,8 +70,7 @@ public final class MhaModel implements Model {
         }
         oneHot = ws.floats((long) maxRows * rules);
         tokens = ws.floats((long) maxRows * (features + rules));
-        params = collectParams();
-        ws.params().allocate();
+        built(collectParams(), decoder2, routed);
     }
 
     /** hd = att_dim // 2R, as the reference's head_dim for both Monolithic (2R heads) and the modular kinds. */
@@ -123,7 +113,7 @@ public final class MhaModel implements Model {
             all.addAll(routed.router().params());
             all.addAll(routed.moduleParams());
         }
-        return List.copyOf(all);
+        return all;
     }
 
     @Override
@@ -191,48 +181,4 @@ public final class MhaModel implements Model {
         encoder1.backward(null, false);
     }
 
-    @Override
-    public FloatBuf predictions() {
-        return decoder2.output();
-    }
-
-    @Override
-    public FloatBuf gradPredictions() {
-        return decoder2.gradOutput();
-    }
-
-    @Override
-    public boolean routed() {
-        return routed != null;
-    }
-
-    @Override
-    public FloatBuf scores() {
-        return routed == null ? null : routed.router().scores();
-    }
-
-    @Override
-    public List<Param> params() {
-        return params;
-    }
-
-    @Override
-    public ParamArena arena() {
-        return ws.params();
-    }
-
-    @Override
-    public int rep() {
-        return rep;
-    }
-
-    @Override
-    public int rules() {
-        return rules;
-    }
-
-    @Override
-    public void close() {
-        ws.close();
-    }
 }

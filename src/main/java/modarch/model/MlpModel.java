@@ -11,7 +11,6 @@ import modarch.nn.Linear;
 import modarch.nn.ModuleMlp;
 import modarch.nn.OpRouter;
 import modarch.nn.Param;
-import modarch.nn.ParamArena;
 import modarch.nn.Router;
 import modarch.nn.SelfScoreRouter;
 import modarch.nn.Workspace;
@@ -24,11 +23,7 @@ import modarch.task.FastRandom;
  * and a decoder to one output. Parameter names and shapes are the reference's state_dict. Inputs are
  * (rep, rows, 2) rows of [a, b].
  */
-public final class MlpModel implements Model {
-    private final Workspace ws;
-    private final Backend backend;
-    private final int rep;
-    private final int rules;
+public final class MlpModel extends LayeredModel {
     private final int encDim;
     private final Linear digit1;   // encoder_digit.0: (rep, 2 rows, 1) -> (rep, 2 rows, E), ReLU
     private final Linear digit2;   // encoder_digit.2: (rep, 2 rows, E) -> (rep, 2 rows, E); rows of a, then of b
@@ -42,14 +37,10 @@ public final class MlpModel implements Model {
     private final FloatBuf oneHot;      // oneHot is (rep, rows, R)
     private final FloatBuf joined;      // joined is (rep, rows, 3E): [enc(a), enc(b), enc(rule)]
     private final FloatBuf gradJoined;  // (rep, rows, 3E)
-    private final List<Param> params;
     private int rows;
 
     public MlpModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
-        this.ws = new Workspace(backend, rep);
-        this.backend = backend;
-        this.rep = rep;
-        this.rules = spec.rules();
+        super(backend, rep, spec.rules());
         this.encDim = spec.encDim();
         int e = encDim;
         digit1 = new Linear(ws, "encoder_digit.0", 1, e, 2 * maxRows, true);
@@ -70,8 +61,7 @@ public final class MlpModel implements Model {
         oneHot = ws.floats((long) maxRows * rules);
         joined = ws.floats((long) maxRows * 3 * e);
         gradJoined = ws.floats((long) maxRows * 3 * e);
-        params = collectParams();
-        ws.params().allocate();
+        built(collectParams(), decoder2, routed);
     }
 
     private static Router router(Workspace ws, ModelKind kind, int rules, int encDim, int maxRows) {
@@ -92,7 +82,7 @@ public final class MlpModel implements Model {
         all.addAll(core.params());
         all.addAll(decoder1.params());
         all.addAll(decoder2.params());
-        return List.copyOf(all);
+        return all;
     }
 
     @Override
@@ -175,48 +165,4 @@ public final class MlpModel implements Model {
         rule1.backward(null, false);
     }
 
-    @Override
-    public FloatBuf predictions() {
-        return decoder2.output();
-    }
-
-    @Override
-    public FloatBuf gradPredictions() {
-        return decoder2.gradOutput();
-    }
-
-    @Override
-    public boolean routed() {
-        return routed != null;
-    }
-
-    @Override
-    public FloatBuf scores() {
-        return routed == null ? null : routed.router().scores();
-    }
-
-    @Override
-    public List<Param> params() {
-        return params;
-    }
-
-    @Override
-    public ParamArena arena() {
-        return ws.params();
-    }
-
-    @Override
-    public int rep() {
-        return rep;
-    }
-
-    @Override
-    public int rules() {
-        return rules;
-    }
-
-    @Override
-    public void close() {
-        ws.close();
-    }
 }

@@ -1,9 +1,5 @@
 package modarch.task;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import modarch.Checks;
 import modarch.backend.Backend;
 import modarch.backend.DoubleBits;
 
@@ -21,39 +17,25 @@ import modarch.backend.DoubleBits;
  * input is the F features; the model appends the one-hot rule itself. Batches come from the counter-based
  * {@link Philox} stream of {@link #sample}. Thread-safe.
  */
-public final class MhaTask implements Task {
+public final class MhaTask extends CoefficientTask {
     /** The Philox words of the sequence being drawn and its features widened to double, per thread. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    private final int rules;
-    private final boolean classification;
     private final int searchVersion;
     private final int trainLength;
-    private final double[] coeff1; // (R) weight of the value retrieved by search 1, per rule
-    private final double[] coeff2; // (R) weight of the value retrieved by search 2, per rule
-    private final int[] coefficientWords; // (2, R) coeff1 then coeff2, as DoubleBits words
 
     /**
      * rules in 2..64, dataSeed in 0..2^32-1 (a numpy RandomState seed), searchVersion 1 or 2, trainLength >= 2
      * (tokens per training sequence; the reference trains at 10).
      */
     public MhaTask(int rules, long dataSeed, boolean classification, int searchVersion, int trainLength) {
-        Checks.rules(rules);
-        Checks.dataSeed(dataSeed);
+        super(rules, dataSeed, classification);
         checkSearchVersion(searchVersion);
         if (trainLength < 2) {
             throw new IllegalArgumentException("trainLength " + trainLength + ": an MHA sequence needs at least 2 tokens");
         }
-        NumpyRandomState rng = new NumpyRandomState(dataSeed);
-        this.rules = rules;
-        this.classification = classification;
         this.searchVersion = searchVersion;
         this.trainLength = trainLength;
-        this.coeff1 = rng.randn(rules);
-        this.coeff2 = rng.randn(rules);
-        double[] both = Arrays.copyOf(coeff1, 2 * rules);
-        System.arraycopy(coeff2, 0, both, rules, rules);
-        this.coefficientWords = DoubleBits.toInts(both);
     }
 
     /** Features per token: 4 rules (search version 1) or 6 rules (version 2). */
@@ -68,45 +50,15 @@ public final class MhaTask implements Task {
         }
     }
 
-    @Override
-    public int rules() {
-        return rules;
-    }
-
-    @Override
-    public boolean classification() {
-        return classification;
-    }
-
     /** 1: nearest scalar feature; 2: greatest dot product of unit 2-D vectors. */
     public int searchVersion() {
         return searchVersion;
     }
 
-    /** (R) a copy of the coefficients of the value retrieved by search 1. */
-    public double[] coeff1() {
-        return coeff1.clone();
-    }
-
-    /** (R) a copy of the coefficients of the value retrieved by search 2. */
-    public double[] coeff2() {
-        return coeff2.clone();
-    }
-
-    /** The coefficients as {@link DoubleBits} words, (2, R): coeff1 then coeff2; a copy. */
-    public int[] coefficientWords() {
-        return coefficientWords.clone();
-    }
-
     /** The features only: the model appends the one-hot rule. */
     @Override
     public int inputWidth() {
-        return features(rules, searchVersion);
-    }
-
-    @Override
-    public int labelWidth() {
-        return 1;
+        return features(rules(), searchVersion);
     }
 
     @Override
@@ -118,14 +70,6 @@ public final class MhaTask implements Task {
     @Override
     public int[] evalLengths() {
         return trainLength == 10 ? new int[] {3, 5, 10, 20, 30} : new int[] {10, 20, 30, 40, 50};
-    }
-
-    @Override
-    public Map<String, double[]> coefficients() {
-        Map<String, double[]> out = new LinkedHashMap<>();
-        out.put("coeff1", coeff1());
-        out.put("coeff2", coeff2());
-        return out;
     }
 
     /**
@@ -179,8 +123,10 @@ public final class MhaTask implements Task {
                     + " features needs length >= 2 and " + length * features + " values, not " + x.length);
         }
         if (token < 0 || token >= length) throw new IllegalArgumentException("token " + token + " out of range 0.." + (length - 1));
-        if (rule < 0 || rule >= rules) throw new IllegalArgumentException("rule " + rule + " out of range 0.." + (rules - 1));
-        return labelOf(x, 0, length, features, searchVersion, token, rule, coefficientWords, 0, rules, classification);
+        if (rule < 0 || rule >= rules()) {
+            throw new IllegalArgumentException("rule " + rule + " out of range 0.." + (rules() - 1));
+        }
+        return labelOf(x, 0, length, features, searchVersion, token, rule, words(), 0, rules(), classification());
     }
 
     /** {@link #label} with coefficients (2, rules) as {@link DoubleBits} words from double coefficientOff. */
@@ -215,9 +161,9 @@ public final class MhaTask implements Task {
         checkRange(rowOffset, rows, rule.length, "rule");
         checkRange(rowOffset, rows, label.length, "label");
         checkRange((long) rowOffset * features, rows * features, inputs.length, "inputs");
-        if (ruleProbabilities != null) Task.checkRuleProbabilities(ruleProbabilities, rules);
+        if (ruleProbabilities != null) Task.checkRuleProbabilities(ruleProbabilities, rules());
         int[] probabilityWords = ruleProbabilities == null ? null : DoubleBits.toInts(ruleProbabilities);
-        draw(coefficientWords, 0, rules, searchVersion, classification, (int) seed, stream.id(), batchIndex, examples,
+        draw(words(), 0, rules(), searchVersion, classification(), (int) seed, stream.id(), batchIndex, examples,
                 length, ood, probabilityWords, inputs, rule, label, rowOffset);
     }
 

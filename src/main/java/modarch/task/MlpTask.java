@@ -1,9 +1,5 @@
 package modarch.task;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import modarch.Checks;
 import modarch.backend.Backend;
 import modarch.backend.DoubleBits;
 
@@ -16,56 +12,21 @@ import modarch.backend.DoubleBits;
  * so a data seed names one task instance. Batches come from the counter-based {@link Philox} stream of
  * {@link #sample}. Thread-safe.
  */
-public final class MlpTask implements Task {
+public final class MlpTask extends CoefficientTask {
     /** One Philox block of scratch per thread: draw allocates nothing. */
     private static final ThreadLocal<int[]> WORDS = ThreadLocal.withInitial(() -> new int[4]);
 
-    private final int rules;
-    private final boolean classification;
-    private final double[] coeff1; // (R) weight of a per rule
-    private final double[] coeff2; // (R) weight of b per rule
-    private final int[] coefficientWords; // (2, R) coeff1 then coeff2, as DoubleBits words
-
     /** rules in 2..64, dataSeed in 0..2^32-1 (a numpy RandomState seed). */
     public MlpTask(int rules, long dataSeed, boolean classification) {
-        Checks.rules(rules);
-        Checks.dataSeed(dataSeed);
-        NumpyRandomState rng = new NumpyRandomState(dataSeed);
-        this.rules = rules;
-        this.classification = classification;
-        this.coeff1 = rng.randn(rules);
-        this.coeff2 = rng.randn(rules);
-        double[] both = Arrays.copyOf(coeff1, 2 * rules);
-        System.arraycopy(coeff2, 0, both, rules, rules);
-        this.coefficientWords = DoubleBits.toInts(both);
-    }
-
-    @Override
-    public int rules() {
-        return rules;
-    }
-
-    @Override
-    public boolean classification() {
-        return classification;
-    }
-
-    /** (R) a copy of the coefficients of a. */
-    public double[] coeff1() {
-        return coeff1.clone();
-    }
-
-    /** (R) a copy of the coefficients of b. */
-    public double[] coeff2() {
-        return coeff2.clone();
+        super(rules, dataSeed, classification);
     }
 
     /** The label of one example: the regression value, or 1.0 / 0.0 for classification. */
     public double label(double a, double b, int rule) {
-        if (rule < 0 || rule >= rules) {
-            throw new IllegalArgumentException("rule " + rule + " out of range 0.." + (rules - 1));
+        if (rule < 0 || rule >= rules()) {
+            throw new IllegalArgumentException("rule " + rule + " out of range 0.." + (rules() - 1));
         }
-        return labelOf(coefficientWords, 0, rules, classification, a, b, rule);
+        return labelOf(words(), 0, rules(), classification(), a, b, rule);
     }
 
     /** coeff1[rule] a + coeff2[rule] b in double (classification: 1 if that is >= 0, else 0), coefficients as in draw. */
@@ -82,11 +43,6 @@ public final class MlpTask implements Task {
     }
 
     @Override
-    public int labelWidth() {
-        return 1;
-    }
-
-    @Override
     public int trainLength() {
         return 1;
     }
@@ -94,14 +50,6 @@ public final class MlpTask implements Task {
     @Override
     public int[] evalLengths() {
         return new int[] {1};
-    }
-
-    @Override
-    public Map<String, double[]> coefficients() {
-        Map<String, double[]> out = new LinkedHashMap<>();
-        out.put("coeff1", coeff1());
-        out.put("coeff2", coeff2());
-        return out;
     }
 
     /**
@@ -119,20 +67,15 @@ public final class MlpTask implements Task {
         checkRange(rowOffset, examples, rule.length, "rule");
         checkRange(rowOffset, examples, label.length, "label");
         checkRange(2 * rowOffset, 2 * examples, inputs.length, "inputs");
-        if (ruleProbabilities != null) Task.checkRuleProbabilities(ruleProbabilities, rules);
+        if (ruleProbabilities != null) Task.checkRuleProbabilities(ruleProbabilities, rules());
         int[] probabilityWords = ruleProbabilities == null ? null : DoubleBits.toInts(ruleProbabilities);
-        draw(coefficientWords, 0, rules, classification, (int) seed, stream.id(), batchIndex, examples, ood,
+        draw(words(), 0, rules(), classification(), (int) seed, stream.id(), batchIndex, examples, ood,
                 probabilityWords, inputs, rule, label, rowOffset);
     }
 
     @Override
     public BatchSampler sampler(Backend backend, Task[] replicas, long[] seeds) {
         return new MlpSampler(backend, replicas, seeds);
-    }
-
-    /** The coefficients as {@link DoubleBits} words, (2, R): coeff1 then coeff2; a copy. */
-    public int[] coefficientWords() {
-        return coefficientWords.clone();
     }
 
     /**

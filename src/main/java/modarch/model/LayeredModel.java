@@ -1,0 +1,85 @@
+package modarch.model;
+
+import java.util.List;
+import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.nn.Linear;
+import modarch.nn.ModuleMlp;
+import modarch.nn.Param;
+import modarch.nn.ParamArena;
+import modarch.nn.Workspace;
+
+/**
+ * What every family's model shares: a workspace of rep replicas, its layers' parameters in the reference's order,
+ * a last Linear whose output is the prediction, and routed modules (null for Monolithic) whose router holds the
+ * scores. A subclass builds its layers in its constructor, then calls {@link #built}.
+ */
+abstract class LayeredModel implements Model {
+    protected final Workspace ws;
+    protected final Backend backend;
+    protected final int rep;
+    protected final int rules;
+    private List<Param> params;
+    private Linear last;      // (rep, rows, outputs): the predictions
+    private ModuleMlp routed; // null for Monolithic
+
+    LayeredModel(Backend backend, int rep, int rules) {
+        this.ws = new Workspace(backend, rep);
+        this.backend = backend;
+        this.rep = rep;
+        this.rules = rules;
+    }
+
+    /** Records the model's parameters (in the reference's state_dict order), last layer and modules; allocates them. */
+    protected final void built(List<Param> inOrder, Linear lastLayer, ModuleMlp modules) {
+        this.params = List.copyOf(inOrder);
+        this.last = lastLayer;
+        this.routed = modules;
+        ws.params().allocate();
+    }
+
+    @Override
+    public final FloatBuf predictions() {
+        return last.output();
+    }
+
+    @Override
+    public final FloatBuf gradPredictions() {
+        return last.gradOutput();
+    }
+
+    @Override
+    public final boolean routed() {
+        return routed != null;
+    }
+
+    @Override
+    public final FloatBuf scores() {
+        return routed == null ? null : routed.router().scores();
+    }
+
+    @Override
+    public final List<Param> params() {
+        return params;
+    }
+
+    @Override
+    public final ParamArena arena() {
+        return ws.params();
+    }
+
+    @Override
+    public final int rep() {
+        return rep;
+    }
+
+    @Override
+    public final int rules() {
+        return rules;
+    }
+
+    @Override
+    public final void close() {
+        ws.close();
+    }
+}
