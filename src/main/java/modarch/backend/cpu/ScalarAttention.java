@@ -33,8 +33,8 @@ final class ScalarAttention {
                         scores[j] = scale * dot;
                     }
                     int base = ((s * heads + h) * length + i) * keep;
-                    selection.select(scores, length, i, keep, kept, base);
-                    softmaxKept(scores, kept, base, keep, weight);
+                    selection.select(scores, 0, length, i, keep, kept, base);
+                    softmaxKept(scores, 0, kept, base, keep, weight);
                     for (int d = 0; d < headDim; d++) {
                         float sum = 0f;
                         for (int l = 0; l < keep; l++) sum += weight[base + l] * v[column + kept[base + l] * width + d];
@@ -45,13 +45,13 @@ final class ScalarAttention {
         }
     }
 
-    /** weight[base + l] = softmax over l < keep of scores[kept[base + l]], max-subtracted. */
-    private static void softmaxKept(float[] scores, int[] kept, int base, int keep, float[] weight) {
+    /** weight[base + l] = softmax over l < keep of scores[scoreOff + kept[base + l]], max-subtracted. */
+    static void softmaxKept(float[] scores, int scoreOff, int[] kept, int base, int keep, float[] weight) {
         float max = Float.NEGATIVE_INFINITY;
-        for (int l = 0; l < keep; l++) max = Math.max(max, scores[kept[base + l]]);
+        for (int l = 0; l < keep; l++) max = Math.max(max, scores[scoreOff + kept[base + l]]);
         float sum = 0f;
         for (int l = 0; l < keep; l++) {
-            float e = (float) Math.exp(scores[kept[base + l]] - max);
+            float e = (float) Math.exp(scores[scoreOff + kept[base + l]] - max);
             weight[base + l] = e;
             sum += e;
         }

@@ -18,8 +18,9 @@ import modarch.backend.IntBuf;
  * in the compiler, surefire and launcher flags). {@link modarch.backend.Backends} falls back to
  * {@link ScalarBackend} when the module is missing, and {@code -Dmodarch.scalar=true} forces that choice.
  *
- * <p>Results agree with {@link ScalarBackend} to float rounding (gemm sums with FMA, so not bit for bit) and are
- * bit-identical from run to run, whatever the thread count or timing (gemm and large Adam updates use the pool).
+ * <p>Results agree with {@link ScalarBackend} to float rounding (gemm sums with FMA, so not bit for bit; the
+ * attention ops, {@link VectorAttention}, give its bits) and are bit-identical from run to run, whatever the thread
+ * count or timing (gemm, large Adam updates and attention use the pool).
  * Once compiled, calls allocate nothing (buffers grow when a thread first meets a larger shape). Safe to call
  * from several threads: a call made while the pool is busy runs on its own thread.
  *
@@ -425,17 +426,21 @@ public final class VectorBackend implements Backend {
                 ood, coefficients, probabilities, inputs, ruleOut, labels);
     }
 
+    /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
     @Override
     public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
                                  FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
-        reference.attentionForward(seqs, length, heads, headDim, topK, scale, q, k, v, out, kept, weight); // TODO(vector-attention)
+        VectorAttention.forward(parallel, seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v),
+                array(out), HostIntBuf.array(kept), array(weight));
     }
 
+    /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
     @Override
     public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
                                   FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
                                   FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
-        reference.attentionBackward(seqs, length, heads, headDim, topK, scale, q, k, v, kept, weight, gradOut, gradScore,
-                gradQ, gradK, gradV); // TODO(vector-attention)
+        VectorAttention.backward(parallel, seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v),
+                HostIntBuf.array(kept), array(weight), array(gradOut), array(gradScore), array(gradQ), array(gradK),
+                array(gradV));
     }
 }
