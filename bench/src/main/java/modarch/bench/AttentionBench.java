@@ -3,6 +3,7 @@ package modarch.bench;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import modarch.backend.Backend;
+import modarch.backend.Backends;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.cpu.Parallel;
@@ -36,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *     -p backend=vector,scalar -p threads=1 -f 1 -wi 2 -w 1 -i 5 -r 1
  * </pre>
  * An iteration of the scalar backend at L = 100 dense is a single call of about 6 s. Results:
- * bench/results/cpu-attention-2026-11-26.md.
+ * bench/results/cpu-attention-2026-11-26.md. {@code -p backend=cuda-emulated} runs the CUDA kernels on the emulated
+ * device (a check that the path runs, not a speed), {@code -p backend=cuda} on a GPU; the GPU's figures in
+ * bench/results/gpu-*-mha.md come from GpuStepTimer's plain timer, the project's way of timing a device.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -47,6 +50,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class AttentionBench {
     static final int SEQS = 256, HEADS = 8, HEAD_DIM = 64;
 
+    /** vector, scalar, or any --device choice (cuda, cuda-emulated): each call then ends in a one-float download. */
     @Param({"vector", "scalar"})
     public String backend;
 
@@ -67,11 +71,16 @@ public class AttentionBench {
     private float scale;
     private FloatBuf q, kb, v, out, gradOut, gradQ, gradK, gradV, weight, gradScore;
     private IntBuf kept;
+    private final float[] last = new float[1];
 
     @Setup(Level.Trial)
     public void setUp() {
         pool = new Parallel(threads);
-        be = backend.equals("scalar") ? new ScalarBackend() : new VectorBackend(pool);
+        be = switch (backend) {
+            case "scalar" -> new ScalarBackend();
+            case "vector" -> new VectorBackend(pool);
+            default -> Backends.select(backend).backend();
+        };
         k = topK.equals("dense") ? length - 1 : Integer.parseInt(topK);
         scale = (float) (1 / Math.sqrt(HEAD_DIM));
         int tokens = SEQS * length * HEADS * HEAD_DIM, slots = SEQS * HEADS * length * Backend.keptKeys(k, length);
@@ -91,6 +100,7 @@ public class AttentionBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        be.close();
         pool.close();
     }
 
@@ -99,6 +109,7 @@ public class AttentionBench {
         be.attentionForward(SEQS, length, HEADS, HEAD_DIM, k, scale, q, kb, v, out, kept, weight);
         be.attentionBackward(SEQS, length, HEADS, HEAD_DIM, k, scale, q, kb, v, kept, weight, gradOut, gradScore,
                 gradQ, gradK, gradV);
+        be.download(gradV, 0, last, 0, 1); // waits for a device to finish
         return gradV;
     }
 
