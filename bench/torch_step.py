@@ -102,14 +102,12 @@ def fused_adam_on_cpu():
         return False
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--enc-dim", type=int, default=32)
-    parser.add_argument("--dim", type=int, default=128)
-    parser.add_argument("--rules", type=int, default=8)
+def add_step_arguments(parser, steps=100, warmup=20):
+    """The options every step baseline shares (this one and torch_mha_step.py): batch, timing, seeds, threads,
+    mode, Adam, device, output."""
     parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--steps", type=int, default=100, help="timed steps per repeat")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed steps before the first repeat")
+    parser.add_argument("--steps", type=int, default=steps, help="timed steps per repeat")
+    parser.add_argument("--warmup", type=int, default=warmup, help="untimed steps before the first repeat")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--max-seconds", type=float, default=0,
                         help="stop repeating (after at least 2 repeats) once the timed steps took this long; 0: never")
@@ -126,32 +124,30 @@ def main():
                         help="cpu, or cuda: the model on the GPU, the batch drawn with numpy on the host and copied"
                              " there each step, as the reference does; timing waits for the GPU")
     parser.add_argument("--json", action="store_true", help="print one JSON line only")
-    args = parser.parse_args()
-    if args.dim % args.rules != 0:
-        parser.error(f"--dim {args.dim} is not a multiple of --rules {args.rules}")
+
+
+def check_step_arguments(parser, args):
     if args.mode == "compile" and not hasattr(torch, "compile"):
         parser.error(f"--mode compile needs PyTorch 2.x, this is {torch.__version__}")
 
+
+def seed_everything(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
 
+
+def time_training(args, model, forward_loss, make_tensors, describe, record):
+    """Times the reference's train_step: model.train(), zero_grad, draw a batch with numpy (make_tensors: host
+    arrays, timed) and copy it to the device, forward + loss, backward, Adam lr 1e-4. forward_loss(*tensors) returns
+    the loss; under --mode compile it runs through torch.compile. Prints one JSON line (record plus the timings) or
+    a line per repeat. describe: what the human-readable header names."""
     device = torch.device(args.device)
-    model = ModularJoint(args.rules, args.enc_dim, args.dim).to(device)
-    parameters = sum(p.numel() for p in model.parameters())
-    expected = KNOWN_PARAMETER_COUNTS.get((args.rules, args.enc_dim, args.dim))
-    assert expected is None or parameters == expected, f"{parameters} parameters, the reference has {expected}"
     adam = args.adam
     if adam == "auto":
         adam = "fused" if device.type == "cuda" or fused_adam_on_cpu() else "foreach"
     adam_options = {"fused": {"fused": True}, "foreach": {"foreach": True}, "single": {"foreach": False}}[adam]
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4, **adam_options)
-    criterion = nn.L1Loss()
-
-    def forward_loss(data, label):
-        out, _ = model(data)
-        return criterion(out, label)
-
     if args.mode == "compile":
         forward_loss = torch.compile(forward_loss, mode=args.compile_mode, fullgraph=True)
 
@@ -162,16 +158,16 @@ def main():
     def step():
         model.train()
         model.zero_grad()
-        data, label = make_batch(args.batch_size, args.rules, args.data_seed)
-        data, label = torch.Tensor(data).to(device), torch.Tensor(label).to(device)
-        loss = forward_loss(data, label)
+        tensors = [torch.Tensor(a).to(device) for a in make_tensors()]
+        loss = forward_loss(*tensors)
         loss.backward()
         optimizer.step()
         return loss
 
+    parameters = record["parameters"]
     if not args.json:
         print(f"torch {torch.__version__} on {args.device}, {torch.get_num_threads()} thread(s), {args.mode}, Adam {adam}, "
-              f"rules={args.rules} enc_dim={args.enc_dim} dim={args.dim}: {parameters} parameters")
+              f"{describe}: {parameters} parameters")
     start = time.perf_counter()
     step()  # in compile mode, this compiles
     synchronize()
@@ -192,14 +188,39 @@ def main():
             print(f"repeat {r + 1}/{args.repeats}: {ms_per_step[-1]:.3f} ms/step (loss {loss.item():.4f})")
     median = statistics.median(ms_per_step)
     if args.json:
-        print(json.dumps({"enc_dim": args.enc_dim, "dim": args.dim, "rules": args.rules,
-                          "ms_per_step_median": median, "ms_per_step_all": ms_per_step,
+        print(json.dumps({**record, "ms_per_step_median": median, "ms_per_step_all": ms_per_step,
                           "torch": torch.__version__, "threads": torch.get_num_threads(),
                           "mode": args.mode, "compile_mode": args.compile_mode if args.mode == "compile" else None,
-                          "adam": adam, "device": args.device, "first_step_s": first_step_s, "parameters": parameters}))
+                          "adam": adam, "device": args.device, "first_step_s": first_step_s}))
     else:
         print(f"median {median:.3f} ms/step over {len(ms_per_step)} x {args.steps} steps")
 
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--enc-dim", type=int, default=32)
+    parser.add_argument("--dim", type=int, default=128)
+    parser.add_argument("--rules", type=int, default=8)
+    add_step_arguments(parser)
+    args = parser.parse_args()
+    if args.dim % args.rules != 0:
+        parser.error(f"--dim {args.dim} is not a multiple of --rules {args.rules}")
+    check_step_arguments(parser, args)
+    seed_everything(args)
+
+    model = ModularJoint(args.rules, args.enc_dim, args.dim).to(torch.device(args.device))
+    parameters = sum(p.numel() for p in model.parameters())
+    expected = KNOWN_PARAMETER_COUNTS.get((args.rules, args.enc_dim, args.dim))
+    assert expected is None or parameters == expected, f"{parameters} parameters, the reference has {expected}"
+    criterion = nn.L1Loss()
+
+    def forward_loss(data, label):
+        out, _ = model(data)
+        return criterion(out, label)
+
+    time_training(args, model, forward_loss, lambda: make_batch(args.batch_size, args.rules, args.data_seed),
+                  f"rules={args.rules} enc_dim={args.enc_dim} dim={args.dim}",
+                  {"enc_dim": args.enc_dim, "dim": args.dim, "rules": args.rules, "parameters": parameters})
 
 if __name__ == "__main__":
     main()
