@@ -31,8 +31,9 @@
 #                      JMH_OPTS         JMH options per round, each shape or cell (default "-wi 4 -w 1 -i 5 -r 1 -f 1";
 #                                       mha: "-wi 6 -w 1 -i 5 -r 2 -f 1")
 #                      TORCH_MAX_S      a PyTorch run stops repeating after this many timed seconds (default 10)
-# With the defaults, one round takes about 2 minutes (mlp) or 4 minutes (mha) on an idle 2-vCPU machine; the
-# first run of a compiled setting also compiles (about 40 s, then cached by inductor in /tmp/torchinductor_$USER).
+# With the defaults, one round takes about 2 minutes on an idle 2-vCPU machine (mha: about 8 minutes with
+# TORCH_MAX_S=6 IDLE_WAIT_S=3 while other work held the CPUs); the first run of a compiled setting also
+# compiles (about 40 s, then cached by inductor in /tmp/torchinductor_$USER).
 #
 # Needs Debian's python3-torch with an optimised BLAS (apt-get install -y python3-torch libopenblas0-pthread)
 # and, for the 2.13 rows, the venv of bench/README.md; a missing one is reported and its rows left out.
