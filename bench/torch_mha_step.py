@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_step import add_step_arguments, check_step_arguments, seed_everything, time_training
+from torch_step import GroupLinear, add_step_arguments, check_step_arguments, seed_everything, time_training
 
 HEADS_PER_RULE = 2
 KINDS = ("monolithic", "modular", "modular-op", "gt-modular")
@@ -35,19 +35,6 @@ KNOWN_PARAMETER_COUNTS = {
     ("monolithic", 8, 128, 512): 413089, ("modular", 8, 128, 512): 444169,
     ("modular-op", 8, 128, 512): 443945, ("gt-modular", 8, 128, 512): 443393,
 }
-
-
-class GroupLinear(nn.Module):
-    """G independent linear maps: (N, G, din) -> (N, G, dout), w is (G, din, dout), b is (1, G, dout)."""
-
-    def __init__(self, groups, din, dout):
-        super().__init__()
-        bound = math.sqrt(1.0 / din)
-        self.w = nn.Parameter(torch.empty(groups, din, dout).uniform_(-bound, bound))
-        self.b = nn.Parameter(torch.empty(1, groups, dout).uniform_(-bound, bound))
-
-    def forward(self, x):
-        return torch.bmm(x.transpose(0, 1), self.w).transpose(0, 1) + self.b
 
 
 def two_layer(din, dhidden, dout, group=None):
