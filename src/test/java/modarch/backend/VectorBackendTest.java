@@ -787,14 +787,8 @@ class VectorBackendTest {
              FloatBuf loss = be.allocFloats(4); FloatBuf dots = be.allocFloats(m * 5); FloatBuf hot = be.allocFloats(m * 10);
              IntBuf counts = be.allocInts(4); IntBuf step = be.allocInts(2); IntBuf index = ofInts(be, new int[m]);
              FloatBuf bigP = of(be, gaussian(rnd, big)); FloatBuf bigG = of(be, gaussian(rnd, big));
-             FloatBuf bigM = be.allocFloats(big); FloatBuf bigV = be.allocFloats(big);
-             // attention: (seqs, length, heads * headDim) = (4, 30, 2 * 64), kept and weight for up to 29 keys
-             FloatBuf aq = of(be, gaussian(rnd, 4 * 30 * 128)); FloatBuf ak = of(be, gaussian(rnd, 4 * 30 * 128));
-             FloatBuf av = of(be, gaussian(rnd, 4 * 30 * 128)); FloatBuf aOut = be.allocFloats(4 * 30 * 128);
-             FloatBuf aGq = be.allocFloats(4 * 30 * 128); FloatBuf aGk = be.allocFloats(4 * 30 * 128);
-             FloatBuf aGv = be.allocFloats(4 * 30 * 128); IntBuf aKept = be.allocInts(4 * 2 * 30 * 29);
-             FloatBuf aWeight = be.allocFloats(4 * 2 * 30 * 29); FloatBuf aScore = be.allocFloats(4 * 2 * 30 * 29)) {
-            int[] attentionK = {1, 29}, attentionSeqs = {4, 1}; // sparse and dense; split across the pool, and not
+             FloatBuf bigM = be.allocFloats(big); FloatBuf bigV = be.allocFloats(big)) {
+            // the attention ops: AttentionAllocationTest, in a JVM of its own
             Runnable stepRun = () -> {
                 PARALLEL.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false, bias, 0, true);
                 PARALLEL.gemm(false, true, m, k, n, c, 0, n, b, 0, n, a, 0, k, false, null, 0, false);
@@ -821,13 +815,6 @@ class VectorBackendTest {
                 PARALLEL.bceWithLogitsLoss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, true);
                 PARALLEL.countCorrect(4, m * n / 4, p, 0, c, 0, counts, 0);
                 PARALLEL.oneHot(m, 10, index, 0, hot, 0);
-                for (int topK : attentionK) {
-                    for (int seqs : attentionSeqs) {
-                        PARALLEL.attentionForward(seqs, 30, 2, 64, topK, 0.125f, aq, ak, av, aOut, aKept, aWeight);
-                        PARALLEL.attentionBackward(seqs, 30, 2, 64, topK, 0.125f, aq, ak, av, aKept, aWeight, aOut,
-                                aScore, aGq, aGk, aGv);
-                    }
-                }
             };
             com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             stepRun.run();

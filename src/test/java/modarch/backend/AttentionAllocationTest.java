@@ -1,0 +1,72 @@
+package modarch.backend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.management.ManagementFactory;
+import java.util.SplittableRandom;
+import modarch.backend.cpu.Parallel;
+import modarch.backend.cpu.VectorBackend;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API attention ops allocate nothing once warm: sparse and dense, split across a pool of two and not.
+ * Runs in a JVM of its own (pom.xml, execution attention-allocation): after other Vector API code has run in the same
+ * JVM, C2 has been seen to leave these kernels' vector operations boxed, so VectorBackendTest's shared check left
+ * them out.
+ */
+class AttentionAllocationTest {
+
+    @Test
+    void attentionAllocatesNothingOnceWarm() {
+        try (Parallel two = new Parallel(2)) {
+            VectorBackend be = new VectorBackend(two);
+            SplittableRandom rnd = new SplittableRandom(5);
+            int tokens = 4 * 30 * 128, slots = 4 * 2 * 30 * 29; // (seqs, length, heads * headDim) = (4, 30, 2 * 64)
+            try (FloatBuf q = random(be, rnd, tokens); FloatBuf k = random(be, rnd, tokens);
+                 FloatBuf v = random(be, rnd, tokens); FloatBuf out = be.allocFloats(tokens);
+                 FloatBuf gq = be.allocFloats(tokens); FloatBuf gk = be.allocFloats(tokens); FloatBuf gv = be.allocFloats(tokens);
+                 IntBuf kept = be.allocInts(slots); FloatBuf weight = be.allocFloats(slots); FloatBuf score = be.allocFloats(slots)) {
+                int[] keptKeys = {1, 29};
+                int[] sequences = {4, 1}; // split across the pool, and not
+                Runnable step = () -> {
+                    for (int topK : keptKeys) {
+                        for (int seqs : sequences) {
+                            be.attentionForward(seqs, 30, 2, 64, topK, 0.125f, q, k, v, out, kept, weight);
+                            be.attentionBackward(seqs, 30, 2, 64, topK, 0.125f, q, k, v, kept, weight, out, score,
+                                    gq, gk, gv);
+                        }
+                    }
+                };
+                com.sun.management.ThreadMXBean threads =
+                        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+                step.run();
+                long[] ids = Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> t == Thread.currentThread() || t.getName().startsWith("modarch-parallel"))
+                        .mapToLong(Thread::getId).toArray();
+                long allocated = -1;
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                // the Vector API allocates until C2 has compiled the kernels: wait for a clean window
+                while (allocated != 0 && System.nanoTime() < deadline) {
+                    long before = total(threads, ids);
+                    for (int i = 0; i < 50; i++) step.run();
+                    allocated = total(threads, ids) - before;
+                }
+                assertEquals(0, allocated, "bytes allocated by 50 warm attention steps");
+            }
+        }
+    }
+
+    private static long total(com.sun.management.ThreadMXBean threads, long[] ids) {
+        long sum = 0;
+        for (long id : ids) sum += threads.getThreadAllocatedBytes(id);
+        return sum;
+    }
+
+    private static FloatBuf random(Backend be, SplittableRandom rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();
+        FloatBuf buf = be.allocFloats(n);
+        be.upload(x, 0, buf, 0, n);
+        return buf;
+    }
+}
