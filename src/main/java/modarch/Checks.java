@@ -55,4 +55,19 @@ public final class Checks {
     public static <T> String names(List<T> choices, Function<T, String> name) {
         return choices.stream().map(name).collect(Collectors.joining(", "));
     }
+
+    /** Throws UserError naming --search-version unless it is 1 or 2 (the MHA family's searches). */
+    public static void searchVersion(int version) {
+        if (version != 1 && version != 2) {
+            throw new UserError("--search-version " + version + " is not allowed: allowed are 1, 2");
+        }
+    }
+
+    /** Throws UserError naming --seq-len unless 2 <= length <= max (a token searches the others). */
+    public static void seqLen(int length, int max) {
+        if (length < 2 || length > max) {
+            throw new UserError("--seq-len " + length + " is out of range: allowed are 2.." + max
+                    + " (a token searches the others)");
+        }
+    }
 }

@@ -118,12 +118,8 @@ final class DataCommand implements Callable<Integer> {
         }
         int version = searchVersion == null ? defaults.searchVersion() : searchVersion;
         int length = seqLen == null ? defaults.seqLen() : seqLen;
-        if (version != 1 && version != 2) {
-            throw new UserError("--search-version " + version + " is not allowed: allowed are 1, 2");
-        }
-        if (length < 2 || length > MAX_SEQ_LEN) {
-            throw new UserError("--seq-len " + length + " is out of range: allowed are 2.." + MAX_SEQ_LEN);
-        }
+        Checks.searchVersion(version);
+        Checks.seqLen(length, MAX_SEQ_LEN);
         return new FamilyOptions(defaults.attDim(), version, length, defaults.attentionTopK());
     }
 

@@ -68,13 +68,8 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
             throw new UserError("--att-dim " + options.attDim() + " is smaller than the " + heads + " heads of --rules "
                     + rules + ": each head gets att_dim / (2 rules) units, so att-dim must be >= " + heads);
         }
-        if (options.searchVersion() != 1 && options.searchVersion() != 2) {
-            throw new UserError("--search-version " + options.searchVersion() + " is not allowed: allowed are 1, 2");
-        }
-        if (options.seqLen() < 2 || options.seqLen() > MAX_SEQ_LEN) {
-            throw new UserError("--seq-len " + options.seqLen() + " is out of range: allowed are 2.." + MAX_SEQ_LEN
-                    + " (a token searches the others)");
-        }
+        Checks.searchVersion(options.searchVersion());
+        Checks.seqLen(options.seqLen(), MAX_SEQ_LEN);
         if (options.attentionTopK() < 0) {
             throw new UserError("--attention-topk " + options.attentionTopK() + " is not allowed: it must be >= 1"
                     + " (or 0 for dense attention, the default)");

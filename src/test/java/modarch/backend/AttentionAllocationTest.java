@@ -2,7 +2,6 @@ package modarch.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.VectorBackend;
@@ -37,29 +36,10 @@ class AttentionAllocationTest {
                         }
                     }
                 };
-                com.sun.management.ThreadMXBean threads =
-                        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-                step.run();
-                long[] ids = Thread.getAllStackTraces().keySet().stream()
-                        .filter(t -> t == Thread.currentThread() || t.getName().startsWith("modarch-parallel"))
-                        .mapToLong(Thread::getId).toArray();
-                long allocated = -1;
-                long deadline = System.nanoTime() + 120_000_000_000L;
-                // the Vector API allocates until C2 has compiled the kernels: wait for a clean window
-                while (allocated != 0 && System.nanoTime() < deadline) {
-                    long before = total(threads, ids);
-                    for (int i = 0; i < 50; i++) step.run();
-                    allocated = total(threads, ids) - before;
-                }
+                long allocated = WarmAllocation.ofFiftyRuns(step);
                 assertEquals(0, allocated, "bytes allocated by 50 warm attention steps");
             }
         }
-    }
-
-    private static long total(com.sun.management.ThreadMXBean threads, long[] ids) {
-        long sum = 0;
-        for (long id : ids) sum += threads.getThreadAllocatedBytes(id);
-        return sum;
     }
 
     private static FloatBuf random(Backend be, SplittableRandom rnd, int n) {

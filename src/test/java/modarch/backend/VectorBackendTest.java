@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -816,27 +815,9 @@ class VectorBackendTest {
                 PARALLEL.countCorrect(4, m * n / 4, p, 0, c, 0, counts, 0);
                 PARALLEL.oneHot(m, 10, index, 0, hot, 0);
             };
-            com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            stepRun.run();
-            long[] ids = Thread.getAllStackTraces().keySet().stream()
-                    .filter(t -> t == Thread.currentThread() || t.getName().startsWith("modarch-parallel"))
-                    .mapToLong(Thread::getId).toArray();
-            long allocated = -1;
-            long deadline = System.nanoTime() + 120_000_000_000L; // generous: CI machines may be loaded (C2 can be late)
-            // the Vector API allocates until C2 has compiled the kernels: wait for a clean window
-            while (allocated != 0 && System.nanoTime() < deadline) {
-                long before = total(threads, ids);
-                for (int i = 0; i < 50; i++) stepRun.run();
-                allocated = total(threads, ids) - before;
-            }
+            long allocated = WarmAllocation.ofFiftyRuns(stepRun);
             assertEquals(0, allocated, "bytes allocated by 50 warm steps");
         }
-    }
-
-    private static long total(com.sun.management.ThreadMXBean threads, long[] ids) {
-        long sum = 0;
-        for (long id : ids) sum += threads.getThreadAllocatedBytes(id);
-        return sum;
     }
 
     /** Each case on one and two threads against the reference; C outside its items must be untouched. */

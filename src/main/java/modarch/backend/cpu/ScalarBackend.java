@@ -303,7 +303,7 @@ public final class ScalarBackend implements Backend {
         int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
         float[] inputValues = array(inputs), labelValues = array(labels);
         int[] ruleValues = HostIntBuf.array(ruleOut);
-        long batch = (index[0] & 0xFFFFFFFFL) | ((long) index[1] << 32);
+        long batch = longAt(index, 0);
         for (int r = 0; r < rep; r++) {
             MlpTask.draw(coefficientWords, r * 2 * rules, rules, classification, seedWords[r], streamId, batch,
                     examples, ood, probabilityWords, inputValues, ruleValues, labelValues, r * examples);
@@ -318,7 +318,7 @@ public final class ScalarBackend implements Backend {
         int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
         float[] inputValues = array(inputs), labelValues = array(labels);
         int[] ruleValues = HostIntBuf.array(ruleOut);
-        long batch = (index[0] & 0xFFFFFFFFL) | ((long) index[1] << 32);
+        long batch = longAt(index, 0);
         for (int r = 0; r < rep; r++) {
             MhaTask.draw(coefficientWords, r * 2 * rules, rules, searchVersion, classification, seedWords[r], streamId,
                     batch, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
@@ -345,8 +345,13 @@ public final class ScalarBackend implements Backend {
     @Override
     public void incrementLong(IntBuf counter, int off) {
         int[] words = HostIntBuf.array(counter);
-        long value = ((words[off] & 0xFFFFFFFFL) | ((long) words[off + 1] << 32)) + 1;
+        long value = longAt(words, off) + 1;
         words[off] = (int) value;
         words[off + 1] = (int) (value >>> 32);
+    }
+
+    /** The 64-bit count held as (low, high) words at words[off] and words[off + 1]. */
+    private static long longAt(int[] words, int off) {
+        return (words[off] & 0xFFFFFFFFL) | ((long) words[off + 1] << 32);
     }
 }
