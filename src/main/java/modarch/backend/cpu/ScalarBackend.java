@@ -354,4 +354,29 @@ public final class ScalarBackend implements Backend {
     private static long longAt(int[] words, int off) {
         return (words[off] & 0xFFFFFFFFL) | ((long) words[off + 1] << 32);
     }
+
+    @Override
+    public void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
+                                boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
+                                FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
+                                FloatBuf cPrev, int cPrevOff, int cPrevStride,
+                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c) {
+        ScalarLstmCell.forward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
+                array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
+                cPrevStride, array(gates), array(cells), array(h), array(c));
+    }
+
+    @Override
+    public void lstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
+                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
+                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
+                                 FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
+                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradCPrev, int gradCPrevOff,
+                                 int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
+                                 FloatBuf scorerRows) {
+        ScalarLstmCell.backward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
+                array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
+                cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradCPrev), gradCPrevOff,
+                gradCPrevStride, array(gradInput), array(gradRecurrent), array(gradScores), array(scorerRows));
+    }
 }

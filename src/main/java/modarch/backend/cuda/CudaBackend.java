@@ -421,4 +421,24 @@ public final class CudaBackend implements Backend {
         int threads = 32 * Math.min(ATTENTION_WARPS, length);
         driver.launch(kernel, (int) Math.min((long) seqs * heads, MAX_BLOCKS), 1, 1, threads, 1, 1, 0, args);
     }
+
+    @Override
+    public void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
+                                boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
+                                FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
+                                FloatBuf cPrev, int cPrevOff, int cPrevStride,
+                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c) {
+        throw new UnsupportedOperationException("TODO(lstm kernel)");
+    }
+
+    @Override
+    public void lstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
+                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
+                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
+                                 FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
+                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradCPrev, int gradCPrevOff,
+                                 int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
+                                 FloatBuf scorerRows) {
+        throw new UnsupportedOperationException("TODO(lstm kernel)");
+    }
 }
