@@ -12,7 +12,8 @@ import modarch.nn.Workspace;
 /**
  * What every family's model shares: a workspace of rep replicas, its layers' parameters in the reference's order,
  * a last Linear whose output is the prediction, and routed modules (null for Monolithic) whose router holds the
- * scores. A subclass builds its layers in its constructor, then calls {@link #built}.
+ * scores. A subclass builds its layers in its constructor, then calls {@link #built}; one whose predictions or
+ * scores live elsewhere (the RNN's, reordered) overrides their getters.
  */
 abstract class LayeredModel implements Model {
     protected final Workspace ws;
@@ -39,22 +40,22 @@ abstract class LayeredModel implements Model {
     }
 
     @Override
-    public final FloatBuf predictions() {
+    public FloatBuf predictions() {
         return last.output();
     }
 
     @Override
-    public final FloatBuf gradPredictions() {
+    public FloatBuf gradPredictions() {
         return last.gradOutput();
     }
 
     @Override
-    public final boolean routed() {
+    public boolean routed() {
         return routed != null;
     }
 
     @Override
-    public final FloatBuf scores() {
+    public FloatBuf scores() {
         return routed == null ? null : routed.router().scores();
     }
 

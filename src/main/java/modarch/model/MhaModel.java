@@ -93,7 +93,7 @@ public final class MhaModel extends LayeredModel {
     private static Router router(Workspace ws, ModelKind kind, int rules, int headDim, int maxRows) {
         return switch (kind) {
             case MODULAR -> new SelfScoreRouter(ws, rules, maxRows);
-            case MODULAR_OP -> new OpRouter(ws, "model.scorer", rules, headDim, rules, maxRows, false);
+            case MODULAR_OP -> new OpRouter(ws, "model.scorer", rules, headDim, rules, maxRows, false, true);
             case GT_MODULAR -> new GroundTruthRouter(ws, rules, maxRows);
             case MONOLITHIC -> throw new IllegalStateException("Monolithic has no router");
         };

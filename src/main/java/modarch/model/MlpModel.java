@@ -67,7 +67,7 @@ public final class MlpModel extends LayeredModel {
     private static Router router(Workspace ws, ModelKind kind, int rules, int encDim, int maxRows) {
         return switch (kind) {
             case MODULAR -> new SelfScoreRouter(ws, rules, maxRows);
-            case MODULAR_OP -> new OpRouter(ws, "scorer", encDim, 0, rules, maxRows, true);
+            case MODULAR_OP -> new OpRouter(ws, "scorer", encDim, 0, rules, maxRows, true, true);
             case GT_MODULAR -> new GroundTruthRouter(ws, rules, maxRows);
             case MONOLITHIC -> throw new IllegalStateException("Monolithic has no router");
         };

@@ -2,15 +2,28 @@ package modarch.model;
 
 /**
  * The shape of a model: its kind, rule (module) count and the family's widths (MLP: encoder E and model D; MHA:
- * model dim and attention att_dim), the attention's kept keys per query (MHA; 0 for dense), the task's input
- * floats per row (features, without the one-hot rule) and the longest sequence it is run on.
+ * model dim and attention att_dim; RNN: encoder enc_dim and LSTM h_dim), the attention's kept keys per query (MHA;
+ * 0 for dense), the task's input floats per row (features, without the one-hot rule), its label floats per row,
+ * the sequence length it trains at and the longest sequence it is run on.
  */
 public record ModelSpec(ModelKind kind, int rules, int encDim, int dim, int attDim, int attentionTopK,
-                        int inputWidth, int maxLength) {
+                        int inputWidth, int outputWidth, int trainLength, int maxLength) {
 
-    /** An MLP-family shape: rows of [a, b], length 1. */
+    /** An MLP-family shape: rows of [a, b], one output, length 1. */
     public ModelSpec(ModelKind kind, int rules, int encDim, int dim) {
-        this(kind, rules, encDim, dim, 0, 0, 2, 1);
+        this(kind, rules, encDim, dim, 0, 0, 2, 1, 1, 1);
+    }
+
+    /** An MHA-family shape: one output per token, sequences of up to maxLength tokens. */
+    public ModelSpec(ModelKind kind, int rules, int encDim, int dim, int attDim, int attentionTopK, int inputWidth,
+                     int maxLength) {
+        this(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, 1, maxLength, maxLength);
+    }
+
+    /** An RNN-family shape: d inputs and outputWidth outputs per step, trained at trainLength steps. */
+    public static ModelSpec recurrent(ModelKind kind, int rules, int encDim, int hDim, int inputWidth, int outputWidth,
+                                      int trainLength, int maxLength) {
+        return new ModelSpec(kind, rules, encDim, hDim, 0, 0, inputWidth, outputWidth, trainLength, maxLength);
     }
 
     /** The kept keys per query as the attention op takes them: all (Integer.MAX_VALUE) when dense. */

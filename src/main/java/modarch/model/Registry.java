@@ -9,12 +9,12 @@ import modarch.task.MlpTask;
 public final class Registry {
     private static final Family MLP = new Family("mlp",
             (rules, dataSeed, classification, options) -> new MlpTask(rules, dataSeed, classification),
-            MlpModel::new, FamilyOptions.NONE);
+            MlpModel::new, FamilyOptions.NONE, 0f);
 
     private static final Family MHA = new Family("mha",
             (rules, dataSeed, classification, options) -> new MhaTask(rules, dataSeed, classification,
                     options.searchVersion(), options.seqLen()),
-            MhaModel::new, FamilyOptions.MHA_DEFAULTS);
+            MhaModel::new, FamilyOptions.MHA_DEFAULTS, 0f);
 
     private static final List<TaskSpec> TASKS = List.of(
             new TaskSpec("mlp-regression", MLP, false),

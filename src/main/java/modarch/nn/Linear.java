@@ -6,8 +6,8 @@ import modarch.backend.FloatBuf;
 import modarch.task.FastRandom;
 
 /**
- * PyTorch's nn.Linear, optionally followed by a fused ReLU: {@code y = act(x W^T + b)}, every replica in one
- * batched product. Owns its output and the gradient buffer of that output; remembers its input for backward.
+ * PyTorch's nn.Linear, optionally followed by a fused ReLU: {@code y = act(x W^T + b)} (or without b, as
+ * {@code nn.Linear(in, out, bias=False)}), every replica in one batched product. Owns its output and the gradient buffer of that output; remembers its input for backward.
  */
 public final class Linear {
     private final Backend backend;
@@ -16,20 +16,25 @@ public final class Linear {
     private final int out;
     private final boolean relu;
     private final Param weight;  // weight is (out, in)
-    private final Param bias;    // bias is (out)
+    private final Param bias;    // bias is (out); null without one
     private final FloatBuf output;     // output is (rep, rows, out)
     private final FloatBuf gradOutput; // gradOutput is (rep, rows, out), filled by the caller before backward
     private FloatBuf input;            // input is (rep, rows, in), the buffer last given to forward
     private int rows;
 
     public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu) {
+        this(ws, prefix, in, out, maxRows, relu, true);
+    }
+
+    /** A Linear with a bias or, when hasBias is false, without one (no prefix.bias parameter). */
+    public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu, boolean hasBias) {
         this.backend = ws.backend();
         this.rep = ws.rep();
         this.in = in;
         this.out = out;
         this.relu = relu;
         this.weight = ws.params().add(prefix + ".weight", out, in);
-        this.bias = ws.params().add(prefix + ".bias", out);
+        this.bias = hasBias ? ws.params().add(prefix + ".bias", out) : null;
         this.output = ws.floats((long) maxRows * out);
         this.gradOutput = ws.floats((long) maxRows * out);
     }
@@ -38,7 +43,7 @@ public final class Linear {
     public void init(float[] replicaValues, FastRandom rng) {
         double bound = 1.0 / Math.sqrt(in);
         weight.initUniform(replicaValues, bound, rng);
-        bias.initUniform(replicaValues, bound, rng);
+        if (bias != null) bias.initUniform(replicaValues, bound, rng);
     }
 
     /** x is (rep, rows, in); the result is in {@link #output()}. */
@@ -50,7 +55,7 @@ public final class Linear {
                 x, 0, in, rows * in,
                 weight.data(), weight.offset(0), in, stride,
                 output, 0, out, rows * out,
-                false, bias.data(), bias.offset(0), stride, relu);
+                false, bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(0), stride, relu);
     }
 
     /**
@@ -65,7 +70,10 @@ public final class Linear {
         backend.gemmBatched(rep, true, false, out, in, rows,
                 gradOutput, 0, out, rows * out, input, 0, in, rows * in,
                 weight.grad(), weight.offset(0), in, stride, true, null, 0, 0, false);
-        backend.columnSumAccumulate(rep, rows, out, gradOutput, 0, out, rows * out, bias.grad(), bias.offset(0), stride);
+        if (bias != null) {
+            backend.columnSumAccumulate(rep, rows, out, gradOutput, 0, out, rows * out, bias.grad(), bias.offset(0),
+                    stride);
+        }
         if (gradInput != null) {
             // dx (rows, in) = dy (rows, out) . W (out, in)
             backend.gemmBatched(rep, false, false, rows, in, out,
@@ -91,6 +99,6 @@ public final class Linear {
     }
 
     public List<Param> params() {
-        return List.of(weight, bias);
+        return bias == null ? List.of(weight) : List.of(weight, bias);
     }
 }

@@ -9,7 +9,8 @@ import modarch.task.FastRandom;
 /**
  * The reference's Modular-op routing: softmax of a scorer that sees only the rule context. In the MLP setting the
  * scorer is Linear(E, R) named "scorer" on the encoded rule; in the MHA setting it is Linear(R, hidden) - ReLU -
- * Linear(hidden, R) named prefix.0 and prefix.2 on the one-hot rule, which has nothing upstream to train.
+ * Linear(hidden, R) named prefix.0 and prefix.2 on the one-hot rule, which has nothing upstream to train; in the RNN
+ * setting the same without biases.
  */
 public final class OpRouter extends AbstractRouter {
     private final List<Linear> scorer;   // (rep, rows, context) -> [(rep, rows, hidden), ReLU ->] (rep, rows, R)
@@ -17,15 +18,15 @@ public final class OpRouter extends AbstractRouter {
 
     /**
      * hidden 0: one Linear named prefix; otherwise two, prefix.0 (ReLU) and prefix.2. contextGradient: whether
-     * {@link #gradRuleContext()} is computed (false for a one-hot context).
+     * {@link #gradRuleContext()} is computed (false for a one-hot context). hasBias: whether the Linears have biases.
      */
     public OpRouter(Workspace ws, String prefix, int contextDim, int hidden, int modules, int maxRows,
-                    boolean contextGradient) {
+                    boolean contextGradient, boolean hasBias) {
         super(ws, modules, maxRows);
         this.scorer = hidden == 0
-                ? List.of(new Linear(ws, prefix, contextDim, modules, maxRows, false))
-                : List.of(new Linear(ws, prefix + ".0", contextDim, hidden, maxRows, true),
-                        new Linear(ws, prefix + ".2", hidden, modules, maxRows, false));
+                ? List.of(new Linear(ws, prefix, contextDim, modules, maxRows, false, hasBias))
+                : List.of(new Linear(ws, prefix + ".0", contextDim, hidden, maxRows, true, hasBias),
+                        new Linear(ws, prefix + ".2", hidden, modules, maxRows, false, hasBias));
         this.gradContext = contextGradient ? ws.floats((long) maxRows * contextDim) : null;
     }
 

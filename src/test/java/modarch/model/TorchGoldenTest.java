@@ -24,10 +24,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The independent oracle: one training step of the reference's own PyTorch models (torch_mlp.json and
- * torch_mha.json: initial state_dict, batch, predictions, scores, loss, every gradient, parameters after one Adam
- * step), imported into ours and checked tensor by tensor, by relative error over the whole tensor, on both CPU backends. The Adam step
- * is taken from the reference's gradients, so it is checked on its own.
+ * The independent oracle: one training step of the reference's own PyTorch models (torch_mlp.json, torch_mha.json
+ * and torch_rnn.json: initial state_dict, batch, predictions, scores, loss, every gradient, parameters after one Adam
+ * step), imported into ours and checked tensor by tensor, by relative error over the whole tensor, on both CPU
+ * backends. The RNN family's gradients are clipped to norm 1 first, as its recipe does. The Adam step is taken from
+ * the reference's gradients, so it is checked on its own.
  */
 class TorchGoldenTest {
     private static final double OUTPUT_TOLERANCE = 1e-5;
@@ -38,7 +39,7 @@ class TorchGoldenTest {
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
-        for (String file : new String[] {"torch_mlp.json", "torch_mha.json"}) {
+        for (String file : new String[] {"torch_mlp.json", "torch_mha.json", "torch_rnn.json"}) {
             for (JsonNode c : Golden.read(file).get("cases")) {
                 String version = c.has("search_version") ? " v" + c.get("search_version").asInt() : "";
                 for (Backend backend : new Backend[] {new ScalarBackend(), new VectorBackend()}) {
@@ -58,6 +59,13 @@ class TorchGoldenTest {
             if (c.get("family").asText().equals("mlp")) {
                 return new Shape(new ModelSpec(kind, rules, c.get("enc_dim").asInt(), c.get("dim").asInt()), 2, 1);
             }
+            if (c.get("family").asText().equals("rnn")) {
+                int d = c.get("d_dim").asInt();
+                int length = c.get("seq_len").asInt();
+                int outputs = c.get("task").asText().equals("classification") ? 1 : d;
+                return new Shape(ModelSpec.recurrent(kind, rules, c.get("enc_dim").asInt(), c.get("h_dim").asInt(), d,
+                        outputs, length, length), d, length);
+            }
             int features = c.get("inputs").get(0).get(0).size() - rules;
             int length = c.get("seq_len").asInt();
             assertEquals(kind == ModelKind.MONOLITHIC ? 2 * rules : 2, c.get("heads").asInt(), "heads");
@@ -73,11 +81,13 @@ class TorchGoldenTest {
         Shape shape = Shape.of(c);
         ModelSpec spec = shape.spec();
         int rows = c.get("batch").asInt() * shape.length();
-        try (Model model = shape.length() == 1 ? Registry.task("mlp-" + c.get("task").asText()).newModel(backend, 1, spec, rows)
-                : new MhaModel(backend, 1, spec, rows);
-             Batch batch = new Batch(backend, 1, rows, shape.inputWidth(), 1);
+        int outputs = spec.outputWidth();
+        try (Model model = c.get("family").asText().equals("rnn") ? new RnnModel(backend, 1, spec, rows)
+                : Registry.task(c.get("family").asText() + "-" + c.get("task").asText()).newModel(backend, 1, spec, rows);
+             Batch batch = new Batch(backend, 1, rows, shape.inputWidth(), outputs);
              Adam adam = new Adam(backend, model.arena(), c.get("adam").get("lr").asDouble());
-             FloatBuf loss = backend.allocFloats(1)) {
+             FloatBuf loss = backend.allocFloats(1);
+             FloatBuf norm = backend.allocFloats(1)) {
             ParamArena arena = model.arena();
             assertEquals(names(c.get("state_dict")), model.params().stream().map(Param::name).toList(),
                     "the reference's state_dict names and order");
@@ -86,27 +96,37 @@ class TorchGoldenTest {
                 batch.set(inputs(c.get("inputs"), rows), Golden.ints(c.get("rules_of_examples")),
                         floats(Golden.doubles(c.get("labels"))));
             } else {
-                batch.set(tokenFeatures(c.get("inputs"), shape.inputWidth()), Golden.ints(c.get("rules_of_tokens")),
+                String rules = c.has("rules_of_steps") ? "rules_of_steps" : "rules_of_tokens";
+                batch.set(tokenFeatures(c.get("inputs"), shape.inputWidth()), Golden.ints(c.get(rules)),
                         floats(Golden.doubles(c.get("labels"))), shape.length());
+            }
+            if (c.has("module_h_dim")) {
+                assertEquals(c.get("module_h_dim").asInt(), ((RnnModel) model).hidden(), name + ": the modules' h");
             }
 
             arena.zeroGrad();
             model.forward(batch);
             check(name + " predictions", TestBuffers.read(backend, model.predictions()), values(c.get("predictions")),
-                    rows, OUTPUT_TOLERANCE);
+                    rows * outputs, OUTPUT_TOLERANCE);
             if (c.get("scores").isNull()) {
                 assertTrue(!model.routed(), name + ": the reference has no scores, so neither do we");
             } else {
                 check(name + " scores", TestBuffers.read(backend, model.scores()), values(c.get("scores")),
                         rows * spec.rules(), OUTPUT_TOLERANCE);
             }
-            Loss.forTask(classification).apply(backend, 1, rows, model.predictions(), batch.labels(),
+            Loss.forTask(classification).apply(backend, 1, rows * outputs, model.predictions(), batch.labels(),
                     model.gradPredictions(), loss, 1f, false);
             double lossError = Math.abs(TestBuffers.read(backend, loss)[0] - c.get("loss").asDouble())
                     / Math.abs(c.get("loss").asDouble());
             assertTrue(lossError < OUTPUT_TOLERANCE, name + " loss: relative error " + lossError);
 
             model.backward();
+            if (c.get("family").asText().equals("rnn")) {
+                backend.clipGradNorm(1, arena.replicaStride(), arena.grad(), 0, arena.replicaStride(), 1f, norm, 0);
+                double expectedNorm = c.get("grad_norm_before_clip").asDouble();
+                double normError = Math.abs(TestBuffers.read(backend, norm)[0] - expectedNorm) / expectedNorm;
+                assertTrue(normError < GRADIENT_TOLERANCE, name + " gradient norm: relative error " + normError);
+            }
             float[] grads = arena.download(arena.grad(), 0);
             for (Param p : model.params()) {
                 JsonNode expected = c.get("grads").get(p.name());

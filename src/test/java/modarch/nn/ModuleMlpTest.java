@@ -43,7 +43,7 @@ class ModuleMlpTest {
         open.add(ws);
         Router router = switch (routing) {
             case "self" -> new SelfScoreRouter(ws, R, MAX_ROWS);
-            case "op" -> new OpRouter(ws, "scorer", E, 0, R, MAX_ROWS, true);
+            case "op" -> new OpRouter(ws, "scorer", E, 0, R, MAX_ROWS, true, true);
             case "gt" -> new GroundTruthRouter(ws, R, MAX_ROWS);
             default -> throw new IllegalArgumentException(routing);
         };

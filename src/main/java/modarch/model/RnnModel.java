@@ -1,0 +1,206 @@
+package modarch.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.nn.GroupLstmCell;
+import modarch.nn.GroupLstmCell.Scoring;
+import modarch.nn.Linear;
+import modarch.nn.Param;
+import modarch.task.Batch;
+import modarch.task.FastRandom;
+
+/**
+ * The RNN-setting models of the reference (RNN/*&#47;model.py): per step an encoder Linear(d + R, enc) - ReLU -
+ * Linear(enc, enc) of [x_t, one-hot rule], an LSTM core ({@link GroupLstmCell}: nn.LSTMCell(enc, h) for Monolithic,
+ * R cells of the parameter-matched width for the modular kinds), and a decoder Linear(h, h) - ReLU - Linear(h, out)
+ * of every step's h. Parameter names, shapes and counts are the reference's.
+ *
+ * <p>Batches are sequence-major (row e L + t, as the tasks draw them); inside, the model works time-major, step t of
+ * a window at rows [t E, (t + 1) E), and copies its inputs in and its predictions and scores out. Its caches hold
+ * one window of trainLength steps of the batch's E sequences; a longer sequence (evaluation at length 30 of a model
+ * trained at 10) runs in windows through the same caches, the state carried from one to the next, so evaluating it
+ * needs no more memory than training. Backward follows a forward of one window (training).
+ */
+public final class RnnModel extends LayeredModel {
+    private final int features;     // d: input floats per step
+    private final int outputs;      // label floats per step
+    private final int maxExamples;  // E at most
+    private final int windowSteps;  // steps per window: the training length
+    private final Linear encoder1;  // encoder.0: (rep, rows, d + R) -> (rep, rows, enc), ReLU
+    private final Linear encoder2;  // encoder.2: (rep, rows, enc) -> (rep, rows, enc)
+    private final GroupLstmCell cell; // rnn.*
+    private final Linear decoder1;  // decoder.0: (rep, rows, h) -> (rep, rows, h), ReLU
+    private final Linear decoder2;  // decoder.2: (rep, rows, h) -> (rep, rows, out)
+    private final FloatBuf oneHot;      // oneHot is (rep, maxRows, R): the batch's rules, sequence-major
+    private final FloatBuf oneHotSteps; // oneHotSteps is (rep, rows, R): the window's, time-major
+    private final FloatBuf tokens;      // tokens is (rep, rows, d + R): [x_t, one-hot], time-major
+    private final FloatBuf predictions;     // predictions is (rep, maxRows, out), sequence-major
+    private final FloatBuf gradPredictions; // gradPredictions is (rep, rows, out), sequence-major
+    private final FloatBuf scores;          // scores is (rep, maxRows, R), sequence-major; null for Monolithic
+    private int examples;
+    private int length;
+    private boolean oneWindow;
+
+    /** A model for batches of up to maxRows rows per replica: sequences of at most spec.maxLength() steps. */
+    public RnnModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
+        super(backend, rep, spec.rules());
+        this.features = spec.inputWidth();
+        this.outputs = spec.outputWidth();
+        this.maxExamples = Math.max(1, maxRows / spec.maxLength());
+        this.windowSteps = Math.min(spec.trainLength(), spec.maxLength());
+        int windowRows = maxExamples * windowSteps;
+        boolean monolithic = spec.kind() == ModelKind.MONOLITHIC;
+        int hidden = monolithic ? spec.dim() : GroupLstmCell.moduleHidden(rules, spec.encDim(), spec.dim());
+        if (hidden < 1) {
+            throw new IllegalArgumentException("h_dim " + spec.dim() + " gives modules no width at " + rules + " rules");
+        }
+        encoder1 = new Linear(ws, "encoder.0", features + rules, spec.encDim(), windowRows, true);
+        encoder2 = new Linear(ws, "encoder.2", spec.encDim(), spec.encDim(), windowRows, false);
+        cell = new GroupLstmCell(ws, "rnn", spec.encDim(), monolithic ? 1 : rules, hidden, scoring(spec.kind()),
+                windowRows, maxExamples);
+        decoder1 = new Linear(ws, "decoder.0", hidden, hidden, windowRows, true);
+        decoder2 = new Linear(ws, "decoder.2", hidden, outputs, windowRows, false);
+        List<Param> all = new ArrayList<>();
+        all.addAll(encoder1.params());
+        all.addAll(encoder2.params());
+        all.addAll(cell.params());
+        all.addAll(decoder1.params());
+        all.addAll(decoder2.params());
+        oneHot = ws.floats((long) maxRows * rules);
+        oneHotSteps = ws.floats((long) windowRows * rules);
+        tokens = ws.floats((long) windowRows * (features + rules));
+        predictions = ws.floats((long) maxRows * outputs);
+        gradPredictions = ws.floats((long) windowRows * outputs);
+        scores = monolithic ? null : ws.floats((long) maxRows * rules);
+        built(all, decoder2, null);
+    }
+
+    private static Scoring scoring(ModelKind kind) {
+        return switch (kind) {
+            case MONOLITHIC -> Scoring.NONE;
+            case MODULAR -> Scoring.SELF;
+            case MODULAR_OP -> Scoring.RULE;
+            case GT_MODULAR -> Scoring.GROUND_TRUTH;
+        };
+    }
+
+    /** The width of each module's (and the shared) LSTM state. */
+    public int hidden() {
+        return cell.hidden();
+    }
+
+    @Override
+    public void init(int r, long seed) {
+        FastRandom rng = new FastRandom(seed);
+        float[] values = new float[ws.params().replicaStride()];
+        encoder1.init(values, rng);
+        encoder2.init(values, rng);
+        cell.init(values, rng);
+        decoder1.init(values, rng);
+        decoder2.init(values, rng);
+        ws.params().upload(values, ws.params().data(), r);
+    }
+
+    @Override
+    public void forward(Batch batch) {
+        run(batch, false);
+    }
+
+    @Override
+    public void forwardScores(Batch batch) {
+        if (scores == null) throw new IllegalStateException("a Monolithic model has no routing scores");
+        run(batch, true);
+    }
+
+    /** The batch in windows of steps; scoresOnly skips what the scores do not depend on (all but Modular's). */
+    private void run(Batch batch, boolean scoresOnly) {
+        length = batch.length();
+        examples = batch.rows() / length;
+        if (examples > maxExamples) {
+            throw new IllegalArgumentException("a batch of " + examples + " sequences exceeds this model's "
+                    + maxExamples);
+        }
+        backend.oneHot(rep * batch.rows(), rules, batch.rules(), 0, oneHot, 0);
+        boolean stateless = scoresOnly && scores != null && !cell.needsStateForScores();
+        oneWindow = length <= windowSteps;
+        for (int t0 = 0; t0 < length; t0 += windowSteps) {
+            int steps = Math.min(windowSteps, length - t0);
+            int rows = steps * examples;
+            toSteps(oneHot, rules, t0, steps, oneHotSteps, 0, rules);
+            if (stateless) {
+                toSequences(cell.scoresOnly(oneHotSteps, rows), rules, t0, steps, scores);
+                continue;
+            }
+            toSteps(batch.inputs(), features, t0, steps, tokens, 0, features + rules);
+            toSteps(oneHot, rules, t0, steps, tokens, features, features + rules);
+            encoder1.forward(tokens, rows);
+            encoder2.forward(encoder1.output(), rows);
+            cell.forward(encoder2.output(), oneHotSteps, examples, steps, t0 == 0);
+            if (t0 + steps < length) cell.carry();
+            if (scores != null) toSequences(cell.scores(), rules, t0, steps, scores);
+            if (scoresOnly) continue;
+            decoder1.forward(cell.h(), rows);
+            decoder2.forward(decoder1.output(), rows);
+            toSequences(decoder2.output(), outputs, t0, steps, predictions);
+        }
+    }
+
+    /**
+     * Copies steps [t0, t0 + steps) of the batch's sequence-major rows (rep, E L, width) into time-major rows
+     * (rep, steps E, ldDst) from column dstCol.
+     */
+    private void toSteps(FloatBuf src, int width, int t0, int steps, FloatBuf dst, int dstCol, int ldDst) {
+        int rows = steps * examples;
+        // group = replica; item = step t: E rows of width, source row e L + t0 + t, target row t E + e
+        backend.copyGrouped(rep, examples * length * width, rows * ldDst, steps, examples, width,
+                src, t0 * width, length * width, width, dst, dstCol, ldDst, examples * ldDst, false);
+    }
+
+    /** The inverse of {@link #toSteps}: time-major (rep, steps E, width) into rows of steps [t0, ..) of (rep, E L, width). */
+    private void toSequences(FloatBuf src, int width, int t0, int steps, FloatBuf dst) {
+        int rows = steps * examples;
+        backend.copyGrouped(rep, rows * width, examples * length * width, steps, examples, width,
+                src, 0, width, examples * width, dst, t0 * width, length * width, width, false);
+    }
+
+    @Override
+    public void backward() {
+        if (!oneWindow) {
+            throw new IllegalStateException("backward needs a forward of at most " + windowSteps + " steps, not "
+                    + length);
+        }
+        int rows = examples * length;
+        // the loss's gradient, sequence-major (rep, E L, out), into the decoder's time-major rows
+        backend.copyGrouped(rep, rows * outputs, rows * outputs, length, examples, outputs,
+                gradPredictions, 0, length * outputs, outputs, decoder2.gradOutput(), 0, outputs, examples * outputs,
+                false);
+        decoder2.backward(decoder1.gradOutput(), false);
+        decoder1.backward(cell.gradH(), false);
+        cell.backward(encoder2.gradOutput());
+        encoder2.backward(encoder1.gradOutput(), false);
+        encoder1.backward(null, false);
+    }
+
+    /** Sequence-major, unlike the decoder's own output. */
+    @Override
+    public FloatBuf predictions() {
+        return predictions;
+    }
+
+    @Override
+    public FloatBuf gradPredictions() {
+        return gradPredictions;
+    }
+
+    @Override
+    public boolean routed() {
+        return scores != null;
+    }
+
+    @Override
+    public FloatBuf scores() {
+        return scores;
+    }
+}

@@ -1,0 +1,302 @@
+package modarch.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.task.FastRandom;
+
+/**
+ * The RNN family's recurrent core over a window of time steps, every replica, with backpropagation through time
+ * over explicit per-step caches: R LSTM cells that share one state, the reference's GroupLSTMCell (i2h and h2h
+ * Linears without bias; gates i, f, o, g; the shared h and c the score-weighted sums of the modules'), or, for
+ * {@link Scoring#NONE}, PyTorch's nn.LSTMCell (one cell, both biases, gates i, f, g, o). Rows are time-major:
+ * step t of a window of E sequences is rows [t E, (t + 1) E). Per step: the h2h product of the previous h, then
+ * one fused {@link Backend#lstmCellForward}; the i2h product of every step runs before, as one GEMM. A window
+ * starts from the zero state or from where the previous window ended ({@link #carry}), so a long sequence runs
+ * in windows through caches sized for one.
+ */
+public final class GroupLstmCell {
+
+    /** Where the modules' scores come from. */
+    public enum Scoring {
+        /** nn.LSTMCell: one cell, no scores. */
+        NONE,
+        /** Modular: softmax of GroupLinear(R, 8h, 1) on relu([i2h, h2h]) per module, fused into the step op. */
+        SELF,
+        /** Modular-op: softmax of Linear(R, h) - ReLU - Linear(h, R), without biases, on the one-hot rule. */
+        RULE,
+        /** GT-Modular: the one-hot rule. */
+        GROUND_TRUTH
+    }
+
+    private final Backend backend;
+    private final int rep;
+    private final int in;         // encoder width
+    private final int modules;    // R (1 for NONE)
+    private final int hidden;     // h: each module's and the shared state's width
+    private final int gateWidth;  // 4 R h
+    private final Scoring scoring;
+    private final Param weightIh; // weightIh is (4Rh, in)
+    private final Param weightHh; // weightHh is (4Rh, h)
+    private final Param biasIh;   // biasIh is (4h); NONE only
+    private final Param biasHh;   // biasHh is (4h); NONE only
+    private final Param scorerW;  // scorerW is (R, 8h, 1); SELF only
+    private final Param scorerB;  // scorerB is (1, R, 1); SELF only: in the reference's state_dict, never used
+    private final OpRouter ruleScorer; // RULE only
+    private final FloatBuf input;      // input is (rep, rows, 4Rh): i2h of every step
+    private final FloatBuf recurrent;  // recurrent is (rep, rows, 4Rh): h2h of the previous h, per step
+    private final FloatBuf gates;      // gates is (rep, rows, 4Rh): the activations
+    private final FloatBuf cells;      // cells is (rep, rows, R, h): each module's new c
+    private final FloatBuf h;          // h is (rep, rows, h): the shared state after each step
+    private final FloatBuf c;          // c is (rep, rows, h)
+    private final FloatBuf selfScores; // selfScores is (rep, rows, R); SELF only
+    private final FloatBuf hInit;      // hInit is (rep, E, h): the state before the window's first step
+    private final FloatBuf cInit;      // cInit is (rep, E, h)
+    private final FloatBuf gradInput;     // gradInput is (rep, rows, 4Rh)
+    private final FloatBuf gradRecurrent; // gradRecurrent is (rep, rows, 4Rh)
+    private final FloatBuf gradH;         // gradH is (rep, rows, h): filled by the caller, then the recurrence's
+    private final FloatBuf gradC;         // gradC is (rep, rows, h)
+    private final FloatBuf gradScores;    // gradScores is (rep, rows, R); RULE only
+    private final FloatBuf scorerRows;    // scorerRows is (rep, E, R, 8h); SELF only: one step's weight gradients
+    private FloatBuf x;         // x is (rep, rows, in): the window's encoded inputs
+    private FloatBuf scores;    // scores is (rep, rows, R): of the last window; null for NONE
+    private int examples;       // E
+    private int steps;          // of the last window
+    private boolean fromZero;   // whether the last window started from the zero state
+
+    /**
+     * Cells for windows of up to maxRows rows (steps times sequences) of at most maxExamples sequences. prefix names
+     * the parameters (the reference's "rnn").
+     */
+    public GroupLstmCell(Workspace ws, String prefix, int in, int modules, int hidden, Scoring scoring,
+                         int maxRows, int maxExamples) {
+        if (scoring == Scoring.NONE && modules != 1) {
+            throw new IllegalArgumentException("an nn.LSTMCell is one module, not " + modules);
+        }
+        this.backend = ws.backend();
+        this.rep = ws.rep();
+        this.in = in;
+        this.modules = modules;
+        this.hidden = hidden;
+        this.gateWidth = 4 * modules * hidden;
+        this.scoring = scoring;
+        ParamArena params = ws.params();
+        boolean lstmCell = scoring == Scoring.NONE;
+        weightIh = params.add(prefix + (lstmCell ? ".weight_ih" : ".i2h.weight"), gateWidth, in);
+        weightHh = params.add(prefix + (lstmCell ? ".weight_hh" : ".h2h.weight"), gateWidth, hidden);
+        biasIh = lstmCell ? params.add(prefix + ".bias_ih", gateWidth) : null;
+        biasHh = lstmCell ? params.add(prefix + ".bias_hh", gateWidth) : null;
+        boolean self = scoring == Scoring.SELF;
+        scorerW = self ? params.add(prefix + ".scorer.1.w", modules, 2 * 4 * hidden, 1) : null;
+        scorerB = self ? params.add(prefix + ".scorer.1.b", 1, modules, 1) : null;
+        ruleScorer = scoring == Scoring.RULE
+                ? new OpRouter(ws, prefix + ".scorer", modules, hidden, modules, maxRows, false, false) : null;
+        input = ws.floats((long) maxRows * gateWidth);
+        recurrent = ws.floats((long) maxRows * gateWidth);
+        gates = ws.floats((long) maxRows * gateWidth);
+        cells = ws.floats((long) maxRows * modules * hidden);
+        h = ws.floats((long) maxRows * hidden);
+        c = ws.floats((long) maxRows * hidden);
+        selfScores = self ? ws.floats((long) maxRows * modules) : null;
+        hInit = ws.floats((long) maxExamples * hidden);
+        cInit = ws.floats((long) maxExamples * hidden);
+        gradInput = ws.floats((long) maxRows * gateWidth);
+        gradRecurrent = ws.floats((long) maxRows * gateWidth);
+        gradH = ws.floats((long) maxRows * hidden);
+        gradC = ws.floats((long) maxRows * hidden);
+        gradScores = scoring == Scoring.RULE ? ws.floats((long) maxRows * modules) : null;
+        scorerRows = self ? ws.floats((long) maxExamples * 2 * gateWidth) : null;
+    }
+
+    /**
+     * The reference's parameter matching: the modules' h for R LSTM cells to have about the parameters of one
+     * nn.LSTMCell of hDim with encoder width enc, Python's {@code int((sqrt(b^2 + 4 a k) - b) / (2 a))} with
+     * b = 4 R enc + 1, a = 4 R + 1 and k = 5 hDim^2 + hDim (4 enc + 1).
+     */
+    public static int moduleHidden(int rules, int enc, int hDim) {
+        double b = 4.0 * rules * enc + 1;
+        double a = 4.0 * rules + 1;
+        double k = 5.0 * hDim * hDim + (double) hDim * (4.0 * enc + 1);
+        double root = Math.sqrt(b * b + 4 * a * k) - b;
+        return (int) (root / (2 * a));
+    }
+
+    /**
+     * PyTorch's defaults into one replica's host values: nn.LSTMCell's tensors U(-1/sqrt(h), 1/sqrt(h)); the bias-free
+     * Linears U(-1/sqrt(fan_in), ..); the GroupLinear scorer's w U(-sqrt(1/8h), ..) and its unused b zero (the
+     * reference leaves it uninitialised memory).
+     */
+    public void init(float[] replicaValues, FastRandom rng) {
+        if (scoring == Scoring.NONE) {
+            double bound = 1.0 / Math.sqrt(hidden);
+            for (Param p : List.of(weightIh, weightHh, biasIh, biasHh)) p.initUniform(replicaValues, bound, rng);
+            return;
+        }
+        weightIh.initUniform(replicaValues, 1.0 / Math.sqrt(in), rng);
+        weightHh.initUniform(replicaValues, 1.0 / Math.sqrt(hidden), rng);
+        if (scorerW != null) scorerW.initUniform(replicaValues, Math.sqrt(1.0 / (8.0 * hidden)), rng);
+        if (ruleScorer != null) ruleScorer.init(replicaValues, rng);
+    }
+
+    /** Parameters in the reference's state_dict order. */
+    public List<Param> params() {
+        List<Param> all = new ArrayList<>(List.of(weightIh, weightHh));
+        if (biasIh != null) all.addAll(List.of(biasIh, biasHh));
+        if (scorerW != null) all.addAll(List.of(scorerW, scorerB));
+        if (ruleScorer != null) all.addAll(ruleScorer.params());
+        return all;
+    }
+
+    /** Sets the state before the next window to zero (a new sequence). */
+    public void resetState() {
+        backend.fill(rep * examples * hidden, 0f, hInit, 0);
+        backend.fill(rep * examples * hidden, 0f, cInit, 0);
+    }
+
+    /**
+     * Runs a window of steps over E = sequences: xIn (rep, steps E, in) the encoded inputs, oneHot (rep, steps E, R)
+     * the rules, both time-major. fromZeroState: start from the zero state (else from {@link #carry}). The states are
+     * in {@link #h()}, the scores in {@link #scores()}.
+     */
+    public void forward(FloatBuf xIn, FloatBuf oneHot, int sequences, int windowSteps, boolean fromZeroState) {
+        this.x = xIn;
+        this.examples = sequences;
+        this.steps = windowSteps;
+        this.fromZero = fromZeroState;
+        if (fromZeroState) resetState();
+        int rows = steps * examples;
+        int stride = weightIh.replicaStride();
+        // input (rows, 4Rh) = x (rows, in) . W_ih^T (+ b_ih)
+        backend.gemmBatched(rep, false, true, rows, gateWidth, in, x, 0, in, rows * in,
+                weightIh.data(), weightIh.offset(0), in, stride, input, 0, gateWidth, rows * gateWidth,
+                false, biasIh == null ? null : biasIh.data(), biasIh == null ? 0 : biasIh.offset(0), stride, false);
+        scores = scores(oneHot, rows);
+        for (int t = 0; t < steps; t++) {
+            State prev = previous(h, t);
+            // recurrent (E, 4Rh) = h_prev (E, h) . W_hh^T (+ b_hh)
+            backend.gemmBatched(rep, false, true, examples, gateWidth, hidden, prev.buf, prev.off, hidden, prev.stride,
+                    weightHh.data(), weightHh.offset(0), hidden, stride,
+                    recurrent, t * examples * gateWidth, gateWidth, rows * gateWidth,
+                    false, biasHh == null ? null : biasHh.data(), biasHh == null ? 0 : biasHh.offset(0), stride, false);
+            State cPrev = previous(c, t);
+            backend.lstmCellForward(rep, examples, rows, t * examples, modules, hidden, scoring == Scoring.NONE,
+                    input, recurrent, scorerW == null ? null : scorerW.data(), scorerW == null ? 0 : scorerW.offset(0),
+                    stride, scores, cPrev.buf, cPrev.off, cPrev.stride, gates, cells, h, c);
+        }
+    }
+
+    /** The scores of a window: the rule scorer's or the one-hot's (given), the fused op's (SELF), or none. */
+    private FloatBuf scores(FloatBuf oneHot, int rows) {
+        return switch (scoring) {
+            case NONE -> null;
+            case SELF -> selfScores;
+            case GROUND_TRUTH -> oneHot;
+            case RULE -> {
+                ruleScorer.forward(rows, oneHot, null, null);
+                yield ruleScorer.scores();
+            }
+        };
+    }
+
+    /** A state buffer's block before step t: the window's initial state at t = 0, else step t - 1's rows. */
+    private State previous(FloatBuf states, int t) {
+        if (t == 0) return new State(states == h ? hInit : cInit, 0, examples * hidden);
+        return new State(states, (t - 1) * examples * hidden, steps * examples * hidden);
+    }
+
+    /** (rep, E, h) rows of a state buffer: replica r's from off + r * stride. */
+    private record State(FloatBuf buf, int off, int stride) {
+    }
+
+    /** Makes the last window's final state the next window's initial state. */
+    public void carry() {
+        int rows = steps * examples;
+        int last = (steps - 1) * examples * hidden;
+        backend.copy(rep, examples, hidden, h, last, hidden, rows * hidden, hInit, 0, hidden, examples * hidden);
+        backend.copy(rep, examples, hidden, c, last, hidden, rows * hidden, cInit, 0, hidden, examples * hidden);
+    }
+
+    /**
+     * Backpropagation through the last window from {@link #gradH()} (the loss's gradient w.r.t. every step's h,
+     * filled by the caller): accumulates every parameter's gradient and writes the gradient of the encoded inputs
+     * into gradX (rep, rows, in). The window must have started from the zero state (training runs one window).
+     */
+    public void backward(FloatBuf gradX) {
+        if (!fromZero) throw new IllegalStateException("backward needs a window that started from the zero state");
+        int rows = steps * examples;
+        int stride = weightIh.replicaStride();
+        backend.fill(rep * rows * hidden, 0f, gradC, 0);
+        for (int t = steps - 1; t >= 0; t--) {
+            State cPrev = previous(c, t);
+            boolean first = t == 0;
+            int gradCPrevOff = first ? 0 : (t - 1) * examples * hidden;
+            backend.lstmCellBackward(rep, examples, rows, t * examples, modules, hidden, scoring == Scoring.NONE,
+                    input, recurrent, scorerW == null ? null : scorerW.data(), scorerW == null ? 0 : scorerW.offset(0),
+                    stride, scores, cPrev.buf, cPrev.off, cPrev.stride, gates, cells, gradH, gradC,
+                    first ? null : gradC, gradCPrevOff, rows * hidden, gradInput, gradRecurrent, gradScores,
+                    scorerRows);
+            if (scorerW != null) {
+                // dw (R*8h) += sum over the step's rows of their weight gradients
+                backend.columnSumAccumulate(rep, examples, 2 * gateWidth, scorerRows, 0, 2 * gateWidth,
+                        examples * 2 * gateWidth, scorerW.grad(), scorerW.offset(0), stride);
+            }
+            if (!first) {
+                // dh_{t-1} (E, h) += d recurrent_t (E, 4Rh) . W_hh (4Rh, h)
+                backend.gemmBatched(rep, false, false, examples, hidden, gateWidth,
+                        gradRecurrent, t * examples * gateWidth, gateWidth, rows * gateWidth,
+                        weightHh.data(), weightHh.offset(0), hidden, stride,
+                        gradH, (t - 1) * examples * hidden, hidden, rows * hidden, true, null, 0, 0, false);
+            }
+        }
+        // dW_ih (4Rh, in) += d input^T . x over every row
+        backend.gemmBatched(rep, true, false, gateWidth, in, rows, gradInput, 0, gateWidth, rows * gateWidth,
+                x, 0, in, rows * in, weightIh.grad(), weightIh.offset(0), in, stride, true, null, 0, 0, false);
+        // dW_hh (4Rh, h) += sum_{t >= 1} d recurrent_t^T . h_{t-1} (the zero state adds nothing at t = 0)
+        backend.gemmBatched(rep, true, false, gateWidth, hidden, rows - examples,
+                gradRecurrent, examples * gateWidth, gateWidth, rows * gateWidth, h, 0, hidden, rows * hidden,
+                weightHh.grad(), weightHh.offset(0), hidden, stride, true, null, 0, 0, false);
+        if (biasIh != null) {
+            backend.columnSumAccumulate(rep, rows, gateWidth, gradInput, 0, gateWidth, rows * gateWidth,
+                    biasIh.grad(), biasIh.offset(0), stride);
+            backend.columnSumAccumulate(rep, rows, gateWidth, gradRecurrent, 0, gateWidth, rows * gateWidth,
+                    biasHh.grad(), biasHh.offset(0), stride);
+        }
+        if (ruleScorer != null) ruleScorer.backward(rows, gradScores, null);
+        // dx (rows, in) = d input (rows, 4Rh) . W_ih (4Rh, in)
+        backend.gemmBatched(rep, false, false, rows, in, gateWidth, gradInput, 0, gateWidth, rows * gateWidth,
+                weightIh.data(), weightIh.offset(0), in, stride, gradX, 0, in, rows * in, false, null, 0, 0, false);
+    }
+
+    /** (rep, rows, h): the shared state after every step of the last window, time-major. */
+    public FloatBuf h() {
+        return h;
+    }
+
+    /** (rep, rows, h): where the caller puts the loss's gradient w.r.t. {@link #h()} before {@link #backward}. */
+    public FloatBuf gradH() {
+        return gradH;
+    }
+
+    /** (rep, rows, R): the scores of the last window, time-major; null for nn.LSTMCell. */
+    public FloatBuf scores() {
+        return scores;
+    }
+
+    /** True when the scores depend on the state (Modular's), so computing them takes the full forward. */
+    public boolean needsStateForScores() {
+        return scoring == Scoring.SELF;
+    }
+
+    /** Computes only the scores of a window, for the kinds whose scores do not depend on the state. */
+    public FloatBuf scoresOnly(FloatBuf oneHot, int rows) {
+        if (scoring == Scoring.SELF || scoring == Scoring.NONE) {
+            throw new IllegalStateException(scoring + " scores need the full forward");
+        }
+        return scores(oneHot, rows);
+    }
+
+    public int hidden() {
+        return hidden;
+    }
+}
