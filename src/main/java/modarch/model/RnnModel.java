@@ -27,7 +27,7 @@ public final class RnnModel extends LayeredModel {
     private final int features;     // d: input floats per step
     private final int outputs;      // label floats per step
     private final int maxExamples;  // E at most
-    private final int windowSteps;  // steps per window: the training length
+    private final int windowRows;   // rows of one window: maxExamples times the training length
     private final Linear encoder1;  // encoder.0: (rep, rows, d + R) -> (rep, rows, enc), ReLU
     private final Linear encoder2;  // encoder.2: (rep, rows, enc) -> (rep, rows, enc)
     private final GroupLstmCell cell; // rnn.*
@@ -43,14 +43,16 @@ public final class RnnModel extends LayeredModel {
     private int length;
     private boolean oneWindow;
 
-    /** A model for batches of up to maxRows rows per replica: sequences of at most spec.maxLength() steps. */
+    /**
+     * A model for batches of up to maxRows rows per replica, sequences of up to spec.maxLength() steps: at most
+     * maxRows / maxLength sequences, run in windows of trainLength steps (more when the batch has fewer sequences).
+     */
     public RnnModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
         super(backend, rep, spec.rules());
         this.features = spec.inputWidth();
         this.outputs = spec.outputWidth();
         this.maxExamples = Math.max(1, maxRows / spec.maxLength());
-        this.windowSteps = Math.min(spec.trainLength(), spec.maxLength());
-        int windowRows = maxExamples * windowSteps;
+        this.windowRows = maxExamples * Math.min(spec.trainLength(), spec.maxLength());
         boolean monolithic = spec.kind() == ModelKind.MONOLITHIC;
         int hidden = monolithic ? spec.dim() : GroupLstmCell.moduleHidden(rules, spec.encDim(), spec.dim());
         if (hidden < 1) {
@@ -124,6 +126,7 @@ public final class RnnModel extends LayeredModel {
         }
         backend.oneHot(rep * batch.rows(), rules, batch.rules(), 0, oneHot, 0);
         boolean stateless = scoresOnly && scores != null && !cell.needsStateForScores();
+        int windowSteps = windowRows / examples;
         oneWindow = length <= windowSteps;
         for (int t0 = 0; t0 < length; t0 += windowSteps) {
             int steps = Math.min(windowSteps, length - t0);
@@ -168,8 +171,8 @@ public final class RnnModel extends LayeredModel {
     @Override
     public void backward() {
         if (!oneWindow) {
-            throw new IllegalStateException("backward needs a forward of at most " + windowSteps + " steps, not "
-                    + length);
+            throw new IllegalStateException("backward needs a forward of at most " + windowRows / examples
+                    + " steps, not " + length);
         }
         int rows = examples * length;
         // the loss's gradient, sequence-major (rep, E L, out), into the decoder's time-major rows

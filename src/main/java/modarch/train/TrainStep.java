@@ -3,12 +3,14 @@ package modarch.train;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.model.Model;
+import modarch.nn.ParamArena;
 import modarch.task.Batch;
 import modarch.task.DataStream;
 import modarch.task.Task;
 
 /**
- * One optimisation step of every replica: a fresh batch, forward, loss, backward, Adam. Allocates nothing and
+ * One optimisation step of every replica: a fresh batch, forward, loss, backward, gradient-norm clipping when the
+ * recipe has it (the RNN family's), Adam. Allocates nothing and
  * reads nothing back, so it can be recorded once and replayed ({@link Backend#record}): the loss of each replica
  * stays in {@link #loss()} until someone downloads it.
  */
@@ -22,14 +24,19 @@ public final class TrainStep implements AutoCloseable {
     private final Batch batch;
     private final int examples;
     private final int length;
+    private final float maxGradNorm;   // 0: no clipping
     private final FloatBuf lossValues; // lossValues is (rep): the last step's training loss per replica
+    private final FloatBuf gradNorms;  // gradNorms is (rep): the last step's gradient norms, before clipping
     private long nextIteration = -1;    // the iteration whose batch the backend's batch counter names
     private boolean ranOnce;
     private Backend.Replay recorded;
 
-    /** tasks and seeds hold one entry per replica; a batch is examples of length rows each. */
+    /**
+     * tasks and seeds hold one entry per replica; a batch is examples of length rows each; maxGradNorm clips each
+     * replica's gradient to that norm (PyTorch's clip_grad_norm_), 0 for none.
+     */
     public TrainStep(Backend backend, Model model, Task[] tasks, long[] seeds, Loss loss, Adam adam,
-                     int examples, int length) {
+                     int examples, int length, float maxGradNorm) {
         this.backend = backend;
         this.model = model;
         this.tasks = tasks;
@@ -40,7 +47,9 @@ public final class TrainStep implements AutoCloseable {
         this.length = length;
         Task first = tasks[0];
         this.batch = new Batch(backend, model.rep(), examples * length, first.inputWidth(), first.labelWidth());
+        this.maxGradNorm = maxGradNorm;
         this.lossValues = backend.allocFloats(model.rep());
+        this.gradNorms = backend.allocFloats(model.rep());
     }
 
     /**
@@ -74,6 +83,11 @@ public final class TrainStep implements AutoCloseable {
         loss.apply(backend, model.rep(), n, model.predictions(), batch.labels(), model.gradPredictions(),
                 lossValues, 1f, false);
         model.backward();
+        if (maxGradNorm > 0) {
+            ParamArena arena = model.arena();
+            backend.clipGradNorm(model.rep(), arena.replicaStride(), arena.grad(), 0, arena.replicaStride(),
+                    maxGradNorm, gradNorms, 0);
+        }
         adam.step();
     }
 
@@ -87,5 +101,6 @@ public final class TrainStep implements AutoCloseable {
         if (recorded != null) recorded.close();
         batch.close();
         lossValues.close();
+        gradNorms.close();
     }
 }

@@ -101,7 +101,8 @@ public final class Trainer implements AutoCloseable {
         this.model = shape.task().newModel(backend, rep, shape.modelSpec(), shape.batchSize() * maxLength);
         Loss loss = Loss.forTask(shape.task().classification());
         this.adam = new Adam(backend, model.arena(), shape.lr());
-        this.step = new TrainStep(backend, model, tasks, seeds, loss, adam, shape.batchSize(), length);
+        this.step = new TrainStep(backend, model, tasks, seeds, loss, adam, shape.batchSize(), length,
+                shape.task().family().maxGradNorm());
         this.evaluator = new Evaluator(backend, model, tasks, seeds, loss, shape.batchSize(), maxLength);
         this.bestScore = new double[rep];
         this.lastRecords = new EvalRecord[rep];

@@ -29,7 +29,7 @@ class TrainStepAllocationTest {
             model.init(1, 2);
             Task[] tasks = {new MlpTask(8, 0, false), new MlpTask(8, 1, false)};
             TrainStep step = new TrainStep(backend, model, tasks, new long[] {1, 2}, Loss.L1,
-                    new Adam(backend, model.arena(), 1e-4), 64, 1);
+                    new Adam(backend, model.arena(), 1e-4), 64, 1, 0f);
             long[] iteration = {0};
             // the Vector API allocates until C2 has compiled the kernels: wait for a clean window of 50 steps
             long allocated = -1;

@@ -13,6 +13,7 @@ import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.model.FamilyOptions;
 import modarch.model.Model;
+import modarch.model.ModelSpec;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.task.Task;
@@ -198,10 +199,12 @@ public final class GpuStepTimer {
                 seeds[r] = r;
             }
             int length = tasks[0].trainLength();
-            model = shape.task().newModel(backend, rep, shape.modelSpec(), BATCH * length);
+            ModelSpec spec = shape.modelSpec();
+            model = shape.task().newModel(backend, rep, spec, BATCH * spec.maxLength());
             for (int r = 0; r < rep; r++) model.init(r, r);
             adam = new Adam(backend, model.arena(), 1e-4);
-            step = new TrainStep(backend, model, tasks, seeds, Loss.L1, adam, BATCH, length);
+            step = new TrainStep(backend, model, tasks, seeds, Loss.L1, adam, BATCH, length,
+                    shape.task().family().maxGradNorm());
         }
 
         @Override

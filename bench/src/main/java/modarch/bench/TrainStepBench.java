@@ -10,6 +10,7 @@ import modarch.backend.Backend;
 import modarch.backend.Backends;
 import modarch.model.FamilyOptions;
 import modarch.model.Model;
+import modarch.model.ModelSpec;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
@@ -101,9 +102,11 @@ public class TrainStepBench {
             seeds[r] = from + r;
         }
         int length = tasks[0].trainLength();
-        Model m = config.task().newModel(backend, rep, config.modelSpec(), 256 * length);
+        ModelSpec spec = config.modelSpec();
+        Model m = config.task().newModel(backend, rep, spec, 256 * spec.maxLength());
         for (int r = 0; r < rep; r++) m.init(r, from + r);
-        return new TrainStep(backend, m, tasks, seeds, Loss.L1, new Adam(backend, m.arena(), 1e-4), 256, length);
+        return new TrainStep(backend, m, tasks, seeds, Loss.L1, new Adam(backend, m.arena(), 1e-4), 256, length,
+                config.task().family().maxGradNorm());
     }
 
     @TearDown(Level.Trial)

@@ -8,6 +8,7 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.model.FamilyOptions;
 import modarch.model.Model;
+import modarch.model.ModelSpec;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.nn.Param;
@@ -51,11 +52,12 @@ abstract class CudaTrainingContract extends DeviceContract {
         Task[] tasks = new Task[rep];
         for (int r = 0; r < rep; r++) tasks[r] = shape.newTask(dataSeeds[r]);
         int length = tasks[0].trainLength();
-        Model model = shape.task().newModel(backend, rep, shape.modelSpec(), shape.batchSize() * length);
+        ModelSpec spec = shape.modelSpec();
+        Model model = shape.task().newModel(backend, rep, spec, shape.batchSize() * spec.maxLength());
         for (int r = 0; r < rep; r++) model.init(r, seeds[r]);
         try (Adam adam = new Adam(backend, model.arena(), shape.lr());
              TrainStep step = new TrainStep(backend, model, tasks, seeds, Loss.forTask(shape.task().classification()),
-                     adam, shape.batchSize(), length)) {
+                     adam, shape.batchSize(), length, shape.task().family().maxGradNorm())) {
             for (int i = 1; i <= steps; i++) step.run(i);
         }
         return model;
