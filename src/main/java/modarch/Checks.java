@@ -70,4 +70,12 @@ public final class Checks {
                     + " (a token searches the others)");
         }
     }
+
+    /** Throws UserError naming option unless min <= value <= max; why, when not null, says what bounds it. */
+    public static void inRange(String option, long value, long min, long max, String why) {
+        if (value < min || value > max) {
+            throw new UserError(option + " " + value + " is out of range: allowed are " + min + ".." + max
+                    + (why == null ? "" : " (" + why + ")"));
+        }
+    }
 }

@@ -13,6 +13,7 @@ import modarch.model.Registry;
 import modarch.model.TaskSpec;
 import modarch.task.DataStream;
 import modarch.task.Task;
+import modarch.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,7 +23,8 @@ final class DataCommand implements Callable<Integer> {
     private static final int MAX_BATCH = 1_000_000;
 
     @Option(names = "--task", required = true,
-            description = "mlp-regression | mlp-classification | mha-regression | mha-classification")
+            description = "mlp-regression | mlp-classification | mha-regression | mha-classification | rnn-regression"
+                    + " | rnn-classification")
     String task;
 
     @Option(names = "--rules", defaultValue = "2", description = "2..64 (default ${DEFAULT-VALUE})")
@@ -31,7 +33,8 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--data-seed", defaultValue = "0", description = "task instance (default ${DEFAULT-VALUE})")
     long dataSeed;
 
-    @Option(names = "--coefficients", description = "print {\"coeff1\": [...], \"coeff2\": [...]}")
+    @Option(names = "--coefficients", description = "print the coefficients: {\"coeff1\": [...], \"coeff2\": [...]} (mlp, mha);"
+            + " {\"transition\": A (R, order, d, d), \"input\": B (R, d, d)[, \"decoder\": w (d)]} flattened (rnn)")
     boolean coefficients;
 
     @Option(names = "--batch", description = "print one batch of this many examples")
@@ -46,8 +49,14 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--search-version", description = "mha tasks: 1 or 2 (default 1)")
     Integer searchVersion;
 
-    @Option(names = "--seq-len", description = "mha tasks, with --batch: tokens per sequence (default 10)")
+    @Option(names = "--seq-len", description = "mha and rnn tasks, with --batch: tokens (steps) per sequence (default 10)")
     Integer seqLen;
+
+    @Option(names = "--d-dim", description = "rnn tasks: state dimension d (default 32)")
+    Integer dDim;
+
+    @Option(names = "--order", description = "rnn tasks: how many past states each state depends on (default 1)")
+    Integer order;
 
     @Override
     public Integer call() throws Exception {
@@ -79,8 +88,14 @@ final class DataCommand implements Callable<Integer> {
             int n = batch * length;
             float[] raw = new float[n * instance.inputWidth()];
             int[] rule = new int[n];
-            float[] label = new float[n * instance.labelWidth()];
-            instance.sample(runSeed, DataStream.TRAIN, 0, batch, length, ood, null, raw, rule, label, 0);
+            int labelWidth = instance.labelWidth();
+            float[] flatLabels = new float[n * labelWidth];
+            instance.sample(runSeed, DataStream.TRAIN, 0, batch, length, ood, null, raw, rule, flatLabels, 0);
+            Object[] label = new Object[n]; // a number per row, or (labelWidth) numbers
+            for (int i = 0; i < n; i++) {
+                label[i] = labelWidth == 1 ? (Object) flatLabels[i]
+                        : Arrays.copyOfRange(flatLabels, i * labelWidth, (i + 1) * labelWidth);
+            }
             double[][] inputs = new double[n][];
             int width = instance.inputWidth();
             for (int i = 0; i < n; i++) {
@@ -104,17 +119,34 @@ final class DataCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The family's options: --search-version and --seq-len for the mha tasks, refused for the others. */
+    /**
+     * The family's options: --search-version and --seq-len for the mha tasks, --d-dim, --order and --seq-len for the
+     * rnn tasks, refused for the others.
+     */
     private FamilyOptions options(TaskSpec spec) {
         FamilyOptions defaults = spec.family().defaults();
-        if (!spec.family().attention()) {
-            if (searchVersion != null || seqLen != null) {
-                throw new UserError("--search-version and --seq-len apply to the mha tasks, not to " + spec.cliName());
-            }
+        boolean attention = spec.family().attention(), recurrent = spec.family().recurrent();
+        if (!attention && searchVersion != null) {
+            throw new UserError("--search-version applies to the mha tasks, not to " + spec.cliName());
+        }
+        if (!recurrent && (dDim != null || order != null)) {
+            throw new UserError("--d-dim and --order apply to the rnn tasks, not to " + spec.cliName());
+        }
+        if (!attention && !recurrent) {
+            if (seqLen != null) throw new UserError("--seq-len applies to the mha and rnn tasks, not to " + spec.cliName());
             return defaults;
         }
         if (coefficients && seqLen != null) {
             throw new UserError("--seq-len " + seqLen + " applies to batches (--batch N), not to --coefficients");
+        }
+        if (recurrent) {
+            int d = dDim == null ? defaults.dDim() : dDim;
+            int o = order == null ? defaults.order() : order;
+            int length = seqLen == null ? defaults.seqLen() : seqLen;
+            Checks.inRange("--d-dim", d, 1, TrainConfig.MAX_D_DIM, null);
+            Checks.inRange("--order", o, 1, TrainConfig.MAX_ORDER, null);
+            Checks.inRange("--seq-len", length, 1, MAX_SEQ_LEN, null);
+            return FamilyOptions.rnn(d, o, length);
         }
         int version = searchVersion == null ? defaults.searchVersion() : searchVersion;
         int length = seqLen == null ? defaults.seqLen() : seqLen;

@@ -18,6 +18,7 @@ import modarch.io.IOFaults;
 import modarch.io.RunLock;
 import modarch.io.RunLockedException;
 import modarch.io.StrictJson;
+import modarch.model.Family;
 import modarch.model.FamilyOptions;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
@@ -40,7 +41,8 @@ final class TrainCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--task", required = true,
-            description = "mlp-regression | mlp-classification | mha-regression | mha-classification")
+            description = "mlp-regression | mlp-classification | mha-regression | mha-classification | rnn-regression"
+                    + " | rnn-classification")
     String task;
 
     @Option(names = "--model", required = true, description = "monolithic | modular | modular-op | gt-modular")
@@ -49,11 +51,20 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--rules", defaultValue = "2", description = "number of rules and modules, 2..64 (default ${DEFAULT-VALUE})")
     int rules;
 
-    @Option(names = "--enc-dim", description = "mlp tasks: encoder width E (default 32)")
+    @Option(names = "--enc-dim", description = "mlp tasks: encoder width E (default 32); rnn tasks: encoder width (default 128)")
     Integer encDim;
 
     @Option(names = "--dim", defaultValue = "128", description = "model width: mlp D (each module gets floor(D/R)); mha the token width (default ${DEFAULT-VALUE})")
     int dim;
+
+    @Option(names = "--h-dim", description = "rnn tasks: the LSTM width; the modular kinds' R LSTMs get the reference's parameter-matched width (default 128)")
+    Integer hDim;
+
+    @Option(names = "--d-dim", description = "rnn tasks: state dimension d (default 32)")
+    Integer dDim;
+
+    @Option(names = "--order", description = "rnn tasks: how many past states each state depends on (default 1)")
+    Integer order;
 
     @Option(names = "--att-dim", description = "mha tasks: attention width; 2R heads of att-dim/(2R) (default 512)")
     Integer attDim;
@@ -61,8 +72,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--search-version", description = "mha tasks: 1 (nearest scalar) or 2 (largest dot product of unit 2-D vectors) (default 1)")
     Integer searchVersion;
 
-    @Option(names = "--seq-len", description = "mha tasks: training sequence length, 2.." + TrainConfig.MAX_SEQ_LEN
-            + " (default 10; evaluated at 3, 5, 10, 20, 30, or at 10..50 when not 10)")
+    @Option(names = "--seq-len", description = "mha and rnn tasks: training sequence length, 2.." + TrainConfig.MAX_SEQ_LEN
+            + " (rnn: 1..) (default 10; evaluated at 3, 5, 10, 20, 30, or at 10..50 when not 10)")
     Integer seqLen;
 
     @Option(names = "--attention-topk", description = "mha tasks: keys kept per query before the softmax (default: all, the reference's dense attention; 1 is hard retrieval)")
@@ -74,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate (default ${DEFAULT-VALUE})")
     double lr;
 
-    @Option(names = "--iterations", description = "training steps (default: 100000 for mlp tasks, 500000 for mha tasks, as the reference)")
+    @Option(names = "--iterations", description = "training steps (default: 100000 for mlp tasks, 500000 for mha and rnn tasks, as the reference)")
     Long iterations;
 
     @Option(names = "--eval-every", defaultValue = "5000", description = "steps between evaluations and checkpoints (default ${DEFAULT-VALUE})")
@@ -129,9 +140,9 @@ final class TrainCommand implements Callable<Integer> {
             }
             ProgressBar progress = ProgressBar.forStderr(quiet);
             String sizes = "--rules " + options.rules() + (options.encDim() > 0 ? " --enc-dim " + options.encDim() : "")
-                    + " --dim " + options.dim() + (options.task().family().attention() ? " --att-dim "
-                    + options.options().attDim() : "") + " --batch-size " + options.batchSize() + " for "
-                    + configs.size() + " run(s)";
+                    + (options.task().family().recurrent() ? " --h-dim " : " --dim ") + options.dim()
+                    + (options.task().family().attention() ? " --att-dim " + options.options().attDim() : "")
+                    + " --batch-size " + options.batchSize() + " for " + configs.size() + " run(s)";
             try (ReplicaShards trainer = SizeGuard.build(sizes,
                     () -> new ReplicaShards(configs, device.device, choice.backend(), dirs))) {
                 if (resume) checkResumable(trainer, dirs);
@@ -360,33 +371,50 @@ final class TrainCommand implements Callable<Integer> {
     /** The options as a config; what a family does not have must not be given, what is not given is the default. */
     private TrainConfig fromOptions() {
         TaskSpec spec = Registry.task(task);
-        FamilyOptions defaults = spec.family().defaults();
-        FamilyOptions options = spec.family().attention()
+        Family family = spec.family();
+        refuseOtherFamilies(spec);
+        FamilyOptions defaults = family.defaults();
+        FamilyOptions options = family.attention()
                 ? new FamilyOptions(orDefault(attDim, defaults.attDim()), orDefault(searchVersion, defaults.searchVersion()),
                         orDefault(seqLen, defaults.seqLen()), orDefault(attentionTopK, defaults.attentionTopK()))
-                : refuseAttentionOptions(spec);
-        int encoder = spec.family().attention() ? (encDim == null ? 0 : encDim) : orDefault(encDim, MLP_ENC_DIM);
-        long steps = iterations != null ? iterations : spec.family().attention() ? MHA_ITERATIONS : MLP_ITERATIONS;
-        return new TrainConfig(spec, ModelKind.parse(model), rules, encoder, dim, options, batchSize, lr, steps,
+                : family.recurrent()
+                ? FamilyOptions.rnn(orDefault(dDim, defaults.dDim()), orDefault(order, defaults.order()),
+                        orDefault(seqLen, defaults.seqLen()))
+                : FamilyOptions.NONE;
+        int encoder = family.attention() ? (encDim == null ? 0 : encDim)
+                : orDefault(encDim, family.recurrent() ? RNN_WIDTH : MLP_ENC_DIM);
+        int width = family.recurrent() ? orDefault(hDim, RNN_WIDTH) : dim;
+        long steps = iterations != null ? iterations : family.name().equals("mlp") ? MLP_ITERATIONS : SEQUENCE_ITERATIONS;
+        return new TrainConfig(spec, ModelKind.parse(model), rules, encoder, width, options, batchSize, lr, steps,
                 evalEvery, seed, dataSeed);
     }
 
     private static final int MLP_ENC_DIM = 32;
+    private static final int RNN_WIDTH = 128;
     private static final long MLP_ITERATIONS = 100_000;
-    private static final long MHA_ITERATIONS = 500_000;
+    private static final long SEQUENCE_ITERATIONS = 500_000;
 
     private static int orDefault(Integer given, int fallback) {
         return given == null ? fallback : given;
     }
 
-    private FamilyOptions refuseAttentionOptions(TaskSpec spec) {
-        for (Integer given : new Integer[] {attDim, searchVersion, seqLen, attentionTopK}) {
-            if (given != null) {
-                throw new UserError("--att-dim, --search-version, --seq-len and --attention-topk apply to the mha"
-                        + " tasks, not to " + spec.cliName());
+    /** Refuses an option given for a task whose family does not have it. */
+    private void refuseOtherFamilies(TaskSpec spec) {
+        Family family = spec.family();
+        Set<String> given = matchedOptionNames();
+        List<String> refused = new ArrayList<>();
+        if (!family.attention()) {
+            refused.addAll(List.of("--att-dim", "--search-version", "--attention-topk"));
+            if (!family.recurrent()) refused.add("--seq-len");
+        }
+        if (!family.recurrent()) refused.addAll(List.of("--h-dim", "--d-dim", "--order"));
+        if (family.recurrent()) refused.add("--dim");
+        for (String option : refused) {
+            if (given.contains(option)) {
+                throw new UserError(option + " does not apply to " + spec.cliName()
+                        + (option.equals("--dim") ? ": the rnn tasks' LSTM width is --h-dim" : ""));
             }
         }
-        return FamilyOptions.NONE;
     }
 
     /** The run's own config; an option given now, and the replica's seeds, must agree with it. */

@@ -17,16 +17,21 @@ import modarch.model.ModelKind;
 import modarch.model.ModelSpec;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
+import modarch.nn.GroupLstmCell;
 import modarch.task.Task;
 
 /**
- * Every option of one training run, with the reference's defaults. encDim is the MLP family's (0 for MHA);
- * options holds the MHA family's ({@link FamilyOptions#NONE} for MLP).
+ * Every option of one training run, with the reference's defaults. encDim is the MLP and RNN families' encoder
+ * width (0 for MHA); dim is the MLP's D, the MHA's token width, the RNN's h_dim; options holds the MHA and RNN
+ * families' ({@link FamilyOptions#NONE} for MLP).
  */
 public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim, int dim, FamilyOptions options,
                           int batchSize, double lr, long iterations, long evalEvery, long seed, long dataSeed) {
-    /** The longest sequence the attention op takes (its kernel's shared-memory bound). */
+    /** The longest sequence the attention op takes (its kernel's shared-memory bound), and the RNN's training bound. */
     public static final int MAX_SEQ_LEN = 256;
+    /** The RNN task's largest state dimension and order (its data kernel's shared memory). */
+    public static final int MAX_D_DIM = 256;
+    public static final int MAX_ORDER = 8;
 
     /** Throws UserError with a one-line message naming the bad value and what is allowed. */
     public TrainConfig {
@@ -34,10 +39,12 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         Checks.dataSeed(dataSeed);
         if (task.family().attention()) {
             checkAttention(rules, encDim, dim, options);
+        } else if (task.family().recurrent()) {
+            checkRecurrent(model, rules, encDim, dim, options);
         } else {
             if (!options.equals(FamilyOptions.NONE)) {
-                throw new UserError("--att-dim, --search-version, --seq-len and --attention-topk apply to the mha "
-                        + "tasks, not to " + task.cliName());
+                throw new UserError("--att-dim, --search-version, --seq-len, --attention-topk, --d-dim and --order"
+                        + " apply to the mha or rnn tasks, not to " + task.cliName());
             }
             if (dim < rules) {
                 throw new UserError("--dim " + dim + " is smaller than --rules " + rules
@@ -76,6 +83,18 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         }
     }
 
+    private static void checkRecurrent(ModelKind model, int rules, int encDim, int hDim, FamilyOptions options) {
+        Checks.positive("--enc-dim", encDim);
+        Checks.positive("--h-dim", hDim);
+        Checks.inRange("--d-dim", options.dDim(), 1, MAX_D_DIM, null);
+        Checks.inRange("--order", options.order(), 1, MAX_ORDER, null);
+        Checks.inRange("--seq-len", options.seqLen(), 1, MAX_SEQ_LEN, null);
+        if (model != ModelKind.MONOLITHIC && GroupLstmCell.moduleHidden(rules, encDim, hDim) < 1) {
+            throw new UserError("--h-dim " + hDim + " with --enc-dim " + encDim + " gives the " + rules
+                    + " modules' LSTMs no width (the reference's parameter matching); raise --h-dim");
+        }
+    }
+
     /** The task instance of replica data seed d. */
     public Task newTask(long d) {
         return task.newTask(rules, d, options);
@@ -87,7 +106,7 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         int maxLength = instance.trainLength();
         for (int length : instance.evalLengths()) maxLength = Math.max(maxLength, length);
         return new ModelSpec(model, rules, encDim, dim, options.attDim(), options.attentionTopK(),
-                instance.inputWidth(), maxLength);
+                instance.inputWidth(), instance.labelWidth(), instance.trainLength(), maxLength);
     }
 
     /** The same run with other seeds: a replica of a group. */
@@ -113,6 +132,12 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
             map.put("search_version", options.searchVersion());
             map.put("seq_len", options.seqLen());
             map.put("attention_topk", options.attentionTopK());
+        } else if (task.family().recurrent()) {
+            map.put("enc_dim", encDim);
+            map.put("h_dim", dim);
+            map.put("d_dim", options.dDim());
+            map.put("order", options.order());
+            map.put("seq_len", options.seqLen());
         } else {
             map.put("enc_dim", encDim);
             map.put("dim", dim);
@@ -135,20 +160,24 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         try {
             TaskSpec task = Registry.task(StrictJson.requireString(map, "task", file));
             boolean attention = task.family().attention();
-            Set<String> allowed = new HashSet<>(attention ? ATTENTION_KEYS : KEYS);
+            boolean recurrent = task.family().recurrent();
+            Set<String> allowed = new HashSet<>(attention ? ATTENTION_KEYS : recurrent ? RECURRENT_KEYS : KEYS);
             allowed.addAll(extraKeys);
             StrictJson.refuseUnknownKeys(map, allowed, file);
-            FamilyOptions options = !attention ? FamilyOptions.NONE : new FamilyOptions(
+            FamilyOptions options = attention ? new FamilyOptions(
                     StrictJson.requireInt(map, "att_dim", file),
                     StrictJson.requireInt(map, "search_version", file),
                     StrictJson.requireInt(map, "seq_len", file),
-                    StrictJson.requireInt(map, "attention_topk", file));
+                    StrictJson.requireInt(map, "attention_topk", file))
+                    : recurrent ? FamilyOptions.rnn(StrictJson.requireInt(map, "d_dim", file),
+                            StrictJson.requireInt(map, "order", file), StrictJson.requireInt(map, "seq_len", file))
+                    : FamilyOptions.NONE;
             return new TrainConfig(
                     task,
                     ModelKind.parse(StrictJson.requireString(map, "model", file)),
                     StrictJson.requireInt(map, "rules", file),
                     attention ? 0 : StrictJson.requireInt(map, "enc_dim", file),
-                    StrictJson.requireInt(map, "dim", file),
+                    StrictJson.requireInt(map, recurrent ? "h_dim" : "dim", file),
                     options,
                     StrictJson.requireInt(map, "batch_size", file),
                     StrictJson.requireDouble(map, "lr", file),
@@ -161,9 +190,11 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         }
     }
 
-    /** The keys of {@link #toMap()}: the MLP family's, and the attention families'. */
+    /** The keys of {@link #toMap()}: the MLP family's, the RNN family's and the attention families'. */
     private static final List<String> KEYS = List.of("task", "model", "rules", "enc_dim", "dim", "batch_size", "lr",
             "iterations", "eval_every", "seed", "data_seed");
+    private static final List<String> RECURRENT_KEYS = List.of("task", "model", "rules", "enc_dim", "h_dim", "d_dim",
+            "order", "seq_len", "batch_size", "lr", "iterations", "eval_every", "seed", "data_seed");
     private static final List<String> ATTENTION_KEYS = List.of("task", "model", "rules", "dim", "att_dim",
             "search_version", "seq_len", "attention_topk", "batch_size", "lr", "iterations", "eval_every", "seed",
             "data_seed");

@@ -444,14 +444,14 @@ public final class VectorBackend implements Backend {
                 array(gradV));
     }
 
-    /** {@link ScalarLstmCell}: pointwise work beside the step's GEMMs, the reference's bits. */
+    /** {@link VectorLstmCell}: lanes over the hidden units, rows across the pool when many. */
     @Override
     public void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
                                 FloatBuf cPrev, int cPrevOff, int cPrevStride,
                                 FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c) {
-        ScalarLstmCell.forward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
+        VectorLstmCell.forward(parallel, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
                 array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
                 cPrevStride, array(gates), array(cells), array(h), array(c));
     }
@@ -464,7 +464,7 @@ public final class VectorBackend implements Backend {
                                  FloatBuf gradH, FloatBuf gradC, FloatBuf gradCPrev, int gradCPrevOff,
                                  int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
                                  FloatBuf scorerRows) {
-        ScalarLstmCell.backward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
+        VectorLstmCell.backward(parallel, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
                 array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
                 cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradCPrev), gradCPrevOff,
                 gradCPrevStride, array(gradInput), array(gradRecurrent), array(gradScores), array(scorerRows));
