@@ -422,15 +422,28 @@ public final class CudaBackend implements Backend {
         driver.launch(kernel, (int) Math.min((long) seqs * heads, MAX_BLOCKS), 1, 1, threads, 1, 1, 0, args);
     }
 
+    /** lstm_cell.cu's most modules: a row's scores and their gradients sit in shared memory. */
+    static final int LSTM_MAX_MODULES = 64;
+    private static final int LSTM_WARPS = 8; // lstm_cell.cu's LSTM_WARPS: warps per block at most
+
+    /**
+     * One block per (replica, row): a warp per module for the self-scores, one thread for their softmax, threads over
+     * the hidden units for the cells.
+     */
     @Override
     public void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
                                 FloatBuf cPrev, int cPrevOff, int cPrevStride,
                                 FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c) {
-        throw new UnsupportedOperationException("TODO(lstm kernel)");
+        if (lstmItems(rep, rows, rowsPerReplica, row0, modules, hidden, scorer, scores) == 0) return;
+        LstmRows views = new LstmRows(rep, rows, rowsPerReplica, row0, modules, hidden);
+        KernelArgs args = views.args(torchGateOrder, input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev,
+                cPrevOff, cPrevStride, gates, cells).ptr(views.perRow(h, hidden)).ptr(views.perRow(c, hidden));
+        lstmLaunch(kernels.of(LSTM_CELL_FORWARD), rep * rows, hidden, scorer != null ? modules : 1, args);
     }
 
+    /** One block per (replica, row): a warp per module for ds, then threads over the hidden units. */
     @Override
     public void lstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
                                  boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
@@ -439,6 +452,74 @@ public final class CudaBackend implements Backend {
                                  FloatBuf gradH, FloatBuf gradC, FloatBuf gradCPrev, int gradCPrevOff,
                                  int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
                                  FloatBuf scorerRows) {
-        throw new UnsupportedOperationException("TODO(lstm kernel)");
+        if (scorer != null && scorerRows == null) {
+            throw new IllegalArgumentException("the LSTM step's backward with a scorer needs scorerRows");
+        }
+        if (lstmItems(rep, rows, rowsPerReplica, row0, modules, hidden, scorer, scores) == 0) return;
+        LstmRows views = new LstmRows(rep, rows, rowsPerReplica, row0, modules, hidden);
+        long gateWidth = views.gateWidth();
+        KernelArgs args = views.args(torchGateOrder, input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev,
+                        cPrevOff, cPrevStride, gates, cells)
+                .ptr(views.perRow(gradH, hidden)).ptr(views.perRow(gradC, hidden))
+                .ptr(at(gradCPrev, gradCPrevOff, views.strided(gradCPrevStride, (long) rows * hidden)))
+                .i(gradCPrevStride)
+                .ptr(views.perRow(gradInput, gateWidth)).ptr(views.perRow(gradRecurrent, gateWidth))
+                .ptr(views.perRow(gradScores, modules))
+                .ptr(scorer == null ? 0 : at(scorerRows, 0, (long) rep * rows * 2 * gateWidth));
+        lstmLaunch(kernels.of(LSTM_CELL_BACKWARD), rep * rows, hidden, modules, args);
+    }
+
+    /** The (replica, row) items of an LSTM step, after checking its shape fits lstm_cell.cu. */
+    private static int lstmItems(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
+                                 FloatBuf scorer, FloatBuf scores) {
+        if (rep < 0 || rows < 0 || row0 < 0 || hidden < 0 || (long) row0 + rows > rowsPerReplica
+                || (long) rep * rows > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("an LSTM step of rows " + row0 + ".." + ((long) row0 + rows) + " of "
+                    + rowsPerReplica + " per replica, " + rep + " replicas, hidden " + hidden);
+        }
+        if (modules < 1 || modules > LSTM_MAX_MODULES) {
+            throw new IllegalArgumentException("the LSTM step on the GPU takes 1 to " + LSTM_MAX_MODULES
+                    + " modules, not " + modules);
+        }
+        if (scores == null && (modules != 1 || scorer != null)) {
+            throw new IllegalArgumentException("an LSTM step without scores has one module and no scorer, not "
+                    + modules + (scorer != null ? " and a scorer" : ""));
+        }
+        return rep * rows;
+    }
+
+    /** Where an LSTM step's tensors start and how far they reach: rows [row0, row0 + rows) of rep replicas. */
+    private record LstmRows(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden) {
+        long gateWidth() {
+            return 4L * modules * hidden;
+        }
+
+        /** A per-row tensor width wide, rowsPerReplica rows per replica: the pointer to row row0 of replica 0. */
+        long perRow(FloatBuf buf, long width) {
+            return at(buf, row0 * width, ((long) (rep - 1) * rowsPerReplica + rows) * width);
+        }
+
+        /** Elements rep parts of length, part r at r * stride, span from the first. */
+        long strided(int stride, long length) {
+            return (long) (rep - 1) * stride + length;
+        }
+
+        /** Both kernels' first arguments: the shape, the step's inputs up to c_prev, then gates and cells. */
+        KernelArgs args(boolean torchGateOrder, FloatBuf input, FloatBuf recurrent, FloatBuf scorer, int scorerOff,
+                        int scorerStride, FloatBuf scores, FloatBuf cPrev, int cPrevOff, int cPrevStride,
+                        FloatBuf gates, FloatBuf cells) {
+            return KernelArgs.of().i(rep).i(rows).i(rowsPerReplica).i(modules).i(hidden).flag(torchGateOrder)
+                    .ptr(perRow(input, gateWidth())).ptr(perRow(recurrent, gateWidth()))
+                    .ptr(at(scorer, scorerOff, strided(scorerStride, 2 * gateWidth()))).i(scorerStride)
+                    .ptr(perRow(scores, modules))
+                    .ptr(at(cPrev, cPrevOff, strided(cPrevStride, (long) rows * hidden))).i(cPrevStride)
+                    .ptr(perRow(gates, gateWidth())).ptr(perRow(cells, (long) modules * hidden));
+        }
+    }
+
+    /** grid (min(items, 65535)); warps enough for hidden units and for modules (warpsFor), LSTM_WARPS at most. */
+    private void lstmLaunch(CudaDriver.Kernel kernel, int items, int hidden, int warpsFor, KernelArgs args) {
+        int warps = Math.max(1, Math.min(LSTM_WARPS, Math.max(ceil(hidden, 32), warpsFor)));
+        driver.launch(kernel, Math.min(items, MAX_BLOCKS), 1, 1, 32 * warps, 1, 1, 0, args);
     }
 }

@@ -27,7 +27,9 @@ enum KernelName {
     MLP_TASK_BATCH,
     MHA_TASK_BATCH,
     ATTENTION_FORWARD,
-    ATTENTION_BACKWARD;
+    ATTENTION_BACKWARD,
+    LSTM_CELL_FORWARD,
+    LSTM_CELL_BACKWARD;
 
     /** The kernel's name in the .cu source and the module. */
     String symbol() {

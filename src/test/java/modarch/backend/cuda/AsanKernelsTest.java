@@ -45,6 +45,7 @@ class AsanKernelsTest {
             ops.mlpBatchesAreTheCpuBatches();
             ops.mhaBatchesAreTheCpuBatches();
             ops.attentionAgreesAtLengths(1, 3, 33); // keys in two rounds of 32; longer ones are slow under ASan
+            ops.lstmCellAgreesWithTheReference();
             driver.stopTrace();
         } finally {
             ops.closeDevice();

@@ -2,6 +2,7 @@ package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
 import static modarch.backend.cuda.KernelAgreement.checkExact;
+import static modarch.backend.cuda.CudaBackend.LSTM_MAX_MODULES;
 import static modarch.backend.cuda.KernelAgreement.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -310,6 +311,72 @@ abstract class CudaBackendContract extends DeviceContract {
             be.attentionBackward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], i[0], b[4], b[5], b[6],
                     b[7], b[8], b[9]);
         });
+    }
+
+    /** (modules, hidden, scoring: 0 null scores, 1 given, 2 the Modular scorer) of the LSTM step tests. */
+    private static final int[][] LSTM_SHAPES = {{1, 5, 0}, {1, 33, 1}, {3, 16, 2}, {4, 7, 1}, {1, 1, 2},
+        {10, 3, 2}, {2, 300, 2}, {LSTM_MAX_MODULES, 2, 2}};
+
+    /**
+     * The fused LSTM step, forward then backward on the gates, cells and scores the same backend wrote, for two
+     * replicas of 3 rows from row 1 of 5, c_prev, gradCPrev and the scorer at offsets and strides of their own, in
+     * both gate orders: every output within tolerance. The shapes take in turn more modules than warps (10), more
+     * hidden units than threads (300) and the most modules the kernel takes; gradScores and gradCPrev are null or
+     * not in turn.
+     */
+    @Test
+    void lstmCellAgreesWithTheReference() {
+        SplittableRandom rnd = new SplittableRandom(9);
+        int count = 0;
+        for (int[] shape : LSTM_SHAPES) {
+            for (boolean torch : new boolean[] {false, true}) {
+                checkLstmCell(rnd, shape[0], shape[1], shape[2], torch, count % 2 == 0, count / 2 % 2 == 0);
+                count++;
+            }
+        }
+    }
+
+    /** Runs lstmCellForward then lstmCellBackward on the device and on the reference; margins of 2 after each view. */
+    private void checkLstmCell(SplittableRandom rnd, int modules, int hidden, int scoring, boolean torch,
+                               boolean withGradScores, boolean withGradCPrev) {
+        int rep = 2, rows = 3, perReplica = 5, row0 = 1;
+        int gateWidth = 4 * modules * hidden, rowWords = rep * perReplica;
+        int cPrevStride = rows * hidden + 3, gradCPrevStride = rows * hidden + 4, scorerStride = 2 * gateWidth + 1;
+        float[] scorer = gaussian(rnd, 3 + rep * scorerStride + 2);
+        for (int k = 0; k < scorer.length; k++) scorer[k] /= (float) Math.sqrt(2 * 4 * hidden); // the reference's init
+        // f: input, recurrent, scorer, scores, cPrev, gates, cells, h, c, gradH, gradC, gradCPrev, gradInput,
+        //    gradRecurrent, gradScores, scorerRows
+        float[][] f = {gaussian(rnd, rowWords * gateWidth + 2), gaussian(rnd, rowWords * gateWidth + 2), scorer,
+            gaussian(rnd, rowWords * modules + 2), gaussian(rnd, 2 + rep * cPrevStride + 2),
+            gaussian(rnd, rowWords * gateWidth + 2), gaussian(rnd, rowWords * modules * hidden + 2),
+            gaussian(rnd, rowWords * hidden + 2), gaussian(rnd, rowWords * hidden + 2),
+            gaussian(rnd, rowWords * hidden + 2), gaussian(rnd, rowWords * hidden + 2),
+            gaussian(rnd, 1 + rep * gradCPrevStride + 2), gaussian(rnd, rowWords * gateWidth + 2),
+            gaussian(rnd, rowWords * gateWidth + 2), gaussian(rnd, rowWords * modules + 2),
+            gaussian(rnd, rep * rows * 2 * gateWidth + 2)};
+        String what = "lstmCell R=" + modules + " h=" + hidden + " scoring " + scoring + (torch ? " ifgo" : " ifog")
+                + (withGradScores ? " +gradScores" : "") + (withGradCPrev ? " +gradCPrev" : "");
+        check(what, device(), f, new int[0][], (be, b, i) -> {
+            FloatBuf w = scoring == 2 ? b[2] : null, scores = scoring == 0 ? null : b[3];
+            FloatBuf gradCPrev = withGradCPrev ? b[11] : null, gradScores = withGradScores ? b[14] : null;
+            be.lstmCellForward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
+                    scores, b[4], 2, cPrevStride, b[5], b[6], b[7], b[8]);
+            be.lstmCellBackward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
+                    scores, b[4], 2, cPrevStride, b[5], b[6], b[9], b[10], gradCPrev, 1, gradCPrevStride, b[12],
+                    b[13], gradScores, b[15]);
+        });
+    }
+
+    @Test
+    void lstmCellRefusesMoreModulesThanItsSharedMemory() {
+        Backend device = device();
+        int modules = LSTM_MAX_MODULES + 1;
+        try (FloatBuf x = device.allocFloats(8 * modules)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> device.lstmCellForward(1, 1, 1, 0, modules, 1, false, x, x, null, 0, 0, x, x, 0, 0, x, x, x,
+                            x));
+            assertTrue(e.getMessage().contains(String.valueOf(LSTM_MAX_MODULES)), e.getMessage());
+        }
     }
 
     /**
