@@ -247,6 +247,24 @@ class BadInputTest {
             cases.add(new Case(mha, String.join(" ", overrides), 2, NONE, d -> train(d.resolve("run"), overrides),
                     List.of((String) v[1])));
         }
+        String rnn = "rnn options";
+        Object[][] rnnValues = { // overrides of a small run; the named text the error must contain
+            {new String[] {"--h-dim", "64"}, "--h-dim"},                              // an rnn option on an mlp task
+            {new String[] {"--order", "2"}, "--order"},
+            {new String[] {"--task", "rnn-regression", "--dim", "64"}, "--h-dim"},    // the rnn width is --h-dim
+            {new String[] {"--task", "rnn-regression", "--att-dim", "64"}, "--att-dim"},
+            {new String[] {"--task", "rnn-regression", "--d-dim", "0"}, "--d-dim 0"},
+            {new String[] {"--task", "rnn-regression", "--d-dim", "257"}, "--d-dim 257"},
+            {new String[] {"--task", "rnn-regression", "--order", "9"}, "--order 9"},
+            {new String[] {"--task", "rnn-regression", "--seq-len", "0"}, "--seq-len 0"},
+            {new String[] {"--task", "rnn-regression", "--h-dim", "0"}, "--h-dim 0"},
+            {new String[] {"--task", "rnn-regression", "--model", "modular", "--h-dim", "1", "--rules", "64"}, "--h-dim 1"},
+        };
+        for (Object[] v : rnnValues) {
+            String[] overrides = (String[]) v[0];
+            cases.add(new Case(rnn, String.join(" ", overrides), 2, NONE, d -> train(d.resolve("run"), overrides),
+                    List.of((String) v[1])));
+        }
         CudaProbe probe = CudaProbe.get();
         if (!probe.usable()) {
             cases.add(new Case(opts, "--device cuda without a usable GPU", 2, NONE,
@@ -524,6 +542,12 @@ class BadInputTest {
                 "--seq-len", "5"},
             {"--batch times --seq-len too large", "--batch 200000", "data", "--task", "mha-regression", "--batch",
                 "200000", "--seq-len", "10"},
+            {"--d-dim on an mha task", "--d-dim", "data", "--task", "mha-regression", "--batch", "4", "--d-dim", "4"},
+            {"--search-version on an rnn task", "--search-version", "data", "--task", "rnn-regression", "--batch", "4",
+                "--search-version", "1"},
+            {"--order 0", "--order 0", "data", "--task", "rnn-regression", "--coefficients", "--order", "0"},
+            {"--d-dim 300", "--d-dim 300", "data", "--task", "rnn-regression", "--batch", "2", "--d-dim", "300"},
+            {"rnn --seq-len 0", "--seq-len 0", "data", "--task", "rnn-regression", "--batch", "2", "--seq-len", "0"},
         };
         for (String[] a : dataArgs) {
             cases.add(new Case(data, a[0], 2, NONE, d -> List.of(Arrays.copyOfRange(a, 2, a.length)), List.of(a[1])));

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 import modarch.io.Json;
 import modarch.task.MhaTask;
+import modarch.task.RnnTask;
 import org.junit.jupiter.api.Test;
 
 class DataCommandTest {
@@ -63,5 +65,52 @@ class DataCommandTest {
                 assertEquals((float) label, (float) json.get("labels").get(e).get(t).asDouble(), "label of token " + t);
             }
         }
+    }
+
+    @Test
+    void anRnnBatchIsSequencesOfStepsWithTheirStates() throws Exception {
+        CliTest.Result result = CliTest.run("data", "--task", "rnn-regression", "--rules", "3", "--batch", "2",
+                "--seq-len", "5", "--d-dim", "4", "--order", "2", "--data-seed", "5", "--seed", "7");
+        assertEquals(0, result.code(), result.err());
+        JsonNode json = Json.MAPPER.readTree(result.out());
+        RnnTask task = new RnnTask(3, 5, false, 4, 2, 5);
+        assertEquals(2, json.get("inputs").size());
+        for (int e = 0; e < 2; e++) {
+            double[] x = new double[5 * 4];
+            int[] rules = new int[5];
+            for (int t = 0; t < 5; t++) {
+                JsonNode step = json.get("inputs").get(e).get(t);
+                assertEquals(4 + 3, step.size(), "[x_t, onehot(rule)] per step");
+                rules[t] = json.get("rules").get(e).get(t).asInt();
+                for (int r = 0; r < 3; r++) assertEquals(r == rules[t] ? 1.0 : 0.0, step.get(4 + r).asDouble());
+                for (int f = 0; f < 4; f++) x[t * 4 + f] = step.get(f).asDouble();
+            }
+            double[] states = task.states(x, rules, 5);
+            for (int t = 0; t < 5; t++) {
+                JsonNode label = json.get("labels").get(e).get(t);
+                assertEquals(4, label.size(), "the state s_t per step");
+                for (int j = 0; j < 4; j++) {
+                    assertEquals((float) states[t * 4 + j], (float) label.get(j).asDouble(), "state " + t + "," + j);
+                }
+            }
+        }
+    }
+
+    @Test
+    void rnnCoefficientsAreTheTransitionInputAndDecoder() throws Exception {
+        CliTest.Result result = CliTest.run("data", "--task", "rnn-classification", "--rules", "2", "--d-dim", "3",
+                "--coefficients");
+        assertEquals(0, result.code(), result.err());
+        JsonNode json = Json.MAPPER.readTree(result.out());
+        assertEquals(List.of("transition", "input", "decoder"), fieldNames(json));
+        assertEquals(2 * 3 * 3, json.get("transition").size());
+        assertEquals(2 * 3 * 3, json.get("input").size());
+        assertEquals(3, json.get("decoder").size());
+    }
+
+    private static List<String> fieldNames(JsonNode json) {
+        List<String> names = new java.util.ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

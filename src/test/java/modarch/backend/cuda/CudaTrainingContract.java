@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Whole models on a device backend against the scalar reference: one forward and backward, then 20 training steps
  * of every kind (batches drawn on the device, the step recorded and replayed after the first), within relative
- * error 1e-4 of the CPU's parameters, for the MLP family and the MHA family (dense and top-k attention). The same
- * Philox data makes this exact up to floating point.
+ * error 1e-4 of the CPU's parameters, for the MLP family, the MHA family (dense and top-k attention) and the RNN
+ * family (its gradients clipped on the device). The same Philox data makes this exact up to floating point.
  */
 abstract class CudaTrainingContract extends DeviceContract {
 
@@ -39,6 +39,13 @@ abstract class CudaTrainingContract extends DeviceContract {
                                    boolean classification) {
         return new TrainConfig(Registry.task(classification ? "mha-classification" : "mha-regression"), kind, rules, 0,
                 dim, new FamilyOptions(attDim, 2, length, topK), examples, 1e-3, 1, 1, 0, 0);
+    }
+
+    /** An RNN-family shape: R rules, (enc, h), state dimension d, order 2, sequences of length. */
+    private static TrainConfig rnn(ModelKind kind, int rules, int enc, int hDim, int d, int length, int examples,
+                                   boolean classification) {
+        return new TrainConfig(Registry.task(classification ? "rnn-classification" : "rnn-regression"), kind, rules,
+                enc, hDim, FamilyOptions.rnn(d, 2, length), examples, 1e-3, 1, 1, 0, 0);
     }
 
     /** steps of two replicas (seeds 3 and 8, data seeds 1 and 2) of one shape on backend; the caller closes it. */
@@ -80,6 +87,15 @@ abstract class CudaTrainingContract extends DeviceContract {
         }
     }
 
+    @ParameterizedTest(name = "R={0} enc={1} h={2} d={3} L={4} batch={5} classification={6}")
+    @CsvSource({"3, 6, 10, 4, 5, 6, false", "2, 8, 8, 3, 3, 5, true"})
+    void twentyRnnStepsOfEveryKindMatchTheCpu(int rules, int enc, int hDim, int d, int length, int examples,
+                                              boolean classification) {
+        for (ModelKind kind : ModelKind.values()) {
+            twentyStepsMatchTheCpu(rnn(kind, rules, enc, hDim, d, length, examples, classification));
+        }
+    }
+
     private void twentyStepsMatchTheCpu(TrainConfig shape) {
         try (Model ref = train(KernelAgreement.REFERENCE, shape, 20);
              Model out = train(device(), shape, 20)) {
@@ -108,6 +124,14 @@ abstract class CudaTrainingContract extends DeviceContract {
     void mhaForwardAndBackwardOfEveryKindMatchTheCpu(int rules, int dim, int attDim, int length, int topK, int examples) {
         for (ModelKind kind : ModelKind.values()) {
             forwardAndBackwardMatchTheCpu(mha(kind, rules, dim, attDim, length, topK, examples, false));
+        }
+    }
+
+    @ParameterizedTest(name = "R={0} enc={1} h={2} d={3} L={4} sequences={5}")
+    @CsvSource({"3, 7, 9, 5, 4, 3"})
+    void rnnForwardAndBackwardOfEveryKindMatchTheCpu(int rules, int enc, int hDim, int d, int length, int examples) {
+        for (ModelKind kind : ModelKind.values()) {
+            forwardAndBackwardMatchTheCpu(rnn(kind, rules, enc, hDim, d, length, examples, false));
         }
     }
 
