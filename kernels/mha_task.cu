@@ -7,7 +7,7 @@
 // that file comes after this one; the emulated device compiles each file on its own and links them.
 __device__ void philox_block(unsigned c0, unsigned c1, unsigned c2, unsigned c3, unsigned k0, unsigned k1, unsigned out[4]);
 __device__ double normal_of(unsigned word);
-__device__ int draw_rule(double u, const double* probabilities, int rules);
+__device__ int rule_of(unsigned w, unsigned lo, const double* probabilities, int rules);
 
 // The Philox words of one sequence, read in increasing order: word w is lane w % 4 of the block of counter
 // (sequence, batch lo, batch hi, w / 4); the current block is kept.
@@ -108,15 +108,8 @@ extern "C" __global__ void mha_task_batch(int rep, int examples, int length, int
                 }
             }
             unsigned w = mha_word(s, base + features);
-            int rule;
-            if (probabilities == nullptr) {
-                rule = (int)(((unsigned long long)w * (unsigned)rules) >> 32);
-            } else {
-                unsigned lo = mha_word(s, base + features + 1);
-                double u = (double)(((unsigned long long)w << 21) | (lo >> 11)) * 0x1p-53; // uniform53 of mlp_task.cu
-                rule = draw_rule(u, probabilities, rules);
-            }
-            ruleOut[row0 + t] = rule;
+            unsigned lo = probabilities == nullptr ? 0u : mha_word(s, base + features + 1);
+            ruleOut[row0 + t] = rule_of(w, lo, probabilities, rules);
         }
         const double* coeff = coefficients + (size_t)r * 2 * rules;
         for (int t = 0; t < length; t++) {

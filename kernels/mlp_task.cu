@@ -139,6 +139,13 @@ __device__ int draw_rule(double u, const double* probabilities, int rules) {
     return lastPositive;
 }
 
+// A row's rule from its rule words w and lo (lo is read only with probabilities): below(w, rules), or by probabilities
+// (null: uniform) of uniform53(w, lo). Shared with the sequence families (mha_task.cu, rnn_task.cu).
+__device__ int rule_of(unsigned w, unsigned lo, const double* probabilities, int rules) {
+    return probabilities == nullptr ? (int)(((unsigned long long)w * (unsigned)rules) >> 32)
+                                    : draw_rule(uniform53(w, lo), probabilities, rules);
+}
+
 // Example i of replica r is one Philox block of key (seeds[r], streamId), counter (i, batch lo, batch hi, 0):
 // a = normal(w0), b = normal(w1) (times scale), rule = below(w2, rules) or by probabilities (null: uniform),
 // label = coeff1[rule] a + coeff2[rule] b in double from the float inputs (classification: >= 0 ? 1 : 0).
@@ -159,8 +166,7 @@ extern "C" __global__ void mlp_task_batch(int rep, int examples, int rules, int 
                      (unsigned)streamId, w);
         float a = (float)rn_mul(scale, normal_of(w[0]));
         float b = (float)rn_mul(scale, normal_of(w[1]));
-        int rule = probabilities == nullptr ? (int)(((unsigned long long)w[2] * (unsigned)rules) >> 32)
-                                            : draw_rule(uniform53(w[2], w[3]), probabilities, rules);
+        int rule = rule_of(w[2], w[3], probabilities, rules);
         const double* coeff = coefficients + r * 2 * rules;
         double y = rn_add(rn_mul(coeff[rule], (double)a), rn_mul(coeff[rules + rule], (double)b));
         inputs[2 * idx] = a;

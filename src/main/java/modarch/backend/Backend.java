@@ -235,6 +235,20 @@ public interface Backend extends AutoCloseable {
                       IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
 
     /**
+     * Draws one batch of the RNN task family (switching linear dynamics) for rep replicas, the stream of
+     * {@link modarch.task.RnnTask#sample}: sequence e of replica r from Philox key (seeds[r], streamId) and counters
+     * (e, batch index low, high, block), the batch index read from {@code batchIndex[0..1]}; features times 2 when
+     * ood. coefficients holds (rep, R * order * dim * dim + R * dim * dim + dim) doubles (each replica's transition
+     * A, input B and decoder w, {@link modarch.task.RnnTask#wordsPerReplica} words), probabilities (rules) doubles
+     * or null for uniform rules, both as {@link DoubleBits} words. dim in 1..256, order in 1..8, length >= 1.
+     * Writes inputs (rep, examples * length, dim), rules (rep, examples * length) and labels
+     * (rep, examples * length, dim) for regression (the states), (rep, examples * length) for classification.
+     */
+    void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
+                      IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
+                      IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
+
+    /**
      * Self-attention over seqs sequences of length tokens with the diagonal masked and sparse top-k selection,
      * fused, forward. For each sequence, head h and query i: {@code s_j = scale * (q_i . k_j)} for keys j != i;
      * the K = min(topK, length - 1) highest are kept (ties to the lower j; topK >= length - 1 keeps every key,

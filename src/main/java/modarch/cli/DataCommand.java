@@ -12,8 +12,8 @@ import modarch.model.FamilyOptions;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
 import modarch.task.DataStream;
+import modarch.task.RnnTask;
 import modarch.task.Task;
-import modarch.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -143,8 +143,8 @@ final class DataCommand implements Callable<Integer> {
             int d = dDim == null ? defaults.dDim() : dDim;
             int o = order == null ? defaults.order() : order;
             int length = seqLen == null ? defaults.seqLen() : seqLen;
-            Checks.inRange("--d-dim", d, 1, TrainConfig.MAX_D_DIM, null);
-            Checks.inRange("--order", o, 1, TrainConfig.MAX_ORDER, null);
+            Checks.inRange("--d-dim", d, 1, RnnTask.MAX_DIM, null);
+            Checks.inRange("--order", o, 1, RnnTask.MAX_ORDER, null);
             Checks.inRange("--seq-len", length, 1, MAX_SEQ_LEN, null);
             return FamilyOptions.rnn(d, o, length);
         }

@@ -4,6 +4,7 @@ import java.util.List;
 import modarch.Checks;
 import modarch.task.MhaTask;
 import modarch.task.MlpTask;
+import modarch.task.RnnTask;
 
 /** Every task the command line knows, by name; adding a family adds its entries here. */
 public final class Registry {
@@ -16,11 +17,18 @@ public final class Registry {
                     options.searchVersion(), options.seqLen()),
             MhaModel::new, FamilyOptions.MHA_DEFAULTS, 0f);
 
+    private static final Family RNN = new Family("rnn",
+            (rules, dataSeed, classification, options) -> new RnnTask(rules, dataSeed, classification, options.dDim(),
+                    options.order(), options.seqLen()),
+            RnnModel::new, FamilyOptions.RNN_DEFAULTS, 1f);
+
     private static final List<TaskSpec> TASKS = List.of(
             new TaskSpec("mlp-regression", MLP, false),
             new TaskSpec("mlp-classification", MLP, true),
             new TaskSpec("mha-regression", MHA, false),
-            new TaskSpec("mha-classification", MHA, true));
+            new TaskSpec("mha-classification", MHA, true),
+            new TaskSpec("rnn-regression", RNN, false),
+            new TaskSpec("rnn-classification", RNN, true));
 
     private Registry() {
     }

@@ -19,7 +19,7 @@ import modarch.backend.DoubleBits;
  */
 public final class MhaTask extends CoefficientTask {
     /** The Philox words of the sequence being drawn and its features widened to double, per thread. */
-    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<SequenceWords> SCRATCH = ThreadLocal.withInitial(SequenceWords::new);
 
     private final int searchVersion;
     private final int trainLength;
@@ -69,7 +69,7 @@ public final class MhaTask extends CoefficientTask {
     /** The reference's main.py: {3, 5, 10, 20, 30} for models trained at length 10, else {10, 20, 30, 40, 50}. */
     @Override
     public int[] evalLengths() {
-        return trainLength == 10 ? new int[] {3, 5, 10, 20, 30} : new int[] {10, 20, 30, 40, 50};
+        return SequenceWords.evalLengths(trainLength);
     }
 
     /**
@@ -156,13 +156,8 @@ public final class MhaTask extends CoefficientTask {
     public void sample(long seed, DataStream stream, long batchIndex, int examples, int length, boolean ood,
                        double[] ruleProbabilities, float[] inputs, int[] rule, float[] label, int rowOffset) {
         if (length < 2) throw new IllegalArgumentException("an MHA sequence needs at least 2 tokens, not " + length);
-        int features = inputWidth();
-        long rows = (long) examples * length;
-        checkRange(rowOffset, rows, rule.length, "rule");
-        checkRange(rowOffset, rows, label.length, "label");
-        checkRange((long) rowOffset * features, rows * features, inputs.length, "inputs");
-        if (ruleProbabilities != null) Task.checkRuleProbabilities(ruleProbabilities, rules());
-        int[] probabilityWords = ruleProbabilities == null ? null : DoubleBits.toInts(ruleProbabilities);
+        int[] probabilityWords = SequenceWords.checkBatch(this, examples, length, ruleProbabilities, inputs, rule,
+                label, rowOffset);
         draw(words(), 0, rules(), searchVersion, classification(), (int) seed, stream.id(), batchIndex, examples,
                 length, ood, probabilityWords, inputs, rule, label, rowOffset);
     }
@@ -188,12 +183,9 @@ public final class MhaTask extends CoefficientTask {
                     + Integer.MAX_VALUE / (features + 2));
         }
         double scale = ood ? 2.0 : 1.0;
-        Scratch s = SCRATCH.get();
-        s.key0 = key0;
-        s.key1 = streamId;
-        s.c1 = (int) batchIndex;
-        s.c2 = (int) (batchIndex >>> 32);
-        double[] x = s.sequence(length * features);
+        SequenceWords s = SCRATCH.get();
+        s.startBatch(key0, streamId, batchIndex);
+        double[] x = s.doubles(0, length * features);
         for (int e = 0; e < examples; e++) {
             s.startSequence(e);
             int row0 = rowOffset + e * length;
@@ -216,51 +208,13 @@ public final class MhaTask extends CoefficientTask {
                         inputs[at + 6 * r + 5] = (float) (scale * Philox.normal(s.word(base + 4 * rules + 2 * r + 1)));
                     }
                 }
-                rule[row0 + t] = probabilities == null ? Philox.below(s.word(base + features), rules)
-                        : MlpTask.drawRule(Philox.uniform53(s.word(base + features), s.word(base + features + 1)),
-                                probabilities, rules);
+                rule[row0 + t] = s.rule(base + features, probabilities, rules);
             }
             for (int i = 0; i < length * features; i++) x[i] = inputs[row0 * features + i];
             for (int t = 0; t < length; t++) {
                 label[row0 + t] = (float) labelOf(x, 0, length, features, searchVersion, t, rule[row0 + t],
                         coefficients, coefficientOff, rules, classification);
             }
-        }
-    }
-
-    /** A thread's Philox words of one sequence (one block cached: words are read in increasing order) and features. */
-    private static final class Scratch {
-        final int[] block = new int[4];
-        int key0, key1, c0, c1, c2;
-        int cached; // block number in block, -1 for none
-        double[] sequence = new double[0];
-
-        void startSequence(int example) {
-            c0 = example;
-            cached = -1;
-        }
-
-        /** Word w of the current sequence. */
-        int word(int w) {
-            int b = w >>> 2;
-            if (b != cached) {
-                Philox.block(c0, c1, c2, b, key0, key1, block, 0);
-                cached = b;
-            }
-            return block[w & 3];
-        }
-
-        /** At least n doubles for one sequence's features. */
-        double[] sequence(int n) {
-            if (sequence.length < n) sequence = new double[n];
-            return sequence;
-        }
-    }
-
-    private static void checkRange(long offset, long count, int length, String name) {
-        if (offset < 0 || count < 0 || offset > length - count) {
-            throw new IllegalArgumentException("elements " + offset + ".." + (offset + count) + " (offset " + offset
-                    + ", count " + count + ") do not fit array " + name + " of length " + length);
         }
     }
 }

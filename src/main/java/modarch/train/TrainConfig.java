@@ -18,6 +18,7 @@ import modarch.model.ModelSpec;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
 import modarch.nn.GroupLstmCell;
+import modarch.task.RnnTask;
 import modarch.task.Task;
 
 /**
@@ -29,9 +30,6 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
                           int batchSize, double lr, long iterations, long evalEvery, long seed, long dataSeed) {
     /** The longest sequence the attention op takes (its kernel's shared-memory bound), and the RNN's training bound. */
     public static final int MAX_SEQ_LEN = 256;
-    /** The RNN task's largest state dimension and order (its data kernel's shared memory). */
-    public static final int MAX_D_DIM = 256;
-    public static final int MAX_ORDER = 8;
 
     /** Throws UserError with a one-line message naming the bad value and what is allowed. */
     public TrainConfig {
@@ -86,8 +84,8 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
     private static void checkRecurrent(ModelKind model, int rules, int encDim, int hDim, FamilyOptions options) {
         Checks.positive("--enc-dim", encDim);
         Checks.positive("--h-dim", hDim);
-        Checks.inRange("--d-dim", options.dDim(), 1, MAX_D_DIM, null);
-        Checks.inRange("--order", options.order(), 1, MAX_ORDER, null);
+        Checks.inRange("--d-dim", options.dDim(), 1, RnnTask.MAX_DIM, null);
+        Checks.inRange("--order", options.order(), 1, RnnTask.MAX_ORDER, null);
         Checks.inRange("--seq-len", options.seqLen(), 1, MAX_SEQ_LEN, null);
         if (model != ModelKind.MONOLITHIC && GroupLstmCell.moduleHidden(rules, encDim, hDim) < 1) {
             throw new UserError("--h-dim " + hDim + " with --enc-dim " + encDim + " gives the " + rules

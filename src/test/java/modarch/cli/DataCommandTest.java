@@ -85,7 +85,7 @@ class DataCommandTest {
                 for (int r = 0; r < 3; r++) assertEquals(r == rules[t] ? 1.0 : 0.0, step.get(4 + r).asDouble());
                 for (int f = 0; f < 4; f++) x[t * 4 + f] = step.get(f).asDouble();
             }
-            double[] states = task.states(x, rules, 5);
+            double[] states = task.states(x, rules);
             for (int t = 0; t < 5; t++) {
                 JsonNode label = json.get("labels").get(e).get(t);
                 assertEquals(4, label.size(), "the state s_t per step");

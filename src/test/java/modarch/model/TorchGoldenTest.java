@@ -82,8 +82,8 @@ class TorchGoldenTest {
         ModelSpec spec = shape.spec();
         int rows = c.get("batch").asInt() * shape.length();
         int outputs = spec.outputWidth();
-        try (Model model = c.get("family").asText().equals("rnn") ? new RnnModel(backend, 1, spec, rows)
-                : Registry.task(c.get("family").asText() + "-" + c.get("task").asText()).newModel(backend, 1, spec, rows);
+        try (Model model = Registry.task(c.get("family").asText() + "-" + c.get("task").asText())
+                     .newModel(backend, 1, spec, rows);
              Batch batch = new Batch(backend, 1, rows, shape.inputWidth(), outputs);
              Adam adam = new Adam(backend, model.arena(), c.get("adam").get("lr").asDouble());
              FloatBuf loss = backend.allocFloats(1);

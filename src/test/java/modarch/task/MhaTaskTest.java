@@ -3,22 +3,17 @@ package modarch.task;
 import static modarch.task.NumpyRandomStateTest.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import modarch.Golden;
 import modarch.UserError;
 import modarch.backend.Backend;
-import modarch.backend.DoubleBits;
-import modarch.backend.FloatBuf;
-import modarch.backend.IntBuf;
 import modarch.backend.cpu.ScalarBackend;
 import modarch.backend.cpu.VectorBackend;
+import modarch.task.Sampling.Drawn;
 import org.junit.jupiter.api.Test;
 
 class MhaTaskTest {
@@ -105,16 +100,9 @@ class MhaTaskTest {
         return out;
     }
 
-    /** examples sequences of length tokens: inputs (rows, F), rules (rows), labels (rows). */
-    private record Drawn(float[] inputs, int[] rule, float[] label) {
-    }
-
     private static Drawn draw(MhaTask task, long seed, DataStream stream, long batch, int examples, int length,
                               boolean ood, double[] p) {
-        int rows = examples * length;
-        Drawn d = new Drawn(new float[rows * task.inputWidth()], new int[rows], new float[rows]);
-        task.sample(seed, stream, batch, examples, length, ood, p, d.inputs(), d.rule(), d.label(), 0);
-        return d;
+        return Sampling.draw(task, seed, stream, batch, examples, length, ood, p);
     }
 
     /** Sequence e's features widened to double, (length, F). */
@@ -162,36 +150,10 @@ class MhaTaskTest {
         }
     }
 
-    /** Counter-based: a batch depends only on (seed, stream, batch index), and neighbouring keys differ. */
     @Test
     void batchesAreAFunctionOfSeedStreamAndIndex() {
         for (int version = 1; version <= 2; version++) {
-            MhaTask task = new MhaTask(4, 0, false, version, 10);
-            Drawn first = draw(task, 9, DataStream.TRAIN, 5, 16, 10, false, null);
-            draw(task, 9, DataStream.TRAIN, 6, 16, 10, false, null); // another batch in between changes nothing
-            Drawn again = draw(task, 9, DataStream.TRAIN, 5, 16, 10, false, null);
-            assertArrayEquals(first.inputs(), again.inputs());
-            assertArrayEquals(first.rule(), again.rule());
-            assertArrayEquals(first.label(), again.label());
-            for (Drawn other : new Drawn[] {draw(task, 9, DataStream.TRAIN, 6, 16, 10, false, null),
-                    draw(task, 10, DataStream.TRAIN, 5, 16, 10, false, null),
-                    draw(task, 9, DataStream.TRAIN, 5L + (1L << 32), 16, 10, false, null),
-                    draw(task, 9, DataStream.EVAL, 5, 16, 10, false, null)}) {
-                assertFalse(Arrays.equals(first.inputs(), other.inputs()));
-            }
-            // sequence e of a larger batch is sequence e of a smaller one, and token t of a longer sequence is
-            // token t of a shorter one: the counter is (sequence, batch, block), the words run on along the tokens
-            Drawn larger = draw(task, 9, DataStream.TRAIN, 5, 20, 10, false, null);
-            assertArrayEquals(first.inputs(), Arrays.copyOf(larger.inputs(), first.inputs().length));
-            assertArrayEquals(first.rule(), Arrays.copyOf(larger.rule(), first.rule().length));
-            Drawn longer = draw(task, 9, DataStream.TRAIN, 5, 16, 30, false, null);
-            int f = task.inputWidth();
-            for (int e = 0; e < 16; e++) {
-                assertArrayEquals(Arrays.copyOfRange(first.inputs(), e * 10 * f, (e + 1) * 10 * f),
-                        Arrays.copyOfRange(longer.inputs(), e * 30 * f, (e * 30 + 10) * f));
-                assertArrayEquals(Arrays.copyOfRange(first.rule(), e * 10, (e + 1) * 10),
-                        Arrays.copyOfRange(longer.rule(), e * 30, e * 30 + 10));
-            }
+            Sampling.assertBatchesAreAFunctionOfSeedStreamAndIndex(new MhaTask(4, 0, false, version, 10));
         }
     }
 
@@ -250,18 +212,7 @@ class MhaTaskTest {
 
     @Test
     void rulesAreUniformOrFollowTheProbabilities() {
-        MhaTask task = new MhaTask(5, 0, false, 1, 10);
-        int examples = 2000, length = 10, rows = examples * length;
-        int[] counts = new int[5];
-        for (int r : draw(task, 4, DataStream.TRAIN, 0, examples, length, false, null).rule()) counts[r]++;
-        for (int r = 0; r < 5; r++) assertEquals(0.2, counts[r] / (double) rows, 0.01, "frequency of rule " + r);
-        for (int r : draw(task, 4, DataStream.TRAIN, 1, 100, length, false, new double[] {0, 0, 1, 0, 0}).rule()) {
-            assertEquals(2, r);
-        }
-        double[] p = {0.1, 0.0, 0.5, 0.25, 0.15};
-        Arrays.fill(counts, 0);
-        for (int r : draw(task, 4, DataStream.TRAIN, 2, examples, length, false, p).rule()) counts[r]++;
-        for (int r = 0; r < 5; r++) assertEquals(p[r], counts[r] / (double) rows, 0.01, "frequency of rule " + r);
+        Sampling.assertRulesAreUniformOrFollowTheProbabilities(new MhaTask(5, 0, false, 1, 10));
     }
 
     /** The backend op (through the family's sampler) draws sample()'s batches, replica by replica, on both CPU backends. */
@@ -273,32 +224,9 @@ class MhaTaskTest {
                     boolean classification = weighted;
                     Task[] replicas = {new MhaTask(3, 11, classification, version, 10),
                         new MhaTask(3, 12, classification, version, 10)};
-                    long[] seeds = {21, 0xFFFFFFFFL};
-                    double[] p = weighted ? new double[] {0.2, 0.0, 0.8} : null;
-                    int examples = 9, length = 5, f = replicas[0].inputWidth(), rows = examples * length;
-                    long batch = 0x2_0000_0007L;
-                    float[] inputs = new float[2 * rows * f], labels = new float[2 * rows];
-                    int[] rule = new int[2 * rows];
-                    try (BatchSampler sampler = replicas[0].sampler(backend, replicas, seeds);
-                         IntBuf index = backend.allocInts(2);
-                         IntBuf probabilities = p == null ? null : backend.allocInts(2 * p.length);
-                         FloatBuf in = backend.allocFloats(inputs.length);
-                         IntBuf ru = backend.allocInts(rule.length);
-                         FloatBuf la = backend.allocFloats(labels.length)) {
-                        backend.upload(new int[] {(int) batch, (int) (batch >>> 32)}, 0, index, 0, 2);
-                        if (p != null) backend.upload(DoubleBits.toInts(p), 0, probabilities, 0, 2 * p.length);
-                        sampler.draw(DataStream.EVAL, index, examples, length, true, probabilities, in, ru, la);
-                        backend.download(in, 0, inputs, 0, inputs.length);
-                        backend.download(ru, 0, rule, 0, rule.length);
-                        backend.download(la, 0, labels, 0, labels.length);
-                    }
-                    for (int r = 0; r < 2; r++) {
-                        Drawn d = draw((MhaTask) replicas[r], seeds[r], DataStream.EVAL, batch, examples, length, true, p);
-                        String what = backend.name() + " v" + version + (weighted ? " weighted" : "") + " replica " + r;
-                        assertArrayEquals(d.inputs(), Arrays.copyOfRange(inputs, r * rows * f, (r + 1) * rows * f), what);
-                        assertArrayEquals(d.rule(), Arrays.copyOfRange(rule, r * rows, (r + 1) * rows), what);
-                        assertArrayEquals(d.label(), Arrays.copyOfRange(labels, r * rows, (r + 1) * rows), what);
-                    }
+                    Sampling.assertTheBackendOpDrawsTheSampleBatches(backend, replicas, new long[] {21, 0xFFFFFFFFL},
+                            weighted ? new double[] {0.2, 0.0, 0.8} : null, 0x2_0000_0007L, 9, 5,
+                            "v" + version + (weighted ? " weighted" : ""));
                 }
             }
         }
@@ -306,23 +234,7 @@ class MhaTaskTest {
 
     @Test
     void aWarmSampleAllocatesNothing() {
-        java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "this JVM cannot count allocated bytes");
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
-        MhaTask task = new MhaTask(4, 0, false, 2, 10);
-        int examples = 32, length = 10, rows = examples * length;
-        float[] inputs = new float[rows * task.inputWidth()], labels = new float[rows];
-        int[] rule = new int[rows];
-        long allocated = -1, batch = 0;
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (allocated != 0 && System.nanoTime() < deadline) {
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < 20; i++) {
-                task.sample(1, DataStream.TRAIN, batch++, examples, length, false, null, inputs, rule, labels, 0);
-            }
-            allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        }
-        assertEquals(0, allocated, "bytes allocated by 20 warm samples");
+        Sampling.assertAWarmSampleAllocatesNothing(new MhaTask(4, 0, false, 2, 10), 32, 10);
     }
 
     @Test

@@ -8,6 +8,7 @@ import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.task.MhaTask;
 import modarch.task.MlpTask;
+import modarch.task.RnnTask;
 
 /**
  * The reference backend: plain loops over heap arrays, float accumulation in k order. Slow and obviously right;
@@ -322,6 +323,23 @@ public final class ScalarBackend implements Backend {
         for (int r = 0; r < rep; r++) {
             MhaTask.draw(coefficientWords, r * 2 * rules, rules, searchVersion, classification, seedWords[r], streamId,
                     batch, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
+                    r * examples * length);
+        }
+    }
+
+    @Override
+    public void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
+                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
+                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        int[] seedWords = HostIntBuf.array(seeds), index = HostIntBuf.array(batchIndex);
+        int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
+        float[] inputValues = array(inputs), labelValues = array(labels);
+        int[] ruleValues = HostIntBuf.array(ruleOut);
+        long batch = longAt(index, 0);
+        int doublesPerReplica = RnnTask.wordsPerReplica(rules, dim, order) / 2;
+        for (int r = 0; r < rep; r++) {
+            RnnTask.draw(coefficientWords, r * doublesPerReplica, rules, dim, order, classification, seedWords[r],
+                    streamId, batch, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
                     r * examples * length);
         }
     }

@@ -426,6 +426,14 @@ public final class VectorBackend implements Backend {
                 ood, coefficients, probabilities, inputs, ruleOut, labels);
     }
 
+    @Override
+    public void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
+                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
+                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        reference.rnnTaskBatch(rep, examples, length, rules, dim, order, classification, seeds, streamId, batchIndex,
+                ood, coefficients, probabilities, inputs, ruleOut, labels);
+    }
+
     /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
     @Override
     public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,

@@ -6,6 +6,7 @@ import static modarch.backend.cuda.KernelName.*;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.task.RnnTask;
 
 /**
  * The GPU backend: every op is one or two launches of our own kernels ({@code kernels/*.cu}) through a
@@ -370,6 +371,33 @@ public final class CudaBackend implements Backend {
                         .ptr(at(seeds, 0, rep)).i(streamId).ptr(at(batchIndex, 0, 2)).d(ood ? 2.0 : 1.0)
                         .ptr(at(coefficients, 0, 4L * rep * rules)).ptr(at(probabilities, 0, 2L * rules))
                         .ptr(at(inputs, 0, rows * features)).ptr(at(ruleOut, 0, rows)).ptr(at(labels, 0, rows)));
+    }
+
+    /**
+     * One block per sequence (block-striding past MAX_BLOCKS), one thread per state element, the dim rounded up to a
+     * warp; rnn_task.cu keeps x_t and the last order + 1 states in (order + 2) dim doubles of shared memory.
+     */
+    @Override
+    public void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
+                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
+                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        if (dim < 1 || dim > RnnTask.MAX_DIM || order < 1 || order > RnnTask.MAX_ORDER) {
+            throw new IllegalArgumentException("an RNN task of dim " + dim + ", order " + order + ": allowed are dim 1.."
+                    + RnnTask.MAX_DIM + ", order 1.." + RnnTask.MAX_ORDER);
+        }
+        if (length < 1 || (long) length * (dim + 2) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("sequence length " + length + " out of range 1.."
+                    + Integer.MAX_VALUE / (dim + 2));
+        }
+        long n = (long) rep * examples, rows = n * length;
+        if (n == 0) return;
+        int threads = (dim + 31) / 32 * 32, shared = (order + 2) * dim * Double.BYTES;
+        driver.launch(kernels.of(RNN_TASK_BATCH), blocksFor(n, 1), 1, 1, threads, 1, 1, shared,
+                KernelArgs.of().i(rep).i(examples).i(length).i(rules).i(dim).i(order).flag(classification)
+                        .ptr(at(seeds, 0, rep)).i(streamId).ptr(at(batchIndex, 0, 2)).d(ood ? 2.0 : 1.0)
+                        .ptr(at(coefficients, 0, (long) rep * RnnTask.wordsPerReplica(rules, dim, order)))
+                        .ptr(at(probabilities, 0, 2L * rules)).ptr(at(inputs, 0, rows * dim))
+                        .ptr(at(ruleOut, 0, rows)).ptr(at(labels, 0, classification ? rows : rows * dim)));
     }
 
     /** attention.cu's longest sequence: each warp holds one query's scores and kept keys in shared memory. */

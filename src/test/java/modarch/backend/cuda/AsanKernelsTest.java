@@ -44,6 +44,7 @@ class AsanKernelsTest {
             ops.gradientNormClipping();
             ops.mlpBatchesAreTheCpuBatches();
             ops.mhaBatchesAreTheCpuBatches();
+            ops.rnnBatchesAreTheCpuBatches();
             ops.attentionAgreesAtLengths(1, 3, 33); // keys in two rounds of 32; longer ones are slow under ASan
             ops.lstmCellAgreesWithTheReference();
             driver.stopTrace();

@@ -17,6 +17,7 @@ import modarch.backend.IntBuf;
 import modarch.task.DataStream;
 import modarch.task.MhaTask;
 import modarch.task.MlpTask;
+import modarch.task.RnnTask;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -433,6 +434,83 @@ abstract class CudaBackendContract extends DeviceContract {
             checkExact("mhaTaskBatch at scale, v" + version, device(), floats, ints, (be, f, i) ->
                     be.mhaTaskBatch(1, examples, length, rules, v, false, i[0], DataStream.EVAL.id(), i[1], v == 2,
                             i[2], v == 2 ? i[3] : null, f[0], i[4], f[1]));
+        }
+    }
+
+    /** (rep, RnnTask.wordsPerReplica) coefficient words: replica r from data seed seed0 + r. */
+    private static int[] rnnWords(int rep, int rules, int dim, int order, int seed0) {
+        int per = RnnTask.wordsPerReplica(rules, dim, order);
+        int[] words = new int[rep * per];
+        for (int r = 0; r < rep; r++) {
+            System.arraycopy(new RnnTask(rules, seed0 + r, false, dim, order, 10).coefficientWords(), 0, words, r * per,
+                    per);
+        }
+        return words;
+    }
+
+    /**
+     * RNN batches bit for bit the CPU's: state sizes 1 (one thread of a warp), 4, 33 (a second warp) and 7 at orders
+     * 1, 2 and 3, lengths 1, 3 and 12 (past every order), regression and classification, in and out of distribution,
+     * uniform and weighted rules, three replicas with their own seeds and data seeds, 70 sequences each. The output
+     * buffers have a margin that must stay as it was.
+     */
+    @Test
+    void rnnBatchesAreTheCpuBatches() {
+        int rules = 3, examples = 70, rep = 3, margin = 3;
+        int[] probabilities = DoubleBits.toInts(new double[] {0.3, 0.0, 0.7});
+        SplittableRandom rnd = new SplittableRandom(4);
+        int count = 0;
+        for (int[] shape : new int[][] {{1, 1}, {4, 2}, {33, 1}, {7, 3}}) {
+            int dim = shape[0], order = shape[1];
+            int[] words = rnnWords(rep, rules, dim, order, 40);
+            for (int length : new int[] {1, 3, 12}) {
+                int rows = rep * examples * length;
+                for (boolean classification : new boolean[] {false, true}) {
+                    boolean ood = count % 2 == 0, uniform = count % 3 != 0;
+                    count++;
+                    String what = "rnnTaskBatch dim " + dim + " order " + order + " length " + length
+                            + (ood ? " ood" : "") + (uniform ? "" : " weighted") + (classification ? " classification" : "");
+                    float[][] floats = {gaussian(rnd, rows * dim + margin),
+                        gaussian(rnd, rows * (classification ? 1 : dim) + margin)};
+                    int[][] ints = {{3, -77, 0x7fffffff}, {123456789, 0x7fffffff}, words, probabilities,
+                        new int[rows + margin]};
+                    checkExact(what, device(), floats, ints, (be, f, i) -> be.rnnTaskBatch(rep, examples, length, rules,
+                            dim, order, classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2],
+                            uniform ? null : i[3], f[0], i[4], f[1]));
+                }
+            }
+        }
+    }
+
+    /**
+     * At scale: 2 replicas of 1024 sequences of 30 steps at the reference's d = 32, regression at order 1 (uniform)
+     * and classification at order 2 (weighted, ood): about 2 million features (15% of the normals through fdlibm's
+     * log) and 2 million states, bit for bit.
+     */
+    @Test
+    void rnnBatchesMatchTheCpuAtScale() {
+        int rules = 4, dim = 32, examples = 1024, length = 30, rep = 2, rows = rep * examples * length;
+        int[] probabilities = DoubleBits.toInts(new double[] {0.4, 0.1, 0.2, 0.3});
+        for (int order = 1; order <= 2; order++) {
+            boolean classification = order == 2;
+            int o = order;
+            float[][] floats = {new float[rows * dim], new float[rows * (classification ? 1 : dim)]};
+            int[][] ints = {{17, 18}, {5, 1}, rnnWords(rep, rules, dim, order, 9), probabilities, new int[rows]};
+            checkExact("rnnTaskBatch at scale, order " + order, device(), floats, ints, (be, f, i) ->
+                    be.rnnTaskBatch(rep, examples, length, rules, dim, o, classification, i[0], DataStream.EVAL.id(),
+                            i[1], classification, i[2], classification ? i[3] : null, f[0], i[4], f[1]));
+        }
+    }
+
+    @Test
+    void rnnBatchesRefuseShapesBeyondTheKernelsSharedMemory() {
+        Backend device = device();
+        try (FloatBuf x = device.allocFloats(1); IntBuf i = device.allocInts(2)) {
+            for (int[] shape : new int[][] {{0, 1}, {RnnTask.MAX_DIM + 1, 1}, {4, 0}, {4, RnnTask.MAX_ORDER + 1}}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> device.rnnTaskBatch(1, 1,
+                        1, 2, shape[0], shape[1], false, i, 0, i, false, i, null, x, i, x));
+                assertTrue(e.getMessage().contains("dim " + shape[0]), e.getMessage());
+            }
         }
     }
 
