@@ -32,16 +32,19 @@ KNOWN_PARAMETER_COUNTS = {(8, 128, 512): 564105, (2, 32, 128): 35619}
 
 
 class GroupLinear(nn.Module):
-    """R independent linear maps, one per module: (B, R, din) -> (B, R, dout) by a batched matmul over R."""
+    """R independent linear maps, one per module: (B, R, din) -> (B, R, dout) by a batched matmul over R.
+    add_bias=False: b is still a parameter (counted, never used), as in the reference's GroupLinearLayer(bias=False)."""
 
-    def __init__(self, groups, din, dout):
+    def __init__(self, groups, din, dout, add_bias=True):
         super().__init__()
         bound = math.sqrt(1.0 / din)
+        self.add_bias = add_bias
         self.w = nn.Parameter(torch.empty(groups, din, dout).uniform_(-bound, bound))
         self.b = nn.Parameter(torch.empty(1, groups, dout).uniform_(-bound, bound))
 
     def forward(self, x):
-        return torch.bmm(x.permute(1, 0, 2), self.w).permute(1, 0, 2) + self.b
+        out = torch.bmm(x.permute(1, 0, 2), self.w).permute(1, 0, 2)
+        return out + self.b if self.add_bias else out
 
 
 def two_layer(din, dhidden, dout):
@@ -137,11 +140,12 @@ def seed_everything(args):
     np.random.seed(args.seed)
 
 
-def time_training(args, model, forward_loss, make_tensors, describe, record):
+def time_training(args, model, forward_loss, make_tensors, describe, record, after_backward=None):
     """Times the reference's train_step: model.train(), zero_grad, draw a batch with numpy (make_tensors: host
-    arrays, timed) and copy it to the device, forward + loss, backward, Adam lr 1e-4. forward_loss(*tensors) returns
-    the loss; under --mode compile it runs through torch.compile. Prints one JSON line (record plus the timings) or
-    a line per repeat. describe: what the human-readable header names."""
+    arrays, timed) and copy it to the device, forward + loss, backward, after_backward() where given (e.g. gradient
+    clipping, eager in every mode), Adam lr 1e-4. forward_loss(*tensors) returns the loss; under --mode compile it
+    runs through torch.compile. Prints one JSON line (record plus the timings) or a line per repeat. describe: what
+    the human-readable header names."""
     device = torch.device(args.device)
     adam = args.adam
     if adam == "auto":
@@ -161,6 +165,8 @@ def time_training(args, model, forward_loss, make_tensors, describe, record):
         tensors = [torch.Tensor(a).to(device) for a in make_tensors()]
         loss = forward_loss(*tensors)
         loss.backward()
+        if after_backward is not None:
+            after_backward()
         optimizer.step()
         return loss
 
