@@ -52,6 +52,15 @@ class RnnModelTest {
             "MODULAR, 4, 32, 128, 128, 169434",
             "MODULAR_OP, 4, 32, 128, 128, 168230",
             "GT_MODULAR, 4, 32, 128, 128, 167830",
+            // counted from the reference's model.py (PyTorch 1.13) at R = 2 and 8
+            "MONOLITHIC, 2, 32, 128, 128, 173728",
+            "MODULAR, 2, 32, 128, 128, 172086",
+            "MODULAR_OP, 2, 32, 128, 128, 171088",
+            "GT_MODULAR, 2, 32, 128, 128, 170756",
+            "MONOLITHIC, 8, 32, 128, 128, 174496",
+            "MODULAR, 8, 32, 128, 128, 171150",
+            "MODULAR_OP, 8, 32, 128, 128, 169750",
+            "GT_MODULAR, 8, 32, 128, 128, 169286",
     })
     void parameterCountIsTheReferences(ModelKind kind, int rules, int d, int enc, int h, long expected) {
         ModelSpec spec = ModelSpec.recurrent(kind, rules, enc, h, d, d, 10, 10);
@@ -64,6 +73,8 @@ class RnnModelTest {
     void moduleHiddenWidthIsTheReferenceFormula() {
         // R = 4, enc 128, h 128: (sqrt(2049^2 + 4 * 17 * 147584) - 2049) / 34 = 50.7
         assertEquals(50, GroupLstmCell.moduleHidden(4, 128, 128));
+        assertEquals(83, GroupLstmCell.moduleHidden(2, 128, 128));
+        assertEquals(29, GroupLstmCell.moduleHidden(8, 128, 128));
         // the torch_rnn.json configuration: R = 3, enc 8, h 8
         assertEquals(3, GroupLstmCell.moduleHidden(3, 8, 8));
     }
