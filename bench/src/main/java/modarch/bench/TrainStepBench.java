@@ -36,8 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * One full training step (data, forward, backward, Adam) at batch 256, as `modarch train` runs it, for a group of
  * {@code replicas} runs side by side (one step of every replica per call); compare with bench/torch_step.py through
- * bench/compare.sh. The MLP family (mlp-regression, sizes "ExD") or the MHA family (mha-regression, sizes
- * "dim x att_dim", sequences of 10 tokens, {@code topk} keys per query, 0 = dense). Replica throughput:
+ * bench/compare.sh. The MLP family (mlp-regression, sizes "ExD"), the MHA family (mha-regression, sizes
+ * "dim x att_dim", sequences of 10 tokens, {@code topk} keys per query, 0 = dense) or the RNN family
+ * (rnn-regression, sizes "enc x h_dim", d = 32, sequences of 10 steps, gradients clipped). Replica throughput:
  * {@code -p sizes=32x128 -p replicas=1,8}; the payoff is 8 * time(1) / time(8) (bench/versus.sh prints it).
  */
 @State(Scope.Thread)
@@ -50,7 +51,10 @@ public class TrainStepBench {
     @Param({"mlp-regression"})
     public String task;
 
-    /** The family's two widths, "AxB" (not "A,B": JMH's -p splits values at commas): MLP E x D, MHA dim x att_dim. */
+    /**
+     * The family's two widths, "AxB" (not "A,B": JMH's -p splits values at commas): MLP E x D, MHA dim x att_dim,
+     * RNN enc x h_dim.
+     */
     @Param({"32x128", "128x512"})
     public String sizes;
 
@@ -88,6 +92,9 @@ public class TrainStepBench {
     private TrainConfig config(int first, int second) {
         TaskSpec spec = Registry.task(task);
         ModelKind kind = ModelKind.parse(model);
+        if (spec.family().recurrent()) {
+            return new TrainConfig(spec, kind, rules, first, second, FamilyOptions.RNN_DEFAULTS, 256, 1e-4, 1, 1, 0, 0);
+        }
         if (!spec.family().attention()) return new TrainConfig(spec, kind, rules, first, second, 256, 1e-4, 1, 1, 0, 0);
         FamilyOptions options = new FamilyOptions(second, 1, 10, topk);
         return new TrainConfig(spec, kind, rules, 0, first, options, 256, 1e-4, 1, 1, 0, 0);
