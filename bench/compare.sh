@@ -9,6 +9,10 @@
 # search v1, 256 sequences of 10 tokens, every kind (monolithic, modular, modular-op, gt-modular) at R = 2 and 8,
 # against torch 1.13 eager 1t and torch 2.13 eager 1t; the table adds GFLOP/s (torch_mha_step.py's step_flops).
 #
+# --family rnn measures the RNN family (bench/torch_rnn_step.py): rnn-regression, d 32, enc 128, h_dim 128, order 1,
+# 256 sequences of 10 steps, gradients clipped at norm 1, every kind at R = 2 and 8, against the same two PyTorch
+# settings; the table adds GFLOP/s (torch_rnn_step.py's step_flops).
+#
 # PyTorch settings measured:
 #   torch 1.13 eager 1t       Debian python3-torch at /usr/bin/python3, one thread
 #   torch 2.13 eager 1t/2t    the venv's torch 2.13 (CPU wheel), eager, fused Adam, 1 or 2 threads
@@ -20,7 +24,7 @@
 #   MODARCH_JAR=old.jar ROUNDS=2 bench/compare.sh
 #
 # Options (or environment variables):
-#   --family F         FAMILY           mlp (default) or mha
+#   --family F         FAMILY           mlp (default), mha or rnn
 #   --jar PATH         MODARCH_JAR      modarch jar built with -Pbench (default: build target/modarch.jar
 #                                       with `mvn -q -Pbench -DskipTests package`)
 #   --rounds N         ROUNDS           rounds (default 3)
@@ -29,7 +33,7 @@
 #   --idle-wait S      IDLE_WAIT_S      before each run, wait up to S s for the CPUs to go idle (default 5; 0: don't);
 #                                       the CPU use seen before each run goes to busy.log
 #                      JMH_OPTS         JMH options per round, each shape or cell (default "-wi 4 -w 1 -i 5 -r 1 -f 1";
-#                                       mha: "-wi 6 -w 1 -i 5 -r 2 -f 1")
+#                                       mha, rnn: "-wi 6 -w 1 -i 5 -r 2 -f 1")
 #                      TORCH_MAX_S      a PyTorch run stops repeating after this many timed seconds (default 10)
 # With the defaults, one round takes about 2 minutes on an idle 2-vCPU machine (mha: about 8 minutes with
 # TORCH_MAX_S=6 IDLE_WAIT_S=3 while other work held the CPUs); the first run of a compiled setting also
@@ -37,7 +41,7 @@
 #
 # Needs Debian's python3-torch with an optimised BLAS (apt-get install -y python3-torch libopenblas0-pthread)
 # and, for the 2.13 rows, the venv of bench/README.md; a missing one is reported and its rows left out.
-# Results: bench/results/tmp/ (mha: tmp-mha/): JMH JSON per round, torch.jsonl, busy.log, table.md.
+# Results: bench/results/tmp/ (mha: tmp-mha/, rnn: tmp-rnn/): JMH JSON per round, torch.jsonl, busy.log, table.md.
 set -euo pipefail
 
 family="${FAMILY:-mlp}"
@@ -61,7 +65,7 @@ while [ $# -gt 0 ]; do
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
-case "$family" in mlp|mha) ;; *) echo "compare.sh: --family is mlp or mha, not $family" >&2; exit 2 ;; esac
+case "$family" in mlp|mha|rnn) ;; *) echo "compare.sh: --family is mlp, mha or rnn, not $family" >&2; exit 2 ;; esac
 # An MHA step is ~100 ms and the first one of a fork takes seconds (JIT): more and longer warm-up iterations.
 [ -z "$jmh_opts" ] && { [ "$family" = mlp ] && jmh_opts="-wi 4 -w 1 -i 5 -r 1 -f 1" || jmh_opts="-wi 6 -w 1 -i 5 -r 2 -f 1"; }
 [ -n "$jar" ] && jar="$(realpath "$jar")"
@@ -112,9 +116,12 @@ for cell in sorted(theirs, key=cell_order):
         best.append(f"best PyTorch at {name_cell(cell)}: {name}, {statistics.median(values):.3f} ms/step "
                     f"= {statistics.median(values) / m:.2f}x modarch ({len(ours[cell])} JMH iterations, "
                     f"{len(values)} PyTorch repeats)")
-if gflop:
+if gflop and family == "mha":
     best.append("GFLOP/s: torch_mha_step.py's step_flops (3 x (forward GEMMs 2mnk + attention 4 L^2 hd per head "
                 "and sequence)) over the median ms/step")
+elif gflop:
+    best.append("GFLOP/s: torch_rnn_step.py's step_flops (3 x forward GEMMs 2mnk of every Linear, LSTM cell and "
+                "module, per step) over the median ms/step")
 print()
 print("\n".join(best))
 busy = [int(l.split("CPUs ")[1].split("%")[0]) for l in open(f"{out}/busy.log")]
@@ -125,7 +132,7 @@ PY
 if [ -n "$summarize" ]; then summary "$summarize"; exit 0; fi
 
 out=bench/results/tmp
-[ "$family" = mha ] && out=bench/results/tmp-mha
+[ "$family" != mlp ] && out=bench/results/tmp-$family
 rm -rf "$out" && mkdir -p "$out"
 echo "$family" >"$out/family"
 
@@ -169,7 +176,9 @@ if [ "$family" = mlp ]; then  # both shapes of the benchmark's @Param (JMH's -p 
   cells=("32 128" "128 512")
   jmh_expect='{(32, 128), (128, 512)} <= {tuple(int(v) for v in r["params"]["sizes"].replace("x", ",").split(",")) for r in ran}'
 else
-  jmh_params=(-p task=mha-regression -p sizes=128x512 -p rules=2,8 -p model=monolithic,modular,modular-op,gt-modular)
+  sizes=128x512
+  [ "$family" = rnn ] && sizes=128x128
+  jmh_params=(-p task=$family-regression -p sizes=$sizes -p rules=2,8 -p model=monolithic,modular,modular-op,gt-modular)
   cells=()
   for rules in 2 8; do for kind in monolithic modular modular-op gt-modular; do cells+=("$kind $rules"); done; done
   jmh_expect='len({(r["params"]["model"], r["params"]["rules"]) for r in ran}) == 8'
@@ -179,8 +188,10 @@ torch_cell_args() {  # cell words: the PyTorch script and its options for that c
     local steps=50 warmup=20
     [ "$2" -ge 512 ] && steps=15 warmup=5
     echo bench/torch_step.py --enc-dim "$1" --dim "$2" --rules 8 --steps $steps --warmup $warmup
-  else
+  elif [ "$family" = mha ]; then
     echo bench/torch_mha_step.py --model "$1" --rules "$2" --dim 128 --att-dim 512 --steps 15 --warmup 5
+  else
+    echo bench/torch_rnn_step.py --model "$1" --rules "$2" --d-dim 32 --enc-dim 128 --h-dim 128 --steps 15 --warmup 5
   fi
 }
 

@@ -14,6 +14,8 @@
 #                                      # MHA steps of every kind, and 4 runs of MHA_ITERATIONS (20000) steps side by
 #                                      # side (R=4, Modular and Monolithic, dense and --attention-topk 1); the file
 #                                      # is then gpu-<card>-<date>-mha.md
+#   FAMILY=rnn bench/gpu-check.sh      # the RNN family: RNN steps of every kind, and its 4 kinds' runs of
+#                                      # RNN_ITERATIONS (20000) steps side by side (R=4, d 32, enc 128, h_dim 128)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -58,55 +60,66 @@ trap 'rm -rf "$work"' EXIT
   java_run -jar "$console" execute -cp "$tests:$jar" --include-tag gpu --scan-classpath "$tests" \
     --details summary --disable-banner 2>&1 | grep -v '^\s*$' | tail -25 || echo "(tests failed: see above)"
   echo '```'
-  if [ "${FAMILY:-mlp}" = mha ]; then
+  if [ "${FAMILY:-mlp}" != mlp ]; then
+    family=$FAMILY
     echo
-    echo "## Sparse top-k attention and MHA training steps (bench GpuStepTimer mha)"
-    java_run -cp "$timer_cp" modarch.bench.GpuStepTimer "$device" mha ${QUICK:+quick}
+    if [ "$family" = mha ]; then
+      echo "## Sparse top-k attention and MHA training steps (bench GpuStepTimer mha)"
+    else
+      echo "## RNN training steps (bench GpuStepTimer rnn)"
+    fi
+    java_run -cp "$timer_cp" modarch.bench.GpuStepTimer "$device" "$family" ${QUICK:+quick}
     echo
-    echo "## What K = 1 does to learning: mha-regression, R = 4, dim 128, att_dim 512, seeds 0, dense against --attention-topk 1"
+    if [ "$family" = mha ]; then
+      echo "## What K = 1 does to learning: mha-regression, R = 4, dim 128, att_dim 512, seeds 0, dense against --attention-topk 1"
+      runs=("modular 0" "modular 1" "monolithic 0" "monolithic 1")
+      iterations=${MHA_ITERATIONS:-20000}
+    else
+      echo "## Learning: rnn-regression, R = 4, d 32, enc 128, h_dim 128, seeds 0, every kind"
+      runs=("monolithic" "modular" "modular-op" "gt-modular")
+      iterations=${RNN_ITERATIONS:-20000}
+    fi
     echo
-    iterations=${MHA_ITERATIONS:-20000}
     started=$SECONDS
-    for kind in modular monolithic; do
-      for k in 0 1; do
-        java $flags -jar "$jar" train --device "$device" --task mha-regression --model $kind --rules 4 \
-          --iterations "$iterations" --eval-every 5000 --attention-topk $k --quiet --out "$work/topk$k-$kind" \
-          > "$work/topk$k-$kind.out" 2>&1 &
-      done
+    for run in "${runs[@]}"; do
+      set -- $run
+      options=(--task "$family-regression" --model "$1" --rules 4)
+      [ "$family" = mha ] && options+=(--attention-topk "$2")
+      java $flags -jar "$jar" train --device "$device" "${options[@]}" --iterations "$iterations" --eval-every 5000 \
+        --quiet --out "$work/run-${run// /-}" > "$work/run-${run// /-}.out" 2>&1 &
     done
     wait
-    echo "4 runs side by side: $((SECONDS - started)) s wall"
+    echo "${#runs[@]} runs side by side: $((SECONDS - started)) s wall"
     echo
-    echo '| kind | attention | iteration | eval L1 (L = 10) | OoD L1 | eval L1 at L = 3, 5, 10, 20, 30 |'
-    echo '|---|---|---:|---:|---:|---|'
-    for kind in modular monolithic; do
-      for k in 0 1; do
-        tail -1 "$work/topk$k-$kind/log.jsonl" | python3 -c '
+    echo '| run | iteration | eval L1 (L = 10) | OoD L1 | eval L1 at L = 3, 5, 10, 20, 30 |'
+    echo '|---|---:|---:|---:|---|'
+    for run in "${runs[@]}"; do
+      name=${run// /-}
+      tail -1 "$work/run-$name/log.jsonl" | python3 -c '
 import json, sys
 r = json.loads(sys.stdin.read())
 by = ", ".join("%.4f" % l["eval_loss"] for l in r["eval_by_length"])
-print("| %s | %s | %d | %.4f | %.4f | %s |" % (sys.argv[1], sys.argv[2], r["iteration"], r["eval_loss"], r["eval_ood_loss"], by))
-' "$kind" "$( [ $k = 0 ] && echo dense || echo "top-$k" )" || { echo "(run topk$k-$kind failed:)"; tail -3 "$work/topk$k-$kind.out"; }
-      done
+print("| %s | %d | %.4f | %.4f | %s |" % (sys.argv[1], r["iteration"], r["eval_loss"], r["eval_ood_loss"], by))
+' "$( [ "$family" = mha ] && echo "$1 top-$2 (0: dense)" || echo "$run" )" || { echo "(run $name failed:)"; tail -3 "$work/run-$name.out"; }
     done
-    if [ -z "${QUICK:-}" ] && [ -f bench/torch_mha_step.py ] \
+    if [ -z "${QUICK:-}" ] && [ -f "bench/torch_${family}_step.py" ] \
         && python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
       echo
-      echo '## PyTorch eager on the same GPU (bench/torch_mha_step.py --device cuda, 1 run, batch 256, L 10)'
+      echo "## PyTorch eager on the same GPU (bench/torch_${family}_step.py --device cuda, 1 run, batch 256, L 10)"
       echo
       echo '| kind | R | ms/step (median) | torch |'
       echo '|---|---:|---:|---|'
       for rules in 2 8; do
         for kind in monolithic modular modular-op gt-modular; do
-          python3 bench/torch_mha_step.py --device cuda --model $kind --rules $rules --steps 50 --repeats 5 --json
+          python3 "bench/torch_${family}_step.py" --device cuda --model $kind --rules $rules --steps 50 --repeats 5 --json
         done
-      done > "$work/torch-mha.jsonl"
+      done > "$work/torch-$family.jsonl"
       python3 -c '
 import json, sys
 for line in open(sys.argv[1]):
     r = json.loads(line)
     print("| %s | %d | %.3f | %s |" % (r["model"], r["rules"], r["ms_per_step_median"], r["torch"]))
-' "$work/torch-mha.jsonl"
+' "$work/torch-$family.jsonl"
     fi
   else
     echo

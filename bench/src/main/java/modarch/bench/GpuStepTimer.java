@@ -29,8 +29,9 @@ import modarch.train.TrainStep;
  * of 5 timed chunks, every chunk ending in a download (so the device has finished). Prints Markdown.
  *
  * With "mha": the fused attention kernels per length and kept keys, and ms per MHA training step of every kind.
+ * With "rnn": ms per RNN training step of every kind.
  *
- * <pre>java -cp modarch.jar modarch.bench.GpuStepTimer cuda [quick] [mha]</pre>
+ * <pre>java -cp modarch.jar modarch.bench.GpuStepTimer cuda [quick] [mha|rnn]</pre>
  */
 public final class GpuStepTimer {
     private static final int BATCH = 256;
@@ -47,7 +48,11 @@ public final class GpuStepTimer {
             System.out.println("# " + device + ": " + backend.describe());
             if (Arrays.asList(args).contains("mha")) {
                 attention(backend, quick);
-                mhaSteps(backend, quick);
+                sequenceSteps(backend, quick, "mha");
+                return;
+            }
+            if (Arrays.asList(args).contains("rnn")) {
+                sequenceSteps(backend, quick, "rnn");
                 return;
             }
             kernels(backend, quick);
@@ -254,17 +259,27 @@ public final class GpuStepTimer {
         }
     }
 
-    /** ms per MHA training step (dim 128, att_dim 512, L = 10, batch 256 sequences) of every kind, 1 and 25 replicas. */
-    private static void mhaSteps(Backend backend, boolean quick) {
-        System.out.println("\n## MHA training steps (dim 128, att_dim 512, L 10, batch 256; ms per step of all replicas)\n");
+    /**
+     * ms per training step of every kind, 1 and 25 replicas, batch 256 sequences of 10: MHA (dim 128, att_dim 512,
+     * dense and top-1 attention) or RNN (d 32, enc 128, h_dim 128).
+     */
+    private static void sequenceSteps(Backend backend, boolean quick, String family) {
+        boolean mha = family.equals("mha");
+        System.out.println("\n## " + family.toUpperCase(Locale.ROOT) + " training steps ("
+                + (mha ? "dim 128, att_dim 512" : "d 32, enc 128, h_dim 128") + ", L 10, batch 256; ms per step of all"
+                + " replicas)\n");
         System.out.println("| kind | R | top-k | replicas | ms/step | ms/step/replica |\n|---|---:|---|---:|---:|---:|");
-        int[][] cells = quick ? new int[][] {{2, 0, 1}} : new int[][] {{2, 0, 1}, {2, 0, 25}, {8, 0, 1}, {8, 0, 25},
-            {8, 1, 1}, {8, 1, 25}};
+        int[][] cells = quick ? new int[][] {{2, 0, 1}} : mha ? new int[][] {{2, 0, 1}, {2, 0, 25}, {8, 0, 1}, {8, 0, 25},
+            {8, 1, 1}, {8, 1, 25}} : new int[][] {{2, 0, 1}, {2, 0, 25}, {8, 0, 1}, {8, 0, 25}};
+        int width = quick ? 16 : 128;
         for (int[] cell : cells) {
             for (ModelKind kind : ModelKind.values()) {
                 if (cell[1] > 0 && kind != ModelKind.MODULAR) continue;
-                TrainConfig shape = new TrainConfig(Registry.task("mha-regression"), kind, cell[0], 0, quick ? 16 : 128,
-                        new FamilyOptions(quick ? 16 : 512, 1, 10, cell[1]), BATCH, 1e-4, 1, 1, 0, 0);
+                TrainConfig shape = mha
+                        ? new TrainConfig(Registry.task("mha-regression"), kind, cell[0], 0, width,
+                                new FamilyOptions(quick ? 16 : 512, 1, 10, cell[1]), BATCH, 1e-4, 1, 1, 0, 0)
+                        : new TrainConfig(Registry.task("rnn-regression"), kind, cell[0], width, width,
+                                FamilyOptions.rnn(quick ? 4 : 32, 1, 10), BATCH, 1e-4, 1, 1, 0, 0);
                 long[] iteration = {0};
                 int calls = quick ? 2 : Math.max(5, 100 / cell[2]);
                 try (Run run = new Run(backend, shape, cell[2]); IntBuf sync = backend.allocInts(1)) {
