@@ -15,6 +15,7 @@ import modarch.task.DataStream;
 import modarch.task.RnnTask;
 import modarch.task.Task;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "data", mixinStandardHelpOptions = true,
@@ -52,11 +53,8 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--seq-len", description = "mha and rnn tasks, with --batch: tokens (steps) per sequence (default 10)")
     Integer seqLen;
 
-    @Option(names = "--d-dim", description = "rnn tasks: state dimension d (default 32)")
-    Integer dDim;
-
-    @Option(names = "--order", description = "rnn tasks: how many past states each state depends on (default 1)")
-    Integer order;
+    @Mixin
+    RecurrenceOptions recurrence;
 
     @Override
     public Integer call() throws Exception {
@@ -129,7 +127,7 @@ final class DataCommand implements Callable<Integer> {
         if (!attention && searchVersion != null) {
             throw new UserError("--search-version applies to the mha tasks, not to " + spec.cliName());
         }
-        if (!recurrent && (dDim != null || order != null)) {
+        if (!recurrent && recurrence.given()) {
             throw new UserError("--d-dim and --order apply to the rnn tasks, not to " + spec.cliName());
         }
         if (!attention && !recurrent) {
@@ -140,8 +138,8 @@ final class DataCommand implements Callable<Integer> {
             throw new UserError("--seq-len " + seqLen + " applies to batches (--batch N), not to --coefficients");
         }
         if (recurrent) {
-            int d = dDim == null ? defaults.dDim() : dDim;
-            int o = order == null ? defaults.order() : order;
+            int d = recurrence.dDim == null ? defaults.dDim() : recurrence.dDim;
+            int o = recurrence.order == null ? defaults.order() : recurrence.order;
             int length = seqLen == null ? defaults.seqLen() : seqLen;
             Checks.inRange("--d-dim", d, 1, RnnTask.MAX_DIM, null);
             Checks.inRange("--order", o, 1, RnnTask.MAX_ORDER, null);

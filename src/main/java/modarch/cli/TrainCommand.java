@@ -60,11 +60,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--h-dim", description = "rnn tasks: the LSTM width; the modular kinds' R LSTMs get the reference's parameter-matched width (default 128)")
     Integer hDim;
 
-    @Option(names = "--d-dim", description = "rnn tasks: state dimension d (default 32)")
-    Integer dDim;
-
-    @Option(names = "--order", description = "rnn tasks: how many past states each state depends on (default 1)")
-    Integer order;
+    @CommandLine.Mixin
+    RecurrenceOptions recurrence;
 
     @Option(names = "--att-dim", description = "mha tasks: attention width; 2R heads of att-dim/(2R) (default 512)")
     Integer attDim;
@@ -378,7 +375,8 @@ final class TrainCommand implements Callable<Integer> {
                 ? new FamilyOptions(orDefault(attDim, defaults.attDim()), orDefault(searchVersion, defaults.searchVersion()),
                         orDefault(seqLen, defaults.seqLen()), orDefault(attentionTopK, defaults.attentionTopK()))
                 : family.recurrent()
-                ? FamilyOptions.rnn(orDefault(dDim, defaults.dDim()), orDefault(order, defaults.order()),
+                ? FamilyOptions.rnn(orDefault(recurrence.dDim, defaults.dDim()),
+                        orDefault(recurrence.order, defaults.order()),
                         orDefault(seqLen, defaults.seqLen()))
                 : FamilyOptions.NONE;
         int encoder = family.attention() ? (encDim == null ? 0 : encDim)

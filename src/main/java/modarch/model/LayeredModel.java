@@ -8,6 +8,7 @@ import modarch.nn.ModuleMlp;
 import modarch.nn.Param;
 import modarch.nn.ParamArena;
 import modarch.nn.Workspace;
+import modarch.task.FastRandom;
 
 /**
  * What every family's model shares: a workspace of rep replicas, its layers' parameters in the reference's order,
@@ -38,6 +39,20 @@ abstract class LayeredModel implements Model {
         this.routed = modules;
         ws.params().allocate();
     }
+
+    /**
+     * PyTorch-default initialisation of replica r from its own seed: {@link #initValues} fills one replica's block,
+     * drawing from one stream in the reference's order, and the block is uploaded.
+     */
+    @Override
+    public final void init(int r, long seed) {
+        float[] values = new float[ws.params().replicaStride()];
+        initValues(values, new FastRandom(seed));
+        ws.params().upload(values, ws.params().data(), r);
+    }
+
+    /** Fills one replica's parameter values (replica-block layout), every layer in the reference's order. */
+    protected abstract void initValues(float[] values, FastRandom rng);
 
     @Override
     public FloatBuf predictions() {

@@ -117,16 +117,13 @@ public final class MhaModel extends LayeredModel {
     }
 
     @Override
-    public void init(int r, long seed) {
-        FastRandom rng = new FastRandom(seed);
-        float[] values = new float[ws.params().replicaStride()];
+    protected void initValues(float[] values, FastRandom rng) {
         encoder1.init(values, rng);
         encoder2.init(values, rng);
         decoder1.init(values, rng);
         decoder2.init(values, rng);
         attention.init(values, rng);
         outProj.init(values, rng);
-        ws.params().upload(values, ws.params().data(), r);
     }
 
     @Override

@@ -86,9 +86,7 @@ public final class MlpModel extends LayeredModel {
     }
 
     @Override
-    public void init(int r, long seed) {
-        FastRandom rng = new FastRandom(seed);
-        float[] values = new float[ws.params().replicaStride()];
+    protected void initValues(float[] values, FastRandom rng) {
         digit1.init(values, rng);
         digit2.init(values, rng);
         rule1.init(values, rng);
@@ -96,7 +94,6 @@ public final class MlpModel extends LayeredModel {
         core.init(values, rng);
         decoder1.init(values, rng);
         decoder2.init(values, rng);
-        ws.params().upload(values, ws.params().data(), r);
     }
 
     @Override

@@ -94,15 +94,12 @@ public final class RnnModel extends LayeredModel {
     }
 
     @Override
-    public void init(int r, long seed) {
-        FastRandom rng = new FastRandom(seed);
-        float[] values = new float[ws.params().replicaStride()];
+    protected void initValues(float[] values, FastRandom rng) {
         encoder1.init(values, rng);
         encoder2.init(values, rng);
         cell.init(values, rng);
         decoder1.init(values, rng);
         decoder2.init(values, rng);
-        ws.params().upload(values, ws.params().data(), r);
     }
 
     @Override

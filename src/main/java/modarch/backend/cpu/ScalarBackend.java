@@ -379,7 +379,7 @@ public final class ScalarBackend implements Backend {
                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
                                 FloatBuf cPrev, int cPrevOff, int cPrevStride,
                                 FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c) {
-        ScalarLstmCell.forward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
+        ScalarLstmCell.local().forward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
                 array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
                 cPrevStride, array(gates), array(cells), array(h), array(c));
     }
@@ -392,7 +392,7 @@ public final class ScalarBackend implements Backend {
                                  FloatBuf gradH, FloatBuf gradC, FloatBuf gradCPrev, int gradCPrevOff,
                                  int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
                                  FloatBuf scorerRows) {
-        ScalarLstmCell.backward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
+        ScalarLstmCell.local().backward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
                 array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
                 cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradCPrev), gradCPrevOff,
                 gradCPrevStride, array(gradInput), array(gradRecurrent), array(gradScores), array(scorerRows));

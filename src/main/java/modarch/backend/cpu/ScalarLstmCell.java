@@ -23,33 +23,39 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
     protected float[] gradH, gradC, gradCPrev, gradInput, gradRecurrent, gradScores, scorerRows;
     protected int gradCPrevOff, gradCPrevStride;
 
+    /** The calling thread's call object. */
+    static ScalarLstmCell local() {
+        return CALLS.get();
+    }
+
     /** See {@link Backend#lstmCellForward}; arrays are the buffers' contents. */
-    static void forward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                        boolean torchGateOrder, float[] input, float[] recurrent,
-                        float[] scorer, int scorerOff, int scorerStride, float[] scores,
-                        float[] cPrev, int cPrevOff, int cPrevStride,
-                        float[] gates, float[] cells, float[] h, float[] c) {
-        ScalarLstmCell call = CALLS.get();
-        call.shape(false, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder);
-        call.forwardArrays(input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev, cPrevOff, cPrevStride,
-                gates, cells, h, c);
-        call.run(0, call.total);
+    final void forward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden, boolean torchGateOrder,
+                       float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
+                       float[] scores, float[] cPrev, int cPrevOff, int cPrevStride,
+                       float[] gates, float[] cells, float[] h, float[] c) {
+        shape(false, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder);
+        forwardArrays(input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev, cPrevOff, cPrevStride, gates,
+                cells, h, c);
+        execute();
     }
 
     /** See {@link Backend#lstmCellBackward}; arrays are the buffers' contents. */
-    static void backward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                         boolean torchGateOrder, float[] input, float[] recurrent,
-                         float[] scorer, int scorerOff, int scorerStride, float[] scores,
-                         float[] cPrev, int cPrevOff, int cPrevStride, float[] gates, float[] cells,
-                         float[] gradH, float[] gradC, float[] gradCPrev, int gradCPrevOff, int gradCPrevStride,
-                         float[] gradInput, float[] gradRecurrent, float[] gradScores, float[] scorerRows) {
-        ScalarLstmCell call = CALLS.get();
-        call.shape(true, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder);
-        call.forwardArrays(input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev, cPrevOff, cPrevStride,
-                gates, cells, null, null);
-        call.backwardArrays(gradH, gradC, gradCPrev, gradCPrevOff, gradCPrevStride, gradInput, gradRecurrent,
-                gradScores, scorerRows);
-        call.run(0, call.total);
+    final void backward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden, boolean torchGateOrder,
+                        float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
+                        float[] scores, float[] cPrev, int cPrevOff, int cPrevStride, float[] gates, float[] cells,
+                        float[] gradH, float[] gradC, float[] gradCPrev, int gradCPrevOff, int gradCPrevStride,
+                        float[] gradInput, float[] gradRecurrent, float[] gradScores, float[] scorerRows) {
+        shape(true, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder);
+        forwardArrays(input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev, cPrevOff, cPrevStride, gates,
+                cells, null, null);
+        backwardArrays(gradH, gradC, gradCPrev, gradCPrevOff, gradCPrevStride, gradInput, gradRecurrent, gradScores,
+                scorerRows);
+        execute();
+    }
+
+    /** Runs every row of the call: here on the calling thread. */
+    protected void execute() {
+        run(0, total);
     }
 
     static float sigmoid(float x) {
@@ -64,7 +70,7 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
         return (float) (x < 0 ? -t : t);
     }
 
-    final void shape(boolean backward, int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
+    private void shape(boolean backward, int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
                      boolean torchGateOrder) {
         this.backward = backward;
         this.rows = rows;
@@ -80,7 +86,7 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
         gateG = (torchGateOrder ? 2 : 3) * hidden;
     }
 
-    final void forwardArrays(float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
+    private void forwardArrays(float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
                              float[] scores, float[] cPrev, int cPrevOff, int cPrevStride, float[] gates,
                              float[] cells, float[] h, float[] c) {
         this.input = input;
@@ -98,7 +104,7 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
         this.c = c;
     }
 
-    final void backwardArrays(float[] gradH, float[] gradC, float[] gradCPrev, int gradCPrevOff, int gradCPrevStride,
+    private void backwardArrays(float[] gradH, float[] gradC, float[] gradCPrev, int gradCPrevOff, int gradCPrevStride,
                               float[] gradInput, float[] gradRecurrent, float[] gradScores, float[] scorerRows) {
         this.gradH = gradH;
         this.gradC = gradC;

@@ -459,9 +459,9 @@ public final class VectorBackend implements Backend {
                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
                                 FloatBuf cPrev, int cPrevOff, int cPrevStride,
                                 FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c) {
-        VectorLstmCell.forward(parallel, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
-                array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
-                cPrevStride, array(gates), array(cells), array(h), array(c));
+        VectorLstmCell.local(parallel).forward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder,
+                array(input), array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev),
+                cPrevOff, cPrevStride, array(gates), array(cells), array(h), array(c));
     }
 
     @Override
@@ -472,9 +472,10 @@ public final class VectorBackend implements Backend {
                                  FloatBuf gradH, FloatBuf gradC, FloatBuf gradCPrev, int gradCPrevOff,
                                  int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
                                  FloatBuf scorerRows) {
-        VectorLstmCell.backward(parallel, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
-                array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
-                cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradCPrev), gradCPrevOff,
-                gradCPrevStride, array(gradInput), array(gradRecurrent), array(gradScores), array(scorerRows));
+        VectorLstmCell.local(parallel).backward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder,
+                array(input), array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev),
+                cPrevOff, cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradCPrev),
+                gradCPrevOff, gradCPrevStride, array(gradInput), array(gradRecurrent), array(gradScores),
+                array(scorerRows));
     }
 }

@@ -21,36 +21,17 @@ final class VectorLstmCell extends ScalarLstmCell {
 
     private static final ThreadLocal<VectorLstmCell> CALLS = ThreadLocal.withInitial(VectorLstmCell::new);
 
-    /** See {@link Backend#lstmCellForward}; arrays are the buffers' contents. */
-    static void forward(Parallel parallel, int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                        boolean torchGateOrder, float[] input, float[] recurrent,
-                        float[] scorer, int scorerOff, int scorerStride, float[] scores,
-                        float[] cPrev, int cPrevOff, int cPrevStride,
-                        float[] gates, float[] cells, float[] h, float[] c) {
+    private Parallel parallel;
+
+    /** The calling thread's call object, splitting its rows over parallel. */
+    static VectorLstmCell local(Parallel parallel) {
         VectorLstmCell call = CALLS.get();
-        call.shape(false, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder);
-        call.forwardArrays(input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev, cPrevOff, cPrevStride,
-                gates, cells, h, c);
-        call.split(parallel);
+        call.parallel = parallel;
+        return call;
     }
 
-    /** See {@link Backend#lstmCellBackward}; arrays are the buffers' contents. */
-    static void backward(Parallel parallel, int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                         boolean torchGateOrder, float[] input, float[] recurrent,
-                         float[] scorer, int scorerOff, int scorerStride, float[] scores,
-                         float[] cPrev, int cPrevOff, int cPrevStride, float[] gates, float[] cells,
-                         float[] gradH, float[] gradC, float[] gradCPrev, int gradCPrevOff, int gradCPrevStride,
-                         float[] gradInput, float[] gradRecurrent, float[] gradScores, float[] scorerRows) {
-        VectorLstmCell call = CALLS.get();
-        call.shape(true, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder);
-        call.forwardArrays(input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev, cPrevOff, cPrevStride,
-                gates, cells, null, null);
-        call.backwardArrays(gradH, gradC, gradCPrev, gradCPrevOff, gradCPrevStride, gradInput, gradRecurrent,
-                gradScores, scorerRows);
-        call.split(parallel);
-    }
-
-    private void split(Parallel parallel) {
+    @Override
+    protected void execute() {
         long work = (long) total * 4 * modules * hidden;
         if (parallel.threads() > 1 && total > 1 && work >= PARALLEL_MIN) {
             parallel.parallelFor(total, this);
