@@ -243,7 +243,7 @@ public final class RnnTask implements Task {
         if (length < 1) throw new IllegalArgumentException("an RNN sequence needs at least 1 step, not " + length);
         int[] probabilityWords = SequenceWords.checkBatch(this, examples, length, ruleProbabilities, inputs, rule,
                 label, rowOffset);
-        draw(coefficientWords, 0, rules, dim, order, classification, (int) seed, stream.id(), batchIndex, examples,
+        draw(coefficientWords, 0, rules, dim, order, classification, (int) seed, stream.id(), batchIndex, 0, examples,
                 length, ood, probabilityWords, inputs, rule, label, rowOffset);
     }
 
@@ -253,15 +253,16 @@ public final class RnnTask implements Task {
     }
 
     /**
-     * The sampler itself, shared by {@link #sample} and the CPU backends' {@code rnnTaskBatch}: examples sequences
-     * of length steps of one replica with Philox key (key0, streamId), coefficients A, B, w (layout of
+     * The sampler itself, shared by {@link #sample} and the CPU backends' {@code rnnTaskBatch}: sequences
+     * [from, to) of a batch (each its own Philox counters, so any split of a batch draws the same values) of length
+     * steps of one replica with Philox key (key0, streamId), coefficients A, B, w (layout of
      * {@link #wordsPerReplica}) as {@link DoubleBits} words starting at double coefficientOff, rule probabilities
-     * (rules) as words or null, into rows rowOffset.. of inputs (rows, dim), rule (rows) and label (rows, dim for
-     * regression, 1 for classification). Allocates nothing once its thread has drawn with this dim and order.
+     * (rules) as words or null, into rows rowOffset + e length.. of inputs (rows, dim), rule (rows) and label
+     * (rows, dim for regression, 1 for classification). Allocates nothing once its thread has drawn with this dim and order.
      */
     public static void draw(int[] coefficients, int coefficientOff, int rules, int dim, int order,
-                            boolean classification, int key0, int streamId, long batchIndex, int examples, int length,
-                            boolean ood, int[] probabilities, float[] inputs, int[] rule, float[] label,
+                            boolean classification, int key0, int streamId, long batchIndex, int from, int to,
+                            int length, boolean ood, int[] probabilities, float[] inputs, int[] rule, float[] label,
                             int rowOffset) {
         checkShape(dim, order);
         if (length < 1 || (long) length * (dim + 2) > Integer.MAX_VALUE) {
@@ -278,7 +279,7 @@ public final class RnnTask implements Task {
         double[] m = s.doubles(0, n), v = s.doubles(1, (slots + 2) * dim);
         for (int i = 0; i < n; i++) m[i] = DoubleBits.at(coefficients, coefficientOff + i);
         int x0 = slots * dim;
-        for (int e = 0; e < examples; e++) {
+        for (int e = from; e < to; e++) {
             s.startSequence(e);
             int row0 = rowOffset + e * length;
             for (int t = 0; t < length; t++) {

@@ -339,7 +339,7 @@ public final class ScalarBackend implements Backend {
         int doublesPerReplica = RnnTask.wordsPerReplica(rules, dim, order) / 2;
         for (int r = 0; r < rep; r++) {
             RnnTask.draw(coefficientWords, r * doublesPerReplica, rules, dim, order, classification, seedWords[r],
-                    streamId, batch, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
+                    streamId, batch, 0, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
                     r * examples * length);
         }
     }
@@ -369,7 +369,7 @@ public final class ScalarBackend implements Backend {
     }
 
     /** The 64-bit count held as (low, high) words at words[off] and words[off + 1]. */
-    private static long longAt(int[] words, int off) {
+    static long longAt(int[] words, int off) {
         return (words[off] & 0xFFFFFFFFL) | ((long) words[off + 1] << 32);
     }
 

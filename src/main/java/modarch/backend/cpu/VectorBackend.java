@@ -426,12 +426,14 @@ public final class VectorBackend implements Backend {
                 ood, coefficients, probabilities, inputs, ruleOut, labels);
     }
 
+    /** {@link RnnDraws}: the reference's bits, sequences split across the pool. */
     @Override
     public void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
                              IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
                              IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        reference.rnnTaskBatch(rep, examples, length, rules, dim, order, classification, seeds, streamId, batchIndex,
-                ood, coefficients, probabilities, inputs, ruleOut, labels);
+        RnnDraws.draw(parallel, rep, examples, length, rules, dim, order, classification, HostIntBuf.array(seeds),
+                streamId, ScalarBackend.longAt(HostIntBuf.array(batchIndex), 0), ood, HostIntBuf.array(coefficients),
+                HostIntBuf.array(probabilities), array(inputs), HostIntBuf.array(ruleOut), array(labels));
     }
 
     /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
