@@ -11,6 +11,7 @@ import java.util.Map;
 import modarch.TestBuffers;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
+import modarch.model.FamilyOptions;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
@@ -81,6 +82,37 @@ class RunEvaluatorTest {
                 run.model().forwardScores(batch);
                 assertEquals(Arrays.toString(full), Arrays.toString(Arrays.copyOf(TestBuffers.read(BACKEND, run.model().scores()), 16)), kind.toString());
                 assertFalse(Arrays.equals(full, new float[16]));
+            }
+        }
+    }
+
+    /**
+     * An RNN run: losses at every evaluation length (30 through the caches of one training window), in distribution
+     * and OoD, and the routing metrics of scores counted per step (GT-Modular: the rules themselves).
+     */
+    @Test
+    void anRnnRunIsMeasuredAtEveryLengthAndPerStep() throws IOException {
+        TrainConfig config = new TrainConfig(Registry.task("rnn-regression"), ModelKind.GT_MODULAR, 3, 8, 12,
+                FamilyOptions.rnn(4, 1, 10), 16, 1e-3, 2, 2, 3, 1);
+        RunDirectory dir = new RunDirectory(tmp.resolve("rnn"));
+        try (Trainer trainer = new Trainer(java.util.List.of(config), "cpu", BACKEND, java.util.List.of(dir))) {
+            trainer.run(false, new Trainer.Listener() { });
+        }
+        EvalCounts counts = new EvalCounts(2, 5, 2, 20);
+        try (LoadedRun run = LoadedRun.load(dir, "last", BACKEND, counts.batchSize())) {
+            Map<String, Object> metrics = new RunEvaluator(BACKEND, run, counts).all();
+            for (int length : new int[] {3, 5, 10, 20, 30}) {
+                double id = (double) metrics.get("loss_len_" + length);
+                double ood = (double) metrics.get("ood_loss_len_" + length);
+                assertTrue(id > 0 && ood > id, "length " + length + ": loss " + id + ", OoD " + ood);
+            }
+            assertEquals(metrics.get("loss_len_10"), metrics.get("loss"));
+            assertEquals(0.0, (double) metrics.get("alignment"), 1e-12);
+            double[][] p = (double[][]) metrics.get("activation_matrix");
+            for (int r = 0; r < 3; r++) {
+                for (int m = 0; m < 3; m++) {
+                    if (r != m) assertEquals(0.0, p[r][m]);
+                }
             }
         }
     }
