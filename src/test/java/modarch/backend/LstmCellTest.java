@@ -29,6 +29,11 @@ class LstmCellTest {
     private static final float GUARD = 12345.5f;
     private static final int MARGIN = 7;
     private static final double TOL = 1e-5;
+    /**
+     * The self-scorer's weight-gradient rows carry the softmax backward dl = s (ds - sum s ds) of float sums over
+     * h units: near-uniform scores cancel, measured 1.5e-5 relative at h = 33 on cpu-scalar.
+     */
+    private static final double SCORER_ROWS_TOL = 1e-4;
 
     private static final Parallel ONE = new Parallel(1);
     private static final Parallel TWO = new Parallel(2);
@@ -217,14 +222,18 @@ class LstmCellTest {
             assertRelative(gradRecurrent, naive.gradRecurrent, what + ": gradRecurrent");
             if (gradScores != null) assertRelative(gradScores, naive.gradScores, what + ": gradScores");
             if (gradCPrev != null) assertRelative(gradCPrev, naive.gradCPrev, what + ": gradCPrev");
-            if (scorerRows != null) assertRelative(scorerRows, naive.scorerRows, what + ": scorerRows");
+            if (scorerRows != null) assertRelative(scorerRows, naive.scorerRows, what + ": scorerRows", SCORER_ROWS_TOL);
         }
     }
 
     private static void assertRelative(float[] out, double[] ref, String what) {
+        assertRelative(out, ref, what, TOL);
+    }
+
+    private static void assertRelative(float[] out, double[] ref, String what, double tolerance) {
         for (int i = 0; i < out.length; i++) assertTrue(Float.isFinite(out[i]), what + ": not finite at " + i);
         double error = TestBuffers.relativeError(out, ref);
-        assertTrue(error < TOL, what + ": relative error " + error);
+        assertTrue(error < tolerance, what + ": relative error " + error);
     }
 
     /** A step's buffers on one backend: its inputs uploaded, its outputs all guard. */
@@ -330,7 +339,7 @@ class LstmCellTest {
         long seed = 1;
         for (boolean torch : new boolean[] {false, true}) {
             for (Object[] scoring : SCORINGS) {
-                for (int hidden : new int[] {1, 5, 16}) {
+                for (int hidden : new int[] {1, 5, 16, 21, 33}) { // 21, 33: whole 16-float lanes and a scalar tail
                     for (int grads = 0; grads < 4; grads++) {
                         Shape s = new Shape(2, 3, 6, 2, (int) scoring[1], hidden, torch, (Scoring) scoring[0],
                                 (grads & 1) != 0, (grads & 2) != 0);
