@@ -382,15 +382,13 @@ final class TrainCommand implements Callable<Integer> {
         int encoder = family.attention() ? (encDim == null ? 0 : encDim)
                 : orDefault(encDim, family.recurrent() ? RNN_WIDTH : MLP_ENC_DIM);
         int width = family.recurrent() ? orDefault(hDim, RNN_WIDTH) : dim;
-        long steps = iterations != null ? iterations : family.name().equals("mlp") ? MLP_ITERATIONS : SEQUENCE_ITERATIONS;
+        long steps = iterations != null ? iterations : family.defaultIterations();
         return new TrainConfig(spec, ModelKind.parse(model), rules, encoder, width, options, batchSize, lr, steps,
                 evalEvery, seed, dataSeed);
     }
 
     private static final int MLP_ENC_DIM = 32;
     private static final int RNN_WIDTH = 128;
-    private static final long MLP_ITERATIONS = 100_000;
-    private static final long SEQUENCE_ITERATIONS = 500_000;
 
     private static int orDefault(Integer given, int fallback) {
         return given == null ? fallback : given;

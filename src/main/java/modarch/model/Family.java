@@ -4,10 +4,11 @@ import modarch.backend.Backend;
 import modarch.task.Task;
 
 /**
- * A task family: how to make its task instances and its models, its default options, and the gradient-norm clip
- * of its training recipe (0: none).
+ * A task family: how to make its task instances and its models, its default options, and its training recipe's
+ * gradient-norm clip (0: none) and iterations (the reference's main.py).
  */
-public record Family(String name, TaskFactory tasks, ModelFactory models, FamilyOptions defaults, float maxGradNorm) {
+public record Family(String name, TaskFactory tasks, ModelFactory models, FamilyOptions defaults, float maxGradNorm,
+                     long defaultIterations) {
 
     /** True for the families whose examples are sequences with attention (options att_dim, search version, ...). */
     public boolean attention() {

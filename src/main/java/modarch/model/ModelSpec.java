@@ -14,7 +14,7 @@ public record ModelSpec(ModelKind kind, int rules, int encDim, int dim, int attD
         this(kind, rules, encDim, dim, 0, 0, 2, 1, 1, 1);
     }
 
-    /** An MHA-family shape: one output per token, sequences of up to maxLength tokens. */
+    /** An MHA-family shape: one output per token, sequences of up to maxLength tokens (trainLength unused: maxLength). */
     public ModelSpec(ModelKind kind, int rules, int encDim, int dim, int attDim, int attentionTopK, int inputWidth,
                      int maxLength) {
         this(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, 1, maxLength, maxLength);

@@ -10,17 +10,17 @@ import modarch.task.RnnTask;
 public final class Registry {
     private static final Family MLP = new Family("mlp",
             (rules, dataSeed, classification, options) -> new MlpTask(rules, dataSeed, classification),
-            MlpModel::new, FamilyOptions.NONE, 0f);
+            MlpModel::new, FamilyOptions.NONE, 0f, 100_000);
 
     private static final Family MHA = new Family("mha",
             (rules, dataSeed, classification, options) -> new MhaTask(rules, dataSeed, classification,
                     options.searchVersion(), options.seqLen()),
-            MhaModel::new, FamilyOptions.MHA_DEFAULTS, 0f);
+            MhaModel::new, FamilyOptions.MHA_DEFAULTS, 0f, 500_000);
 
     private static final Family RNN = new Family("rnn",
             (rules, dataSeed, classification, options) -> new RnnTask(rules, dataSeed, classification, options.dDim(),
                     options.order(), options.seqLen()),
-            RnnModel::new, FamilyOptions.RNN_DEFAULTS, 1f);
+            RnnModel::new, FamilyOptions.RNN_DEFAULTS, 1f, 500_000);
 
     private static final List<TaskSpec> TASKS = List.of(
             new TaskSpec("mlp-regression", MLP, false),

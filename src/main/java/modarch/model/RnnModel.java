@@ -28,6 +28,7 @@ public final class RnnModel extends LayeredModel {
     private final int outputs;      // label floats per step
     private final int maxExamples;  // E at most
     private final int windowRows;   // rows of one window: maxExamples times the training length
+    private final int maxRows;      // rows of a batch at most: maxExamples times the longest length
     private final Linear encoder1;  // encoder.0: (rep, rows, d + R) -> (rep, rows, enc), ReLU
     private final Linear encoder2;  // encoder.2: (rep, rows, enc) -> (rep, rows, enc)
     private final GroupLstmCell cell; // rnn.*
@@ -53,6 +54,7 @@ public final class RnnModel extends LayeredModel {
         this.outputs = spec.outputWidth();
         this.maxExamples = Math.max(1, maxRows / spec.maxLength());
         this.windowRows = maxExamples * Math.min(spec.trainLength(), spec.maxLength());
+        this.maxRows = maxRows;
         boolean monolithic = spec.kind() == ModelKind.MONOLITHIC;
         int hidden = monolithic ? spec.dim() : GroupLstmCell.moduleHidden(rules, spec.encDim(), spec.dim());
         if (hidden < 1) {
@@ -117,9 +119,9 @@ public final class RnnModel extends LayeredModel {
     private void run(Batch batch, boolean scoresOnly) {
         length = batch.length();
         examples = batch.rows() / length;
-        if (examples > maxExamples) {
-            throw new IllegalArgumentException("a batch of " + examples + " sequences exceeds this model's "
-                    + maxExamples);
+        if (examples > maxExamples || (long) examples * length > maxRows) {
+            throw new IllegalArgumentException("a batch of " + examples + " sequences of " + length + " steps exceeds"
+                    + " this model's " + maxExamples + " sequences and " + maxRows + " rows");
         }
         backend.oneHot(rep * batch.rows(), rules, batch.rules(), 0, oneHot, 0);
         boolean stateless = scoresOnly && scores != null && !cell.needsStateForScores();

@@ -149,7 +149,7 @@ public final class GroupLstmCell {
     }
 
     /** Sets the state before the next window to zero (a new sequence). */
-    public void resetState() {
+    private void resetState() {
         backend.fill(rep * examples * hidden, 0f, hInit, 0);
         backend.fill(rep * examples * hidden, 0f, cInit, 0);
     }
@@ -173,16 +173,15 @@ public final class GroupLstmCell {
                 false, biasIh == null ? null : biasIh.data(), biasIh == null ? 0 : biasIh.offset(0), stride, false);
         scores = scores(oneHot, rows);
         for (int t = 0; t < steps; t++) {
-            State prev = previous(h, t);
             // recurrent (E, 4Rh) = h_prev (E, h) . W_hh^T (+ b_hh)
-            backend.gemmBatched(rep, false, true, examples, gateWidth, hidden, prev.buf, prev.off, hidden, prev.stride,
+            backend.gemmBatched(rep, false, true, examples, gateWidth, hidden,
+                    t == 0 ? hInit : h, previousOff(t), hidden, previousStride(t),
                     weightHh.data(), weightHh.offset(0), hidden, stride,
                     recurrent, t * examples * gateWidth, gateWidth, rows * gateWidth,
                     false, biasHh == null ? null : biasHh.data(), biasHh == null ? 0 : biasHh.offset(0), stride, false);
-            State cPrev = previous(c, t);
             backend.lstmCellForward(rep, examples, rows, t * examples, modules, hidden, scoring == Scoring.NONE,
                     input, recurrent, scorerW == null ? null : scorerW.data(), scorerW == null ? 0 : scorerW.offset(0),
-                    stride, scores, cPrev.buf, cPrev.off, cPrev.stride, gates, cells, h, c);
+                    stride, scores, t == 0 ? cInit : c, previousOff(t), previousStride(t), gates, cells, h, c);
         }
     }
 
@@ -199,14 +198,17 @@ public final class GroupLstmCell {
         };
     }
 
-    /** A state buffer's block before step t: the window's initial state at t = 0, else step t - 1's rows. */
-    private State previous(FloatBuf states, int t) {
-        if (t == 0) return new State(states == h ? hInit : cInit, 0, examples * hidden);
-        return new State(states, (t - 1) * examples * hidden, steps * examples * hidden);
+    /**
+     * Where the state before step t starts, replica 0: in the initial state (hInit, cInit) at t = 0, else at step
+     * t - 1's rows of h or c.
+     */
+    private int previousOff(int t) {
+        return t == 0 ? 0 : (t - 1) * examples * hidden;
     }
 
-    /** (rep, E, h) rows of a state buffer: replica r's from off + r * stride. */
-    private record State(FloatBuf buf, int off, int stride) {
+    /** The replica stride of the state before step t: the initial state's (E, h), or the window's (rows, h). */
+    private int previousStride(int t) {
+        return (t == 0 ? 1 : steps) * examples * hidden;
     }
 
     /** Makes the last window's final state the next window's initial state. */
@@ -228,13 +230,11 @@ public final class GroupLstmCell {
         int stride = weightIh.replicaStride();
         backend.fill(rep * rows * hidden, 0f, gradC, 0);
         for (int t = steps - 1; t >= 0; t--) {
-            State cPrev = previous(c, t);
             boolean first = t == 0;
-            int gradCPrevOff = first ? 0 : (t - 1) * examples * hidden;
             backend.lstmCellBackward(rep, examples, rows, t * examples, modules, hidden, scoring == Scoring.NONE,
                     input, recurrent, scorerW == null ? null : scorerW.data(), scorerW == null ? 0 : scorerW.offset(0),
-                    stride, scores, cPrev.buf, cPrev.off, cPrev.stride, gates, cells, gradH, gradC,
-                    first ? null : gradC, gradCPrevOff, rows * hidden, gradInput, gradRecurrent, gradScores,
+                    stride, scores, first ? cInit : c, previousOff(t), previousStride(t), gates, cells, gradH, gradC,
+                    first ? null : gradC, previousOff(t), rows * hidden, gradInput, gradRecurrent, gradScores,
                     scorerRows);
             if (scorerW != null) {
                 // dw (R*8h) += sum over the step's rows of their weight gradients

@@ -7,7 +7,8 @@ import modarch.task.FastRandom;
 
 /**
  * PyTorch's nn.Linear, optionally followed by a fused ReLU: {@code y = act(x W^T + b)} (or without b, as
- * {@code nn.Linear(in, out, bias=False)}), every replica in one batched product. Owns its output and the gradient buffer of that output; remembers its input for backward.
+ * {@code nn.Linear(in, out, bias=False)}), every replica in one batched product. Owns its output and the gradient
+ * buffer of that output; remembers its input for backward.
  */
 public final class Linear {
     private final Backend backend;

@@ -194,9 +194,10 @@ public final class RnnTask implements Task {
 
     /**
      * State s_t into states[statesOff + (t % slots) d ..] from the step's features x[xOff .. xOff + d), rule c and
-     * the states s_{t-o} at slots (t - o) % slots; slots > order, so s_t overwrites none that it reads. m holds A, B
-     * and w from 0; sum[sumOff ..] is d doubles of scratch. The loops run over j innermost (contiguous rows of A and B) and keep
-     * each element's sums in the order of the class comment.
+     * the states s_{t-o} at slots (t - o) % slots; slots > order (or slots >= the sequence's length, which never
+     * wraps), so s_t overwrites none that it reads. m holds A, B and w from 0; sum[sumOff ..] is d doubles of scratch.
+     * The loops run over j innermost (contiguous rows of A and B) and keep each element's sums in the order of the
+     * class comment.
      */
     private static void advance(double[] m, int rules, int dim, int order, int c, int t, int slots, double[] x,
                                 int xOff, double[] states, int statesOff, double[] sum, int sumOff) {

@@ -10,9 +10,8 @@ import modarch.task.Task;
 
 /**
  * One optimisation step of every replica: a fresh batch, forward, loss, backward, gradient-norm clipping when the
- * recipe has it (the RNN family's), Adam. Allocates nothing and
- * reads nothing back, so it can be recorded once and replayed ({@link Backend#record}): the loss of each replica
- * stays in {@link #loss()} until someone downloads it.
+ * recipe has it (the RNN family's), Adam. Allocates nothing and reads nothing back, so it can be recorded once and
+ * replayed ({@link Backend#record}): the loss of each replica stays in {@link #loss()} until someone downloads it.
  */
 public final class TrainStep implements AutoCloseable {
     private final Backend backend;
@@ -26,7 +25,7 @@ public final class TrainStep implements AutoCloseable {
     private final int length;
     private final float maxGradNorm;   // 0: no clipping
     private final FloatBuf lossValues; // lossValues is (rep): the last step's training loss per replica
-    private final FloatBuf gradNorms;  // gradNorms is (rep): the last step's gradient norms, before clipping
+    private final FloatBuf gradNorms;  // gradNorms is (rep): clipGradNorm's output, the norms before clipping (unread)
     private long nextIteration = -1;    // the iteration whose batch the backend's batch counter names
     private boolean ranOnce;
     private Backend.Replay recorded;

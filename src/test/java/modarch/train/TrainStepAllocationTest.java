@@ -7,9 +7,12 @@ import java.lang.management.ManagementFactory;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
 import modarch.model.MlpModel;
+import modarch.model.Model;
 import modarch.model.ModelKind;
 import modarch.model.ModelSpec;
+import modarch.model.RnnModel;
 import modarch.task.MlpTask;
+import modarch.task.RnnTask;
 import modarch.task.Task;
 import org.junit.jupiter.api.Test;
 
@@ -18,18 +21,35 @@ class TrainStepAllocationTest {
 
     @Test
     void aWarmTrainingStepAllocatesNothing() {
+        Backend backend = Backends.select("cpu").backend();
+        for (ModelKind kind : ModelKind.values()) {
+            MlpModel model = new MlpModel(backend, 2, new ModelSpec(kind, 8, 16, 64), 64);
+            Task[] tasks = {new MlpTask(8, 0, false), new MlpTask(8, 1, false)};
+            assertAWarmStepAllocatesNothing(backend, model, tasks, 64, 1, 0f, kind.toString());
+        }
+    }
+
+    /** The RNN family's step: BPTT over 5 steps, the fused LSTM op, clipping. */
+    @Test
+    void aWarmRnnTrainingStepAllocatesNothing() {
+        Backend backend = Backends.select("cpu").backend();
+        for (ModelKind kind : ModelKind.values()) {
+            RnnModel model = new RnnModel(backend, 2, ModelSpec.recurrent(kind, 3, 8, 20, 4, 4, 5, 5), 16 * 5);
+            Task[] tasks = {new RnnTask(3, 0, false, 4, 1, 5), new RnnTask(3, 1, false, 4, 1, 5)};
+            assertAWarmStepAllocatesNothing(backend, model, tasks, 16, 5, 1f, "rnn " + kind);
+        }
+    }
+
+    private static void assertAWarmStepAllocatesNothing(Backend backend, Model model, Task[] tasks, int examples,
+                                                        int length, float maxGradNorm, String what) {
         java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "this JVM cannot count allocated bytes");
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) bean;
-        Backend backend = Backends.select("cpu").backend();
-        int rep = 2;
-        for (ModelKind kind : ModelKind.values()) {
-            MlpModel model = new MlpModel(backend, rep, new ModelSpec(kind, 8, 16, 64), 64);
+        try (model) {
             model.init(0, 1);
             model.init(1, 2);
-            Task[] tasks = {new MlpTask(8, 0, false), new MlpTask(8, 1, false)};
             TrainStep step = new TrainStep(backend, model, tasks, new long[] {1, 2}, Loss.L1,
-                    new Adam(backend, model.arena(), 1e-4), 64, 1, 0f);
+                    new Adam(backend, model.arena(), 1e-4), examples, length, maxGradNorm);
             long[] iteration = {0};
             // the Vector API allocates until C2 has compiled the kernels: wait for a clean window of 50 steps
             long allocated = -1;
@@ -39,7 +59,7 @@ class TrainStepAllocationTest {
                 for (int i = 0; i < 50; i++) step.run(++iteration[0]);
                 allocated = threads.getCurrentThreadAllocatedBytes() - before;
             }
-            assertEquals(0, allocated, kind + ": bytes allocated by 50 warm steps on the calling thread");
+            assertEquals(0, allocated, what + ": bytes allocated by 50 warm steps on the calling thread");
         }
     }
 }

@@ -37,6 +37,7 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
         forwardArrays(input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev, cPrevOff, cPrevStride, gates,
                 cells, h, c);
         execute();
+        release();
     }
 
     /** See {@link Backend#lstmCellBackward}; arrays are the buffers' contents. */
@@ -51,6 +52,13 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
         backwardArrays(gradH, gradC, gradCPrev, gradCPrevOff, gradCPrevStride, gradInput, gradRecurrent, gradScores,
                 scorerRows);
         execute();
+        release();
+    }
+
+    /** Drops the call's arrays, so that a thread's call object does not keep a closed model's buffers alive. */
+    private void release() {
+        forwardArrays(null, null, null, 0, 0, null, null, 0, 0, null, null, null, null);
+        backwardArrays(null, null, null, 0, 0, null, null, null, null);
     }
 
     /** Runs every row of the call: here on the calling thread. */
