@@ -10,9 +10,7 @@ import modarch.model.MlpModel;
 import modarch.model.Model;
 import modarch.model.ModelKind;
 import modarch.model.ModelSpec;
-import modarch.model.RnnModel;
 import modarch.task.MlpTask;
-import modarch.task.RnnTask;
 import modarch.task.Task;
 import org.junit.jupiter.api.Test;
 
@@ -29,18 +27,7 @@ class TrainStepAllocationTest {
         }
     }
 
-    /** The RNN family's step: BPTT over 5 steps, the fused LSTM op, clipping. */
-    @Test
-    void aWarmRnnTrainingStepAllocatesNothing() {
-        Backend backend = Backends.select("cpu").backend();
-        for (ModelKind kind : ModelKind.values()) {
-            RnnModel model = new RnnModel(backend, 2, ModelSpec.recurrent(kind, 3, 8, 20, 4, 4, 5, 5), 16 * 5);
-            Task[] tasks = {new RnnTask(3, 0, false, 4, 1, 5), new RnnTask(3, 1, false, 4, 1, 5)};
-            assertAWarmStepAllocatesNothing(backend, model, tasks, 16, 5, 1f, "rnn " + kind);
-        }
-    }
-
-    private static void assertAWarmStepAllocatesNothing(Backend backend, Model model, Task[] tasks, int examples,
+    static void assertAWarmStepAllocatesNothing(Backend backend, Model model, Task[] tasks, int examples,
                                                         int length, float maxGradNorm, String what) {
         java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "this JVM cannot count allocated bytes");
