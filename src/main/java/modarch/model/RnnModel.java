@@ -136,7 +136,7 @@ public final class RnnModel extends LayeredModel {
                 continue;
             }
             toSteps(batch.inputs(), features, t0, steps, tokens, 0, features + rules);
-            toSteps(oneHot, rules, t0, steps, tokens, features, features + rules);
+            backend.copy(1, rep * rows, rules, oneHotSteps, 0, rules, 0, tokens, features, features + rules, 0);
             encoder1.forward(tokens, rows);
             encoder2.forward(encoder1.output(), rows);
             cell.forward(encoder2.output(), oneHotSteps, examples, steps, t0 == 0);
@@ -173,11 +173,8 @@ public final class RnnModel extends LayeredModel {
             throw new IllegalStateException("backward needs a forward of at most " + windowRows / examples
                     + " steps, not " + length);
         }
-        int rows = examples * length;
         // the loss's gradient, sequence-major (rep, E L, out), into the decoder's time-major rows
-        backend.copyGrouped(rep, rows * outputs, rows * outputs, length, examples, outputs,
-                gradPredictions, 0, length * outputs, outputs, decoder2.gradOutput(), 0, outputs, examples * outputs,
-                false);
+        toSteps(gradPredictions, outputs, 0, length, decoder2.gradOutput(), 0, outputs);
         decoder2.backward(decoder1.gradOutput(), false);
         decoder1.backward(cell.gradH(), false);
         cell.backward(encoder2.gradOutput());

@@ -148,9 +148,8 @@ public final class GroupLstmCell {
         return all;
     }
 
-    /** Sets the state before the next window to zero (a new sequence). */
+    /** Sets the cell state before the next window to zero (a new sequence); the zero h needs no product. */
     private void resetState() {
-        backend.fill(rep * examples * hidden, 0f, hInit, 0);
         backend.fill(rep * examples * hidden, 0f, cInit, 0);
     }
 
@@ -173,8 +172,8 @@ public final class GroupLstmCell {
                 false, biasIh == null ? null : biasIh.data(), biasIh == null ? 0 : biasIh.offset(0), stride, false);
         scores = scores(oneHot, rows);
         for (int t = 0; t < steps; t++) {
-            // recurrent (E, 4Rh) = h_prev (E, h) . W_hh^T (+ b_hh)
-            backend.gemmBatched(rep, false, true, examples, gateWidth, hidden,
+            // recurrent (E, 4Rh) = h_prev (E, h) . W_hh^T (+ b_hh); from the zero state, the bias alone (k = 0)
+            backend.gemmBatched(rep, false, true, examples, gateWidth, t == 0 && fromZero ? 0 : hidden,
                     t == 0 ? hInit : h, previousOff(t), hidden, previousStride(t),
                     weightHh.data(), weightHh.offset(0), hidden, stride,
                     recurrent, t * examples * gateWidth, gateWidth, rows * gateWidth,

@@ -4,9 +4,10 @@ import modarch.backend.Backend;
 import modarch.task.RnnTask;
 
 /**
- * {@link Backend#rnnTaskBatch} with its sequences split across the pool: every sequence draws from its own Philox
- * counters ({@link RnnTask#draw}), so any split gives the reference's bits. Items are (replica, sequence) pairs,
- * replica-major; one calling thread's call is reused, so a draw allocates nothing.
+ * {@link Backend#rnnTaskBatch} of both CPU backends, its sequences split across the pool (the reference's: a pool of
+ * the calling thread alone): every sequence draws from its own Philox counters ({@link RnnTask#draw}), so any split
+ * gives the same bits. Items are (replica, sequence) pairs, replica-major; one calling thread's call is reused, so a
+ * draw allocates nothing.
  */
 final class RnnDraws implements Parallel.IntRangeBody {
     /** From this many sequences on, a draw is split across the pool (about 10 us of work each at d = 32). */

@@ -8,13 +8,14 @@ import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.task.MhaTask;
 import modarch.task.MlpTask;
-import modarch.task.RnnTask;
 
 /**
  * The reference backend: plain loops over heap arrays, float accumulation in k order. Slow and obviously right;
  * every other backend is tested against it.
  */
 public final class ScalarBackend implements Backend {
+    /** A pool of the calling thread alone: the reference runs every loop there. */
+    private static final Parallel CALLER = new Parallel(1);
 
     @Override
     public String name() {
@@ -331,17 +332,9 @@ public final class ScalarBackend implements Backend {
     public void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
                              IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
                              IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        int[] seedWords = HostIntBuf.array(seeds), index = HostIntBuf.array(batchIndex);
-        int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
-        float[] inputValues = array(inputs), labelValues = array(labels);
-        int[] ruleValues = HostIntBuf.array(ruleOut);
-        long batch = longAt(index, 0);
-        int doublesPerReplica = RnnTask.wordsPerReplica(rules, dim, order) / 2;
-        for (int r = 0; r < rep; r++) {
-            RnnTask.draw(coefficientWords, r * doublesPerReplica, rules, dim, order, classification, seedWords[r],
-                    streamId, batch, 0, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
-                    r * examples * length);
-        }
+        RnnDraws.draw(CALLER, rep, examples, length, rules, dim, order, classification, HostIntBuf.array(seeds),
+                streamId, longAt(HostIntBuf.array(batchIndex), 0), ood, HostIntBuf.array(coefficients),
+                HostIntBuf.array(probabilities), array(inputs), HostIntBuf.array(ruleOut), array(labels));
     }
 
     @Override
