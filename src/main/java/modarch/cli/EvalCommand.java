@@ -123,7 +123,7 @@ final class EvalCommand implements Callable<Integer> {
                         DeviceOption.announce(choice);
                         announced = true;
                     }
-                }));
+                }, false));
     }
 
     /** plot_main.py's add_random: the uniform matrix; adaptation from its module marginal. */

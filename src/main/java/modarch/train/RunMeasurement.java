@@ -22,10 +22,12 @@ public final class RunMeasurement {
     /**
      * Measures the run's checkpoint ("last" or "best"). A checkpoint that does not load is bad input naming the file.
      * notes hears one line when the run is being trained by another process (a snapshot is measured) or when
-     * model_last is behind log.jsonl; loaded runs once the model is built, before the measuring starts.
+     * model_last is behind log.jsonl; loaded runs once the model is built, before the measuring starts. ownLock: the
+     * caller holds the run's lock (a sweep), so no trainer can be at work on it.
      */
     public static Map<String, Object> measure(RunDirectory dir, String checkpoint, EvalCounts counts, boolean fast,
-                                              Backend backend, PrintStream notes, Runnable loaded) throws IOException {
+                                              Backend backend, PrintStream notes, Runnable loaded, boolean ownLock)
+            throws IOException {
         LoadedRun run;
         try {
             run = LoadedRun.load(dir, checkpoint, backend, counts.batchSize());
@@ -40,7 +42,7 @@ public final class RunMeasurement {
             metrics.put("iteration", run.iteration());
             long logged = dir.lastLoggedIteration();
             metrics.put("run_iteration", logged);
-            Optional<String> trainer = RunLock.holder(dir.root());
+            Optional<String> trainer = ownLock ? Optional.empty() : RunLock.holder(dir.root());
             metrics.put("snapshot", trainer.isPresent());
             trainer.ifPresent(holder -> notes.println("modarch: " + dir.root() + " is being trained by " + holder
                     + ": this evaluates a snapshot, its " + checkpoint + " checkpoint at iteration " + run.iteration()));
