@@ -1,8 +1,11 @@
 package modarch.sweep;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import modarch.train.EvalCounts;
+import modarch.train.TrainConfig;
 
 /**
  * A sweep file expanded: its runs, in file order, and their replica groups (runs of one shape, at most
@@ -17,18 +20,12 @@ public record Sweep(String name, EvalCounts counts, int groupSize, List<SweepRun
 
     /** Groups runs of one shape in order of first appearance, each shape's runs cut into groups of groupSize. */
     static Sweep of(String name, EvalCounts counts, int groupSize, List<SweepRun> runs) {
-        List<List<SweepRun>> shapes = new ArrayList<>();
+        Map<TrainConfig, List<SweepRun>> shapes = new LinkedHashMap<>(); // by the options less the seeds
         for (SweepRun run : runs) {
-            List<SweepRun> shape = shapes.stream().filter(s -> s.get(0).config().sameShape(run.config())).findFirst()
-                    .orElse(null);
-            if (shape == null) {
-                shape = new ArrayList<>();
-                shapes.add(shape);
-            }
-            shape.add(run);
+            shapes.computeIfAbsent(run.config().withSeeds(0, 0), s -> new ArrayList<>()).add(run);
         }
         List<ReplicaGroup> groups = new ArrayList<>();
-        for (List<SweepRun> shape : shapes) {
+        for (List<SweepRun> shape : shapes.values()) {
             for (int from = 0; from < shape.size(); from += groupSize) {
                 groups.add(new ReplicaGroup(groups.size(), shape.subList(from, Math.min(shape.size(), from + groupSize))));
             }
