@@ -57,9 +57,18 @@ fail() {
   for f in "$@"; do
     [ -s "$f" ] || continue
     echo "---- last lines of $f"
-    tail -n 25 "$f"
+    tail -n 20 "$f"
   done
   exit 1
+}
+
+# died NAME: a daemon ended: fails with its last fatal line (else its last line) and its log's tail
+died() {
+  local log="$dir/log/$1.log" out="$dir/log/$1.out" last
+  [ -s "$log" ] || log="$out" # a daemon that died before it opened its log file
+  last="$(grep -h "fatal" "$log" 2>/dev/null | tail -n 1 | sed "s/^\[[^]]*\] //")"
+  [ -n "$last" ] || last="$(tail -n 1 "$log" 2>/dev/null)"
+  fail "$1 exited${2:+ $2}${last:+: $last}" "$log"
 }
 
 # ---- cleanup: cancel our jobs, stop our daemons (by the pids we started), report what is left
@@ -222,7 +231,7 @@ munged --foreground --force --socket="$dir/munge/munge.socket" --key-file="$dir/
 munged_pid=$!
 deadline=$(($(date +%s) + start_timeout))
 until munge -n -S "$dir/munge/munge.socket" 2>/dev/null | unmunge -S "$dir/munge/munge.socket" >/dev/null 2>&1; do
-  kill -0 "$munged_pid" 2>/dev/null || fail "munged exited" "$dir/log/munged.out" "$dir/log/munged.log"
+  kill -0 "$munged_pid" 2>/dev/null || died munged
   [ "$(date +%s)" -lt "$deadline" ] || fail "munged not answering after ${start_timeout}s" "$dir/log/munged.log"
   sleep 0.1
 done
@@ -233,8 +242,8 @@ slurmd -D -f "$SLURM_CONF" >"$dir/log/slurmd.out" 2>&1 &
 slurmd_pid=$!
 state=""
 until [ "$state" = idle ]; do
-  kill -0 "$ctld_pid" 2>/dev/null || fail "slurmctld exited" "$dir/log/slurmctld.out" "$dir/log/slurmctld.log"
-  kill -0 "$slurmd_pid" 2>/dev/null || fail "slurmd exited" "$dir/log/slurmd.out" "$dir/log/slurmd.log"
+  kill -0 "$ctld_pid" 2>/dev/null || died slurmctld
+  kill -0 "$slurmd_pid" 2>/dev/null || died slurmd
   [ "$(date +%s)" -lt "$deadline" ] ||
     fail "node $node not idle after ${start_timeout}s (sinfo says '${state:-nothing}')" \
       "$dir/log/slurmctld.log" "$dir/log/slurmd.log"
@@ -255,8 +264,8 @@ wait_array() {
     [ -n "$queued" ] || break
     running="$(grep -c '^RUNNING$' <<<"$queued" || true)"
     [ "$running" -gt "$max_running" ] && max_running=$running
-    kill -0 "$ctld_pid" 2>/dev/null || fail "slurmctld exited while job $id ran" "$dir/log/slurmctld.log"
-    kill -0 "$slurmd_pid" 2>/dev/null || fail "slurmd exited while job $id ran" "$dir/log/slurmd.log"
+    kill -0 "$ctld_pid" 2>/dev/null || died slurmctld "while job $id ran"
+    kill -0 "$slurmd_pid" 2>/dev/null || died slurmd "while job $id ran"
     [ "$(date +%s)" -lt "$deadline" ] ||
       fail "job array $id not done after ${sweep_timeout}s: $(tr '\n' ' ' <<<"$queued")" "$dir/log/slurmctld.log"
     sleep 0.5
