@@ -7,21 +7,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import modarch.Checks;
 import modarch.UserError;
 import modarch.backend.Backends;
 import modarch.io.IOFaults;
-import modarch.io.RunLock;
 import modarch.metrics.ActivationMatrix;
-import modarch.metrics.Adaptation;
 import modarch.metrics.RoutingMetrics;
 import modarch.train.EvalCounts;
-import modarch.train.LoadedRun;
 import modarch.train.RunDirectory;
 import modarch.train.RunEvaluator;
+import modarch.train.RunMeasurement;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -120,48 +117,13 @@ final class EvalCommand implements Callable<Integer> {
 
     private Map<String, Object> evaluate(RunDirectory dir, EvalCounts counts, Backends.Choice choice) throws IOException {
         String sizes = "--eval-batch-size " + counts.batchSize() + " for " + dir.root();
-        LoadedRun loaded;
-        try {
-            loaded = SizeGuard.build(sizes, () -> LoadedRun.load(dir, checkpoint, choice.backend(), counts.batchSize()));
-        } catch (IOException e) {
-            throw new UserError(IOFaults.describe(e));
-        }
-        try (loaded; RunEvaluator evaluator = SizeGuard.build(sizes, () -> new RunEvaluator(choice.backend(), loaded, counts))) {
-            if (!announced) {
-                DeviceOption.announce(choice);
-                announced = true;
-            }
-            long start = System.nanoTime();
-            Map<String, Object> metrics = new LinkedHashMap<>();
-            metrics.put("checkpoint", checkpoint);
-            metrics.put("iteration", loaded.iteration());
-            long logged = dir.lastLoggedIteration();
-            metrics.put("run_iteration", logged);
-            Optional<String> trainer = RunLock.holder(dir.root());
-            metrics.put("snapshot", trainer.isPresent());
-            trainer.ifPresent(holder -> System.err.println("modarch: " + dir.root() + " is being trained by " + holder
-                    + ": this evaluates a snapshot, its " + checkpoint + " checkpoint at iteration " + loaded.iteration()));
-            if (trainer.isEmpty() && logged != loaded.iteration() && checkpoint.equals("last")) {
-                System.err.println("modarch: note: model_last is at iteration " + loaded.iteration()
-                        + " but log.jsonl ends at " + logged + " (a checkpoint was cut short); both are in the output");
-            }
-            metrics.put("model", loaded.config().model().cliName());
-            metrics.put("task", loaded.config().task().cliName());
-            metrics.put("rules", loaded.config().rules());
-            metrics.put("seed", loaded.config().seed());
-            metrics.put("data_seed", loaded.config().dataSeed());
-            metrics.put("fast", fast);
-            Map<String, Object> countsJson = new LinkedHashMap<>();
-            countsJson.put("performance_batches", counts.performanceBatches());
-            countsJson.put("activation_batches", counts.activationBatches());
-            countsJson.put("adaptation_draws", Adaptation.DRAWS);
-            countsJson.put("adaptation_batches", counts.adaptationBatches());
-            countsJson.put("batch_size", counts.batchSize());
-            metrics.put("counts", countsJson);
-            metrics.putAll(evaluator.all());
-            metrics.put("seconds", (System.nanoTime() - start) / 1e9);
-            return metrics;
-        }
+        return SizeGuard.build(sizes, () -> RunMeasurement.measure(dir, checkpoint, counts, fast, choice.backend(),
+                System.err, () -> {
+                    if (!announced) {
+                        DeviceOption.announce(choice);
+                        announced = true;
+                    }
+                }, false));
     }
 
     /** plot_main.py's add_random: the uniform matrix; adaptation from its module marginal. */

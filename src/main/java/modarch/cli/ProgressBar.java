@@ -204,15 +204,19 @@ public final class ProgressBar implements Trainer.Listener {
                         + " (iteration " + lastEval.iteration() + ")");
     }
 
-    private static String formatRate(double rate) {
+    static String formatRate(double rate) {
         return String.format(Locale.ROOT, rate >= 100 ? "%.0f" : rate >= 10 ? "%.1f" : "%.2f", rate);
     }
 
-    /** h:mm:ss, or days and hours from 100 hours on; "--:--" while the rate is not known. */
+    /** The ETA as {@link #formatDuration}; "--:--" while the rate is not known. */
     private String eta(double rate) {
         if (iteration >= total) return "0:00:00";
         if (Double.isNaN(rate)) return "--:--";
-        double seconds = (total - iteration) / rate;
+        return formatDuration((total - iteration) / rate);
+    }
+
+    /** h:mm:ss, or days and hours from 100 hours on. */
+    static String formatDuration(double seconds) {
         if (seconds >= 9999 * 86400.0) return ">9999d";
         long s = Math.round(seconds);
         if (s < 100 * 3600) return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);

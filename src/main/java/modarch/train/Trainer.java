@@ -167,6 +167,30 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /**
+     * A timing probe: trains from a fresh initialisation for warmupSeconds (at least 5 steps; the JIT compiles the
+     * CPU backend's vector code meanwhile), then for at least seconds more, writing nothing; returns the mean
+     * seconds per step (of all replicas) after the warm-up.
+     */
+    public double secondsPerStep(double warmupSeconds, double seconds) {
+        for (int r = 0; r < dirs.size(); r++) model.init(r, configs.get(r).seed());
+        int step = 0;
+        long warm = System.nanoTime();
+        do {
+            this.step.run(++step);
+            trainLosses(); // waits for the device
+        } while (step < 5 || System.nanoTime() - warm < warmupSeconds * 1e9);
+        long start = System.nanoTime();
+        long steps = 0;
+        double elapsed;
+        do {
+            this.step.run(step + ++steps);
+            trainLosses();
+            elapsed = (System.nanoTime() - start) / 1e9;
+        } while (elapsed < seconds);
+        return elapsed / steps;
+    }
+
     /** Marks replica r as diverged (once) and records the event in its log.jsonl, after its last good lines. */
     private void diverge(int r, String reason, Listener listener) throws IOException {
         if (divergences[r] != null) return;

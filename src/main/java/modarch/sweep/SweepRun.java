@@ -1,0 +1,23 @@
+package modarch.sweep;
+
+import java.nio.file.Path;
+import modarch.train.RunDirectory;
+import modarch.train.TrainConfig;
+
+/** One run of a sweep: its options and its stable id, which names its directory. */
+public record SweepRun(TrainConfig config, String id) {
+    public static SweepRun of(TrainConfig config) {
+        return new SweepRun(config, RunId.of(config));
+    }
+
+    /** RESULTS/runs/TASK/KIND-rR-AxB-dataD-seedS-ID: readable, and unique by its id. */
+    public RunDirectory dir(Path results) {
+        return new RunDirectory(results.resolve("runs").resolve(config.task().cliName()).resolve(name()));
+    }
+
+    public String name() {
+        int[] capacity = Capacity.of(config);
+        return config.model().cliName() + "-r" + config.rules() + "-" + capacity[0] + "x" + capacity[1] + "-data"
+                + config.dataSeed() + "-seed" + config.seed() + "-" + id;
+    }
+}

@@ -1,0 +1,131 @@
+package modarch.sweep;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import modarch.UserError;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Typed reads of a YAML node tree (SnakeYAML's composed nodes, which keep their line): every fault is a
+ * {@link UserError} of one line naming the file, the line, the key and what is allowed.
+ */
+final class YamlValues {
+    private final Path file;
+
+    YamlValues(Path file) {
+        this.file = file;
+    }
+
+    /** A UserError "FILE line N: key 'k': message" at the node's line. */
+    UserError error(Node node, String key, String message) {
+        return new UserError(file + " line " + line(node) + ": " + (key == null ? "" : "key '" + key + "': ") + message);
+    }
+
+    static int line(Node node) {
+        return node.getStartMark().getLine() + 1;
+    }
+
+    /** A mapping's entries by key, in file order; keys must be plain strings, given once, and among allowed. */
+    Map<String, Node> mapping(Node node, String key, List<String> allowed) {
+        if (!(node instanceof MappingNode)) throw error(node, key, "must be a mapping of keys to values");
+        Map<String, Node> out = new LinkedHashMap<>();
+        for (NodeTuple tuple : ((MappingNode) node).getValue()) {
+            Node keyNode = tuple.getKeyNode();
+            if (!(keyNode instanceof ScalarNode)) throw error(keyNode, key, "keys must be plain names");
+            String name = ((ScalarNode) keyNode).getValue();
+            if (!allowed.contains(name)) {
+                throw error(keyNode, name, "is not a key here; allowed are " + String.join(", ", allowed));
+            }
+            if (out.put(name, tuple.getValueNode()) != null) throw error(keyNode, name, "is given twice");
+        }
+        return out;
+    }
+
+    String string(Node node, String key) {
+        if (!(node instanceof ScalarNode)) throw error(node, key, "must be a single value");
+        return ((ScalarNode) node).getValue();
+    }
+
+    long integer(Node node, String key, long min, long max) {
+        String text = string(node, key).replace("_", "");
+        long value;
+        try {
+            value = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw error(node, key, "'" + text + "' is not an integer");
+        }
+        if (value < min || value > max) {
+            throw error(node, key, value + " is not allowed: it must be in " + min + ".." + max);
+        }
+        return value;
+    }
+
+    int integer(Node node, String key, int min, int max) {
+        return (int) integer(node, key, (long) min, (long) max);
+    }
+
+    double number(Node node, String key) {
+        String text = string(node, key);
+        try {
+            double value = Double.parseDouble(text);
+            if (!(value > 0) || Double.isInfinite(value)) throw error(node, key, text + " must be a positive finite number");
+            return value;
+        } catch (NumberFormatException e) {
+            throw error(node, key, "'" + text + "' is not a number");
+        }
+    }
+
+    /** A list, or one value standing for a list of one. */
+    List<Node> list(Node node, String key) {
+        List<Node> items = node instanceof SequenceNode ? ((SequenceNode) node).getValue() : List.of(node);
+        if (items.isEmpty()) throw error(node, key, "is empty: give at least one value");
+        return items;
+    }
+
+    /**
+     * Integers: a list, one value, or ranges "A..B" (inclusive) in either; each in [min, max], none twice.
+     */
+    List<Long> integers(Node node, String key, long min, long max) {
+        List<Long> out = new ArrayList<>();
+        Set<Long> seen = new HashSet<>();
+        for (Node item : list(node, key)) {
+            String text = string(item, key);
+            int dots = text.indexOf("..");
+            if (dots < 0) {
+                add(out, seen, integer(item, key, min, max), item, key);
+                continue;
+            }
+            long from = integer(new ScalarNode(item.getTag(), text.substring(0, dots).trim(), item.getStartMark(),
+                    item.getEndMark(), ((ScalarNode) item).getScalarStyle()), key, min, max);
+            long to = integer(new ScalarNode(item.getTag(), text.substring(dots + 2).trim(), item.getStartMark(),
+                    item.getEndMark(), ((ScalarNode) item).getScalarStyle()), key, min, max);
+            if (to < from) throw error(item, key, "range " + text + " is empty: write A..B with A <= B");
+            for (long v = from; v <= to; v++) add(out, seen, v, item, key);
+        }
+        return out;
+    }
+
+    private void add(List<Long> out, Set<Long> seen, long value, Node node, String key) {
+        if (!seen.add(value)) throw error(node, key, value + " is given twice");
+        out.add(value);
+    }
+
+    List<String> strings(Node node, String key) {
+        List<String> out = new ArrayList<>();
+        for (Node item : list(node, key)) {
+            String value = string(item, key);
+            if (out.contains(value)) throw error(item, key, "'" + value + "' is given twice");
+            out.add(value);
+        }
+        return out;
+    }
+}
