@@ -312,7 +312,7 @@ else
   phase=build
   t0=$(now_ms)
   (cd "$repo" && ./modarch --version) >"$dir/log/build.log" 2>&1 || fail "./modarch --version (the build) failed" "$dir/log/build.log"
-  note "build: $(secs $(($(now_ms) - t0))) (./modarch --version: $(tail -n 1 "$dir/log/build.log"))"
+  note "build: $(secs $(($(now_ms) - t0))) (./modarch --version: $(grep -o 'modarch [0-9].*' "$dir/log/build.log" | tail -n 1))"
 
   phase=sweep
   t0=$(now_ms)
@@ -322,12 +322,13 @@ else
     >"$dir/log/sweep-slurm.log" 2>&1 || fail "./modarch sweep slurm failed" "$dir/log/sweep-slurm.log"
   script="$out/slurm/sweep.sbatch"
   [ -f "$script" ] || fail "./modarch sweep slurm wrote no $script" "$dir/log/sweep-slurm.log"
-  plan() { (cd "$repo" && ./modarch sweep plan "$out/sweep.yaml" --out "$out" --json) 2>"$dir/log/plan.err"; }
+  # --no-probe: no timing probe (seconds of training) for an estimate nobody reads here
+  plan() { (cd "$repo" && ./modarch sweep plan "$out/sweep.yaml" --out "$out" --json --no-probe) 2>"$dir/log/plan.err"; }
   field() { sed -n "s/.*\"$1\" *: *\([0-9][0-9]*\).*/\1/p" <<<"$2" | head -n 1; }
   json="$(plan)" || fail "./modarch sweep plan --json failed" "$dir/log/plan.err"
   runs="$(field runs "$json")" groups="$(field groups "$json")"
   [ -n "$runs" ] && [ -n "$groups" ] || fail "./modarch sweep plan --json: no runs/groups in: $json"
-  array="$(sed -n 's/^#SBATCH *--array=\([^ ]*\).*/\1/p' "$script")"
+  array="$(sed -n 's/^#SBATCH *--array=\([^ %]*\).*/\1/p' "$script")"
   [ "$array" = "0-$((groups - 1))" ] || fail "$script: #SBATCH --array=$array, expected 0-$((groups - 1)) for $groups groups"
   slots=$((cores / cpt))
   id="$(cd "$repo" && sbatch --parsable "$script" 2>"$dir/log/sbatch.err")" ||
