@@ -255,7 +255,8 @@ cores="$(sinfo -h -n "$node" -o %z | awk -F: '{ print $1 * $2 }')"
 note "start: $(secs $(($(now_ms) - t0))) (munged, slurmctld, slurmd; node $node idle: $cpus CPUs, $cores cores, $(sinfo -h -n "$node" -o %m) MB; $dir)"
 
 # ---- 3. the job array
-# wait_array JOBID: polls squeue until the array has left the queue; sets max_running
+# wait_array JOBID: polls squeue until the array has left the queue; sets max_running. On a
+# timeout it shows the tails of $task_logs (a glob: the array tasks' output files).
 wait_array() {
   local id="$1" deadline=$(($(date +%s) + sweep_timeout)) running queued
   max_running=0
@@ -267,7 +268,8 @@ wait_array() {
     kill -0 "$ctld_pid" 2>/dev/null || died slurmctld "while job $id ran"
     kill -0 "$slurmd_pid" 2>/dev/null || died slurmd "while job $id ran"
     [ "$(date +%s)" -lt "$deadline" ] ||
-      fail "job array $id not done after ${sweep_timeout}s: $(tr '\n' ' ' <<<"$queued")" "$dir/log/slurmctld.log"
+      fail "job array $id not done after ${sweep_timeout}s (SWEEP_TIMEOUT): $(sort <<<"$queued" | uniq -c | awk '{ printf "%s%d %s", (NR > 1 ? ", " : ""), $1, $2 }')" \
+        "$dir/log/slurmctld.log" $task_logs
     sleep 0.5
   done
 }
@@ -282,9 +284,11 @@ check_array() {
     [ "${done:-0}" -ge "$tasks" ] && break
     sleep 0.1
   done
-  [ "${done:-0}" -eq "$tasks" ] || fail "job $id: ${done:-0} of $tasks array tasks recorded as finished" "$f" "$dir/log/slurmctld.log" "$@"
+  [ "${done:-0}" -eq "$tasks" ] || fail "job $id: ${done:-0} of $tasks array tasks recorded as finished (the others never started: cancelled or held?)" "$f" "$dir/log/slurmctld.log" "$@"
   bad="$(grep "ArrayJobId=$id " "$f" | grep -v 'JobState=COMPLETED .*ExitCode=0:0' || true)"
-  [ -z "$bad" ] || fail "job $id: array tasks not COMPLETED with exit code 0: $(sed 's/.*\(ArrayTaskId=[^ ]*\).*\(JobState=[^ ]*\).*\( ExitCode=[^ ]*\).*/\1 \2\3/' <<<"$bad" | tr '\n' ';')" "$f" "$@"
+  [ -z "$bad" ] || fail "job $id: array tasks not COMPLETED with exit code 0: $(awk '{
+      for (i = 1; i <= NF; i++) { k = $i; sub(/=.*/, "", k); v[k] = substr($i, length(k) + 2) }
+      printf "%stask %s %s (exit %s)", (NR > 1 ? ", " : ""), v["ArrayTaskId"], v["JobState"], v["ExitCode"] }' <<<"$bad")" "$@"
   # side by side: as many at once as the cores allow (a task takes one CPU unless it asks more)
   local want=$((tasks < ${slots:-1} ? tasks : ${slots:-1}))
   [ "$want" -lt 2 ] || [ "$max_running" -ge 2 ] ||
@@ -296,6 +300,7 @@ if [ "$mode" = dummy ]; then
   t0=$(now_ms)
   slots=$cores
   out="$dir/dummy"
+  task_logs="$out/task-*.out"
   mkdir -p "$out"
   id="$(sbatch --parsable --array=0-3 --output="$out/task-%a.out" --wrap 'echo task $SLURM_ARRAY_TASK_ID; sleep 2' 2>"$dir/log/sbatch.err")" ||
     fail "sbatch failed: $(cat "$dir/log/sbatch.err")" "$dir/log/slurmctld.log"
@@ -317,6 +322,7 @@ else
   phase=sweep
   t0=$(now_ms)
   out="$dir/sweep"
+  task_logs="$out/slurm/*.log"
   cpt=1
   (cd "$repo" && ./modarch sweep slurm "$sweep_file" --partition debug --out "$out" --time 00:30:00 --cpus-per-task "$cpt") \
     >"$dir/log/sweep-slurm.log" 2>&1 || fail "./modarch sweep slurm failed" "$dir/log/sweep-slurm.log"
@@ -336,7 +342,7 @@ else
   id="${id%%;*}"
   echo "== submitted job array $id ($groups tasks, $runs runs)"
   wait_array "$id"
-  logs=("$out"/slurm/*)
+  logs=("$out"/slurm/*.log)
   check_array "$id" "$groups" "${logs[@]}"
   json="$(plan)" || fail "./modarch sweep plan --json failed after the array" "$dir/log/plan.err"
   complete="$(field complete "$json")"
