@@ -33,6 +33,7 @@ record SlurmScript(String jobName, int groups, String partition, String time, St
         lines.add("#SBATCH --output=" + results.resolve("slurm").resolve("group-%a.log"));
         lines.add("set -euo pipefail");
         lines.add("echo \"modarch: array task $SLURM_ARRAY_TASK_ID on $(hostname), job $SLURM_JOB_ID, restart ${SLURM_RESTART_COUNT:-0}\"");
+        lines.add("export MODARCH_NO_BUILD=1 # every task runs the jar as built when the script was written");
         lines.add("exec " + InterruptHint.shellQuote(launcher) + " sweep run " + InterruptHint.shellQuote(sweepFile.toString()) + " --out "
                 + InterruptHint.shellQuote(results.toString()) + " --group \"$SLURM_ARRAY_TASK_ID\" --device " + (gpusPerTask == null ? "cpu" : "auto"));
         return String.join("\n", lines) + "\n";
