@@ -19,11 +19,6 @@ import org.knowm.xchart.internal.chartpart.Chart;
  * (VectorGraphics2D's SVG processor, as XChart's VectorGraphicsEncoder does for one chart), each file atomically.
  */
 final class Figure {
-    static {
-        // the launcher may run where no display is (a cluster node, CI): draw off-screen
-        System.setProperty("java.awt.headless", "true");
-    }
-
     private final List<? extends Chart<?, ?>> panels;
     private final int columns;
 

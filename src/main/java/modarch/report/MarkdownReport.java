@@ -44,9 +44,9 @@ final class MarkdownReport {
         md.append("## ").append(s.title()).append("\n\n");
         md.append("Runs: ").append(s.runs().size()).append(" (").append(counts(s.runs())).append("). Recipe: ")
                 .append(s.variant().recipe()).append(". Capacities ")
-                .append(distinct(s.complete(), r -> r.capacity().toString())).append("; data seeds ")
-                .append(distinct(s.complete(), r -> r.config().dataSeed())).append("; seeds ")
-                .append(distinct(s.complete(), r -> r.config().seed())).append(".\n\n");
+                .append(distinct(s.runs(), r -> r.capacity().toString())).append("; data seeds ")
+                .append(distinct(s.runs(), r -> r.config().dataSeed())).append("; seeds ")
+                .append(distinct(s.runs(), r -> r.config().seed())).append(".\n\n");
         if (!s.complete().isEmpty()) {
             table(md, s);
             wins(md, s);
@@ -127,7 +127,7 @@ final class MarkdownReport {
         md.append("Not aggregated (").append(out.size()).append("):\n\n");
         for (RunRow r : out) {
             md.append("- `").append(r.path()).append("` (").append(Kinds.label(r.kind())).append(", rules ")
-                    .append(r.rules()).append("): ").append(r.status().csvName()).append(", ").append(r.note())
+                    .append(r.rules()).append("): ").append(r.status().csvName()).append(": ").append(r.note())
                     .append('\n');
         }
         md.append('\n');

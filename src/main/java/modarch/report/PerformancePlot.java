@@ -42,7 +42,8 @@ final class PerformancePlot {
             series.setMarkerColor(ChartStyle.color(kind));
             series.setMarker(SeriesMarkers.CIRCLE);
         }
-        chart.getStyler().setYAxisMin(0.0); // losses and errors are >= 0: an interval reaching below is cut at 0
+        // losses and errors are >= 0; a little headroom above the highest whisker
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(top > 0 ? 1.05 * top : null);
         chart.getStyler().setYAxisDecimalPattern(ChartStyle.decimalPattern(top));
         return chart;
     }

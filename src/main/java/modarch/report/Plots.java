@@ -8,6 +8,11 @@ import java.util.stream.Collectors;
 
 /** Draws a section's figures into the plots directory and says what each shows. */
 final class Plots {
+    static {
+        // before the first chart touches AWT: the launcher may run where no display is (a cluster node, CI, ssh)
+        System.setProperty("java.awt.headless", "true");
+    }
+
     private Plots() {
     }
 
@@ -32,8 +37,8 @@ final class Plots {
         Figure metrics = MetricBarsPlot.of(section);
         if (metrics != null) {
             files.add(write(metrics, dir, new PlotFile(stem + "-metrics", "Routing metrics per rules (0 best, 1 worst):"
-                    + " bars the mean " + pooled + ", " + whiskers + " (cut at 0 and 1); Random the uniform activation"
-                    + " matrix.")));
+                    + " bars the mean " + pooled + ", " + whiskers + " (the scale is [0, 1] whatever their length); Random"
+                    + " the uniform activation matrix.")));
         }
 
         boolean classification = section.variant().classification();

@@ -140,7 +140,7 @@ final class RunLoader {
                 metrics, matrix == null ? null : matrix(matrix, rules, file));
     }
 
-    /** Adds log's evaluations to curve; returns "diverged at iteration N: REASON" when it records one, else null. */
+    /** Adds log's evaluations to curve; returns "REASON at iteration N" when it records a divergence, else null. */
     private static String readLog(Path log, List<EvalRecord> curve) throws IOException {
         if (!Files.exists(log)) return null;
         String divergence = null;
@@ -159,8 +159,8 @@ final class RunLoader {
                 if (!node.has("event")) {
                     curve.add(EvalRecord.fromJson(line));
                 } else if (node.get("event").asText().equals("diverged")) {
-                    divergence = "diverged at iteration " + node.path("iteration").asLong() + ": "
-                            + node.path("reason").asText("no reason given");
+                    divergence = node.path("reason").asText("no reason given") + " at iteration "
+                            + node.path("iteration").asLong();
                 }
             } catch (JsonProcessingException e) {
                 throw new CorruptFileException(log, "line " + (i + 1) + " is not valid JSON: "

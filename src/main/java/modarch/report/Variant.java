@@ -40,7 +40,7 @@ public record Variant(TaskSpec task, FamilyOptions options, long iterations, int
         return task.family().attention() || task.family().recurrent();
     }
 
-    /** "mha-regression, search version 1, length 10", then ", 600 iterations, batch 256, lr 1.0E-4" with the recipe. */
+    /** "mha-regression, search version 1, length 10", then ", 600 iterations, batch 256, lr 0.0001" with the recipe. */
     public String title(boolean withRecipe) {
         StringBuilder s = new StringBuilder(task.cliName());
         if (task.family().attention()) {
@@ -54,9 +54,9 @@ public record Variant(TaskSpec task, FamilyOptions options, long iterations, int
         return s.toString();
     }
 
-    /** "600 iterations, batch 256, lr 1.0E-4". */
+    /** "600 iterations, batch 256, lr 0.0001". */
     public String recipe() {
-        return iterations + " iterations, batch " + batchSize + ", lr " + lr;
+        return iterations + " iterations, batch " + batchSize + ", lr " + BigDecimal.valueOf(lr).stripTrailingZeros();
     }
 
     /** The title as a file-name stem: "mha-regression-search1-len10", "mlp-regression-it600-b256-lr0.0001". */

@@ -146,9 +146,9 @@ class ReportTest {
         report.writeTo(out);
         String md = Files.readString(out.resolve(Report.MARKDOWN));
         assertTrue(md.contains("Runs found: 9 (6 complete, 2 incomplete, 1 diverged); skipped for a corrupt file: 2."), md);
-        assertTrue(md.contains("- `early` (Modular, rules 2): incomplete, metrics.json at iteration 300 of 600"), md);
-        assertTrue(md.contains("- `diverged` (Modular, rules 2): diverged, diverged at iteration 250: train_loss NaN"), md);
-        assertTrue(md.contains("- `untested` (Modular, rules 2): incomplete, no metrics.json"), md);
+        assertTrue(md.contains("- `early` (Modular, rules 2): incomplete: metrics.json at iteration 300 of 600"), md);
+        assertTrue(md.contains("- `diverged` (Modular, rules 2): diverged: train_loss NaN at iteration 250"), md);
+        assertTrue(md.contains("- `untested` (Modular, rules 2): incomplete: no metrics.json"), md);
         // the loss 100 of the early run is not in the Modular mean (1, 2, 6)
         assertTrue(tableRow(md, "| 2 ", "| Modular ").contains("| 3   | 3.000 ± 6.572 "), md);
         assertEquals(10, TestRuns.parseCsv(Files.readString(out.resolve(Report.CSV))).size(), "a header and 9 runs");
@@ -268,8 +268,8 @@ class ReportTest {
         longer = new TrainConfig(longer.task(), longer.model(), 2, 32, 128, 256, 1e-4, 1200, 300, 0, 0);
         TestRuns.complete(results.resolve("b"), longer, "loss", 0.5);
         List<Section> sections = Section.of(Report.load(results).rows());
-        assertEquals(List.of("mlp-regression, 600 iterations, batch 256, lr 1.0E-4",
-                "mlp-regression, 1200 iterations, batch 256, lr 1.0E-4"), sections.stream().map(Section::title).toList());
+        assertEquals(List.of("mlp-regression, 600 iterations, batch 256, lr 0.0001",
+                "mlp-regression, 1200 iterations, batch 256, lr 0.0001"), sections.stream().map(Section::title).toList());
         assertEquals("mlp-regression-it1200-b256-lr0.0001", sections.get(1).slug());
     }
 
