@@ -36,9 +36,9 @@ final class Plots {
 
         Figure metrics = MetricBarsPlot.of(section);
         if (metrics != null) {
-            files.add(write(metrics, dir, new PlotFile(stem + "-metrics", "Routing metrics per rules (0 best, 1 worst):"
-                    + " bars the mean " + pooled + ", " + whiskers + " (the scale is [0, 1] whatever their length); Random"
-                    + " the uniform activation matrix.")));
+            files.add(write(metrics, dir, new PlotFile(stem + "-metrics", "Routing metrics per rules (0 best, 1"
+                    + " worst): bars the mean " + pooled + ", " + whiskers + " (the scale is [0, 1] whatever their"
+                    + " length); Random the uniform activation matrix.")));
         }
 
         boolean classification = section.variant().classification();
