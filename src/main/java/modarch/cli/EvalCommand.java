@@ -9,12 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import modarch.Checks;
 import modarch.UserError;
 import modarch.backend.Backends;
 import modarch.io.IOFaults;
-import modarch.metrics.ActivationMatrix;
-import modarch.metrics.RoutingMetrics;
 import modarch.train.EvalCounts;
 import modarch.train.RunDirectory;
 import modarch.train.RunEvaluator;
@@ -129,15 +126,10 @@ final class EvalCommand implements Callable<Integer> {
     /** plot_main.py's add_random: the uniform matrix; adaptation from its module marginal. */
     private Map<String, Object> randomBaseline() {
         if (rules == null) throw new UserError("--random-baseline needs --rules R (2..64)");
-        Checks.rules(rules);
-        double[][] uniform = new double[rules][rules];
-        for (double[] row : uniform) java.util.Arrays.fill(row, 1.0 / (rules * rules));
-        double[][] joint = ActivationMatrix.fromJoint(uniform);
-        RoutingMetrics metrics = RoutingMetrics.of(joint);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", "random");
         out.put("rules", rules);
-        out.putAll(RunEvaluator.routingJson(metrics, metrics.adaptationOfMarginal(), joint));
+        out.putAll(RunEvaluator.randomBaseline(rules));
         return out;
     }
 }

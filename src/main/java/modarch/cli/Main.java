@@ -13,8 +13,7 @@ import picocli.CommandLine;
         description = "Train and measure modular neural networks on the benchmark of "
                 + "\"Is a Modular Architecture Enough?\" (Mittal, Bengio, Lajoie, 2022).",
         subcommands = {TrainCommand.class, EvalCommand.class, MetricsCommand.class, DataCommand.class,
-                DevicesCommand.class, SweepCommand.class,
-                ReproduceCommand.class})
+                DevicesCommand.class, SweepCommand.class, ReproduceCommand.class, ReportCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
     /** An environment failure (a file that cannot be read or written, a CUDA device that fails), or an internal error. */

@@ -3,6 +3,7 @@ package modarch.train;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import modarch.Checks;
 import modarch.backend.Backend;
 import modarch.metrics.ActivationMatrix;
 import modarch.metrics.Adaptation;
@@ -127,6 +128,19 @@ public final class RunEvaluator implements AutoCloseable {
             out.putAll(routingJson(RoutingMetrics.of(joint), adaptation(), joint));
         }
         return out;
+    }
+
+    /**
+     * The paper's "Random" row (plot_main.py's add_random) for R rules: the routing keys of the uniform (R, R)
+     * activation matrix, adaptation from its module marginal. Shared by {@code eval --random-baseline} and the report.
+     */
+    public static Map<String, Object> randomBaseline(int rules) {
+        Checks.rules(rules);
+        double[][] uniform = new double[rules][rules];
+        for (double[] row : uniform) Arrays.fill(row, 1.0 / (rules * rules));
+        double[][] joint = ActivationMatrix.fromJoint(uniform);
+        RoutingMetrics metrics = RoutingMetrics.of(joint);
+        return routingJson(metrics, metrics.adaptationOfMarginal(), joint);
     }
 
     /** The routing keys shared by every report: metrics of a joint matrix plus an adaptation value. */
