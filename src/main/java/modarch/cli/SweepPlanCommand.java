@@ -102,7 +102,7 @@ final class SweepPlanCommand implements Callable<Integer> {
             List<SweepRun> runs = e.getValue();
             return e.getKey() + ": " + runs.size() + " runs; kinds " + values(runs, r -> r.config().model().cliName())
                     + "; rules " + values(runs, r -> r.config().rules()) + "; capacities "
-                    + values(runs, r -> Capacity.of(r.config())[0] + "x" + Capacity.of(r.config())[1])
+                    + values(runs, r -> Capacity.of(r.config()))
                     + "; data seeds " + values(runs, r -> r.config().dataSeed()) + "; seeds "
                     + values(runs, r -> r.config().seed()) + "; " + values(runs, r -> r.config().iterations())
                     + " iterations";

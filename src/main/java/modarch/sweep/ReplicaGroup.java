@@ -17,8 +17,7 @@ public record ReplicaGroup(int index, List<SweepRun> runs) {
     /** "modular r8 32x128 mlp-regression (4 runs)", for progress lines. */
     public String describe() {
         TrainConfig c = shape();
-        int[] capacity = Capacity.of(c);
-        return c.task().cliName() + " " + c.model().cliName() + " r" + c.rules() + " " + capacity[0] + "x" + capacity[1]
+        return c.task().cliName() + " " + c.model().cliName() + " r" + c.rules() + " " + Capacity.of(c)
                 + " (" + runs.size() + (runs.size() == 1 ? " run)" : " runs)");
     }
 }

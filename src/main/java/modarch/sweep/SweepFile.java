@@ -164,13 +164,13 @@ public final class SweepFile {
         List<TrainConfig> out = new ArrayList<>();
         for (TaskSpec task : tasks) {
             Family family = task.family();
-            List<int[]> capacities = grid.containsKey("capacities") ? capacities(grid.get("capacities"), family)
+            List<Capacity> capacities = grid.containsKey("capacities") ? capacities(grid.get("capacities"), family)
                     : List.of(Capacity.defaults(family));
             for (FamilyOptions options : options(grid.get("options"), task, node)) {
                 for (ModelKind kind : kinds) {
                     for (long r : rules) {
-                        for (int[] capacity : capacities) {
-                            Capacity.Widths widths = Capacity.widths(task, capacity, options);
+                        for (Capacity capacity : capacities) {
+                            Capacity.Widths widths = capacity.widths(task, options);
                             long steps = iterations != null ? iterations : family.defaultIterations();
                             TrainConfig shape = parse(node, null, () -> new TrainConfig(task, kind, (int) r,
                                     widths.encDim(), widths.dim(), widths.options(), batchSize, lr, steps, evalEvery,
@@ -187,8 +187,8 @@ public final class SweepFile {
     }
 
     /** Capacities: a list of pairs [A, B] of positive widths. */
-    private List<int[]> capacities(Node node, Family family) {
-        List<int[]> out = new ArrayList<>();
+    private List<Capacity> capacities(Node node, Family family) {
+        List<Capacity> out = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         for (Node pair : yaml.list(node, "capacities")) {
             List<Node> widths = pair instanceof org.yaml.snakeyaml.nodes.SequenceNode
@@ -197,12 +197,12 @@ public final class SweepFile {
                 throw yaml.error(pair, "capacities", "each capacity is a pair " + Capacity.names(family)
                         + " of the " + family.name() + " family, e.g. [[32, 128], [64, 256]]");
             }
-            int[] widthPair = {yaml.integer(widths.get(0), "capacities", 1, 1 << 20),
-                    yaml.integer(widths.get(1), "capacities", 1, 1 << 20)};
-            if (!seen.add(widthPair[0] + "x" + widthPair[1])) {
-                throw yaml.error(pair, "capacities", "[" + widthPair[0] + ", " + widthPair[1] + "] is given twice");
+            Capacity capacity = new Capacity(yaml.integer(widths.get(0), "capacities", 1, 1 << 20),
+                    yaml.integer(widths.get(1), "capacities", 1, 1 << 20));
+            if (!seen.add(capacity.toString())) {
+                throw yaml.error(pair, "capacities", "[" + capacity.a() + ", " + capacity.b() + "] is given twice");
             }
-            out.add(widthPair);
+            out.add(capacity);
         }
         return out;
     }

@@ -16,8 +16,7 @@ public record SweepRun(TrainConfig config, String id) {
     }
 
     public String name() {
-        int[] capacity = Capacity.of(config);
-        return config.model().cliName() + "-r" + config.rules() + "-" + capacity[0] + "x" + capacity[1] + "-data"
+        return config.model().cliName() + "-r" + config.rules() + "-" + Capacity.of(config) + "-data"
                 + config.dataSeed() + "-seed" + config.seed() + "-" + id;
     }
 }
