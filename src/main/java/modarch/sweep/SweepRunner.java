@@ -115,6 +115,8 @@ public final class SweepRunner {
                     return false;
                 }
             }
+            // held now: what a killed writer left half-written (its temp files) goes, complete runs' included
+            for (SweepRun run : group.runs()) run.dir(results).removeStaleTempFiles();
             // started runs resume together (from one checkpoint), new ones start together
             List<SweepRun> started = new ArrayList<>();
             List<SweepRun> fresh = new ArrayList<>();

@@ -6,31 +6,33 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import modarch.io.Json;
 import modarch.sweep.RunState;
 import modarch.sweep.Sweep;
 import modarch.sweep.SweepFile;
 import modarch.sweep.SweepRun;
 import modarch.sweep.SweepRunner;
+import modarch.train.RunDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A sweep killed with SIGKILL again and again (in training, in a checkpoint, in a measurement: wherever the clock
- * lands), then run to its end, gives the files of an uninterrupted sweep, bit for bit, and no temporary file.
+ * A sweep killed with SIGKILL again and again (in each group's training, after a run was measured, and at random
+ * moments: JVM start, resume, a checkpoint, wherever they land), then run to its end, gives the files of an
+ * uninterrupted sweep, bit for bit, and no temporary file.
  */
 class SweepKillLoopTest {
-    /** A bound for a machine so slow that no child gets anywhere; the delays grow, so the sweep ends long before. */
-    private static final int MAX_KILLS = 60;
-
     @TempDir
     Path tmp;
 
@@ -46,25 +48,33 @@ class SweepKillLoopTest {
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep", "run",
                 file.toString(), "--out", killed.toString(), "--quiet"));
+        Sweep sweep = SweepFile.load(file);
+        Path group0 = sweep.groups().get(0).runs().get(0).dir(killed).file(RunDirectory.LOG);
+        Path group1 = sweep.groups().get(1).runs().get(0).dir(killed).file(RunDirectory.LOG);
+        // moments to kill at, in order: in group 0's training (twice), once its first run is measured, in group 1's
+        // training (twice); before each, a kill at a random time (JVM start, resume, a checkpoint: wherever it lands)
+        List<BooleanSupplier> moments = List.of(() -> lines(group0) >= 3, () -> lines(group0) >= 8,
+                () -> anyMeasured(sweep, killed), () -> lines(group1) >= 3, () -> lines(group1) >= 8);
         Random clock = new Random(11);
-        int kills = 0;
         List<String> killedAt = new ArrayList<>();
-        while (kills < MAX_KILLS) {
-            Process child = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(tmp.resolve("child-" + kills + ".log").toFile()).start();
-            long delayMillis = 500 + clock.nextInt(3000) + 100L * kills; // each child gets a little further
-            if (child.waitFor(delayMillis, TimeUnit.MILLISECONDS)) break; // it finished first
-            child.destroyForcibly().waitFor();
-            kills++;
-            killedAt.add(progress(file, killed));
+        for (BooleanSupplier moment : moments) {
+            for (BooleanSupplier when : List.of(randomTime(clock), moment)) {
+                Process child = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(tmp.resolve("child-" + killedAt.size() + ".log").toFile()).start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (child.isAlive() && !when.getAsBoolean() && System.nanoTime() < deadline) Thread.sleep(2);
+                Thread.sleep(clock.nextInt(30));
+                if (!child.isAlive()) continue; // it got past the moment: the next one comes later in the sweep
+                child.destroyForcibly().waitFor();
+                killedAt.add(progress(sweep, killed));
+            }
         }
-        System.out.println("sweep kill loop: " + kills + " kills; the runs' states after each: " + killedAt);
-        assertTrue(kills >= 3, "the sweep was killed at least 3 times (" + kills + ")");
+        System.out.println("sweep kill loop: " + killedAt.size() + " kills; the runs' states after each: " + killedAt);
+        assertTrue(killedAt.size() >= 5, "the sweep was killed at least 5 times (" + killedAt.size() + ")");
         assertTrue(killedAt.stream().anyMatch(s -> s.contains("COMPLETE")), "some kills came after a run was measured");
 
         CliTest.Result last = CliTest.run("sweep", "run", file.toString(), "--out", killed.toString(), "--quiet");
         assertEquals(0, last.code(), last.err());
-        Sweep sweep = SweepFile.load(file);
         for (SweepRun run : sweep.runs()) assertEquals(RunState.COMPLETE, RunState.of(run, killed), run.name());
         Map<String, byte[]> expected = SweepCliTest.snapshot(whole);
         Map<String, byte[]> actual = SweepCliTest.snapshot(killed);
@@ -81,10 +91,32 @@ class SweepKillLoopTest {
     }
 
     /** How many runs of the killed sweep are in each state right after a kill, e.g. "{PARTIAL=3, COMPLETE=3}". */
-    private static String progress(Path file, Path results) throws Exception {
-        Map<RunState, Integer> counts = new java.util.EnumMap<>(RunState.class);
-        for (SweepRun run : SweepFile.load(file).runs()) counts.merge(RunState.of(run, results), 1, Integer::sum);
+    private static String progress(Sweep sweep, Path results) throws IOException {
+        Map<RunState, Integer> counts = new EnumMap<>(RunState.class);
+        for (SweepRun run : sweep.runs()) counts.merge(RunState.of(run, results), 1, Integer::sum);
         return counts.toString();
+    }
+
+    /** True once the child has run 200 to 1500 ms (a random moment from its start). */
+    private static BooleanSupplier randomTime(Random clock) {
+        long[] at = {0};
+        int millis = 200 + clock.nextInt(1300);
+        return () -> {
+            if (at[0] == 0) at[0] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            return System.nanoTime() >= at[0];
+        };
+    }
+
+    private static boolean anyMeasured(Sweep sweep, Path results) {
+        return sweep.runs().stream().anyMatch(r -> Files.exists(r.dir(results).file(RunDirectory.METRICS)));
+    }
+
+    private static int lines(Path file) {
+        try {
+            return Files.readAllLines(file).size();
+        } catch (IOException notYet) {
+            return 0;
+        }
     }
 
     private static ObjectNode withoutSeconds(byte[] metrics) throws java.io.IOException {
