@@ -9,17 +9,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import modarch.UserError;
+import modarch.Futures;
 import modarch.backend.Backend;
 import modarch.io.IOFaults;
 import modarch.io.Json;
 import modarch.io.RunLock;
 import modarch.io.RunLockedException;
+import modarch.train.EvalRecord;
 import modarch.train.ReplicaShards;
 import modarch.train.RunDirectory;
 import modarch.train.RunMeasurement;
@@ -95,7 +96,7 @@ public final class SweepRunner {
                     return null;
                 }));
             }
-            for (Future<Void> worker : workers) await(worker);
+            for (Future<Void> worker : workers) Futures.await(worker, "a sweep worker");
         } finally {
             pool.shutdownNow();
         }
@@ -179,7 +180,7 @@ public final class SweepRunner {
             }
 
             @Override
-            public void evaluated(modarch.train.EvalRecord record) {
+            public void evaluated(EvalRecord record) {
                 listener.evaluated(record);
             }
         };
@@ -227,20 +228,5 @@ public final class SweepRunner {
         }
         content.putAll(entries);
         dir.writeJson(SWEEP_JSON, content);
-    }
-
-    private static void await(Future<Void> worker) throws IOException {
-        try {
-            worker.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for a sweep worker", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) throw io;
-            if (cause instanceof RuntimeException re) throw re;
-            if (cause instanceof Error err) throw err;
-            throw new IllegalStateException(cause);
-        }
     }
 }

@@ -3,10 +3,10 @@ package modarch.train;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import modarch.Futures;
 import modarch.backend.Backend;
 import modarch.model.Model;
 
@@ -54,24 +54,9 @@ public final class ReplicaShards implements AutoCloseable {
                 }));
             }
             trainers.get(0).run(resume, listener);
-            for (Future<Void> other : others) await(other);
+            for (Future<Void> other : others) Futures.await(other, "a shard of replicas");
         } finally {
             pool.shutdownNow();
-        }
-    }
-
-    private static void await(Future<Void> shard) throws IOException {
-        try {
-            shard.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for a shard of replicas", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) throw io;
-            if (cause instanceof RuntimeException re) throw re;
-            if (cause instanceof Error err) throw err;
-            throw new IllegalStateException(cause);
         }
     }
 
