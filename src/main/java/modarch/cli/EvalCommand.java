@@ -115,7 +115,7 @@ final class EvalCommand implements Callable<Integer> {
     private Map<String, Object> evaluate(RunDirectory dir, EvalCounts counts, Backends.Choice choice) throws IOException {
         String sizes = "--eval-batch-size " + counts.batchSize() + " for " + dir.root();
         return SizeGuard.build(sizes, () -> RunMeasurement.measure(dir, checkpoint, counts, fast, choice.backend(),
-                System.err, () -> {
+                System.err::println, () -> {
                     if (!announced) {
                         DeviceOption.announce(choice);
                         announced = true;

@@ -77,7 +77,7 @@ final class SweepRunCommand implements Callable<Integer> {
             long stepsLeft = runs.stream().mapToLong(r -> Math.max(0, status.remainingIterations().get(r))).sum();
             SweepProgress progress = new SweepProgress(System.err, ProgressBar.mode(quiet,
                     Boolean.getBoolean("modarch.stderr.tty")), runs.size(), done, stepsLeft, runs.size() - done);
-            SweepRunner.Outcome outcome = new SweepRunner(sweep, results, device.device, System.err)
+            SweepRunner.Outcome outcome = new SweepRunner(sweep, results, device.device, System.err::println)
                     .run(pending, backends, progress);
             progress.finish();
             summary(sweep, results, runs, (System.nanoTime() - start) / 1e9);

@@ -1,7 +1,6 @@
 package modarch.sweep;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import modarch.UserError;
 import modarch.Futures;
 import modarch.backend.Backend;
@@ -59,10 +59,10 @@ public final class SweepRunner {
     private final Sweep sweep;
     private final Path results;
     private final String device;
-    private final PrintStream notes;
+    private final Consumer<String> notes;
 
     /** device is the --device choice as given, recorded in config.json; notes hears eval's one-line notes. */
-    public SweepRunner(Sweep sweep, Path results, String device, PrintStream notes) {
+    public SweepRunner(Sweep sweep, Path results, String device, Consumer<String> notes) {
         this.sweep = sweep;
         this.results = results;
         this.device = device;

@@ -1,10 +1,10 @@
 package modarch.train;
 
 import java.io.IOException;
-import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import modarch.UserError;
 import modarch.backend.Backend;
 import modarch.io.IOFaults;
@@ -21,12 +21,12 @@ public final class RunMeasurement {
 
     /**
      * Measures the run's checkpoint ("last" or "best"). A checkpoint that does not load is bad input naming the file.
-     * notes hears one line when the run is being trained by another process (a snapshot is measured) or when
+     * notes hears a one-line note when the run is being trained by another process (a snapshot is measured) or when
      * model_last is behind log.jsonl; loaded runs once the model is built, before the measuring starts. ownLock: the
      * caller holds the run's lock (a sweep), so no trainer can be at work on it.
      */
     public static Map<String, Object> measure(RunDirectory dir, String checkpoint, EvalCounts counts, boolean fast,
-                                              Backend backend, PrintStream notes, Runnable loaded, boolean ownLock)
+                                              Backend backend, Consumer<String> notes, Runnable loaded, boolean ownLock)
             throws IOException {
         LoadedRun run;
         try {
@@ -44,10 +44,10 @@ public final class RunMeasurement {
             metrics.put("run_iteration", logged);
             Optional<String> trainer = ownLock ? Optional.empty() : RunLock.holder(dir.root());
             metrics.put("snapshot", trainer.isPresent());
-            trainer.ifPresent(holder -> notes.println("modarch: " + dir.root() + " is being trained by " + holder
+            trainer.ifPresent(holder -> notes.accept("modarch: " + dir.root() + " is being trained by " + holder
                     + ": this evaluates a snapshot, its " + checkpoint + " checkpoint at iteration " + run.iteration()));
             if (trainer.isEmpty() && logged != run.iteration() && checkpoint.equals("last")) {
-                notes.println("modarch: note: model_last is at iteration " + run.iteration()
+                notes.accept("modarch: note: model_last is at iteration " + run.iteration()
                         + " but log.jsonl ends at " + logged + " (a checkpoint was cut short); both are in the output");
             }
             metrics.put("model", run.config().model().cliName());
