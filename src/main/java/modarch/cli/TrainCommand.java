@@ -23,6 +23,7 @@ import modarch.model.FamilyOptions;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
+import modarch.nn.RouterRegularization;
 import modarch.train.EvalRecord;
 import modarch.train.ReplicaShards;
 import modarch.train.RunDirectory;
@@ -75,6 +76,18 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--attention-topk", description = "mha tasks: keys kept per query before the softmax (default: all, the reference's dense attention; 1 is hard retrieval)")
     Integer attentionTopK;
+
+    @Option(names = "--load-balance", defaultValue = "0", description = "modular and modular-op, mlp and mha tasks: weight"
+            + " of the Switch Transformer's load-balancing loss R sum_m f_m P_m (beyond the paper; default ${DEFAULT-VALUE})")
+    double loadBalance;
+
+    @Option(names = "--router-z-loss", defaultValue = "0", description = "as --load-balance: weight of ST-MoE's router"
+            + " z-loss, the mean squared logsumexp of the routing logits (default ${DEFAULT-VALUE})")
+    double routerZLoss;
+
+    @Option(names = "--mi-loss", defaultValue = "0", description = "as --load-balance: weight of the negative mutual"
+            + " information between example and module, H(mean p) - mean H(p) (default ${DEFAULT-VALUE})")
+    double miLoss;
 
     @Option(names = "--batch-size", defaultValue = "256", description = "examples (sequences) per training step (default ${DEFAULT-VALUE})")
     int batchSize;
@@ -384,7 +397,7 @@ final class TrainCommand implements Callable<Integer> {
         int width = family.recurrent() ? orDefault(hDim, RNN_WIDTH) : dim;
         long steps = iterations != null ? iterations : family.defaultIterations();
         return new TrainConfig(spec, ModelKind.parse(model), rules, encoder, width, options, batchSize, lr, steps,
-                evalEvery, seed, dataSeed);
+                evalEvery, seed, dataSeed, new RouterRegularization(loadBalance, routerZLoss, miLoss));
     }
 
     private static final int MLP_ENC_DIM = 32;

@@ -75,6 +75,11 @@ abstract class LayeredModel implements Model {
     }
 
     @Override
+    public FloatBuf regularizerTerms() {
+        return routed == null ? null : routed.router().regularizerTerms();
+    }
+
+    @Override
     public final List<Param> params() {
         return params;
     }

@@ -65,7 +65,7 @@ public final class MhaModel extends LayeredModel {
         } else {
             routed = new ModuleMlp(ws, "model.out_proj", rules, (HEADS_PER_RULE + 1) * headDim,
                     moduleHidden(dim, spec.attDim(), rules), dim, maxRows,
-                    false, router(ws, spec.kind(), rules, headDim, maxRows));
+                    false, router(ws, spec, headDim, maxRows));
             outProj = routed;
         }
         oneHot = ws.floats((long) maxRows * rules);
@@ -90,10 +90,12 @@ public final class MhaModel extends LayeredModel {
         return (int) ((double) num / (double) denom);
     }
 
-    private static Router router(Workspace ws, ModelKind kind, int rules, int headDim, int maxRows) {
-        return switch (kind) {
-            case MODULAR -> new SelfScoreRouter(ws, rules, maxRows);
-            case MODULAR_OP -> new OpRouter(ws, "model.scorer", rules, headDim, rules, maxRows, false, true);
+    private static Router router(Workspace ws, ModelSpec spec, int headDim, int maxRows) {
+        int rules = spec.rules();
+        return switch (spec.kind()) {
+            case MODULAR -> new SelfScoreRouter(ws, rules, maxRows, spec.regularization());
+            case MODULAR_OP -> new OpRouter(ws, "model.scorer", rules, headDim, rules, maxRows, false, true,
+                    spec.regularization());
             case GT_MODULAR -> new GroundTruthRouter(ws, rules, maxRows);
             case MONOLITHIC -> throw new IllegalStateException("Monolithic has no router");
         };

@@ -52,7 +52,7 @@ public final class MlpModel extends LayeredModel {
             core = new DenseCore(ws, "MLP", 3 * e, spec.dim(), spec.dim(), maxRows);
         } else {
             routed = new ModuleMlp(ws, "MLP", rules, 3 * e, spec.dim() / rules, spec.dim(), maxRows, true,
-                    router(ws, spec.kind(), rules, e, maxRows));
+                    router(ws, spec, e, maxRows));
             core = routed;
         }
         decoder1 = new Linear(ws, "decoder.0", spec.dim(), e, maxRows, true);
@@ -64,10 +64,11 @@ public final class MlpModel extends LayeredModel {
         built(collectParams(), decoder2, routed);
     }
 
-    private static Router router(Workspace ws, ModelKind kind, int rules, int encDim, int maxRows) {
-        return switch (kind) {
-            case MODULAR -> new SelfScoreRouter(ws, rules, maxRows);
-            case MODULAR_OP -> new OpRouter(ws, "scorer", encDim, 0, rules, maxRows, true, true);
+    private static Router router(Workspace ws, ModelSpec spec, int encDim, int maxRows) {
+        int rules = spec.rules();
+        return switch (spec.kind()) {
+            case MODULAR -> new SelfScoreRouter(ws, rules, maxRows, spec.regularization());
+            case MODULAR_OP -> new OpRouter(ws, "scorer", encDim, 0, rules, maxRows, true, true, spec.regularization());
             case GT_MODULAR -> new GroundTruthRouter(ws, rules, maxRows);
             case MONOLITHIC -> throw new IllegalStateException("Monolithic has no router");
         };

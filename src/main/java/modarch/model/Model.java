@@ -53,6 +53,12 @@ public interface Model extends AutoCloseable {
     /** Routing scores (rep, rows, R) of the last forward or {@link #forwardScores}; null when not routed. */
     FloatBuf scores();
 
+    /**
+     * The routing regularisers' unweighted terms of the last forward, (rep, 3): load balance, router z-loss, mutual
+     * information; null when the model's routing is not regularised.
+     */
+    FloatBuf regularizerTerms();
+
     @Override
     void close();
 }

@@ -1,13 +1,30 @@
 package modarch.model;
 
+import modarch.nn.RouterRegularization;
+
 /**
  * The shape of a model: its kind, rule (module) count and the family's widths (MLP: encoder E and model D; MHA:
  * model dim and attention att_dim; RNN: encoder enc_dim and LSTM h_dim), the attention's kept keys per query (MHA;
  * 0 for dense), the task's input floats per row (features, without the one-hot rule), its label floats per row,
- * the sequence length it trains at and the longest sequence it is run on.
+ * the sequence length it trains at and the longest sequence it is run on; the routing regularisers' weights (none
+ * in the paper's recipe).
  */
 public record ModelSpec(ModelKind kind, int rules, int encDim, int dim, int attDim, int attentionTopK,
-                        int inputWidth, int outputWidth, int trainLength, int maxLength) {
+                        int inputWidth, int outputWidth, int trainLength, int maxLength,
+                        RouterRegularization regularization) {
+
+    /** A shape with the paper's routing (no regulariser). */
+    public ModelSpec(ModelKind kind, int rules, int encDim, int dim, int attDim, int attentionTopK, int inputWidth,
+                     int outputWidth, int trainLength, int maxLength) {
+        this(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, outputWidth, trainLength, maxLength,
+                RouterRegularization.NONE);
+    }
+
+    /** The same shape with the routing regularisers of the given weights. */
+    public ModelSpec withRegularization(RouterRegularization weights) {
+        return new ModelSpec(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, outputWidth, trainLength,
+                maxLength, weights);
+    }
 
     /** An MLP-family shape: rows of [a, b], one output, length 1. */
     public ModelSpec(ModelKind kind, int rules, int encDim, int dim) {

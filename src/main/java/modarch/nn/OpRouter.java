@@ -22,7 +22,13 @@ public final class OpRouter extends AbstractRouter {
      */
     public OpRouter(Workspace ws, String prefix, int contextDim, int hidden, int modules, int maxRows,
                     boolean contextGradient, boolean hasBias) {
-        super(ws, modules, maxRows);
+        this(ws, prefix, contextDim, hidden, modules, maxRows, contextGradient, hasBias, RouterRegularization.NONE);
+    }
+
+    /** As above, with the routing regularisers on the scorer's logits. */
+    public OpRouter(Workspace ws, String prefix, int contextDim, int hidden, int modules, int maxRows,
+                    boolean contextGradient, boolean hasBias, RouterRegularization regularization) {
+        super(ws, modules, maxRows, regularization);
         this.scorer = hidden == 0
                 ? List.of(new Linear(ws, prefix, contextDim, modules, maxRows, false, hasBias))
                 : List.of(new Linear(ws, prefix + ".0", contextDim, hidden, maxRows, true, hasBias),
@@ -53,12 +59,14 @@ public final class OpRouter extends AbstractRouter {
             x = layer.output();
         }
         backend.softmaxRows(rep * rows, modules, x, 0, scores, 0);
+        regularize(rows, x);
     }
 
     @Override
     public void backward(int rows, FloatBuf dScores, FloatBuf dModuleLogits) {
         int last = scorer.size() - 1;
         backend.softmaxRowsBackward(rep * rows, modules, scores, 0, dScores, 0, scorer.get(last).gradOutput(), 0);
+        addRegularizerGradient(rows, scorer.get(last).gradOutput());
         for (int i = last; i > 0; i--) scorer.get(i).backward(scorer.get(i - 1).gradOutput(), false);
         scorer.get(0).backward(gradContext, false);
     }

@@ -49,4 +49,10 @@ public interface Router {
 
     /** The scores of the last forward, (rep, rows, R). */
     FloatBuf scores();
+
+    /**
+     * The routing regularisers' unweighted terms of the last forward, (rep, 3): load balance, router z-loss, mutual
+     * information; null when the router is not regularised.
+     */
+    FloatBuf regularizerTerms();
 }

@@ -7,7 +7,11 @@ import modarch.backend.IntBuf;
 public final class SelfScoreRouter extends AbstractRouter {
 
     public SelfScoreRouter(Workspace ws, int modules, int maxRows) {
-        super(ws, modules, maxRows);
+        this(ws, modules, maxRows, RouterRegularization.NONE);
+    }
+
+    public SelfScoreRouter(Workspace ws, int modules, int maxRows, RouterRegularization regularization) {
+        super(ws, modules, maxRows, regularization);
     }
 
     @Override
@@ -23,10 +27,12 @@ public final class SelfScoreRouter extends AbstractRouter {
     @Override
     public void forward(int rows, FloatBuf ruleContext, IntBuf rules, FloatBuf moduleLogits) {
         backend.softmaxRows(rep * rows, modules, moduleLogits, 0, scores, 0);
+        regularize(rows, moduleLogits);
     }
 
     @Override
     public void backward(int rows, FloatBuf dScores, FloatBuf dModuleLogits) {
         backend.softmaxRowsBackward(rep * rows, modules, scores, 0, dScores, 0, dModuleLogits, 0);
+        addRegularizerGradient(rows, dModuleLogits);
     }
 }

@@ -18,6 +18,7 @@ import modarch.model.FamilyOptions;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
+import modarch.nn.RouterRegularization;
 import modarch.train.EvalCounts;
 import modarch.train.TrainConfig;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -45,6 +46,7 @@ import org.yaml.snakeyaml.nodes.Node;
  *     data_seeds: 0..4                       # lists, single values or inclusive ranges A..B
  *     seeds: 0..4
  *     options: {search_version: [1, 2], seq_len: 10}   # the family's options; lists expand
+ *     # also the routing regularisers' weights (numbers): load_balance, router_z_loss, mi_loss
  * </pre>
  * A grid expands to tasks x options x kinds x rules x capacities x data seeds x seeds, in that order; a run given by
  * two grids is kept once. Every fault is one line naming the file, line and key (exit 2).
@@ -57,7 +59,9 @@ public final class SweepFile {
     private static final List<String> EVALUATION_KEYS = List.of("performance_batches", "activation_batches",
             "adaptation_batches", "batch_size");
     private static final List<String> OPTION_KEYS = List.of("search_version", "seq_len", "attention_topk", "d_dim",
-            "order");
+            "order", "load_balance", "router_z_loss", "mi_loss");
+    /** The routing regularisers' weights among the options (numbers, any family the engine allows them for). */
+    private static final List<String> REGULARIZER_KEYS = List.of("load_balance", "router_z_loss", "mi_loss");
     public static final int DEFAULT_GROUP_SIZE = 25;
     private static final long DEFAULT_BATCH_SIZE = 256;
     private static final double DEFAULT_LR = 1e-4;
@@ -166,7 +170,8 @@ public final class SweepFile {
             Family family = task.family();
             List<Capacity> capacities = grid.containsKey("capacities") ? capacities(grid.get("capacities"), family)
                     : List.of(Capacity.defaults(family));
-            for (FamilyOptions options : options(grid.get("options"), task, node)) {
+            for (OptionSet set : options(grid.get("options"), task)) {
+                FamilyOptions options = set.options();
                 for (ModelKind kind : kinds) {
                     for (long r : rules) {
                         for (Capacity capacity : capacities) {
@@ -174,7 +179,7 @@ public final class SweepFile {
                             long steps = iterations != null ? iterations : family.defaultIterations();
                             TrainConfig shape = parse(node, null, () -> new TrainConfig(task, kind, (int) r,
                                     widths.encDim(), widths.dim(), widths.options(), batchSize, lr, steps, evalEvery,
-                                    0, 0));
+                                    0, 0, set.regularization()));
                             for (long d : dataSeeds) {
                                 for (long s : seeds) out.add(shape.withSeeds(s, d));
                             }
@@ -207,26 +212,46 @@ public final class SweepFile {
         return out;
     }
 
-    /** Every combination of the grid's family options (lists expand), over the family's defaults. */
-    private List<FamilyOptions> options(Node node, TaskSpec task, Node grid) {
+    /** One combination of a grid's options: the family's, and the routing regularisers' weights. */
+    private record OptionSet(FamilyOptions options, RouterRegularization regularization) {
+    }
+
+    /** Every combination of the grid's options (lists expand), over the family's defaults and no regulariser. */
+    private List<OptionSet> options(Node node, TaskSpec task) {
         Family family = task.family();
-        List<FamilyOptions> out = new ArrayList<>(List.of(family.defaults()));
+        List<OptionSet> out = new ArrayList<>(List.of(new OptionSet(family.defaults(), RouterRegularization.NONE)));
         if (node == null) return out;
         for (Map.Entry<String, Node> e : yaml.mapping(node, "options", OPTION_KEYS).entrySet()) {
             String key = e.getKey();
+            List<OptionSet> expanded = new ArrayList<>();
+            if (REGULARIZER_KEYS.contains(key)) {
+                for (double weight : yaml.weights(e.getValue(), key)) {
+                    for (OptionSet o : out) expanded.add(new OptionSet(o.options(), with(o.regularization(), key, weight)));
+                }
+                out = expanded;
+                continue;
+            }
             boolean applies = family.attention() ? !key.equals("d_dim") && !key.equals("order")
                     : family.recurrent() ? !key.equals("search_version") && !key.equals("attention_topk") : false;
             if (!applies) {
                 throw yaml.error(e.getValue(), key, "does not apply to " + task.cliName()
                         + "; give it in a grid of the tasks that have it");
             }
-            List<FamilyOptions> expanded = new ArrayList<>();
             for (long value : yaml.integers(e.getValue(), key, 0, Integer.MAX_VALUE)) {
-                for (FamilyOptions o : out) expanded.add(with(o, key, (int) value));
+                for (OptionSet o : out) expanded.add(new OptionSet(with(o.options(), key, (int) value), o.regularization()));
             }
             out = expanded;
         }
         return out;
+    }
+
+    private static RouterRegularization with(RouterRegularization r, String key, double weight) {
+        return switch (key) {
+            case "load_balance" -> new RouterRegularization(weight, r.zLoss(), r.miLoss());
+            case "router_z_loss" -> new RouterRegularization(r.loadBalance(), weight, r.miLoss());
+            case "mi_loss" -> new RouterRegularization(r.loadBalance(), r.zLoss(), weight);
+            default -> throw new IllegalArgumentException(key);
+        };
     }
 
     private static FamilyOptions with(FamilyOptions o, String key, int v) {

@@ -119,6 +119,24 @@ final class YamlValues {
         out.add(value);
     }
 
+    /** Weights: a list or one value, each a finite number >= 0, none twice. */
+    List<Double> weights(Node node, String key) {
+        List<Double> out = new ArrayList<>();
+        for (Node item : list(node, key)) {
+            String text = string(item, key);
+            double value;
+            try {
+                value = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw error(item, key, "'" + text + "' is not a number");
+            }
+            if (!(value >= 0) || Double.isInfinite(value)) throw error(item, key, text + " must be a finite number >= 0");
+            if (out.contains(value)) throw error(item, key, text + " is given twice");
+            out.add(value);
+        }
+        return out;
+    }
+
     List<String> strings(Node node, String key) {
         List<String> out = new ArrayList<>();
         for (Node item : list(node, key)) {

@@ -18,16 +18,19 @@ import modarch.model.ModelSpec;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
 import modarch.nn.GroupLstmCell;
+import modarch.nn.RouterRegularization;
 import modarch.task.RnnTask;
 import modarch.task.Task;
 
 /**
  * Every option of one training run, with the reference's defaults. encDim is the MLP and RNN families' encoder
  * width (0 for MHA); dim is the MLP's D, the MHA's token width, the RNN's h_dim; options holds the MHA and RNN
- * families' ({@link FamilyOptions#NONE} for MLP).
+ * families' ({@link FamilyOptions#NONE} for MLP); regularization the routing regularisers' weights (beyond the paper;
+ * {@link RouterRegularization#NONE} is its recipe).
  */
 public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim, int dim, FamilyOptions options,
-                          int batchSize, double lr, long iterations, long evalEvery, long seed, long dataSeed) {
+                          int batchSize, double lr, long iterations, long evalEvery, long seed, long dataSeed,
+                          RouterRegularization regularization) {
     /** The longest sequence the attention op takes (its kernel's shared-memory bound), and the RNN's training bound. */
     public static final int MAX_SEQ_LEN = 256;
 
@@ -57,6 +60,38 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
             throw new UserError("--lr " + lr + " is not allowed: it must be a positive finite number");
         }
         Checks.seed("--seed", seed);
+        checkRegularization(task, model, regularization);
+    }
+
+    /** A run with the paper's routing (no regulariser). */
+    public TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim, int dim, FamilyOptions options,
+                       int batchSize, double lr, long iterations, long evalEvery, long seed, long dataSeed) {
+        this(task, model, rules, encDim, dim, options, batchSize, lr, iterations, evalEvery, seed, dataSeed,
+                RouterRegularization.NONE);
+    }
+
+    /** The regularisers' options, as the command line names them, and the JSON keys of config.json. */
+    public static final List<String> REGULARIZER_OPTIONS = List.of("--load-balance", "--router-z-loss", "--mi-loss");
+    private static final List<String> REGULARIZER_KEYS = List.of("load_balance", "router_z_loss", "mi_loss");
+
+    private static void checkRegularization(TaskSpec task, ModelKind model, RouterRegularization weights) {
+        double[] values = {weights.loadBalance(), weights.zLoss(), weights.miLoss()};
+        for (int i = 0; i < values.length; i++) {
+            if (!(values[i] >= 0) || values[i] > Float.MAX_VALUE) {
+                throw new UserError(REGULARIZER_OPTIONS.get(i) + " " + values[i] + " is not allowed: it must be a finite"
+                        + " weight >= 0 (0, the default, is the paper's recipe)");
+            }
+        }
+        if (!weights.active()) return;
+        String given = REGULARIZER_OPTIONS.get(values[0] != 0 ? 0 : values[1] != 0 ? 1 : 2);
+        if (model != ModelKind.MODULAR && model != ModelKind.MODULAR_OP) {
+            throw new UserError(given + " applies to the learned routings (modular, modular-op), not to "
+                    + model.cliName());
+        }
+        if (task.family().recurrent()) {
+            throw new UserError(given + " is not available for the rnn tasks yet (their Modular scores are computed"
+                    + " inside the fused LSTM step); use an mlp or mha task");
+        }
     }
 
     /** An MLP-family run. */
@@ -104,13 +139,13 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         int maxLength = instance.trainLength();
         for (int length : instance.evalLengths()) maxLength = Math.max(maxLength, length);
         return new ModelSpec(model, rules, encDim, dim, options.attDim(), options.attentionTopK(),
-                instance.inputWidth(), instance.labelWidth(), instance.trainLength(), maxLength);
+                instance.inputWidth(), instance.labelWidth(), instance.trainLength(), maxLength, regularization);
     }
 
     /** The same run with other seeds: a replica of a group. */
     public TrainConfig withSeeds(long seed, long dataSeed) {
         return new TrainConfig(task, model, rules, encDim, dim, options, batchSize, lr, iterations, evalEvery, seed,
-                dataSeed);
+                dataSeed, regularization);
     }
 
     /** True when the two differ at most in their seeds, so they can train side by side as replicas. */
@@ -140,6 +175,12 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
             map.put("enc_dim", encDim);
             map.put("dim", dim);
         }
+        if (regularization.active()) {
+            // only when set: the paper's runs keep their config.json and run ids
+            map.put("load_balance", regularization.loadBalance());
+            map.put("router_z_loss", regularization.zLoss());
+            map.put("mi_loss", regularization.miLoss());
+        }
         map.put("batch_size", batchSize);
         map.put("lr", lr);
         map.put("iterations", iterations);
@@ -161,6 +202,7 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
             boolean recurrent = task.family().recurrent();
             Set<String> allowed = new HashSet<>(attention ? ATTENTION_KEYS : recurrent ? RECURRENT_KEYS : KEYS);
             allowed.addAll(extraKeys);
+            allowed.addAll(REGULARIZER_KEYS);
             StrictJson.refuseUnknownKeys(map, allowed, file);
             FamilyOptions options = attention ? new FamilyOptions(
                     StrictJson.requireInt(map, "att_dim", file),
@@ -182,10 +224,17 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
                     StrictJson.requireLong(map, "iterations", file),
                     StrictJson.requireLong(map, "eval_every", file),
                     StrictJson.requireLong(map, "seed", file),
-                    StrictJson.requireLong(map, "data_seed", file));
+                    StrictJson.requireLong(map, "data_seed", file),
+                    new RouterRegularization(optionalWeight(map, "load_balance", file),
+                            optionalWeight(map, "router_z_loss", file), optionalWeight(map, "mi_loss", file)));
         } catch (UserError badValue) {
             throw new UserError(file + ": " + badValue.getMessage());
         }
+    }
+
+    /** A regulariser's weight: absent is 0 (the paper's recipe, and every run written before the regularisers). */
+    private static double optionalWeight(Map<String, Object> map, String key, Path file) throws IOException {
+        return map.containsKey(key) ? StrictJson.requireDouble(map, key, file) : 0;
     }
 
     /** The keys of {@link #toMap()}: the MLP family's, the RNN family's and the attention families'. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import modarch.Version;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
 import modarch.model.Model;
 import modarch.nn.Param;
 import modarch.task.DataStream;
@@ -157,7 +158,9 @@ public final class Trainer implements AutoCloseable {
             step.run(iteration);
             listener.stepped(iteration);
             if (iteration % shape.evalEvery() == 0 || iteration == shape.iterations()) {
-                checkpoint(evaluate(trainLosses()), listener);
+                float[] losses = trainLosses();
+                float[] terms = regularizerTerms(); // the step's, before the evaluation's forwards replace them
+                checkpoint(evaluate(losses), terms, listener);
             } else if (iteration % DIVERGENCE_CHECK_EVERY == 0) {
                 float[] losses = trainLosses();
                 for (int r = 0; r < losses.length; r++) {
@@ -229,7 +232,7 @@ public final class Trainer implements AutoCloseable {
             // the reference logs the eval loss as the train loss at iteration 0
             first[r] = first[r].withTrainLoss(first[r].evalLoss());
         }
-        checkpoint(first, listener);
+        checkpoint(first, null, listener);
     }
 
     /**
@@ -294,6 +297,18 @@ public final class Trainer implements AutoCloseable {
         return TrainingState.load(file, model.params(), model.arena().replicaStride());
     }
 
+    /** The routing regularisers' terms of the last forward, (rep, 3), or null when the routing is not regularised. */
+    private float[] regularizerTerms() {
+        FloatBuf terms = model.regularizerTerms();
+        if (terms == null) return null;
+        float[] out = new float[3 * model.rep()];
+        backend.download(terms, 0, out, 0, out.length);
+        return out;
+    }
+
+    /** The log.jsonl keys of the regularisers' terms (unweighted; the loss adds -mi_loss x routing_mi). */
+    static final List<String> TERM_KEYS = List.of("load_balance_loss", "router_z_loss", "routing_mi");
+
     private float[] trainLosses() {
         float[] out = new float[model.rep()];
         backend.download(step.loss(), 0, out, 0, out.length);
@@ -341,11 +356,12 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * For each replica in turn: model_best (when improved), model_last, then the training state (the commit
+     * For each replica in turn (terms: the routing regularisers' terms of the last step, (rep, 3), logged beside its
+     * losses; null when none): model_best (when improved), model_last, then the training state (the commit
      * point a resume starts from), then log.jsonl; each atomically, so a kill at any moment leaves runs that
      * --resume continues. A replica with a non-finite loss or parameter writes none of them: it diverged.
      */
-    private void checkpoint(EvalRecord[] records, Listener listener) throws IOException {
+    private void checkpoint(EvalRecord[] records, float[] terms, Listener listener) throws IOException {
         int adamStep = adam.stepCount();
         for (int r = 0; r < records.length; r++) {
             if (divergences[r] != null) continue;
@@ -358,7 +374,9 @@ public final class Trainer implements AutoCloseable {
             }
             RunDirectory dir = dirs.get(r);
             List<String> lines = logLines.get(r);
-            lines.add(RunDirectory.jsonLine(records[r].toMap()));
+            Map<String, Object> line = records[r].toMap();
+            for (int t = 0; terms != null && t < TERM_KEYS.size(); t++) line.put(TERM_KEYS.get(t), terms[3 * r + t]);
+            lines.add(RunDirectory.jsonLine(line));
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("format", "pt");
             meta.put("iteration", Long.toString(iteration));

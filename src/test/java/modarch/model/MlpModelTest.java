@@ -2,6 +2,7 @@ package modarch.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import modarch.nn.GradCheck;
 import modarch.nn.Naive;
 import modarch.nn.Param;
 import modarch.nn.ParamArena;
+import modarch.nn.RouterRegularization;
 import modarch.task.Batch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,6 +98,69 @@ class MlpModelTest {
         assertEquals(4, GradCheck.reluOutputs(model).size(), "ReLU layers found");
         for (Param p : model.params()) check.check(model.arena(), p);
         check.assertPassed();
+    }
+
+    /**
+     * The routing regularisers' gradients through the whole model: the objective adds the terms' weighted sum (read
+     * after the forward) to the predictions' dot product. The z-loss and the mutual information are smooth; the load
+     * balance is piecewise constant in its f (an argmax), so its gradient is checked at the op, with f frozen
+     * (RouterRegularizersTest), and here only that it reaches the logits through the same path.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ModelKind.class, names = {"MODULAR", "MODULAR_OP"})
+    void regularisedGradientsMatchFiniteDifferences(ModelKind kind) {
+        RouterRegularization weights = new RouterRegularization(0, 0.7, 1.3);
+        MlpModel model = new MlpModel(backend, REP, new ModelSpec(kind, R, E, D).withRegularization(weights), MAX_ROWS);
+        open.add(model);
+        for (int r = 0; r < REP; r++) model.init(r, 100 + r);
+        Inputs in = new Inputs(67);
+        Batch batch = batch(REP, in.a, in.b, in.rules);
+        float[] c = GradCheck.uniform(new SplittableRandom(68), REP * ROWS, 1);
+        model.arena().zeroGrad();
+        model.forward(batch);
+        backend.upload(c, 0, model.gradPredictions(), 0, c.length);
+        model.backward();
+
+        GradCheck check = new GradCheck(backend, () -> {
+            model.forward(batch);
+            float[] terms = GradCheck.read(backend, model.regularizerTerms(), 3 * REP);
+            double regular = 0;
+            for (int r = 0; r < REP; r++) regular += weights.zLoss() * terms[3 * r + 1] - weights.miLoss() * terms[3 * r + 2];
+            return GradCheck.dot(backend, model.predictions(), c) + regular;
+        }, GradCheck.reluOutputs(model), 69, 150, 2e-2);
+        for (Param p : model.params()) check.check(model.arena(), p);
+        check.assertPassed();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ModelKind.class, names = {"MODULAR", "MODULAR_OP"})
+    void eachRegulariserChangesTheRoutersGradientsAndNothingElseOfTheForward(ModelKind kind) {
+        Inputs in = new Inputs(70);
+        float[] c = GradCheck.uniform(new SplittableRandom(71), REP * ROWS, 1);
+        float[] plain = gradients(kind, RouterRegularization.NONE, in, c, null);
+        float[] predictions = new float[REP * ROWS];
+        gradients(kind, RouterRegularization.NONE, in, c, predictions);
+        for (RouterRegularization w : List.of(new RouterRegularization(0.5, 0, 0), new RouterRegularization(0, 0.5, 0),
+                new RouterRegularization(0, 0, 0.5))) {
+            float[] regularised = new float[REP * ROWS];
+            float[] grads = gradients(kind, w, in, c, regularised);
+            assertArrayEquals(predictions, regularised, 0f, "the forward is the paper's");
+            assertFalse(Arrays.equals(plain, grads), w + " changes the gradients");
+        }
+    }
+
+    /** Replica 0's gradients after one forward and backward; the predictions into predictionsOut when given. */
+    private float[] gradients(ModelKind kind, RouterRegularization weights, Inputs in, float[] c, float[] predictionsOut) {
+        MlpModel model = new MlpModel(backend, REP, new ModelSpec(kind, R, E, D).withRegularization(weights), MAX_ROWS);
+        open.add(model);
+        for (int r = 0; r < REP; r++) model.init(r, 100 + r);
+        model.arena().zeroGrad();
+        model.forward(batch(REP, in.a, in.b, in.rules));
+        if (predictionsOut != null) backend.download(model.predictions(), 0, predictionsOut, 0, predictionsOut.length);
+        backend.upload(c, 0, model.gradPredictions(), 0, c.length);
+        model.backward();
+        assertEquals(weights.active(), model.regularizerTerms() != null);
+        return model.arena().download(model.arena().grad(), 0);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Set;
 import modarch.UserError;
 import modarch.model.ModelKind;
+import modarch.nn.RouterRegularization;
 import modarch.train.EvalCounts;
 import modarch.train.TrainConfig;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,36 @@ class SweepFileTest {
         assertEquals(4, rnn.options().dDim());
         assertEquals(2, rnn.options().order());
         assertEquals(10, rnn.options().seqLen(), "the family's default");
+    }
+
+    @Test
+    void regularisersWeightsExpandLikeOptionsAndNameTheirRuns() throws IOException {
+        Sweep sweep = load("""
+                iterations: 5
+                grids:
+                  - tasks: [mlp-regression]
+                    kinds: [modular]
+                    rules: [4]
+                    options: {load_balance: [0, 0.1], mi_loss: 1}
+                """);
+        assertEquals(2, sweep.runs().size());
+        assertEquals(new RouterRegularization(0, 0, 1), sweep.runs().get(0).config().regularization());
+        assertEquals(new RouterRegularization(0.1, 0, 1), sweep.runs().get(1).config().regularization());
+        assertNotEquals(sweep.runs().get(0).id(), sweep.runs().get(1).id());
+        UserError refused = assertThrows(UserError.class, () -> load("""
+                grids:
+                  - tasks: [mlp-regression]
+                    kinds: [monolithic]
+                    rules: [4]
+                    options: {router_z_loss: 0.5}
+                """));
+        assertTrue(refused.getMessage().contains("line 2: --router-z-loss applies to the learned routings"), refused.getMessage());
+        UserError negative = assertThrows(UserError.class, () -> load("""
+                grids:
+                  - {tasks: [mlp-regression], kinds: [modular], rules: [4], options: {load_balance: [0.1, -1]}}
+                """));
+        assertTrue(negative.getMessage().contains("line 2: key 'load_balance': -1 must be a finite number >= 0"),
+                negative.getMessage());
     }
 
     @Test
