@@ -8,10 +8,11 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.model.FamilyOptions;
 import modarch.model.Model;
-import modarch.model.ModelSpec;
 import modarch.model.ModelKind;
+import modarch.model.ModelSpec;
 import modarch.model.Registry;
 import modarch.nn.Param;
+import modarch.nn.RouterRegularization;
 import modarch.task.Task;
 import modarch.train.Adam;
 import modarch.train.Loss;
@@ -98,6 +99,22 @@ abstract class CudaTrainingContract extends DeviceContract {
         for (ModelKind kind : ModelKind.values()) {
             twentyStepsMatchTheCpu(rnn(kind, rules, enc, hDim, d, length, examples, true));
         }
+    }
+
+    /** The routing regularisers (all three at once) on the learned routings: 20 steps agree with the CPU's. */
+    @ParameterizedTest(name = "R={0} classification={1}")
+    @CsvSource({"3, false", "5, true"})
+    void twentyRegularisedStepsMatchTheCpu(int rules, boolean classification) {
+        RouterRegularization weights = new RouterRegularization(0.3, 0.05, 0.7);
+        for (ModelKind kind : List.of(ModelKind.MODULAR, ModelKind.MODULAR_OP)) {
+            twentyStepsMatchTheCpu(regularised(mlp(kind, rules, 8, 24, 37, classification), weights));
+            twentyStepsMatchTheCpu(regularised(mha(kind, rules, 8, 4 * rules, 5, 0, 6, classification), weights));
+        }
+    }
+
+    private static TrainConfig regularised(TrainConfig c, RouterRegularization weights) {
+        return new TrainConfig(c.task(), c.model(), c.rules(), c.encDim(), c.dim(), c.options(), c.batchSize(), c.lr(),
+                c.iterations(), c.evalEvery(), c.seed(), c.dataSeed(), weights);
     }
 
     private void twentyStepsMatchTheCpu(TrainConfig shape) {
