@@ -390,4 +390,11 @@ public final class ScalarBackend implements Backend {
                 cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradCPrev), gradCPrevOff,
                 gradCPrevStride, array(gradInput), array(gradRecurrent), array(gradScores), array(scorerRows));
     }
+
+    @Override
+    public void routerRegularizers(int rep, int rows, int modules, FloatBuf logits, FloatBuf probs, float loadBalance,
+                                   float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits) {
+        ScalarRouterRegularizers.run(rep, rows, modules, array(logits), array(probs), loadBalance, zLoss, miLoss,
+                array(terms), array(gradLogits));
+    }
 }

@@ -30,7 +30,8 @@ enum KernelName {
     ATTENTION_FORWARD,
     ATTENTION_BACKWARD,
     LSTM_CELL_FORWARD,
-    LSTM_CELL_BACKWARD;
+    LSTM_CELL_BACKWARD,
+    ROUTER_REGULARIZERS;
 
     /** The kernel's name in the .cu source and the module. */
     String symbol() {

@@ -3,13 +3,17 @@ package modarch.backend.cuda;
 import static modarch.backend.cuda.KernelAgreement.check;
 import static modarch.backend.cuda.KernelAgreement.checkExact;
 import static modarch.backend.cuda.CudaBackend.LSTM_MAX_MODULES;
+import static modarch.backend.cuda.CudaBackend.ROUTER_MAX_MODULES;
+import static modarch.backend.cuda.KernelAgreement.REFERENCE;
 import static modarch.backend.cuda.KernelAgreement.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.ObjIntConsumer;
 import modarch.backend.Backend;
 import modarch.backend.DoubleBits;
 import modarch.backend.FloatBuf;
@@ -370,14 +374,81 @@ abstract class CudaBackendContract extends DeviceContract {
 
     @Test
     void lstmCellRefusesMoreModulesThanItsSharedMemory() {
-        Backend device = device();
-        int modules = LSTM_MAX_MODULES + 1;
-        try (FloatBuf x = device.allocFloats(8 * modules)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> device.lstmCellForward(1, 1, 1, 0, modules, 1, false, x, x, null, 0, 0, x, x, 0, 0, x, x, x,
-                            x));
-            assertTrue(e.getMessage().contains(String.valueOf(LSTM_MAX_MODULES)), e.getMessage());
+        assertRefusesMoreModulesThan(LSTM_MAX_MODULES, 8, (x, modules) -> device().lstmCellForward(1, 1, 1, 0, modules,
+                1, false, x, x, null, 0, 0, x, x, 0, 0, x, x, x, x));
+    }
+
+    /** op(x, max + 1), x a buffer of perModule (max + 1) floats, throws an IllegalArgumentException that names max. */
+    private void assertRefusesMoreModulesThan(int max, int perModule, ObjIntConsumer<FloatBuf> op) {
+        try (FloatBuf x = device().allocFloats(perModule * (max + 1))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> op.accept(x, max + 1));
+            assertTrue(e.getMessage().contains(String.valueOf(max)), e.getMessage());
         }
+    }
+
+    /**
+     * (rep, rows, R) of the router regulariser tests: one row, odd shapes, one module, rows past a block's 16 warps at 8
+     * rows a warp, a segment of 32 lanes holding 33 modules, and the most modules on 1000 rows.
+     */
+    private static final int[][] ROUTER_SHAPES = {{1, 1, 2}, {3, 5, 3}, {2, 7, 1}, {2, 257, 4}, {1, 100, 33},
+        {2, 1000, ROUTER_MAX_MODULES}};
+
+    /** (loadBalance, zLoss, miLoss): all three, each alone, none (the gradient as it was). */
+    private static final float[][] ROUTER_WEIGHTS = {{0.7f, 0.05f, 0.3f}, {1f, 0f, 0f}, {0f, 1f, 0f}, {0f, 0f, 1f},
+        {0f, 0f, 0f}};
+
+    /**
+     * The router regularisers' terms and gradient on the softmax of random logits (N(0, 4)), each weight alone and all
+     * together, the gradient added to zeros (then it is all there is to compare) and to random values; then on logits
+     * in {-1, 0, 1}, whose many tied probabilities must count for the lower module as on the CPU. A margin after every
+     * view.
+     */
+    @Test
+    void routerRegularizersAgreeWithTheReference() {
+        routerRegularizersAgreeOn(ROUTER_SHAPES);
+    }
+
+    /** {@link #routerRegularizersAgreeWithTheReference} on these (rep, rows, R) (AsanKernelsTest takes smaller ones). */
+    void routerRegularizersAgreeOn(int[]... shapes) {
+        SplittableRandom rnd = new SplittableRandom(10);
+        for (int[] shape : shapes) {
+            int n = shape[0] * shape[1] * shape[2];
+            float[] logits = gaussian(rnd, n + 2), tied = new float[n + 2];
+            for (int j = 0; j < n; j++) {
+                logits[j] *= 2;
+                tied[j] = rnd.nextInt(3) - 1;
+            }
+            for (float[] w : ROUTER_WEIGHTS) {
+                checkRouterRegularizers(rnd, shape, "N(0, 4)", logits, w, true);
+                checkRouterRegularizers(rnd, shape, "N(0, 4)", logits, w, false);
+            }
+            checkRouterRegularizers(rnd, shape, "in {-1, 0, 1}", tied, ROUTER_WEIGHTS[0], true);
+        }
+    }
+
+    /** One call on shape (rep, rows, R) at logits and their softmax (by the reference), onto zeros or random values. */
+    private void checkRouterRegularizers(SplittableRandom rnd, int[] shape, String drawn, float[] logits, float[] w,
+                                         boolean zeros) {
+        int rep = shape[0], rows = shape[1], modules = shape[2], n = rep * rows * modules;
+        float[] probs = gaussian(rnd, n + 2); // the margin stays random
+        try (FloatBuf z = REFERENCE.allocFloats(n); FloatBuf p = REFERENCE.allocFloats(n)) {
+            REFERENCE.upload(logits, 0, z, 0, n);
+            REFERENCE.softmaxRows(rep * rows, modules, z, 0, p, 0);
+            REFERENCE.download(p, 0, probs, 0, n);
+        }
+        float[] grad = zeros ? new float[n + 2] : gaussian(rnd, n + 2);
+        check("routerRegularizers rep " + rep + " rows " + rows + " R " + modules + " weights " + Arrays.toString(w)
+                        + " logits " + drawn + (zeros ? "" : " onto random values"), device(),
+                new float[][] {logits, probs, gaussian(rnd, 3 * rep + 2), grad}, new int[0][],
+                (be, f, i) -> be.routerRegularizers(rep, rows, modules, f[0], f[1], w[0], w[1], w[2], f[2], f[3]));
+    }
+
+    @Test
+    void routerRegularizersRefuseMoreModulesThanTheirSharedMemory() {
+        assertRefusesMoreModulesThan(ROUTER_MAX_MODULES, 2, (x, modules) -> device().routerRegularizers(1, 1, modules, x,
+                x, 1f, 1f, 1f, x, x));
+        assertThrows(IllegalArgumentException.class,
+                () -> device().routerRegularizers(1, 0, 2, null, null, 1f, 1f, 1f, null, null), "no rows");
     }
 
     /**
