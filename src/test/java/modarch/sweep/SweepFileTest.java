@@ -215,6 +215,9 @@ class SweepFileTest {
         Sweep rnn = SweepFile.load(sweeps.resolve("paper-rnn.yaml"));
         assertEquals(32, rnn.runs().get(0).config().options().dDim());
         assertEquals(500_000, rnn.runs().get(0).config().iterations());
+        Sweep remedies = SweepFile.load(sweeps.resolve("remedies-regularisers.yaml"));
+        assertEquals(3 * 2 * 10 * 4, remedies.runs().size(), "3 rules x 2 kinds x (none + 3 remedies x 3 weights) x 4 seeds");
+        assertTrue(remedies.runs().stream().anyMatch(r -> r.config().regularization().miLoss() == 1.0));
         Sweep quick = SweepFile.load(sweeps.resolve("quick.yaml"));
         assertTrue(quick.runs().stream().allMatch(r -> r.config().task().family().name().equals("mlp")));
         assertEquals(4, quick.runs().stream().map(r -> r.config().model()).distinct().count());
