@@ -39,7 +39,8 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler((ex, arguments) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("modarch: error: " + oneLine(ex.getMessage()) + " (see --help)");
+            // picocli starts some of its messages with its own "Error: "; ours already says it
+            err.println("modarch: error: " + oneLine(ex.getMessage()).replaceFirst("^Error: ", "") + " (see --help)");
             return EXIT_BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> failure(ex, commandLine.getErr()));

@@ -45,6 +45,10 @@ class ReproduceCliTest {
         assertTrue(mlp.out().contains(" sweep slurm "), mlp.out());
         CliTest.Result rnn = CliTest.run("reproduce", "--paper", "rnn", "--out", tmp.resolve("p").toString());
         assertTrue(rnn.out().contains("rnn-classification: 2500 runs"), rnn.out());
+        CliTest.Result none = CliTest.run("reproduce");
+        assertEquals(2, none.code());
+        assertEquals("modarch: error: Missing required argument (specify one of these): (--quick | --paper=FAMILY)"
+                + " (see --help)", none.err().strip());
         CliTest.Result bad = CliTest.run("reproduce", "--paper", "cnn");
         assertEquals(2, bad.code());
         assertEquals("modarch: error: --paper 'cnn' is not allowed: allowed are mlp, mha, rnn", bad.err().strip());
