@@ -51,8 +51,13 @@ public final class InterruptHint implements AutoCloseable {
      * {@code -Dmodarch.launcher="$0"}; {@code ./modarch} otherwise) and DIR quoted for the shell when needed.
      */
     public static String resumeCommand(Path out) {
-        return shellQuote(System.getProperty("modarch.launcher", "./modarch")) + " train --resume --out "
+        return launcher() + " train --resume --out "
                 + shellQuote(out.toString());
+    }
+
+    /** The launcher as it was called (its {@code -Dmodarch.launcher}; {@code ./modarch} otherwise), quoted for the shell. */
+    static String launcher() {
+        return shellQuote(System.getProperty("modarch.launcher", "./modarch"));
     }
 
     /** {@code word} as one POSIX shell word: unchanged when safe, else in single quotes. */

@@ -1,7 +1,6 @@
 package modarch.cli;
 
 import java.io.PrintStream;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -37,8 +36,7 @@ public final class ProgressBar implements Trainer.Listener {
     private final Mode mode;
     private final int columns;
     private final LongSupplier clock;
-    /** (nanos, iteration) samples, oldest first, spanning about the last WINDOW_NANOS. */
-    private final ArrayDeque<long[]> samples = new ArrayDeque<>();
+    private final RateWindow window = new RateWindow();
     private long total;
     private long iteration;
     private boolean started;
@@ -121,7 +119,7 @@ public final class ProgressBar implements Trainer.Listener {
         if (mode == Mode.OFF) return;
         long now = clock.getAsLong();
         this.iteration = iteration;
-        sample(now);
+        window.sample(now, iteration);
         if (mode == Mode.TERMINAL) {
             if (!drawn || now - lastDraw >= REDRAW_NANOS || iteration >= total) draw(now);
         } else if (now - lastPlain >= PLAIN_EVERY_NANOS) {
@@ -150,17 +148,9 @@ public final class ProgressBar implements Trainer.Listener {
         return lastEval;
     }
 
-    private void sample(long now) {
-        long[] newest = samples.peekLast();
-        if (newest == null || now - newest[0] >= SAMPLE_NANOS) samples.addLast(new long[] {now, iteration});
-        while (samples.size() > 2 && samples.peekFirst()[0] < now - WINDOW_NANOS) samples.removeFirst();
-    }
-
     /** Iterations per second over the window, or NaN before it spans MIN_SPAN_NANOS. */
     double rate(long now) {
-        long[] oldest = samples.peekFirst();
-        if (oldest == null || now - oldest[0] < MIN_SPAN_NANOS || iteration <= oldest[1]) return Double.NaN;
-        return (iteration - oldest[1]) * 1e9 / (now - oldest[0]);
+        return window.rate(now, iteration);
     }
 
     private void draw(long now) {

@@ -71,7 +71,7 @@ final class ReproduceCommand implements Callable<Integer> {
         plan.noProbe = true;
         int code = plan.call();
         System.out.println("a time estimate for this machine (a short probe of the grid's cheapest and dearest shapes): "
-                + InterruptHint.shellQuote(System.getProperty("modarch.launcher", "./modarch")) + " sweep plan "
+                + InterruptHint.launcher() + " sweep plan "
                 + InterruptHint.shellQuote(plan.source.file.toString()));
         return code;
     }

@@ -2,11 +2,13 @@ package modarch.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import modarch.backend.Backends;
 import modarch.io.Json;
 import modarch.sweep.Capacity;
@@ -85,7 +87,7 @@ final class SweepPlanCommand implements Callable<Integer> {
                     backendName, ProgressBar.formatDuration(estimate), pending.size(), status.stepsLeft());
         }
         String file = InterruptHint.shellQuote(source.file.toString());
-        String launcher = InterruptHint.shellQuote(System.getProperty("modarch.launcher", "./modarch"));
+        String launcher = InterruptHint.launcher();
         String out = source.out == null ? "" : " --out " + InterruptHint.shellQuote(results.toString());
         System.out.println("run it here:  " + launcher + " sweep run " + file + out);
         System.out.println("on Slurm:     " + launcher + " sweep slurm " + file + out + " --partition P");
@@ -96,7 +98,7 @@ final class SweepPlanCommand implements Callable<Integer> {
     private static List<String> byTask(Sweep sweep) {
         Map<String, List<SweepRun>> tasks = new LinkedHashMap<>();
         for (SweepRun run : sweep.runs()) {
-            tasks.computeIfAbsent(run.config().task().cliName(), t -> new java.util.ArrayList<>()).add(run);
+            tasks.computeIfAbsent(run.config().task().cliName(), t -> new ArrayList<>()).add(run);
         }
         return tasks.entrySet().stream().map(e -> {
             List<SweepRun> runs = e.getValue();
@@ -109,8 +111,8 @@ final class SweepPlanCommand implements Callable<Integer> {
         }).toList();
     }
 
-    private static <T> String values(List<SweepRun> runs, java.util.function.Function<SweepRun, T> value) {
-        List<String> seen = new java.util.ArrayList<>();
+    private static <T> String values(List<SweepRun> runs, Function<SweepRun, T> value) {
+        List<String> seen = new ArrayList<>();
         for (SweepRun run : runs) {
             String v = String.valueOf(value.apply(run));
             if (!seen.contains(v)) seen.add(v);

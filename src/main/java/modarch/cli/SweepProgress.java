@@ -1,7 +1,6 @@
 package modarch.cli;
 
 import java.io.PrintStream;
-import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +26,7 @@ final class SweepProgress implements SweepRunner.Events {
     private int runsToMeasure;
     private double evalSeconds;
     private int measured;
-    private final ArrayDeque<long[]> samples = new ArrayDeque<>(); // (nanos, steps done), the last 30 s
+    private final RateWindow window = new RateWindow(); // of the steps done
     private long stepsDone;
     private final Map<ReplicaGroup, String> training = new LinkedHashMap<>();
     private long lastDraw;
@@ -127,9 +126,7 @@ final class SweepProgress implements SweepRunner.Events {
     private void tick() {
         if (mode == ProgressBar.Mode.OFF) return;
         long now = System.nanoTime();
-        long[] newest = samples.peekLast();
-        if (newest == null || now - newest[0] >= ProgressBar.SAMPLE_NANOS) samples.addLast(new long[] {now, stepsDone});
-        while (samples.size() > 2 && samples.peekFirst()[0] < now - ProgressBar.WINDOW_NANOS) samples.removeFirst();
+        window.sample(now, stepsDone);
         long every = mode == ProgressBar.Mode.TERMINAL ? ProgressBar.REDRAW_NANOS : ProgressBar.PLAIN_EVERY_NANOS;
         if (lastDraw != 0 && now - lastDraw < every) return;
         lastDraw = now;
@@ -147,9 +144,7 @@ final class SweepProgress implements SweepRunner.Events {
 
     /** "sweep 12/32 runs, 3100 steps/s, ETA 0:04:12 | mlp-regression modular r8 32x128 (4 runs) it 3400/10000". */
     String line(long now) {
-        long[] oldest = samples.peekFirst();
-        double rate = oldest == null || now - oldest[0] < ProgressBar.MIN_SPAN_NANOS || stepsDone <= oldest[1]
-                ? Double.NaN : (stepsDone - oldest[1]) * 1e9 / (now - oldest[0]);
+        double rate = window.rate(now, stepsDone);
         String eta = "--:--";
         if (!Double.isNaN(rate)) {
             double evalEach = measured == 0 ? 0 : evalSeconds / measured;

@@ -100,7 +100,7 @@ final class SweepRunCommand implements Callable<Integer> {
 
     /** The same command, to continue after an interruption. */
     private String continueCommand(Path results) {
-        return InterruptHint.shellQuote(System.getProperty("modarch.launcher", "./modarch")) + " sweep run "
+        return InterruptHint.launcher() + " sweep run "
                 + InterruptHint.shellQuote(source.file.toString()) + " --out " + InterruptHint.shellQuote(results.toString())
                 + (group == null ? "" : " --group " + group);
     }
@@ -113,7 +113,7 @@ final class SweepRunCommand implements Callable<Integer> {
                 complete, runs.size(), diverged, seconds > 0 ? " (this pass " + ProgressBar.formatDuration(seconds) + ")" : "",
                 results);
         if (complete + diverged == runs.size() && group == null) {
-            System.out.println("next: " + InterruptHint.shellQuote(System.getProperty("modarch.launcher", "./modarch"))
+            System.out.println("next: " + InterruptHint.launcher()
                     + " report " + InterruptHint.shellQuote(results.toString()));
         }
     }

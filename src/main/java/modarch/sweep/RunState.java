@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import modarch.io.Json;
+import modarch.train.EvalRecord;
 import modarch.train.RunDirectory;
 import modarch.train.TrainingState;
 
@@ -32,10 +34,11 @@ public enum RunState {
         long iterations = run.config().iterations();
         if (measuredAt(dir.file(RunDirectory.METRICS)) == iterations) return COMPLETE;
         Path log = dir.file(RunDirectory.LOG);
-        if (Files.isRegularFile(log) && Files.readString(log).contains("\"event\":\"diverged\"")) return DIVERGED;
+        List<String> lines = Files.isRegularFile(log) ? Files.readAllLines(log) : List.of();
+        if (lines.stream().anyMatch(line -> line.contains("\"event\":\"diverged\""))) return DIVERGED;
         long logged;
         try {
-            logged = dir.lastLoggedIteration();
+            logged = lines.isEmpty() ? -1 : EvalRecord.fromJson(lines.get(lines.size() - 1)).iteration();
         } catch (IOException | RuntimeException unreadable) {
             logged = -1; // a resume reads its training state, not the log
         }

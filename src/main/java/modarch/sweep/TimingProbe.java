@@ -6,7 +6,10 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import modarch.backend.Backend;
+import modarch.backend.cpu.ScalarBackend;
+import modarch.metrics.Adaptation;
 import modarch.model.Family;
 import modarch.train.EvalCounts;
 import modarch.train.RunDirectory;
@@ -60,7 +63,7 @@ public final class TimingProbe {
         int lengths = shape.newTask(shape.dataSeed()).evalLengths().length + 1;
         double batches = 2.0 * counts.performanceBatches() * lengths;
         if (shape.model().routed()) {
-            batches += (counts.activationBatches() + (double) counts.adaptationBatches() * modarch.metrics.Adaptation.DRAWS) / 3;
+            batches += (counts.activationBatches() + (double) counts.adaptationBatches() * Adaptation.DRAWS) / 3;
         }
         return batches * counts.batchSize() / shape.batchSize() / 3.0;
     }
@@ -106,7 +109,7 @@ public final class TimingProbe {
         return PARAMETERS.computeIfAbsent(shape.withSeeds(0, 0), TimingProbe::countParameters);
     }
 
-    private static final Map<TrainConfig, Long> PARAMETERS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<TrainConfig, Long> PARAMETERS = new ConcurrentHashMap<>();
 
     /** Built on the scalar backend with one replica and one row: the count is the shape's whatever the backend. */
     private static long countParameters(TrainConfig shape) {
@@ -115,5 +118,5 @@ public final class TimingProbe {
         }
     }
 
-    private static final Backend COUNTING = new modarch.backend.cpu.ScalarBackend();
+    private static final Backend COUNTING = new ScalarBackend();
 }

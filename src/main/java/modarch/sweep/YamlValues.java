@@ -56,7 +56,12 @@ final class YamlValues {
     }
 
     long integer(Node node, String key, long min, long max) {
-        String text = string(node, key).replace("_", "");
+        return integer(string(node, key), node, key, min, max);
+    }
+
+    /** text, read at node, as an integer in [min, max]. */
+    private long integer(String text, Node node, String key, long min, long max) {
+        text = text.replace("_", "").trim();
         long value;
         try {
             value = Long.parseLong(text);
@@ -104,10 +109,8 @@ final class YamlValues {
                 add(out, seen, integer(item, key, min, max), item, key);
                 continue;
             }
-            long from = integer(new ScalarNode(item.getTag(), text.substring(0, dots).trim(), item.getStartMark(),
-                    item.getEndMark(), ((ScalarNode) item).getScalarStyle()), key, min, max);
-            long to = integer(new ScalarNode(item.getTag(), text.substring(dots + 2).trim(), item.getStartMark(),
-                    item.getEndMark(), ((ScalarNode) item).getScalarStyle()), key, min, max);
+            long from = integer(text.substring(0, dots), item, key, min, max);
+            long to = integer(text.substring(dots + 2), item, key, min, max);
             if (to < from) throw error(item, key, "range " + text + " is empty: write A..B with A <= B");
             for (long v = from; v <= to; v++) add(out, seen, v, item, key);
         }
