@@ -43,10 +43,10 @@ final class TopKSelection {
 
     /**
      * Writes the keep keys j != query with the best scores, key j's at scoreOf[scoreOff + j] (j < length), into
-     * out[outOff..] in increasing order.
+     * out[outOff..] in increasing order; query -1 excludes no key.
      */
     void select(float[] scoreOf, int scoreOff, int length, int query, int keep, int[] out, int outOff) {
-        if (keep == length - 1) {
+        if (keep == (query < 0 ? length : length - 1)) {
             int l = outOff;
             for (int j = 0; j < length; j++) if (j != query) out[l++] = j;
             return;

@@ -490,4 +490,62 @@ public final class VectorBackend implements Backend {
                                    float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits) {
         reference.routerRegularizers(rep, rows, modules, logits, probs, loadBalance, zLoss, miLoss, terms, gradLogits);
     }
+
+    /**
+     * The sparse dispatch's selection, permutation, gathers and sums: the scalar reference (a few reads per routed
+     * row next to the module products, which run on this backend's gemm through {@link #gemmSegmented}).
+     */
+    @Override
+    public void routingTopK(int m, int n, int k, FloatBuf probs, FloatBuf gates, IntBuf chosen) {
+        reference.routingTopK(m, n, k, probs, gates, chosen);
+    }
+
+    @Override
+    public void moduleDispatch(int rep, int rows, int modules, int k, IntBuf chosen, IntBuf pairs, IntBuf starts,
+                               IntBuf rowSlots) {
+        reference.moduleDispatch(rep, rows, modules, k, chosen, pairs, starts, rowSlots);
+    }
+
+    @Override
+    public void gatherSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
+                            FloatBuf src, FloatBuf dst) {
+        reference.gatherSlots(rep, rows, modules, k, width, perModule, pairs, src, dst);
+    }
+
+    @Override
+    public void scatterSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
+                             IntBuf rowSlots, FloatBuf src, FloatBuf dst) {
+        reference.scatterSlots(rep, rows, modules, k, width, perModule, pairs, rowSlots, src, dst);
+    }
+
+    @Override
+    public void combineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
+                             FloatBuf gates, FloatBuf values, FloatBuf out) {
+        reference.combineSlots(rep, rows, modules, k, width, pairs, rowSlots, gates, values, out);
+    }
+
+    @Override
+    public void combineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
+                                     FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
+                                     FloatBuf gradGates) {
+        reference.combineSlotsBackward(rep, rows, modules, k, width, pairs, rowSlots, gates, values, gradOut,
+                gradValues, gradGates);
+    }
+
+    @Override
+    public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
+                              FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
+                              FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,
+                              boolean relu) {
+        SegmentedGemm.forward(this, rep, modules, starts, slots, transW, n, kdim, a, w, wOff, ldw, wModuleStride,
+                wRepStride, c, bias, biasOff, biasModuleStride, biasRepStride, relu);
+    }
+
+    @Override
+    public void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
+                                        FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
+                                        FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride) {
+        SegmentedGemm.weightGrad(this, rep, modules, starts, slots, n, kdim, a, d, gw, wOff, ldw, wModuleStride,
+                wRepStride, gb, biasOff, biasModuleStride, biasRepStride);
+    }
 }

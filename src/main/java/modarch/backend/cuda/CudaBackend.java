@@ -576,4 +576,55 @@ public final class CudaBackend implements Backend {
                 KernelArgs.of().i(rep).i(rows).i(modules).ptr(at(logits, 0, size)).ptr(at(probs, 0, size))
                         .f(loadBalance).f(zLoss).f(miLoss).ptr(at(terms, 0, 3L * rep)).ptr(at(gradLogits, 0, size)));
     }
+
+    @Override
+    public void routingTopK(int m, int n, int k, FloatBuf probs, FloatBuf gates, IntBuf chosen) {
+        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+    }
+
+    @Override
+    public void moduleDispatch(int rep, int rows, int modules, int k, IntBuf chosen, IntBuf pairs, IntBuf starts,
+                               IntBuf rowSlots) {
+        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+    }
+
+    @Override
+    public void gatherSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
+                            FloatBuf src, FloatBuf dst) {
+        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+    }
+
+    @Override
+    public void scatterSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
+                             IntBuf rowSlots, FloatBuf src, FloatBuf dst) {
+        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+    }
+
+    @Override
+    public void combineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
+                             FloatBuf gates, FloatBuf values, FloatBuf out) {
+        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+    }
+
+    @Override
+    public void combineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
+                                     FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
+                                     FloatBuf gradGates) {
+        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+    }
+
+    @Override
+    public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
+                              FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
+                              FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,
+                              boolean relu) {
+        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+    }
+
+    @Override
+    public void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
+                                        FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
+                                        FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride) {
+        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+    }
 }
