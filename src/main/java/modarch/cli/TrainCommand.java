@@ -89,6 +89,11 @@ final class TrainCommand implements Callable<Integer> {
             + " information between example and module, H(mean p) - mean H(p) (default ${DEFAULT-VALUE})")
     double miLoss;
 
+    @Option(names = "--router-topk", defaultValue = "0", description = "modular and modular-op, mlp and mha tasks:"
+            + " route each example to its K highest-scoring modules only, the softmax renormalised over them; the"
+            + " others get no rows and no gradient (beyond the paper; default 0: all modules, the paper's routing)")
+    int routerTopK;
+
     @Option(names = "--batch-size", defaultValue = "256", description = "examples (sequences) per training step (default ${DEFAULT-VALUE})")
     int batchSize;
 
@@ -397,7 +402,7 @@ final class TrainCommand implements Callable<Integer> {
         int width = family.recurrent() ? orDefault(hDim, RNN_WIDTH) : dim;
         long steps = iterations != null ? iterations : family.defaultIterations();
         return new TrainConfig(spec, ModelKind.parse(model), rules, encoder, width, options, batchSize, lr, steps,
-                evalEvery, seed, dataSeed, new RouterRegularization(loadBalance, routerZLoss, miLoss));
+                evalEvery, seed, dataSeed, new RouterRegularization(loadBalance, routerZLoss, miLoss), routerTopK);
     }
 
     private static final int MLP_ENC_DIM = 32;

@@ -93,9 +93,9 @@ public final class MhaModel extends LayeredModel {
     private static Router router(Workspace ws, ModelSpec spec, int headDim, int maxRows) {
         int rules = spec.rules();
         return switch (spec.kind()) {
-            case MODULAR -> new SelfScoreRouter(ws, rules, maxRows, spec.regularization());
+            case MODULAR -> new SelfScoreRouter(ws, rules, maxRows, spec.regularization(), spec.routerTopK());
             case MODULAR_OP -> new OpRouter(ws, "model.scorer", rules, headDim, rules, maxRows, false, true,
-                    spec.regularization());
+                    spec.regularization(), spec.routerTopK());
             case GT_MODULAR -> new GroundTruthRouter(ws, rules, maxRows);
             case MONOLITHIC -> throw new IllegalStateException("Monolithic has no router");
         };

@@ -67,8 +67,9 @@ public final class MlpModel extends LayeredModel {
     private static Router router(Workspace ws, ModelSpec spec, int encDim, int maxRows) {
         int rules = spec.rules();
         return switch (spec.kind()) {
-            case MODULAR -> new SelfScoreRouter(ws, rules, maxRows, spec.regularization());
-            case MODULAR_OP -> new OpRouter(ws, "scorer", encDim, 0, rules, maxRows, true, true, spec.regularization());
+            case MODULAR -> new SelfScoreRouter(ws, rules, maxRows, spec.regularization(), spec.routerTopK());
+            case MODULAR_OP -> new OpRouter(ws, "scorer", encDim, 0, rules, maxRows, true, true, spec.regularization(),
+                    spec.routerTopK());
             case GT_MODULAR -> new GroundTruthRouter(ws, rules, maxRows);
             case MONOLITHIC -> throw new IllegalStateException("Monolithic has no router");
         };

@@ -7,23 +7,29 @@ import modarch.nn.RouterRegularization;
  * model dim and attention att_dim; RNN: encoder enc_dim and LSTM h_dim), the attention's kept keys per query (MHA;
  * 0 for dense), the task's input floats per row (features, without the one-hot rule), its label floats per row,
  * the sequence length it trains at and the longest sequence it is run on; the routing regularisers' weights (none
- * in the paper's recipe).
+ * in the paper's recipe) and the modules each row is routed to (routerTopK; 0 for the paper's dense routing).
  */
 public record ModelSpec(ModelKind kind, int rules, int encDim, int dim, int attDim, int attentionTopK,
                         int inputWidth, int outputWidth, int trainLength, int maxLength,
-                        RouterRegularization regularization) {
+                        RouterRegularization regularization, int routerTopK) {
 
     /** A shape with the paper's routing (no regulariser). */
     public ModelSpec(ModelKind kind, int rules, int encDim, int dim, int attDim, int attentionTopK, int inputWidth,
                      int outputWidth, int trainLength, int maxLength) {
         this(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, outputWidth, trainLength, maxLength,
-                RouterRegularization.NONE);
+                RouterRegularization.NONE, 0);
     }
 
     /** The same shape with the routing regularisers of the given weights. */
     public ModelSpec withRegularization(RouterRegularization weights) {
         return new ModelSpec(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, outputWidth, trainLength,
-                maxLength, weights);
+                maxLength, weights, routerTopK);
+    }
+
+    /** The same shape routing each row to its top k modules (0: dense). */
+    public ModelSpec withRouterTopK(int k) {
+        return new ModelSpec(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, outputWidth, trainLength,
+                maxLength, regularization, k);
     }
 
     /** An MLP-family shape: rows of [a, b], one output, length 1. */

@@ -3,12 +3,16 @@ package modarch.nn;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.IntBuf;
 import modarch.task.FastRandom;
 
 /**
  * What every router holds: its scores (rep, rows, R); by default no parameters and no context gradient. A learned
  * router may be regularised: its forward then computes the regularisers' terms (rep, 3) and their gradient with
- * respect to its logits, which its backward adds after the softmax's.
+ * respect to its logits, which its backward adds after the softmax's. It may route to its top k modules: its scores
+ * are then the softmax renormalised over each row's k highest probabilities, 0 elsewhere, and the softmax's backward
+ * on those scores is the exact gradient of the renormalised softmax (0 at the modules left out); the regularisers
+ * see the full softmax.
  */
 abstract class AbstractRouter implements Router {
     protected final Backend backend;
@@ -18,12 +22,19 @@ abstract class AbstractRouter implements Router {
     private final RouterRegularization regularization;
     private final FloatBuf terms;        // terms is (rep, 3); null when not regularised
     private final FloatBuf gradRegular;  // gradRegular is (rep, rows, R): the terms' gradient w.r.t. the logits
+    private final int topK;              // k, 0 for dense routing
+    private final FloatBuf probs;        // probs is (rep, rows, R): the full softmax; scores itself when dense
+    private final IntBuf chosen;         // chosen is (rep, rows, k): each row's modules, increasing; null when dense
 
     AbstractRouter(Workspace ws, int modules, int maxRows) {
-        this(ws, modules, maxRows, RouterRegularization.NONE);
+        this(ws, modules, maxRows, RouterRegularization.NONE, 0);
     }
 
-    AbstractRouter(Workspace ws, int modules, int maxRows, RouterRegularization regularization) {
+    /** topK: the modules each row keeps, 1..R, or 0 for dense routing. */
+    AbstractRouter(Workspace ws, int modules, int maxRows, RouterRegularization regularization, int topK) {
+        if (topK < 0 || topK > modules) {
+            throw new IllegalArgumentException("top-" + topK + " routing of " + modules + " modules");
+        }
         this.backend = ws.backend();
         this.rep = ws.rep();
         this.modules = modules;
@@ -31,20 +42,39 @@ abstract class AbstractRouter implements Router {
         this.regularization = regularization;
         this.terms = regularization.active() ? ws.floats(3) : null;
         this.gradRegular = regularization.active() ? ws.floats((long) maxRows * modules) : null;
+        this.topK = topK;
+        this.probs = topK == 0 ? scores : ws.floats((long) maxRows * modules);
+        this.chosen = topK == 0 ? null : ws.ints((long) maxRows * topK);
     }
 
-    /** After the forward's softmax of logits (rep, rows, R) into scores: the regularisers' terms and gradient. */
-    protected final void regularize(int rows, FloatBuf logits) {
-        if (terms == null) return;
-        backend.fill(rep * rows * modules, 0f, gradRegular, 0);
-        backend.routerRegularizers(rep, rows, modules, logits, scores, (float) regularization.loadBalance(),
-                (float) regularization.zLoss(), (float) regularization.miLoss(), terms, gradRegular);
+    /**
+     * The forward's end: the softmax of logits (rep, rows, R), the regularisers' terms and gradient on it, then the
+     * scores: the softmax itself, or its top k renormalised.
+     */
+    protected final void softmaxScores(int rows, FloatBuf logits) {
+        backend.softmaxRows(rep * rows, modules, logits, 0, probs, 0);
+        if (terms != null) {
+            backend.fill(rep * rows * modules, 0f, gradRegular, 0);
+            backend.routerRegularizers(rep, rows, modules, logits, probs, (float) regularization.loadBalance(),
+                    (float) regularization.zLoss(), (float) regularization.miLoss(), terms, gradRegular);
+        }
+        if (topK > 0) backend.routingTopK(rep * rows, modules, topK, probs, scores, chosen);
     }
 
     /** After the backward's softmax: adds the regularisers' gradient into gradLogits (rep, rows, R). */
     protected final void addRegularizerGradient(int rows, FloatBuf gradLogits) {
         if (terms == null) return;
         backend.addInto(1, 1, rep * rows * modules, gradRegular, 0, 0, 0, gradLogits, 0, 0, 0);
+    }
+
+    @Override
+    public int topK() {
+        return topK;
+    }
+
+    @Override
+    public IntBuf chosen() {
+        return chosen;
     }
 
     @Override

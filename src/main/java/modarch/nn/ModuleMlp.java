@@ -17,6 +17,9 @@ import modarch.task.FastRandom;
  * block by its score and W2 (R*H, D) stacks the modules' weights, one dense product per replica, all
  * replicas in one batched call. A self-scored router reads column D of w2/b2 (the reference's extra
  * "score" unit).
+ *
+ * <p>Under top-k routing ({@code router.topK() > 0}) the value path is {@link DispatchedModules}: each module runs on
+ * the rows that chose it only.
  */
 public final class ModuleMlp implements Core {
     private final Backend backend;
@@ -36,6 +39,7 @@ public final class ModuleMlp implements Core {
     private final FloatBuf gradScaledHidden; // (rep, rows, R*H)
     private final FloatBuf gradScores;       // (rep, rows, R)
     private final FloatBuf gradLogits;       // (rep, rows, R)
+    private final DispatchedModules dispatched; // the value path under top-k routing; null when dense
     private int rows;
 
     /** sharedInput: x is (rep, rows, in) for every module, else (rep, rows, R, in), one block per module. */
@@ -58,6 +62,12 @@ public final class ModuleMlp implements Core {
         this.gradScaledHidden = ws.floats((long) maxRows * modules * hidden);
         this.gradScores = ws.floats((long) maxRows * modules);
         this.gradLogits = ws.floats((long) maxRows * modules);
+        this.dispatched = router.topK() == 0 ? null : new DispatchedModules(ws, modules, router.topK(), in, hidden,
+                dim, width2, maxRows, sharedInput, !selfScored(), first, w2, b2);
+    }
+
+    private boolean selfScored() {
+        return router.source() == Router.Source.MODULE_INPUT;
     }
 
     /** The reference's GroupLinearLayer init for both layers, U(+-sqrt(1/din)), then the router's. */
@@ -76,7 +86,12 @@ public final class ModuleMlp implements Core {
      */
     @Override
     public void forward(FloatBuf x, FloatBuf ruleContext, IntBuf rules, int rows) {
-        if (router.source() != Router.Source.MODULE_INPUT) first.forward(x, rows);
+        if (dispatched != null) {
+            route(x, ruleContext, rules, rows);
+            dispatched.forward(x, first.output(), router, rows, output);
+            return;
+        }
+        if (!selfScored()) first.forward(x, rows);
         route(x, ruleContext, rules, rows);
         FloatBuf h = first.output();
         int rh = modules * hidden;
@@ -97,7 +112,7 @@ public final class ModuleMlp implements Core {
      */
     public void route(FloatBuf x, FloatBuf ruleContext, IntBuf rules, int rows) {
         this.rows = rows;
-        if (router.source() == Router.Source.MODULE_INPUT) {
+        if (selfScored()) {
             first.forward(x, rows);
             int rh = modules * hidden;
             int stride = w2.replicaStride();
@@ -113,6 +128,10 @@ public final class ModuleMlp implements Core {
 
     @Override
     public void backward(FloatBuf gradInput) {
+        if (dispatched != null) {
+            dispatchedBackward(gradInput);
+            return;
+        }
         FloatBuf h = first.output();
         FloatBuf gradH = first.gradOutput();
         FloatBuf scores = router.scores();
@@ -139,7 +158,16 @@ public final class ModuleMlp implements Core {
         // dh = s * d(s*h)
         backend.scaleBlocks(rep * rows, modules, hidden, gradScaledHidden, 0, scores, 0, gradH, 0);
         if (router.needsScoreGradient()) router.backward(rows, gradScores, gradLogits);
-        if (router.source() == Router.Source.MODULE_INPUT) scoreUnitBackward(h, gradH);
+        if (selfScored()) scoreUnitBackward(h, gradH);
+        first.backward(gradInput, false);
+    }
+
+    /** {@link #backward} under top-k routing: the dispatched modules, the router, then the score units' path. */
+    private void dispatchedBackward(FloatBuf gradInput) {
+        dispatched.backward(gradOutput, router, gradScores, first.gradOutput(), gradInput);
+        router.backward(rows, gradScores, gradLogits);
+        if (!selfScored()) return;
+        scoreUnitBackward(first.output(), first.gradOutput());
         first.backward(gradInput, false);
     }
 

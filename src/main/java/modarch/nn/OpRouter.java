@@ -28,7 +28,13 @@ public final class OpRouter extends AbstractRouter {
     /** As above, with the routing regularisers on the scorer's logits. */
     public OpRouter(Workspace ws, String prefix, int contextDim, int hidden, int modules, int maxRows,
                     boolean contextGradient, boolean hasBias, RouterRegularization regularization) {
-        super(ws, modules, maxRows, regularization);
+        this(ws, prefix, contextDim, hidden, modules, maxRows, contextGradient, hasBias, regularization, 0);
+    }
+
+    /** As above, routing to each row's topK modules (1..R; 0 for dense routing). */
+    public OpRouter(Workspace ws, String prefix, int contextDim, int hidden, int modules, int maxRows,
+                    boolean contextGradient, boolean hasBias, RouterRegularization regularization, int topK) {
+        super(ws, modules, maxRows, regularization, topK);
         this.scorer = hidden == 0
                 ? List.of(new Linear(ws, prefix, contextDim, modules, maxRows, false, hasBias))
                 : List.of(new Linear(ws, prefix + ".0", contextDim, hidden, maxRows, true, hasBias),
@@ -58,8 +64,7 @@ public final class OpRouter extends AbstractRouter {
             layer.forward(x, rows);
             x = layer.output();
         }
-        backend.softmaxRows(rep * rows, modules, x, 0, scores, 0);
-        regularize(rows, x);
+        softmaxScores(rows, x);
     }
 
     @Override

@@ -50,6 +50,12 @@ public interface Router {
     /** The scores of the last forward, (rep, rows, R). */
     FloatBuf scores();
 
+    /** The modules each row keeps (top-k routing), 0 when every module is computed (dense routing). */
+    int topK();
+
+    /** The modules each row kept in the last forward, (rep, rows, k), increasing per row; null when dense. */
+    IntBuf chosen();
+
     /**
      * The routing regularisers' unweighted terms of the last forward, (rep, 3): load balance, router z-loss, mutual
      * information; null when the router is not regularised.

@@ -11,7 +11,12 @@ public final class SelfScoreRouter extends AbstractRouter {
     }
 
     public SelfScoreRouter(Workspace ws, int modules, int maxRows, RouterRegularization regularization) {
-        super(ws, modules, maxRows, regularization);
+        this(ws, modules, maxRows, regularization, 0);
+    }
+
+    /** topK: the modules each row keeps, 1..R, or 0 for dense routing. */
+    public SelfScoreRouter(Workspace ws, int modules, int maxRows, RouterRegularization regularization, int topK) {
+        super(ws, modules, maxRows, regularization, topK);
     }
 
     @Override
@@ -26,8 +31,7 @@ public final class SelfScoreRouter extends AbstractRouter {
 
     @Override
     public void forward(int rows, FloatBuf ruleContext, IntBuf rules, FloatBuf moduleLogits) {
-        backend.softmaxRows(rep * rows, modules, moduleLogits, 0, scores, 0);
-        regularize(rows, moduleLogits);
+        softmaxScores(rows, moduleLogits);
     }
 
     @Override

@@ -46,7 +46,7 @@ import org.yaml.snakeyaml.nodes.Node;
  *     data_seeds: 0..4                       # lists, single values or inclusive ranges A..B
  *     seeds: 0..4
  *     options: {search_version: [1, 2], seq_len: 10}   # the family's options; lists expand
- *     # also the routing regularisers' weights (numbers): load_balance, router_z_loss, mi_loss
+ *     # also the routing regularisers' weights (numbers): load_balance, router_z_loss, mi_loss; and router_topk
  * </pre>
  * A grid expands to tasks x options x kinds x rules x capacities x data seeds x seeds, in that order; a run given by
  * two grids is kept once. Every fault is one line naming the file, line and key (exit 2).
@@ -59,7 +59,7 @@ public final class SweepFile {
     private static final List<String> EVALUATION_KEYS = List.of("performance_batches", "activation_batches",
             "adaptation_batches", "batch_size");
     private static final List<String> OPTION_KEYS = List.of("search_version", "seq_len", "attention_topk", "d_dim",
-            "order", "load_balance", "router_z_loss", "mi_loss");
+            "order", "load_balance", "router_z_loss", "mi_loss", "router_topk");
     /** The routing regularisers' weights among the options (numbers, any family the engine allows them for). */
     private static final List<String> REGULARIZER_KEYS = List.of("load_balance", "router_z_loss", "mi_loss");
     public static final int DEFAULT_GROUP_SIZE = 25;
@@ -179,7 +179,7 @@ public final class SweepFile {
                             long steps = iterations != null ? iterations : family.defaultIterations();
                             TrainConfig shape = parse(node, null, () -> new TrainConfig(task, kind, (int) r,
                                     widths.encDim(), widths.dim(), widths.options(), batchSize, lr, steps, evalEvery,
-                                    0, 0, set.regularization()));
+                                    0, 0, set.regularization(), set.routerTopK()));
                             for (long d : dataSeeds) {
                                 for (long s : seeds) out.add(shape.withSeeds(s, d));
                             }
@@ -212,21 +212,39 @@ public final class SweepFile {
         return out;
     }
 
-    /** One combination of a grid's options: the family's, and the routing regularisers' weights. */
-    private record OptionSet(FamilyOptions options, RouterRegularization regularization) {
+    /** One combination of a grid's options: the family's, the routing regularisers' weights and top-k routing. */
+    private record OptionSet(FamilyOptions options, RouterRegularization regularization, int routerTopK) {
+        OptionSet with(FamilyOptions other) {
+            return new OptionSet(other, regularization, routerTopK);
+        }
+
+        OptionSet with(RouterRegularization other) {
+            return new OptionSet(options, other, routerTopK);
+        }
+
+        OptionSet withRouterTopK(int k) {
+            return new OptionSet(options, regularization, k);
+        }
     }
 
     /** Every combination of the grid's options (lists expand), over the family's defaults and no regulariser. */
     private List<OptionSet> options(Node node, TaskSpec task) {
         Family family = task.family();
-        List<OptionSet> out = new ArrayList<>(List.of(new OptionSet(family.defaults(), RouterRegularization.NONE)));
+        List<OptionSet> out = new ArrayList<>(List.of(new OptionSet(family.defaults(), RouterRegularization.NONE, 0)));
         if (node == null) return out;
         for (Map.Entry<String, Node> e : yaml.mapping(node, "options", OPTION_KEYS).entrySet()) {
             String key = e.getKey();
             List<OptionSet> expanded = new ArrayList<>();
             if (REGULARIZER_KEYS.contains(key)) {
                 for (double weight : yaml.weights(e.getValue(), key)) {
-                    for (OptionSet o : out) expanded.add(new OptionSet(o.options(), with(o.regularization(), key, weight)));
+                    for (OptionSet o : out) expanded.add(o.with(with(o.regularization(), key, weight)));
+                }
+                out = expanded;
+                continue;
+            }
+            if (key.equals("router_topk")) {
+                for (long k : yaml.integers(e.getValue(), key, 0, Integer.MAX_VALUE)) {
+                    for (OptionSet o : out) expanded.add(o.withRouterTopK((int) k));
                 }
                 out = expanded;
                 continue;
@@ -238,7 +256,7 @@ public final class SweepFile {
                         + "; give it in a grid of the tasks that have it");
             }
             for (long value : yaml.integers(e.getValue(), key, 0, Integer.MAX_VALUE)) {
-                for (OptionSet o : out) expanded.add(new OptionSet(with(o.options(), key, (int) value), o.regularization()));
+                for (OptionSet o : out) expanded.add(o.with(with(o.options(), key, (int) value)));
             }
             out = expanded;
         }

@@ -26,11 +26,12 @@ import modarch.task.Task;
  * Every option of one training run, with the reference's defaults. encDim is the MLP and RNN families' encoder
  * width (0 for MHA); dim is the MLP's D, the MHA's token width, the RNN's h_dim; options holds the MHA and RNN
  * families' ({@link FamilyOptions#NONE} for MLP); regularization the routing regularisers' weights (beyond the paper;
- * {@link RouterRegularization#NONE} is its recipe).
+ * {@link RouterRegularization#NONE} is its recipe); routerTopK the modules each example is routed to (beyond the
+ * paper; 0, and equally the rule count, is its dense routing, stored as 0).
  */
 public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim, int dim, FamilyOptions options,
                           int batchSize, double lr, long iterations, long evalEvery, long seed, long dataSeed,
-                          RouterRegularization regularization) {
+                          RouterRegularization regularization, int routerTopK) {
     /** The longest sequence the attention op takes (its kernel's shared-memory bound), and the RNN's training bound. */
     public static final int MAX_SEQ_LEN = 256;
 
@@ -61,6 +62,16 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         }
         Checks.seed("--seed", seed);
         checkRegularization(task, model, regularization);
+        checkRouterTopK(task, model, rules, routerTopK);
+        if (routerTopK == rules) routerTopK = 0; // every module: the dense routing, one run id
+    }
+
+    /** A run with dense routing and the given regularisers. */
+    public TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim, int dim, FamilyOptions options,
+                       int batchSize, double lr, long iterations, long evalEvery, long seed, long dataSeed,
+                       RouterRegularization regularization) {
+        this(task, model, rules, encDim, dim, options, batchSize, lr, iterations, evalEvery, seed, dataSeed,
+                regularization, 0);
     }
 
     /** A run with the paper's routing (no regulariser). */
@@ -91,6 +102,22 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         if (task.family().recurrent()) {
             throw new UserError(given + " is not available for the rnn tasks yet (their Modular scores are computed"
                     + " inside the fused LSTM step); use an mlp or mha task");
+        }
+    }
+
+    private static void checkRouterTopK(TaskSpec task, ModelKind model, int rules, int topK) {
+        if (topK == 0) return;
+        if (topK < 0 || topK > rules) {
+            throw new UserError("--router-topk " + topK + " is not allowed: it must be in 1.." + rules
+                    + " (--rules), or 0 for dense routing (the default)");
+        }
+        if (model != ModelKind.MODULAR && model != ModelKind.MODULAR_OP) {
+            throw new UserError("--router-topk applies to the learned routings (modular, modular-op), not to "
+                    + model.cliName());
+        }
+        if (task.family().recurrent()) {
+            throw new UserError("--router-topk is not available for the rnn tasks (their modules are one fused LSTM"
+                    + " step); use an mlp or mha task");
         }
     }
 
@@ -139,13 +166,13 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         int maxLength = instance.trainLength();
         for (int length : instance.evalLengths()) maxLength = Math.max(maxLength, length);
         return new ModelSpec(model, rules, encDim, dim, options.attDim(), options.attentionTopK(),
-                instance.inputWidth(), instance.labelWidth(), instance.trainLength(), maxLength, regularization);
+                instance.inputWidth(), instance.labelWidth(), instance.trainLength(), maxLength, regularization, routerTopK);
     }
 
     /** The same run with other seeds: a replica of a group. */
     public TrainConfig withSeeds(long seed, long dataSeed) {
         return new TrainConfig(task, model, rules, encDim, dim, options, batchSize, lr, iterations, evalEvery, seed,
-                dataSeed, regularization);
+                dataSeed, regularization, routerTopK);
     }
 
     /** True when the two differ at most in their seeds, so they can train side by side as replicas. */
@@ -181,6 +208,7 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
             map.put("router_z_loss", regularization.zLoss());
             map.put("mi_loss", regularization.miLoss());
         }
+        if (routerTopK > 0) map.put("router_topk", routerTopK); // likewise
         map.put("batch_size", batchSize);
         map.put("lr", lr);
         map.put("iterations", iterations);
@@ -203,6 +231,7 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
             Set<String> allowed = new HashSet<>(attention ? ATTENTION_KEYS : recurrent ? RECURRENT_KEYS : KEYS);
             allowed.addAll(extraKeys);
             allowed.addAll(REGULARIZER_KEYS);
+            allowed.add("router_topk");
             StrictJson.refuseUnknownKeys(map, allowed, file);
             FamilyOptions options = attention ? new FamilyOptions(
                     StrictJson.requireInt(map, "att_dim", file),
@@ -226,7 +255,8 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
                     StrictJson.requireLong(map, "seed", file),
                     StrictJson.requireLong(map, "data_seed", file),
                     new RouterRegularization(optionalWeight(map, "load_balance", file),
-                            optionalWeight(map, "router_z_loss", file), optionalWeight(map, "mi_loss", file)));
+                            optionalWeight(map, "router_z_loss", file), optionalWeight(map, "mi_loss", file)),
+                    map.containsKey("router_topk") ? StrictJson.requireInt(map, "router_topk", file) : 0);
         } catch (UserError badValue) {
             throw new UserError(file + ": " + badValue.getMessage());
         }

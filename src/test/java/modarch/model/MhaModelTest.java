@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import modarch.TestBuffers;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
 import modarch.backend.cpu.ScalarBackend;
 import modarch.backend.cpu.VectorBackend;
 import modarch.nn.GradCheck;
@@ -109,8 +110,27 @@ class MhaModelTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(ModelKind.class)
     void gradientsMatchFiniteDifferences(ModelKind kind) {
-        Backend backend = new ScalarBackend();
-        MhaModel model = model(backend, kind, REP, 0);
+        assertGradientsMatchFiniteDifferences(model(backend(), kind, REP, 0), List.of());
+    }
+
+    /** Top-2 routing of the out_proj modules (per-module inputs); a coordinate that changes the selection is a kink. */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ModelKind.class, names = {"MODULAR", "MODULAR_OP"})
+    void topKRoutingGradientsMatchFiniteDifferences(ModelKind kind) {
+        Backend backend = backend();
+        MhaModel model = new MhaModel(backend, REP,
+                new ModelSpec(kind, R, 0, 10, 12, 0, FEATURES, LENGTH).withRouterTopK(2), ROWS);
+        open.add(model);
+        for (int r = 0; r < REP; r++) model.init(r, 100 + r);
+        assertGradientsMatchFiniteDifferences(model, List.of(model.scores()));
+    }
+
+    private static Backend backend() {
+        return new ScalarBackend();
+    }
+
+    private void assertGradientsMatchFiniteDifferences(MhaModel model, List<FloatBuf> moreKinks) {
+        Backend backend = backend();
         sharpenAttention(model);
         Batch batch = batch(backend, REP, 70);
         float[] c = GradCheck.uniform(new SplittableRandom(71), REP * ROWS, 1);
@@ -118,10 +138,12 @@ class MhaModelTest {
         model.forward(batch);
         backend.upload(c, 0, model.gradPredictions(), 0, c.length);
         model.backward();
+        List<FloatBuf> kinks = new ArrayList<>(GradCheck.reluOutputs(model));
+        kinks.addAll(moreKinks);
         GradCheck check = new GradCheck(backend, () -> {
             model.forward(batch);
             return GradCheck.dot(backend, model.predictions(), c);
-        }, GradCheck.reluOutputs(model), 72, 150, 2e-2).tolerance(2e-2);
+        }, kinks, 72, 150, 2e-2).tolerance(2e-2);
         // float32 round-off through attention and two MLPs limits whole-model differences to ~1e-2 here; the op's
         // float64 differences (AttentionTest) and PyTorch's own gradients (TorchGoldenTest, 1e-4) are the tight checks
         float[] analytic = model.arena().download(model.arena().grad(), 0);

@@ -201,7 +201,8 @@ public final class GradCheck {
 
     /**
      * The output buffers of every ReLU layer reachable from root through fields of modarch types
-     * (Linear and GroupLinear with relu = true), found by reflection so tests need no accessors.
+     * (Linear and GroupLinear with relu = true, and the first layer of top-k routing's dispatched modules), found by
+     * reflection so tests need no accessors.
      */
     public static List<FloatBuf> reluOutputs(Object root) {
         List<FloatBuf> out = new ArrayList<>();
@@ -224,6 +225,14 @@ public final class GradCheck {
                 if (relu.getBoolean(o)) {
                     out.add(o instanceof Linear ? ((Linear) o).output() : ((GroupLinear) o).output());
                 }
+                return;
+            }
+            if (o instanceof DispatchedModules) { // top-k routing: the dispatched first layer's ReLU, when it runs
+                Field dispatched = c.getDeclaredField("firstDispatched");
+                dispatched.setAccessible(true);
+                Field hidden = c.getDeclaredField("slotHidden");
+                hidden.setAccessible(true);
+                if (dispatched.getBoolean(o)) out.add((FloatBuf) hidden.get(o));
                 return;
             }
             for (Field f : c.getDeclaredFields()) {

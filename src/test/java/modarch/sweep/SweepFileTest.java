@@ -125,6 +125,29 @@ class SweepFileTest {
     }
 
     @Test
+    void routerTopKExpandsLikeAnOptionAndAllModulesIsTheDenseRun() throws IOException {
+        Sweep sweep = load("""
+                iterations: 5
+                grids:
+                  - tasks: [mlp-regression]
+                    kinds: [modular-op]
+                    rules: [4]
+                    options: {router_topk: [0, 1, 2, 4]}
+                """);
+        assertEquals(3, sweep.runs().size(), "K = 4 = R is the dense run, kept once");
+        assertEquals(List.of(0, 1, 2), sweep.runs().stream().map(r -> r.config().routerTopK()).toList());
+        UserError refused = assertThrows(UserError.class, () -> load("""
+                grids:
+                  - tasks: [mlp-regression]
+                    kinds: [modular]
+                    rules: [4]
+                    options: {router_topk: 5}
+                """));
+        assertTrue(refused.getMessage().contains("line 2: --router-topk 5 is not allowed: it must be in 1..4"),
+                refused.getMessage());
+    }
+
+    @Test
     void regularisersWeightsExpandLikeOptionsAndNameTheirRuns() throws IOException {
         Sweep sweep = load("""
                 iterations: 5
@@ -215,9 +238,11 @@ class SweepFileTest {
         Sweep rnn = SweepFile.load(sweeps.resolve("paper-rnn.yaml"));
         assertEquals(32, rnn.runs().get(0).config().options().dDim());
         assertEquals(500_000, rnn.runs().get(0).config().iterations());
-        Sweep remedies = SweepFile.load(sweeps.resolve("remedies-regularisers.yaml"));
-        assertEquals(3 * 2 * 10 * 4, remedies.runs().size(), "3 rules x 2 kinds x (none + 3 remedies x 3 weights) x 4 seeds");
+        Sweep remedies = SweepFile.load(sweeps.resolve("collapse-remedies.yaml"));
+        assertEquals(3 * 2 * 12 * 9, remedies.runs().size(),
+                "3 rules x 2 kinds x (none + 3 regularisers x 3 weights + top-1, top-2) x 3 data seeds x 3 seeds");
         assertTrue(remedies.runs().stream().anyMatch(r -> r.config().regularization().miLoss() == 1.0));
+        assertTrue(remedies.runs().stream().anyMatch(r -> r.config().routerTopK() == 1));
         Sweep quick = SweepFile.load(sweeps.resolve("quick.yaml"));
         assertTrue(quick.runs().stream().allMatch(r -> r.config().task().family().name().equals("mlp")));
         assertEquals(4, quick.runs().stream().map(r -> r.config().model()).distinct().count());
