@@ -7,7 +7,10 @@ import modarch.model.ModelKind;
 import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 
-/** The report's look: one colour per kind in every plot (Okabe-Ito, safe for colour-blind readers), fonts, legends. */
+/**
+ * The report's look: one colour per kind in every plot and one per remedy lever, none shared (Okabe-Ito, safe for
+ * colour-blind readers), fonts, legends.
+ */
 final class ChartStyle {
     /** A panel's size in pixels. */
     static final int WIDTH = 520;
@@ -28,6 +31,14 @@ final class ChartStyle {
             case MONOLITHIC: return new Color(0xCC79A7);  // purple
             default: throw new IllegalArgumentException(kind.toString());
         }
+    }
+
+    static Color color(Remedy.Lever lever) {
+        return switch (lever) {
+            case LOAD_BALANCE -> new Color(0xD55E00);   // vermillion
+            case ROUTER_Z_LOSS -> new Color(0x56B4E9);  // sky blue
+            case MI_LOSS -> Color.BLACK;
+        };
     }
 
     /** White panels, light grid, readable fonts, the legend below the plot (it never covers data). */

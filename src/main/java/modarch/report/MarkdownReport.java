@@ -12,14 +12,16 @@ import modarch.model.ModelKind;
 
 /**
  * report.md: what was found, then per task variant the table of means and intervals per (kind, rules) with the Random
- * row, the reference's win counts, the runs left out, and the figures with their captions.
+ * row, the reference's win counts, the runs left out, and the figures with their captions; then per variant with
+ * remedies against collapse its {@link RemedyMarkdown} section.
  */
 final class MarkdownReport {
     private MarkdownReport() {
     }
 
     static String write(Path resultsDir, List<RunRow> rows, List<String> skipped, List<Section> sections,
-                        Map<Section, List<PlotFile>> figures) {
+                        Map<Section, List<PlotFile>> figures, List<RemedySection> remedies,
+                        Map<RemedySection, List<PlotFile>> remedyFigures) {
         StringBuilder md = new StringBuilder("# modarch report\n\n");
         md.append("Results: `").append(resultsDir.toAbsolutePath().normalize()).append("`. Runs found: ")
                 .append(rows.size()).append(" (").append(counts(rows)).append("); skipped for a corrupt file: ")
@@ -31,6 +33,7 @@ final class MarkdownReport {
             md.append('\n');
         }
         for (Section section : sections) section(md, section, figures.getOrDefault(section, List.of()));
+        for (RemedySection r : remedies) RemedyMarkdown.section(md, r, remedyFigures.getOrDefault(r, List.of()));
         return md.toString();
     }
 
@@ -42,16 +45,27 @@ final class MarkdownReport {
 
     private static void section(StringBuilder md, Section s, List<PlotFile> figures) {
         md.append("## ").append(s.title()).append("\n\n");
-        md.append("Runs: ").append(s.runs().size()).append(" (").append(counts(s.runs())).append("). Recipe: ")
-                .append(s.variant().recipe()).append(". Capacities ")
-                .append(distinct(s.runs(), r -> r.capacity().toString())).append("; data seeds ")
-                .append(distinct(s.runs(), r -> r.config().dataSeed())).append("; seeds ")
-                .append(distinct(s.runs(), r -> r.config().seed())).append(".\n\n");
+        runs(md, s.variant(), s.runs());
+        md.append("\n\n");
         if (!s.complete().isEmpty()) {
             table(md, s);
             wins(md, s);
         }
-        leftOut(md, s);
+        leftOut(md, s.runs());
+        figures(md, figures);
+    }
+
+    /** "Runs: 12 (12 complete, 0 incomplete, 0 diverged). Recipe: ...; capacities ...; data seeds ...; seeds ...". */
+    static void runs(StringBuilder md, Variant variant, List<RunRow> runs) {
+        md.append("Runs: ").append(runs.size()).append(" (").append(counts(runs)).append("). Recipe: ")
+                .append(variant.recipe()).append(". Capacities ")
+                .append(distinct(runs, r -> r.capacity().toString())).append("; data seeds ")
+                .append(distinct(runs, r -> r.config().dataSeed())).append("; seeds ")
+                .append(distinct(runs, r -> r.config().seed())).append('.');
+    }
+
+    /** Each figure with its caption and a link to its SVG. */
+    static void figures(StringBuilder md, List<PlotFile> figures) {
         for (PlotFile f : figures) {
             md.append("![").append(f.stem()).append("](").append(Report.PLOTS).append('/').append(f.stem())
                     .append(".png)\n\n*").append(f.caption()).append("* ([SVG](").append(Report.PLOTS).append('/')
@@ -121,14 +135,15 @@ final class MarkdownReport {
         table.row(row);
     }
 
-    private static void leftOut(StringBuilder md, Section s) {
-        List<RunRow> out = s.runs().stream().filter(r -> !r.complete()).toList();
+    /** The runs that are not complete, each with its kind, rules, remedy (if any) and why. */
+    static void leftOut(StringBuilder md, List<RunRow> runs) {
+        List<RunRow> out = runs.stream().filter(r -> !r.complete()).toList();
         if (out.isEmpty()) return;
         md.append("Not aggregated (").append(out.size()).append("):\n\n");
         for (RunRow r : out) {
             md.append("- `").append(r.path()).append("` (").append(Kinds.label(r.kind())).append(", rules ")
-                    .append(r.rules()).append("): ").append(r.status().csvName()).append(": ").append(r.note())
-                    .append('\n');
+                    .append(r.rules()).append(r.remedy().none() ? "" : ", " + r.remedy().label()).append("): ")
+                    .append(r.status().csvName()).append(": ").append(r.note()).append('\n');
         }
         md.append('\n');
     }

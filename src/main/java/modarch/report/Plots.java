@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** Draws a section's figures into the plots directory and says what each shows. */
@@ -54,6 +55,21 @@ final class Plots {
                     + " matrices times R (rows: ground-truth rules, columns: modules; a perfect specialist is 1 on a"
                     + " permutation, uniform routing 1/R everywhere), one run per routed kind: "
                     + runs.stream().map(HeatmapPlot::cell).collect(Collectors.joining("; ")) + ".")));
+        }
+        return files;
+    }
+
+    /** Writes the remedies' figures into dir, one per quantity compared (none without a lever pulled alone). */
+    static List<PlotFile> write(RemedySection section, Path dir) throws IOException {
+        if (section.levers().isEmpty()) return List.of();
+        List<PlotFile> files = new ArrayList<>();
+        for (Quantity q : RemedySection.QUANTITIES) {
+            String stem = section.slug() + "-remedies-" + q.label.toLowerCase(Locale.ROOT).replace(' ', '-');
+            files.add(write(RemedyPlot.of(section, q), dir, new PlotFile(stem, RemedyPlot.measure(section, q)
+                    + " against the level of each remedy pulled alone, a panel per kind and rules, a line per remedy"
+                    + " starting from the paper's recipe (level 0, the same runs in every line): the mean over the"
+                    + " complete runs of a remedy, kind and rules, pooled over capacities and seeds; whiskers: 95%"
+                    + " Student-t interval of the mean.")));
         }
         return files;
     }

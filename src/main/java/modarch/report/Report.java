@@ -12,10 +12,11 @@ import modarch.UserError;
 import modarch.io.AtomicFiles;
 
 /**
- * The report of every run under a results directory: results.csv (one row per run), report.md (per task variant:
- * means and 95% intervals per kind and rules, the Random row, the reference's win counts, the runs left out) and its
- * figures under plots/ (PNG and SVG). Loading reads and checks everything; writing writes each file atomically, the
- * figures first and report.md last.
+ * The report of every run under a results directory: results.csv (one row per run), report.md (per task variant, over
+ * its runs of the paper's recipe: means and 95% intervals per kind and rules, the Random row, the reference's win
+ * counts, the runs left out; per variant with runs under a remedy against collapse, each remedy's means and intervals
+ * per kind and rules) and its figures under plots/ (PNG and SVG). Loading reads and checks everything; writing writes
+ * each file atomically, the figures first and report.md last.
  */
 public final class Report {
     public static final String CSV = "results.csv";
@@ -25,6 +26,7 @@ public final class Report {
     private final Path resultsDir;
     private final RunLoader.Scan scan;
     private final List<Section> sections;
+    private final List<RemedySection> remedies;
     /** The rules of the activation-matrix figures; 0: each variant's default. */
     private final int heatmapRules;
 
@@ -32,6 +34,7 @@ public final class Report {
         this.resultsDir = resultsDir;
         this.scan = scan;
         this.sections = Section.of(scan.rows());
+        this.remedies = RemedySection.of(scan.rows());
         this.heatmapRules = heatmapRules;
     }
 
@@ -87,12 +90,17 @@ public final class Report {
         Files.createDirectories(plots);
         Map<Section, List<PlotFile>> figures = new LinkedHashMap<>();
         for (Section s : sections) figures.put(s, Plots.write(s, plots, heatmapRules));
+        Map<RemedySection, List<PlotFile>> remedyFigures = new LinkedHashMap<>();
+        for (RemedySection r : remedies) remedyFigures.put(r, Plots.write(r, plots));
         AtomicFiles.writeString(outDir.resolve(CSV), ResultsCsv.write(scan.rows()));
-        AtomicFiles.writeString(outDir.resolve(MARKDOWN),
-                MarkdownReport.write(resultsDir, scan.rows(), scan.skipped(), sections, figures));
+        AtomicFiles.writeString(outDir.resolve(MARKDOWN), MarkdownReport.write(resultsDir, scan.rows(),
+                scan.skipped(), sections, figures, remedies, remedyFigures));
     }
 
-    /** A short Markdown table for the terminal: per task variant and rules, each kind's performance and routing. */
+    /**
+     * A short Markdown table for the terminal: per task variant and rules, each kind's performance and routing under
+     * the paper's recipe.
+     */
     public String headline() {
         return Headline.of(sections);
     }

@@ -6,19 +6,23 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import modarch.model.FamilyOptions;
 import modarch.train.TrainConfig;
 
 /**
  * results.csv: one tidy row per run (RFC 4180: a header row, CRLF line ends, fields quoted when they hold a comma, a
- * quote or a line break; '.' decimals; an empty cell for a missing value), readable by pandas and DuckDB. The metric
+ * quote or a line break; '.' decimals; an empty cell for a missing value), readable by pandas and DuckDB. Every row
+ * has the levels of the remedy levers (load_balance, router_z_loss, mi_loss; 0: off, the paper's recipe). The metric
  * columns are the union of the runs' numeric metrics.json keys, in a fixed order: performance, performance per length,
  * routing metrics, then any other key alphabetically.
  */
 final class ResultsCsv {
-    static final List<String> FIXED = List.of("family", "task", "kind", "rules", "capacity", "data_seed", "seed",
-            "parameters", "iterations", "backend", "seconds", "eval_seconds", "search_version", "seq_len",
-            "attention_topk", "d_dim", "order", "run_id", "path", "status");
+    /** The columns before the metrics: the run's options, its remedy's levers (0: off), where and how it ran. */
+    static final List<String> FIXED = Stream.of(List.of("family", "task", "kind", "rules", "capacity", "data_seed",
+            "seed", "parameters", "iterations", "backend", "seconds", "eval_seconds", "search_version", "seq_len",
+            "attention_topk", "d_dim", "order"), Remedy.Lever.keys(), List.of("run_id", "path", "status"))
+            .flatMap(List::stream).toList();
     private static final List<String> PERFORMANCE = List.of("loss", "ood_loss", "error", "ood_error");
     private static final List<String> ROUTING = List.of("collapse_avg", "collapse_worst", "alignment", "adaptation",
             "mutual_information", "inverse_mutual_information");
@@ -65,8 +69,9 @@ final class ResultsCsv {
                 attention || recurrent ? "" + o.seqLen() : "",
                 attention ? "" + o.attentionTopK() : "",
                 recurrent ? "" + o.dDim() : "",
-                recurrent ? "" + o.order() : "",
-                row.runId(), row.path(), row.status().csvName()));
+                recurrent ? "" + o.order() : ""));
+        for (Remedy.Lever lever : Remedy.Lever.values()) cells.add(Remedy.plain(lever.level(c)));
+        cells.addAll(List.of(row.runId(), row.path(), row.status().csvName()));
         return cells;
     }
 

@@ -38,6 +38,7 @@ final class RunLoader {
     private static final Set<String> BOOKKEEPING = Set.of("iteration", "run_iteration", "rules", "seed", "data_seed",
             "seconds");
     private static final Comparator<RunRow> ORDER = Comparator.comparing(RunRow::variant)
+            .thenComparing(RunRow::remedy)
             .thenComparingInt(r -> Kinds.DISPLAY.indexOf(r.kind()))
             .thenComparingInt(RunRow::rules)
             .thenComparing(RunRow::capacity)
@@ -45,7 +46,10 @@ final class RunLoader {
             .thenComparingLong(r -> r.config().seed())
             .thenComparing(RunRow::path);
 
-    /** The runs read, in report order (variant, kind, rules, capacity, data seed, seed); a warning per run skipped. */
+    /**
+     * The runs read, in report order (variant, remedy, kind, rules, capacity, data seed, seed); a warning per run
+     * skipped.
+     */
     record Scan(List<RunRow> rows, List<String> skipped) {
     }
 

@@ -40,6 +40,10 @@ public record RunRow(String path, TrainConfig config, String backend, long param
         return Variant.of(config);
     }
 
+    Remedy remedy() {
+        return Remedy.of(config);
+    }
+
     public boolean complete() {
         return status == RunStatus.COMPLETE;
     }

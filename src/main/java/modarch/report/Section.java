@@ -3,15 +3,14 @@ package modarch.report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import modarch.model.ModelKind;
 import modarch.train.RunEvaluator;
 
 /**
- * One section of the report: the runs of a task variant, its title and file-name stem, and the statistics of its
- * (kind, rules) groups over the complete runs, pooled over capacities and seeds.
+ * One section of the report: the runs of a task variant with one remedy against collapse (the paper's recipe, unless
+ * it is part of a {@link RemedySection}), its title and file-name stem, and the statistics of its (kind, rules) groups
+ * over the complete runs, pooled over capacities and seeds.
  */
 final class Section {
     /** The Random rows by rules, computed once (adaptation draws 100 Dirichlet distributions). */
@@ -24,7 +23,7 @@ final class Section {
     private final List<RunRow> complete;
     private final Performance performance;
 
-    private Section(Variant variant, boolean withRecipe, List<RunRow> runs) {
+    Section(Variant variant, boolean withRecipe, List<RunRow> runs) {
         this.variant = variant;
         this.title = variant.title(withRecipe);
         this.slug = variant.slug(withRecipe);
@@ -34,16 +33,16 @@ final class Section {
     }
 
     /**
-     * The sections of rows (in report order), one per variant; titles and file names name the recipe (iterations,
-     * batch size, lr) only where one task with the same options was trained with several.
+     * The sections of the paper's recipe in rows (report order): per variant, its runs without a remedy against
+     * collapse (none: no section); titles and file names name the recipe only where {@link Variant#recipeNeeded}.
      */
     static List<Section> of(List<RunRow> rows) {
-        Map<Variant, List<RunRow>> byVariant = rows.stream()
-                .collect(Collectors.groupingBy(RunRow::variant, TreeMap::new, Collectors.toList()));
-        Map<String, Long> recipesPerTitle = byVariant.keySet().stream()
-                .collect(Collectors.groupingBy(v -> v.title(false), Collectors.counting()));
+        Map<Variant, List<RunRow>> byVariant = Variant.group(rows);
         List<Section> sections = new ArrayList<>();
-        byVariant.forEach((v, runs) -> sections.add(new Section(v, recipesPerTitle.get(v.title(false)) > 1, runs)));
+        byVariant.forEach((v, runs) -> {
+            List<RunRow> paper = runs.stream().filter(r -> r.remedy().none()).toList();
+            if (!paper.isEmpty()) sections.add(new Section(v, v.recipeNeeded(byVariant.keySet()), paper));
+        });
         return sections;
     }
 

@@ -2,19 +2,23 @@ package modarch.report;
 
 import java.math.BigDecimal;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import modarch.model.FamilyOptions;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
-import modarch.nn.RouterRegularization;
 import modarch.train.TrainConfig;
 
 /**
- * A task variant, one section of the report: the task and every option of its runs except the capacity, the seeds and
- * the rules. options holds the family's options without att_dim (a capacity); the recipe is iterations, batch size and
- * learning rate; regularization the routing regularisers' weights (beyond the paper), in the title when set.
+ * A task variant, one section of the report: the task and every option of its runs except the capacity, the seeds,
+ * the rules and the {@link Remedy} against collapse (its runs are compared in the variant's remedies section). options
+ * holds the family's options without att_dim (a capacity); the recipe is iterations, batch size and learning rate.
  */
-public record Variant(TaskSpec task, FamilyOptions options, long iterations, int batchSize, double lr,
-                      RouterRegularization regularization) implements Comparable<Variant> {
+public record Variant(TaskSpec task, FamilyOptions options, long iterations, int batchSize, double lr)
+        implements Comparable<Variant> {
     private static final Comparator<Variant> ORDER = Comparator
             .comparingInt((Variant v) -> Registry.tasks().indexOf(v.task))
             .thenComparingInt(v -> v.options.searchVersion())
@@ -24,15 +28,25 @@ public record Variant(TaskSpec task, FamilyOptions options, long iterations, int
             .thenComparingInt(v -> v.options.attentionTopK())
             .thenComparingLong(Variant::iterations)
             .thenComparingInt(Variant::batchSize)
-            .thenComparingDouble(Variant::lr)
-            .thenComparingDouble(v -> v.regularization.loadBalance())
-            .thenComparingDouble(v -> v.regularization.zLoss())
-            .thenComparingDouble(v -> v.regularization.miLoss());
+            .thenComparingDouble(Variant::lr);
 
     public static Variant of(TrainConfig config) {
         FamilyOptions o = config.options();
         return new Variant(config.task(), new FamilyOptions(0, o.searchVersion(), o.seqLen(), o.attentionTopK(),
-                o.dDim(), o.order()), config.iterations(), config.batchSize(), config.lr(), config.regularization());
+                o.dDim(), o.order()), config.iterations(), config.batchSize(), config.lr());
+    }
+
+    /** rows by variant, in variant order. */
+    static Map<Variant, List<RunRow>> group(List<RunRow> rows) {
+        return rows.stream().collect(Collectors.groupingBy(RunRow::variant, TreeMap::new, Collectors.toList()));
+    }
+
+    /**
+     * Whether this variant's title and file names name its recipe (iterations, batch size, lr): only where another of
+     * variants has the same title without it (one task with the same options trained with several recipes).
+     */
+    boolean recipeNeeded(Set<Variant> variants) {
+        return variants.stream().anyMatch(v -> !v.equals(this) && v.title(false).equals(title(false)));
     }
 
     public boolean classification() {
@@ -54,17 +68,8 @@ public record Variant(TaskSpec task, FamilyOptions options, long iterations, int
             s.append(", d ").append(options.dDim()).append(", order ").append(options.order())
                     .append(", length ").append(options.seqLen());
         }
-        if (regularization.active()) {
-            s.append(", load balance ").append(plain(regularization.loadBalance())).append(", z-loss ")
-                    .append(plain(regularization.zLoss())).append(", MI loss ").append(plain(regularization.miLoss()));
-        }
         if (withRecipe) s.append(", ").append(recipe());
         return s.toString();
-    }
-
-    /** A weight as written in a title: 0.1, not 0.10000 nor 1.0E-1. */
-    private static String plain(double weight) {
-        return BigDecimal.valueOf(weight).stripTrailingZeros().toPlainString();
     }
 
     /** "600 iterations, batch 256, lr 0.0001". */
@@ -81,10 +86,6 @@ public record Variant(TaskSpec task, FamilyOptions options, long iterations, int
         } else if (task.family().recurrent()) {
             s.append("-d").append(options.dDim()).append("-order").append(options.order()).append("-len")
                     .append(options.seqLen());
-        }
-        if (regularization.active()) {
-            s.append("-lb").append(plain(regularization.loadBalance())).append("-z").append(plain(regularization.zLoss()))
-                    .append("-mi").append(plain(regularization.miLoss()));
         }
         if (withRecipe) {
             s.append("-it").append(iterations).append("-b").append(batchSize).append("-lr")

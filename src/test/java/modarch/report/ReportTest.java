@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,14 +15,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
-import javax.xml.parsers.DocumentBuilderFactory;
 import modarch.UserError;
 import modarch.sweep.RunId;
 import modarch.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.w3c.dom.Document;
 
 class ReportTest {
     @TempDir
@@ -155,7 +151,7 @@ class ReportTest {
     }
 
     /** The line of md's table that contains every part. */
-    private static String tableRow(String md, String... parts) {
+    static String tableRow(String md, String... parts) {
         return md.lines().filter(l -> Stream.of(parts).allMatch(l::contains)).findFirst().orElse("no such row");
     }
 
@@ -191,32 +187,12 @@ class ReportTest {
                 "mlp-regression-metrics", new int[] {3 * ChartStyle.WIDTH, 2 * ChartStyle.HEIGHT},
                 "mlp-regression-training", new int[] {2 * ChartStyle.WIDTH, ChartStyle.HEIGHT},
                 "mlp-regression-heatmap-r2", new int[] {ChartStyle.WIDTH, ChartStyle.WIDTH});
-        DocumentBuilderFactory xml = DocumentBuilderFactory.newInstance();
-        xml.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
         for (Map.Entry<String, int[]> e : sizes.entrySet()) {
-            Path png = out.resolve(Report.PLOTS).resolve(e.getKey() + ".png");
-            BufferedImage image = ImageIO.read(png.toFile());
-            assertEquals(e.getValue()[0], image.getWidth(), png.toString());
-            assertEquals(e.getValue()[1], image.getHeight(), png.toString());
-            assertTrue(distinctColours(image) > 10, "a drawing, not a blank image: " + png);
-            Path svg = out.resolve(Report.PLOTS).resolve(e.getKey() + ".svg");
-            Document doc = xml.newDocumentBuilder().parse(svg.toFile());
-            assertEquals("svg", doc.getDocumentElement().getNodeName());
-            assertEquals(e.getValue()[0] + "px", doc.getDocumentElement().getAttribute("width"));
-            int drawn = doc.getElementsByTagName("path").getLength() + doc.getElementsByTagName("line").getLength();
-            assertTrue(drawn > 10, drawn + " paths and lines in " + svg);
+            FigureFiles.assertDrawn(out.resolve(Report.PLOTS), e.getKey(), e.getValue()[0], e.getValue()[1]);
         }
         try (Stream<Path> files = Files.list(out.resolve(Report.PLOTS))) {
             assertEquals(8, files.count(), "4 figures x PNG, SVG, no temporary file left");
         }
-    }
-
-    private static int distinctColours(BufferedImage image) {
-        java.util.Set<Integer> colours = new java.util.HashSet<>();
-        for (int y = 0; y < image.getHeight(); y += 3) {
-            for (int x = 0; x < image.getWidth(); x += 3) colours.add(image.getRGB(x, y));
-        }
-        return colours.size();
     }
 
     /** Kinds missing at some rules, single runs, a run without log.jsonl, a variant with no complete run. */

@@ -11,6 +11,7 @@ import modarch.io.Json;
 import modarch.model.FamilyOptions;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
+import modarch.nn.RouterRegularization;
 import modarch.train.TrainConfig;
 
 /** Hand-made run directories with known numbers: config.json as the trainer writes it, metrics.json, log.jsonl. */
@@ -25,6 +26,13 @@ public final class TestRuns {
 
     public static TrainConfig mlp(String task, ModelKind kind, int rules, int encDim, int dim, long dataSeed, long seed) {
         return new TrainConfig(Registry.task(task), kind, rules, encDim, dim, 256, 1e-4, 600, 300, seed, dataSeed);
+    }
+
+    /** config with the routing regularisers' weights (a remedy against collapse). */
+    public static TrainConfig regularized(TrainConfig c, double loadBalance, double zLoss, double miLoss) {
+        return new TrainConfig(c.task(), c.model(), c.rules(), c.encDim(), c.dim(), c.options(), c.batchSize(), c.lr(),
+                c.iterations(), c.evalEvery(), c.seed(), c.dataSeed(),
+                new RouterRegularization(loadBalance, zLoss, miLoss));
     }
 
     /** An mha run: dim 32, att_dim 64, search version 1, length 10, dense. */
