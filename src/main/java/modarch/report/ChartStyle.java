@@ -38,6 +38,7 @@ final class ChartStyle {
             case LOAD_BALANCE -> new Color(0xD55E00);   // vermillion
             case ROUTER_Z_LOSS -> new Color(0x56B4E9);  // sky blue
             case MI_LOSS -> Color.BLACK;
+            case ROUTER_TOP_K -> new Color(0x7F7F7F);   // grey: on panels of its own axis
         };
     }
 

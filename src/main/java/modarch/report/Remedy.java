@@ -23,16 +23,14 @@ record Remedy(Map<Lever, Double> levels) implements Comparable<Remedy> {
     /**
      * A setting of the routing that counters collapse: its name, its results.csv column (config.json's key), the
      * title of the plots' x axis, and its level in a run's config (0: off, the paper's recipe). Levers sharing an
-     * axis title share the plots' panels. Top-k routing becomes one more constant here,
-     * {@code ROUTER_TOP_K("top-k routing", "router_topk", "Modules per example K (0: dense)", c -> c.routerTopK())},
-     * and its colour in {@link ChartStyle#color(Lever)} (an exhaustive switch: the compiler asks for it); the tables
-     * then gain its rows after the regularisers', results.csv its column, the plots a row of panels per kind on its
-     * own axis. {@link Variant#of} must leave it out of the variant.
+     * axis title share the plots' panels. A new lever is one more constant here and its colour in
+     * {@link ChartStyle#color(Lever)} (an exhaustive switch); {@link Variant#of} leaves every lever out of the variant.
      */
     enum Lever {
         LOAD_BALANCE("load balance", "load_balance", "Weight λ", c -> c.regularization().loadBalance()),
         ROUTER_Z_LOSS("router z-loss", "router_z_loss", "Weight λ", c -> c.regularization().zLoss()),
-        MI_LOSS("MI loss", "mi_loss", "Weight λ", c -> c.regularization().miLoss());
+        MI_LOSS("MI loss", "mi_loss", "Weight λ", c -> c.regularization().miLoss()),
+        ROUTER_TOP_K("top-k routing", "router_topk", "Modules per example K (0: all, dense)", TrainConfig::routerTopK);
 
         final String label;
         final String key;
