@@ -15,9 +15,7 @@ abstract class AbstractRouter implements Router {
     protected final int rep;
     protected final int modules;
     protected final FloatBuf scores; // scores is (rep, rows, R)
-    private final RouterRegularization regularization;
-    private final FloatBuf terms;        // terms is (rep, 3); null when not regularised
-    private final FloatBuf gradRegular;  // gradRegular is (rep, rows, R): the terms' gradient w.r.t. the logits
+    private final RouterRegularizers regularizers; // null when not regularised
 
     AbstractRouter(Workspace ws, int modules, int maxRows) {
         this(ws, modules, maxRows, RouterRegularization.NONE);
@@ -28,28 +26,22 @@ abstract class AbstractRouter implements Router {
         this.rep = ws.rep();
         this.modules = modules;
         this.scores = ws.floats((long) maxRows * modules);
-        this.regularization = regularization;
-        this.terms = regularization.active() ? ws.floats(3) : null;
-        this.gradRegular = regularization.active() ? ws.floats((long) maxRows * modules) : null;
+        this.regularizers = RouterRegularizers.of(ws, modules, maxRows, regularization);
     }
 
     /** After the forward's softmax of logits (rep, rows, R) into scores: the regularisers' terms and gradient. */
     protected final void regularize(int rows, FloatBuf logits) {
-        if (terms == null) return;
-        backend.fill(rep * rows * modules, 0f, gradRegular, 0);
-        backend.routerRegularizers(rep, rows, modules, logits, scores, (float) regularization.loadBalance(),
-                (float) regularization.zLoss(), (float) regularization.miLoss(), terms, gradRegular);
+        if (regularizers != null) regularizers.forward(rows, logits, scores);
     }
 
     /** After the backward's softmax: adds the regularisers' gradient into gradLogits (rep, rows, R). */
     protected final void addRegularizerGradient(int rows, FloatBuf gradLogits) {
-        if (terms == null) return;
-        backend.addInto(1, 1, rep * rows * modules, gradRegular, 0, 0, 0, gradLogits, 0, 0, 0);
+        if (regularizers != null) regularizers.addGradient(rows, gradLogits);
     }
 
     @Override
     public FloatBuf regularizerTerms() {
-        return terms;
+        return regularizers == null ? null : regularizers.terms();
     }
 
     @Override
