@@ -180,7 +180,7 @@ public final class GroupLstmCell {
                     false, biasHh == null ? null : biasHh.data(), biasHh == null ? 0 : biasHh.offset(0), stride, false);
             backend.lstmCellForward(rep, examples, rows, t * examples, modules, hidden, scoring == Scoring.NONE,
                     input, recurrent, scorerW == null ? null : scorerW.data(), scorerW == null ? 0 : scorerW.offset(0),
-                    stride, scores, t == 0 ? cInit : c, previousOff(t), previousStride(t), gates, cells, h, c);
+                    stride, scores, t == 0 ? cInit : c, previousOff(t), previousStride(t), gates, cells, h, c, null);
         }
     }
 
@@ -233,7 +233,7 @@ public final class GroupLstmCell {
             backend.lstmCellBackward(rep, examples, rows, t * examples, modules, hidden, scoring == Scoring.NONE,
                     input, recurrent, scorerW == null ? null : scorerW.data(), scorerW == null ? 0 : scorerW.offset(0),
                     stride, scores, first ? cInit : c, previousOff(t), previousStride(t), gates, cells, gradH, gradC,
-                    first ? null : gradC, previousOff(t), rows * hidden, gradInput, gradRecurrent, gradScores,
+                    null, first ? null : gradC, previousOff(t), rows * hidden, gradInput, gradRecurrent, gradScores,
                     scorerRows);
             if (scorerW != null) {
                 // dw (R*8h) += sum over the step's rows of their weight gradients
