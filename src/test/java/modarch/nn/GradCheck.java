@@ -201,7 +201,9 @@ public final class GradCheck {
 
     /**
      * The output buffers of every ReLU layer reachable from root through fields of modarch types
-     * (Linear and GroupLinear with relu = true), found by reflection so tests need no accessors.
+     * (Linear and GroupLinear with relu = true), found by reflection so tests need no accessors; for a
+     * GroupLstmCell whose Modular scorer runs inside its fused step, the scorer's ReLU inputs (the
+     * step's pre-activation parts, whose signs are its kinks).
      */
     public static List<FloatBuf> reluOutputs(Object root) {
         List<FloatBuf> out = new ArrayList<>();
@@ -225,6 +227,13 @@ public final class GradCheck {
                     out.add(o instanceof Linear ? ((Linear) o).output() : ((GroupLinear) o).output());
                 }
                 return;
+            }
+            if (o instanceof GroupLstmCell cell && cell.needsStateForScores()) {
+                for (String name : new String[] {"input", "recurrent"}) {
+                    Field part = c.getDeclaredField(name);
+                    part.setAccessible(true);
+                    out.add((FloatBuf) part.get(o));
+                }
             }
             for (Field f : c.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive() || f.getType().isArray()) continue;
