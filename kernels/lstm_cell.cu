@@ -2,8 +2,8 @@
 // scores), forward and backward: the CUDA twins of Backend.lstmCellForward / lstmCellBackward (CPU reference:
 // ScalarLstmCell). Per row of a replica:
 //   input, recurrent, gates, gradInput, gradRecurrent (R, 4h): module m's gate blocks at 4 m h, in the order i, f, o, g
-//   (ifog) or nn.LSTMCell's i, f, g, o; cells (R, h); scores, gradScores (R); h, c, gradH, gradC (h);
-//   scorer (R, 8h) per replica; c_prev, gradCPrev (rows, h) per replica; scorerRows (rep, rows, R, 8h).
+//   (ifog) or nn.LSTMCell's i, f, g, o; cells (R, h); scores, logits, gradLogits, gradScores (R); h, c, gradH,
+//   gradC (h); scorer (R, 8h) per replica; c_prev, gradCPrev (rows, h) per replica; scorerRows (rep, rows, R, 8h).
 // Pointers arrive offset to row row0 of replica 0 (per-row tensors, rowsPerReplica rows per replica), to replica 0's
 // scorer and c_prev; scorerRows' row i of replica r is at (r * rows + i). No output aliases an input.
 // One block per (replica, row) item (items beyond gridDim.x loop), LSTM_WARPS warps at most: a warp per module for
@@ -65,7 +65,8 @@ __device__ __forceinline__ void lstm_given_scores(float* score, const float* sco
 
 // For each (replica r, row i):
 //   with a scorer: l_m = relu(input_m) . w_m[0, 4h) + relu(recurrent_m) . w_m[4h, 8h) (warp per module),
-//   s = softmax(l) (max-subtracted, times 1 / sum) into scores; else s from scores, or 1 where scores is null;
+//   l into logits when not null, s = softmax(l) (max-subtracted, times 1 / sum) into scores; else s from scores, or 1
+//   where scores is null (logits unused);
 //   thread per j: gates = sigmoid / tanh of input + recurrent, cNew_m = f c_prev + i g, hNew_m = o tanh(cNew_m),
 //   h = sum_m s_m hNew_m, c = sum_m s_m cNew_m.
 // grid (min(rep * rows, 65535)), block 32 to 32 * LSTM_WARPS. Bound to 4 blocks per SM (64 registers): without it
@@ -75,7 +76,7 @@ lstm_cell_forward(int rep, int rows, int rowsPerReplica, int modules, int hidden
                   const float* __restrict__ input, const float* __restrict__ recurrent,
                   const float* __restrict__ scorer, int scorerStride, float* __restrict__ scores,
                   const float* __restrict__ cPrev, int cPrevStride, float* __restrict__ gates,
-                  float* __restrict__ cells, float* __restrict__ h, float* __restrict__ c) {
+                  float* __restrict__ cells, float* __restrict__ h, float* __restrict__ c, float* __restrict__ logits) {
     __shared__ float score[LSTM_MAX_MODULES]; // the row's s_m (its logits first, with a scorer)
     const LstmBlock b = lstm_block(modules, hidden, torchGateOrder);
     const int width = b.width;
@@ -97,7 +98,10 @@ lstm_cell_forward(int rep, int rows, int rowsPerReplica, int modules, int hidden
             __syncthreads();
             if (threadIdx.x == 0) {
                 float mx = -INFINITY;
-                for (int m = 0; m < modules; m++) mx = fmaxf(mx, score[m]);
+                for (int m = 0; m < modules; m++) {
+                    mx = fmaxf(mx, score[m]);
+                    if (logits != nullptr) logits[row * modules + m] = score[m];
+                }
                 float sum = 0.0f;
                 for (int m = 0; m < modules; m++) {
                     score[m] = expf(score[m] - mx);
@@ -161,19 +165,21 @@ __device__ __forceinline__ void lstm_gate_backward(int k, int wk, int width, flo
 
 // For each (replica r, row i):
 //   warp per module: ds_m = sum_j dh_j hNew_mj + dc_j cNew_mj (hNew from the stored o and cNew), into gradScores;
-//   with a scorer, one thread: dl_m = s_m (ds_m - sum_m s_m ds_m) (softmax backward);
+//   with a scorer, one thread: dl_m = s_m (ds_m - sum_m s_m ds_m) (softmax backward), plus gradLogits_m when not null;
 //   thread per j, module by module: dhNew = s dh, dcNew = s dc + dhNew o (1 - tanh^2 cNew), the four gate gradients
 //   into gradInput and gradRecurrent (plus dl_m w_m where input_m, recurrent_m > 0, with a scorer), the row's scorer
 //   weight gradients dl_m relu(input_m, recurrent_m) into scorerRows, and gradCPrev = sum_m dcNew_m f_m.
-// gradScores, gradCPrev and (without a scorer) scorerRows may be null. grid and block as lstm_cell_forward.
+// gradLogits, gradScores, gradCPrev and (without a scorer) scorerRows may be null. grid and block as
+// lstm_cell_forward.
 extern "C" __global__ void __launch_bounds__(32 * LSTM_WARPS)
 lstm_cell_backward(int rep, int rows, int rowsPerReplica, int modules, int hidden, int torchGateOrder,
                    const float* __restrict__ input, const float* __restrict__ recurrent,
                    const float* __restrict__ scorer, int scorerStride, const float* __restrict__ scores,
                    const float* __restrict__ cPrev, int cPrevStride, const float* __restrict__ gates,
                    const float* __restrict__ cells, const float* __restrict__ gradH, const float* __restrict__ gradC,
-                   float* __restrict__ gradCPrev, int gradCPrevStride, float* __restrict__ gradInput,
-                   float* __restrict__ gradRecurrent, float* __restrict__ gradScores, float* __restrict__ scorerRows) {
+                   const float* __restrict__ gradLogits, float* __restrict__ gradCPrev, int gradCPrevStride,
+                   float* __restrict__ gradInput, float* __restrict__ gradRecurrent, float* __restrict__ gradScores,
+                   float* __restrict__ scorerRows) {
     __shared__ float score[LSTM_MAX_MODULES]; // the row's s_m
     __shared__ float grad[LSTM_MAX_MODULES];  // ds_m, then dl_m with a scorer
     const LstmBlock b = lstm_block(modules, hidden, torchGateOrder);
@@ -201,7 +207,10 @@ lstm_cell_backward(int rep, int rows, int rowsPerReplica, int modules, int hidde
             if (threadIdx.x == 0) {
                 float dot = 0.0f;
                 for (int m = 0; m < modules; m++) dot += score[m] * grad[m];
-                for (int m = 0; m < modules; m++) grad[m] = score[m] * (grad[m] - dot);
+                for (int m = 0; m < modules; m++) {
+                    grad[m] = score[m] * (grad[m] - dot);
+                    if (gradLogits != nullptr) grad[m] += gradLogits[row * modules + m];
+                }
             }
             __syncthreads();
         }

@@ -288,13 +288,15 @@ public interface Backend extends AutoCloseable {
      * Every per-row buffer holds rowsPerReplica rows per replica (replica r's block at r * rowsPerReplica * width):
      * input, recurrent and gates (4Rh wide), cells (Rh), scores (R), h and c (h wide). c_prev (rows, h) of replica
      * r starts at {@code cPrevOff + r * cPrevStride}. Writes gates (the activations i, f, o, g in pre's layout),
-     * cells (cNew of every module), h and c. Sigmoid and tanh are evaluated in float.
+     * cells (cNew of every module), h and c; with a scorer and logits not null, also the self-scores' logits (the
+     * softmax's input, for the routing regularisers) into logits (rows, R), laid out as scores (ignored without a
+     * scorer). Sigmoid and tanh are evaluated in float.
      */
     void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
                          boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
                          FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
                          FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                         FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c);
+                         FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits);
 
     /**
      * Backward of {@link #lstmCellForward} for the same rows, from gradH and gradC (the loss's gradient w.r.t. the
@@ -304,10 +306,12 @@ public interface Backend extends AutoCloseable {
      *   <li>gradInput = gradRecurrent = the pre-activation gradient ({@code di = dcNew g i (1 - i)},
      *   {@code df = dcNew c_prev f (1 - f)}, {@code do = dhNew tanh(cNew) o (1 - o)}, {@code dg = dcNew i (1 - g^2)}),
      *   overwritten;</li>
-     *   <li>with a scorer, also through the scores: {@code dl = s (ds - sum_m s_m ds_m)} (softmax backward),
-     *   gradInput_m += {@code [input_m > 0] dl_m w_m[0, 4h)}, gradRecurrent_m += {@code [recurrent_m > 0] dl_m
-     *   w_m[4h, 8h)}, and scorerRows (rep, rows, R, 8h), row i at i (not at row0), gets the rows' weight gradients
-     *   {@code dl_m [relu(input_m), relu(recurrent_m)]}, for the caller to sum;</li>
+     *   <li>with a scorer, also through the scores: {@code dl = s (ds - sum_m s_m ds_m)} (softmax backward), plus,
+     *   when gradLogits is not null, its row (rows, R, laid out as scores: a gradient w.r.t. the logits from beyond
+     *   the step, the routing regularisers'; ignored without a scorer); gradInput_m += {@code [input_m > 0] dl_m
+     *   w_m[0, 4h)}, gradRecurrent_m += {@code [recurrent_m > 0] dl_m w_m[4h, 8h)}, and scorerRows (rep, rows, R,
+     *   8h), row i at i (not at row0), gets the rows' weight gradients {@code dl_m [relu(input_m), relu(recurrent_m)]},
+     *   for the caller to sum;</li>
      *   <li>gradScores, when not null, gets ds (rows, R), laid out as scores (the Modular-op router's input);</li>
      *   <li>gradCPrev, when not null, gets {@code sum_m dcNew_m f_m} (rows, h) of replica r at
      *   {@code gradCPrevOff + r * gradCPrevStride}, overwritten.</li>
@@ -318,8 +322,9 @@ public interface Backend extends AutoCloseable {
                           boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
                           FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
                           FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
-                          FloatBuf gradH, FloatBuf gradC, FloatBuf gradCPrev, int gradCPrevOff, int gradCPrevStride,
-                          FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores, FloatBuf scorerRows);
+                          FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev, int gradCPrevOff,
+                          int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
+                          FloatBuf scorerRows);
 
     /**
      * The routing regularisers against collapse, per replica over its rows (examples, tokens or steps). logits z

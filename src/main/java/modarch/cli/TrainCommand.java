@@ -77,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--attention-topk", description = "mha tasks: keys kept per query before the softmax (default: all, the reference's dense attention; 1 is hard retrieval)")
     Integer attentionTopK;
 
-    @Option(names = "--load-balance", defaultValue = "0", description = "modular and modular-op, mlp and mha tasks: weight"
+    @Option(names = "--load-balance", defaultValue = "0", description = "modular and modular-op, every task: weight"
             + " of the Switch Transformer's load-balancing loss R sum_m f_m P_m (beyond the paper; default ${DEFAULT-VALUE})")
     double loadBalance;
 

@@ -63,7 +63,7 @@ public final class RnnModel extends LayeredModel {
         encoder1 = new Linear(ws, "encoder.0", features + rules, spec.encDim(), windowRows, true);
         encoder2 = new Linear(ws, "encoder.2", spec.encDim(), spec.encDim(), windowRows, false);
         cell = new GroupLstmCell(ws, "rnn", spec.encDim(), monolithic ? 1 : rules, hidden, scoring(spec.kind()),
-                windowRows, maxExamples);
+                windowRows, maxExamples, spec.regularization());
         decoder1 = new Linear(ws, "decoder.0", hidden, hidden, windowRows, true);
         decoder2 = new Linear(ws, "decoder.2", hidden, outputs, windowRows, false);
         List<Param> all = new ArrayList<>();
@@ -201,5 +201,11 @@ public final class RnnModel extends LayeredModel {
     @Override
     public FloatBuf scores() {
         return scores;
+    }
+
+    /** The last window's (see {@link GroupLstmCell}: the regularisers pool a window's steps of every sequence). */
+    @Override
+    public FloatBuf regularizerTerms() {
+        return cell.regularizerTerms();
     }
 }

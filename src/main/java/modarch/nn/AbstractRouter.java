@@ -19,9 +19,7 @@ abstract class AbstractRouter implements Router {
     protected final int rep;
     protected final int modules;
     protected final FloatBuf scores; // scores is (rep, rows, R)
-    private final RouterRegularization regularization;
-    private final FloatBuf terms;        // terms is (rep, 3); null when not regularised
-    private final FloatBuf gradRegular;  // gradRegular is (rep, rows, R): the terms' gradient w.r.t. the logits
+    private final RouterRegularizers regularizers; // null when not regularised
     private final int topK;              // k, 0 for dense routing
     private final FloatBuf probs;        // probs is (rep, rows, R): the full softmax; scores itself when dense
     private final IntBuf chosen;         // chosen is (rep, rows, k): each row's modules, increasing; null when dense
@@ -39,9 +37,7 @@ abstract class AbstractRouter implements Router {
         this.rep = ws.rep();
         this.modules = modules;
         this.scores = ws.floats((long) maxRows * modules);
-        this.regularization = regularization;
-        this.terms = regularization.active() ? ws.floats(3) : null;
-        this.gradRegular = regularization.active() ? ws.floats((long) maxRows * modules) : null;
+        this.regularizers = RouterRegularizers.of(ws, modules, maxRows, regularization);
         this.topK = topK;
         this.probs = topK == 0 ? scores : ws.floats((long) maxRows * modules);
         this.chosen = topK == 0 ? null : ws.ints((long) maxRows * topK);
@@ -53,18 +49,13 @@ abstract class AbstractRouter implements Router {
      */
     protected final void softmaxScores(int rows, FloatBuf logits) {
         backend.softmaxRows(rep * rows, modules, logits, 0, probs, 0);
-        if (terms != null) {
-            backend.fill(rep * rows * modules, 0f, gradRegular, 0);
-            backend.routerRegularizers(rep, rows, modules, logits, probs, (float) regularization.loadBalance(),
-                    (float) regularization.zLoss(), (float) regularization.miLoss(), terms, gradRegular);
-        }
+        if (regularizers != null) regularizers.forward(rows, logits, probs);
         if (topK > 0) backend.routingTopK(rep * rows, modules, topK, probs, scores, chosen);
     }
 
     /** After the backward's softmax: adds the regularisers' gradient into gradLogits (rep, rows, R). */
     protected final void addRegularizerGradient(int rows, FloatBuf gradLogits) {
-        if (terms == null) return;
-        backend.addInto(1, 1, rep * rows * modules, gradRegular, 0, 0, 0, gradLogits, 0, 0, 0);
+        if (regularizers != null) regularizers.addGradient(rows, gradLogits);
     }
 
     @Override
@@ -79,7 +70,7 @@ abstract class AbstractRouter implements Router {
 
     @Override
     public FloatBuf regularizerTerms() {
-        return terms;
+        return regularizers == null ? null : regularizers.terms();
     }
 
     @Override

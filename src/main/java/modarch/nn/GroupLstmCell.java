@@ -15,6 +15,13 @@ import modarch.task.FastRandom;
  * one fused {@link Backend#lstmCellForward}; the i2h product of every step runs before, as one GEMM. A window
  * starts from the zero state or from where the previous window ended ({@link #carry}), so a long sequence runs
  * in windows through caches sized for one.
+ *
+ * <p>The learned scorings (SELF, RULE) may be regularised ({@link RouterRegularization}): every (sequence, step) row
+ * of a window is one example, and the regularisers' batch estimates pool all rows of the window, all steps of all
+ * sequences (as the attention family pools all tokens); a sequence run in several windows gets each window's own
+ * estimate, the last window's terms in {@link #regularizerTerms()}. Their gradient w.r.t. a step's logits joins the
+ * backward through time at that step: SELF's through {@link Backend#lstmCellBackward}'s extra logits gradient (its
+ * logits kept by the forward for the whole window), RULE's through its {@link OpRouter}.
  */
 public final class GroupLstmCell {
 
@@ -51,6 +58,8 @@ public final class GroupLstmCell {
     private final FloatBuf h;          // h is (rep, rows, h): the shared state after each step
     private final FloatBuf c;          // c is (rep, rows, h)
     private final FloatBuf selfScores; // selfScores is (rep, rows, R); SELF only
+    private final FloatBuf selfLogits; // selfLogits is (rep, rows, R): the self-scores' logits; SELF regularised only
+    private final RouterRegularizers selfRegularizers; // SELF regularised only
     private final FloatBuf hInit;      // hInit is (rep, E, h): the state before the window's first step
     private final FloatBuf cInit;      // cInit is (rep, E, h)
     private final FloatBuf gradInput;     // gradInput is (rep, rows, 4Rh)
@@ -67,10 +76,11 @@ public final class GroupLstmCell {
 
     /**
      * Cells for windows of up to maxRows rows (steps times sequences) of at most maxExamples sequences. prefix names
-     * the parameters (the reference's "rnn").
+     * the parameters (the reference's "rnn"); regularization weighs the routing regularisers of the learned scorings
+     * (SELF, RULE; the others have none).
      */
     public GroupLstmCell(Workspace ws, String prefix, int in, int modules, int hidden, Scoring scoring,
-                         int maxRows, int maxExamples) {
+                         int maxRows, int maxExamples, RouterRegularization regularization) {
         if (scoring == Scoring.NONE && modules != 1) {
             throw new IllegalArgumentException("an nn.LSTMCell is one module, not " + modules);
         }
@@ -90,8 +100,8 @@ public final class GroupLstmCell {
         boolean self = scoring == Scoring.SELF;
         scorerW = self ? params.add(prefix + ".scorer.1.w", modules, 2 * 4 * hidden, 1) : null;
         scorerB = self ? params.add(prefix + ".scorer.1.b", 1, modules, 1) : null;
-        ruleScorer = scoring == Scoring.RULE
-                ? new OpRouter(ws, prefix + ".scorer", modules, hidden, modules, maxRows, false, false) : null;
+        ruleScorer = scoring == Scoring.RULE ? new OpRouter(ws, prefix + ".scorer", modules, hidden, modules, maxRows,
+                false, false, regularization) : null;
         input = ws.floats((long) maxRows * gateWidth);
         recurrent = ws.floats((long) maxRows * gateWidth);
         gates = ws.floats((long) maxRows * gateWidth);
@@ -99,6 +109,8 @@ public final class GroupLstmCell {
         h = ws.floats((long) maxRows * hidden);
         c = ws.floats((long) maxRows * hidden);
         selfScores = self ? ws.floats((long) maxRows * modules) : null;
+        selfRegularizers = self ? RouterRegularizers.of(ws, modules, maxRows, regularization) : null;
+        selfLogits = selfRegularizers != null ? ws.floats((long) maxRows * modules) : null;
         hInit = ws.floats((long) maxExamples * hidden);
         cInit = ws.floats((long) maxExamples * hidden);
         gradInput = ws.floats((long) maxRows * gateWidth);
@@ -180,8 +192,10 @@ public final class GroupLstmCell {
                     false, biasHh == null ? null : biasHh.data(), biasHh == null ? 0 : biasHh.offset(0), stride, false);
             backend.lstmCellForward(rep, examples, rows, t * examples, modules, hidden, scoring == Scoring.NONE,
                     input, recurrent, scorerW == null ? null : scorerW.data(), scorerW == null ? 0 : scorerW.offset(0),
-                    stride, scores, t == 0 ? cInit : c, previousOff(t), previousStride(t), gates, cells, h, c);
+                    stride, scores, t == 0 ? cInit : c, previousOff(t), previousStride(t), gates, cells, h, c,
+                    selfLogits);
         }
+        if (selfRegularizers != null) selfRegularizers.forward(rows, selfLogits, selfScores);
     }
 
     /** The scores of a window: the rule scorer's or the one-hot's (given), the fused op's (SELF), or none. */
@@ -233,8 +247,8 @@ public final class GroupLstmCell {
             backend.lstmCellBackward(rep, examples, rows, t * examples, modules, hidden, scoring == Scoring.NONE,
                     input, recurrent, scorerW == null ? null : scorerW.data(), scorerW == null ? 0 : scorerW.offset(0),
                     stride, scores, first ? cInit : c, previousOff(t), previousStride(t), gates, cells, gradH, gradC,
-                    first ? null : gradC, previousOff(t), rows * hidden, gradInput, gradRecurrent, gradScores,
-                    scorerRows);
+                    selfRegularizers == null ? null : selfRegularizers.gradLogits(), first ? null : gradC,
+                    previousOff(t), rows * hidden, gradInput, gradRecurrent, gradScores, scorerRows);
             if (scorerW != null) {
                 // dw (R*8h) += sum over the step's rows of their weight gradients
                 backend.columnSumAccumulate(rep, examples, 2 * gateWidth, scorerRows, 0, 2 * gateWidth,
@@ -280,6 +294,15 @@ public final class GroupLstmCell {
     /** (rep, rows, R): the scores of the last window, time-major; null for nn.LSTMCell. */
     public FloatBuf scores() {
         return scores;
+    }
+
+    /**
+     * The routing regularisers' unweighted terms of the last window, (rep, 3): load balance, router z-loss, mutual
+     * information; null when the scoring is not regularised.
+     */
+    public FloatBuf regularizerTerms() {
+        if (selfRegularizers != null) return selfRegularizers.terms();
+        return ruleScorer == null ? null : ruleScorer.regularizerTerms();
     }
 
     /** True when the scores depend on the state (Modular's), so computing them takes the full forward. */

@@ -61,7 +61,7 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
             throw new UserError("--lr " + lr + " is not allowed: it must be a positive finite number");
         }
         Checks.seed("--seed", seed);
-        checkRegularization(task, model, regularization);
+        checkRegularization(model, regularization);
         checkRouterTopK(task, model, rules, routerTopK);
         if (routerTopK == rules) routerTopK = 0; // every module: the dense routing, one run id
     }
@@ -85,7 +85,7 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
     public static final List<String> REGULARIZER_OPTIONS = List.of("--load-balance", "--router-z-loss", "--mi-loss");
     private static final List<String> REGULARIZER_KEYS = List.of("load_balance", "router_z_loss", "mi_loss");
 
-    private static void checkRegularization(TaskSpec task, ModelKind model, RouterRegularization weights) {
+    private static void checkRegularization(ModelKind model, RouterRegularization weights) {
         double[] values = {weights.loadBalance(), weights.zLoss(), weights.miLoss()};
         for (int i = 0; i < values.length; i++) {
             if (!(values[i] >= 0) || values[i] > Float.MAX_VALUE) {
@@ -98,10 +98,6 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, int encDim,
         if (model != ModelKind.MODULAR && model != ModelKind.MODULAR_OP) {
             throw new UserError(given + " applies to the learned routings (modular, modular-op), not to "
                     + model.cliName());
-        }
-        if (task.family().recurrent()) {
-            throw new UserError(given + " is not available for the rnn tasks yet (their Modular scores are computed"
-                    + " inside the fused LSTM step); use an mlp or mha task");
         }
     }
 

@@ -106,13 +106,25 @@ class LstmCellTest {
     }
 
     /**
-     * One call's shape: rows rows from row0 of rowsPerReplica per replica; gradScores and gradCPrev say whether those
-     * outputs are asked for.
+     * One call's shape: rows rows from row0 of rowsPerReplica per replica; gradScores, gradCPrev and logits say whether
+     * those outputs are asked for, gradLogits whether an extra logits gradient is given (logits and gradLogits:
+     * MODULAR only).
      */
     private record Shape(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                         boolean torchGateOrder, Scoring scoring, boolean gradScores, boolean gradCPrev) {
+                         boolean torchGateOrder, Scoring scoring, boolean gradScores, boolean gradCPrev, boolean logits,
+                         boolean gradLogits) {
         Shape {
             if (scoring == Scoring.NONE && modules != 1) throw new IllegalArgumentException("null scores: one module");
+            if ((logits || gradLogits) && scoring != Scoring.MODULAR) {
+                throw new IllegalArgumentException("logits: the self-scores' only");
+            }
+        }
+
+        /** Without logits or an extra logits gradient. */
+        Shape(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden, boolean torchGateOrder,
+              Scoring scoring, boolean gradScores, boolean gradCPrev) {
+            this(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, scoring, gradScores, gradCPrev,
+                    false, false);
         }
 
         int gateWidth() {
@@ -166,21 +178,27 @@ class LstmCellTest {
             return Layout.strided(rep, 0, rows * 2 * gateWidth(), rows * 2 * gateWidth());
         }
 
-        Shape withGrads(boolean scores, boolean cPrev) {
-            return new Shape(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, scoring, scores, cPrev);
+        /** The same rows with the extra outputs and inputs given. */
+        Shape with(boolean gradScores, boolean gradCPrev, boolean logits, boolean gradLogits) {
+            return new Shape(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, scoring, gradScores,
+                    gradCPrev, logits, gradLogits);
         }
 
         @Override
         public String toString() {
             return "rep=" + rep + " rows=" + rows + "/" + rowsPerReplica + " from " + row0 + " R=" + modules + " h="
                     + hidden + (torchGateOrder ? " ifgo" : " ifog") + " " + scoring + (gradScores ? " +gradScores" : "")
-                    + (gradCPrev ? " +gradCPrev" : "");
+                    + (gradCPrev ? " +gradCPrev" : "") + (logits ? " +logits" : "")
+                    + (gradLogits ? " +gradLogits" : "");
         }
     }
 
-    /** A step's inputs, compact (see {@link NaiveLstmCell}); scorer only for MODULAR, scores only for GIVEN. */
+    /**
+     * A step's inputs, compact (see {@link NaiveLstmCell}); scorer only for MODULAR, scores only for GIVEN, gradLogits
+     * only when the shape gives it.
+     */
     private record Inputs(float[] input, float[] recurrent, float[] scorer, float[] scores, float[] cPrev,
-                          float[] gradH, float[] gradC) {
+                          float[] gradH, float[] gradC, float[] gradLogits) {
         /**
          * Pre-activations at least 0.1 away from 0 (the scorer's ReLU kinks stay out of reach of the finite
          * differences), positive scores, scorer weights of scale 0.5.
@@ -198,24 +216,27 @@ class LstmCellTest {
             }
             return new Inputs(awayFromZero(gaussians(rnd, n * s.gateWidth())),
                     awayFromZero(gaussians(rnd, n * s.gateWidth())), scorer, scores,
-                    gaussians(rnd, n * s.hidden), gaussians(rnd, n * s.hidden), gaussians(rnd, n * s.hidden));
+                    gaussians(rnd, n * s.hidden), gaussians(rnd, n * s.hidden), gaussians(rnd, n * s.hidden),
+                    s.gradLogits ? gaussians(rnd, n * s.modules) : null);
         }
 
         NaiveLstmCell naive(Shape s) {
             return NaiveLstmCell.run(s.rep, s.rows, s.modules, s.hidden, s.torchGateOrder, input, recurrent, scorer,
-                    scores, cPrev, gradH, gradC);
+                    scores, cPrev, gradH, gradC, gradLogits);
         }
     }
 
     /** What a forward and a backward wrote, compact; null where the shape asks for no such output. */
-    private record Result(float[] gates, float[] cells, float[] scores, float[] h, float[] c, float[] gradInput,
-                          float[] gradRecurrent, float[] gradScores, float[] gradCPrev, float[] scorerRows) {
+    private record Result(float[] gates, float[] cells, float[] scores, float[] logits, float[] h, float[] c,
+                          float[] gradInput, float[] gradRecurrent, float[] gradScores, float[] gradCPrev,
+                          float[] scorerRows) {
 
         /** Every output within {@link #TOL} of naive's. */
         void assertClose(NaiveLstmCell naive, String what) {
             assertRelative(gates, naive.gates, what + ": gates");
             assertRelative(cells, naive.cells, what + ": cells");
             if (scores != null) assertRelative(scores, naive.scores, what + ": scores");
+            if (logits != null) assertRelative(logits, naive.logits, what + ": logits");
             assertRelative(h, naive.h, what + ": h");
             assertRelative(c, naive.c, what + ": c");
             assertRelative(gradInput, naive.gradInput, what + ": gradInput");
@@ -240,7 +261,7 @@ class LstmCellTest {
     private static final class Step implements AutoCloseable {
         final Backend backend;
         final Shape s;
-        final FloatBuf input, recurrent, scorer, scores, cPrev, gates, cells, h, c, gradH, gradC;
+        final FloatBuf input, recurrent, scorer, scores, logits, cPrev, gates, cells, h, c, gradH, gradC, gradLogits;
         final FloatBuf gradInput, gradRecurrent, gradScores, gradCPrev, scorerRows;
 
         Step(Backend backend, Shape s, Inputs in) {
@@ -255,6 +276,8 @@ class LstmCellTest {
                 case GIVEN -> upload(s.perRow(s.modules).buffer(in.scores, Float.NaN));
                 case MODULAR -> guard(s.perRow(s.modules));
             };
+            logits = s.logits ? guard(s.perRow(s.modules)) : null;
+            gradLogits = s.gradLogits ? upload(s.perRow(s.modules).buffer(in.gradLogits, Float.NaN)) : null;
             cPrev = upload(s.cPrev().buffer(in.cPrev, Float.NaN));
             gradH = upload(state.buffer(in.gradH, Float.NaN));
             gradC = upload(state.buffer(in.gradC, Float.NaN));
@@ -283,14 +306,14 @@ class LstmCellTest {
         void forward() {
             backend.lstmCellForward(s.rep, s.rows, s.rowsPerReplica, s.row0, s.modules, s.hidden, s.torchGateOrder,
                     input, recurrent, scorer, s.scorerOff(), s.scorerStride(), scores, cPrev, s.cPrevOff(),
-                    s.cPrevStride(), gates, cells, h, c);
+                    s.cPrevStride(), gates, cells, h, c, logits);
         }
 
         void backward() {
             backend.lstmCellBackward(s.rep, s.rows, s.rowsPerReplica, s.row0, s.modules, s.hidden, s.torchGateOrder,
                     input, recurrent, scorer, s.scorerOff(), s.scorerStride(), scores, cPrev, s.cPrevOff(),
-                    s.cPrevStride(), gates, cells, gradH, gradC, gradCPrev, s.gradCPrevOff(), s.gradCPrevStride(),
-                    gradInput, gradRecurrent, gradScores, scorerRows);
+                    s.cPrevStride(), gates, cells, gradH, gradC, gradLogits, gradCPrev, s.gradCPrevOff(),
+                    s.gradCPrevStride(), gradInput, gradRecurrent, gradScores, scorerRows);
         }
 
         /** The output's view, after checking nothing was written outside it. */
@@ -305,6 +328,7 @@ class LstmCellTest {
             return new Result(written(gates, pre, what + ": gates"),
                     written(cells, s.perRow(s.modules * s.hidden), what + ": cells"),
                     s.scoring == Scoring.MODULAR ? written(scores, scoreRows, what + ": scores") : null,
+                    logits == null ? null : written(logits, scoreRows, what + ": logits"),
                     written(h, state, what + ": h"), written(c, state, what + ": c"),
                     written(gradInput, pre, what + ": gradInput"), written(gradRecurrent, pre, what + ": gradRecurrent"),
                     gradScores == null ? null : written(gradScores, scoreRows, what + ": gradScores"),
@@ -314,8 +338,8 @@ class LstmCellTest {
 
         @Override
         public void close() {
-            for (FloatBuf b : new FloatBuf[] {input, recurrent, scorer, scores, cPrev, gates, cells, h, c, gradH, gradC,
-                gradInput, gradRecurrent, gradScores, gradCPrev, scorerRows}) {
+            for (FloatBuf b : new FloatBuf[] {input, recurrent, scorer, scores, logits, cPrev, gates, cells, h, c,
+                gradH, gradC, gradLogits, gradInput, gradRecurrent, gradScores, gradCPrev, scorerRows}) {
                 if (b != null) b.close();
             }
         }
@@ -340,9 +364,11 @@ class LstmCellTest {
         for (boolean torch : new boolean[] {false, true}) {
             for (Object[] scoring : SCORINGS) {
                 for (int hidden : new int[] {1, 5, 16, 21, 33}) { // 21, 33: whole 16-float lanes and a scalar tail
-                    for (int grads = 0; grads < 4; grads++) {
+                    // bit 2: the self-scores' logits out and an extra logits gradient in
+                    for (int grads = 0; grads < (scoring[0] == Scoring.MODULAR ? 8 : 4); grads++) {
+                        boolean logits = (grads & 4) != 0;
                         Shape s = new Shape(2, 3, 6, 2, (int) scoring[1], hidden, torch, (Scoring) scoring[0],
-                                (grads & 1) != 0, (grads & 2) != 0);
+                                (grads & 1) != 0, (grads & 2) != 0, logits, logits);
                         Inputs in = Inputs.random(s, seed++);
                         NaiveLstmCell naive = in.naive(s);
                         for (Backend backend : BACKENDS) run(backend, s, in).assertClose(naive, s + " on " + backend.name());
@@ -352,19 +378,20 @@ class LstmCellTest {
         }
     }
 
-    /** gradScores and gradCPrev are extra outputs: asking for them changes no bit of the others. */
+    /** gradScores, gradCPrev and logits are extra outputs: asking for them changes no bit of the others. */
     @Test
-    void optionalGradientsChangeNothingElse() {
+    void optionalOutputsChangeNothingElse() {
         long seed = 300;
         for (Object[] scoring : SCORINGS) {
-            Shape with = new Shape(2, 4, 5, 1, (int) scoring[1], 7, false, (Scoring) scoring[0], true, true);
-            Shape without = with.withGrads(false, false);
+            Shape without = new Shape(2, 4, 5, 1, (int) scoring[1], 7, false, (Scoring) scoring[0], false, false);
+            Shape with = without.with(true, true, scoring[0] == Scoring.MODULAR, false);
             Inputs in = Inputs.random(with, seed++);
             for (Backend backend : BACKENDS) {
                 String what = without + " on " + backend.name();
                 Result a = run(backend, with, in), b = run(backend, without, in);
                 assertNull(b.gradScores, what);
                 assertNull(b.gradCPrev, what);
+                assertNull(b.logits, what);
                 for (float[][] pair : new float[][][] {{a.gates, b.gates}, {a.cells, b.cells}, {a.h, b.h}, {a.c, b.c},
                     {a.gradInput, b.gradInput}, {a.gradRecurrent, b.gradRecurrent}, {a.scorerRows, b.scorerRows},
                     {a.scores, b.scores}}) {
@@ -376,16 +403,19 @@ class LstmCellTest {
 
     /**
      * The backward against central differences (in float64, of the backend's own float forward) of
-     * {@code L = sum(a * h) + sum(b * c)} for random a and b (gradH = a, gradC = b): d/d input, recurrent and c_prev,
+     * {@code L = sum(a * h) + sum(b * c)} for random a and b (gradH = a, gradC = b), plus {@code sum(g * logits)} for
+     * random g (gradLogits = g) where the shape asks for the self-scores' logits: d/d input, recurrent and c_prev,
      * the given scores, and the scorer's weights, whose gradient is the sum of scorerRows over a replica's rows.
      */
     @Test
     void backwardMatchesFiniteDifferences() {
         long seed = 700;
         for (boolean torch : new boolean[] {false, true}) {
-            for (Object[] scoring : new Object[][] {{Scoring.NONE, 1}, {Scoring.GIVEN, 3}, {Scoring.MODULAR, 3},
-                {Scoring.MODULAR, 4}}) {
-                Shape s = new Shape(2, 2, 4, 1, (int) scoring[1], 3, torch, (Scoring) scoring[0], true, true);
+            for (Object[] scoring : new Object[][] {{Scoring.NONE, 1, false}, {Scoring.GIVEN, 3, false},
+                {Scoring.MODULAR, 3, false}, {Scoring.MODULAR, 4, false}, {Scoring.MODULAR, 3, true}}) {
+                boolean logits = (boolean) scoring[2];
+                Shape s = new Shape(2, 2, 4, 1, (int) scoring[1], 3, torch, (Scoring) scoring[0], true, true, logits,
+                        logits);
                 Inputs in = Inputs.random(s, seed++);
                 for (Backend backend : BACKENDS) {
                     try (Step step = new Step(backend, s, in)) {
@@ -393,10 +423,13 @@ class LstmCellTest {
                         step.backward();
                         Result analytic = step.result(s + " on " + backend.name());
                         Layout state = s.perRow(s.hidden);
+                        Layout scoreRows = s.perRow(s.modules);
                         GradCheck.Objective loss = () -> {
                             step.forward();
                             return GradCheck.dot(state.compact(TestBuffers.read(backend, step.h)), in.gradH)
-                                    + GradCheck.dot(state.compact(TestBuffers.read(backend, step.c)), in.gradC);
+                                    + GradCheck.dot(state.compact(TestBuffers.read(backend, step.c)), in.gradC)
+                                    + (logits ? GradCheck.dot(scoreRows.compact(TestBuffers.read(backend, step.logits)),
+                                            in.gradLogits) : 0);
                         };
                         GradCheck check = new GradCheck(backend, loss, List.of(), seed, 40);
                         Layout pre = s.perRow(s.gateWidth());
@@ -404,7 +437,7 @@ class LstmCellTest {
                         check.check("gradRecurrent", step.recurrent, pre.positions(), analytic.gradRecurrent);
                         check.check("gradCPrev", step.cPrev, s.cPrev().positions(), analytic.gradCPrev);
                         if (s.scoring == Scoring.GIVEN) {
-                            check.check("gradScores", step.scores, s.perRow(s.modules).positions(), analytic.gradScores);
+                            check.check("gradScores", step.scores, scoreRows.positions(), analytic.gradScores);
                         }
                         if (s.scoring == Scoring.MODULAR) {
                             check.check("scorer", step.scorer, s.scorer().positions(), scorerGradient(s, analytic));

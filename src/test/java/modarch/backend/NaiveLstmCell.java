@@ -4,7 +4,8 @@ package modarch.backend;
  * One fused LSTM step written out again in double, independently of the backends, as {@link Backend#lstmCellForward}
  * and {@link Backend#lstmCellBackward} describe it (the reference's GroupLSTMCell; nn.LSTMCell for one module without
  * scores). Tensors are compact, the rows of every replica one after the other with no padding: input, recurrent,
- * gates, gradInput, gradRecurrent are (rep, rows, R, 4h); cells (rep, rows, R, h); scores, gradScores (rep, rows, R);
+ * gates, gradInput, gradRecurrent are (rep, rows, R, 4h); cells (rep, rows, R, h); scores, logits, gradLogits,
+ * gradScores (rep, rows, R);
  * cPrev, gradCPrev, h, c, gradH, gradC (rep, rows, h); scorer (rep, R, 8h); scorerRows (rep, rows, R, 8h).
  */
 final class NaiveLstmCell {
@@ -12,7 +13,7 @@ final class NaiveLstmCell {
     private static final int I = 0, F = 1, O = 2, G = 3;
 
     final int rep, rows, modules, hidden;
-    final double[] gates, cells, scores, h, c;
+    final double[] gates, cells, scores, logits, h, c;
     final double[] gradInput, gradRecurrent, gradScores, gradCPrev, scorerRows;
     /** The gate block (0..3 within a module's 4h) of each kind: i, f, o, g, or nn.LSTMCell's i, f, g, o. */
     private final int[] block;
@@ -27,6 +28,7 @@ final class NaiveLstmCell {
         gates = new double[n * modules * 4 * hidden];
         cells = new double[n * modules * hidden];
         scores = new double[n * modules];
+        logits = new double[n * modules];
         h = new double[n * hidden];
         c = new double[n * hidden];
         gradInput = new double[gates.length];
@@ -38,15 +40,16 @@ final class NaiveLstmCell {
 
     /**
      * Forward and backward from float inputs. scorer (the Modular kind) not null: the scores are the softmax of the
-     * self-scores; else scores not null: given; else all 1 (one module).
+     * self-scores (their logits in {@link #logits}), and gradLogits, when not null, is added to the logits' gradient;
+     * else scores not null: given; else all 1 (one module).
      */
     static NaiveLstmCell run(int rep, int rows, int modules, int hidden, boolean torchGateOrder, float[] input,
                              float[] recurrent, float[] scorer, float[] scores, float[] cPrev, float[] gradH,
-                             float[] gradC) {
+                             float[] gradC, float[] gradLogits) {
         NaiveLstmCell cell = new NaiveLstmCell(rep, rows, modules, hidden, torchGateOrder);
         for (int r = 0; r < rep; r++) {
             for (int i = 0; i < rows; i++) {
-                cell.row(r, r * rows + i, input, recurrent, scorer, scores, cPrev, gradH, gradC);
+                cell.row(r, r * rows + i, input, recurrent, scorer, scores, cPrev, gradH, gradC, gradLogits);
             }
         }
         return cell;
@@ -66,7 +69,7 @@ final class NaiveLstmCell {
     }
 
     private void row(int r, int n, float[] input, float[] recurrent, float[] scorer, float[] givenScores,
-                     float[] cPrev, float[] gradH, float[] gradC) {
+                     float[] cPrev, float[] gradH, float[] gradC, float[] gradLogits) {
         int width = 4 * hidden;
         // the scores
         double[] s = new double[modules];
@@ -78,7 +81,7 @@ final class NaiveLstmCell {
                 for (int k = 0; k < width; k++) {
                     logit += relu(input[x + k]) * scorer[w + k] + relu(recurrent[x + k]) * scorer[w + width + k];
                 }
-                s[m] = logit;
+                s[m] = logits[n * modules + m] = logit;
                 max = Math.max(max, logit);
             }
             double sum = 0;
@@ -136,7 +139,7 @@ final class NaiveLstmCell {
         double weighted = 0;
         for (int m = 0; m < modules; m++) weighted += s[m] * ds[m];
         for (int m = 0; m < modules; m++) {
-            double dl = s[m] * (ds[m] - weighted);
+            double dl = s[m] * (ds[m] - weighted) + (gradLogits == null ? 0 : gradLogits[n * modules + m]);
             int x = (n * modules + m) * width, w = (r * modules + m) * 2 * width, out = (n * modules + m) * 2 * width;
             for (int k = 0; k < width; k++) {
                 if (input[x + k] > 0) gradInput[x + k] += dl * scorer[w + k];

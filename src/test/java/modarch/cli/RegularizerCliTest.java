@@ -25,13 +25,16 @@ class RegularizerCliTest {
                 "--batch-size", "16", "--iterations", "6", "--eval-every", "3", "--quiet", "--out", out.toString()));
         if (task.startsWith("mlp")) args.addAll(List.of("--enc-dim", "8", "--dim", "12"));
         if (task.startsWith("mha")) args.addAll(List.of("--dim", "8", "--att-dim", "12", "--seq-len", "4"));
+        if (task.startsWith("rnn")) {
+            args.addAll(List.of("--enc-dim", "8", "--h-dim", "8", "--d-dim", "3", "--seq-len", "4"));
+        }
         args.addAll(List.of(extra));
         return args;
     }
 
     @ParameterizedTest
     @CsvSource({"mlp-regression, modular", "mlp-classification, modular-op", "mha-regression, modular",
-        "mha-classification, modular-op"})
+        "mha-classification, modular-op", "rnn-regression, modular", "rnn-classification, modular-op"})
     void aRegularisedRunRecordsItsWeightsAndLogsEachTerm(String task, String model) throws Exception {
         Path out = tmp.resolve("run");
         String[] weights = {"--load-balance", "0.1", "--router-z-loss", "0.01", "--mi-loss", "0.5"};
@@ -41,11 +44,35 @@ class RegularizerCliTest {
         assertEquals(0.1, config.get("load_balance").asDouble());
         assertEquals(0.01, config.get("router_z_loss").asDouble());
         assertEquals(0.5, config.get("mi_loss").asDouble());
+        assertEachTermLogged(out);
+        CliTest.Result resumed = CliTest.run(train(out, task, model, weights).toArray(String[]::new));
+        assertEquals(2, resumed.code(), "a complete run without --resume is refused");
+        List<String> again = new ArrayList<>(train(out, task, model, weights));
+        again.add("--resume");
+        CliTest.Result ok = CliTest.run(again.toArray(String[]::new));
+        assertEquals(0, ok.code(), ok.err());
+    }
+
+    /** Each regulariser alone on the RNN family's learned routings (its Modular scores inside the fused LSTM step). */
+    @ParameterizedTest
+    @CsvSource({"rnn-regression, modular, --load-balance", "rnn-classification, modular, --router-z-loss",
+        "rnn-regression, modular, --mi-loss", "rnn-classification, modular-op, --load-balance",
+        "rnn-regression, modular-op, --router-z-loss", "rnn-classification, modular-op, --mi-loss"})
+    void anRnnRunTrainsWithEachRegulariser(String task, String model, String option) throws Exception {
+        Path out = tmp.resolve("run");
+        CliTest.Result result = CliTest.run(train(out, task, model, option, "0.3").toArray(String[]::new));
+        assertEquals(0, result.code(), result.err());
+        assertEachTermLogged(out);
+    }
+
+    /** log.jsonl's evaluations after training steps (at 3 and 6) hold the three terms, each in its range. */
+    private static void assertEachTermLogged(Path out) throws Exception {
         List<String> log = Files.readAllLines(out.resolve("log.jsonl"));
         assertEquals(3, log.size());
         assertFalse(log.get(0).contains("routing_mi"), "iteration 0 has no training step");
         for (String line : log.subList(1, log.size())) {
             JsonNode node = Json.MAPPER.readTree(line);
+            assertTrue(Double.isFinite(node.get("train_loss").asDouble()), line);
             double balance = node.get("load_balance_loss").asDouble();
             double z = node.get("router_z_loss").asDouble();
             double mi = node.get("routing_mi").asDouble();
@@ -53,12 +80,6 @@ class RegularizerCliTest {
             assertTrue(z >= 0, "a mean square: " + z);
             assertTrue(mi >= -1e-6 && mi <= Math.log(3) + 1e-6, "MI is in [0, log R]: " + mi);
         }
-        CliTest.Result resumed = CliTest.run(train(out, task, model, weights).toArray(String[]::new));
-        assertEquals(2, resumed.code(), "a complete run without --resume is refused");
-        List<String> again = new ArrayList<>(train(out, task, model, weights));
-        again.add("--resume");
-        CliTest.Result ok = CliTest.run(again.toArray(String[]::new));
-        assertEquals(0, ok.code(), ok.err());
     }
 
     @Test
@@ -76,7 +97,8 @@ class RegularizerCliTest {
         "mlp-regression|gt-modular|--mi-loss|1|--mi-loss applies to the learned routings (modular, modular-op), not to gt-modular",
         "mlp-regression|modular|--router-z-loss|-1|--router-z-loss -1.0 is not allowed: it must be a finite weight >= 0",
         "mlp-regression|modular|--load-balance|Infinity|--load-balance Infinity is not allowed",
-        "rnn-regression|modular|--load-balance|0.1|--load-balance is not available for the rnn tasks yet",
+        "rnn-regression|gt-modular|--load-balance|0.1|--load-balance applies to the learned routings (modular, modular-op), not to gt-modular",
+        "rnn-classification|monolithic|--router-z-loss|0.1|--router-z-loss applies to the learned routings (modular, modular-op), not to monolithic",
     })
     void badWeightsAreOneLineAndWriteNothing(String task, String model, String option, String value, String message) {
         Path out = tmp.resolve("bad");

@@ -98,12 +98,7 @@ class MlpModelTest {
         MlpModel model = new MlpModel(backend, REP, new ModelSpec(kind, R, E, D).withRegularization(weights), MAX_ROWS);
         open.add(model);
         for (int r = 0; r < REP; r++) model.init(r, 100 + r);
-        assertGradientsMatchFiniteDifferences(model, 67, () -> {
-            float[] terms = GradCheck.read(backend, model.regularizerTerms(), 3 * REP);
-            double regular = 0;
-            for (int r = 0; r < REP; r++) regular += weights.zLoss() * terms[3 * r + 1] - weights.miLoss() * terms[3 * r + 2];
-            return regular;
-        });
+        assertGradientsMatchFiniteDifferences(model, 67, SmoothRegularizers.of(backend, model, weights));
     }
 
     /**

@@ -1,6 +1,8 @@
 package modarch.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 import modarch.TestBuffers;
 import modarch.backend.Backend;
 import modarch.backend.cpu.ScalarBackend;
@@ -16,6 +19,7 @@ import modarch.backend.cpu.VectorBackend;
 import modarch.nn.GradCheck;
 import modarch.nn.GroupLstmCell;
 import modarch.nn.Param;
+import modarch.nn.RouterRegularization;
 import modarch.task.Batch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -79,16 +83,25 @@ class RnnModelTest {
         assertEquals(3, GroupLstmCell.moduleHidden(3, 8, 8));
     }
 
-    private RnnModel model(Backend backend, ModelKind kind, int rep, int trainLength, int maxLength, int maxRows) {
-        RnnModel model = new RnnModel(backend, rep, ModelSpec.recurrent(kind, R, ENC, H, D, D, trainLength, maxLength),
-                maxRows);
+    private RnnModel model(Backend backend, ModelSpec spec, int rep, int maxRows) {
+        RnnModel model = new RnnModel(backend, rep, spec, maxRows);
         open.add(model);
         for (int r = 0; r < rep; r++) model.init(r, 100 + r);
         return model;
     }
 
+    private RnnModel model(Backend backend, ModelKind kind, int rep, int trainLength, int maxLength, int maxRows) {
+        return model(backend, ModelSpec.recurrent(kind, R, ENC, H, D, D, trainLength, maxLength), rep, maxRows);
+    }
+
     private RnnModel model(Backend backend, ModelKind kind, int rep) {
-        return model(backend, kind, rep, LENGTH, LENGTH, ROWS);
+        return model(backend, kind, RouterRegularization.NONE, rep);
+    }
+
+    /** A model of the usual shape whose routing is regularised with weights. */
+    private RnnModel model(Backend backend, ModelKind kind, RouterRegularization weights, int rep) {
+        ModelSpec spec = ModelSpec.recurrent(kind, R, ENC, H, D, D, LENGTH, LENGTH).withRegularization(weights);
+        return model(backend, spec, rep, ROWS);
     }
 
     private Batch batch(Backend backend, int rep, int length, long seed) {
@@ -107,17 +120,37 @@ class RnnModelTest {
     @EnumSource(ModelKind.class)
     void gradientsThroughTimeMatchFiniteDifferences(ModelKind kind) {
         Backend backend = new ScalarBackend();
-        RnnModel model = model(backend, kind, REP);
-        Batch batch = batch(backend, REP, LENGTH, 70);
-        float[] c = GradCheck.uniform(new SplittableRandom(71), REP * ROWS * D, 1);
+        assertGradientsMatchFiniteDifferences(backend, model(backend, kind, REP), 70, () -> 0);
+    }
+
+    /**
+     * The routing regularisers' gradients through time: the objective adds the smooth terms' weighted sum (read after
+     * the forward, pooled over the window's steps of every sequence; {@link SmoothRegularizers}) to the predictions'
+     * dot product. The load balance reaches the logits too:
+     * {@link #eachRegulariserChangesTheGradientsAndNothingOfTheForward}.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ModelKind.class, names = {"MODULAR", "MODULAR_OP"})
+    void regularisedGradientsThroughTimeMatchFiniteDifferences(ModelKind kind) {
+        Backend backend = new ScalarBackend();
+        RouterRegularization weights = new RouterRegularization(0, 0.7, 1.3);
+        RnnModel model = model(backend, kind, weights, REP);
+        assertGradientsMatchFiniteDifferences(backend, model, 73, SmoothRegularizers.of(backend, model, weights));
+    }
+
+    /** The analytic gradients of dot(predictions, c) + extra (read after each forward) against central differences. */
+    private void assertGradientsMatchFiniteDifferences(Backend backend, RnnModel model, long seed,
+                                                       DoubleSupplier extra) {
+        Batch batch = batch(backend, REP, LENGTH, seed);
+        float[] c = GradCheck.uniform(new SplittableRandom(seed + 1), REP * ROWS * D, 1);
         model.arena().zeroGrad();
         model.forward(batch);
         backend.upload(c, 0, model.gradPredictions(), 0, c.length);
         model.backward();
         GradCheck check = new GradCheck(backend, () -> {
             model.forward(batch);
-            return GradCheck.dot(backend, model.predictions(), c);
-        }, GradCheck.reluOutputs(model), 72, 150, 4e-2).tolerance(1e-2);
+            return GradCheck.dot(backend, model.predictions(), c) + extra.getAsDouble();
+        }, GradCheck.reluOutputs(model), seed + 2, 150, 4e-2).tolerance(1e-2);
         // float32 round-off limits whole-model differences to ~1e-2 on the small recurrent gradients; a larger first
         // perturbation lifts them above it. The op's float64 check (LstmCellTest) and PyTorch's own gradients
         // (TorchGoldenTest, 1e-4) are the tight checks
@@ -135,17 +168,27 @@ class RnnModelTest {
     @ParameterizedTest(name = "{0}")
     @EnumSource(ModelKind.class)
     void vectorBackendAgreesWithTheScalarReference(ModelKind kind) {
-        float[][] scalar = stepResults(new ScalarBackend(), kind);
-        float[][] vector = stepResults(new VectorBackend(), kind);
+        assertVectorBackendAgrees(kind, RouterRegularization.NONE);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ModelKind.class, names = {"MODULAR", "MODULAR_OP"})
+    void regularisedVectorBackendAgreesWithTheScalarReference(ModelKind kind) {
+        assertVectorBackendAgrees(kind, new RouterRegularization(0.3, 0.05, 0.7));
+    }
+
+    private void assertVectorBackendAgrees(ModelKind kind, RouterRegularization weights) {
+        float[][] scalar = stepResults(new ScalarBackend(), kind, weights);
+        float[][] vector = stepResults(new VectorBackend(), kind, weights);
         for (int i = 0; i < scalar.length; i++) {
             double error = TestBuffers.relativeError(vector[i], scalar[i]);
-            assertTrue(error < 1e-5, kind + " result " + i + ": relative error " + error);
+            assertTrue(error < 1e-5, kind + " " + weights + " result " + i + ": relative error " + error);
         }
     }
 
     /** Predictions, then the gradients of one forward/backward of replica 0 with dy = 1. */
-    private float[][] stepResults(Backend backend, ModelKind kind) {
-        RnnModel model = model(backend, kind, 1);
+    private float[][] stepResults(Backend backend, ModelKind kind, RouterRegularization weights) {
+        RnnModel model = model(backend, kind, weights, 1);
         Batch batch = batch(backend, 1, LENGTH, 80);
         model.arena().zeroGrad();
         model.forward(batch);
@@ -154,7 +197,61 @@ class RnnModelTest {
         float[] predictions = GradCheck.read(backend, model.predictions(), ROWS * D);
         backend.upload(ones, 0, model.gradPredictions(), 0, ones.length);
         model.backward();
+        assertEquals(weights.active(), model.regularizerTerms() != null, "terms exactly when regularised");
         return new float[][] {predictions, model.arena().download(model.arena().grad(), 0)};
+    }
+
+    /**
+     * Each regulariser alone changes the gradients, the load balance included (f held, its P's gradient reaches the
+     * logits), and leaves the forward the paper's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ModelKind.class, names = {"MODULAR", "MODULAR_OP"})
+    void eachRegulariserChangesTheGradientsAndNothingOfTheForward(ModelKind kind) {
+        Backend backend = new VectorBackend();
+        float[][] plain = stepResults(backend, kind, RouterRegularization.NONE);
+        for (RouterRegularization w : List.of(new RouterRegularization(0.5, 0, 0), new RouterRegularization(0, 0.5, 0),
+                new RouterRegularization(0, 0, 0.5))) {
+            float[][] regularised = stepResults(backend, kind, w);
+            assertArrayEquals(plain[0], regularised[0], 0f, w + ": the forward is the paper's");
+            assertFalse(Arrays.equals(plain[1], regularised[1]), w + " changes the gradients");
+        }
+    }
+
+    /**
+     * Every (sequence, step) row of the window is one example of the regularisers' estimates: the load balance and
+     * the mutual information are those of the scores of all of a replica's rows (every step of every sequence),
+     * recomputed in double.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ModelKind.class, names = {"MODULAR", "MODULAR_OP"})
+    void theTermsPoolEveryStepOfEverySequence(ModelKind kind) {
+        Backend backend = new VectorBackend();
+        RnnModel model = model(backend, kind, new RouterRegularization(0.1, 0.1, 0.1), REP);
+        model.forward(batch(backend, REP, LENGTH, 95));
+        float[] scores = GradCheck.read(backend, model.scores(), REP * ROWS * R);
+        float[] terms = GradCheck.read(backend, model.regularizerTerms(), 3 * REP);
+        for (int r = 0; r < REP; r++) {
+            double[] mean = new double[R], top = new double[R];
+            double rowEntropy = 0;
+            for (int x = 0; x < ROWS; x++) {
+                int row = (r * ROWS + x) * R, argmax = 0;
+                for (int m = 0; m < R; m++) {
+                    double p = scores[row + m];
+                    mean[m] += p / ROWS;
+                    rowEntropy -= p * Math.log(p) / ROWS;
+                    if (scores[row + m] > scores[row + argmax]) argmax = m;
+                }
+                top[argmax] += 1.0 / ROWS;
+            }
+            double balance = 0, meanEntropy = 0;
+            for (int m = 0; m < R; m++) {
+                balance += R * top[m] * mean[m];
+                meanEntropy -= mean[m] * Math.log(mean[m]);
+            }
+            assertEquals(balance, terms[3 * r], 1e-5, kind + " replica " + r + ": load balance");
+            assertEquals(meanEntropy - rowEntropy, terms[3 * r + 2], 1e-5, kind + " replica " + r + ": MI");
+        }
     }
 
     @ParameterizedTest(name = "{0}")

@@ -202,7 +202,8 @@ public final class GradCheck {
     /**
      * The output buffers of every ReLU layer reachable from root through fields of modarch types
      * (Linear and GroupLinear with relu = true, and the first layer of top-k routing's dispatched modules), found by
-     * reflection so tests need no accessors.
+     * reflection so tests need no accessors; for a GroupLstmCell whose Modular scorer runs inside its fused step,
+     * the scorer's ReLU inputs (the step's pre-activation parts, whose signs are its kinks).
      */
     public static List<FloatBuf> reluOutputs(Object root) {
         List<FloatBuf> out = new ArrayList<>();
@@ -234,6 +235,13 @@ public final class GradCheck {
                 hidden.setAccessible(true);
                 if (dispatched.getBoolean(o)) out.add((FloatBuf) hidden.get(o));
                 return;
+            }
+            if (o instanceof GroupLstmCell cell && cell.needsStateForScores()) {
+                for (String name : new String[] {"input", "recurrent"}) {
+                    Field part = c.getDeclaredField(name);
+                    part.setAccessible(true);
+                    out.add((FloatBuf) part.get(o));
+                }
             }
             for (Field f : c.getDeclaredFields()) {
                 if (Modifier.isStatic(f.getModifiers()) || f.getType().isPrimitive() || f.getType().isArray()) continue;

@@ -18,9 +18,9 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
     protected boolean backward;
     protected int rows, rowsPerReplica, row0, modules, hidden, width, total;
     protected int gateI, gateF, gateO, gateG; // the gates' offsets inside a module's 4h block
-    protected float[] input, recurrent, scorer, scores, cPrev, gates, cells, h, c;
+    protected float[] input, recurrent, scorer, scores, cPrev, gates, cells, h, c, logits;
     protected int scorerOff, scorerStride, cPrevOff, cPrevStride;
-    protected float[] gradH, gradC, gradCPrev, gradInput, gradRecurrent, gradScores, scorerRows;
+    protected float[] gradH, gradC, gradLogits, gradCPrev, gradInput, gradRecurrent, gradScores, scorerRows;
     protected int gradCPrevOff, gradCPrevStride;
 
     /** The calling thread's call object. */
@@ -32,10 +32,10 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
     final void forward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden, boolean torchGateOrder,
                        float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
                        float[] scores, float[] cPrev, int cPrevOff, int cPrevStride,
-                       float[] gates, float[] cells, float[] h, float[] c) {
+                       float[] gates, float[] cells, float[] h, float[] c, float[] logits) {
         shape(false, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder);
         forwardArrays(input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev, cPrevOff, cPrevStride, gates,
-                cells, h, c);
+                cells, h, c, logits);
         execute();
         release();
     }
@@ -44,21 +44,22 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
     final void backward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden, boolean torchGateOrder,
                         float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
                         float[] scores, float[] cPrev, int cPrevOff, int cPrevStride, float[] gates, float[] cells,
-                        float[] gradH, float[] gradC, float[] gradCPrev, int gradCPrevOff, int gradCPrevStride,
-                        float[] gradInput, float[] gradRecurrent, float[] gradScores, float[] scorerRows) {
+                        float[] gradH, float[] gradC, float[] gradLogits, float[] gradCPrev, int gradCPrevOff,
+                        int gradCPrevStride, float[] gradInput, float[] gradRecurrent, float[] gradScores,
+                        float[] scorerRows) {
         shape(true, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder);
         forwardArrays(input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev, cPrevOff, cPrevStride, gates,
-                cells, null, null);
-        backwardArrays(gradH, gradC, gradCPrev, gradCPrevOff, gradCPrevStride, gradInput, gradRecurrent, gradScores,
-                scorerRows);
+                cells, null, null, null);
+        backwardArrays(gradH, gradC, gradLogits, gradCPrev, gradCPrevOff, gradCPrevStride, gradInput, gradRecurrent,
+                gradScores, scorerRows);
         execute();
         release();
     }
 
     /** Drops the call's arrays, so that a thread's call object does not keep a closed model's buffers alive. */
     private void release() {
-        forwardArrays(null, null, null, 0, 0, null, null, 0, 0, null, null, null, null);
-        backwardArrays(null, null, null, 0, 0, null, null, null, null);
+        forwardArrays(null, null, null, 0, 0, null, null, 0, 0, null, null, null, null, null);
+        backwardArrays(null, null, null, null, 0, 0, null, null, null, null);
     }
 
     /** Runs every row of the call: here on the calling thread. */
@@ -96,7 +97,7 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
 
     private void forwardArrays(float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
                              float[] scores, float[] cPrev, int cPrevOff, int cPrevStride, float[] gates,
-                             float[] cells, float[] h, float[] c) {
+                             float[] cells, float[] h, float[] c, float[] logits) {
         this.input = input;
         this.recurrent = recurrent;
         this.scorer = scorer;
@@ -110,12 +111,15 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
         this.cells = cells;
         this.h = h;
         this.c = c;
+        this.logits = logits;
     }
 
-    private void backwardArrays(float[] gradH, float[] gradC, float[] gradCPrev, int gradCPrevOff, int gradCPrevStride,
-                              float[] gradInput, float[] gradRecurrent, float[] gradScores, float[] scorerRows) {
+    private void backwardArrays(float[] gradH, float[] gradC, float[] gradLogits, float[] gradCPrev, int gradCPrevOff,
+                              int gradCPrevStride, float[] gradInput, float[] gradRecurrent, float[] gradScores,
+                              float[] scorerRows) {
         this.gradH = gradH;
         this.gradC = gradC;
+        this.gradLogits = gradLogits;
         this.gradCPrev = gradCPrev;
         this.gradCPrevOff = gradCPrevOff;
         this.gradCPrevStride = gradCPrevStride;
@@ -202,7 +206,10 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
         }
     }
 
-    /** The Modular scores of one row: softmax over modules of relu(input_m, recurrent_m) . w_m, into scores. */
+    /**
+     * The Modular scores of one row: softmax over modules of relu(input_m, recurrent_m) . w_m, into scores; the
+     * logits also into logits when asked for.
+     */
     private void selfScores(int row, int w) {
         int pre = row * modules * width;
         int scoreRow = row * modules;
@@ -214,6 +221,7 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
             for (int k = done; k < width; k++) dot += Math.max(input[x + k], 0f) * scorer[wm + k];
             for (int k = done; k < width; k++) dot += Math.max(recurrent[x + k], 0f) * scorer[wm + width + k];
             scores[scoreRow + m] = dot;
+            if (logits != null) logits[scoreRow + m] = dot;
         }
         ScalarBackend.softmaxRange(0, 1, modules, scores, scoreRow, scores, scoreRow);
     }
@@ -265,8 +273,9 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
     }
 
     /**
-     * The Modular scorer's part of one row's backward: the softmax backward of ds, then the logits' gradient into both
-     * pre-activation gradients and the row's weight gradients into scorerRows.
+     * The Modular scorer's part of one row's backward: the softmax backward of ds (plus the row's gradLogits, when
+     * given), then the logits' gradient into both pre-activation gradients and the row's weight gradients into
+     * scorerRows.
      */
     private void scorerBackward(int r, int i, int pre, int scoreRow, float[] ds) {
         int w = scorerOff + r * scorerStride;
@@ -275,6 +284,7 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
         for (int m = 0; m < modules; m++) dot += scores[scoreRow + m] * ds[m];
         for (int m = 0; m < modules; m++) {
             float dl = scores[scoreRow + m] * (ds[m] - dot);
+            if (gradLogits != null) dl += gradLogits[scoreRow + m];
             int x = pre + m * width, wm = w + 2 * m * width, out = rowOut + 2 * m * width;
             for (int k = scorerBackwardLanes(x, wm, out, dl); k < width; k++) {
                 if (input[x + k] > 0f) gradInput[x + k] += dl * scorer[wm + k];

@@ -460,10 +460,10 @@ public final class VectorBackend implements Backend {
                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
                                 FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c) {
+                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits) {
         VectorLstmCell.local(parallel).forward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder,
                 array(input), array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev),
-                cPrevOff, cPrevStride, array(gates), array(cells), array(h), array(c));
+                cPrevOff, cPrevStride, array(gates), array(cells), array(h), array(c), array(logits));
     }
 
     @Override
@@ -471,14 +471,14 @@ public final class VectorBackend implements Backend {
                                  boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
                                  FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
                                  FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
-                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradCPrev, int gradCPrevOff,
-                                 int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
-                                 FloatBuf scorerRows) {
+                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev,
+                                 int gradCPrevOff, int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent,
+                                 FloatBuf gradScores, FloatBuf scorerRows) {
         VectorLstmCell.local(parallel).backward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder,
                 array(input), array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev),
-                cPrevOff, cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradCPrev),
-                gradCPrevOff, gradCPrevStride, array(gradInput), array(gradRecurrent), array(gradScores),
-                array(scorerRows));
+                cPrevOff, cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradLogits),
+                array(gradCPrev), gradCPrevOff, gradCPrevStride, array(gradInput), array(gradRecurrent),
+                array(gradScores), array(scorerRows));
     }
 
     /**

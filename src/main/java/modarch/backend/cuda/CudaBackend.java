@@ -463,11 +463,12 @@ public final class CudaBackend implements Backend {
                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
                                 FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c) {
+                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits) {
         if (lstmItems(rep, rows, rowsPerReplica, row0, modules, hidden, scorer, scores) == 0) return;
         LstmRows views = new LstmRows(rep, rows, rowsPerReplica, row0, modules, hidden);
         KernelArgs args = views.args(torchGateOrder, input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev,
-                cPrevOff, cPrevStride, gates, cells).ptr(views.perRow(h, hidden)).ptr(views.perRow(c, hidden));
+                cPrevOff, cPrevStride, gates, cells).ptr(views.perRow(h, hidden)).ptr(views.perRow(c, hidden))
+                .ptr(scorer == null ? 0 : views.perRow(logits, modules));
         lstmLaunch(kernels.of(LSTM_CELL_FORWARD), rep * rows, hidden, scorer != null ? modules : 1, args);
     }
 
@@ -477,9 +478,9 @@ public final class CudaBackend implements Backend {
                                  boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
                                  FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
                                  FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
-                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradCPrev, int gradCPrevOff,
-                                 int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
-                                 FloatBuf scorerRows) {
+                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev,
+                                 int gradCPrevOff, int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent,
+                                 FloatBuf gradScores, FloatBuf scorerRows) {
         if (scorer != null && scorerRows == null) {
             throw new IllegalArgumentException("the LSTM step's backward with a scorer needs scorerRows");
         }
@@ -489,6 +490,7 @@ public final class CudaBackend implements Backend {
         KernelArgs args = views.args(torchGateOrder, input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev,
                         cPrevOff, cPrevStride, gates, cells)
                 .ptr(views.perRow(gradH, hidden)).ptr(views.perRow(gradC, hidden))
+                .ptr(scorer == null ? 0 : views.perRow(gradLogits, modules))
                 .ptr(at(gradCPrev, gradCPrevOff, views.strided(gradCPrevStride, (long) rows * hidden)))
                 .i(gradCPrevStride)
                 .ptr(views.perRow(gradInput, gateWidth)).ptr(views.perRow(gradRecurrent, gateWidth))

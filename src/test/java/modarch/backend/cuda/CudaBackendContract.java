@@ -327,7 +327,7 @@ abstract class CudaBackendContract extends DeviceContract {
      * replicas of 3 rows from row 1 of 5, c_prev, gradCPrev and the scorer at offsets and strides of their own, in
      * both gate orders: every output within tolerance. The shapes take in turn more modules than warps (10), more
      * hidden units than threads (300) and the most modules the kernel takes; gradScores and gradCPrev are null or
-     * not in turn.
+     * not in turn, and so are the logits out and an extra logits gradient in (ignored without the Modular scorer).
      */
     @Test
     void lstmCellAgreesWithTheReference() {
@@ -335,7 +335,8 @@ abstract class CudaBackendContract extends DeviceContract {
         int count = 0;
         for (int[] shape : LSTM_SHAPES) {
             for (boolean torch : new boolean[] {false, true}) {
-                checkLstmCell(rnd, shape[0], shape[1], shape[2], torch, count % 2 == 0, count / 2 % 2 == 0);
+                checkLstmCell(rnd, shape[0], shape[1], shape[2], torch, count % 2 == 0, count / 2 % 2 == 0,
+                        count % 2 == 0);
                 count++;
             }
         }
@@ -343,14 +344,14 @@ abstract class CudaBackendContract extends DeviceContract {
 
     /** Runs lstmCellForward then lstmCellBackward on the device and on the reference; margins of 2 after each view. */
     private void checkLstmCell(SplittableRandom rnd, int modules, int hidden, int scoring, boolean torch,
-                               boolean withGradScores, boolean withGradCPrev) {
+                               boolean withGradScores, boolean withGradCPrev, boolean withLogits) {
         int rep = 2, rows = 3, perReplica = 5, row0 = 1;
         int gateWidth = 4 * modules * hidden, rowWords = rep * perReplica;
         int cPrevStride = rows * hidden + 3, gradCPrevStride = rows * hidden + 4, scorerStride = 2 * gateWidth + 1;
         float[] scorer = gaussian(rnd, 3 + rep * scorerStride + 2);
         for (int k = 0; k < scorer.length; k++) scorer[k] /= (float) Math.sqrt(2 * 4 * hidden); // the reference's init
         // f: input, recurrent, scorer, scores, cPrev, gates, cells, h, c, gradH, gradC, gradCPrev, gradInput,
-        //    gradRecurrent, gradScores, scorerRows
+        //    gradRecurrent, gradScores, scorerRows, logits, gradLogits
         float[][] f = {gaussian(rnd, rowWords * gateWidth + 2), gaussian(rnd, rowWords * gateWidth + 2), scorer,
             gaussian(rnd, rowWords * modules + 2), gaussian(rnd, 2 + rep * cPrevStride + 2),
             gaussian(rnd, rowWords * gateWidth + 2), gaussian(rnd, rowWords * modules * hidden + 2),
@@ -358,24 +359,27 @@ abstract class CudaBackendContract extends DeviceContract {
             gaussian(rnd, rowWords * hidden + 2), gaussian(rnd, rowWords * hidden + 2),
             gaussian(rnd, 1 + rep * gradCPrevStride + 2), gaussian(rnd, rowWords * gateWidth + 2),
             gaussian(rnd, rowWords * gateWidth + 2), gaussian(rnd, rowWords * modules + 2),
-            gaussian(rnd, rep * rows * 2 * gateWidth + 2)};
+            gaussian(rnd, rep * rows * 2 * gateWidth + 2), gaussian(rnd, rowWords * modules + 2),
+            gaussian(rnd, rowWords * modules + 2)};
         String what = "lstmCell R=" + modules + " h=" + hidden + " scoring " + scoring + (torch ? " ifgo" : " ifog")
-                + (withGradScores ? " +gradScores" : "") + (withGradCPrev ? " +gradCPrev" : "");
+                + (withGradScores ? " +gradScores" : "") + (withGradCPrev ? " +gradCPrev" : "")
+                + (withLogits ? " +logits" : "");
         check(what, device(), f, new int[0][], (be, b, i) -> {
             FloatBuf w = scoring == 2 ? b[2] : null, scores = scoring == 0 ? null : b[3];
             FloatBuf gradCPrev = withGradCPrev ? b[11] : null, gradScores = withGradScores ? b[14] : null;
+            FloatBuf logits = withLogits ? b[16] : null, gradLogits = withLogits ? b[17] : null;
             be.lstmCellForward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
-                    scores, b[4], 2, cPrevStride, b[5], b[6], b[7], b[8]);
+                    scores, b[4], 2, cPrevStride, b[5], b[6], b[7], b[8], logits);
             be.lstmCellBackward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
-                    scores, b[4], 2, cPrevStride, b[5], b[6], b[9], b[10], gradCPrev, 1, gradCPrevStride, b[12],
-                    b[13], gradScores, b[15]);
+                    scores, b[4], 2, cPrevStride, b[5], b[6], b[9], b[10], gradLogits, gradCPrev, 1, gradCPrevStride,
+                    b[12], b[13], gradScores, b[15]);
         });
     }
 
     @Test
     void lstmCellRefusesMoreModulesThanItsSharedMemory() {
         assertRefusesMoreModulesThan(LSTM_MAX_MODULES, 8, (x, modules) -> device().lstmCellForward(1, 1, 1, 0, modules,
-                1, false, x, x, null, 0, 0, x, x, 0, 0, x, x, x, x));
+                1, false, x, x, null, 0, 0, x, x, 0, 0, x, x, x, x, null));
     }
 
     /** op(x, max + 1), x a buffer of perModule (max + 1) floats, throws an IllegalArgumentException that names max. */

@@ -110,13 +110,14 @@ abstract class CudaTrainingContract extends DeviceContract {
         for (ModelKind kind : List.of(ModelKind.MODULAR, ModelKind.MODULAR_OP)) {
             forwardAndBackwardMatchTheCpu(regularised(mlp(kind, rules, enc, dim, rows, false), WEIGHTS));
             forwardAndBackwardMatchTheCpu(regularised(mha(kind, rules, 10, 6 * rules, 7, 0, 3, false), WEIGHTS));
+            forwardAndBackwardMatchTheCpu(regularised(rnn(kind, rules, enc, 9, 5, 4, 3, false), WEIGHTS));
         }
     }
 
     /**
-     * The same, 20 steps, within 1e-4. The MHA's use classification: with L1 (regression), a token whose prediction
-     * crosses its label on one backend only flips its gradient's sign, which Adam turned into 1.4e-4 on
-     * decoder.0.bias after 20 steps (seen: Modular, R = 3).
+     * The same, 20 steps, within 1e-4. The MHA's and the RNN's use classification: with L1 (regression), a token
+     * whose prediction crosses its label on one backend only flips its gradient's sign, which Adam turned into 1.4e-4
+     * on decoder.0.bias after 20 steps (seen: MHA, Modular, R = 3).
      */
     @ParameterizedTest(name = "R={0} classification={1}")
     @CsvSource({"3, false", "5, true"})
@@ -124,6 +125,7 @@ abstract class CudaTrainingContract extends DeviceContract {
         for (ModelKind kind : List.of(ModelKind.MODULAR, ModelKind.MODULAR_OP)) {
             twentyStepsMatchTheCpu(regularised(mlp(kind, rules, 8, 24, 37, classification), WEIGHTS));
             twentyStepsMatchTheCpu(regularised(mha(kind, rules, 8, 4 * rules, 5, 0, 6, true), WEIGHTS));
+            twentyStepsMatchTheCpu(regularised(rnn(kind, rules, 6, 10, 4, 5, 6, true), WEIGHTS));
         }
     }
 

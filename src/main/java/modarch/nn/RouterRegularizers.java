@@ -1,0 +1,55 @@
+package modarch.nn;
+
+import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+
+/**
+ * The routing regularisers of one learned routing, weighted by a {@link RouterRegularization} that is active: in the
+ * forward, from the logits and their softmax over all rows the routing scored, the unweighted terms (rep, 3) and the
+ * weighted terms' gradient w.r.t. the logits ({@link Backend#routerRegularizers}); in the backward, that gradient for
+ * the routing to add to its logits' own.
+ */
+final class RouterRegularizers {
+    private final Backend backend;
+    private final int rep;
+    private final int modules;
+    private final RouterRegularization weights;
+    private final FloatBuf terms;      // terms is (rep, 3)
+    private final FloatBuf gradLogits; // gradLogits is (rep, rows, R): the weighted terms' gradient w.r.t. the logits
+
+    private RouterRegularizers(Workspace ws, int modules, int maxRows, RouterRegularization weights) {
+        this.backend = ws.backend();
+        this.rep = ws.rep();
+        this.modules = modules;
+        this.weights = weights;
+        this.terms = ws.floats(3);
+        this.gradLogits = ws.floats((long) maxRows * modules);
+    }
+
+    /** The regularisers of up to maxRows rows of R modules per replica; null when no weight is set. */
+    static RouterRegularizers of(Workspace ws, int modules, int maxRows, RouterRegularization weights) {
+        return weights.active() ? new RouterRegularizers(ws, modules, maxRows, weights) : null;
+    }
+
+    /** The terms and their gradient over the rows of logits and probs = softmax(logits), both (rep, rows, R). */
+    void forward(int rows, FloatBuf logits, FloatBuf probs) {
+        backend.fill(rep * rows * modules, 0f, gradLogits, 0);
+        backend.routerRegularizers(rep, rows, modules, logits, probs, (float) weights.loadBalance(),
+                (float) weights.zLoss(), (float) weights.miLoss(), terms, gradLogits);
+    }
+
+    /** Adds the last forward's gradient into dLogits (rep, rows, R). */
+    void addGradient(int rows, FloatBuf dLogits) {
+        backend.addInto(1, 1, rep * rows * modules, gradLogits, 0, 0, 0, dLogits, 0, 0, 0);
+    }
+
+    /** The last forward's gradient w.r.t. the logits, (rep, rows, R), for a routing that adds it row by row. */
+    FloatBuf gradLogits() {
+        return gradLogits;
+    }
+
+    /** The last forward's unweighted terms, (rep, 3): load balance, router z-loss, mutual information. */
+    FloatBuf terms() {
+        return terms;
+    }
+}
