@@ -123,6 +123,7 @@ inline void __threadfence_block() { std::atomic_signal_fence(std::memory_order_s
 // exact here, so results differ from a GPU's in the last bits: compare with tolerances.
 inline float __fadd_rn(float a, float b) { return a + b; }
 inline float __fmul_rn(float a, float b) { return a * b; }
+inline float __fdiv_rn(float a, float b) { return a / b; }
 inline double __dadd_rn(double a, double b) { return a + b; }
 inline double __dmul_rn(double a, double b) { return a * b; }
 inline double __ddiv_rn(double a, double b) { return a / b; }

@@ -579,54 +579,143 @@ public final class CudaBackend implements Backend {
                         .f(loadBalance).f(zLoss).f(miLoss).ptr(at(terms, 0, 3L * rep)).ptr(at(gradLogits, 0, size)));
     }
 
+    /** slot_dispatch.cu's most modules for routingTopK: a row's probabilities are two per lane of a warp. */
+    static final int TOPK_MAX_MODULES = 64;
+    private static final int SEGMENT_TILE = 64; // slot_dispatch.cu's SEG_TILE: the segmented products' tile
+
+    /** One warp per row: ranks by one comparison per pair of modules, compacts by ballot (slot_dispatch.cu). */
     @Override
     public void routingTopK(int m, int n, int k, FloatBuf probs, FloatBuf gates, IntBuf chosen) {
-        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+        if (m < 0 || n < 1 || k < 1 || k > n) {
+            throw new IllegalArgumentException("top-" + k + " routing of " + n + " modules over " + m + " rows");
+        }
+        if (n > TOPK_MAX_MODULES) {
+            throw new IllegalArgumentException("top-k routing on the GPU takes 1 to " + TOPK_MAX_MODULES
+                    + " modules, not " + n);
+        }
+        long size = (long) m * n;
+        KernelArgs args = KernelArgs.of().i(m).i(n).i(k).ptr(at(probs, 0, size)).ptr(at(gates, 0, size))
+                .ptr(at(chosen, 0, (long) m * k));
+        launchWarps(kernels.of(ROUTING_TOPK), m, args);
     }
 
+    /**
+     * rows * k, the slots per replica, after checking a dispatch's shape: rows of k distinct modules of R each, the
+     * pairs row * R + module in 31 bits (the views' own lengths are checked where they are addressed).
+     */
+    private static int dispatchSlots(String op, int rep, int rows, int modules, int k, int width) {
+        if (rep < 0 || rows < 0 || modules < 1 || k < 1 || k > modules || width < 0) {
+            throw new IllegalArgumentException(op + " of " + rep + " replicas of " + rows + " rows, top " + k + " of "
+                    + modules + " modules, width " + width + ": k must be 1 to R, the others not negative");
+        }
+        if ((long) rows * modules > Integer.MAX_VALUE || (long) rep * rows * k > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + " of " + rep + " replicas of " + rows + " rows, top " + k + " of "
+                    + modules + " modules: more (row, module) pairs than 2^31 - 1");
+        }
+        return rows * k;
+    }
+
+    /** One block per replica: a warp per module counts, then places, its rows by ballot (slot_dispatch.cu). */
     @Override
     public void moduleDispatch(int rep, int rows, int modules, int k, IntBuf chosen, IntBuf pairs, IntBuf starts,
                                IntBuf rowSlots) {
-        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+        long all = (long) rep * dispatchSlots("moduleDispatch", rep, rows, modules, k, 0);
+        if (rep == 0) return;
+        driver.launch(kernels.of(MODULE_DISPATCH), Math.min(rep, MAX_BLOCKS), 1, 1, THREADS, 1, 1, 0,
+                KernelArgs.of().i(rep).i(rows).i(modules).i(k).ptr(at(chosen, 0, all)).ptr(at(pairs, 0, all))
+                        .ptr(at(starts, 0, (long) rep * (modules + 1))).ptr(at(rowSlots, 0, all)));
     }
 
     @Override
     public void gatherSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
                             FloatBuf src, FloatBuf dst) {
-        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+        long all = (long) rep * dispatchSlots("gatherSlots", rep, rows, modules, k, width);
+        long srcSize = (long) rep * rows * (perModule ? modules : 1) * width;
+        launch1d(kernels.of(GATHER_SLOTS), all * width, KernelArgs.of().i(rep).i(rows).i(modules).i(k).i(width)
+                .flag(perModule).ptr(at(pairs, 0, all)).ptr(at(src, 0, srcSize)).ptr(at(dst, 0, all * width)));
     }
 
     @Override
     public void scatterSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
                              IntBuf rowSlots, FloatBuf src, FloatBuf dst) {
-        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+        long all = (long) rep * dispatchSlots("scatterSlots", rep, rows, modules, k, width);
+        long dstSize = (long) rep * rows * (perModule ? modules : 1) * width;
+        launch1d(kernels.of(SCATTER_SLOTS), dstSize, KernelArgs.of().i(rep).i(rows).i(modules).i(k).i(width)
+                .flag(perModule).ptr(at(pairs, 0, all)).ptr(at(rowSlots, 0, all)).ptr(at(src, 0, all * width))
+                .ptr(at(dst, 0, dstSize)));
     }
 
     @Override
     public void combineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
                              FloatBuf gates, FloatBuf values, FloatBuf out) {
-        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+        long all = (long) rep * dispatchSlots("combineSlots", rep, rows, modules, k, width);
+        long outSize = (long) rep * rows * width;
+        launch1d(kernels.of(COMBINE_SLOTS), outSize, KernelArgs.of().i(rep).i(rows).i(modules).i(k).i(width)
+                .ptr(at(pairs, 0, all)).ptr(at(rowSlots, 0, all)).ptr(at(gates, 0, (long) rep * rows * modules))
+                .ptr(at(values, 0, all * width)).ptr(at(out, 0, outSize)));
     }
 
+    /** One 1-D launch: a thread per element of gradValues, then one per element of gradGates. */
     @Override
     public void combineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
                                      FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
                                      FloatBuf gradGates) {
-        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+        long all = (long) rep * dispatchSlots("combineSlotsBackward", rep, rows, modules, k, width);
+        long gateSize = (long) rep * rows * modules, rowSize = (long) rep * rows * width;
+        launch1d(kernels.of(COMBINE_SLOTS_BACKWARD), all * width + gateSize, KernelArgs.of().i(rep).i(rows)
+                .i(modules).i(k).i(width).ptr(at(pairs, 0, all)).ptr(at(rowSlots, 0, all))
+                .ptr(at(gates, 0, gateSize)).ptr(at(values, 0, all * width)).ptr(at(gradOut, 0, rowSize))
+                .ptr(at(gradValues, 0, all * width)).ptr(at(gradGates, 0, gateSize)));
     }
 
+    /** After checking a segmented product's shape: rep * R items, each a grid's z index. */
+    private static int segmentItems(String op, int rep, int modules, int slots, int n, int kdim) {
+        if (rep < 0 || modules < 1 || slots < 0 || n < 0 || kdim < 0 || (long) rep * modules > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + " of " + rep + " replicas of " + slots + " slots over " + modules
+                    + " modules, " + kdim + " to " + n + " columns: at least one module, nothing negative");
+        }
+        return rep * modules;
+    }
+
+    /**
+     * One launch over (column tiles, row tiles of the slots, replica x module): the blocks read their segment's
+     * bounds from starts on the device, and those whose tile lies past their segment end at once (slot_dispatch.cu).
+     */
     @Override
     public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
                               FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
                               FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,
                               boolean relu) {
-        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+        int items = segmentItems("gemmSegmented", rep, modules, slots, n, kdim);
+        if (items == 0 || slots == 0 || n == 0) return;
+        long wSpan = transW ? span(rep, wRepStride, modules, wModuleStride, n, ldw, kdim)
+                : span(rep, wRepStride, modules, wModuleStride, kdim, ldw, n);
+        KernelArgs args = KernelArgs.of().i(rep).i(modules).ptr(at(starts, 0, (long) items + rep)).i(slots)
+                .flag(transW).i(n).i(kdim).ptr(at(a, 0, (long) rep * slots * kdim)).ptr(at(w, wOff, wSpan)).i(ldw)
+                .i(wModuleStride).i(wRepStride).ptr(at(c, 0, (long) rep * slots * n))
+                .ptr(at(bias, biasOff, span(rep, biasRepStride, modules, biasModuleStride, 1, 0, n)))
+                .i(biasModuleStride).i(biasRepStride).flag(relu);
+        driver.launch(kernels.of(GEMM_SEGMENTED), ceil(n, SEGMENT_TILE), Math.min(ceil(slots, SEGMENT_TILE), MAX_BLOCKS),
+                Math.min(items, MAX_BLOCKS), THREADS, 1, 1, 0, args);
     }
 
+    /**
+     * One launch over (column tiles, kdim tiles, replica x module): each block walks its segment's rows in order
+     * (deterministic, no atomics); the first kdim tile's blocks also sum the bias gradient (slot_dispatch.cu).
+     */
     @Override
     public void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
                                         FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
                                         FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride) {
-        throw new UnsupportedOperationException("top-k routing on the GPU: not yet");
+        int items = segmentItems("gemmSegmentedWeightGrad", rep, modules, slots, n, kdim);
+        if (items == 0 || slots == 0 || n == 0 || (kdim == 0 && gb == null)) return;
+        KernelArgs args = KernelArgs.of().i(rep).i(modules).ptr(at(starts, 0, (long) items + rep)).i(slots).i(n)
+                .i(kdim).ptr(at(a, 0, (long) rep * slots * kdim)).ptr(at(d, 0, (long) rep * slots * n))
+                .ptr(at(gw, wOff, span(rep, wRepStride, modules, wModuleStride, kdim, ldw, n))).i(ldw)
+                .i(wModuleStride).i(wRepStride)
+                .ptr(at(gb, biasOff, span(rep, biasRepStride, modules, biasModuleStride, 1, 0, n)))
+                .i(biasModuleStride).i(biasRepStride);
+        driver.launch(kernels.of(GEMM_SEGMENTED_WEIGHT_GRAD), ceil(n, SEGMENT_TILE),
+                Math.max(1, ceil(kdim, SEGMENT_TILE)), Math.min(items, MAX_BLOCKS), THREADS, 1, 1, 0, args);
     }
 }

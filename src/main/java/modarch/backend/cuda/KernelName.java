@@ -31,7 +31,15 @@ enum KernelName {
     ATTENTION_BACKWARD,
     LSTM_CELL_FORWARD,
     LSTM_CELL_BACKWARD,
-    ROUTER_REGULARIZERS;
+    ROUTER_REGULARIZERS,
+    ROUTING_TOPK,
+    MODULE_DISPATCH,
+    GATHER_SLOTS,
+    SCATTER_SLOTS,
+    COMBINE_SLOTS,
+    COMBINE_SLOTS_BACKWARD,
+    GEMM_SEGMENTED,
+    GEMM_SEGMENTED_WEIGHT_GRAD;
 
     /** The kernel's name in the .cu source and the module. */
     String symbol() {

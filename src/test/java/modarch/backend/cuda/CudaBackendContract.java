@@ -4,6 +4,7 @@ import static modarch.backend.cuda.KernelAgreement.check;
 import static modarch.backend.cuda.KernelAgreement.checkExact;
 import static modarch.backend.cuda.CudaBackend.LSTM_MAX_MODULES;
 import static modarch.backend.cuda.CudaBackend.ROUTER_MAX_MODULES;
+import static modarch.backend.cuda.CudaBackend.TOPK_MAX_MODULES;
 import static modarch.backend.cuda.KernelAgreement.REFERENCE;
 import static modarch.backend.cuda.KernelAgreement.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -14,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.ObjIntConsumer;
+import java.util.stream.IntStream;
 import modarch.backend.Backend;
 import modarch.backend.DoubleBits;
 import modarch.backend.FloatBuf;
@@ -453,6 +455,264 @@ abstract class CudaBackendContract extends DeviceContract {
                 x, 1f, 1f, 1f, x, x));
         assertThrows(IllegalArgumentException.class,
                 () -> device().routerRegularizers(1, 0, 2, null, null, 1f, 1f, 1f, null, null), "no rows");
+    }
+
+    /** (m, n, k) of the top-k routing tests: k = 1, k = n, modules in both halves of a lane, the most modules. */
+    private static final int[][] TOPK_SHAPES = {{1, 1, 1}, {7, 5, 1}, {7, 5, 5}, {33, 8, 2}, {50, 33, 3},
+        {20, TOPK_MAX_MODULES, TOPK_MAX_MODULES}, {20, TOPK_MAX_MODULES, 7}, {9, 40, 39}};
+
+    /**
+     * Top-k routing bit for bit the CPU's (chosen, and gates p / s with the CPU's sum and division), on softmaxed
+     * gaussians, on probabilities from three values (ties everywhere, to the lower module), and on rows with NaNs (they
+     * rank above every number, the lower NaN first), signed zeros and zeros only. A margin after every view.
+     */
+    @Test
+    void routingTopKAgreesWithTheReference() {
+        routingTopKAgreesOn(TOPK_SHAPES);
+    }
+
+    /** {@link #routingTopKAgreesWithTheReference} on these (m, n, k) (AsanKernelsTest takes fewer). */
+    void routingTopKAgreesOn(int[]... shapes) {
+        SplittableRandom rnd = new SplittableRandom(11);
+        for (int[] shape : shapes) {
+            int m = shape[0], n = shape[1], k = shape[2];
+            float[] softmax = gaussian(rnd, m * n + 3), tied = new float[m * n + 3], special = gaussian(rnd, m * n + 3);
+            for (int row = 0; row < m; row++) {
+                double sum = 0;
+                for (int j = 0; j < n; j++) sum += Math.exp(2 * softmax[row * n + j]);
+                for (int j = 0; j < n; j++) {
+                    softmax[row * n + j] = (float) (Math.exp(2 * softmax[row * n + j]) / sum);
+                    tied[row * n + j] = 0.125f * (1 << rnd.nextInt(3));
+                    special[row * n + j] = Math.abs(special[row * n + j]);
+                }
+                int kind = row % 3; // NaNs in two modules; signed zeros among numbers; zeros only
+                for (int j = 0; j < n; j++) {
+                    if (kind == 0 && (j == n / 2 || j == n - 1)) special[row * n + j] = Float.NaN;
+                    if (kind == 1 && j % 2 == 0) special[row * n + j] = j % 4 == 0 ? -0f : 0f;
+                    if (kind == 2) special[row * n + j] = j % 3 == 0 ? -0f : 0f;
+                }
+            }
+            for (float[] probs : new float[][] {softmax, tied, special}) {
+                int[] chosen = new int[m * k + 3];
+                for (int j = 0; j < chosen.length; j++) chosen[j] = rnd.nextInt();
+                checkExact("routingTopK m " + m + " n " + n + " k " + k + (probs == tied ? " tied" : "")
+                                + (probs == special ? " NaN and zeros" : ""), device(),
+                        new float[][] {probs, gaussian(rnd, m * n + 3)}, new int[][] {chosen},
+                        (be, f, i) -> be.routingTopK(m, n, k, f[0], f[1], i[0]));
+            }
+        }
+    }
+
+    /** chosen (rep, rows, k): k distinct modules per row, increasing, none of empty where enough others remain. */
+    private static int[] chosenModules(SplittableRandom rnd, int rep, int rows, int modules, int k, int... empty) {
+        int[] others = IntStream.range(0, modules).filter(m -> Arrays.stream(empty).noneMatch(e -> e == m)).toArray();
+        int[] pool = others.length >= k ? others : IntStream.range(0, modules).toArray();
+        int[] chosen = new int[rep * rows * k];
+        for (int row = 0; row < rep * rows; row++) {
+            for (int j = 0; j < k; j++) { // a partial shuffle: the first k of pool
+                int t = j + rnd.nextInt(pool.length - j), swap = pool[j];
+                pool[j] = pool[t];
+                pool[t] = swap;
+            }
+            int[] pick = Arrays.copyOf(pool, k);
+            Arrays.sort(pick);
+            System.arraycopy(pick, 0, chosen, row * k, k);
+        }
+        return chosen;
+    }
+
+    /** a with margin random ints after it. */
+    private static int[] withMargin(SplittableRandom rnd, int[] a, int margin) {
+        int[] out = Arrays.copyOf(a, a.length + margin);
+        for (int j = a.length; j < out.length; j++) out[j] = rnd.nextInt();
+        return out;
+    }
+
+    /** The reference's moduleDispatch of chosen: pairs, starts and rowSlots. */
+    private static int[][] referenceDispatch(int rep, int rows, int modules, int k, int[] chosen) {
+        int all = rep * rows * k;
+        KernelAgreement.After after = KernelAgreement.run(REFERENCE, new float[0][], new int[][] {chosen,
+            new int[all], new int[rep * (modules + 1)], new int[all]},
+                (be, f, i) -> be.moduleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]));
+        return new int[][] {after.ints()[1], after.ints()[2], after.ints()[3]};
+    }
+
+    /**
+     * (rep, rows, R, k, width) of the dispatch tests: one of everything, two modules without rows, k = R, more
+     * modules than a block's 8 warps at k = 1, 64 modules (two rounds of the prefix scan), no rows, width 0.
+     */
+    private static final int[][] SLOT_SHAPES = {{1, 1, 1, 1, 1}, {3, 11, 6, 2, 3}, {2, 9, 5, 5, 33},
+        {2, 40, 12, 1, 70}, {1, 37, TOPK_MAX_MODULES, 3, 5}, {3, 0, 4, 2, 4}, {1, 5, 3, 2, 0}};
+
+    /**
+     * The permutation (pairs, starts, rowSlots exactly), then on the reference's permutation the gathers (one row
+     * for every module, and a block per module), their adjoints, the combine and its backward: all bit for bit the
+     * CPU's, -0 among the values (0 + -0 is +0 in the CPU's sums). Modules 1 and R - 1 get no rows where the shape
+     * leaves enough others. A margin after every view.
+     */
+    @Test
+    void slotDispatchAgreesWithTheReference() {
+        slotDispatchAgreesOn(SLOT_SHAPES);
+    }
+
+    /** {@link #slotDispatchAgreesWithTheReference} on these (rep, rows, R, k, width) (AsanKernelsTest takes fewer). */
+    void slotDispatchAgreesOn(int[]... shapes) {
+        SplittableRandom rnd = new SplittableRandom(12);
+        for (int[] shape : shapes) {
+            int rep = shape[0], rows = shape[1], modules = shape[2], k = shape[3], width = shape[4];
+            int all = rep * rows * k, blocks = rep * rows * modules;
+            int[] chosen = chosenModules(rnd, rep, rows, modules, k, 1, modules - 1);
+            String what = " rep " + rep + " rows " + rows + " R " + modules + " k " + k + " width " + width;
+            checkExact("moduleDispatch" + what, device(), new float[0][], new int[][] {withMargin(rnd, chosen, 3),
+                withMargin(rnd, new int[0], all + 2), withMargin(rnd, new int[0], rep * (modules + 1) + 1),
+                withMargin(rnd, new int[0], all + 3)},
+                    (be, f, i) -> be.moduleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]));
+            int[][] dispatch = referenceDispatch(rep, rows, modules, k, chosen);
+            int[][] ints = {withMargin(rnd, dispatch[0], 2), withMargin(rnd, dispatch[2], 3)}; // pairs, rowSlots
+            float[] perRow = gaussian(rnd, rep * rows * width + 3), perModule = gaussian(rnd, blocks * width + 3);
+            float[] values = gaussian(rnd, all * width + 3);
+            if (all * width > 1) {
+                perRow[1] = -0f;
+                perModule[1] = -0f;
+                values[1] = -0f;
+            }
+            for (boolean blockwise : new boolean[] {false, true}) {
+                String mode = (blockwise ? " per module" : " shared") + what;
+                checkExact("gatherSlots" + mode, device(), new float[][] {blockwise ? perModule : perRow,
+                    gaussian(rnd, all * width + 2)}, ints,
+                        (be, f, i) -> be.gatherSlots(rep, rows, modules, k, width, blockwise, i[0], f[0], f[1]));
+                checkExact("scatterSlots" + mode, device(), new float[][] {values,
+                    gaussian(rnd, (blockwise ? blocks : rep * rows) * width + 2)}, ints,
+                        (be, f, i) -> be.scatterSlots(rep, rows, modules, k, width, blockwise, i[0], i[1], f[0], f[1]));
+            }
+            float[] gates = gaussian(rnd, blocks + 2);
+            checkExact("combineSlots" + what, device(), new float[][] {gates, values, gaussian(rnd, rep * rows * width + 2)},
+                    ints, (be, f, i) -> be.combineSlots(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2]));
+            checkExact("combineSlotsBackward" + what, device(), new float[][] {gates, values, perRow,
+                gaussian(rnd, all * width + 2), gaussian(rnd, blocks + 3)}, ints, (be, f, i) ->
+                    be.combineSlotsBackward(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2], f[3], f[4]));
+        }
+    }
+
+    /**
+     * (rep, R, rows, k, n, kdim) of the segmented product tests: one of everything, modules without rows, segments
+     * across the 64-row tiles with two column tiles, k = R with two kdim tiles in the weight gradient, kdim 0 (the
+     * bias alone).
+     */
+    private static final int[][] SEGMENT_SHAPES = {{1, 1, 1, 1, 1, 1}, {2, 4, 13, 1, 3, 5}, {2, 3, 100, 2, 70, 33},
+        {1, 6, 50, 6, 17, 70}, {2, 5, 40, 2, 9, 0}};
+
+    /**
+     * The segmented product, both storages of w, with bias and ReLU or without (each a margin after its view, w and
+     * the bias at offsets and padded strides of their own), and its weight gradient onto random values, with the bias
+     * gradient or without: within tolerance of the reference (FMA). Modules 1 and R - 1 get no rows where the shape
+     * leaves enough others.
+     */
+    @Test
+    void segmentedProductsAgreeWithTheReference() {
+        segmentedProductsAgreeOn(SEGMENT_SHAPES);
+    }
+
+    /** {@link #segmentedProductsAgreeWithTheReference} on these (rep, R, rows, k, n, kdim) (AsanKernelsTest: fewer). */
+    void segmentedProductsAgreeOn(int[]... shapes) {
+        SplittableRandom rnd = new SplittableRandom(13);
+        for (int[] shape : shapes) {
+            int rep = shape[0], modules = shape[1], rows = shape[2], k = shape[3], n = shape[4], kdim = shape[5];
+            int slots = rows * k;
+            int[] starts = referenceDispatch(rep, rows, modules, k,
+                    chosenModules(rnd, rep, rows, modules, k, 1, modules - 1))[1];
+            int[][] ints = {withMargin(rnd, starts, 2)};
+            String what = " rep " + rep + " R " + modules + " slots " + slots + " n " + n + " kdim " + kdim;
+            for (boolean transW : new boolean[] {false, true}) {
+                for (boolean epilogue : new boolean[] {false, true}) {
+                    int ldw = (transW ? kdim : n) + 1, wModule = (transW ? n : kdim) * ldw + 2;
+                    int wRep = modules * wModule + 3, biasModule = n + 1, biasRep = modules * biasModule + 2;
+                    float[][] f = {gaussian(rnd, rep * slots * kdim + 2), gaussian(rnd, 1 + rep * wRep + 2),
+                        gaussian(rnd, rep * slots * n + 3), gaussian(rnd, 2 + rep * biasRep + 1)};
+                    check("gemmSegmented" + what + (transW ? " transW" : "") + (epilogue ? " bias relu" : ""),
+                            device(), f, ints, (be, b, i) -> be.gemmSegmented(rep, modules, i[0], slots, transW, n,
+                                    kdim, b[0], b[1], 1, ldw, wModule, wRep, b[2], epilogue ? b[3] : null, 2,
+                                    biasModule, biasRep, epilogue));
+                }
+            }
+            for (boolean withBias : new boolean[] {false, true}) {
+                int ldw = n + 2, wModule = kdim * ldw + 1, wRep = modules * wModule + 2;
+                int biasModule = n + 3, biasRep = modules * biasModule + 1;
+                float[][] f = {gaussian(rnd, rep * slots * kdim + 2), gaussian(rnd, rep * slots * n + 2),
+                    gaussian(rnd, 3 + rep * wRep + 2), gaussian(rnd, 1 + rep * biasRep + 2)};
+                check("gemmSegmentedWeightGrad" + what + (withBias ? " +bias" : ""), device(), f, ints,
+                        (be, b, i) -> be.gemmSegmentedWeightGrad(rep, modules, i[0], slots, n, kdim, b[0], b[1], b[2], 3,
+                                ldw, wModule, wRep, withBias ? b[3] : null, 1, biasModule, biasRep));
+            }
+        }
+    }
+
+    /**
+     * The sparse dispatch of a module layer chained on the device, each op on what the device's previous ops wrote:
+     * top-2 of 5 routing, the permutation, the gather, the module products with bias and ReLU, the combine; then
+     * backward: the combine's gradients, the weight gradient, the product back through w^T, the scatter. Within
+     * tolerance of the same chain on the reference.
+     */
+    @Test
+    void theSparseDispatchChainsOnTheDevice() {
+        SplittableRandom rnd = new SplittableRandom(14);
+        int rep = 2, rows = 37, modules = 5, k = 2, in = 6, out = 9, slots = rows * k;
+        int rowSize = rep * rows, all = rep * slots, wRep = modules * in * out;
+        float[] probs = gaussian(rnd, rowSize * modules);
+        for (int j = 0; j < probs.length; j++) probs[j] = (float) Math.exp(probs[j]);
+        // f: probs, gates, x, xSlots, w, bias, ySlots, y, dy, dySlots, dGates, gw, gb, dxSlots, dx
+        float[][] f = {probs, new float[rowSize * modules], gaussian(rnd, rowSize * in), new float[all * in],
+            gaussian(rnd, rep * wRep), gaussian(rnd, rep * modules * out), new float[all * out],
+            new float[rowSize * out], gaussian(rnd, rowSize * out), new float[all * out], new float[rowSize * modules],
+            new float[rep * wRep], new float[rep * modules * out], new float[all * in], new float[rowSize * in]};
+        // i: chosen, pairs, starts, rowSlots
+        int[][] ints = {new int[rowSize * k], new int[all], new int[rep * (modules + 1)], new int[all]};
+        check("the sparse dispatch chained", device(), f, ints, (be, b, i) -> {
+            be.routingTopK(rowSize, modules, k, b[0], b[1], i[0]);
+            be.moduleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]);
+            be.gatherSlots(rep, rows, modules, k, in, false, i[1], b[2], b[3]);
+            be.gemmSegmented(rep, modules, i[2], slots, false, out, in, b[3], b[4], 0, out, in * out, wRep, b[6], b[5],
+                    0, out, modules * out, true);
+            be.combineSlots(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[7]);
+            be.combineSlotsBackward(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[8], b[9], b[10]);
+            be.gemmSegmentedWeightGrad(rep, modules, i[2], slots, out, in, b[3], b[9], b[11], 0, out, in * out, wRep,
+                    b[12], 0, out, modules * out);
+            be.gemmSegmented(rep, modules, i[2], slots, true, in, out, b[9], b[4], 0, out, in * out, wRep, b[13], null,
+                    0, 0, 0, false);
+            be.scatterSlots(rep, rows, modules, k, in, false, i[1], i[3], b[13], b[14]);
+        });
+    }
+
+    @Test
+    void slotDispatchRefusesShapesItCannotTake() {
+        Backend device = device();
+        try (FloatBuf x = device.allocFloats(4 * TOPK_MAX_MODULES); IntBuf i = device.allocInts(4 * TOPK_MAX_MODULES)) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> device.routingTopK(1, TOPK_MAX_MODULES + 1, 1, x, x, i));
+            assertTrue(e.getMessage().contains(String.valueOf(TOPK_MAX_MODULES)), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> device.routingTopK(1, 4, 0, x, x, i), "k = 0");
+            assertThrows(IllegalArgumentException.class, () -> device.routingTopK(1, 4, 5, x, x, i), "k > n");
+            assertThrows(IllegalArgumentException.class, () -> device.routingTopK(-1, 4, 2, x, x, i), "m < 0");
+            assertThrows(IllegalArgumentException.class, () -> device.moduleDispatch(1, 2, 3, 4, i, i, i, i), "k > R");
+            assertThrows(IllegalArgumentException.class, () -> device.moduleDispatch(1, 2, 0, 1, i, i, i, i), "no R");
+            assertThrows(IllegalArgumentException.class,
+                    () -> device.gatherSlots(-1, 2, 3, 1, 4, false, i, x, x), "rep < 0");
+            assertThrows(IllegalArgumentException.class,
+                    () -> device.scatterSlots(1, 2, 3, 1, -4, true, i, i, x, x), "width < 0");
+            assertThrows(IllegalArgumentException.class,
+                    () -> device.combineSlots(1, 2, 3, 0, 4, i, i, x, x, x), "k = 0");
+            assertThrows(IllegalArgumentException.class,
+                    () -> device.combineSlotsBackward(1, -2, 3, 1, 4, i, i, x, x, x, x, x), "rows < 0");
+            assertThrows(IllegalArgumentException.class, () -> device.gemmSegmented(1, 0, i, 2, false, 1, 1, x, x, 0,
+                    1, 1, 1, x, null, 0, 0, 0, false), "no modules");
+            assertThrows(IllegalArgumentException.class, () -> device.gemmSegmentedWeightGrad(1, 2, i, -1, 1, 1, x, x,
+                    x, 0, 1, 1, 1, null, 0, 0, 0), "slots < 0");
+            assertThrows(IndexOutOfBoundsException.class, () -> device.gatherSlots(2, 30, 3, 2, 4, false, i, x, x),
+                    "a view beyond its buffer");
+            float[] after = new float[4 * TOPK_MAX_MODULES];
+            device.download(x, 0, after, 0, after.length);
+            assertArrayEquals(new float[4 * TOPK_MAX_MODULES], after, "a refused op wrote nothing");
+        }
     }
 
     /**
