@@ -129,6 +129,23 @@ abstract class CudaTrainingContract extends DeviceContract {
         }
     }
 
+    /** Top-k routing (the dispatched modules) on the learned routings: one forward and backward within 1e-5, 20 steps within 1e-4. */
+    @ParameterizedTest(name = "R={0} k={1}")
+    @CsvSource({"5, 2", "3, 1"})
+    void topKRoutingMatchesTheCpu(int rules, int k) {
+        for (ModelKind kind : List.of(ModelKind.MODULAR, ModelKind.MODULAR_OP)) {
+            forwardAndBackwardMatchTheCpu(topK(mlp(kind, rules, 7, 23, 37, false), k));
+            forwardAndBackwardMatchTheCpu(topK(mha(kind, rules, 10, 6 * rules, 7, 0, 3, false), k));
+            twentyStepsMatchTheCpu(topK(mlp(kind, rules, 8, 24, 37, true), k));
+            twentyStepsMatchTheCpu(topK(mha(kind, rules, 8, 4 * rules, 5, 0, 6, true), k));
+        }
+    }
+
+    private static TrainConfig topK(TrainConfig c, int k) {
+        return new TrainConfig(c.task(), c.model(), c.rules(), c.encDim(), c.dim(), c.options(), c.batchSize(), c.lr(),
+                c.iterations(), c.evalEvery(), c.seed(), c.dataSeed(), c.regularization(), k);
+    }
+
     private static TrainConfig regularised(TrainConfig c, RouterRegularization weights) {
         return new TrainConfig(c.task(), c.model(), c.rules(), c.encDim(), c.dim(), c.options(), c.batchSize(), c.lr(),
                 c.iterations(), c.evalEvery(), c.seed(), c.dataSeed(), weights);
