@@ -278,6 +278,24 @@ __device__ __forceinline__ void seg_bounds(const int* starts, int modules, int s
     count = min(max(b[1], from), slots) - from;
 }
 
+// One thread's 4 x 4 register tile of a segmented product over one slab of shared memory:
+// acc[i][j] += sum over p < SEG_DEPTH of a[p][ty + 16 i] * b[p][tx + 16 j]
+__device__ __forceinline__ void seg_slab_product(float (&acc)[4][4], const float (*a)[SEG_TILE + 1],
+                                                 const float (*b)[SEG_TILE + 1], int tx, int ty) {
+#pragma unroll 4
+    for (int p = 0; p < SEG_DEPTH; p++) {
+        float av[4], bv[4];
+#pragma unroll
+        for (int i = 0; i < 4; i++) av[i] = a[p][ty + 16 * i];
+#pragma unroll
+        for (int j = 0; j < 4; j++) bv[j] = b[p][tx + 16 * j];
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bv[j];
+    }
+}
+
 // For each replica r and module m, the rows of its segment: c = act(a_seg . op(w_m) + bias_m), overwriting c.
 // a (rep, slots, kdim), c (rep, slots, n); op(w_m) (kdim, n): w_m (kdim, n) with row stride ldw, or (n, kdim) when
 // transW, at r * wRepStride + m * wModuleStride; bias_m (n) or null at r * biasRepStride + m * biasModuleStride;
@@ -323,18 +341,7 @@ gemm_segmented(int rep, int modules, const int* __restrict__ starts, int slots, 
                     tileW[pw][j] = p0 + pw < kdim && col0 + j < n ? wItem[(p0 + pw) * wp + (col0 + j) * wj] : 0.0f;
                 }
                 __syncthreads();
-#pragma unroll 4
-                for (int p = 0; p < SEG_DEPTH; p++) {
-                    float av[4], bv[4];
-#pragma unroll
-                    for (int i = 0; i < 4; i++) av[i] = tileA[p][ty + 16 * i];
-#pragma unroll
-                    for (int j = 0; j < 4; j++) bv[j] = tileW[p][tx + 16 * j];
-#pragma unroll
-                    for (int i = 0; i < 4; i++)
-#pragma unroll
-                        for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bv[j];
-                }
+                seg_slab_product(acc, tileA, tileW, tx, ty);
                 __syncthreads();
             }
             // the epilogue without branches (one copy of the code): v < floor ? floor : v is ReLU at floor 0 (a NaN
@@ -410,18 +417,7 @@ gemm_segmented_weight_grad(int rep, int modules, const int* __restrict__ starts,
                 const int depth = min(SEG_DEPTH, count - p0);
                 for (int p = 0; p < depth; p++) colSum = __fadd_rn(colSum, tileD[p][tid]);
             }
-#pragma unroll 4
-            for (int p = 0; p < SEG_DEPTH; p++) {
-                float av[4], bv[4];
-#pragma unroll
-                for (int i = 0; i < 4; i++) av[i] = tileA[p][ty + 16 * i];
-#pragma unroll
-                for (int j = 0; j < 4; j++) bv[j] = tileD[p][tx + 16 * j];
-#pragma unroll
-                for (int i = 0; i < 4; i++)
-#pragma unroll
-                    for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bv[j];
-            }
+            seg_slab_product(acc, tileA, tileD, tx, ty);
             __syncthreads();
         }
         float* gwItem = gw + r * wRepStride + mod * wModuleStride;
