@@ -10,8 +10,8 @@
 // segmented products (c, and gw of the weight gradient) are tiled and use FMA: within 1e-5 of the CPU, not its bits;
 // the bias gradient gb is ScalarBackend's sum (the rows in order onto gb), bit for bit. No atomics, every sum in a
 // fixed order: the same bits in any thread order.
-// Loops over k and over a slab's 16 steps unroll at most 4 times: with -lineinfo every kernel's PTX is in the fatbin
-// four times, and full unrolling made this file's share half again as large.
+// Loops over k and over a slab's 16 steps unroll at most 4 times: full unrolling made this file's share of the
+// fatbin half again as large.
 // Indices come from routingTopK and moduleDispatch. One out of range (a module outside [0, R), a slot outside
 // [0, slots), bounds outside [0, slots)) is skipped or clamped, so no kernel reads or writes outside its views: a
 // chosen module out of range gets no slot, a pair or slot out of range gathers zeros and adds nothing.

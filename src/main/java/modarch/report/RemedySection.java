@@ -19,8 +19,6 @@ final class RemedySection {
             Quantity.COLLAPSE_WORST, Quantity.ALIGNMENT, Quantity.INVERSE_MI);
 
     private final Variant variant;
-    private final String title;
-    private final String slug;
     private final List<RunRow> runs;
     /** NONE (the paper's recipe, even without runs) and every remedy of the variant's runs, in order. */
     private final Map<Remedy, Section> byRemedy;
@@ -30,8 +28,6 @@ final class RemedySection {
 
     private RemedySection(Variant variant, boolean withRecipe, List<RunRow> runs) {
         this.variant = variant;
-        this.title = variant.title(withRecipe);
-        this.slug = variant.slug(withRecipe);
         this.runs = List.copyOf(runs);
         Map<Remedy, List<RunRow>> groups = new TreeMap<>(Map.of(Remedy.NONE, List.of()));
         groups.putAll(runs.stream().collect(Collectors.groupingBy(RunRow::remedy)));
@@ -57,12 +53,13 @@ final class RemedySection {
         return variant;
     }
 
+    /** The variant's title and file-name stem: its baseline section's (the same variant and recipe naming). */
     String title() {
-        return title;
+        return byRemedy.get(Remedy.NONE).title();
     }
 
     String slug() {
-        return slug;
+        return byRemedy.get(Remedy.NONE).slug();
     }
 
     Performance performance() {

@@ -27,6 +27,17 @@ class TrainStepAllocationTest {
         }
     }
 
+    /** Top-k routing's dispatched modules (the segmented products loop over the modules' row counts on the host). */
+    @Test
+    void aWarmTopKTrainingStepAllocatesNothing() {
+        Backend backend = Backends.select("cpu").backend();
+        for (ModelKind kind : new ModelKind[] {ModelKind.MODULAR_OP, ModelKind.MODULAR}) {
+            MlpModel model = new MlpModel(backend, 2, new ModelSpec(kind, 8, 16, 64).withRouterTopK(2), 64);
+            Task[] tasks = {new MlpTask(8, 0, false), new MlpTask(8, 1, false)};
+            assertAWarmStepAllocatesNothing(backend, model, tasks, 64, 1, 0f, kind + " top-2");
+        }
+    }
+
     static void assertAWarmStepAllocatesNothing(Backend backend, Model model, Task[] tasks, int examples,
                                                         int length, float maxGradNorm, String what) {
         java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
