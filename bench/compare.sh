@@ -20,7 +20,7 @@
 #                             compiled, fused Adam, 1 or 2 threads
 #
 #   bench/compare.sh                                  # builds target/modarch.jar first
-#   bench/compare.sh --jar /work/before/target/modarch.jar --rounds 3
+#   bench/compare.sh --jar ../modarch-before/target/modarch.jar --rounds 3
 #   MODARCH_JAR=old.jar ROUNDS=2 bench/compare.sh
 #
 # Options (or environment variables):
@@ -28,7 +28,7 @@
 #   --jar PATH         MODARCH_JAR      modarch jar built with -Pbench (default: build target/modarch.jar
 #                                       with `mvn -q -Pbench -DskipTests package`)
 #   --rounds N         ROUNDS           rounds (default 3)
-#   --torch213 PYTHON  TORCH213_PYTHON  python of the PyTorch 2.13 venv (default /work/venv-torch213/bin/python)
+#   --torch213 PYTHON  TORCH213_PYTHON  python of the PyTorch 2.13 venv (default bench/.venv/bin/python)
 #   --summarize DIR                     only print the table of an earlier run's results folder
 #   --idle-wait S      IDLE_WAIT_S      before each run, wait up to S s for the CPUs to go idle (default 5; 0: don't);
 #                                       the CPU use seen before each run goes to busy.log
@@ -47,7 +47,7 @@ set -euo pipefail
 family="${FAMILY:-mlp}"
 jar="${MODARCH_JAR:-}"
 rounds="${ROUNDS:-3}"
-py213="${TORCH213_PYTHON:-/work/venv-torch213/bin/python}"
+py213="${TORCH213_PYTHON:-bench/.venv/bin/python}"
 idle_wait="${IDLE_WAIT_S:-5}"
 torch_max_s="${TORCH_MAX_S:-10}"
 jmh_opts="${JMH_OPTS:-}"
@@ -144,8 +144,8 @@ have213=1
 if ! "$py213" -c 'import torch; assert torch.__version__.startswith("2.13")' 2>/dev/null; then
   have213=0
   echo "compare.sh: no PyTorch 2.13 at $py213: its rows are left out. Make the venv with:" >&2
-  echo "  python3 -m venv /work/venv-torch213 && /work/venv-torch213/bin/pip install --no-deps torch==2.13.0+cpu \\" >&2
-  echo "    && /work/venv-torch213/bin/pip install filelock typing-extensions sympy networkx jinja2 fsspec numpy 'setuptools>=77.0.3'" >&2
+  echo "  python3 -m venv bench/.venv && bench/.venv/bin/pip install --no-deps torch==2.13.0+cpu \\" >&2
+  echo "    && bench/.venv/bin/pip install filelock typing-extensions sympy networkx jinja2 fsspec numpy 'setuptools>=77.0.3'" >&2
 fi
 
 if [ -z "$jar" ]; then

@@ -8,7 +8,7 @@ same math with the reference's parameter names, shapes and counts (asserted wher
 MhaModel can be compared step for step. Options, modes, timing and JSON are torch_step.py's (shared code).
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_mha_step.py --model modular --rules 2 --json
-    OMP_NUM_THREADS=1 /work/venv-torch213/bin/python bench/torch_mha_step.py --model gt-modular --rules 8
+    OMP_NUM_THREADS=1 bench/.venv/bin/python bench/torch_mha_step.py --model gt-modular --rules 8
 
 Heads: Monolithic has 2R heads of hd = att_dim / 2R; the modular kinds R modules of 2 heads of the same hd each
 (the reference's --num-heads 2 --num-rules R). step_flops() counts a step's floating-point work.

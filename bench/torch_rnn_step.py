@@ -9,7 +9,7 @@ Adam lr 1e-4. Our own implementation of the same math with the reference's param
 torch_step.py's (shared code); the clipping runs through its after_backward hook.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_rnn_step.py --model modular --rules 2 --json
-    OMP_NUM_THREADS=1 /work/venv-torch213/bin/python bench/torch_rnn_step.py --model gt-modular --rules 8
+    OMP_NUM_THREADS=1 bench/.venv/bin/python bench/torch_rnn_step.py --model gt-modular --rules 8
 
 Models: encoder Linear(d + R, enc) - ReLU - Linear(enc, enc) per step; Monolithic an nn.LSTMCell(enc, h); the
 modular kinds one GroupLSTMCell of R modules of width hmod (module_hidden: the reference's parameter-matching

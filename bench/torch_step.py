@@ -7,7 +7,7 @@ forward, L1 loss, backward, Adam. Shapes, parameter names and the parameter coun
 reference model, so the Java engine can be compared step for step.
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/torch_step.py --enc-dim 32 --dim 128 --json
-    OMP_NUM_THREADS=2 /work/venv-torch213/bin/python bench/torch_step.py --mode compile --threads 2 --json
+    OMP_NUM_THREADS=2 bench/.venv/bin/python bench/torch_step.py --mode compile --threads 2 --json
 
 Modes: "eager" runs the step as written; "compile" (PyTorch 2.x) runs forward + loss through
 torch.compile (inductor), whose AOTAutograd also compiles the backward graph that loss.backward()

@@ -4,7 +4,7 @@
 # plus the candidate's replica throughput (8 replicas in one pass against one). Prints the medians of all
 # JMH iterations, the candidate/baseline speed-up, and 8 * time(1 replica) / time(8 replicas).
 #
-#   bench/versus.sh --baseline /work/before/target/modarch.jar [--candidate target/modarch.jar] [--rounds 3]
+#   bench/versus.sh --baseline ../modarch-before/target/modarch.jar [--candidate target/modarch.jar] [--rounds 3]
 #
 # Both jars are built with the bench profile (mvn -q -Pbench -DskipTests package); a baseline without the
 # replicas parameter (before the reshape) runs one replica. JMH_OPTS as in compare.sh.
