@@ -1,0 +1,115 @@
+package modarch.io.tensorboard;
+
+import com.google.protobuf.Value;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The HParams plugin's summaries (tensorboard/plugins/hparams: plugin_data.proto, api.proto), through which
+ * TensorBoard's HParams tab compares a folder of runs by their options and final metrics. Each is a plugin summary
+ * named "hparams" whose content is an HParamsPluginData of version 0. Hyperparameter values are strings, booleans or
+ * numbers.
+ */
+public final class HParams {
+    static final String PLUGIN_NAME = "hparams";
+    static final String EXPERIMENT_TAG = "_hparams_/experiment";
+    static final String SESSION_START_TAG = "_hparams_/session_start_info";
+    static final String SESSION_END_TAG = "_hparams_/session_end_info";
+
+    private static final int PLUGIN_DATA_VERSION = 0;
+    private static final int DATA_VERSION = 1;
+    private static final int DATA_EXPERIMENT = 2;
+    private static final int DATA_SESSION_START = 3;
+    private static final int DATA_SESSION_END = 4;
+    private static final int EXPERIMENT_HPARAM_INFO = 4;
+    private static final int EXPERIMENT_METRIC_INFO = 5;
+    private static final int HPARAM_NAME = 1;
+    private static final int HPARAM_TYPE = 4;
+    private static final int METRIC_NAME = 1;
+    private static final int METRIC_NAME_TAG = 2;
+    private static final int START_HPARAMS = 1;
+    private static final int START_GROUP_NAME = 4;
+    private static final int START_TIME = 5;
+    private static final int MAP_KEY = 1;
+    private static final int MAP_VALUE = 2;
+    private static final int END_STATUS = 1;
+    private static final int END_TIME = 2;
+    private static final int STATUS_SUCCESS = 1;
+    private static final int STATUS_FAILURE = 2;
+
+    private HParams() {
+    }
+
+    /**
+     * The experiment: each hyperparameter's name with the type of its value here (DataType STRING, BOOL or FLOAT64),
+     * and the scalar tags that are its metrics (of the session's own run: group "").
+     */
+    public static Summary experiment(Map<String, ?> hparams, List<String> metricTags) {
+        byte[] experiment = Protobuf.message(out -> {
+            for (Map.Entry<String, ?> hparam : hparams.entrySet()) {
+                int type = dataType(value(hparam.getValue()));
+                out.writeByteArray(EXPERIMENT_HPARAM_INFO, Protobuf.message(info -> {
+                    info.writeString(HPARAM_NAME, hparam.getKey());
+                    info.writeEnum(HPARAM_TYPE, type);
+                }));
+            }
+            for (String tag : metricTags) {
+                byte[] name = Protobuf.message(metric -> metric.writeString(METRIC_NAME_TAG, tag));
+                out.writeByteArray(EXPERIMENT_METRIC_INFO, Protobuf.message(info -> info.writeByteArray(METRIC_NAME, name)));
+            }
+        });
+        return summary(EXPERIMENT_TAG, DATA_EXPERIMENT, experiment);
+    }
+
+    /**
+     * A session (a run) starts: its hyperparameters, and its group (sessions of one group, such as replicas that
+     * differ only in their seeds, form one row of the HParams table, their metrics averaged).
+     */
+    public static Summary sessionStart(Map<String, ?> hparams, String groupName) {
+        byte[] start = Protobuf.message(out -> {
+            for (Map.Entry<String, ?> hparam : hparams.entrySet()) {
+                Value value = value(hparam.getValue());
+                out.writeByteArray(START_HPARAMS, Protobuf.message(entry -> {
+                    entry.writeString(MAP_KEY, hparam.getKey());
+                    entry.writeMessage(MAP_VALUE, value);
+                }));
+            }
+            out.writeString(START_GROUP_NAME, groupName);
+            out.writeDouble(START_TIME, Events.now());
+        });
+        return summary(SESSION_START_TAG, DATA_SESSION_START, start);
+    }
+
+    /** The session ended: status SUCCESS, or FAILURE. */
+    public static Summary sessionEnd(boolean succeeded) {
+        byte[] end = Protobuf.message(out -> {
+            out.writeEnum(END_STATUS, succeeded ? STATUS_SUCCESS : STATUS_FAILURE);
+            out.writeDouble(END_TIME, Events.now());
+        });
+        return summary(SESSION_END_TAG, DATA_SESSION_END, end);
+    }
+
+    private static Summary summary(String tag, int field, byte[] data) {
+        byte[] content = Protobuf.message(out -> {
+            out.writeInt32(DATA_VERSION, PLUGIN_DATA_VERSION);
+            out.writeByteArray(field, data);
+        });
+        return new Summary().plugin(tag, PLUGIN_NAME, content);
+    }
+
+    private static Value value(Object value) {
+        if (value instanceof String s) return Value.newBuilder().setStringValue(s).build();
+        if (value instanceof Boolean b) return Value.newBuilder().setBoolValue(b).build();
+        if (value instanceof Number n) return Value.newBuilder().setNumberValue(n.doubleValue()).build();
+        throw new IllegalArgumentException("a hyperparameter is a string, a boolean or a number, not " + value);
+    }
+
+    /** api.proto's DataType of a value. */
+    private static int dataType(Value value) {
+        return switch (value.getKindCase()) {
+            case STRING_VALUE -> 1;
+            case BOOL_VALUE -> 2;
+            default -> 3;
+        };
+    }
+}

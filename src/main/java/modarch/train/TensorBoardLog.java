@@ -1,0 +1,145 @@
+package modarch.train;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import modarch.io.tensorboard.EventWriter;
+import modarch.io.tensorboard.HParams;
+import modarch.io.tensorboard.Heatmap;
+import modarch.io.tensorboard.Summary;
+
+/**
+ * A run's TensorBoard event files: what the trainer logs at each evaluation, eval's measurements and the HParams
+ * plugin's summaries, so that {@code tensorboard --logdir} shows a run's curves live and compares a folder of runs.
+ * Tags, grouped into TensorBoard's panels:
+ * <ul>
+ * <li>{@code loss/train}, {@code loss/eval}, {@code loss/eval_accuracy}: log.jsonl's train_loss, eval_loss and
+ * eval_accuracy (in distribution); {@code ood/eval}, {@code ood/eval_accuracy}: eval_ood_loss and
+ * eval_ood_accuracy; for a sequence task the same at every evaluation length L, suffixed {@code _len_L};</li>
+ * <li>{@code routing/load_balance_loss}, {@code routing/router_z_loss}, {@code routing/routing_mi}: the routing
+ * regularisers' terms, when set;</li>
+ * <li>{@code metrics/KEY}: every measurement of metrics.json (collapse, alignment, adaptation, mutual information,
+ * final losses and errors) at its checkpoint's iteration, and the image {@code metrics/activation_matrix} (rows
+ * rules, columns modules).</li>
+ * </ul>
+ * Accuracies and the training loss at iteration 0 are absent where log.jsonl has none (NaN).
+ */
+public final class TensorBoardLog implements Closeable {
+    /** log.jsonl's keys of an evaluation at one length, and their tags. */
+    private static final Map<String, String> EVALUATION_TAGS = Map.of(
+            "train_loss", "loss/train",
+            "eval_loss", "loss/eval",
+            "eval_accuracy", "loss/eval_accuracy",
+            "eval_ood_loss", "ood/eval",
+            "eval_ood_accuracy", "ood/eval_accuracy");
+    /** The options config.json holds only when set; the HParams tab shows them as 0, their default, otherwise. */
+    static final List<String> REMEDY_KEYS = List.of("load_balance", "router_z_loss", "mi_loss", "router_topk");
+    /** The options in which the replicas of a group differ, left out of the HParams group's name. */
+    private static final Set<String> SEED_KEYS = Set.of("seed", "data_seed");
+    /** metrics.json's numbers that describe the run rather than measure it. */
+    private static final Set<String> RUN_KEYS = Set.of("iteration", "run_iteration", "rules", "seed", "data_seed",
+            "seconds");
+    /** The HParams table's metric columns (the last value of each). */
+    static final List<String> METRIC_TAGS = List.of("loss/train", "loss/eval", "ood/eval", "loss/eval_accuracy",
+            "ood/eval_accuracy", "metrics/loss", "metrics/ood_loss", "metrics/error", "metrics/ood_error",
+            "metrics/collapse_avg", "metrics/collapse_worst", "metrics/alignment", "metrics/adaptation",
+            "metrics/inverse_mutual_information");
+    static final String ACTIVATION_MATRIX = "activation_matrix";
+
+    private final EventWriter writer;
+
+    private TensorBoardLog(EventWriter writer) {
+        this.writer = writer;
+    }
+
+    /**
+     * A new event file for training runDir, whose options are config (TrainConfig.toMap()), opened with its HParams
+     * summaries. resumedFrom: the iteration of the checkpoint a resume starts from, or -1 for a fresh run; the file
+     * then marks a restart at resumedFrom + 1, so that TensorBoard drops what earlier files logged after the
+     * checkpoint.
+     */
+    public static TensorBoardLog open(Path runDir, Map<String, Object> config, long resumedFrom) throws IOException {
+        EventWriter writer = EventWriter.create(runDir);
+        try {
+            writer.sessionStart(resumedFrom + 1);
+            Map<String, Object> hparams = hparams(config);
+            writer.write(0, HParams.experiment(hparams, METRIC_TAGS));
+            writer.write(0, HParams.sessionStart(hparams, groupName(hparams)));
+            writer.flush();
+        } catch (IOException | RuntimeException e) {
+            writer.close();
+            throw e;
+        }
+        return new TensorBoardLog(writer);
+    }
+
+    /** One evaluation, a line of log.jsonl as a map (its iteration is the step), written and forced to disk. */
+    public void evaluation(Map<String, Object> logLine) throws IOException {
+        Summary summary = new Summary();
+        addEvaluation(summary, logLine, "");
+        if (logLine.get("eval_by_length") instanceof List<?> lengths) {
+            for (Object length : lengths) {
+                Map<?, ?> atLength = (Map<?, ?>) length;
+                addEvaluation(summary, atLength, "_len_" + atLength.get("length"));
+            }
+        }
+        for (String term : Trainer.TERM_KEYS) addScalar(summary, "routing/" + term, logLine.get(term));
+        writer.write(((Number) logLine.get("iteration")).longValue(), summary);
+        writer.flush();
+    }
+
+    /** The run ended: the HParams session's status, SUCCESS or FAILURE (a diverged replica). */
+    public void finished(boolean succeeded) throws IOException {
+        writer.write(0, HParams.sessionEnd(succeeded));
+        writer.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        writer.close();
+    }
+
+    /**
+     * Adds a measurement, metrics.json's content as a map (activation_matrix a double[][]), to runDir's event files
+     * (a new file: training may still be writing its own), at the measured checkpoint's iteration.
+     */
+    public static void writeMetrics(Path runDir, Map<String, Object> metrics) throws IOException {
+        Summary summary = new Summary();
+        metrics.forEach((key, value) -> {
+            if (!RUN_KEYS.contains(key)) addScalar(summary, "metrics/" + key, value);
+        });
+        Object matrix = metrics.get(ACTIVATION_MATRIX);
+        if (matrix != null) summary.image("metrics/" + ACTIVATION_MATRIX, Heatmap.of((double[][]) matrix));
+        try (EventWriter writer = EventWriter.create(runDir)) {
+            writer.write(((Number) metrics.get("iteration")).longValue(), summary);
+            writer.flush();
+        }
+    }
+
+    /** The options with the unset remedies as 0. */
+    static Map<String, Object> hparams(Map<String, Object> config) {
+        Map<String, Object> hparams = new LinkedHashMap<>(config);
+        for (String remedy : REMEDY_KEYS) hparams.putIfAbsent(remedy, 0);
+        return hparams;
+    }
+
+    /** The options but the seeds, as key=value pairs: the same for every replica of a group. */
+    static String groupName(Map<String, Object> hparams) {
+        return hparams.entrySet().stream().filter(e -> !SEED_KEYS.contains(e.getKey()))
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
+    }
+
+    private static void addEvaluation(Summary summary, Map<?, ?> values, String suffix) {
+        EVALUATION_TAGS.forEach((key, tag) -> addScalar(summary, tag + suffix, values.get(key)));
+    }
+
+    /** A number as a scalar; NaN (no value) and anything else are left out. */
+    private static void addScalar(Summary summary, String tag, Object value) {
+        if (value instanceof Number n && !Double.isNaN(n.doubleValue())) summary.scalar(tag, n.doubleValue());
+    }
+}
