@@ -23,11 +23,10 @@ public final class Heatmap {
     public static Image of(double[][] values) {
         int rows = values.length;
         int columns = rows == 0 ? 0 : values[0].length;
+        if (columns == 0) throw new IllegalArgumentException("a heat map needs a non-empty matrix");
         double max = 0;
         for (double[] row : values) {
-            if (row.length != columns || columns == 0) {
-                throw new IllegalArgumentException("a heat map needs a non-empty rectangular matrix");
-            }
+            if (row.length != columns) throw new IllegalArgumentException("a heat map needs a rectangular matrix");
             for (double v : row) if (Double.isFinite(v)) max = Math.max(max, v);
         }
         int cell = Math.max(1, SIDE / Math.max(rows, columns));
