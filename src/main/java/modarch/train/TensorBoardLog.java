@@ -37,6 +37,15 @@ public final class TensorBoardLog implements Closeable {
             "eval_accuracy", "loss/eval_accuracy",
             "eval_ood_loss", "ood/eval",
             "eval_ood_accuracy", "ood/eval_accuracy");
+    /**
+     * What config.json may hold, whatever the family (TrainConfig.toMap() and the trainer's keys): the experiment's
+     * hyperparameters, the same in every run so that a folder of runs of several families shows all of them (after
+     * them, a run's keys beyond these).
+     */
+    private static final List<String> STRING_HPARAMS = List.of("task", "model", "device", "backend", "engine_version");
+    private static final List<String> NUMBER_HPARAMS = List.of("rules", "enc_dim", "dim", "h_dim", "att_dim", "d_dim",
+            "order", "seq_len", "search_version", "attention_topk", "load_balance", "router_z_loss", "mi_loss",
+            "router_topk", "batch_size", "lr", "iterations", "eval_every", "seed", "data_seed", "parameters");
     /** The options config.json holds only when set; the HParams tab shows them as 0, their default, otherwise. */
     static final List<String> REMEDY_KEYS = List.of("load_balance", "router_z_loss", "mi_loss", "router_topk");
     /** The options in which the replicas of a group differ, left out of the HParams group's name. */
@@ -58,7 +67,7 @@ public final class TensorBoardLog implements Closeable {
     }
 
     /**
-     * A new event file for training runDir, whose options are config (TrainConfig.toMap()), opened with its HParams
+     * A new event file for training runDir, whose options are config (config.json's content), opened with its HParams
      * summaries. resumedFrom: the iteration of the checkpoint a resume starts from, or -1 for a fresh run; the file
      * then marks a restart at resumedFrom + 1, so that TensorBoard drops what earlier files logged after the
      * checkpoint.
@@ -68,7 +77,7 @@ public final class TensorBoardLog implements Closeable {
         try {
             writer.sessionStart(resumedFrom + 1);
             Map<String, Object> hparams = hparams(config);
-            writer.write(0, HParams.experiment(hparams, METRIC_TAGS));
+            writer.write(0, HParams.experiment(experimentHParams(hparams), METRIC_TAGS));
             writer.write(0, HParams.sessionStart(hparams, groupName(hparams)));
             writer.flush();
         } catch (IOException | RuntimeException e) {
@@ -126,6 +135,15 @@ public final class TensorBoardLog implements Closeable {
         Map<String, Object> hparams = new LinkedHashMap<>(config);
         for (String remedy : REMEDY_KEYS) hparams.putIfAbsent(remedy, 0);
         return hparams;
+    }
+
+    /** Every hyperparameter any run may have, then the run's others, with their types. */
+    static Map<String, HParams.Type> experimentHParams(Map<String, Object> hparams) {
+        Map<String, HParams.Type> types = new LinkedHashMap<>();
+        for (String name : STRING_HPARAMS) types.put(name, HParams.Type.STRING);
+        for (String name : NUMBER_HPARAMS) types.put(name, HParams.Type.NUMBER);
+        hparams.forEach((name, value) -> types.putIfAbsent(name, HParams.Type.of(value)));
+        return types;
     }
 
     /** The options but the seeds, as key=value pairs: the same for every replica of a group. */

@@ -40,17 +40,36 @@ public final class HParams {
     private HParams() {
     }
 
+    /** api.proto's DataType of a hyperparameter, by the value it holds. */
+    public enum Type {
+        STRING(1), BOOL(2), NUMBER(3);
+
+        private final int dataType;
+
+        Type(int dataType) {
+            this.dataType = dataType;
+        }
+
+        public static Type of(Object value) {
+            return switch (value(value).getKindCase()) {
+                case STRING_VALUE -> STRING;
+                case BOOL_VALUE -> BOOL;
+                default -> NUMBER;
+            };
+        }
+    }
+
     /**
-     * The experiment: each hyperparameter's name with the type of its value here (DataType STRING, BOOL or FLOAT64),
-     * and the scalar tags that are its metrics (of the session's own run: group "").
+     * The experiment: the hyperparameters' names and types, and the scalar tags that are its metrics (each of the
+     * session's own run: group ""). TensorBoard shows the first experiment it finds in a folder, so every run of a
+     * folder should write the same.
      */
-    public static Summary experiment(Map<String, ?> hparams, List<String> metricTags) {
+    public static Summary experiment(Map<String, Type> hparams, List<String> metricTags) {
         byte[] experiment = Protobuf.message(out -> {
-            for (Map.Entry<String, ?> hparam : hparams.entrySet()) {
-                int type = dataType(value(hparam.getValue()));
+            for (Map.Entry<String, Type> hparam : hparams.entrySet()) {
                 out.writeByteArray(EXPERIMENT_HPARAM_INFO, Protobuf.message(info -> {
                     info.writeString(HPARAM_NAME, hparam.getKey());
-                    info.writeEnum(HPARAM_TYPE, type);
+                    info.writeEnum(HPARAM_TYPE, hparam.getValue().dataType);
                 }));
             }
             for (String tag : metricTags) {
@@ -102,14 +121,5 @@ public final class HParams {
         if (value instanceof Boolean b) return Value.newBuilder().setBoolValue(b).build();
         if (value instanceof Number n) return Value.newBuilder().setNumberValue(n.doubleValue()).build();
         throw new IllegalArgumentException("a hyperparameter is a string, a boolean or a number, not " + value);
-    }
-
-    /** api.proto's DataType of a value. */
-    private static int dataType(Value value) {
-        return switch (value.getKindCase()) {
-            case STRING_VALUE -> 1;
-            case BOOL_VALUE -> 2;
-            default -> 3;
-        };
     }
 }
