@@ -1,6 +1,6 @@
 """Checks modarch's TensorBoard event files with TensorBoard's own code.
 
-    python3 tensorboard_check.py read LOGDIR [--unfinished RUN ...]
+    python3 tensorboard_check.py read LOGDIR [--unfinished RUN ...] [--failed RUN ...] [--resumed RUN ...]
     python3 tensorboard_check.py serve LOGDIR
 
 A run is a folder under LOGDIR with a config.json, a log.jsonl and, once measured, a metrics.json. What the event
@@ -11,9 +11,11 @@ files must hold is derived here, independently of the Java code, from those file
   _len_L) and routing/<term>, at step = iteration; metrics.json's measurements as metrics/<key> at its iteration
   and its activation matrix as the image metrics/activation_matrix;
 - the HParams plugin's experiment, session start (the options of config.json, unset remedies 0, a group name shared
-  by the runs that differ only in their seeds) and session end (SUCCESS, except for the runs named --unfinished).
+  by the runs that differ only in their seeds) and session end: none for the runs named --unfinished, FAILURE for
+  those named --failed, SUCCESS for the others.
 
-read: loads every event file with event_file_loader and every run with EventAccumulator(purge_orphaned_data=True).
+read: loads every event file with event_file_loader and every run with EventAccumulator(purge_orphaned_data=True);
+for the runs named --resumed, the same without purging must see the orphaned steps (so that the check means something).
 serve: starts `tensorboard --logdir LOGDIR` on 127.0.0.1 and checks every run and tag through its HTTP data API.
 Prints what it checked; exits 1 naming each mismatch.
 """
@@ -158,8 +160,10 @@ def check_scalars(run, counts):
     unpurged = event_accumulator.EventAccumulator(
         run.path, size_guidance={event_accumulator.SCALARS: 0}, purge_orphaned_data=False)
     unpurged.Reload()
-    counts["purged_points"] += sum(len(unpurged.Scalars(t)) for t in unpurged.Tags()["scalars"]) \
-        - sum(len(p) for p in expected.values())
+    purged = sum(len(unpurged.Scalars(t)) for t in unpurged.Tags()["scalars"]) - sum(len(p) for p in expected.values())
+    if run.resumed and purged <= 0:
+        fail("%s: resumed, but no orphaned step to purge" % run.name)
+    counts["purged_points"] += purged
     check_image(run, accumulator, tags, counts)
     check_hparams(run, accumulator, counts)
 
@@ -211,8 +215,9 @@ def check_hparams(run, accumulator, counts):
             fail("%s: a session end for a run that did not finish" % run.name)
     else:
         end = metadata.parse_session_end_info_plugin_data(content[metadata.SESSION_END_INFO_TAG])
-        if end.status != api_pb2.STATUS_SUCCESS:
-            fail("%s: session end status %d" % (run.name, end.status))
+        status = api_pb2.STATUS_FAILURE if run.failed else api_pb2.STATUS_SUCCESS
+        if end.status != status:
+            fail("%s: session end status %d, expected %d" % (run.name, end.status, status))
     counts["hparams_runs"] += 1
 
 
@@ -225,12 +230,14 @@ def check_groups(runs):
                 fail("%s and %s: group names %r and %r" % (a.name, b.name, a.group_name, b.group_name))
 
 
-def read(logdir, unfinished):
+def read(logdir, unfinished, failed, resumed):
     runs = find_runs(logdir)
     counts = dict.fromkeys(("files", "events", "session_starts", "scalar_tags", "scalar_points", "purged_points",
                             "images", "hparams_runs"), 0)
     for run in runs:
         run.unfinished = run.name in unfinished
+        run.failed = run.name in failed
+        run.resumed = run.name in resumed
         check_raw_events(run, counts)
         check_scalars(run, counts)
     check_groups(runs)
@@ -322,10 +329,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=("read", "serve"))
     parser.add_argument("logdir")
-    parser.add_argument("--unfinished", nargs="*", default=[])
+    for option in ("--unfinished", "--failed", "--resumed"):
+        parser.add_argument(option, nargs="*", default=[])
     args = parser.parse_args()
     if args.mode == "read":
-        read(args.logdir, set(args.unfinished))
+        read(args.logdir, set(args.unfinished), set(args.failed), set(args.resumed))
     else:
         serve(args.logdir)
     for failure in failures:

@@ -23,11 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A small sweep's folder written as the trainer and eval write it (config.json, log.jsonl, metrics.json and the event
  * files), then read by TensorBoard itself (src/test/python/tensorboard_check.py): two replicas of one group, measured,
- * one of them killed after iteration 30 and resumed from its checkpoint at 10; and a run of another group killed
- * mid-record.
+ * one of them killed after iteration 30 and resumed from its checkpoint at 10; and two replicas of another group, one
+ * killed mid-record after a resume, one diverged.
  */
 class TensorBoardLogTest {
+    private static final String RESUMED = "runs/mha-classification/modular-seed1";
     private static final String KILLED = "runs/mlp-regression/monolithic-killed";
+    private static final String DIVERGED = "runs/mlp-regression/monolithic-diverged";
 
     @TempDir
     static Path logdir;
@@ -40,7 +42,7 @@ class TensorBoardLogTest {
         runFiles(fresh, mha(0), lines);
         measure(fresh);
 
-        Path resumed = logdir.resolve("runs/mha-classification/modular-seed1");
+        Path resumed = logdir.resolve(RESUMED);
         session(resumed, mha(1), -1, lines(0, 30, 0.1, true), false);
         List<Map<String, Object>> after = lines(0, 10, 0.1, true);
         List<Map<String, Object>> rerun = lines(20, 40, 0.5, true);
@@ -51,21 +53,29 @@ class TensorBoardLogTest {
 
         Path killed = logdir.resolve(KILLED);
         List<Map<String, Object>> logged = lines(0, 20, 0, false);
-        session(killed, mlp(), -1, logged, false);
+        session(killed, mlp(0), -1, logged, false);
         Path file = eventFiles(killed).get(0);
         long whole = Files.size(file);
-        session(killed, mlp(), 20, lines(30, 30, 0, false), false);
+        session(killed, mlp(0), 20, lines(30, 30, 0, false), false);
         try (FileChannel channel = FileChannel.open(eventFiles(killed).get(1), StandardOpenOption.WRITE)) {
             channel.truncate(Files.size(eventFiles(killed).get(1)) - 9); // the kill cut the last record
         }
-        runFiles(killed, mlp(), logged);
+        runFiles(killed, mlp(0), logged);
         assertEquals(whole, Files.size(file));
+
+        Path diverged = logdir.resolve(DIVERGED);
+        try (TensorBoardLog log = TensorBoardLog.open(diverged, mlp(1), -1)) {
+            log.evaluation(lines(0, 0, 0, false).get(0));
+            log.finished(false);
+        }
+        runFiles(diverged, mlp(1), lines(0, 0, 0, false));
     }
 
     @Test
     void everyRunReadsInTensorBoardAsItsLogAndMetrics() throws IOException, InterruptedException {
         TensorBoardPython.assumeInstalled();
-        String output = TensorBoardPython.check("read", logdir, "--unfinished", KILLED);
+        String output = TensorBoardPython.check("read", logdir, "--unfinished", KILLED, "--failed", DIVERGED,
+                "--resumed", RESUMED);
         System.out.print(output);
     }
 
@@ -84,7 +94,7 @@ class TensorBoardLogTest {
 
     @Test
     void replicasShareAGroupWhoseHParamsShowUnsetRemediesAsZero() {
-        Map<String, Object> seed0 = TensorBoardLog.hparams(mlp());
+        Map<String, Object> seed0 = TensorBoardLog.hparams(mlp(0));
         Map<String, Object> seed1 = new LinkedHashMap<>(seed0);
         seed1.put("seed", 1);
         seed1.put("data_seed", 3);
@@ -142,14 +152,14 @@ class TensorBoardLogTest {
         return common(config, seed);
     }
 
-    private static Map<String, Object> mlp() {
+    private static Map<String, Object> mlp(long seed) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("task", "mlp-regression");
         config.put("model", "monolithic");
         config.put("rules", 2);
         config.put("enc_dim", 32);
         config.put("dim", 128);
-        return common(config, 0);
+        return common(config, seed);
     }
 
     /** The options every family has and the keys the trainer adds to config.json. */

@@ -10,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import modarch.io.IOFaults;
 
 /**
  * One TensorBoard event file, appended to: events.out.tfevents.SECONDS.HOST in a run directory (the prefix is how
@@ -70,12 +71,25 @@ public final class EventWriter implements Closeable {
 
     /** Forces what was written to disk. */
     public void flush() throws IOException {
-        channel.force(false);
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw failed(e);
+        }
     }
 
     private void append(byte[] event) throws IOException {
         ByteBuffer record = ByteBuffer.wrap(TfRecord.frame(event));
-        while (record.hasRemaining()) channel.write(record);
+        try {
+            while (record.hasRemaining()) channel.write(record);
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /** A failure of the file system (full, gone), naming the file as the other writes of a run do. */
+    private IOException failed(IOException e) {
+        return new IOException("cannot write " + file + ": " + IOFaults.reason(e), e);
     }
 
     @Override

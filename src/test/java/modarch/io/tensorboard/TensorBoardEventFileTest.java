@@ -104,6 +104,14 @@ class TensorBoardEventFileTest {
     }
 
     @Test
+    void aFailedWriteNamesTheFile() throws IOException {
+        EventWriter writer = EventWriter.create(dir);
+        writer.close();
+        IOException failure = assertThrows(IOException.class, () -> writer.write(1, new Summary().scalar("a", 1)));
+        assertTrue(failure.getMessage().startsWith("cannot write " + writer.file() + ": "), failure.getMessage());
+    }
+
+    @Test
     void aSecondWriterInTheSameSecondGetsAFileThatSortsAfter() throws IOException {
         Path first;
         Path second;
