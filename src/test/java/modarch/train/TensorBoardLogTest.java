@@ -137,33 +137,19 @@ class TensorBoardLogTest {
     }
 
     private static Map<String, Object> mha(long seed) {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("task", "mha-classification");
-        config.put("model", "modular");
-        config.put("rules", 2);
-        config.put("dim", 32);
-        config.put("att_dim", 16);
-        config.put("search_version", 1);
-        config.put("seq_len", 10);
-        config.put("attention_topk", 0);
-        config.put("load_balance", 0.01);
-        config.put("router_z_loss", 0.0);
-        config.put("mi_loss", 0.0);
-        return common(config, seed);
+        return config(seed, "task", "mha-classification", "model", "modular", "rules", 2, "dim", 32, "att_dim", 16,
+                "search_version", 1, "seq_len", 10, "attention_topk", 0, "load_balance", 0.01, "router_z_loss", 0.0,
+                "mi_loss", 0.0);
     }
 
     private static Map<String, Object> mlp(long seed) {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("task", "mlp-regression");
-        config.put("model", "monolithic");
-        config.put("rules", 2);
-        config.put("enc_dim", 32);
-        config.put("dim", 128);
-        return common(config, seed);
+        return config(seed, "task", "mlp-regression", "model", "monolithic", "rules", 2, "enc_dim", 32, "dim", 128);
     }
 
-    /** The options every family has and the keys the trainer adds to config.json. */
-    private static Map<String, Object> common(Map<String, Object> config, long seed) {
+    /** config.json: the family's options (key, value, ...), those every family has, and the trainer's keys. */
+    private static Map<String, Object> config(long seed, Object... familyOptions) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        for (int i = 0; i < familyOptions.length; i += 2) config.put((String) familyOptions[i], familyOptions[i + 1]);
         config.put("batch_size", 16);
         config.put("lr", 1e-3);
         config.put("iterations", 40);
