@@ -10,9 +10,10 @@ files must hold is derived here, independently of the Java code, from those file
   loss/train, loss/eval, loss/eval_accuracy, ood/eval, ood/eval_accuracy (each also per evaluation length, suffixed
   _len_L) and routing/<term>, at step = iteration; metrics.json's measurements as metrics/<key> at its iteration
   and its activation matrix as the image metrics/activation_matrix;
-- the HParams plugin's experiment, session start (the options of config.json, unset remedies 0, a group name shared
-  by the runs that differ only in their seeds) and session end: none for the runs named --unfinished, FAILURE for
-  those named --failed, SUCCESS for the others.
+- the HParams plugin's experiment (the same in every run, task, model, rules, dim and parameters shown first),
+  session start (the options of config.json, unset remedies 0, a group name shared by the runs that differ only in
+  their seeds) and session end: none for the runs named --unfinished, FAILURE for those named --failed, SUCCESS for
+  the others.
 
 read: loads every event file with event_file_loader and every run with EventAccumulator(purge_orphaned_data=True);
 for the runs named --resumed, the same without purging must see the orphaned steps (so that the check means something).
@@ -47,6 +48,7 @@ ROUTING_TERMS = ("load_balance_loss", "router_z_loss", "routing_mi")
 METRICS_RUN_KEYS = {"iteration", "run_iteration", "rules", "seed", "data_seed", "seconds"}
 REMEDIES = ("load_balance", "router_z_loss", "mi_loss", "router_topk")
 SEEDS = ("seed", "data_seed")
+SHOWN_HPARAMS = ("task", "model", "rules", "dim", "parameters")
 IMAGE_TAG = "metrics/activation_matrix"
 
 failures = []
@@ -201,6 +203,9 @@ def check_hparams(run, accumulator, counts):
         if types.get(name) != expected_type:
             fail("%s: hparam %s has type %s in the experiment, expected %d" % (
                 run.name, name, types.get(name), expected_type))
+    shown = sorted(experiment.hparam_infos, key=lambda info: (not info.differs, info.name))[:5]
+    if sorted(info.name for info in shown) != sorted(SHOWN_HPARAMS):
+        fail("%s: the HParams tab shows %s first" % (run.name, [info.name for info in shown]))
     metric_tags = [m.name.tag for m in experiment.metric_infos]
     for tag in ("loss/eval", "ood/eval", "metrics/collapse_avg", "metrics/inverse_mutual_information"):
         if tag not in metric_tags:

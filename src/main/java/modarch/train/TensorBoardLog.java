@@ -46,19 +46,21 @@ public final class TensorBoardLog implements Closeable {
     private static final List<String> NUMBER_HPARAMS = List.of("rules", "enc_dim", "dim", "h_dim", "att_dim", "d_dim",
             "order", "seq_len", "search_version", "attention_topk", "load_balance", "router_z_loss", "mi_loss",
             "router_topk", "batch_size", "lr", "iterations", "eval_every", "seed", "data_seed", "parameters");
+    /** The hyperparameters the HParams tab shows at first: what tells a sweep's runs apart, capacity included. */
+    private static final Set<String> SHOWN_HPARAMS = Set.of("task", "model", "rules", "dim", "parameters");
     /** The options config.json holds only when set; the HParams tab shows them as 0, their default, otherwise. */
-    static final List<String> REMEDY_KEYS = List.of("load_balance", "router_z_loss", "mi_loss", "router_topk");
+    private static final List<String> REMEDY_KEYS = List.of("load_balance", "router_z_loss", "mi_loss", "router_topk");
     /** The options in which the replicas of a group differ, left out of the HParams group's name. */
     private static final Set<String> SEED_KEYS = Set.of("seed", "data_seed");
     /** metrics.json's numbers that describe the run rather than measure it. */
     private static final Set<String> RUN_KEYS = Set.of("iteration", "run_iteration", "rules", "seed", "data_seed",
             "seconds");
-    /** The HParams table's metric columns (the last value of each). */
-    static final List<String> METRIC_TAGS = List.of("loss/train", "loss/eval", "ood/eval", "loss/eval_accuracy",
-            "ood/eval_accuracy", "metrics/loss", "metrics/ood_loss", "metrics/error", "metrics/ood_error",
-            "metrics/collapse_avg", "metrics/collapse_worst", "metrics/alignment", "metrics/adaptation",
-            "metrics/inverse_mutual_information");
-    static final String ACTIVATION_MATRIX = "activation_matrix";
+    /** The HParams table's metric columns (the last value of each; the first 5 shown at first). */
+    private static final List<String> METRIC_TAGS = List.of("loss/eval", "ood/eval", "metrics/collapse_avg",
+            "metrics/alignment", "metrics/adaptation", "metrics/collapse_worst", "metrics/inverse_mutual_information",
+            "loss/train", "loss/eval_accuracy", "ood/eval_accuracy", "metrics/loss", "metrics/ood_loss",
+            "metrics/error", "metrics/ood_error");
+    private static final String ACTIVATION_MATRIX = "activation_matrix";
 
     private final EventWriter writer;
 
@@ -77,7 +79,7 @@ public final class TensorBoardLog implements Closeable {
         try {
             writer.sessionStart(resumedFrom + 1);
             Map<String, Object> hparams = hparams(config);
-            writer.write(0, HParams.experiment(experimentHParams(hparams), METRIC_TAGS));
+            writer.write(0, HParams.experiment(experimentHParams(hparams), SHOWN_HPARAMS, METRIC_TAGS));
             writer.write(0, HParams.sessionStart(hparams, groupName(hparams)));
             writer.flush();
         } catch (IOException | RuntimeException e) {
@@ -138,7 +140,7 @@ public final class TensorBoardLog implements Closeable {
     }
 
     /** Every hyperparameter any run may have, then the run's others, with their types. */
-    static Map<String, HParams.Type> experimentHParams(Map<String, Object> hparams) {
+    private static Map<String, HParams.Type> experimentHParams(Map<String, Object> hparams) {
         Map<String, HParams.Type> types = new LinkedHashMap<>();
         for (String name : STRING_HPARAMS) types.put(name, HParams.Type.STRING);
         for (String name : NUMBER_HPARAMS) types.put(name, HParams.Type.NUMBER);

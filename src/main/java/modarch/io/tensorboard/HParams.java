@@ -3,6 +3,7 @@ package modarch.io.tensorboard;
 import com.google.protobuf.Value;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The HParams plugin's summaries (tensorboard/plugins/hparams: plugin_data.proto, api.proto), through which
@@ -11,10 +12,10 @@ import java.util.Map;
  * numbers.
  */
 public final class HParams {
-    static final String PLUGIN_NAME = "hparams";
-    static final String EXPERIMENT_TAG = "_hparams_/experiment";
-    static final String SESSION_START_TAG = "_hparams_/session_start_info";
-    static final String SESSION_END_TAG = "_hparams_/session_end_info";
+    private static final String PLUGIN_NAME = "hparams";
+    private static final String EXPERIMENT_TAG = "_hparams_/experiment";
+    private static final String SESSION_START_TAG = "_hparams_/session_start_info";
+    private static final String SESSION_END_TAG = "_hparams_/session_end_info";
 
     private static final int PLUGIN_DATA_VERSION = 0;
     private static final int DATA_VERSION = 1;
@@ -25,6 +26,7 @@ public final class HParams {
     private static final int EXPERIMENT_METRIC_INFO = 5;
     private static final int HPARAM_NAME = 1;
     private static final int HPARAM_TYPE = 4;
+    private static final int HPARAM_DIFFERS = 7;
     private static final int METRIC_NAME = 1;
     private static final int METRIC_NAME_TAG = 2;
     private static final int START_HPARAMS = 1;
@@ -62,14 +64,16 @@ public final class HParams {
     /**
      * The experiment: the hyperparameters' names and types, and the scalar tags that are its metrics (each of the
      * session's own run: group ""). TensorBoard shows the first experiment it finds in a folder, so every run of a
-     * folder should write the same.
+     * folder should write the same. Its HParams tab shows 5 hyperparameters at first, those marked as differing
+     * across runs first (then by name): differing names them; and the first 5 metrics.
      */
-    public static Summary experiment(Map<String, Type> hparams, List<String> metricTags) {
+    public static Summary experiment(Map<String, Type> hparams, Set<String> differing, List<String> metricTags) {
         byte[] experiment = Protobuf.message(out -> {
             for (Map.Entry<String, Type> hparam : hparams.entrySet()) {
                 out.writeByteArray(EXPERIMENT_HPARAM_INFO, Protobuf.message(info -> {
                     info.writeString(HPARAM_NAME, hparam.getKey());
                     info.writeEnum(HPARAM_TYPE, hparam.getValue().dataType);
+                    info.writeBool(HPARAM_DIFFERS, differing.contains(hparam.getKey()));
                 }));
             }
             for (String tag : metricTags) {
