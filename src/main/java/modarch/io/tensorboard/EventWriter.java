@@ -14,7 +14,7 @@ import modarch.io.IOFaults;
 
 /**
  * One TensorBoard event file, appended to: events.out.tfevents.SECONDS.HOST in a run directory (the prefix is how
- * TensorBoard finds it; a name already taken gets .1, .2, ... so that a later file still sorts after it). The file
+ * TensorBoard finds it; a name already taken gets .001, .002, ... so that a later file still sorts after it). The file
  * version event comes first. Each event is one TFRecord written in one call, so a killed process leaves whole
  * records; {@link #flush()} forces them to disk, and a file cut mid-record by a machine's crash still reads up to its
  * last whole record. One writer per process and directory: replicas and restarts each write their own file.
@@ -35,7 +35,7 @@ public final class EventWriter implements Closeable {
         Files.createDirectories(dir);
         String name = String.format("%s%010d.%s", FILE_PREFIX, System.currentTimeMillis() / 1000, host());
         for (int taken = 0; ; taken++) {
-            Path file = dir.resolve(taken == 0 ? name : name + "." + taken);
+            Path file = dir.resolve(taken == 0 ? name : name + String.format(".%03d", taken));
             FileChannel channel;
             try {
                 channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
