@@ -27,7 +27,7 @@ final class MetricsCommand implements Callable<Integer> {
             + "(the reference's Random-row formula), not a model's adaptation to shifted rule distributions";
 
     /**
-     * The largest matrix measured: the alignment's assignment is O(R^3) (a 3000-rule matrix took minutes), and the
+     * The largest matrix measured: the alignment's assignment is O(R^3) (a 3000-rule matrix ran past a minute), and the
      * paper's R <= 64 leaves wide room below it.
      */
     static final int MAX_RULES = 256;
