@@ -24,7 +24,6 @@ record SlurmScript(String jobName, int groups, String partition, String time, St
     private static final Pattern DIRECTIVE_SAFE = Pattern.compile("[A-Za-z0-9_.,:@%+=/-]+");
     /** What the results folder's path may hold: it is also in --output, where '%' starts a pattern and '\' stops them. */
     private static final Pattern PATH_SAFE = Pattern.compile("[A-Za-z0-9_.,:@+=/-]+");
-    private static final String PATH_CHARACTERS = "letters, digits and _ . , : @ + = / -";
 
     /** results: the absolute results folder; launcher: an absolute path, or a command name on the PATH. */
     SlurmScript {
@@ -37,8 +36,8 @@ record SlurmScript(String jobName, int groups, String partition, String time, St
         if (cpusPerTask < 1) throw new UserError("--cpus-per-task " + cpusPerTask + " is not allowed: it must be >= 1");
         if (maxParallel != null && maxParallel < 1) throw new UserError("--max-parallel " + maxParallel + " is not allowed: it must be >= 1");
         if (!PATH_SAFE.matcher(results.toString()).matches()) {
-            throw new UserError("--out " + shown(results.toString()) + " is not allowed for a Slurm job:"
-                    + " its absolute path goes into #SBATCH --output, so it must use only " + PATH_CHARACTERS);
+            throw new UserError("the results folder " + shown(results.toString()) + " (--out) is not allowed for a Slurm job:"
+                    + " its absolute path goes into #SBATCH --output, so it must use only letters, digits and _ . , : @ + = / -");
         }
         if (launcher.chars().anyMatch(Character::isISOControl)) {
             throw new UserError("the launcher's path " + shown(launcher) + " holds a control character"

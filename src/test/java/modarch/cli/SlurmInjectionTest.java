@@ -55,7 +55,8 @@ class SlurmInjectionTest {
             Path out = tmp.resolve(folder);
             CliTest.Result result = CliTest.run("sweep", "slurm", file.toString(), "--out", out.toString(), "--partition", "p");
             assertRefusedAndNothingWritten(result, out, "--out " + folder);
-            assertTrue(result.err().contains("--out ") && result.err().contains(tmp.toString()), result.err());
+            assertTrue(result.err().contains("the results folder ") && result.err().contains(tmp.toString())
+                    && result.err().contains(" (--out)"), result.err());
             assertFalse(folder.contains("\n") && !result.err().contains("x\\n"), "a line break is shown as \\n: " + result.err());
             assertTrue(result.err().contains("#SBATCH --output"), result.err());
         }
