@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import modarch.UserError;
 import modarch.backend.cuda.CudaException;
+import modarch.io.CorruptFileException;
 import modarch.io.IOFaults;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
@@ -55,11 +56,12 @@ public final class Main implements Runnable {
     }
 
     /**
-     * A command's failure on stderr and its exit code: bad input, or an environment failure (a file, the CUDA
-     * device) in one line; anything else is a bug, reported with its trace.
+     * A command's failure on stderr and its exit code: bad input (a value, or a file's content: a corrupt or
+     * hand-edited file that no retry will mend), or an environment failure (a file that cannot be read or written,
+     * the CUDA device) in one line; anything else is a bug, reported with its trace.
      */
     static int failure(Exception ex, PrintWriter err) {
-        if (ex instanceof UserError) {
+        if (ex instanceof UserError || ex instanceof CorruptFileException) {
             err.println("modarch: error: " + oneLine(ex.getMessage()));
             return EXIT_BAD_INPUT;
         }

@@ -19,10 +19,22 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "metrics", mixinStandardHelpOptions = true,
         description = "Routing metrics of an activation matrix measured by any tool: a JSON file "
-                + "{\"joint\": [[...], ...]} or {\"conditional\": [[...], ...]} (rows are rules, columns modules).")
+                + "{\"joint\": [[...], ...]} or {\"conditional\": [[...], ...]} (rows are rules, columns modules; each"
+                + " conditional row sums to 1). At most " + MetricsCommand.MAX_RULES + " rules, in a file of at most "
+                + MetricsCommand.MAX_MIB + " MiB.")
 final class MetricsCommand implements Callable<Integer> {
     static final String ADAPTATION_NOTE = "from the matrix alone: the module marginal against 100 Dirichlet(1) draws "
             + "(the reference's Random-row formula), not a model's adaptation to shifted rule distributions";
+
+    /**
+     * The largest matrix measured: the alignment's assignment is O(R^3) (a 3000-rule matrix ran past a minute), and the
+     * paper's R <= 64 leaves wide room below it.
+     */
+    static final int MAX_RULES = 256;
+    /** The largest file read, checked before parsing: a 256 x 256 matrix of 17-digit numbers, indented, is 2.5 MiB. */
+    static final int MAX_MIB = 16;
+    /** How far a conditional row's sum may be from 1 (float32 rounding of R means is far below it). */
+    private static final double ROW_SUM_TOLERANCE = 1e-3;
 
     private static final BigDecimal FLOAT_MAX = new BigDecimal(Float.MAX_VALUE);
 
@@ -35,6 +47,11 @@ final class MetricsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!Files.isRegularFile(file)) throw new UserError(file + " does not exist or is not a file");
+        long bytes = Files.size(file);
+        if (bytes > MAX_MIB << 20) {
+            throw new UserError(file + " is " + bytes + " bytes: a matrix file may be at most " + MAX_MIB + " MiB (up to "
+                    + MAX_RULES + " rules)");
+        }
         JsonNode root;
         try {
             root = StrictJson.readTree(file); // one JSON value: no trailing data, no duplicate keys
@@ -54,6 +71,7 @@ final class MetricsCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(file + ": " + e.getMessage());
         }
+        if (conditional) warnOfRowSums(matrix);
         RoutingMetrics metrics = RoutingMetrics.of(p);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("input", joint ? "joint" : "conditional");
@@ -68,6 +86,10 @@ final class MetricsCommand implements Callable<Integer> {
     private double[][] matrix(JsonNode node, String name) {
         if (!node.isArray() || node.size() == 0) {
             throw new UserError(file + ": \"" + name + "\" must be a non-empty array of rows");
+        }
+        if (node.size() > MAX_RULES) {
+            throw new UserError(file + ": \"" + name + "\" has " + node.size() + " rows: at most " + MAX_RULES
+                    + " rules are measured");
         }
         double[][] out = new double[node.size()][];
         for (int r = 0; r < out.length; r++) {
@@ -88,6 +110,23 @@ final class MetricsCommand implements Callable<Integer> {
             }
         }
         return out;
+    }
+
+    /**
+     * A conditional matrix holds per-rule mean routing scores, so each row sums to 1. When one does not, the
+     * reference's formula (times 1/R, then divided by the total) weighs the rules by their row sums: say so.
+     */
+    private void warnOfRowSums(double[][] conditional) {
+        for (int r = 0; r < conditional.length; r++) {
+            double sum = 0;
+            for (double v : conditional[r]) sum += v;
+            if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) {
+                System.err.println("modarch: warning: " + file + ": conditional row " + r + " sums to " + sum
+                        + ", not 1 (a rule's mean routing scores sum to 1): the matrix is normalised as a whole,"
+                        + " so each rule weighs as its row's sum");
+                return;
+            }
+        }
     }
 
     private static String shorten(String text) {

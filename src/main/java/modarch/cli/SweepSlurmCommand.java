@@ -16,8 +16,6 @@ import picocli.CommandLine;
         description = "Write a Slurm job array for a sweep (one array task per replica group, all into one shared"
                 + " results folder) and print how to submit it.")
 final class SweepSlurmCommand implements Callable<Integer> {
-    private static final String SAFE = "[A-Za-z0-9_.,:@%+=/-]+";
-
     @CommandLine.Mixin
     SweepSource source;
 
@@ -46,39 +44,26 @@ final class SweepSlurmCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Sweep sweep = source.sweep();
         Path results = source.results().toAbsolutePath().normalize();
-        check("--partition", partition);
-        if (time != null) check("--time", time);
-        if (account != null) check("--account", account);
-        if (memory != null) check("--mem", memory);
-        if (gpusPerTask != null && gpusPerTask < 1) throw new UserError("--gpus-per-task " + gpusPerTask + " is not allowed: it must be >= 1");
-        if (cpusPerTask < 1) throw new UserError("--cpus-per-task " + cpusPerTask + " is not allowed: it must be >= 1");
-        if (maxParallel != null && maxParallel < 1) throw new UserError("--max-parallel " + maxParallel + " is not allowed: it must be >= 1");
-        Path copy = results.resolve("sweep.yaml");
+        SlurmScript slurm = new SlurmScript("modarch-" + sweep.name(), sweep.groups().size(), partition, time, account,
+                gpusPerTask, cpusPerTask, memory, maxParallel, launcher(), results);
+        Path copy = slurm.sweepFile();
         String text = Files.readString(source.file);
         if (Files.exists(copy) && !Files.readString(copy).equals(text)) {
             throw new UserError(copy + " holds another sweep file than " + source.file + ": a results folder holds one sweep"
                     + " (its array task ids are its groups); choose another --out");
         }
-        Files.createDirectories(results.resolve("slurm"));
+        Path script = slurm.file();
+        Files.createDirectories(script.getParent());
         if (!Files.exists(copy)) AtomicFiles.writeString(copy, text);
-        Path script = results.resolve("slurm").resolve("sweep.sbatch");
-        SlurmScript slurm = new SlurmScript("modarch-" + sweep.name(), sweep.groups().size(), partition, time, account,
-                gpusPerTask, cpusPerTask, memory, maxParallel);
-        AtomicFiles.writeString(script, slurm.text(launcher(), copy, results));
+        AtomicFiles.writeString(script, slurm.text());
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         System.out.printf("wrote %s: a job array of %d tasks, one per replica group (%d runs), into %s%n", script,
                 sweep.groups().size(), sweep.runs().size(), results);
-        System.out.println("submit with:  sbatch " + InterruptHint.shellQuote(script.toString()));
-        System.out.println("progress:     " + InterruptHint.shellQuote(launcher()) + " sweep plan "
-                + InterruptHint.shellQuote(copy.toString()) + " --out " + InterruptHint.shellQuote(results.toString()) + " --no-probe");
-        System.out.println("when done:    " + InterruptHint.shellQuote(launcher()) + " report " + InterruptHint.shellQuote(results.toString()));
+        System.out.println("submit with:  sbatch " + script);
+        System.out.println("progress:     " + InterruptHint.shellQuote(launcher()) + " sweep plan " + copy + " --out " + results
+                + " --no-probe");
+        System.out.println("when done:    " + InterruptHint.shellQuote(launcher()) + " report " + results);
         return 0;
-    }
-
-    private static void check(String option, String value) {
-        if (!value.matches(SAFE)) {
-            throw new UserError(option + " '" + value + "' is not allowed: use letters, digits and _ . , : @ % + = / -");
-        }
     }
 
     /** The launcher as an absolute path (array tasks start elsewhere), or "modarch" when run without it. */

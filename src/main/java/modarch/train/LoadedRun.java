@@ -9,7 +9,11 @@ import modarch.io.Safetensors;
 import modarch.model.Model;
 import modarch.model.ModelSpec;
 
-/** A trained run brought back from its directory: its config and a one-replica model holding one checkpoint. */
+/**
+ * A trained run brought back from its directory: its config and a one-replica model holding one checkpoint
+ * (iteration -1 when the checkpoint does not record one). A checkpoint with a non-finite weight or an iteration out
+ * of range is refused as corrupt: the trainer never writes one.
+ */
 public record LoadedRun(TrainConfig config, Model model, String checkpoint, long iteration) implements AutoCloseable {
 
     /** checkpoint is "last" or "best"; the model is built for batches of up to maxExamples examples of any length. */
@@ -31,18 +35,13 @@ public record LoadedRun(TrainConfig config, Model model, String checkpoint, long
         try {
             float[] block = new float[model.arena().replicaStride()];
             ModelWeights.load(model.params(), loaded.byName(), "", block, weights);
-            for (float v : block) {
-                if (!Float.isFinite(v)) {
-                    throw new UserError(weights + " holds non-finite weights (" + v + "): the model diverged;"
-                            + " train it again with a lower --lr");
-                }
-            }
+            CheckpointCheck.finite(weights, model.params(), block, "");
             model.arena().upload(block, model.arena().data(), 0);
-            long iteration = Long.parseLong(loaded.metadata().getOrDefault("iteration", "-1"));
-            return new LoadedRun(config, model, checkpoint, iteration);
+            String iteration = loaded.metadata().get("iteration");
+            return new LoadedRun(config, model, checkpoint,
+                    iteration == null ? -1 : CheckpointCheck.iteration(weights, "iteration", iteration));
         } catch (IOException | RuntimeException e) {
             model.close();
-            if (e instanceof NumberFormatException) throw new IOException(weights + ": metadata 'iteration' is not a number");
             throw e;
         }
     }

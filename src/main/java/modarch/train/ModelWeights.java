@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import modarch.io.CorruptFileException;
 import modarch.io.Safetensors.Tensor;
 import modarch.io.Safetensors;
 import modarch.nn.Param;
@@ -39,9 +40,9 @@ public final class ModelWeights {
     /** The values of one named tensor, checked against the expected shape. */
     private static float[] find(Map<String, Tensor> tensors, String name, int[] shape, Path file) throws IOException {
         Tensor t = tensors.get(name);
-        if (t == null) throw new IOException(file + ": tensor '" + name + "' is missing");
+        if (t == null) throw new CorruptFileException(file, "tensor '" + name + "' is missing");
         if (!Arrays.equals(t.shape(), shape)) {
-            throw new IOException(file + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+            throw new CorruptFileException(file, "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
                     + ", expected " + Arrays.toString(shape));
         }
         return t.data();

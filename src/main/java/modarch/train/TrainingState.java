@@ -1,6 +1,5 @@
 package modarch.train;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import modarch.Version;
+import modarch.io.CorruptFileException;
 import modarch.io.Json;
 import modarch.io.Safetensors.Tensor;
 import modarch.io.Safetensors;
@@ -57,37 +57,33 @@ public final class TrainingState {
         Safetensors.write(file, tensors, meta);
     }
 
-    /** Reads a state written by {@link #save} for a model with these parameters (blocks of blockSize). */
+    /**
+     * Reads a state written by {@link #save} for a model with these parameters (blocks of blockSize). Anything the
+     * trainer would not have written is refused ({@link CheckpointCheck}) as a {@link CorruptFileException} naming
+     * the file.
+     */
     public static Snapshot load(Path file, List<Param> params, int blockSize) throws IOException {
         Safetensors.Loaded loaded = Safetensors.read(file);
         Map<String, Tensor> byName = loaded.byName();
-        float[] values = new float[blockSize];
-        float[] first = new float[blockSize];
-        float[] second = new float[blockSize];
         Map<String, String> meta = loaded.metadata();
         String version = meta.get("engine_version");
         if (!Version.ENGINE.equals(version)) {
-            throw new IOException(file + " was written by engine " + (version == null ? "< 0.2.0" : version)
-                    + ", this is " + Version.ENGINE + ": its data streams differ, so it cannot be resumed; train anew");
+            throw new CorruptFileException(file, "written by engine " + (version == null ? "< 0.2.0" : version) + ", this is "
+                    + Version.ENGINE + ": its data streams differ, so it cannot be resumed; train anew");
         }
-        ModelWeights.load(params, byName, "param.", values, file);
-        ModelWeights.load(params, byName, "adam_m.", first, file);
-        ModelWeights.load(params, byName, "adam_v.", second, file);
-        try {
-            Progress progress = new Progress(
-                    Long.parseLong(required(meta, "iteration", file)),
-                    Integer.parseInt(required(meta, "adam_step", file)),
-                    Double.parseDouble(required(meta, "best_score", file)),
-                    Json.MAPPER.readValue(required(meta, "log", file), new TypeReference<List<String>>() { }));
-            return new Snapshot(values, first, second, progress);
-        } catch (NumberFormatException e) {
-            throw new IOException(file + ": corrupt training state metadata (" + e.getMessage() + ")");
-        }
+        float[] values = block(file, params, byName, "param.", blockSize);
+        float[] first = block(file, params, byName, "adam_m.", blockSize);
+        float[] second = block(file, params, byName, "adam_v.", blockSize);
+        CheckpointCheck.finite(file, params, values, "param.");
+        CheckpointCheck.finite(file, params, first, "adam_m.");
+        CheckpointCheck.finiteNonNegative(file, params, second, "adam_v.");
+        return new Snapshot(values, first, second, CheckpointCheck.progress(file, meta));
     }
 
-    private static String required(Map<String, String> meta, String key, Path file) throws IOException {
-        String value = meta.get(key);
-        if (value == null) throw new IOException(file + ": training state lacks '" + key + "'");
-        return value;
+    private static float[] block(Path file, List<Param> params, Map<String, Tensor> byName, String prefix, int blockSize)
+            throws IOException {
+        float[] block = new float[blockSize];
+        ModelWeights.load(params, byName, prefix, block, file);
+        return block;
     }
 }
