@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import modarch.model.ModelKind;
-import modarch.sweep.Capacity;
+import modarch.train.Capacity;
 
 /**
  * The reference's win counts (compute.py's get_min and rank). A cell is a (rules, capacity, data seed) of a variant;

@@ -15,6 +15,7 @@ import modarch.UserError;
 import modarch.model.ModelKind;
 import modarch.nn.RouterRegularization;
 import modarch.train.EvalCounts;
+import modarch.train.RunId;
 import modarch.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,9 +1,8 @@
-package modarch.sweep;
+package modarch.train;
 
 import modarch.model.Family;
 import modarch.model.FamilyOptions;
 import modarch.model.TaskSpec;
-import modarch.train.TrainConfig;
 
 /**
  * A family's width pair, the paper's "capacity": MLP (enc_dim, dim), MHA (dim, att_dim), RNN (enc_dim, h_dim);
@@ -27,11 +26,11 @@ public record Capacity(int a, int b) implements Comparable<Capacity> {
     }
 
     /** The widths a TrainConfig takes. */
-    record Widths(int encDim, int dim, FamilyOptions options) {
+    public record Widths(int encDim, int dim, FamilyOptions options) {
     }
 
     /** The config's (encDim, dim) and family options for this pair: MHA's second width is att_dim, an option. */
-    Widths widths(TaskSpec task, FamilyOptions options) {
+    public Widths widths(TaskSpec task, FamilyOptions options) {
         if (!task.family().attention()) return new Widths(a, b, options);
         return new Widths(0, a, new FamilyOptions(b, options.searchVersion(), options.seqLen(), options.attentionTopK(),
                 options.dDim(), options.order()));
