@@ -5,14 +5,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import modarch.Checks;
 import modarch.UserError;
 import modarch.io.Json;
+import modarch.model.Family;
 import modarch.model.FamilyOptions;
+import modarch.model.OptionValues;
 import modarch.model.Registry;
+import modarch.model.RunOption;
+import modarch.model.SharedOptions;
 import modarch.model.TaskSpec;
+import modarch.model.mha.MhaFamily;
+import modarch.model.rnn.RnnFamily;
 import modarch.task.DataStream;
-import modarch.task.RnnTask;
 import modarch.task.Task;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -119,38 +125,39 @@ final class DataCommand implements Callable<Integer> {
 
     /**
      * The family's options: --search-version and --seq-len for the mha tasks, --d-dim, --order and --seq-len for the
-     * rnn tasks, refused for the others.
+     * rnn tasks (the families that have them), refused for the others; the family's defaults for the rest.
      */
     private FamilyOptions options(TaskSpec spec) {
-        FamilyOptions defaults = spec.family().defaults();
-        boolean attention = spec.family().attention(), recurrent = spec.family().recurrent();
-        if (!attention && searchVersion != null) {
-            throw new UserError("--search-version applies to the mha tasks, not to " + spec.cliName());
+        Family family = spec.family();
+        if (searchVersion != null && !family.options().contains(MhaFamily.SEARCH_VERSION)) {
+            throw new UserError("--search-version applies to the " + having(MhaFamily.SEARCH_VERSION) + " tasks, not to "
+                    + spec.cliName());
         }
-        if (!recurrent && recurrence.given()) {
-            throw new UserError("--d-dim and --order apply to the rnn tasks, not to " + spec.cliName());
+        if (recurrence.given() && !family.options().contains(RnnFamily.D_DIM)) {
+            throw new UserError("--d-dim and --order apply to the " + having(RnnFamily.D_DIM) + " tasks, not to "
+                    + spec.cliName());
         }
-        if (!attention && !recurrent) {
-            if (seqLen != null) throw new UserError("--seq-len applies to the mha and rnn tasks, not to " + spec.cliName());
-            return defaults;
+        if (seqLen != null && !family.options().contains(SharedOptions.SEQ_LEN)) {
+            throw new UserError("--seq-len applies to the " + having(SharedOptions.SEQ_LEN) + " tasks, not to "
+                    + spec.cliName());
         }
         if (coefficients && seqLen != null) {
             throw new UserError("--seq-len " + seqLen + " applies to batches (--batch N), not to --coefficients");
         }
-        if (recurrent) {
-            int d = recurrence.dDim == null ? defaults.dDim() : recurrence.dDim;
-            int o = recurrence.order == null ? defaults.order() : recurrence.order;
-            int length = seqLen == null ? defaults.seqLen() : seqLen;
-            Checks.inRange("--d-dim", d, 1, RnnTask.MAX_DIM, null);
-            Checks.inRange("--order", o, 1, RnnTask.MAX_ORDER, null);
-            Checks.inRange("--seq-len", length, 1, MAX_SEQ_LEN, null);
-            return FamilyOptions.rnn(d, o, length);
-        }
-        int version = searchVersion == null ? defaults.searchVersion() : searchVersion;
-        int length = seqLen == null ? defaults.seqLen() : seqLen;
-        Checks.searchVersion(version);
-        Checks.seqLen(length, MAX_SEQ_LEN);
-        return new FamilyOptions(defaults.attDim(), version, length, defaults.attentionTopK());
+        OptionValues values = new OptionValues().putAll(family.options(), family.defaults().values());
+        if (searchVersion != null) values.put(MhaFamily.SEARCH_VERSION, searchVersion);
+        if (seqLen != null) values.put(SharedOptions.SEQ_LEN, seqLen);
+        if (recurrence.dDim != null) values.put(RnnFamily.D_DIM, recurrence.dDim);
+        if (recurrence.order != null) values.put(RnnFamily.ORDER, recurrence.order);
+        FamilyOptions options = family.options(values);
+        options.checkTask(MAX_SEQ_LEN);
+        return options;
+    }
+
+    /** "mha and rnn": the families that have the option. */
+    private static String having(RunOption option) {
+        return Registry.families().stream().filter(f -> f.options().contains(option)).map(Family::name)
+                .collect(Collectors.joining(" and "));
     }
 
     private static final int MAX_SEQ_LEN = 1000;

@@ -11,18 +11,20 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import modarch.Checks;
 import modarch.UserError;
 import modarch.model.Family;
-import modarch.model.FamilyOptions;
 import modarch.model.ModelKind;
+import modarch.model.OptionValues;
 import modarch.model.Registry;
+import modarch.model.RunOption;
 import modarch.model.TaskSpec;
-import modarch.nn.RouterRegularization;
 import modarch.train.Capacity;
 import modarch.train.EvalCounts;
 import modarch.train.RunId;
 import modarch.train.TrainConfig;
+import modarch.train.TrainOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -60,14 +62,11 @@ public final class SweepFile {
             "seeds", "iterations", "eval_every", "batch_size", "lr", "options");
     private static final List<String> EVALUATION_KEYS = List.of("performance_batches", "activation_batches",
             "adaptation_batches", "batch_size");
-    private static final List<String> OPTION_KEYS = List.of("search_version", "seq_len", "attention_topk", "d_dim",
-            "order", "load_balance", "router_z_loss", "mi_loss", "router_topk");
-    /** The routing regularisers' weights among the options (numbers, any family the engine allows them for). */
-    private static final List<String> REGULARIZER_KEYS = List.of("load_balance", "router_z_loss", "mi_loss");
+    /** A grid's options: every family's that are not a capacity, then the routing ones (any family). */
+    private static final List<RunOption> OPTIONS = Stream.concat(Registry.variantOptions().stream(),
+            TrainOptions.ROUTING.stream()).toList();
+    private static final List<String> OPTION_KEYS = OPTIONS.stream().map(RunOption::key).toList();
     public static final int DEFAULT_GROUP_SIZE = 25;
-    private static final long DEFAULT_BATCH_SIZE = 256;
-    private static final double DEFAULT_LR = 1e-4;
-    private static final long DEFAULT_EVAL_EVERY = 5000;
 
     private final Path file;
     private final YamlValues yaml;
@@ -108,9 +107,9 @@ public final class SweepFile {
         }
         Defaults defaults = new Defaults(
                 top.containsKey("iterations") ? yaml.integer(top.get("iterations"), "iterations", 1L, Long.MAX_VALUE) : null,
-                top.containsKey("eval_every") ? yaml.integer(top.get("eval_every"), "eval_every", 1L, Long.MAX_VALUE) : DEFAULT_EVAL_EVERY,
-                top.containsKey("batch_size") ? yaml.integer(top.get("batch_size"), "batch_size", 1, Integer.MAX_VALUE) : (int) DEFAULT_BATCH_SIZE,
-                top.containsKey("lr") ? yaml.number(top.get("lr"), "lr") : DEFAULT_LR);
+                top.containsKey("eval_every") ? yaml.integer(top.get("eval_every"), "eval_every", 1L, Long.MAX_VALUE) : TrainOptions.EVAL_EVERY.defaultValue().longValue(),
+                top.containsKey("batch_size") ? yaml.integer(top.get("batch_size"), "batch_size", 1, Integer.MAX_VALUE) : TrainOptions.BATCH_SIZE.defaultValue().intValue(),
+                top.containsKey("lr") ? yaml.number(top.get("lr"), "lr") : TrainOptions.LR.defaultValue().doubleValue());
         int groupSize = top.containsKey("group_size") ? yaml.integer(top.get("group_size"), "group_size", 1, 4096)
                 : DEFAULT_GROUP_SIZE;
         EvalCounts counts = top.containsKey("evaluation") ? evaluation(top.get("evaluation")) : EvalCounts.REFERENCE;
@@ -172,16 +171,17 @@ public final class SweepFile {
             Family family = task.family();
             List<Capacity> capacities = grid.containsKey("capacities") ? capacities(grid.get("capacities"), family)
                     : List.of(Capacity.defaults(family));
-            for (OptionSet set : options(grid.get("options"), task)) {
-                FamilyOptions options = set.options();
+            OptionValues recipe = TrainOptions.defaults(task).put(TrainOptions.BATCH_SIZE, batchSize)
+                    .put(TrainOptions.LR, lr).put(TrainOptions.EVAL_EVERY, evalEvery)
+                    .put(TrainOptions.ITERATIONS, iterations != null ? iterations : family.defaultIterations());
+            List<RunOption> pair = family.capacity();
+            for (OptionValues set : options(grid.get("options"), task, recipe)) {
                 for (ModelKind kind : kinds) {
                     for (long r : rules) {
                         for (Capacity capacity : capacities) {
-                            Capacity.Widths widths = capacity.widths(task, options);
-                            long steps = iterations != null ? iterations : family.defaultIterations();
-                            TrainConfig shape = parse(node, null, () -> new TrainConfig(task, kind, (int) r,
-                                    widths.encDim(), widths.dim(), widths.options(), batchSize, lr, steps, evalEvery,
-                                    0, 0, set.regularization(), set.routerTopK()));
+                            OptionValues values = set.copy().put(TrainOptions.RULES, r).put(pair.get(0), capacity.a())
+                                    .put(pair.get(1), capacity.b());
+                            TrainConfig shape = parse(node, null, () -> TrainConfig.of(task, kind, values));
                             for (long d : dataSeeds) {
                                 for (long s : seeds) out.add(shape.withSeeds(s, d));
                             }
@@ -214,75 +214,32 @@ public final class SweepFile {
         return out;
     }
 
-    /** One combination of a grid's options: the family's, the routing regularisers' weights and top-k routing. */
-    private record OptionSet(FamilyOptions options, RouterRegularization regularization, int routerTopK) {
-        OptionSet with(FamilyOptions other) {
-            return new OptionSet(other, regularization, routerTopK);
-        }
-
-        OptionSet with(RouterRegularization other) {
-            return new OptionSet(options, other, routerTopK);
-        }
-
-        OptionSet withRouterTopK(int k) {
-            return new OptionSet(options, regularization, k);
-        }
-    }
-
-    /** Every combination of the grid's options (lists expand), over the family's defaults and no regulariser. */
-    private List<OptionSet> options(Node node, TaskSpec task) {
-        Family family = task.family();
-        List<OptionSet> out = new ArrayList<>(List.of(new OptionSet(family.defaults(), RouterRegularization.NONE, 0)));
+    /**
+     * Every combination of the grid's options (lists expand, in file order) over base: the family's options that
+     * are not a capacity, and the routing ones (the regularisers' weights, top-k routing).
+     */
+    private List<OptionValues> options(Node node, TaskSpec task, OptionValues base) {
+        List<OptionValues> out = List.of(base);
         if (node == null) return out;
         for (Map.Entry<String, Node> e : yaml.mapping(node, "options", OPTION_KEYS).entrySet()) {
             String key = e.getKey();
-            List<OptionSet> expanded = new ArrayList<>();
-            if (REGULARIZER_KEYS.contains(key)) {
-                for (double weight : yaml.weights(e.getValue(), key)) {
-                    for (OptionSet o : out) expanded.add(o.with(with(o.regularization(), key, weight)));
-                }
-                out = expanded;
-                continue;
-            }
-            if (key.equals("router_topk")) {
-                for (long k : yaml.integers(e.getValue(), key, 0, Integer.MAX_VALUE)) {
-                    for (OptionSet o : out) expanded.add(o.withRouterTopK((int) k));
-                }
-                out = expanded;
-                continue;
-            }
-            boolean applies = family.attention() ? !key.equals("d_dim") && !key.equals("order")
-                    : family.recurrent() ? !key.equals("search_version") && !key.equals("attention_topk") : false;
-            if (!applies) {
+            RunOption option = OPTIONS.stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
+            if (!task.family().options().contains(option) && !TrainOptions.ROUTING.contains(option)) {
                 throw yaml.error(e.getValue(), key, "does not apply to " + task.cliName()
                         + "; give it in a grid of the tasks that have it");
             }
-            for (long value : yaml.integers(e.getValue(), key, 0, Integer.MAX_VALUE)) {
-                for (OptionSet o : out) expanded.add(o.with(with(o.options(), key, (int) value)));
+            List<? extends Number> values = switch (option.type()) {
+                case INT -> yaml.integers(e.getValue(), key, 0, Integer.MAX_VALUE);
+                case LONG -> yaml.integers(e.getValue(), key, 0, Long.MAX_VALUE);
+                case DOUBLE -> yaml.weights(e.getValue(), key);
+            };
+            List<OptionValues> expanded = new ArrayList<>();
+            for (Number value : values) {
+                for (OptionValues o : out) expanded.add(o.copy().put(option, value));
             }
             out = expanded;
         }
         return out;
-    }
-
-    private static RouterRegularization with(RouterRegularization r, String key, double weight) {
-        return switch (key) {
-            case "load_balance" -> new RouterRegularization(weight, r.zLoss(), r.miLoss());
-            case "router_z_loss" -> new RouterRegularization(r.loadBalance(), weight, r.miLoss());
-            case "mi_loss" -> new RouterRegularization(r.loadBalance(), r.zLoss(), weight);
-            default -> throw new IllegalArgumentException(key);
-        };
-    }
-
-    private static FamilyOptions with(FamilyOptions o, String key, int v) {
-        return switch (key) {
-            case "search_version" -> new FamilyOptions(o.attDim(), v, o.seqLen(), o.attentionTopK(), o.dDim(), o.order());
-            case "seq_len" -> new FamilyOptions(o.attDim(), o.searchVersion(), v, o.attentionTopK(), o.dDim(), o.order());
-            case "attention_topk" -> new FamilyOptions(o.attDim(), o.searchVersion(), o.seqLen(), v, o.dDim(), o.order());
-            case "d_dim" -> new FamilyOptions(o.attDim(), o.searchVersion(), o.seqLen(), o.attentionTopK(), v, o.order());
-            case "order" -> new FamilyOptions(o.attDim(), o.searchVersion(), o.seqLen(), o.attentionTopK(), o.dDim(), v);
-            default -> throw new IllegalArgumentException(key);
-        };
     }
 
     /** A value the engine's own checks refuse becomes a line error at the node. */

@@ -1,39 +1,33 @@
 package modarch.train;
 
+import java.util.List;
+import java.util.Map;
 import modarch.model.Family;
-import modarch.model.FamilyOptions;
-import modarch.model.TaskSpec;
+import modarch.model.RunOption;
 
 /**
- * A family's width pair, the paper's "capacity": MLP (enc_dim, dim), MHA (dim, att_dim), RNN (enc_dim, h_dim);
- * written "AxB".
+ * A family's width pair, the paper's "capacity": the two options of {@link Family#capacity()}, MLP (enc_dim, dim),
+ * MHA (dim, att_dim), RNN (enc_dim, h_dim); written "AxB".
  */
 public record Capacity(int a, int b) implements Comparable<Capacity> {
     public static Capacity of(TrainConfig config) {
-        return config.task().family().attention() ? new Capacity(config.dim(), config.options().attDim())
-                : new Capacity(config.encDim(), config.dim());
+        return of(config.task().family(), config.options().values());
     }
 
-    /** The pair's names, for messages. */
+    /** The pair's names, for messages: "[enc_dim, dim]". */
     public static String names(Family family) {
-        return family.attention() ? "[dim, att_dim]" : family.recurrent() ? "[enc_dim, h_dim]" : "[enc_dim, dim]";
+        return "[" + String.join(", ", family.capacity().stream().map(RunOption::key).toList()) + "]";
     }
 
-    /** The command line's default pair: MLP (32, 128), MHA (128, 512), RNN (128, 128). */
+    /** The family's default pair: MLP (32, 128), MHA (128, 512), RNN (128, 128). */
     public static Capacity defaults(Family family) {
-        return family.attention() ? new Capacity(128, family.defaults().attDim())
-                : family.recurrent() ? new Capacity(128, 128) : new Capacity(32, 128);
+        return of(family, family.defaults().values());
     }
 
-    /** The widths a TrainConfig takes. */
-    public record Widths(int encDim, int dim, FamilyOptions options) {
-    }
-
-    /** The config's (encDim, dim) and family options for this pair: MHA's second width is att_dim, an option. */
-    public Widths widths(TaskSpec task, FamilyOptions options) {
-        if (!task.family().attention()) return new Widths(a, b, options);
-        return new Widths(0, a, new FamilyOptions(b, options.searchVersion(), options.seqLen(), options.attentionTopK(),
-                options.dDim(), options.order()));
+    private static Capacity of(Family family, Map<String, Object> values) {
+        List<RunOption> pair = family.capacity();
+        return new Capacity(((Number) values.get(pair.get(0).key())).intValue(),
+                ((Number) values.get(pair.get(1).key())).intValue());
     }
 
     @Override
