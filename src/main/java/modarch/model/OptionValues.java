@@ -24,6 +24,12 @@ public final class OptionValues {
         return this;
     }
 
+    /** Every value of other (over this one's). */
+    public OptionValues putAll(OptionValues other) {
+        values.putAll(other.values);
+        return this;
+    }
+
     /** A copy to change. */
     public OptionValues copy() {
         OptionValues copy = new OptionValues();

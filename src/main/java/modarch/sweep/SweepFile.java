@@ -56,10 +56,12 @@ import org.yaml.snakeyaml.nodes.Node;
  * two grids is kept once. Every fault is one line naming the file, line and key (exit 2).
  */
 public final class SweepFile {
-    private static final List<String> TOP_KEYS = List.of("name", "description", "iterations", "eval_every",
-            "batch_size", "lr", "group_size", "evaluation", "grids");
-    private static final List<String> GRID_KEYS = List.of("tasks", "kinds", "rules", "capacities", "data_seeds",
-            "seeds", "iterations", "eval_every", "batch_size", "lr", "options");
+    /** The recipe's keys: set at the top for every grid, or in a grid for its own runs. */
+    private static final List<String> RECIPE_KEYS = TrainOptions.RECIPE.stream().map(RunOption::key).toList();
+    private static final List<String> TOP_KEYS = keys(List.of("name", "description"), RECIPE_KEYS,
+            List.of("group_size", "evaluation", "grids"));
+    private static final List<String> GRID_KEYS = keys(List.of("tasks", "kinds", "rules", "capacities", "data_seeds",
+            "seeds"), RECIPE_KEYS, List.of("options"));
     private static final List<String> EVALUATION_KEYS = List.of("performance_batches", "activation_batches",
             "adaptation_batches", "batch_size");
     /** A grid's options: every family's that are not a capacity, then the routing ones (any family). */
@@ -94,8 +96,8 @@ public final class SweepFile {
         return new SweepFile(file).read(root);
     }
 
-    /** The values a grid inherits from the top of the file. */
-    private record Defaults(Long iterations, long evalEvery, int batchSize, double lr) {
+    private static List<String> keys(List<String> before, List<String> recipe, List<String> after) {
+        return Stream.of(before, recipe, after).flatMap(List::stream).toList();
     }
 
     private Sweep read(Node root) {
@@ -105,11 +107,7 @@ public final class SweepFile {
             throw yaml.error(top.get("name"), "name", "'" + name + "' is not allowed: use 1 to 64 letters, digits, '.', '_' or '-'"
                     + " (it names the results folder)");
         }
-        Defaults defaults = new Defaults(
-                top.containsKey("iterations") ? yaml.integer(top.get("iterations"), "iterations", 1L, Long.MAX_VALUE) : null,
-                top.containsKey("eval_every") ? yaml.integer(top.get("eval_every"), "eval_every", 1L, Long.MAX_VALUE) : TrainOptions.EVAL_EVERY.defaultValue().longValue(),
-                top.containsKey("batch_size") ? yaml.integer(top.get("batch_size"), "batch_size", 1, Integer.MAX_VALUE) : TrainOptions.BATCH_SIZE.defaultValue().intValue(),
-                top.containsKey("lr") ? yaml.number(top.get("lr"), "lr") : TrainOptions.LR.defaultValue().doubleValue());
+        OptionValues defaults = recipe(top, new OptionValues());
         int groupSize = top.containsKey("group_size") ? yaml.integer(top.get("group_size"), "group_size", 1, 4096)
                 : DEFAULT_GROUP_SIZE;
         EvalCounts counts = top.containsKey("evaluation") ? evaluation(top.get("evaluation")) : EvalCounts.REFERENCE;
@@ -119,6 +117,21 @@ public final class SweepFile {
             for (TrainConfig config : grid(grid, defaults)) runs.putIfAbsent(RunId.of(config), SweepRun.of(config));
         }
         return Sweep.of(name, counts, groupSize, new ArrayList<>(runs.values()));
+    }
+
+    /** inherited, and over it the recipe's values the mapping gives: positive numbers of their options' types. */
+    private OptionValues recipe(Map<String, Node> mapping, OptionValues inherited) {
+        OptionValues out = inherited.copy();
+        for (RunOption option : TrainOptions.RECIPE) {
+            Node node = mapping.get(option.key());
+            if (node == null) continue;
+            out.put(option, switch (option.type()) {
+                case INT -> (Number) yaml.integer(node, option.key(), 1, Integer.MAX_VALUE);
+                case LONG -> (Number) yaml.integer(node, option.key(), 1L, Long.MAX_VALUE);
+                case DOUBLE -> (Number) yaml.number(node, option.key());
+            });
+        }
+        return out;
     }
 
     private String defaultName() {
@@ -136,7 +149,7 @@ public final class SweepFile {
                 map.containsKey("batch_size") ? yaml.integer(map.get("batch_size"), "batch_size", 1, 1_000_000) : d.batchSize());
     }
 
-    private List<TrainConfig> grid(Node node, Defaults defaults) {
+    private List<TrainConfig> grid(Node node, OptionValues defaults) {
         Map<String, Node> grid = yaml.mapping(node, "grids", GRID_KEYS);
         for (String required : List.of("tasks", "kinds", "rules")) {
             if (!grid.containsKey(required)) throw yaml.error(node, null, "key '" + required + "' is missing in this grid");
@@ -158,22 +171,14 @@ public final class SweepFile {
                 ? yaml.integers(grid.get("data_seeds"), "data_seeds", 0, Checks.MAX_SEED) : List.of(0L);
         List<Long> seeds = grid.containsKey("seeds") ? yaml.integers(grid.get("seeds"), "seeds", 0, Checks.MAX_SEED)
                 : List.of(0L);
-        Long iterations = grid.containsKey("iterations")
-                ? (Long) yaml.integer(grid.get("iterations"), "iterations", 1L, Long.MAX_VALUE) : defaults.iterations();
-        long evalEvery = grid.containsKey("eval_every")
-                ? yaml.integer(grid.get("eval_every"), "eval_every", 1L, Long.MAX_VALUE) : defaults.evalEvery();
-        int batchSize = grid.containsKey("batch_size")
-                ? yaml.integer(grid.get("batch_size"), "batch_size", 1, Integer.MAX_VALUE) : defaults.batchSize();
-        double lr = grid.containsKey("lr") ? yaml.number(grid.get("lr"), "lr") : defaults.lr();
+        OptionValues given = recipe(grid, defaults);
 
         List<TrainConfig> out = new ArrayList<>();
         for (TaskSpec task : tasks) {
             Family family = task.family();
             List<Capacity> capacities = grid.containsKey("capacities") ? capacities(grid.get("capacities"), family)
                     : List.of(Capacity.defaults(family));
-            OptionValues recipe = TrainOptions.defaults(task).put(TrainOptions.BATCH_SIZE, batchSize)
-                    .put(TrainOptions.LR, lr).put(TrainOptions.EVAL_EVERY, evalEvery)
-                    .put(TrainOptions.ITERATIONS, iterations != null ? iterations : family.defaultIterations());
+            OptionValues recipe = TrainOptions.defaults(task).putAll(given);
             List<RunOption> pair = family.capacity();
             for (OptionValues set : options(grid.get("options"), task, recipe)) {
                 for (ModelKind kind : kinds) {

@@ -77,6 +77,9 @@ public final class TrainOptions {
             Bound.always(SEED, TrainConfig::seed),
             Bound.always(DATA_SEED, TrainConfig::dataSeed));
 
+    /** The training recipe, which a sweep file sets at its top (for every grid) or per grid. */
+    public static final List<RunOption> RECIPE = List.of(ITERATIONS, EVAL_EVERY, BATCH_SIZE, LR);
+
     /** The options a grid's "options" may set besides the family's: the routing ones (beyond the paper). */
     public static final List<RunOption> ROUTING = List.of(LOAD_BALANCE, ROUTER_Z_LOSS, MI_LOSS, ROUTER_TOPK);
 
