@@ -136,6 +136,16 @@ public final class TrainOptions {
         return TrainConfig.of(task, ModelKind.parse(model), values);
     }
 
+    /** The value in config of a common option (one of {@link #all()} that no family has). */
+    public static Number value(TrainConfig config, RunOption option) {
+        for (List<Bound> bound : List.of(HEAD, TAIL)) {
+            for (Bound b : bound) {
+                if (b.option().equals(option)) return b.value().apply(config);
+            }
+        }
+        throw new IllegalArgumentException(option.key() + " is not a common option");
+    }
+
     /** config.json's entries of config, after "task" and "model". */
     static Map<String, Object> values(TrainConfig config) {
         Map<String, Object> out = new LinkedHashMap<>();
