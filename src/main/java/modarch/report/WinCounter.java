@@ -49,7 +49,7 @@ final class WinCounter {
         int counted = 0;
         int skipped = 0;
         for (Map<ModelKind, List<Double>> cell : cells.values()) {
-            if (!cell.keySet().containsAll(compared)) {
+            if (compared.isEmpty() || !cell.keySet().containsAll(compared)) { // nothing to rank, or a kind missing
                 skipped++;
                 continue;
             }
