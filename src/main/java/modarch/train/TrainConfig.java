@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import modarch.Checks;
@@ -90,10 +91,14 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, FamilyOptio
             }
         }
         if (!weights.active()) return;
-        String given = options[values[0] != 0 ? 0 : values[1] != 0 ? 1 : 2].cli();
-        if (model != ModelKind.MODULAR && model != ModelKind.MODULAR_OP) {
-            throw new UserError(given + " applies to the learned routings (modular, modular-op), not to "
-                    + model.cliName());
+        checkLearnedRouting(options[values[0] != 0 ? 0 : values[1] != 0 ? 1 : 2], model);
+    }
+
+    /** The routing options apply to the kinds whose routing is learned ({@link TrainOptions#LEARNED_ROUTINGS}). */
+    private static void checkLearnedRouting(RunOption given, ModelKind model) {
+        if (!TrainOptions.LEARNED_ROUTINGS.contains(model)) {
+            throw new UserError(given.cli() + " applies to the learned routings (" + Checks.names(
+                    List.copyOf(TrainOptions.LEARNED_ROUTINGS), ModelKind::cliName) + "), not to " + model.cliName());
         }
     }
 
@@ -103,10 +108,7 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, FamilyOptio
             throw new UserError("--router-topk " + topK + " is not allowed: it must be in 1.." + rules
                     + " (--rules), or 0 for dense routing (the default)");
         }
-        if (model != ModelKind.MODULAR && model != ModelKind.MODULAR_OP) {
-            throw new UserError("--router-topk applies to the learned routings (modular, modular-op), not to "
-                    + model.cliName());
-        }
+        checkLearnedRouting(TrainOptions.ROUTER_TOPK, model);
         task.family().checkRouterTopK(topK);
     }
 

@@ -2,9 +2,12 @@ package modarch.train;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import modarch.UserError;
@@ -76,6 +79,10 @@ public final class TrainOptions {
             Bound.always(EVAL_EVERY, TrainConfig::evalEvery),
             Bound.always(SEED, TrainConfig::seed),
             Bound.always(DATA_SEED, TrainConfig::dataSeed));
+
+    /** The kinds the routing options apply to: those whose routing is learned. */
+    public static final Set<ModelKind> LEARNED_ROUTINGS = Collections.unmodifiableSet(
+            EnumSet.of(ModelKind.MODULAR, ModelKind.MODULAR_OP));
 
     /** The training recipe, which a sweep file sets at its top (for every grid) or per grid. */
     public static final List<RunOption> RECIPE = List.of(ITERATIONS, EVAL_EVERY, BATCH_SIZE, LR);
