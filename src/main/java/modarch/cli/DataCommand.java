@@ -2,6 +2,7 @@ package modarch.cli;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
@@ -21,10 +22,10 @@ import modarch.model.rnn.RnnFamily;
 import modarch.task.DataStream;
 import modarch.task.Task;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
-@Command(name = "data", mixinStandardHelpOptions = true,
+@Command(name = "data", mixinStandardHelpOptions = true, modelTransformer = DataCommand.Recurrence.class,
         description = "Print a task instance's coefficients, or one batch, as JSON.")
 final class DataCommand implements Callable<Integer> {
     private static final int MAX_BATCH = 1_000_000;
@@ -59,8 +60,16 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--seq-len", description = "mha and rnn tasks, with --batch: tokens (steps) per sequence (default 10)")
     Integer seqLen;
 
-    @Mixin
-    RecurrenceOptions recurrence;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
+
+    /** The RNN tasks' --d-dim and --order, as `train` declares them. */
+    static final class Recurrence implements CommandLine.IModelTransformer {
+        @Override
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec command) {
+            return DeclaredOptions.add(command, List.of(RnnFamily.D_DIM, RnnFamily.ORDER));
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -133,7 +142,9 @@ final class DataCommand implements Callable<Integer> {
             throw new UserError("--search-version applies to the " + having(MhaFamily.SEARCH_VERSION) + " tasks, not to "
                     + spec.cliName());
         }
-        if (recurrence.given() && !family.options().contains(RnnFamily.D_DIM)) {
+        Number dDim = DeclaredOptions.given(command, RnnFamily.D_DIM);
+        Number order = DeclaredOptions.given(command, RnnFamily.ORDER);
+        if ((dDim != null || order != null) && !family.options().contains(RnnFamily.D_DIM)) {
             throw new UserError("--d-dim and --order apply to the " + having(RnnFamily.D_DIM) + " tasks, not to "
                     + spec.cliName());
         }
@@ -147,8 +158,8 @@ final class DataCommand implements Callable<Integer> {
         OptionValues values = new OptionValues().putAll(family.options(), family.defaults().values());
         if (searchVersion != null) values.put(MhaFamily.SEARCH_VERSION, searchVersion);
         if (seqLen != null) values.put(SharedOptions.SEQ_LEN, seqLen);
-        if (recurrence.dDim != null) values.put(RnnFamily.D_DIM, recurrence.dDim);
-        if (recurrence.order != null) values.put(RnnFamily.ORDER, recurrence.order);
+        if (dDim != null) values.put(RnnFamily.D_DIM, dDim);
+        if (order != null) values.put(RnnFamily.ORDER, order);
         FamilyOptions options = family.options(values);
         options.checkTask(MAX_SEQ_LEN);
         return options;

@@ -27,7 +27,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-@Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = TrainCommand.Declared.class,
+@Command(name = "train", mixinStandardHelpOptions = true, modelTransformer = DeclaredOptions.Training.class,
         description = "Train one model on one task instance and write a run directory; with --seeds, several "
                 + "runs of one shape side by side, each in its own directory.")
 final class TrainCommand implements Callable<Integer> {
@@ -185,7 +185,7 @@ final class TrainCommand implements Callable<Integer> {
     private List<Replica> replicas() {
         if (seeds == null) {
             if (dataSeeds != null) throw new UserError("--data-seeds needs --seeds (one data seed per model seed)");
-            return List.of(new Replica(value(TrainOptions.SEED).longValue(), value(TrainOptions.DATA_SEED).longValue(), out));
+            return List.of(new Replica(DeclaredOptions.value(spec, TrainOptions.SEED).longValue(), DeclaredOptions.value(spec, TrainOptions.DATA_SEED).longValue(), out));
         }
         Set<String> given = matchedOptionNames();
         if (given.contains("--seed")) throw new UserError("give --seed or --seeds, not both");
@@ -203,7 +203,7 @@ final class TrainCommand implements Callable<Integer> {
         List<Replica> out = new ArrayList<>();
         Set<Path> names = new HashSet<>();
         for (int i = 0; i < seeds.length; i++) {
-            long d = dataSeeds == null ? value(TrainOptions.DATA_SEED).longValue() : dataSeeds[i];
+            long d = dataSeeds == null ? DeclaredOptions.value(spec, TrainOptions.DATA_SEED).longValue() : dataSeeds[i];
             Path dir = this.out.resolve(replicaName(seeds[i], d));
             if (!names.add(dir)) {
                 throw new UserError("--seeds/--data-seeds pair (" + seeds[i] + ", " + d + ") is given twice");
@@ -230,21 +230,10 @@ final class TrainCommand implements Callable<Integer> {
     private Map<RunOption, Number> givenOptions() {
         Map<RunOption, Number> given = new LinkedHashMap<>();
         for (RunOption option : TrainOptions.all()) {
-            Number value = given(option);
+            Number value = DeclaredOptions.given(spec, option);
             if (value != null) given.put(option, value);
         }
         return given;
-    }
-
-    /** The value of a declared option given on the command line, or null. */
-    private Number given(RunOption option) {
-        CommandLine.Model.OptionSpec given = spec.findOption(option.cli());
-        return spec.commandLine().getParseResult().hasMatchedOption(given) ? (Number) given.getValue() : null;
-    }
-
-    /** A declared option's value: given, or its default. */
-    private Number value(RunOption option) {
-        return (Number) spec.findOption(option.cli()).getValue();
     }
 
     /** "--rules R --enc-dim E --dim D --batch-size B": the sizes that decide the memory a run needs. */
@@ -255,20 +244,6 @@ final class TrainCommand implements Callable<Integer> {
             s.append(' ').append(width.cli()).append(' ').append(values.get(width.key()));
         }
         return s.append(' ').append(TrainOptions.BATCH_SIZE.cli()).append(' ').append(config.batchSize()).toString();
-    }
-
-    /** The options declared by the trainer and the families ({@link TrainOptions#all()}), added to the command. */
-    static final class Declared implements CommandLine.IModelTransformer {
-        @Override
-        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec command) {
-            for (RunOption option : TrainOptions.all()) {
-                CommandLine.Model.OptionSpec.Builder builder = CommandLine.Model.OptionSpec.builder(option.cli())
-                        .type(option.type().boxed()).paramLabel(option.label()).description(option.description());
-                if (option.cliDefault() != null) builder.defaultValue(option.cliDefault());
-                command.addOption(builder.build());
-            }
-            return command;
-        }
     }
 
     /** Every option given on the command line, by its config.json key, in the order given: what --resume compares. */
