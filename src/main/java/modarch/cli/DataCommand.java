@@ -2,23 +2,30 @@ package modarch.cli;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.IntFunction;
+import java.util.stream.Collectors;
 import modarch.Checks;
 import modarch.UserError;
 import modarch.io.Json;
+import modarch.model.Family;
 import modarch.model.FamilyOptions;
+import modarch.model.OptionValues;
 import modarch.model.Registry;
+import modarch.model.RunOption;
+import modarch.model.SharedOptions;
 import modarch.model.TaskSpec;
+import modarch.model.mha.MhaFamily;
+import modarch.model.rnn.RnnFamily;
 import modarch.task.DataStream;
-import modarch.task.RnnTask;
 import modarch.task.Task;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
-@Command(name = "data", mixinStandardHelpOptions = true,
+@Command(name = "data", mixinStandardHelpOptions = true, modelTransformer = DataCommand.Recurrence.class,
         description = "Print a task instance's coefficients, or one batch, as JSON.")
 final class DataCommand implements Callable<Integer> {
     private static final int MAX_BATCH = 1_000_000;
@@ -53,8 +60,16 @@ final class DataCommand implements Callable<Integer> {
     @Option(names = "--seq-len", description = "mha and rnn tasks, with --batch: tokens (steps) per sequence (default 10)")
     Integer seqLen;
 
-    @Mixin
-    RecurrenceOptions recurrence;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec command;
+
+    /** The RNN tasks' --d-dim and --order, as `train` declares them. */
+    static final class Recurrence implements CommandLine.IModelTransformer {
+        @Override
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec command) {
+            return DeclaredOptions.add(command, List.of(RnnFamily.D_DIM, RnnFamily.ORDER));
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -119,38 +134,41 @@ final class DataCommand implements Callable<Integer> {
 
     /**
      * The family's options: --search-version and --seq-len for the mha tasks, --d-dim, --order and --seq-len for the
-     * rnn tasks, refused for the others.
+     * rnn tasks (the families that have them), refused for the others; the family's defaults for the rest.
      */
     private FamilyOptions options(TaskSpec spec) {
-        FamilyOptions defaults = spec.family().defaults();
-        boolean attention = spec.family().attention(), recurrent = spec.family().recurrent();
-        if (!attention && searchVersion != null) {
-            throw new UserError("--search-version applies to the mha tasks, not to " + spec.cliName());
+        Family family = spec.family();
+        if (searchVersion != null && !family.options().contains(MhaFamily.SEARCH_VERSION)) {
+            throw new UserError("--search-version applies to the " + having(MhaFamily.SEARCH_VERSION) + " tasks, not to "
+                    + spec.cliName());
         }
-        if (!recurrent && recurrence.given()) {
-            throw new UserError("--d-dim and --order apply to the rnn tasks, not to " + spec.cliName());
+        Number dDim = DeclaredOptions.given(command, RnnFamily.D_DIM);
+        Number order = DeclaredOptions.given(command, RnnFamily.ORDER);
+        if ((dDim != null || order != null) && !family.options().contains(RnnFamily.D_DIM)) {
+            throw new UserError("--d-dim and --order apply to the " + having(RnnFamily.D_DIM) + " tasks, not to "
+                    + spec.cliName());
         }
-        if (!attention && !recurrent) {
-            if (seqLen != null) throw new UserError("--seq-len applies to the mha and rnn tasks, not to " + spec.cliName());
-            return defaults;
+        if (seqLen != null && !family.options().contains(SharedOptions.SEQ_LEN)) {
+            throw new UserError("--seq-len applies to the " + having(SharedOptions.SEQ_LEN) + " tasks, not to "
+                    + spec.cliName());
         }
         if (coefficients && seqLen != null) {
             throw new UserError("--seq-len " + seqLen + " applies to batches (--batch N), not to --coefficients");
         }
-        if (recurrent) {
-            int d = recurrence.dDim == null ? defaults.dDim() : recurrence.dDim;
-            int o = recurrence.order == null ? defaults.order() : recurrence.order;
-            int length = seqLen == null ? defaults.seqLen() : seqLen;
-            Checks.inRange("--d-dim", d, 1, RnnTask.MAX_DIM, null);
-            Checks.inRange("--order", o, 1, RnnTask.MAX_ORDER, null);
-            Checks.inRange("--seq-len", length, 1, MAX_SEQ_LEN, null);
-            return FamilyOptions.rnn(d, o, length);
-        }
-        int version = searchVersion == null ? defaults.searchVersion() : searchVersion;
-        int length = seqLen == null ? defaults.seqLen() : seqLen;
-        Checks.searchVersion(version);
-        Checks.seqLen(length, MAX_SEQ_LEN);
-        return new FamilyOptions(defaults.attDim(), version, length, defaults.attentionTopK());
+        OptionValues values = new OptionValues().putAll(family.options(), family.defaults().values());
+        if (searchVersion != null) values.put(MhaFamily.SEARCH_VERSION, searchVersion);
+        if (seqLen != null) values.put(SharedOptions.SEQ_LEN, seqLen);
+        if (dDim != null) values.put(RnnFamily.D_DIM, dDim);
+        if (order != null) values.put(RnnFamily.ORDER, order);
+        FamilyOptions options = family.options(values);
+        options.checkTask(MAX_SEQ_LEN);
+        return options;
+    }
+
+    /** "mha and rnn": the families that have the option. */
+    private static String having(RunOption option) {
+        return Registry.families().stream().filter(f -> f.options().contains(option)).map(Family::name)
+                .collect(Collectors.joining(" and "));
     }
 
     private static final int MAX_SEQ_LEN = 1000;

@@ -3,12 +3,10 @@ package modarch.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import modarch.UserError;
 import modarch.backend.Backends;
 import modarch.io.IOFaults;
@@ -96,20 +94,13 @@ final class EvalCommand implements Callable<Integer> {
 
     /** RUN itself when it is a run; else the runs directly inside it (the replicas of `train --seeds`). */
     private List<RunDirectory> runs() throws IOException {
-        RunDirectory dir = new RunDirectory(run);
         if (!Files.exists(run)) throw new UserError(run + " does not exist: RUN is a directory made by `modarch train`");
         if (!Files.isDirectory(run)) throw new UserError(run + " is a file: RUN is a directory made by `modarch train`");
-        if (Files.isRegularFile(dir.file(RunDirectory.CONFIG))) return List.of(dir);
-        List<RunDirectory> replicas = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(run)) {
-            for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
-                if (Files.isRegularFile(p.resolve(RunDirectory.CONFIG))) replicas.add(new RunDirectory(p));
-            }
-        }
-        if (replicas.isEmpty()) {
+        List<RunDirectory> runs = RunDirectory.runsAt(run);
+        if (runs.isEmpty()) {
             throw new UserError(run + " holds no " + RunDirectory.CONFIG + ", nor runs inside it: is it a run directory?");
         }
-        return replicas;
+        return runs;
     }
 
     private Map<String, Object> evaluate(RunDirectory dir, EvalCounts counts, Backends.Choice choice) throws IOException {

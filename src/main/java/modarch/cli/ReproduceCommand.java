@@ -3,9 +3,12 @@ package modarch.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import modarch.UserError;
+import modarch.model.Family;
+import modarch.model.Registry;
 import modarch.report.Report;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -62,8 +65,9 @@ final class ReproduceCommand implements Callable<Integer> {
 
     /** The plan of the family's full grid: runs, groups, what is complete in its folder, how to run it. */
     private int paper() throws IOException {
-        if (!mode.paper.matches("mlp|mha|rnn")) {
-            throw new UserError("--paper '" + mode.paper + "' is not allowed: allowed are mlp, mha, rnn");
+        List<String> families = Registry.families().stream().map(Family::name).toList();
+        if (!families.contains(mode.paper)) {
+            throw new UserError("--paper '" + mode.paper + "' is not allowed: allowed are " + String.join(", ", families));
         }
         SweepPlanCommand plan = new SweepPlanCommand();
         plan.source = source(sweepFile("paper-" + mode.paper));

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import modarch.backend.Backends;
 import modarch.io.Json;
-import modarch.sweep.Capacity;
+import modarch.train.Capacity;
 import modarch.sweep.ReplicaGroup;
 import modarch.sweep.RunState;
 import modarch.sweep.Sweep;

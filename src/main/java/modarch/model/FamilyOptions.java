@@ -1,27 +1,33 @@
 package modarch.model;
 
-/**
- * The options only some families have: the MHA family's attention width att_dim, search version and kept keys per
- * query (0: dense, the reference); the RNN family's state dimension d and order; the training sequence length of
- * both. {@link #NONE} for the MLP family.
- */
-public record FamilyOptions(int attDim, int searchVersion, int seqLen, int attentionTopK, int dDim, int order) {
-    /** The MLP family: no attention, no recurrence, examples of one row. */
-    public static final FamilyOptions NONE = new FamilyOptions(0, 0, 1, 0, 0, 0);
+import java.util.Map;
+import modarch.task.Task;
 
-    /** The MHA family's defaults (the reference's main.py): att_dim 512, search version 1, length 10, dense. */
-    public static final FamilyOptions MHA_DEFAULTS = new FamilyOptions(512, 1, 10, 0);
+/** The values of a family's options (one record per family): its task instances, its model's shape and its checks. */
+public interface FamilyOptions {
+    Family family();
 
-    /** The RNN family's defaults: the paper's d = 32, order 1, length 10 (the reference's main.py has d = 1). */
-    public static final FamilyOptions RNN_DEFAULTS = rnn(32, 1, 10);
+    /** Every option of the family with its value, in config.json's order, as Integer, Long or Double. */
+    Map<String, Object> values();
 
-    /** MHA-family options. */
-    public FamilyOptions(int attDim, int searchVersion, int seqLen, int attentionTopK) {
-        this(attDim, searchVersion, seqLen, attentionTopK, 0, 0);
-    }
+    /** Throws UserError with a one-line message naming the bad value and what is allowed. */
+    void check(ModelKind kind, int rules);
 
-    /** RNN-family options. */
-    public static FamilyOptions rnn(int dDim, int order, int seqLen) {
-        return new FamilyOptions(0, 0, seqLen, 0, dDim, order);
-    }
+    /** The checks of the options a task instance takes (sequences of up to maxLength), as {@link #check} makes them. */
+    void checkTask(int maxLength);
+
+    /** Rows per example in training: 1, or the training sequence length. */
+    int trainLength();
+
+    /** The task instance of a data seed. */
+    Task newTask(int rules, long dataSeed, boolean classification);
+
+    /** A model's shape for a task instance of inputWidth features and outputWidth labels per row. */
+    ModelSpec modelSpec(ModelKind kind, int rules, int inputWidth, int outputWidth, int trainLength, int maxLength);
+
+    /** The options that name a task variant in the report, e.g. ", search version 1, length 10" ("" for none). */
+    String title();
+
+    /** {@link #title()} as a file-name stem's tail, e.g. "-search1-len10". */
+    String slug();
 }

@@ -6,9 +6,12 @@ import modarch.task.Task;
 /** A task name of the command line (e.g. mlp-regression): its family and whether it classifies. */
 public record TaskSpec(String cliName, Family family, boolean classification) {
 
-    /** The task instance of a data seed (with the family's options; {@link FamilyOptions#NONE} for the MLP family). */
+    /** The task instance of a data seed with the family's options. */
     public Task newTask(int rules, long dataSeed, FamilyOptions options) {
-        return family.tasks().create(rules, dataSeed, classification, options);
+        if (options.family() != family) {
+            throw new IllegalArgumentException(options + " are not options of the " + family + " family");
+        }
+        return options.newTask(rules, dataSeed, classification);
     }
 
     /** The task instance of a data seed, with the family's default options. */
@@ -18,7 +21,7 @@ public record TaskSpec(String cliName, Family family, boolean classification) {
 
     /** A model of rep replicas for batches of up to maxRows rows per replica. */
     public Model newModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
-        return family.models().create(backend, rep, spec, maxRows);
+        return family.newModel(backend, rep, spec, maxRows);
     }
 
     @Override

@@ -6,10 +6,11 @@ import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import modarch.model.RunOption;
 import modarch.train.TrainConfig;
+import modarch.train.TrainOptions;
 
 /**
  * A run's remedy against routing collapse (issue 12, beyond the paper): the level of every lever it pulls, a lever
@@ -21,31 +22,32 @@ record Remedy(Map<Lever, Double> levels) implements Comparable<Remedy> {
     static final Remedy NONE = new Remedy(Map.of());
 
     /**
-     * A setting of the routing that counters collapse: its name, its results.csv column (config.json's key), the
-     * title of the plots' x axis, and its level in a run's config (0: off, the paper's recipe). Levers sharing an
+     * A setting of the routing that counters collapse: its name, its option (config.json's key is its results.csv
+     * column), the title of the plots' x axis; its level in a run's config is the option's value (0: off, the paper's
+     * recipe). Levers sharing an
      * axis title share the plots' panels. A new lever is one more constant here and its colour in
      * {@link ChartStyle#color(Lever)} (an exhaustive switch); {@link Variant#of} leaves every lever out of the variant.
      */
     enum Lever {
-        LOAD_BALANCE("load balance", "load_balance", "Weight λ", c -> c.regularization().loadBalance()),
-        ROUTER_Z_LOSS("router z-loss", "router_z_loss", "Weight λ", c -> c.regularization().zLoss()),
-        MI_LOSS("MI loss", "mi_loss", "Weight λ", c -> c.regularization().miLoss()),
-        ROUTER_TOP_K("top-k routing", "router_topk", "Modules per example K (0: all, dense)", TrainConfig::routerTopK);
+        LOAD_BALANCE("load balance", TrainOptions.LOAD_BALANCE, "Weight λ"),
+        ROUTER_Z_LOSS("router z-loss", TrainOptions.ROUTER_Z_LOSS, "Weight λ"),
+        MI_LOSS("MI loss", TrainOptions.MI_LOSS, "Weight λ"),
+        ROUTER_TOP_K("top-k routing", TrainOptions.ROUTER_TOPK, "Modules per example K (0: all, dense)");
 
         final String label;
         final String key;
         final String axis;
-        private final ToDoubleFunction<TrainConfig> level;
+        private final RunOption option;
 
-        Lever(String label, String key, String axis, ToDoubleFunction<TrainConfig> level) {
+        Lever(String label, RunOption option, String axis) {
             this.label = label;
-            this.key = key;
+            this.key = option.key();
             this.axis = axis;
-            this.level = level;
+            this.option = option;
         }
 
         double level(TrainConfig config) {
-            return level.applyAsDouble(config);
+            return TrainOptions.value(config, option).doubleValue();
         }
 
         /** The results.csv columns, in lever order. */

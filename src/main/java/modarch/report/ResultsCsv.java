@@ -3,11 +3,13 @@ package modarch.report;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import modarch.model.FamilyOptions;
+import modarch.model.Registry;
+import modarch.model.RunOption;
 import modarch.train.TrainConfig;
 
 /**
@@ -19,9 +21,11 @@ import modarch.train.TrainConfig;
  */
 final class ResultsCsv {
     /** The columns before the metrics: the run's options, its remedy's levers (0: off), where and how it ran. */
+    /** The families' options that are not a capacity: search_version, seq_len, attention_topk, d_dim, order. */
+    private static final List<String> VARIANT_KEYS = Registry.variantOptions().stream().map(RunOption::key).toList();
     static final List<String> FIXED = Stream.of(List.of("family", "task", "kind", "rules", "capacity", "data_seed",
-            "seed", "parameters", "iterations", "backend", "seconds", "eval_seconds", "search_version", "seq_len",
-            "attention_topk", "d_dim", "order"), Remedy.Lever.keys(), List.of("run_id", "path", "status"))
+            "seed", "parameters", "iterations", "backend", "seconds", "eval_seconds"), VARIANT_KEYS, Remedy.Lever.keys(),
+            List.of("run_id", "path", "status"))
             .flatMap(List::stream).toList();
     private static final List<String> PERFORMANCE = List.of("loss", "ood_loss", "error", "ood_error");
     private static final List<String> ROUTING = List.of("collapse_avg", "collapse_worst", "alignment", "adaptation",
@@ -58,18 +62,12 @@ final class ResultsCsv {
 
     private static List<String> fixed(RunRow row) {
         TrainConfig c = row.config();
-        FamilyOptions o = c.options();
-        boolean attention = c.task().family().attention();
-        boolean recurrent = c.task().family().recurrent();
+        Map<String, Object> options = c.options().values();
         List<String> cells = new ArrayList<>(List.of(c.task().family().name(), c.task().cliName(), c.model().cliName(),
                 "" + c.rules(), row.capacity().toString(), "" + c.dataSeed(), "" + c.seed(),
                 row.parameters() < 0 ? "" : "" + row.parameters(), "" + c.iterations(), row.backend(),
-                number(row.trainSeconds()), number(row.evalSeconds()),
-                attention ? "" + o.searchVersion() : "",
-                attention || recurrent ? "" + o.seqLen() : "",
-                attention ? "" + o.attentionTopK() : "",
-                recurrent ? "" + o.dDim() : "",
-                recurrent ? "" + o.order() : ""));
+                number(row.trainSeconds()), number(row.evalSeconds())));
+        for (String key : VARIANT_KEYS) cells.add(options.containsKey(key) ? "" + options.get(key) : "");
         for (Remedy.Lever lever : Remedy.Lever.values()) cells.add(Remedy.plain(lever.level(c)));
         cells.addAll(List.of(row.runId(), row.path(), row.status().csvName()));
         return cells;

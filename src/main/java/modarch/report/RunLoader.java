@@ -20,7 +20,7 @@ import modarch.UserError;
 import modarch.io.CorruptFileException;
 import modarch.io.Json;
 import modarch.io.StrictJson;
-import modarch.sweep.RunId;
+import modarch.train.RunId;
 import modarch.train.EvalRecord;
 import modarch.train.RunDirectory;
 import modarch.train.TrainConfig;

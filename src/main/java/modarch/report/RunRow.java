@@ -3,7 +3,7 @@ package modarch.report;
 import java.util.List;
 import java.util.Map;
 import modarch.model.ModelKind;
-import modarch.sweep.Capacity;
+import modarch.train.Capacity;
 import modarch.train.EvalRecord;
 import modarch.train.TrainConfig;
 

@@ -7,33 +7,45 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import modarch.model.Family;
 import modarch.model.FamilyOptions;
+import modarch.model.OptionValues;
 import modarch.model.Registry;
+import modarch.model.SharedOptions;
 import modarch.model.TaskSpec;
 import modarch.train.TrainConfig;
 
 /**
  * A task variant, one section of the report: the task and every option of its runs except the capacity, the seeds,
  * the rules and the {@link Remedy} against collapse (its runs are compared in the variant's remedies section). options
- * holds the family's options without att_dim (a capacity); the recipe is iterations, batch size and learning rate.
+ * holds the family's options with the family's default capacity; the recipe is iterations, batch size and learning
+ * rate.
  */
 public record Variant(TaskSpec task, FamilyOptions options, long iterations, int batchSize, double lr)
         implements Comparable<Variant> {
     private static final Comparator<Variant> ORDER = Comparator
             .comparingInt((Variant v) -> Registry.tasks().indexOf(v.task))
-            .thenComparingInt(v -> v.options.searchVersion())
-            .thenComparingInt(v -> v.options.dDim())
-            .thenComparingInt(v -> v.options.order())
-            .thenComparingInt(v -> v.options.seqLen())
-            .thenComparingInt(v -> v.options.attentionTopK())
+            .thenComparing(Variant::options, Variant::compareOptions)
             .thenComparingLong(Variant::iterations)
             .thenComparingInt(Variant::batchSize)
             .thenComparingDouble(Variant::lr);
 
     public static Variant of(TrainConfig config) {
-        FamilyOptions o = config.options();
-        return new Variant(config.task(), new FamilyOptions(0, o.searchVersion(), o.seqLen(), o.attentionTopK(),
-                o.dDim(), o.order()), config.iterations(), config.batchSize(), config.lr());
+        Family family = config.task().family();
+        OptionValues values = new OptionValues().putAll(family.options(), config.options().values());
+        values.putAll(family.capacity(), family.defaults().values());
+        return new Variant(config.task(), family.options(values), config.iterations(), config.batchSize(), config.lr());
+    }
+
+    /** Two options records of one family, option by option in config.json's order. */
+    private static int compareOptions(FamilyOptions a, FamilyOptions b) {
+        List<Object> x = List.copyOf(a.values().values());
+        List<Object> y = List.copyOf(b.values().values());
+        for (int i = 0; i < x.size(); i++) {
+            int c = Double.compare(((Number) x.get(i)).doubleValue(), ((Number) y.get(i)).doubleValue());
+            if (c != 0) return c;
+        }
+        return 0;
     }
 
     /** rows by variant, in variant order. */
@@ -55,21 +67,12 @@ public record Variant(TaskSpec task, FamilyOptions options, long iterations, int
 
     /** True for the sequence families, whose performance is also measured at several lengths. */
     public boolean sequences() {
-        return task.family().attention() || task.family().recurrent();
+        return task.family().options().contains(SharedOptions.SEQ_LEN);
     }
 
     /** "mha-regression, search version 1, length 10", then ", 600 iterations, batch 256, lr 0.0001" with the recipe. */
     public String title(boolean withRecipe) {
-        StringBuilder s = new StringBuilder(task.cliName());
-        if (task.family().attention()) {
-            s.append(", search version ").append(options.searchVersion()).append(", length ").append(options.seqLen());
-            if (options.attentionTopK() > 0) s.append(", top-").append(options.attentionTopK()).append(" attention");
-        } else if (task.family().recurrent()) {
-            s.append(", d ").append(options.dDim()).append(", order ").append(options.order())
-                    .append(", length ").append(options.seqLen());
-        }
-        if (withRecipe) s.append(", ").append(recipe());
-        return s.toString();
+        return task.cliName() + options.title() + (withRecipe ? ", " + recipe() : "");
     }
 
     /** "600 iterations, batch 256, lr 0.0001". */
@@ -79,14 +82,7 @@ public record Variant(TaskSpec task, FamilyOptions options, long iterations, int
 
     /** The title as a file-name stem: "mha-regression-search1-len10", "mlp-regression-it600-b256-lr0.0001". */
     public String slug(boolean withRecipe) {
-        StringBuilder s = new StringBuilder(task.cliName());
-        if (task.family().attention()) {
-            s.append("-search").append(options.searchVersion()).append("-len").append(options.seqLen());
-            if (options.attentionTopK() > 0) s.append("-top").append(options.attentionTopK());
-        } else if (task.family().recurrent()) {
-            s.append("-d").append(options.dDim()).append("-order").append(options.order()).append("-len")
-                    .append(options.seqLen());
-        }
+        StringBuilder s = new StringBuilder(task.cliName()).append(options.slug());
         if (withRecipe) {
             s.append("-it").append(iterations).append("-b").append(batchSize).append("-lr")
                     .append(BigDecimal.valueOf(lr).stripTrailingZeros().toPlainString());

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import modarch.model.ModelKind;
-import modarch.sweep.Capacity;
+import modarch.train.Capacity;
 
 /**
  * The reference's win counts (compute.py's get_min and rank). A cell is a (rules, capacity, data seed) of a variant;
@@ -49,7 +49,7 @@ final class WinCounter {
         int counted = 0;
         int skipped = 0;
         for (Map<ModelKind, List<Double>> cell : cells.values()) {
-            if (!cell.keySet().containsAll(compared)) {
+            if (compared.isEmpty() || !cell.keySet().containsAll(compared)) { // nothing to rank, or a kind missing
                 skipped++;
                 continue;
             }

@@ -1,6 +1,7 @@
 package modarch.sweep;
 
 import java.util.List;
+import modarch.train.Capacity;
 import modarch.train.TrainConfig;
 
 /** Runs of one shape (they differ only in their seeds), trained side by side in one pass; index is its place in the sweep. */

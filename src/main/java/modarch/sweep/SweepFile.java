@@ -11,16 +11,20 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 import modarch.Checks;
 import modarch.UserError;
 import modarch.model.Family;
-import modarch.model.FamilyOptions;
 import modarch.model.ModelKind;
+import modarch.model.OptionValues;
 import modarch.model.Registry;
+import modarch.model.RunOption;
 import modarch.model.TaskSpec;
-import modarch.nn.RouterRegularization;
+import modarch.train.Capacity;
 import modarch.train.EvalCounts;
+import modarch.train.RunId;
 import modarch.train.TrainConfig;
+import modarch.train.TrainOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -52,20 +56,19 @@ import org.yaml.snakeyaml.nodes.Node;
  * two grids is kept once. Every fault is one line naming the file, line and key (exit 2).
  */
 public final class SweepFile {
-    private static final List<String> TOP_KEYS = List.of("name", "description", "iterations", "eval_every",
-            "batch_size", "lr", "group_size", "evaluation", "grids");
-    private static final List<String> GRID_KEYS = List.of("tasks", "kinds", "rules", "capacities", "data_seeds",
-            "seeds", "iterations", "eval_every", "batch_size", "lr", "options");
+    /** The recipe's keys: set at the top for every grid, or in a grid for its own runs. */
+    private static final List<String> RECIPE_KEYS = TrainOptions.RECIPE.stream().map(RunOption::key).toList();
+    private static final List<String> TOP_KEYS = keys(List.of("name", "description"), RECIPE_KEYS,
+            List.of("group_size", "evaluation", "grids"));
+    private static final List<String> GRID_KEYS = keys(List.of("tasks", "kinds", "rules", "capacities", "data_seeds",
+            "seeds"), RECIPE_KEYS, List.of("options"));
     private static final List<String> EVALUATION_KEYS = List.of("performance_batches", "activation_batches",
             "adaptation_batches", "batch_size");
-    private static final List<String> OPTION_KEYS = List.of("search_version", "seq_len", "attention_topk", "d_dim",
-            "order", "load_balance", "router_z_loss", "mi_loss", "router_topk");
-    /** The routing regularisers' weights among the options (numbers, any family the engine allows them for). */
-    private static final List<String> REGULARIZER_KEYS = List.of("load_balance", "router_z_loss", "mi_loss");
+    /** A grid's options: every family's that are not a capacity, then the routing ones (any family). */
+    private static final List<RunOption> OPTIONS = Stream.concat(Registry.variantOptions().stream(),
+            TrainOptions.ROUTING.stream()).toList();
+    private static final List<String> OPTION_KEYS = OPTIONS.stream().map(RunOption::key).toList();
     public static final int DEFAULT_GROUP_SIZE = 25;
-    private static final long DEFAULT_BATCH_SIZE = 256;
-    private static final double DEFAULT_LR = 1e-4;
-    private static final long DEFAULT_EVAL_EVERY = 5000;
 
     private final Path file;
     private final YamlValues yaml;
@@ -93,8 +96,8 @@ public final class SweepFile {
         return new SweepFile(file).read(root);
     }
 
-    /** The values a grid inherits from the top of the file. */
-    private record Defaults(Long iterations, long evalEvery, int batchSize, double lr) {
+    private static List<String> keys(List<String> before, List<String> recipe, List<String> after) {
+        return Stream.of(before, recipe, after).flatMap(List::stream).toList();
     }
 
     private Sweep read(Node root) {
@@ -104,11 +107,7 @@ public final class SweepFile {
             throw yaml.error(top.get("name"), "name", "'" + name + "' is not allowed: use 1 to 64 letters, digits, '.', '_' or '-'"
                     + " (it names the results folder)");
         }
-        Defaults defaults = new Defaults(
-                top.containsKey("iterations") ? yaml.integer(top.get("iterations"), "iterations", 1L, Long.MAX_VALUE) : null,
-                top.containsKey("eval_every") ? yaml.integer(top.get("eval_every"), "eval_every", 1L, Long.MAX_VALUE) : DEFAULT_EVAL_EVERY,
-                top.containsKey("batch_size") ? yaml.integer(top.get("batch_size"), "batch_size", 1, Integer.MAX_VALUE) : (int) DEFAULT_BATCH_SIZE,
-                top.containsKey("lr") ? yaml.number(top.get("lr"), "lr") : DEFAULT_LR);
+        OptionValues defaults = recipe(top, new OptionValues());
         int groupSize = top.containsKey("group_size") ? yaml.integer(top.get("group_size"), "group_size", 1, 4096)
                 : DEFAULT_GROUP_SIZE;
         EvalCounts counts = top.containsKey("evaluation") ? evaluation(top.get("evaluation")) : EvalCounts.REFERENCE;
@@ -118,6 +117,21 @@ public final class SweepFile {
             for (TrainConfig config : grid(grid, defaults)) runs.putIfAbsent(RunId.of(config), SweepRun.of(config));
         }
         return Sweep.of(name, counts, groupSize, new ArrayList<>(runs.values()));
+    }
+
+    /** inherited, and over it the recipe's values the mapping gives: positive numbers of their options' types. */
+    private OptionValues recipe(Map<String, Node> mapping, OptionValues inherited) {
+        OptionValues out = inherited.copy();
+        for (RunOption option : TrainOptions.RECIPE) {
+            Node node = mapping.get(option.key());
+            if (node == null) continue;
+            out.put(option, switch (option.type()) {
+                case INT -> (Number) yaml.integer(node, option.key(), 1, Integer.MAX_VALUE);
+                case LONG -> (Number) yaml.integer(node, option.key(), 1L, Long.MAX_VALUE);
+                case DOUBLE -> (Number) yaml.number(node, option.key());
+            });
+        }
+        return out;
     }
 
     private String defaultName() {
@@ -135,7 +149,7 @@ public final class SweepFile {
                 map.containsKey("batch_size") ? yaml.integer(map.get("batch_size"), "batch_size", 1, 1_000_000) : d.batchSize());
     }
 
-    private List<TrainConfig> grid(Node node, Defaults defaults) {
+    private List<TrainConfig> grid(Node node, OptionValues defaults) {
         Map<String, Node> grid = yaml.mapping(node, "grids", GRID_KEYS);
         for (String required : List.of("tasks", "kinds", "rules")) {
             if (!grid.containsKey(required)) throw yaml.error(node, null, "key '" + required + "' is missing in this grid");
@@ -157,29 +171,22 @@ public final class SweepFile {
                 ? yaml.integers(grid.get("data_seeds"), "data_seeds", 0, Checks.MAX_SEED) : List.of(0L);
         List<Long> seeds = grid.containsKey("seeds") ? yaml.integers(grid.get("seeds"), "seeds", 0, Checks.MAX_SEED)
                 : List.of(0L);
-        Long iterations = grid.containsKey("iterations")
-                ? (Long) yaml.integer(grid.get("iterations"), "iterations", 1L, Long.MAX_VALUE) : defaults.iterations();
-        long evalEvery = grid.containsKey("eval_every")
-                ? yaml.integer(grid.get("eval_every"), "eval_every", 1L, Long.MAX_VALUE) : defaults.evalEvery();
-        int batchSize = grid.containsKey("batch_size")
-                ? yaml.integer(grid.get("batch_size"), "batch_size", 1, Integer.MAX_VALUE) : defaults.batchSize();
-        double lr = grid.containsKey("lr") ? yaml.number(grid.get("lr"), "lr") : defaults.lr();
+        OptionValues given = recipe(grid, defaults);
 
         List<TrainConfig> out = new ArrayList<>();
         for (TaskSpec task : tasks) {
             Family family = task.family();
             List<Capacity> capacities = grid.containsKey("capacities") ? capacities(grid.get("capacities"), family)
                     : List.of(Capacity.defaults(family));
-            for (OptionSet set : options(grid.get("options"), task)) {
-                FamilyOptions options = set.options();
+            OptionValues recipe = TrainOptions.defaults(task).putAll(given);
+            List<RunOption> pair = family.capacity();
+            for (OptionValues set : options(grid.get("options"), task, recipe)) {
                 for (ModelKind kind : kinds) {
                     for (long r : rules) {
                         for (Capacity capacity : capacities) {
-                            Capacity.Widths widths = capacity.widths(task, options);
-                            long steps = iterations != null ? iterations : family.defaultIterations();
-                            TrainConfig shape = parse(node, null, () -> new TrainConfig(task, kind, (int) r,
-                                    widths.encDim(), widths.dim(), widths.options(), batchSize, lr, steps, evalEvery,
-                                    0, 0, set.regularization(), set.routerTopK()));
+                            OptionValues values = set.copy().put(TrainOptions.RULES, r).put(pair.get(0), capacity.a())
+                                    .put(pair.get(1), capacity.b());
+                            TrainConfig shape = parse(node, null, () -> TrainConfig.of(task, kind, values));
                             for (long d : dataSeeds) {
                                 for (long s : seeds) out.add(shape.withSeeds(s, d));
                             }
@@ -212,75 +219,32 @@ public final class SweepFile {
         return out;
     }
 
-    /** One combination of a grid's options: the family's, the routing regularisers' weights and top-k routing. */
-    private record OptionSet(FamilyOptions options, RouterRegularization regularization, int routerTopK) {
-        OptionSet with(FamilyOptions other) {
-            return new OptionSet(other, regularization, routerTopK);
-        }
-
-        OptionSet with(RouterRegularization other) {
-            return new OptionSet(options, other, routerTopK);
-        }
-
-        OptionSet withRouterTopK(int k) {
-            return new OptionSet(options, regularization, k);
-        }
-    }
-
-    /** Every combination of the grid's options (lists expand), over the family's defaults and no regulariser. */
-    private List<OptionSet> options(Node node, TaskSpec task) {
-        Family family = task.family();
-        List<OptionSet> out = new ArrayList<>(List.of(new OptionSet(family.defaults(), RouterRegularization.NONE, 0)));
+    /**
+     * Every combination of the grid's options (lists expand, in file order) over base: the family's options that
+     * are not a capacity, and the routing ones (the regularisers' weights, top-k routing).
+     */
+    private List<OptionValues> options(Node node, TaskSpec task, OptionValues base) {
+        List<OptionValues> out = List.of(base);
         if (node == null) return out;
         for (Map.Entry<String, Node> e : yaml.mapping(node, "options", OPTION_KEYS).entrySet()) {
             String key = e.getKey();
-            List<OptionSet> expanded = new ArrayList<>();
-            if (REGULARIZER_KEYS.contains(key)) {
-                for (double weight : yaml.weights(e.getValue(), key)) {
-                    for (OptionSet o : out) expanded.add(o.with(with(o.regularization(), key, weight)));
-                }
-                out = expanded;
-                continue;
-            }
-            if (key.equals("router_topk")) {
-                for (long k : yaml.integers(e.getValue(), key, 0, Integer.MAX_VALUE)) {
-                    for (OptionSet o : out) expanded.add(o.withRouterTopK((int) k));
-                }
-                out = expanded;
-                continue;
-            }
-            boolean applies = family.attention() ? !key.equals("d_dim") && !key.equals("order")
-                    : family.recurrent() ? !key.equals("search_version") && !key.equals("attention_topk") : false;
-            if (!applies) {
+            RunOption option = OPTIONS.stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
+            if (!task.family().options().contains(option) && !TrainOptions.ROUTING.contains(option)) {
                 throw yaml.error(e.getValue(), key, "does not apply to " + task.cliName()
                         + "; give it in a grid of the tasks that have it");
             }
-            for (long value : yaml.integers(e.getValue(), key, 0, Integer.MAX_VALUE)) {
-                for (OptionSet o : out) expanded.add(o.with(with(o.options(), key, (int) value)));
+            List<? extends Number> values = switch (option.type()) {
+                case INT -> yaml.integers(e.getValue(), key, 0, Integer.MAX_VALUE);
+                case LONG -> yaml.integers(e.getValue(), key, 0, Long.MAX_VALUE);
+                case DOUBLE -> yaml.weights(e.getValue(), key);
+            };
+            List<OptionValues> expanded = new ArrayList<>();
+            for (Number value : values) {
+                for (OptionValues o : out) expanded.add(o.copy().put(option, value));
             }
             out = expanded;
         }
         return out;
-    }
-
-    private static RouterRegularization with(RouterRegularization r, String key, double weight) {
-        return switch (key) {
-            case "load_balance" -> new RouterRegularization(weight, r.zLoss(), r.miLoss());
-            case "router_z_loss" -> new RouterRegularization(r.loadBalance(), weight, r.miLoss());
-            case "mi_loss" -> new RouterRegularization(r.loadBalance(), r.zLoss(), weight);
-            default -> throw new IllegalArgumentException(key);
-        };
-    }
-
-    private static FamilyOptions with(FamilyOptions o, String key, int v) {
-        return switch (key) {
-            case "search_version" -> new FamilyOptions(o.attDim(), v, o.seqLen(), o.attentionTopK(), o.dDim(), o.order());
-            case "seq_len" -> new FamilyOptions(o.attDim(), o.searchVersion(), v, o.attentionTopK(), o.dDim(), o.order());
-            case "attention_topk" -> new FamilyOptions(o.attDim(), o.searchVersion(), o.seqLen(), v, o.dDim(), o.order());
-            case "d_dim" -> new FamilyOptions(o.attDim(), o.searchVersion(), o.seqLen(), o.attentionTopK(), v, o.order());
-            case "order" -> new FamilyOptions(o.attDim(), o.searchVersion(), o.seqLen(), o.attentionTopK(), o.dDim(), v);
-            default -> throw new IllegalArgumentException(key);
-        };
     }
 
     /** A value the engine's own checks refuse becomes a line error at the node. */

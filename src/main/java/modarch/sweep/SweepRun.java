@@ -2,6 +2,8 @@ package modarch.sweep;
 
 import java.nio.file.Path;
 import modarch.train.RunDirectory;
+import modarch.train.Capacity;
+import modarch.train.RunId;
 import modarch.train.TrainConfig;
 
 /** One run of a sweep: its options and its stable id, which names its directory. */

@@ -1,7 +1,6 @@
 package modarch.sweep;
 
 import java.io.IOException;
-import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,10 +17,10 @@ import modarch.Futures;
 import modarch.backend.Backend;
 import modarch.io.IOFaults;
 import modarch.io.Json;
-import modarch.io.RunLock;
-import modarch.io.RunLockedException;
 import modarch.train.EvalRecord;
+import modarch.train.HeldRuns;
 import modarch.train.ReplicaShards;
+import modarch.train.Resumption;
 import modarch.train.RunDirectory;
 import modarch.train.RunMeasurement;
 import modarch.train.TrainConfig;
@@ -105,14 +104,11 @@ public final class SweepRunner {
 
     /** Trains and measures what the group still needs; false when another process holds one of its runs. */
     boolean runGroup(ReplicaGroup group, Backend backend, Events events) throws IOException {
-        List<RunLock> locks = new ArrayList<>();
-        try {
+        try (HeldRuns held = HeldRuns.keeping()) {
             for (SweepRun run : group.runs()) {
-                RunDirectory dir = run.dir(results);
-                try {
-                    locks.add(RunLock.acquire(dir.root()));
-                } catch (RunLockedException held) {
-                    events.skipped(group, held.getMessage());
+                String holder = held.lockUnlessHeld(run.dir(results));
+                if (holder != null) {
+                    events.skipped(group, holder);
                     return false;
                 }
             }
@@ -133,14 +129,6 @@ public final class SweepRunner {
                 if (RunState.of(run, results) == RunState.TRAINED) measure(run, backend, events);
             }
             return true;
-        } finally {
-            for (RunLock lock : locks) {
-                try {
-                    lock.close();
-                } catch (IOException e) {
-                    // released by the OS at exit anyway
-                }
-            }
         }
     }
 
@@ -148,14 +136,7 @@ public final class SweepRunner {
     private void checkConfig(SweepRun run) throws IOException {
         RunDirectory dir = run.dir(results);
         if (!Files.exists(dir.file(RunDirectory.CONFIG))) return;
-        TrainConfig stored;
-        try {
-            stored = dir.readConfig();
-        } catch (FileSystemException cannotRead) {
-            throw cannotRead;
-        } catch (IOException corrupt) {
-            throw new UserError(IOFaults.describe(corrupt) + "; move the run away and the sweep trains it anew");
-        }
+        TrainConfig stored = Resumption.stored(dir, "; move the run away and the sweep trains it anew");
         if (!stored.equals(run.config())) {
             throw new UserError(dir.file(RunDirectory.CONFIG) + " holds other options than run " + run.id()
                     + " of the sweep (it was edited); move the run away and the sweep trains it anew");

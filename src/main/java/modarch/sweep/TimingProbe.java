@@ -102,7 +102,7 @@ public final class TimingProbe {
     /** Work per step: parameters x replicas x examples x sequence length (a FLOP count up to a constant). */
     static double work(ReplicaGroup group) {
         TrainConfig shape = group.shape();
-        return (double) parameters(shape) * group.runs().size() * shape.batchSize() * shape.options().seqLen();
+        return (double) parameters(shape) * group.runs().size() * shape.batchSize() * shape.options().trainLength();
     }
 
     private static long parameters(TrainConfig shape) {

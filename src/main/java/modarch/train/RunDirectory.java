@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import modarch.io.AtomicFiles;
 import modarch.io.CorruptFileException;
 import modarch.io.Json;
@@ -26,6 +28,23 @@ public final class RunDirectory {
 
     public RunDirectory(Path root) {
         this.root = root;
+    }
+
+    /**
+     * The runs at path: path itself when it is a run (it holds config.json), else the runs directly inside it (the
+     * replicas of `train --seeds`), in name order; none when path is not a directory or holds no run.
+     */
+    public static List<RunDirectory> runsAt(Path path) throws IOException {
+        RunDirectory dir = new RunDirectory(path);
+        if (Files.isRegularFile(dir.file(CONFIG))) return List.of(dir);
+        if (!Files.isDirectory(path)) return List.of();
+        List<RunDirectory> replicas = new ArrayList<>();
+        try (Stream<Path> entries = Files.list(path)) {
+            for (Path p : (Iterable<Path>) entries.sorted()::iterator) {
+                if (Files.isRegularFile(p.resolve(CONFIG))) replicas.add(new RunDirectory(p));
+            }
+        }
+        return replicas;
     }
 
     public Path root() {

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import modarch.UserError;
-import modarch.sweep.RunId;
+import modarch.train.RunId;
 import modarch.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -206,7 +206,7 @@ class ReportTest {
         Path mono = TestRuns.complete(results.resolve("mono16"), TestRuns.mlp(MONOLITHIC, 16, 0, 0), "loss", 0.7);
         Files.delete(mono.resolve("log.jsonl"));
         TestRuns.config(results.resolve("rnn"), new TrainConfig(modarch.model.Registry.task("rnn-regression"), MODULAR,
-                2, 16, 16, modarch.model.FamilyOptions.rnn(4, 1, 10), 256, 1e-4, 100, 50, 0, 0));
+                2, new modarch.model.rnn.RnnOptions(16, 16, 4, 1, 10), 256, 1e-4, 100, 50, 0, 0));
         Path out = tmp.resolve("out");
         Report report = Report.load(results);
         report.writeTo(out);

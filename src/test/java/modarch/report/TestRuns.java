@@ -8,9 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import modarch.io.Json;
-import modarch.model.FamilyOptions;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
+import modarch.model.mha.MhaOptions;
 import modarch.nn.RouterRegularization;
 import modarch.train.TrainConfig;
 
@@ -30,14 +30,14 @@ public final class TestRuns {
 
     /** config with the routing regularisers' weights (a remedy against collapse). */
     public static TrainConfig regularized(TrainConfig c, double loadBalance, double zLoss, double miLoss) {
-        return new TrainConfig(c.task(), c.model(), c.rules(), c.encDim(), c.dim(), c.options(), c.batchSize(), c.lr(),
+        return new TrainConfig(c.task(), c.model(), c.rules(), c.options(), c.batchSize(), c.lr(),
                 c.iterations(), c.evalEvery(), c.seed(), c.dataSeed(),
                 new RouterRegularization(loadBalance, zLoss, miLoss));
     }
 
     /** An mha run: dim 32, att_dim 64, search version 1, length 10, dense. */
     public static TrainConfig mha(String task, ModelKind kind, int rules, long seed) {
-        return new TrainConfig(Registry.task(task), kind, rules, 0, 32, new FamilyOptions(64, 1, 10, 0), 256, 1e-4,
+        return new TrainConfig(Registry.task(task), kind, rules, new MhaOptions(32, 64, 1, 10, 0), 256, 1e-4,
                 600, 300, seed, 0);
     }
 

@@ -91,4 +91,16 @@ class WinCounterTest {
         assertArrayEquals(new int[] {1, 0}, wins.counts());
         assertEquals(1, wins.skipped(), "data seed 1 has no Monolithic run");
     }
+
+    @Test
+    void aSectionWithoutTheComparedKindsCountsNoCell() {
+        run(GT_MODULAR, 32, 0, 0, 0.30);
+        run(MODULAR_OP, 32, 0, 0, 0.20);
+        run(GT_MODULAR, 32, 1, 0, 0.30);
+        run(MODULAR_OP, 32, 1, 0, 0.20);
+        WinCounter.Wins sub = WinCounter.count(Section.of(rows).get(0), Quantity.ID, Kinds.SUB_RANKING);
+        assertEquals(List.of(), sub.kinds());
+        assertEquals(0, sub.cells());
+        assertEquals(2, sub.skipped(), "each cell lacks Modular and Monolithic");
+    }
 }

@@ -13,8 +13,12 @@ import java.util.List;
 import java.util.Set;
 import modarch.UserError;
 import modarch.model.ModelKind;
+import modarch.model.mha.MhaOptions;
+import modarch.model.mlp.MlpOptions;
+import modarch.model.rnn.RnnOptions;
 import modarch.nn.RouterRegularization;
 import modarch.train.EvalCounts;
+import modarch.train.RunId;
 import modarch.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,8 +68,7 @@ class SweepFileTest {
         assertEquals("mlp-regression", first.task().cliName());
         assertEquals(ModelKind.MODULAR, first.model());
         assertEquals(2, first.rules());
-        assertEquals(8, first.encDim());
-        assertEquals(16, first.dim());
+        assertEquals(new MlpOptions(8, 16), first.options());
         assertEquals(50, first.iterations());
         assertEquals(10, first.evalEvery());
         assertEquals(0, first.dataSeed());
@@ -110,18 +113,11 @@ class SweepFileTest {
         assertEquals("s", sweep.name(), "the file's base name");
         assertEquals(4, sweep.runs().size());
         TrainConfig v2 = sweep.runs().get(1).config();
-        assertEquals(32, v2.dim());
-        assertEquals(64, v2.options().attDim());
-        assertEquals(2, v2.options().searchVersion());
-        assertEquals(6, v2.options().seqLen());
+        assertEquals(new MhaOptions(32, 64, 2, 6, 0), v2.options());
         assertEquals(500_000, v2.iterations(), "the family's default");
         assertEquals(EvalCounts.REFERENCE, sweep.counts());
         TrainConfig rnn = sweep.runs().get(3).config();
-        assertEquals(16, rnn.encDim());
-        assertEquals(24, rnn.dim());
-        assertEquals(4, rnn.options().dDim());
-        assertEquals(2, rnn.options().order());
-        assertEquals(10, rnn.options().seqLen(), "the family's default");
+        assertEquals(new RnnOptions(16, 24, 4, 2, 10), rnn.options(), "seq_len: the family's default");
     }
 
     @Test
@@ -236,7 +232,7 @@ class SweepFileTest {
         assertEquals(2 * 5 * 5 * 25 * 4 * 2, mha.runs().size(), "both search versions");
         assertEquals(500_000, mha.runs().get(0).config().iterations());
         Sweep rnn = SweepFile.load(sweeps.resolve("paper-rnn.yaml"));
-        assertEquals(32, rnn.runs().get(0).config().options().dDim());
+        assertEquals(32, ((RnnOptions) rnn.runs().get(0).config().options()).dDim());
         assertEquals(500_000, rnn.runs().get(0).config().iterations());
         Sweep remedies = SweepFile.load(sweeps.resolve("collapse-remedies.yaml"));
         assertEquals(3 * 2 * 12 * 9, remedies.runs().size(),

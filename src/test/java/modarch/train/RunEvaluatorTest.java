@@ -11,10 +11,10 @@ import java.util.Map;
 import modarch.TestBuffers;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
-import modarch.model.FamilyOptions;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
+import modarch.model.rnn.RnnOptions;
 import modarch.task.Batch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,8 +92,8 @@ class RunEvaluatorTest {
      */
     @Test
     void anRnnRunIsMeasuredAtEveryLengthAndPerStep() throws IOException {
-        TrainConfig config = new TrainConfig(Registry.task("rnn-regression"), ModelKind.GT_MODULAR, 3, 8, 12,
-                FamilyOptions.rnn(4, 1, 10), 16, 1e-3, 2, 2, 3, 1);
+        TrainConfig config = new TrainConfig(Registry.task("rnn-regression"), ModelKind.GT_MODULAR, 3,
+                new RnnOptions(8, 12, 4, 1, 10), 16, 1e-3, 2, 2, 3, 1);
         RunDirectory dir = new RunDirectory(tmp.resolve("rnn"));
         try (Trainer trainer = new Trainer(java.util.List.of(config), "cpu", BACKEND, java.util.List.of(dir))) {
             trainer.run(false, new Trainer.Listener() { });

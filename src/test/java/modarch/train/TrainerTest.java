@@ -22,7 +22,7 @@ import modarch.io.Safetensors;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
-import modarch.model.FamilyOptions;
+import modarch.model.mha.MhaOptions;
 import modarch.task.Batch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,8 +84,8 @@ class TrainerTest {
     /** A small MHA run: config.json round-trips, every log line covers every evaluation length, resume is exact. */
     @Test
     void anMhaRunLogsEveryLengthAndResumesExactly() throws IOException {
-        TrainConfig config = new TrainConfig(Registry.task("mha-classification"), ModelKind.MODULAR_OP, 2, 0, 8,
-                new FamilyOptions(8, 2, 4, 2), 4, 1e-3, 6, 3, 5, 1);
+        TrainConfig config = new TrainConfig(Registry.task("mha-classification"), ModelKind.MODULAR_OP, 2,
+                new MhaOptions(8, 8, 2, 4, 2), 4, 1e-3, 6, 3, 5, 1);
         Path whole = tmp.resolve("whole");
         run(trainer(config, whole), false, QUIET);
         assertEquals(config, new RunDirectory(whole).readConfig());

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.List;
 import modarch.backend.Backend;
-import modarch.model.FamilyOptions;
 import modarch.model.Model;
 import modarch.model.ModelKind;
 import modarch.model.ModelSpec;
 import modarch.model.Registry;
+import modarch.model.mha.MhaOptions;
+import modarch.model.rnn.RnnOptions;
 import modarch.nn.Param;
 import modarch.nn.RouterRegularization;
 import modarch.task.Task;
@@ -38,15 +39,15 @@ abstract class CudaTrainingContract extends DeviceContract {
     /** An MHA-family shape: R rules, dim, att_dim, search version 2, sequences of length, top-k (0: dense). */
     private static TrainConfig mha(ModelKind kind, int rules, int dim, int attDim, int length, int topK, int examples,
                                    boolean classification) {
-        return new TrainConfig(Registry.task(classification ? "mha-classification" : "mha-regression"), kind, rules, 0,
-                dim, new FamilyOptions(attDim, 2, length, topK), examples, 1e-3, 1, 1, 0, 0);
+        return new TrainConfig(Registry.task(classification ? "mha-classification" : "mha-regression"), kind, rules,
+                new MhaOptions(dim, attDim, 2, length, topK), examples, 1e-3, 1, 1, 0, 0);
     }
 
     /** An RNN-family shape: R rules, (enc, h), state dimension d, order 2, sequences of length. */
     private static TrainConfig rnn(ModelKind kind, int rules, int enc, int hDim, int d, int length, int examples,
                                    boolean classification) {
         return new TrainConfig(Registry.task(classification ? "rnn-classification" : "rnn-regression"), kind, rules,
-                enc, hDim, FamilyOptions.rnn(d, 2, length), examples, 1e-3, 1, 1, 0, 0);
+                new RnnOptions(enc, hDim, d, 2, length), examples, 1e-3, 1, 1, 0, 0);
     }
 
     /** steps of two replicas (seeds 3 and 8, data seeds 1 and 2) of one shape on backend; the caller closes it. */
@@ -142,12 +143,12 @@ abstract class CudaTrainingContract extends DeviceContract {
     }
 
     private static TrainConfig topK(TrainConfig c, int k) {
-        return new TrainConfig(c.task(), c.model(), c.rules(), c.encDim(), c.dim(), c.options(), c.batchSize(), c.lr(),
+        return new TrainConfig(c.task(), c.model(), c.rules(), c.options(), c.batchSize(), c.lr(),
                 c.iterations(), c.evalEvery(), c.seed(), c.dataSeed(), c.regularization(), k);
     }
 
     private static TrainConfig regularised(TrainConfig c, RouterRegularization weights) {
-        return new TrainConfig(c.task(), c.model(), c.rules(), c.encDim(), c.dim(), c.options(), c.batchSize(), c.lr(),
+        return new TrainConfig(c.task(), c.model(), c.rules(), c.options(), c.batchSize(), c.lr(),
                 c.iterations(), c.evalEvery(), c.seed(), c.dataSeed(), weights);
     }
 

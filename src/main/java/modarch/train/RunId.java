@@ -1,11 +1,10 @@
-package modarch.sweep;
+package modarch.train;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 import java.util.TreeMap;
-import modarch.train.TrainConfig;
 
 /**
  * A run's stable id: the first 10 hex digits of the SHA-256 of its configuration (every option of config.json,
