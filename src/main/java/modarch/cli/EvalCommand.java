@@ -14,6 +14,7 @@ import modarch.train.EvalCounts;
 import modarch.train.RunDirectory;
 import modarch.train.RunEvaluator;
 import modarch.train.RunMeasurement;
+import modarch.train.TensorBoardLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -81,6 +82,7 @@ final class EvalCommand implements Callable<Integer> {
             System.out.flush();
             try {
                 dir.writeJson(RunDirectory.METRICS, metrics);
+                if (TensorBoardLog.kept(dir.root())) TensorBoardLog.writeMetrics(dir.root(), metrics);
             } catch (IOException e) {
                 if (unwritten == null) unwritten = e;
             }

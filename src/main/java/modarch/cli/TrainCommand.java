@@ -62,6 +62,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @Option(names = "--no-tensorboard", description = "write no TensorBoard event file (by default each run writes one)")
+    boolean noTensorboard;
+
     @Override
     public Integer call() throws IOException {
         checkRequired();
@@ -85,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
             ProgressBar progress = ProgressBar.forStderr(quiet);
             String sizes = sizes(options) + " for " + configs.size() + " run(s)";
             try (ReplicaShards trainer = SizeGuard.build(sizes,
-                    () -> new ReplicaShards(configs, device.device, choice.backend(), dirs))) {
+                    () -> new ReplicaShards(configs, device.device, choice.backend(), dirs, !noTensorboard))) {
                 if (resume) Resumption.checkCheckpoints(trainer, dirs);
                 DeviceOption.announce(choice);
                 held.started();

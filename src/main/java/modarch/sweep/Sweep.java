@@ -10,16 +10,17 @@ import modarch.train.TrainConfig;
 /**
  * A sweep file expanded: its runs, in file order, and their replica groups (runs of one shape, at most
  * groupSize of them, trained side by side in one pass). A group's index is stable for a given file: Slurm's
- * array task ids are these indices.
+ * array task ids are these indices. tensorboard: whether its runs write TensorBoard event files.
  */
-public record Sweep(String name, EvalCounts counts, int groupSize, List<SweepRun> runs, List<ReplicaGroup> groups) {
+public record Sweep(String name, EvalCounts counts, int groupSize, boolean tensorboard, List<SweepRun> runs,
+                    List<ReplicaGroup> groups) {
     public Sweep {
         runs = List.copyOf(runs);
         groups = List.copyOf(groups);
     }
 
     /** Groups runs of one shape in order of first appearance, each shape's runs cut into groups of groupSize. */
-    static Sweep of(String name, EvalCounts counts, int groupSize, List<SweepRun> runs) {
+    static Sweep of(String name, EvalCounts counts, int groupSize, boolean tensorboard, List<SweepRun> runs) {
         Map<TrainConfig, List<SweepRun>> shapes = new LinkedHashMap<>(); // by the options less the seeds
         for (SweepRun run : runs) {
             shapes.computeIfAbsent(run.config().withSeeds(0, 0), s -> new ArrayList<>()).add(run);
@@ -30,6 +31,6 @@ public record Sweep(String name, EvalCounts counts, int groupSize, List<SweepRun
                 groups.add(new ReplicaGroup(groups.size(), shape.subList(from, Math.min(shape.size(), from + groupSize))));
             }
         }
-        return new Sweep(name, counts, groupSize, runs, groups);
+        return new Sweep(name, counts, groupSize, tensorboard, runs, groups);
     }
 }

@@ -59,7 +59,7 @@ public final class SweepFile {
     /** The recipe's keys: set at the top for every grid, or in a grid for its own runs. */
     private static final List<String> RECIPE_KEYS = TrainOptions.RECIPE.stream().map(RunOption::key).toList();
     private static final List<String> TOP_KEYS = keys(List.of("name", "description"), RECIPE_KEYS,
-            List.of("group_size", "evaluation", "grids"));
+            List.of("group_size", "tensorboard", "evaluation", "grids"));
     private static final List<String> GRID_KEYS = keys(List.of("tasks", "kinds", "rules", "capacities", "data_seeds",
             "seeds"), RECIPE_KEYS, List.of("options"));
     private static final List<String> EVALUATION_KEYS = List.of("performance_batches", "activation_batches",
@@ -110,13 +110,14 @@ public final class SweepFile {
         OptionValues defaults = recipe(top, new OptionValues());
         int groupSize = top.containsKey("group_size") ? yaml.integer(top.get("group_size"), "group_size", 1, 4096)
                 : DEFAULT_GROUP_SIZE;
+        boolean tensorboard = !top.containsKey("tensorboard") || yaml.bool(top.get("tensorboard"), "tensorboard");
         EvalCounts counts = top.containsKey("evaluation") ? evaluation(top.get("evaluation")) : EvalCounts.REFERENCE;
         if (!top.containsKey("grids")) throw yaml.error(root, null, "key 'grids' is missing: a sweep needs at least one grid");
         Map<String, SweepRun> runs = new LinkedHashMap<>();
         for (Node grid : yaml.list(top.get("grids"), "grids")) {
             for (TrainConfig config : grid(grid, defaults)) runs.putIfAbsent(RunId.of(config), SweepRun.of(config));
         }
-        return Sweep.of(name, counts, groupSize, new ArrayList<>(runs.values()));
+        return Sweep.of(name, counts, groupSize, tensorboard, new ArrayList<>(runs.values()));
     }
 
     /** inherited, and over it the recipe's values the mapping gives: positive numbers of their options' types. */

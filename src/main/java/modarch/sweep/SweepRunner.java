@@ -20,6 +20,7 @@ import modarch.io.Json;
 import modarch.train.EvalRecord;
 import modarch.train.HeldRuns;
 import modarch.train.ReplicaShards;
+import modarch.train.TensorBoardLog;
 import modarch.train.Resumption;
 import modarch.train.RunDirectory;
 import modarch.train.RunMeasurement;
@@ -166,7 +167,7 @@ public final class SweepRunner {
             }
         };
         long start = System.nanoTime();
-        try (ReplicaShards trainer = new ReplicaShards(configs, device, backend, dirs)) {
+        try (ReplicaShards trainer = new ReplicaShards(configs, device, backend, dirs, sweep.tensorboard())) {
             trainer.run(true, timed);
             double seconds = (System.nanoTime() - start) / 1e9;
             List<Path> diverged = trainer.divergences().stream().map(Trainer.Divergence::run).toList();
@@ -190,6 +191,7 @@ public final class SweepRunner {
         RunDirectory dir = run.dir(results);
         Map<String, Object> metrics = RunMeasurement.measure(dir, "last", sweep.counts(), false, backend, notes, () -> { },
                 true);
+        if (sweep.tensorboard()) TensorBoardLog.writeMetrics(dir.root(), metrics); // before the run counts as measured
         dir.writeJson(RunDirectory.METRICS, metrics);
         writeSweepJson(dir, Map.of("eval_seconds", metrics.get("seconds")));
         events.measured(run, metrics);

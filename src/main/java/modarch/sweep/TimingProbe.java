@@ -94,7 +94,7 @@ public final class TimingProbe {
     private Point time(ReplicaGroup group) {
         List<TrainConfig> configs = group.runs().stream().map(SweepRun::config).toList();
         List<RunDirectory> nowhere = configs.stream().map(c -> new RunDirectory(Path.of("unused"))).toList();
-        try (Trainer trainer = new Trainer(configs, "probe", backend, nowhere)) {
+        try (Trainer trainer = new Trainer(configs, "probe", backend, nowhere, false)) {
             return new Point(work(group), trainer.secondsPerStep(WARMUP_SECONDS, PROBE_SECONDS));
         }
     }

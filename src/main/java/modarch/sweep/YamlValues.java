@@ -55,6 +55,14 @@ final class YamlValues {
         return ((ScalarNode) node).getValue();
     }
 
+    /** true or false, as YAML 1.2's core schema writes them. */
+    boolean bool(Node node, String key) {
+        String text = string(node, key);
+        if (text.equals("true")) return true;
+        if (text.equals("false")) return false;
+        throw error(node, key, "'" + text + "' is not allowed: use true or false");
+    }
+
     long integer(Node node, String key, long min, long max) {
         return integer(string(node, key), node, key, min, max);
     }

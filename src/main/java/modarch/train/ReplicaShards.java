@@ -19,14 +19,16 @@ import modarch.model.Model;
 public final class ReplicaShards implements AutoCloseable {
     private final List<Trainer> trainers = new ArrayList<>();
 
-    /** configs and dirs are paired, one per replica; device as for {@link Trainer}. */
-    public ReplicaShards(List<TrainConfig> configs, String device, Backend backend, List<RunDirectory> dirs) {
+    /** configs and dirs are paired, one per replica; device and tensorboard as for {@link Trainer}. */
+    public ReplicaShards(List<TrainConfig> configs, String device, Backend backend, List<RunDirectory> dirs,
+                         boolean tensorboard) {
         List<Backend> shards = backend.replicaShards(configs.size());
         int n = configs.size();
         try {
             for (int s = 0; s < shards.size(); s++) {
                 int from = n * s / shards.size(), to = n * (s + 1) / shards.size();
-                trainers.add(new Trainer(configs.subList(from, to), device, shards.get(s), dirs.subList(from, to)));
+                trainers.add(new Trainer(configs.subList(from, to), device, shards.get(s), dirs.subList(from, to),
+                        tensorboard));
             }
         } catch (RuntimeException | Error e) {
             close();

@@ -2,12 +2,14 @@ package modarch.train;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import modarch.io.tensorboard.EventWriter;
 import modarch.io.tensorboard.HParams;
 import modarch.io.tensorboard.Heatmap;
@@ -115,9 +117,17 @@ public final class TensorBoardLog implements Closeable {
         writer.close();
     }
 
+    /** Whether runDir's run keeps TensorBoard event files: it has one (a run trained with --no-tensorboard has none). */
+    public static boolean kept(Path runDir) throws IOException {
+        try (Stream<Path> files = Files.list(runDir)) {
+            return files.anyMatch(f -> f.getFileName().toString().startsWith(EventWriter.FILE_PREFIX));
+        }
+    }
+
     /**
      * Adds a measurement, metrics.json's content as a map (activation_matrix a double[][]), to runDir's event files
-     * (a new file: training may still be writing its own), at the measured checkpoint's iteration.
+     * (a file of its own, one per measured iteration: training may still be writing its own, and a measurement taken
+     * again replaces it), at the measured checkpoint's iteration.
      */
     public static void writeMetrics(Path runDir, Map<String, Object> metrics) throws IOException {
         Summary summary = new Summary();
@@ -126,10 +136,8 @@ public final class TensorBoardLog implements Closeable {
         });
         Object matrix = metrics.get(ACTIVATION_MATRIX);
         if (matrix != null) summary.image("metrics/" + ACTIVATION_MATRIX, Heatmap.of((double[][]) matrix));
-        try (EventWriter writer = EventWriter.create(runDir)) {
-            writer.write(((Number) metrics.get("iteration")).longValue(), summary);
-            writer.flush();
-        }
+        long iteration = ((Number) metrics.get("iteration")).longValue();
+        EventWriter.writeWhole(runDir, "measurement-" + iteration, iteration, summary);
     }
 
     /** The options with the unset remedies as 0. */

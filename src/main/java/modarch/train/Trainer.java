@@ -73,13 +73,17 @@ public final class Trainer implements AutoCloseable {
     private final double[] bestScore;
     private final EvalRecord[] lastRecords;
     private final Divergence[] divergences;
+    private final boolean tensorboard;
+    private final List<TensorBoardLog> events = new ArrayList<>(); // replica r's event file while run() runs
     private long iteration;
 
     /**
      * configs (one per replica, of one shape) and dirs (their run directories) are paired; device is the
-     * --device choice as given (auto, cpu), recorded in config.json beside the backend.
+     * --device choice as given (auto, cpu), recorded in config.json beside the backend; tensorboard: whether each run
+     * also writes its TensorBoard event file ({@link TensorBoardLog}).
      */
-    public Trainer(List<TrainConfig> configs, String device, Backend backend, List<RunDirectory> dirs) {
+    public Trainer(List<TrainConfig> configs, String device, Backend backend, List<RunDirectory> dirs,
+                   boolean tensorboard) {
         this.configs = List.copyOf(configs);
         this.shape = configs.get(0);
         for (TrainConfig c : configs) {
@@ -88,6 +92,7 @@ public final class Trainer implements AutoCloseable {
         this.device = device;
         this.backend = backend;
         this.dirs = List.copyOf(dirs);
+        this.tensorboard = tensorboard;
         int rep = configs.size();
         Task[] tasks = new Task[rep];
         long[] seeds = new long[rep];
@@ -140,10 +145,20 @@ public final class Trainer implements AutoCloseable {
 
     /** Trains from scratch, or from the last checkpoint when resume is set, to the configured iterations. */
     public void run(boolean resume, Listener listener) throws IOException {
+        try {
+            train(resume, listener);
+        } finally {
+            closeEvents();
+        }
+    }
+
+    private void train(boolean resume, Listener listener) throws IOException {
         if (resume) {
             for (RunDirectory dir : dirs) dir.removeStaleTempFiles();
         }
-        if (resume && restore()) {
+        boolean resumed = resume && restore();
+        openEvents(resumed ? iteration : -1);
+        if (resumed) {
             for (int r = 0; r < lastRecords.length; r++) {
                 List<String> lines = logLines.get(r);
                 lastRecords[r] = EvalRecord.fromJson(lines.get(lines.size() - 1));
@@ -168,6 +183,27 @@ public final class Trainer implements AutoCloseable {
                 }
             }
         }
+        for (int r = 0; r < events.size(); r++) events.get(r).finished(divergences[r] == null);
+    }
+
+    /** Opens every run's event file, marking a restart after resumedFrom (-1 for a fresh run). */
+    private void openEvents(long resumedFrom) throws IOException {
+        for (int r = 0; tensorboard && r < dirs.size(); r++) {
+            events.add(TensorBoardLog.open(dirs.get(r).root(), configJson(r), resumedFrom));
+        }
+    }
+
+    private void closeEvents() throws IOException {
+        IOException first = null;
+        for (TensorBoardLog log : events) {
+            try {
+                log.close();
+            } catch (IOException e) {
+                if (first == null) first = e;
+            }
+        }
+        events.clear();
+        if (first != null) throw first;
     }
 
     /**
@@ -377,6 +413,8 @@ public final class Trainer implements AutoCloseable {
             Map<String, Object> line = records[r].toMap();
             for (int t = 0; terms != null && t < TERM_KEYS.size(); t++) line.put(TERM_KEYS.get(t), terms[3 * r + t]);
             lines.add(RunDirectory.jsonLine(line));
+            // before the commit point: a kill after it leaves an event the resume's restart marker purges
+            if (tensorboard) events.get(r).evaluation(line);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("format", "pt");
             meta.put("iteration", Long.toString(iteration));

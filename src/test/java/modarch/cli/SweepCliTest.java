@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import modarch.io.Json;
 import modarch.io.RunLock;
+import modarch.io.tensorboard.EventWriter;
 import modarch.sweep.RunState;
 import modarch.sweep.Sweep;
 import modarch.sweep.SweepFile;
@@ -60,11 +61,15 @@ class SweepCliTest {
         return Json.MAPPER.readTree(plan.out());
     }
 
-    /** Every file under dir (relative path to bytes), the timings and metrics' seconds aside. */
+    /**
+     * Every file under dir (relative path to bytes), the timings and metrics' seconds aside, and the TensorBoard event
+     * files (named by their wall time; TensorBoardLogTest reads what they hold after a kill).
+     */
     static Map<String, byte[]> snapshot(Path dir) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile)::iterator) {
+            for (Path p : (Iterable<Path>) all.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().startsWith(EventWriter.FILE_PREFIX))::iterator) {
                 files.put(dir.relativize(p).toString(), Files.readAllBytes(p));
             }
         }

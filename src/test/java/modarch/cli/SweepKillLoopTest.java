@@ -24,6 +24,7 @@ import modarch.sweep.SweepFile;
 import modarch.sweep.SweepRun;
 import modarch.sweep.SweepRunner;
 import modarch.train.RunDirectory;
+import modarch.train.TensorBoardPython;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,6 +89,9 @@ class SweepKillLoopTest {
             }
         }
         assertFalse(actual.keySet().stream().anyMatch(n -> n.contains(".tmp-")));
+        // the event files the kills cut and the resumes restarted read as the runs' logs, no step twice
+        TensorBoardPython.assumeInstalled();
+        TensorBoardPython.check("read", killed.resolve("runs"));
     }
 
     /** How many runs of the killed sweep are in each state right after a kill, e.g. "{PARTIAL=3, COMPLETE=3}". */

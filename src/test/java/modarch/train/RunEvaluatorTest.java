@@ -29,7 +29,7 @@ class RunEvaluatorTest {
     private LoadedRun trained(TaskSpec task, ModelKind kind, long iterations) throws IOException {
         TrainConfig config = new TrainConfig(task, kind, 4, 8, 16, 32, 1e-3, iterations, iterations, 3, 1);
         RunDirectory dir = new RunDirectory(tmp.resolve(kind + "-" + task + "-" + iterations));
-        try (Trainer trainer = new Trainer(java.util.List.of(config), "cpu", BACKEND, java.util.List.of(dir))) {
+        try (Trainer trainer = new Trainer(java.util.List.of(config), "cpu", BACKEND, java.util.List.of(dir), false)) {
             trainer.run(false, new Trainer.Listener() { });
         }
         return LoadedRun.load(dir, "last", BACKEND, SMALL.batchSize());
@@ -95,7 +95,7 @@ class RunEvaluatorTest {
         TrainConfig config = new TrainConfig(Registry.task("rnn-regression"), ModelKind.GT_MODULAR, 3,
                 new RnnOptions(8, 12, 4, 1, 10), 16, 1e-3, 2, 2, 3, 1);
         RunDirectory dir = new RunDirectory(tmp.resolve("rnn"));
-        try (Trainer trainer = new Trainer(java.util.List.of(config), "cpu", BACKEND, java.util.List.of(dir))) {
+        try (Trainer trainer = new Trainer(java.util.List.of(config), "cpu", BACKEND, java.util.List.of(dir), false)) {
             trainer.run(false, new Trainer.Listener() { });
         }
         EvalCounts counts = new EvalCounts(2, 5, 2, 20);

@@ -17,14 +17,14 @@ import org.junit.jupiter.api.Assumptions;
  * package cannot be imported the test is skipped with the reason, except in CI (CI set), where .ci/run installs it:
  * there it fails.
  */
-final class TensorBoardPython {
+public final class TensorBoardPython {
     private static final Path SCRIPT = Path.of("src/test/python/tensorboard_check.py");
     private static final long TIMEOUT_SECONDS = 240;
 
     private TensorBoardPython() {
     }
 
-    static void assumeInstalled() throws IOException, InterruptedException {
+    public static void assumeInstalled() throws IOException, InterruptedException {
         Result probe = run(List.of("python3", "-c", "import tensorboard"));
         if (probe.exit == 0) return;
         String reason = "the tensorboard Python package cannot be imported (python3 -m pip install tensorboard): "
@@ -34,7 +34,7 @@ final class TensorBoardPython {
     }
 
     /** Runs the check in mode (read, serve) on logdir; fails with its output unless it passes. */
-    static String check(String mode, Path logdir, String... options) throws IOException, InterruptedException {
+    public static String check(String mode, Path logdir, String... options) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("python3", SCRIPT.toString(), mode, logdir.toString()));
         command.addAll(List.of(options));
         Result result = run(command);

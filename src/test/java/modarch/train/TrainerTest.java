@@ -42,7 +42,7 @@ class TrainerTest {
     }
 
     private static Trainer trainer(TrainConfig config, Path run) {
-        return new Trainer(List.of(config), "cpu", BACKEND, List.of(new RunDirectory(run)));
+        return new Trainer(List.of(config), "cpu", BACKEND, List.of(new RunDirectory(run)), false);
     }
 
     /** A group of replicas of config with these seeds, each in parent/seedS-dataD. */
@@ -53,7 +53,7 @@ class TrainerTest {
             configs.add(config.withSeeds(seeds[r], dataSeeds[r]));
             dirs.add(new RunDirectory(parent.resolve("seed" + seeds[r] + "-data" + dataSeeds[r])));
         }
-        return new Trainer(configs, "cpu", BACKEND, dirs);
+        return new Trainer(configs, "cpu", BACKEND, dirs, false);
     }
 
     private static void run(Trainer trainer, boolean resume, Trainer.Listener listener) throws IOException {
@@ -188,7 +188,7 @@ class TrainerTest {
             dirs.add(new RunDirectory(tmp.resolve("shards").resolve("seed" + seed)));
         }
         try (Parallel two = new Parallel(2);
-             ReplicaShards shards = new ReplicaShards(configs, "cpu", new VectorBackend(two), dirs)) {
+             ReplicaShards shards = new ReplicaShards(configs, "cpu", new VectorBackend(two), dirs, false)) {
             assertEquals(2, new VectorBackend(two).replicaShards(3).size());
             shards.run(false, QUIET);
             assertEquals(3, shards.lastRecords().size());

@@ -10,6 +10,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import modarch.io.AtomicFiles;
 import modarch.io.IOFaults;
 
 /**
@@ -55,6 +56,19 @@ public final class EventWriter implements Closeable {
 
     public Path file() {
         return file;
+    }
+
+    /**
+     * A whole event file named events.out.tfevents.NAME in dir, written atomically (temp file, then rename) and
+     * replacing one of that name: the file version event, then summary at step. A measurement written again (a
+     * sweep killed before it recorded that it measured) then replaces the first instead of adding to it.
+     */
+    public static void writeWhole(Path dir, String name, long step, Summary summary) throws IOException {
+        double now = Events.now();
+        AtomicFiles.write(dir.resolve(FILE_PREFIX + name), out -> {
+            out.write(TfRecord.frame(Events.fileVersion(now)));
+            out.write(TfRecord.frame(Events.summary(now, step, summary)));
+        });
     }
 
     /**

@@ -77,7 +77,7 @@ class GpuFailureTest {
                 12, 4, 7, 2);
         RunDirectory dir = new RunDirectory(tmp.resolve("run"));
         try (CudaBackend backend = new CudaBackend(new FailingDriver(7), "cuda-emulated");
-             Trainer trainer = new Trainer(List.of(config), "cuda-emulated", backend, List.of(dir))) {
+             Trainer trainer = new Trainer(List.of(config), "cuda-emulated", backend, List.of(dir), false)) {
             CudaException failure = assertThrows(CudaException.class, () -> trainer.run(false, new Trainer.Listener() { }));
             assertTrue(failure.getMessage().contains("CUDA_ERROR_LAUNCH_FAILED"), failure.getMessage());
         }
