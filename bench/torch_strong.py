@@ -349,13 +349,17 @@ def draw_rules(s, shape, device):
 
 
 def draw_mlp(s, coefficients, rep, device):
-    """y = coeff1[c] a + coeff2[c] b (classification: y >= 0), a, b ~ N(0, 1). inputs (rep, B, 2 + R)."""
-    coeff1, coeff2 = coefficients                                       # (rep, R)
+    """a, b ~ N(0, 1), uniform rules: inputs (rep, B, 2 + R) = [a, b, onehot], onehot (rep, B, R), labels (rep, B)."""
     ab = torch.randn(rep, s.batch, 2, device=device)                    # (rep, B, 2)
     rule, onehot = draw_rules(s, (rep, s.batch), device)                # (rep, B), (rep, B, R)
-    y = coeff1.gather(1, rule) * ab[..., 0] + coeff2.gather(1, rule) * ab[..., 1]  # (rep, B)
-    labels = (y >= 0).float() if s.classification else y
-    return torch.cat((ab, onehot), dim=-1), onehot, labels
+    return torch.cat((ab, onehot), dim=-1), onehot, mlp_labels(s, coefficients, ab, rule)
+
+
+def mlp_labels(s, coefficients, ab, rule):
+    """y = coeff1[c] a + coeff2[c] b (classification: y >= 0). ab (rep, B, 2), rule (rep, B) -> (rep, B)."""
+    coeff1, coeff2 = coefficients                                       # (rep, R)
+    y = coeff1.gather(1, rule) * ab[..., 0] + coeff2.gather(1, rule) * ab[..., 1]
+    return (y >= 0).float() if s.classification else y
 
 
 def exclude_self(scores, fill):
@@ -371,52 +375,65 @@ def retrieve(values, winners):
 
 
 def draw_mha(s, coefficients, rep, device):
-    """Search and retrieve, data version 2: per token with rule r, label coeff1[r] v1 + coeff2[r] v2, v_k the value k
-    of the other token found by search k of rule r. Search version 1: features (4 per rule) N(0, 1), nearest key;
-    version 2: features (6 per rule) two unit 2-D keys and two N(0, 1) values, greatest dot product.
-    inputs (rep, B, L, F + R), onehot (rep, B, L, R), labels (rep, B, L)."""
-    coeff1, coeff2 = coefficients                                       # (rep, R)
+    """Search version 1: 4 features per rule, N(0, 1) (keys 1, 2, values 1, 2); version 2: 6 per rule, two unit
+    2-D keys (normalised N(0, I)) and two N(0, 1) values. inputs (rep, B, L, F + R) = [features, onehot], onehot
+    (rep, B, L, R), labels (rep, B, L)."""
     shape = (rep, s.batch, s.seq_len, s.rules)
     if s.search_version == 1:
-        per_rule = torch.randn(*shape, 4, device=device)                # keys 1, 2, values 1, 2
-        found = []
-        for k in range(2):
-            keys = per_rule[..., k]                                     # (rep, B, L, R)
-            gaps = (keys.unsqueeze(2) - keys.unsqueeze(3)).abs()        # (rep, B, L_i, L_j, R)
-            found.append(retrieve(per_rule[..., 2 + k], exclude_self(gaps, float("inf")).argmin(dim=3)))
+        per_rule = torch.randn(*shape, 4, device=device)                # (rep, B, L, R, 4)
     else:
         keys = F.normalize(torch.randn(*shape, 2, 2, device=device), dim=-1)  # (rep, B, L, R, key, 2)
-        values = torch.randn(*shape, 2, device=device)
-        per_rule = torch.cat((keys.flatten(-2), values), dim=-1)        # (rep, B, L, R, 6)
-        found = []
-        for k in range(2):
-            dots = torch.einsum("abirc,abjrc->abijr", keys[..., k, :], keys[..., k, :])
-            found.append(retrieve(values[..., k], exclude_self(dots, float("-inf")).argmax(dim=3)))
-    rule, onehot = draw_rules(s, shape[:3], device)                     # (rep, B, L), (rep, B, L, R)
-    per_rule_label = coeff1[:, None, None, :] * found[0] + coeff2[:, None, None, :] * found[1]
-    y = (per_rule_label * onehot).sum(dim=-1)                           # (rep, B, L)
-    labels = (y >= 0).float() if s.classification else y
+        per_rule = torch.cat((keys.flatten(-2), torch.randn(*shape, 2, device=device)), dim=-1)  # (..., R, 6)
+    _, onehot = draw_rules(s, shape[:3], device)                        # (rep, B, L, R)
+    labels = mha_labels(s, coefficients, per_rule, onehot)
     return torch.cat((per_rule.flatten(-2), onehot), dim=-1), onehot, labels
 
 
+def mha_labels(s, coefficients, per_rule, onehot):
+    """Search and retrieve, data version 2: a token with rule r gets coeff1[r] v1 + coeff2[r] v2 (classification:
+    >= 0), v_k the value k of the other token that search k of rule r finds: the nearest key k (version 1) or the
+    greatest dot product of unit keys k (version 2). per_rule (rep, B, L, R, 4 or 6), onehot (rep, B, L, R) ->
+    (rep, B, L)."""
+    coeff1, coeff2 = coefficients                                       # (rep, R)
+    found = []
+    for k in range(2):
+        if s.search_version == 1:
+            keys = per_rule[..., k]                                     # (rep, B, L, R)
+            gaps = (keys.unsqueeze(2) - keys.unsqueeze(3)).abs()        # (rep, B, L_i, L_j, R)
+            winners = exclude_self(gaps, float("inf")).argmin(dim=3)
+            found.append(retrieve(per_rule[..., 2 + k], winners))
+        else:
+            keys = per_rule[..., 2 * k:2 * k + 2]                       # (rep, B, L, R, 2)
+            dots = torch.einsum("abirc,abjrc->abijr", keys, keys)       # (rep, B, L_i, L_j, R)
+            winners = exclude_self(dots, float("-inf")).argmax(dim=3)
+            found.append(retrieve(per_rule[..., 4 + k], winners))
+    per_rule_label = coeff1[:, None, None, :] * found[0] + coeff2[:, None, None, :] * found[1]
+    y = (per_rule_label * onehot).sum(dim=-1)                           # (rep, B, L)
+    return (y >= 0).float() if s.classification else y
+
+
 def draw_rnn(s, coefficients, rep, device):
-    """Switching linear dynamics: s_t = x_t B[c_t] + sum_{o <= min(order, t)} s_{t-o} A[c_t, o-1], x_t ~ N(0, I_d);
-    labels the states (regression) or s_t . w >= 0 (classification). inputs (rep, B, L, d + R)."""
-    transition, input_map, readout = coefficients       # (rep, R, order, d, d), (rep, R, d, d), (rep, d)
+    """x_t ~ N(0, I_d), uniform rules: inputs (rep, B, L, d + R) = [x, onehot], onehot (rep, B, L, R), labels."""
     x = torch.randn(rep, s.batch, s.seq_len, s.d_dim, device=device)   # (rep, B, L, d)
-    rule, onehot = draw_rules(s, (rep, s.batch, s.seq_len), device)
+    _, onehot = draw_rules(s, (rep, s.batch, s.seq_len), device)        # (rep, B, L, R)
+    return torch.cat((x, onehot), dim=-1), onehot, rnn_labels(s, coefficients, x, onehot)
+
+
+def rnn_labels(s, coefficients, x, onehot):
+    """Switching linear dynamics: s_t = x_t B[c_t] + sum_{o <= min(order, t)} s_{t-o} A[c_t, o-1]; the labels are
+    the states (rep, B, L, d), or s_t . w >= 0 (rep, B, L, 1) for classification. Every rule's map is computed and
+    the token's own kept by its one-hot, as the reference does."""
+    transition, input_map, readout = coefficients       # (rep, R, order, d, d), (rep, R, d, d), (rep, d)
     states = []
-    for t in range(s.seq_len):  # every rule's map, the token's own kept by its one-hot (the reference's way)
+    for t in range(x.shape[2]):
         per_rule = torch.einsum("abi,arij->abrj", x[:, :, t], input_map)             # (rep, B, R, d)
         for o in range(1, min(s.order, t) + 1):
             per_rule = per_rule + torch.einsum("abi,arij->abrj", states[t - o], transition[:, :, o - 1])
         states.append((per_rule * onehot[:, :, t].unsqueeze(-1)).sum(dim=2))        # (rep, B, d)
     states = torch.stack(states, dim=2)                                 # (rep, B, L, d)
     if s.classification:
-        labels = (torch.einsum("abld,ad->abl", states, readout) >= 0).float().unsqueeze(-1)  # (rep, B, L, 1)
-    else:
-        labels = states
-    return torch.cat((x, onehot), dim=-1), onehot, labels
+        return (torch.einsum("abld,ad->abl", states, readout) >= 0).float().unsqueeze(-1)
+    return states
 
 
 DRAW = {"mlp": draw_mlp, "mha": draw_mha, "rnn": draw_rnn}
@@ -445,6 +462,18 @@ def spec_of_case(family, c):
                 d_dim=c["d_dim"])
 
 
+def task_labels(s, c, inputs):
+    """The labels our device task code gives the golden case's inputs, for its data seed (one replica)."""
+    coefficients = task_coefficients(s, [c["data_seed"]], torch.device("cpu"))
+    features, onehot = inputs[..., :-s.rules].unsqueeze(0), inputs[..., -s.rules:].unsqueeze(0)
+    if s.family == "mlp":
+        return mlp_labels(s, coefficients, features, onehot.argmax(-1))[0]
+    if s.family == "mha":
+        per_rule = features.reshape(*features.shape[:3], s.rules, -1)   # (1, B, L, R, 4 or 6)
+        return mha_labels(s, coefficients, per_rule, onehot)[0]
+    return rnn_labels(s, coefficients, features, onehot)[0]
+
+
 def golden_tensor(entry):
     return torch.tensor(entry["data"], dtype=torch.float32).reshape(entry["shape"])
 
@@ -460,9 +489,9 @@ def two_replicas(t):
     return t.unsqueeze(0).expand(2, *t.shape).contiguous()
 
 
-def check_case(family, c, device):
-    """One golden case through the replicated code path (two identical replicas). Returns {what: max relative
-    error} and a list of failures."""
+def check_case(family, c, device, compile_mode=None):
+    """One golden case through the replicated code path (two identical replicas); with compile_mode, the gradients
+    and losses through torch.compile in that mode. Returns {what: max relative error} and a list of failures."""
     s = spec_of_case(family, c)
     errors, failures = {}, []
 
@@ -487,6 +516,8 @@ def check_case(family, c, device):
     onehot = inputs[..., -s.rules:]
     predictions_ref = golden_tensor(c["predictions"])
     labels = torch.tensor(c["labels"], dtype=torch.float32).reshape(predictions_ref.shape)
+    record("labels (our task code)", relative_error(task_labels(s, c, inputs).reshape(labels.shape), labels),
+           OUTPUT_TOLERANCE)
     batch = tuple(two_replicas(t).to(device) for t in (inputs, onehot, labels))
 
     def predict(p, x, oh):
@@ -501,7 +532,11 @@ def check_case(family, c, device):
     if (c["scores"] is None) != (s.kind == "monolithic"):
         failures.append("scores present where the reference has none, or missing")
 
-    grads, losses, norms = grads_of(s, params, batch)
+    grads_fn = grads_of
+    if compile_mode:
+        fresh_compile_state()
+        grads_fn = torch.compile(grads_of, mode=None if compile_mode == "default" else compile_mode)
+    grads, losses, norms = grads_fn(s, params, batch)
     for r in range(2):
         record("loss", abs(losses[r].item() - c["loss"]) / abs(c["loss"]), OUTPUT_TOLERANCE)
         if family == "rnn":
@@ -550,15 +585,17 @@ def known_counts():
     return out
 
 
-def run_check(device):
-    """Every golden case of every family; prints the max relative error per family and kind, returns 0 when all
-    pass."""
+def run_check(device, compile_mode=None):
+    """Every golden case of every family (with compile_mode: the regression cases of search version 1 only, their
+    gradients through torch.compile); prints the max relative error per family and kind, returns 0 when all pass."""
     started = time.perf_counter()
     print(f"torch {torch.__version__} on {device}: one training step of the reference's models "
-          f"({os.path.relpath(GOLDEN)}/torch_{{mlp,mha,rnn}}.json), each case as 2 identical vmapped replicas")
+          f"({os.path.relpath(GOLDEN)}/torch_{{mlp,mha,rnn}}.json), each case as 2 identical vmapped replicas"
+          + (f"; gradients and losses through torch.compile mode {compile_mode} (regression, search v1)"
+             if compile_mode else ""))
     print(f"tolerances (relative error over a tensor): outputs and loss {OUTPUT_TOLERANCE:g}, gradients "
           f"{GRADIENT_TOLERANCE:g}, after Adam {ADAM_TOLERANCE:g}")
-    columns = ("predictions", "scores", "loss", "grad norm", "gradients", "after Adam")
+    columns = ("labels (our task code)", "predictions", "scores", "loss", "grad norm", "gradients", "after Adam")
     print("| family | kind | cases | " + " | ".join(columns) + " |")
     print("|---|---|---:|" + "---:|" * len(columns))
     failed = []
@@ -568,7 +605,9 @@ def run_check(device):
         for kind in KINDS:
             worst, count = {}, 0
             for c in (c for c in cases if c["kind"] == kind):
-                errors, failures = check_case(family, c, device)
+                if compile_mode and (c["task"] != "regression" or c.get("search_version", 1) != 1):
+                    continue
+                errors, failures = check_case(family, c, device, compile_mode)
                 count += 1
                 for what, error in errors.items():
                     worst[what] = max(worst.get(what, 0.0), error)
@@ -585,3 +624,315 @@ def run_check(device):
         print("FAILED " + failure)
     print(f"{'FAILED' if failed else 'passed'} in {time.perf_counter() - started:.1f} s")
     return 1 if failed else 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Timing: R replicas, one compiled step (draw, forward, backward, clipping) and fused Adam
+
+def set_tf32(on):
+    """--tf32: TF32 for cuBLAS matmuls and cuDNN (no effect on the CPU)."""
+    torch.backends.cuda.matmul.allow_tf32 = on
+    torch.backends.cudnn.allow_tf32 = on
+
+
+def synchronize(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+class Trainer:
+    """R replicas of one Spec on one device: stacked parameters, task instances, Adam, and step()."""
+
+    def __init__(self, s, replicas, device, seed, data_seed, compile_mode, lr=1e-4, adam="auto"):
+        self.s, self.replicas, self.device = s, replicas, device
+        self.params = init_replicas(s, [seed + i for i in range(replicas)], device)   # {name: (rep, ...)}
+        self.coefficients = task_coefficients(s, [data_seed + i % 5 for i in range(replicas)], device)
+        self.optimizer, self.adam = make_adam(list(self.params.values()), lr, device, adam)
+        self.compile_mode = compile_mode
+        self.cudagraphs = compile_mode in ("reduce-overhead", "max-autotune")
+        step_grads = self.step_grads
+        if compile_mode != "off":
+            if self.cudagraphs and hasattr(torch._dynamo, "mark_static_address"):
+                for t in (*self.params.values(), *self.coefficients):  # updated in place: no copy per replay
+                    torch._dynamo.mark_static_address(t)
+            step_grads = torch.compile(step_grads, mode=None if compile_mode == "default" else compile_mode)
+        self.grads_fn = step_grads
+
+    def step_grads(self, params, coefficients):
+        """Draw every replica's batch on the device, then every replica's (clipped) gradient and loss."""
+        batch = DRAW[self.s.family](self.s, coefficients, self.replicas, self.device)
+        grads, losses, _ = grads_of(self.s, params, batch)
+        return grads, losses
+
+    def step(self):
+        """One training step of every replica; returns the losses (rep,)."""
+        if self.cudagraphs:
+            torch.compiler.cudagraph_mark_step_begin()
+        grads, losses = self.grads_fn(self.params, self.coefficients)
+        for name, p in self.params.items():
+            p.grad = grads[name]
+        self.optimizer.step()
+        return losses
+
+
+def time_trainer(trainer, steps, repeats, warmup):
+    """(first step s, warm-up s, [ms per step of each repeat], last losses): the first step compiles."""
+    device = trainer.device
+    start = time.perf_counter()
+    trainer.step()
+    synchronize(device)
+    first_s = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in range(warmup):
+        trainer.step()
+    synchronize(device)
+    warmup_s = time.perf_counter() - start
+    ms = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _ in range(steps):
+            losses = trainer.step()
+        synchronize(device)
+        ms.append((time.perf_counter() - start) * 1e3 / steps)
+    return first_s, warmup_s, ms, losses.detach().float().cpu()
+
+
+def fresh_compile_state():
+    """Forget compiled code between configurations (a new shape or TF32 setting compiles anew)."""
+    if hasattr(torch, "_dynamo"):
+        torch._dynamo.reset()
+
+
+def measure(s, replicas, device, mode, args):
+    """One configuration in one compile mode: a JSON-ready dict; a compile that fails falls back to eager."""
+    fresh_compile_state()
+    note = None
+    try:
+        trainer = Trainer(s, replicas, device, args.seed, args.data_seed, mode)
+        first_s, warmup_s, ms, losses = time_trainer(trainer, args.steps, args.repeats, args.warmup)
+    except Exception as error:  # noqa: BLE001: a compiler failure, reported, then eager
+        if mode == "off":
+            raise
+        note = f"torch.compile mode {mode} failed ({type(error).__name__}: {str(error).splitlines()[0][:200]}); eager"
+        print(f"torch_strong: {note}", file=sys.stderr)
+        fresh_compile_state()
+        trainer = Trainer(s, replicas, device, args.seed, args.data_seed, "off")
+        first_s, warmup_s, ms, losses = time_trainer(trainer, args.steps, args.repeats, args.warmup)
+        mode = "off"
+    if not torch.isfinite(losses).all():
+        note = (note + "; " if note else "") + "non-finite loss"
+    return {"compile_mode": "eager" if mode == "off" else mode, "ms_per_step": statistics.median(ms),
+            "ms_per_step_all": [round(x, 4) for x in ms], "first_step_s": round(first_s, 3),
+            "warmup_s": round(warmup_s, 3), "loss_mean": losses.mean().item(), "adam": trainer.adam, "note": note}
+
+
+def versions(device):
+    cuda = torch.version.cuda
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else (os.uname().machine + " CPU")
+    return {"torch": torch.__version__, "cuda": cuda, "cudnn": torch.backends.cudnn.version() if cuda else None,
+            "device": str(device), "device_name": name}
+
+
+def run_config(s, replicas, tf32, device, modes, args):
+    """One configuration in every compile mode asked for; the fastest is reported. Returns a dict (one JSON line)."""
+    set_tf32(tf32)
+    tried = {}
+    best = None
+    for mode in modes:
+        result = measure(s, replicas, device, mode, args)
+        tried[result["compile_mode"]] = round(result["ms_per_step"], 4)
+        if best is None or result["ms_per_step"] < best["ms_per_step"]:
+            best = result
+    record = {"family": s.family, "task": s.task, "kind": s.kind, "rules": s.rules, "capacity": list(s.capacity),
+              "replicas": replicas, "batch": s.batch, "parameters_per_replica": parameter_count(s), "tf32": tf32}
+    if s.family == "mha":
+        record.update(seq_len=s.seq_len, search_version=s.search_version)
+    elif s.family == "rnn":
+        record.update(seq_len=s.seq_len, d_dim=s.d_dim, order=s.order, cell_width=rnn_dims(s)[0])
+    record.update(best)
+    record["ms_per_replica_step"] = best["ms_per_step"] / replicas
+    record["modes_ms"] = tried
+    record.update(versions(device))
+    record.update(steps=args.steps, repeats=args.repeats, warmup=args.warmup,
+                  threads=torch.get_num_threads() if device.type == "cpu" else None)
+    return record
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The command line: a matrix of configurations, one JSON line each
+
+def parse_list(text, allowed=None, convert=str):
+    values = [convert(v) for v in text.split(",") if v]
+    if allowed is not None:
+        if values == ["all"]:
+            return list(allowed)
+        bad = [v for v in values if v not in allowed]
+        if bad:
+            raise argparse.ArgumentTypeError(f"{bad} not in {allowed}")
+    return values
+
+
+def parse_capacities(text):
+    """paper: the five; ends: (32, 128) and (512, 2048); else a list such as 32x128,512x2048."""
+    if text == "paper":
+        return list(PAPER_CAPACITIES)
+    if text == "ends":
+        return [PAPER_CAPACITIES[0], PAPER_CAPACITIES[-1]]
+    return [tuple(int(x) for x in c.split("x")) for c in text.split(",")]
+
+
+def compile_modes(text, device):
+    """off, a mode, a comma list, or auto (reduce-overhead, max-autotune-no-cudagraphs, default on the GPU)."""
+    if text == "auto":
+        return list(COMPILE_CANDIDATES) if device.type == "cuda" else ["default"]
+    return text.split(",")
+
+
+def configurations(args):
+    """The matrix: [(Spec, replicas, tf32)] in family, kind, capacity, replicas, tf32 order."""
+    out = []
+    for family in args.family:
+        for kind in args.kind:
+            for capacity in args.capacity:
+                s = Spec(family, kind, args.rules, capacity, args.task, args.batch, args.seq_len,
+                         args.search_version, args.d_dim, args.order)
+                for replicas in args.replicas:
+                    for tf32 in args.tf32:
+                        out.append((s, replicas, tf32 == "on"))
+    return out
+
+
+def valid(s):
+    """None, or why the reference cannot build this model."""
+    if s.family == "mlp" and s.kind != "monolithic" and s.capacity[1] % s.rules:
+        return f"dim {s.capacity[1]} is not a multiple of {s.rules} rules"
+    if s.family == "mha" and s.capacity[1] % (2 * s.rules):
+        return f"att_dim {s.capacity[1]} is not a multiple of 2 x {s.rules} rules"
+    return None
+
+
+def prewarm(args, argv, jobs):
+    """Compile every configuration once in `jobs` processes side by side (the inductor caches on disk then serve
+    the timing process), each running its share with 1 step and 2 warm-up steps, its output discarded."""
+    started = time.perf_counter()
+    procs = []
+    for shard in range(jobs):
+        command = [sys.executable, os.path.abspath(__file__), *argv, "--prewarm-jobs", "0",
+                   "--shard", f"{shard}/{jobs}", "--steps", "1", "--repeats", "1", "--warmup", "2"]
+        procs.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    for proc in procs:
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            print(f"torch_strong: a prewarm process failed ({proc.returncode}): {err[-500:]}", file=sys.stderr)
+    print(f"torch_strong: prewarmed in {jobs} processes, {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def summarize(path):
+    """A markdown table of JSON lines (from this script)."""
+    rows = [json.loads(line) for line in open(path) if line.startswith("{")]
+    if not rows:
+        print("(no results)")
+        return
+    first = rows[0]
+    print(f"torch {first['torch']}, CUDA {first['cuda']}, cuDNN {first.get('cudnn')}, {first['device_name']}")
+    print()
+    print("| family | kind | R | capacity | replicas | TF32 | params/replica | compile mode | ms/step | "
+          "ms/replica-step | modes tried (ms/step) | note |")
+    print("|---|---|---:|---|---:|---|---:|---|---:|---:|---|---|")
+    for r in rows:
+        if "error" in r:
+            print(f"| {r['family']} | {r['kind']} | {r['rules']} | {'x'.join(map(str, r['capacity']))} | "
+                  f"{r['replicas']} | {'on' if r['tf32'] else 'off'} | | | | | | {r['error']} |")
+            continue
+        tried = ", ".join(f"{m} {ms:.3f}" for m, ms in r["modes_ms"].items())
+        print(f"| {r['family']} | {r['kind']} | {r['rules']} | {'x'.join(map(str, r['capacity']))} | "
+              f"{r['replicas']} | {'on' if r['tf32'] else 'off'} | {r['parameters_per_replica']} | "
+              f"{r['compile_mode']} | {r['ms_per_step']:.3f} | {r['ms_per_replica_step']:.4f} | {tried} | "
+              f"{r['note'] or ''} |")
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--check", action="store_true",
+                        help="compare one replica with the golden files (one step of the reference's models), exit;"
+                             " with --compile MODE, the regression cases' gradients through torch.compile")
+    parser.add_argument("--summarize", metavar="JSONL", help="print a markdown table of a results file, exit")
+    parser.add_argument("--family", type=lambda t: parse_list(t, FAMILIES), default=["mlp"], help="mlp,mha,rnn or all")
+    parser.add_argument("--kind", type=lambda t: parse_list(t, KINDS), default=["modular"],
+                        help="monolithic,modular,modular-op,gt-modular or all")
+    parser.add_argument("--task", choices=("regression", "classification"), default="regression")
+    parser.add_argument("--rules", type=int, default=8)
+    parser.add_argument("--capacity", type=parse_capacities, default=[PAPER_CAPACITIES[0]],
+                        help="paper (all five), ends (32x128,512x2048) or a list such as 32x128,128x512; "
+                             "MLP enc_dim x dim, MHA dim x att_dim, RNN enc_dim x h_dim")
+    parser.add_argument("--replicas", type=lambda t: parse_list(t, convert=int), default=[1, 25])
+    parser.add_argument("--tf32", type=lambda t: parse_list(t, ("off", "on")), default=["off"], help="off,on")
+    parser.add_argument("--compile", default="auto",
+                        help="off (eager), a torch.compile mode (default, reduce-overhead, max-autotune-no-cudagraphs, "
+                             "max-autotune), a comma list, or auto (the three candidates on the GPU, default on "
+                             "the CPU): each is timed, the fastest reported")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--batch", type=int, default=256)
+    parser.add_argument("--seq-len", type=int, default=10)
+    parser.add_argument("--search-version", type=int, choices=(1, 2), default=1)
+    parser.add_argument("--d-dim", type=int, default=32)
+    parser.add_argument("--order", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=20, help="timed steps per repeat")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=5, help="untimed steps after the first (CUDA graphs record)")
+    parser.add_argument("--seed", type=int, default=0, help="replica i is initialised from seed + i")
+    parser.add_argument("--data-seed", type=int, default=0, help="replica i's task instance: data seed + i %% 5")
+    parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads on the CPU (0: torch's)")
+    parser.add_argument("--prewarm-jobs", type=int, default=0,
+                        help="compile every configuration first in this many processes side by side (GPU)")
+    parser.add_argument("--shard", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--out", help="also append the JSON lines to this file")
+    args = parser.parse_args(argv)
+    device = torch.device(args.device)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.summarize:
+        summarize(args.summarize)
+        return 0
+    if args.check:
+        mode = None if args.compile in ("off", "auto") else args.compile
+        return run_check(args.device, mode)
+    modes = compile_modes(args.compile, device)
+    if device.type == "cpu" and any(m in ("reduce-overhead", "max-autotune") for m in modes):
+        print("torch_strong: CUDA graphs (reduce-overhead, max-autotune) need a GPU; on the CPU they compile "
+              "without them", file=sys.stderr)
+    configs = configurations(args)
+    if args.shard:
+        index, count = (int(x) for x in args.shard.split("/"))
+        configs = configs[index::count]
+    elif args.prewarm_jobs > 1 and modes != ["off"]:
+        prewarm(args, argv, args.prewarm_jobs)
+    out = open(args.out, "a") if args.out else None
+    for s, replicas, tf32 in configs:
+        why = valid(s)
+        try:
+            if why:
+                raise ValueError(why)
+            record = run_config(s, replicas, tf32, device, modes, args)
+        except Exception as error:  # noqa: BLE001: one failed configuration must not stop the matrix
+            if not isinstance(error, ValueError):
+                traceback.print_exc()
+            record = {"family": s.family, "task": s.task, "kind": s.kind, "rules": s.rules,
+                      "capacity": list(s.capacity), "replicas": replicas, "tf32": tf32,
+                      "error": f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"}
+            if device.type == "cuda":
+                torch.cuda.empty_cache()
+        line = json.dumps(record)
+        if not args.shard:
+            print(line, flush=True)
+            if out:
+                print(line, file=out, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        sys.exit(main())
