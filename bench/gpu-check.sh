@@ -16,6 +16,11 @@
 #                                      # is then gpu-<card>-<date>-mha.md
 #   FAMILY=rnn bench/gpu-check.sh      # the RNN family: RNN steps of every kind, and its 4 kinds' runs of
 #                                      # RNN_ITERATIONS (20000) steps side by side (R=4, d 32, enc 128, h_dim 128)
+# Every variant ends with the strongest PyTorch baseline, bench/torch_strong.py (all three families, needs PyTorch 2
+# with CUDA in TORCH_PYTHON, default python3): TORCH_SIZE=tiny|small|full|off (default small: every kind at (32,128)
+# and (512,2048), 1 and 25 replicas, TF32 off and on), TORCH_MODES (default reduce-overhead; auto tries three
+# compile modes and keeps the fastest, 3x the compile time), TORCH_BUDGET_S (420: no configuration starts later),
+# TORCH_JOBS (8 compile processes), TORCH_RULES (8), TORCH_STEPS (20), TORCH_REPEATS (3).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -45,6 +50,57 @@ out="$results/gpu-${card:-unknown}-$(date +%F)${FAMILY:+-$FAMILY}.md"
 mkdir -p "$results"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The strongest PyTorch (bench/torch_strong.py): every family x kind x capacity x {1, 25} replicas x TF32 off/on on
+# the same GPU, in one process after a parallel compile (prewarm), bounded by TORCH_BUDGET_S. TORCH_SIZE: tiny (the
+# modular kind, capacities (32,128) and (512,2048): 24 configurations), small (every kind at those two: 96, the
+# default), full (the five paper capacities: 240), off. Under QUICK=1 a CPU dry run of the same command (eager,
+# batch 32, 2 configurations per family).
+torch_strong_section() {
+  local size=${TORCH_SIZE:-small} python=${TORCH_PYTHON:-}
+  [ "$size" = off ] && return 0
+  if [ -z "$python" ]; then
+    python=python3
+    [ -x bench/.venv/bin/python ] && [ -n "${QUICK:-}" ] && python=bench/.venv/bin/python
+  fi
+  echo
+  echo "## The strongest PyTorch: bench/torch_strong.py (TORCH_SIZE=$size)"
+  echo
+  local options=(--family all --replicas 1,25 --tf32 off,on --rules "${TORCH_RULES:-8}")
+  case $size in
+    tiny) options+=(--kind modular --capacity ends) ;;
+    small) options+=(--kind all --capacity ends) ;;
+    full) options+=(--kind all --capacity paper) ;;
+    *) echo "(TORCH_SIZE=$size: allowed are tiny, small, full, off)"; return 0 ;;
+  esac
+  if [ -n "${QUICK:-}" ]; then
+    options=(--family all --kind modular --capacity 32x128 --replicas 1,2 --tf32 off --device cpu --compile off
+             --batch 32 --steps 2 --repeats 1 --warmup 1)
+  elif ! "$python" -c 'import sys, torch, torch.func; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+    echo "(no PyTorch 2 with CUDA in $python: set TORCH_PYTHON to one; no rows)"
+    return 0
+  else
+    options+=(--device cuda --compile "${TORCH_MODES:-reduce-overhead}" --prewarm-jobs "${TORCH_JOBS:-8}"
+              --steps "${TORCH_STEPS:-20}" --repeats "${TORCH_REPEATS:-3}" --warmup 5
+              --budget-s "${TORCH_BUDGET_S:-420}")
+  fi
+  echo "\`$python bench/torch_strong.py ${options[*]}\`"
+  echo
+  local started=$SECONDS
+  "$python" bench/torch_strong.py "${options[@]}" --out "$work/torch-strong.jsonl" > /dev/null \
+    2> "$work/torch-strong.err" || echo "(torch_strong.py failed: $(tail -3 "$work/torch-strong.err"))"
+  "$python" bench/torch_strong.py --summarize "$work/torch-strong.jsonl"
+  echo
+  echo "$((SECONDS - started)) s wall; ms/replica-step = ms/step / replicas; the JSON lines:"
+  echo '```'
+  cat "$work/torch-strong.jsonl" 2>/dev/null
+  echo '```'
+  grep -v '^\s*$' "$work/torch-strong.err" | grep -iv 'warn' | tail -5 | sed 's/^/    /' || true
+  if command -v nvidia-smi > /dev/null 2>&1; then
+    echo
+    echo "GPU now: $(nvidia-smi --query-gpu=utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw \
+      --format=csv,noheader 2>/dev/null | head -1) (utilisation, memory used / total, temperature, power)"
+  fi
+}
 {
   echo "# GPU check: $(gpu name,driver_version,memory.total) (--device $device)"
   echo
@@ -143,14 +199,15 @@ for line in open(sys.argv[1]):
         python3 bench/torch_step.py --device cuda --rules "$1" --enc-dim "$2" --dim "$3" --steps 100 --repeats 5 --json
       done > "$work/torch.jsonl"
       python3 -c '
-  import json, sys
-  for line in open(sys.argv[1]):
-      r = json.loads(line)
-      print("| %d | %d | %d | %.3f | %s |" % (r["rules"], r["enc_dim"], r["dim"], r["ms_per_step_median"], r["torch"]))
-  ' "$work/torch.jsonl"
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print("| %d | %d | %d | %.3f | %s |" % (r["rules"], r["enc_dim"], r["dim"], r["ms_per_step_median"], r["torch"]))
+' "$work/torch.jsonl"
     else
       echo; echo "(no PyTorch with CUDA here: no PyTorch rows)"
     fi
   fi
+  torch_strong_section
 } | tee "$out"
 echo "bench/gpu-check.sh: wrote $out" >&2

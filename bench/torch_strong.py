@@ -26,6 +26,7 @@ at once, as a researcher who wants 25 seeds fast would write it.
 Output: one JSON line per configuration (ms per step, ms per replica-step, versions, device, compile mode, tf32).
 """
 import argparse
+import gc
 import json
 import math
 import os
@@ -52,6 +53,7 @@ OUTPUT_TOLERANCE, GRADIENT_TOLERANCE, ADAM_TOLERANCE = 1e-5, 1e-4, 1e-5
 NOISE_GRADIENT = 1e-9  # a reference gradient of smaller norm is float noise around an exact zero
 CLIP_NORM = 1.0        # the RNN family's clip_grad_norm_
 COMPILE_CANDIDATES = ("reduce-overhead", "max-autotune-no-cudagraphs", "default")
+START = time.perf_counter()
 
 
 @dataclass(frozen=True)
@@ -726,6 +728,14 @@ def measure(s, replicas, device, mode, args):
             "warmup_s": round(warmup_s, 3), "loss_mean": losses.mean().item(), "adam": trainer.adam, "note": note}
 
 
+def release_memory(device):
+    """Between configurations: free the last one's tensors and CUDA graph pools (prewarm processes share the GPU)."""
+    fresh_compile_state()
+    gc.collect()
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+
+
 def versions(device):
     cuda = torch.version.cuda
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else (os.uname().machine + " CPU")
@@ -773,9 +783,10 @@ def parse_list(text, allowed=None, convert=str):
 
 
 def parse_capacities(text):
-    """paper: the five; ends: (32, 128) and (512, 2048); else a list such as 32x128,512x2048."""
+    """paper: the five, the ends first (the issue's targets, so a run cut short by --budget-s has them); ends:
+    (32, 128) and (512, 2048); else a list such as 32x128,512x2048."""
     if text == "paper":
-        return list(PAPER_CAPACITIES)
+        return [PAPER_CAPACITIES[0], PAPER_CAPACITIES[-1], *PAPER_CAPACITIES[1:-1]]
     if text == "ends":
         return [PAPER_CAPACITIES[0], PAPER_CAPACITIES[-1]]
     return [tuple(int(x) for x in c.split("x")) for c in text.split(",")]
@@ -789,11 +800,12 @@ def compile_modes(text, device):
 
 
 def configurations(args):
-    """The matrix: [(Spec, replicas, tf32)] in family, kind, capacity, replicas, tf32 order."""
+    """The matrix: [(Spec, replicas, tf32)] in capacity, family, kind, replicas, tf32 order (a run cut short by
+    --budget-s has every family and kind at the first capacities)."""
     out = []
-    for family in args.family:
-        for kind in args.kind:
-            for capacity in args.capacity:
+    for capacity in args.capacity:
+        for family in args.family:
+            for kind in args.kind:
                 s = Spec(family, kind, args.rules, capacity, args.task, args.batch, args.seq_len,
                          args.search_version, args.d_dim, args.order)
                 for replicas in args.replicas:
@@ -811,9 +823,10 @@ def valid(s):
     return None
 
 
-def prewarm(args, argv, jobs):
+def prewarm(args, argv, jobs, timeout_s):
     """Compile every configuration once in `jobs` processes side by side (the inductor caches on disk then serve
-    the timing process), each running its share with 1 step and 2 warm-up steps, its output discarded."""
+    the timing process), each running its share with 1 step and 2 warm-up steps, its output discarded; processes
+    still running after timeout_s are stopped."""
     started = time.perf_counter()
     procs = []
     for shard in range(jobs):
@@ -821,7 +834,13 @@ def prewarm(args, argv, jobs):
                    "--shard", f"{shard}/{jobs}", "--steps", "1", "--repeats", "1", "--warmup", "2"]
         procs.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
     for proc in procs:
-        _, err = proc.communicate()
+        try:
+            _, err = proc.communicate(timeout=max(1.0, timeout_s - (time.perf_counter() - started)))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+            print(f"torch_strong: prewarm process {proc.pid} stopped after {timeout_s:.0f} s", file=sys.stderr)
+            continue
         if proc.returncode != 0:
             print(f"torch_strong: a prewarm process failed ({proc.returncode}): {err[-500:]}", file=sys.stderr)
     print(f"torch_strong: prewarmed in {jobs} processes, {time.perf_counter() - started:.0f} s", file=sys.stderr)
@@ -830,6 +849,8 @@ def prewarm(args, argv, jobs):
 def summarize(path):
     """A markdown table of JSON lines (from this script)."""
     rows = [json.loads(line) for line in open(path) if line.startswith("{")]
+    notes = [r["note"] for r in rows if "skipped" in r]
+    rows = [r for r in rows if "skipped" not in r]
     if not rows:
         print("(no results)")
         return
@@ -849,6 +870,9 @@ def summarize(path):
               f"{r['replicas']} | {'on' if r['tf32'] else 'off'} | {r['parameters_per_replica']} | "
               f"{r['compile_mode']} | {r['ms_per_step']:.3f} | {r['ms_per_replica_step']:.4f} | {tried} | "
               f"{r['note'] or ''} |")
+    for note in notes:
+        print()
+        print(note)
 
 
 def main(argv=None):
@@ -887,6 +911,9 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads on the CPU (0: torch's)")
     parser.add_argument("--prewarm-jobs", type=int, default=0,
                         help="compile every configuration first in this many processes side by side (GPU)")
+    parser.add_argument("--budget-s", type=float, default=0,
+                        help="start no configuration after this many seconds (prewarm included: at most half of it);"
+                             " the rest is reported as skipped; 0: no limit")
     parser.add_argument("--shard", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--out", help="also append the JSON lines to this file")
     args = parser.parse_args(argv)
@@ -908,9 +935,17 @@ def main(argv=None):
         index, count = (int(x) for x in args.shard.split("/"))
         configs = configs[index::count]
     elif args.prewarm_jobs > 1 and modes != ["off"]:
-        prewarm(args, argv, args.prewarm_jobs)
+        prewarm(args, argv, args.prewarm_jobs, args.budget_s / 2 if args.budget_s else float("inf"))
     out = open(args.out, "a") if args.out else None
-    for s, replicas, tf32 in configs:
+    for index, (s, replicas, tf32) in enumerate(configs):
+        if args.budget_s and not args.shard and time.perf_counter() - START > args.budget_s:
+            skipped = len(configs) - index
+            line = json.dumps({"skipped": skipped, "budget_s": args.budget_s,
+                               "note": f"--budget-s {args.budget_s:g} spent: {skipped} configurations not run"})
+            print(line, flush=True)
+            if out:
+                print(line, file=out, flush=True)
+            break
         why = valid(s)
         try:
             if why:
@@ -922,8 +957,7 @@ def main(argv=None):
             record = {"family": s.family, "task": s.task, "kind": s.kind, "rules": s.rules,
                       "capacity": list(s.capacity), "replicas": replicas, "tf32": tf32,
                       "error": f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"}
-            if device.type == "cuda":
-                torch.cuda.empty_cache()
+        release_memory(device)
         line = json.dumps(record)
         if not args.shard:
             print(line, flush=True)
