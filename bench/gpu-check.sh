@@ -19,7 +19,7 @@
 # Every variant ends with the strongest PyTorch baseline, bench/torch_strong.py (all three families, needs PyTorch 2
 # with CUDA in TORCH_PYTHON, default python3): TORCH_SIZE=tiny|small|full|off (default small: every kind at (32,128)
 # and (512,2048), 1 and 25 replicas, TF32 off and on), TORCH_MODES (default reduce-overhead; auto tries three
-# compile modes and keeps the fastest, 3x the compile time), TORCH_BUDGET_S (420: no configuration starts later),
+# compile modes and keeps the fastest, 3x the compile time), TORCH_BUDGET_S (240: no configuration starts later),
 # TORCH_JOBS (8 compile processes), TORCH_RULES (8), TORCH_STEPS (20), TORCH_REPEATS (3).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -81,7 +81,7 @@ torch_strong_section() {
   else
     options+=(--device cuda --compile "${TORCH_MODES:-reduce-overhead}" --prewarm-jobs "${TORCH_JOBS:-8}"
               --steps "${TORCH_STEPS:-20}" --repeats "${TORCH_REPEATS:-3}" --warmup 5
-              --budget-s "${TORCH_BUDGET_S:-420}")
+              --budget-s "${TORCH_BUDGET_S:-240}")
   fi
   echo "\`$python bench/torch_strong.py ${options[*]}\`"
   echo
