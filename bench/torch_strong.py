@@ -664,10 +664,12 @@ class Trainer:
         """Draw every replica's batch on the device, then every replica's (clipped) gradient and loss."""
         batch = DRAW[self.s.family](self.s, coefficients, self.replicas, self.device)
         grads, losses, _ = grads_of(self.s, params, batch)
-        return grads, losses
+        # the parameters' own (contiguous) layout, which the fused Adam kernel reads as flat arrays
+        return {name: g.contiguous() for name, g in grads.items()}, losses
 
     def step(self):
         """One training step of every replica; returns the losses (rep,)."""
+        self.optimizer.zero_grad(set_to_none=True)  # no reference to the last replay's outputs survives it
         if self.cudagraphs:
             torch.compiler.cudagraph_mark_step_begin()
         grads, losses = self.grads_fn(self.params, self.coefficients)
@@ -710,7 +712,7 @@ def measure(s, replicas, device, mode, args):
     fresh_compile_state()
     note = None
     try:
-        trainer = Trainer(s, replicas, device, args.seed, args.data_seed, mode)
+        trainer = Trainer(s, replicas, device, args.seed, args.data_seed, mode, adam=args.adam)
         first_s, warmup_s, ms, losses = time_trainer(trainer, args.steps, args.repeats, args.warmup)
     except Exception as error:  # noqa: BLE001: a compiler failure, reported, then eager
         if mode == "off":
@@ -718,7 +720,7 @@ def measure(s, replicas, device, mode, args):
         note = f"torch.compile mode {mode} failed ({type(error).__name__}: {str(error).splitlines()[0][:200]}); eager"
         print(f"torch_strong: {note}", file=sys.stderr)
         fresh_compile_state()
-        trainer = Trainer(s, replicas, device, args.seed, args.data_seed, "off")
+        trainer = Trainer(s, replicas, device, args.seed, args.data_seed, "off", adam=args.adam)
         first_s, warmup_s, ms, losses = time_trainer(trainer, args.steps, args.repeats, args.warmup)
         mode = "off"
     if not torch.isfinite(losses).all():
@@ -908,6 +910,8 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=5, help="untimed steps after the first (CUDA graphs record)")
     parser.add_argument("--seed", type=int, default=0, help="replica i is initialised from seed + i")
     parser.add_argument("--data-seed", type=int, default=0, help="replica i's task instance: data seed + i %% 5")
+    parser.add_argument("--adam", choices=("auto", "fused", "foreach"), default="auto",
+                        help="auto: fused on the GPU, foreach on the CPU (fused runs on the CPU too, as a check)")
     parser.add_argument("--threads", type=int, default=0, help="torch.set_num_threads on the CPU (0: torch's)")
     parser.add_argument("--prewarm-jobs", type=int, default=0,
                         help="compile every configuration first in this many processes side by side (GPU)")
