@@ -83,22 +83,36 @@ torch_strong_section() {
               --steps "${TORCH_STEPS:-20}" --repeats "${TORCH_REPEATS:-3}" --warmup 5
               --budget-s "${TORCH_BUDGET_S:-240}")
   fi
+  local device=cuda
+  [ -n "${QUICK:-}" ] && device=cpu
+  echo "The golden check on this device (one step of the reference's models, fused Adam; \`--check --device $device\`):"
+  echo '```'
+  "$python" bench/torch_strong.py --check --device "$device" 2>&1 | grep -v -i warn | tail -17 || true
+  echo '```'
+  echo
   echo "\`$python bench/torch_strong.py ${options[*]}\`"
   echo
-  local started=$SECONDS
+  local started=$SECONDS sampler=
+  if command -v nvidia-smi > /dev/null 2>&1 && [ -z "${QUICK:-}" ]; then  # utilisation every 500 ms meanwhile
+    nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader,nounits -lms 500 \
+      > "$work/torch-strong.smi" 2>/dev/null &
+    sampler=$!
+  fi
   "$python" bench/torch_strong.py "${options[@]}" --out "$work/torch-strong.jsonl" > /dev/null \
     2> "$work/torch-strong.err" || echo "(torch_strong.py failed: $(tail -3 "$work/torch-strong.err"))"
-  "$python" bench/torch_strong.py --summarize "$work/torch-strong.jsonl"
+  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
+  "$python" bench/torch_strong.py --summarize "$work/torch-strong.jsonl" 2>&1 || true
   echo
   echo "$((SECONDS - started)) s wall; ms/replica-step = ms/step / replicas; the JSON lines:"
   echo '```'
-  cat "$work/torch-strong.jsonl" 2>/dev/null
+  cat "$work/torch-strong.jsonl" 2>/dev/null || true
   echo '```'
   grep -v '^\s*$' "$work/torch-strong.err" | grep -iv 'warn' | tail -5 | sed 's/^/    /' || true
-  if command -v nvidia-smi > /dev/null 2>&1; then
+  if [ -s "$work/torch-strong.smi" ]; then
     echo
-    echo "GPU now: $(nvidia-smi --query-gpu=utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw \
-      --format=csv,noheader 2>/dev/null | head -1) (utilisation, memory used / total, temperature, power)"
+    awk -F', *' '{ n++; u += $1; if ($1 > umax) umax = $1; if ($2 > mmax) mmax = $2 }
+      END { if (n) printf "GPU during the section (nvidia-smi every 500 ms, %d samples, compiles included): utilisation mean %.0f%%, max %d%%; memory used max %d MiB\n", n, u / n, umax, mmax }' \
+      "$work/torch-strong.smi"
   fi
 }
 {

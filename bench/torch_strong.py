@@ -591,6 +591,7 @@ def run_check(device, compile_mode=None):
     """Every golden case of every family (with compile_mode: the regression cases of search version 1 only, their
     gradients through torch.compile); prints the max relative error per family and kind, returns 0 when all pass."""
     started = time.perf_counter()
+    set_tf32(False)
     print(f"torch {torch.__version__} on {device}: one training step of the reference's models "
           f"({os.path.relpath(GOLDEN)}/torch_{{mlp,mha,rnn}}.json), each case as 2 identical vmapped replicas"
           + (f"; gradients and losses through torch.compile mode {compile_mode} (regression, search v1)"
