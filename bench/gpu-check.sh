@@ -87,7 +87,7 @@ torch_strong_section() {
   [ -n "${QUICK:-}" ] && device=cpu
   echo "The golden check on this device (one step of the reference's models, fused Adam; \`--check --device $device\`):"
   echo '```'
-  "$python" bench/torch_strong.py --check --device "$device" 2>&1 | grep -v -i warn | tail -17 || true
+  "$python" bench/torch_strong.py --check --device "$device" 2>&1 | grep -v -i warn | tail -20 || true
   echo '```'
   echo
   echo "\`$python bench/torch_strong.py ${options[*]}\`"

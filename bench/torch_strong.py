@@ -558,20 +558,40 @@ def check_case(family, c, device, compile_mode=None):
             record("gradients", relative_error(ours, reference), GRADIENT_TOLERANCE)
 
     # Adam from the reference's gradients (float noise around zero would otherwise decide a step's sign), through
-    # the optimizer the benchmark uses
+    # the optimizers the benchmark uses: fused on the GPU; on the CPU foreach (its choice there) and fused
     adam = c["adam"]
     if tuple(adam["betas"]) != (0.9, 0.999) or adam["eps"] != 1e-8:
         failures.append(f"Adam settings {adam} are not torch's defaults")
-    tensors = list(params.values())
-    optimizer, _ = make_adam(tensors, adam["lr"], torch.device(device))
-    for name, p in params.items():
-        grad = c["grads"].get(name)
-        p.grad = two_replicas(golden_tensor(grad)).to(device) if grad is not None else torch.zeros_like(p)
-    optimizer.step()
-    for name, p in params.items():
-        for r in range(2):
-            record("after Adam", relative_error(p[r].cpu(), golden_tensor(c["after_adam"][name])), ADAM_TOLERANCE)
+    for which in ("fused",) if torch.device(device).type == "cuda" else ("foreach", "fused"):
+        stepped = {name: p.clone() for name, p in params.items()}
+        optimizer, _ = make_adam(list(stepped.values()), adam["lr"], torch.device(device), which)
+        for name, p in stepped.items():
+            grad = c["grads"].get(name)
+            p.grad = two_replicas(golden_tensor(grad)).to(device) if grad is not None else torch.zeros_like(p)
+        optimizer.step()
+        for name, p in stepped.items():
+            for r in range(2):
+                record("after Adam", relative_error(p[r].cpu(), golden_tensor(c["after_adam"][name])),
+                       ADAM_TOLERANCE)
     return errors, failures
+
+
+def check_trainer_adams(device):
+    """The benchmark's own step (draw, vmapped gradients, Adam) with fused and with foreach Adam, from the same seeds:
+    the parameters after 2 steps must agree (a gradient in another layout than its parameter once made the fused
+    kernel read it wrongly). Returns [(family, max relative error)]."""
+    out = []
+    for family in FAMILIES:
+        s = Spec(family, "modular", 4, (16, 32), batch=16, seq_len=5, d_dim=4)
+        after = []
+        for which in ("foreach", "fused"):
+            torch.manual_seed(0)
+            trainer = Trainer(s, 2, torch.device(device), 0, 0, "off", lr=1e-3, adam=which)
+            trainer.step()
+            trainer.step()
+            after.append(trainer.params)
+        out.append((family, max(relative_error(after[1][k].cpu(), after[0][k].cpu()) for k in after[0])))
+    return out
 
 
 def known_counts():
@@ -623,6 +643,11 @@ def run_check(device, compile_mode=None):
             failed.append(f"{s.family} {s.kind} R={s.rules} {s.capacity}: {parameter_count(s)} parameters, "
                           f"the reference has {count}")
     print(f"parameter counts: {len(known_counts())} known reference counts (bench/torch_*step.py) checked")
+    adams = check_trainer_adams(device)
+    print("the benchmark's step, 2 replicas x 2 steps, fused against foreach Adam: max relative error "
+          + ", ".join(f"{family} {error:.1e}" for family, error in adams))
+    failed += [f"{family}: fused and foreach Adam differ by {error:.3g}" for family, error in adams
+               if not error < ADAM_TOLERANCE]
     for failure in failed:
         print("FAILED " + failure)
     print(f"{'FAILED' if failed else 'passed'} in {time.perf_counter() - started:.1f} s")
