@@ -36,7 +36,7 @@ import sys
 import time
 import traceback
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -319,7 +319,8 @@ def grads_of(s, params, batch):
 
 
 def clip_per_replica(grads, max_norm):
-    """clip_grad_norm_(max_norm) of every replica on its own: grads {name: (rep, ...)} -> clipped grads, norms (rep,)."""
+    """clip_grad_norm_(max_norm) of every replica on its own: grads {name: (rep, ...)} -> clipped grads and the
+    norms before clipping (rep,)."""
     norms = torch.stack([g.flatten(1).pow(2).sum(1) for g in grads.values()]).sum(0).sqrt()  # (rep,)
     coef = (max_norm / (norms + 1e-6)).clamp(max=1.0)
     return {k: g * coef.view(-1, *([1] * (g.dim() - 1))) for k, g in grads.items()}, norms
