@@ -729,9 +729,19 @@ def time_trainer(trainer, steps, repeats, warmup):
 
 
 def fresh_compile_state():
-    """Forget compiled code between configurations (a new shape or TF32 setting compiles anew)."""
+    """Forget compiled code between configurations (a new shape or TF32 setting compiles anew), and the counters."""
     if hasattr(torch, "_dynamo"):
         torch._dynamo.reset()
+        torch._dynamo.utils.counters.clear()
+
+
+def compile_counters():
+    """(graphs dynamo made, CUDA graph skips inductor reported) since the last fresh_compile_state()."""
+    try:
+        counters = torch._dynamo.utils.counters
+        return counters["stats"].get("unique_graphs", 0), counters["inductor"].get("cudagraph_skips", 0)
+    except (AttributeError, KeyError):
+        return None, None
 
 
 def measure(s, replicas, device, mode, args):
@@ -750,9 +760,17 @@ def measure(s, replicas, device, mode, args):
         trainer = Trainer(s, replicas, device, args.seed, args.data_seed, "off", adam=args.adam)
         first_s, warmup_s, ms, losses = time_trainer(trainer, args.steps, args.repeats, args.warmup)
         mode = "off"
+    graphs, skips = compile_counters() if mode != "off" else (None, None)
+    notes = [note] if note else []
+    if graphs and graphs > 1:
+        notes.append(f"{graphs} graphs (graph breaks)")
+    if skips and device.type == "cuda" and mode in ("reduce-overhead", "max-autotune"):
+        notes.append(f"CUDA graphs skipped {skips} time(s)")
     if not torch.isfinite(losses).all():
-        note = (note + "; " if note else "") + "non-finite loss"
+        notes.append("non-finite loss")
+    note = "; ".join(notes) or None
     return {"compile_mode": "eager" if mode == "off" else mode, "ms_per_step": statistics.median(ms),
+            "graphs": graphs, "cudagraph_skips": skips,
             "ms_per_step_all": [round(x, 4) for x in ms], "first_step_s": round(first_s, 3),
             "warmup_s": round(warmup_s, 3), "loss_mean": losses.mean().item(), "adam": trainer.adam, "note": note}
 
