@@ -72,7 +72,10 @@ torch_strong_section() {
     full) options+=(--kind all --capacity paper) ;;
     *) echo "(TORCH_SIZE=$size: allowed are tiny, small, full, off)"; return 0 ;;
   esac
-  if [ -n "${QUICK:-}" ]; then
+  if [ -n "${QUICK:-}" ] && ! "$python" -c 'import torch, torch.func' 2>/dev/null; then
+    echo "(no PyTorch 2 in $python for the dry run: make bench/.venv, see bench/README.md; no rows)"
+    return 0
+  elif [ -n "${QUICK:-}" ]; then
     options=(--family all --kind modular --capacity 32x128 --replicas 1,2 --tf32 off --device cpu --compile off
              --batch 32 --steps 2 --repeats 1 --warmup 1)
   elif ! "$python" -c 'import sys, torch, torch.func; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
