@@ -16,6 +16,11 @@
 #                                      # is then gpu-<card>-<date>-mha.md
 #   FAMILY=rnn bench/gpu-check.sh      # the RNN family: RNN steps of every kind, and its 4 kinds' runs of
 #                                      # RNN_ITERATIONS (20000) steps side by side (R=4, d 32, enc 128, h_dim 128)
+# Every variant ends with the strongest PyTorch baseline, bench/torch_strong.py (all three families, needs PyTorch 2
+# with CUDA in TORCH_PYTHON, default python3): TORCH_SIZE=tiny|small|full|off (default small: every kind at (32,128)
+# and (512,2048), 1 and 25 replicas, TF32 off and on), TORCH_MODES (default reduce-overhead; auto tries three
+# compile modes and keeps the fastest, 3x the compile time), TORCH_BUDGET_S (240: no configuration starts later),
+# TORCH_JOBS (8 compile processes), TORCH_RULES (8), TORCH_STEPS (20), TORCH_REPEATS (3).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -45,6 +50,74 @@ out="$results/gpu-${card:-unknown}-$(date +%F)${FAMILY:+-$FAMILY}.md"
 mkdir -p "$results"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The strongest PyTorch (bench/torch_strong.py): every family x kind x capacity x {1, 25} replicas x TF32 off/on on
+# the same GPU, in one process after a parallel compile (prewarm), bounded by TORCH_BUDGET_S. TORCH_SIZE: tiny (the
+# modular kind, capacities (32,128) and (512,2048): 24 configurations), small (every kind at those two: 96, the
+# default), full (the five paper capacities: 240), off. Under QUICK=1 a CPU dry run of the same command (eager,
+# batch 32, 2 configurations per family).
+torch_strong_section() {
+  local size=${TORCH_SIZE:-small} python=${TORCH_PYTHON:-}
+  [ "$size" = off ] && return 0
+  if [ -z "$python" ]; then
+    python=python3
+    [ -x bench/.venv/bin/python ] && [ -n "${QUICK:-}" ] && python=bench/.venv/bin/python
+  fi
+  echo
+  echo "## The strongest PyTorch: bench/torch_strong.py (TORCH_SIZE=$size)"
+  echo
+  local options=(--family all --replicas 1,25 --tf32 off,on --rules "${TORCH_RULES:-8}")
+  case $size in
+    tiny) options+=(--kind modular --capacity ends) ;;
+    small) options+=(--kind all --capacity ends) ;;
+    full) options+=(--kind all --capacity paper) ;;
+    *) echo "(TORCH_SIZE=$size: allowed are tiny, small, full, off)"; return 0 ;;
+  esac
+  if [ -n "${QUICK:-}" ] && ! "$python" -c 'import torch, torch.func' 2>/dev/null; then
+    echo "(no PyTorch 2 in $python for the dry run: make bench/.venv, see bench/README.md; no rows)"
+    return 0
+  elif [ -n "${QUICK:-}" ]; then
+    options=(--family all --kind modular --capacity 32x128 --replicas 1,2 --tf32 off --device cpu --compile off
+             --batch 32 --steps 2 --repeats 1 --warmup 1)
+  elif ! "$python" -c 'import sys, torch, torch.func; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+    echo "(no PyTorch 2 with CUDA in $python: set TORCH_PYTHON to one; no rows)"
+    return 0
+  else
+    options+=(--device cuda --compile "${TORCH_MODES:-reduce-overhead}" --prewarm-jobs "${TORCH_JOBS:-8}"
+              --steps "${TORCH_STEPS:-20}" --repeats "${TORCH_REPEATS:-3}" --warmup 5
+              --budget-s "${TORCH_BUDGET_S:-240}")
+  fi
+  local device=cuda
+  [ -n "${QUICK:-}" ] && device=cpu
+  echo "The golden check on this device (one step of the reference's models, fused Adam; \`--check --device $device\`):"
+  echo '```'
+  "$python" bench/torch_strong.py --check --device "$device" 2>&1 | grep -v -i warn | tail -20 || true
+  echo '```'
+  echo
+  echo "\`$python bench/torch_strong.py ${options[*]}\`"
+  echo
+  local started=$SECONDS sampler=
+  if command -v nvidia-smi > /dev/null 2>&1 && [ -z "${QUICK:-}" ]; then  # utilisation every 500 ms meanwhile
+    nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader,nounits -lms 500 \
+      > "$work/torch-strong.smi" 2>/dev/null &
+    sampler=$!
+  fi
+  "$python" bench/torch_strong.py "${options[@]}" --out "$work/torch-strong.jsonl" > /dev/null \
+    2> "$work/torch-strong.err" || echo "(torch_strong.py failed: $(tail -3 "$work/torch-strong.err"))"
+  if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true; fi
+  "$python" bench/torch_strong.py --summarize "$work/torch-strong.jsonl" 2>&1 || true
+  echo
+  echo "$((SECONDS - started)) s wall; ms/replica-step = ms/step / replicas; the JSON lines:"
+  echo '```'
+  cat "$work/torch-strong.jsonl" 2>/dev/null || true
+  echo '```'
+  grep -v '^\s*$' "$work/torch-strong.err" | grep -iv 'warn' | tail -5 | sed 's/^/    /' || true
+  if [ -s "$work/torch-strong.smi" ]; then
+    echo
+    awk -F', *' '{ n++; u += $1; if ($1 > umax) umax = $1; if ($2 > mmax) mmax = $2 }
+      END { if (n) printf "GPU during the section (nvidia-smi every 500 ms, %d samples, compiles included): utilisation mean %.0f%%, max %d%%; memory used max %d MiB\n", n, u / n, umax, mmax }' \
+      "$work/torch-strong.smi"
+  fi
+}
 {
   echo "# GPU check: $(gpu name,driver_version,memory.total) (--device $device)"
   echo
@@ -143,14 +216,15 @@ for line in open(sys.argv[1]):
         python3 bench/torch_step.py --device cuda --rules "$1" --enc-dim "$2" --dim "$3" --steps 100 --repeats 5 --json
       done > "$work/torch.jsonl"
       python3 -c '
-  import json, sys
-  for line in open(sys.argv[1]):
-      r = json.loads(line)
-      print("| %d | %d | %d | %.3f | %s |" % (r["rules"], r["enc_dim"], r["dim"], r["ms_per_step_median"], r["torch"]))
-  ' "$work/torch.jsonl"
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    print("| %d | %d | %d | %.3f | %s |" % (r["rules"], r["enc_dim"], r["dim"], r["ms_per_step_median"], r["torch"]))
+' "$work/torch.jsonl"
     else
       echo; echo "(no PyTorch with CUDA here: no PyTorch rows)"
     fi
   fi
+  torch_strong_section
 } | tee "$out"
 echo "bench/gpu-check.sh: wrote $out" >&2
