@@ -38,6 +38,7 @@ public final class Main implements Runnable {
     /** Runs the CLI and returns its exit code (tests call this without exiting the JVM). */
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        AsciiConverters.register(cli);
         cli.setParameterExceptionHandler((ex, arguments) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             // picocli starts some of its messages with its own "Error: "; ours already says it

@@ -15,6 +15,7 @@ import modarch.UserError;
 import modarch.backend.Backends;
 import modarch.model.Registry;
 import modarch.model.RunOption;
+import modarch.train.BatchRows;
 import modarch.train.EvalRecord;
 import modarch.train.HeldRuns;
 import modarch.train.ReplicaShards;
@@ -73,6 +74,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig options = stored ? null : TrainOptions.config(Registry.task(task), model, givenOptions());
         checkOut(replicas);
         if (stored) options = storedShape(replicas);
+        BatchRows.check(TrainOptions.BATCH_SIZE.cli(), options.batchSize(), replicas.size(), options.modelSpec().maxLength());
         Backends.Choice choice = device.select();
         try (InterruptHint hint = InterruptHint.install(InterruptHint.resumeCommand(out));
              HeldRuns held = HeldRuns.under(out)) {

@@ -1,5 +1,7 @@
 package modarch.model;
 
+import modarch.AsciiNumbers;
+
 /**
  * One option of a training run, declared once: its key in config.json, the run id and sweep files (snake_case), its
  * command-line spelling ("--" and the key with '-' for '_'), its value type, its help line with its value label, and
@@ -33,9 +35,9 @@ public record RunOption(String key, Type type, String label, String cliDefault, 
         /** text as this type's value (a default of the command line). */
         Number parse(String text) {
             return switch (this) {
-                case INT -> Integer.parseInt(text);
-                case LONG -> Long.parseLong(text);
-                case DOUBLE -> Double.parseDouble(text);
+                case INT -> AsciiNumbers.parseInt(text);
+                case LONG -> AsciiNumbers.parseLong(text);
+                case DOUBLE -> AsciiNumbers.parseDouble(text);
             };
         }
     }

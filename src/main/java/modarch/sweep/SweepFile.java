@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +21,7 @@ import modarch.model.OptionValues;
 import modarch.model.Registry;
 import modarch.model.RunOption;
 import modarch.model.TaskSpec;
+import modarch.train.BatchRows;
 import modarch.train.Capacity;
 import modarch.train.EvalCounts;
 import modarch.train.RunId;
@@ -102,10 +104,13 @@ public final class SweepFile {
 
     private Sweep read(Node root) {
         Map<String, Node> top = yaml.mapping(root, null, TOP_KEYS);
-        String name = top.containsKey("name") ? yaml.string(top.get("name"), "name") : defaultName();
-        if (!name.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw yaml.error(top.get("name"), "name", "'" + name + "' is not allowed: use 1 to 64 letters, digits, '.', '_' or '-'"
-                    + " (it names the results folder)");
+        Node nameNode = top.get("name");
+        String name = nameNode != null ? yaml.string(nameNode, "name") : defaultName();
+        if (!name.matches("[A-Za-z0-9._-]{1,64}") || name.matches("\\.+")) {
+            String why = "'" + name + "' is not allowed: use 1 to 64 letters, digits, '.', '_' or '-', not dots alone"
+                    + " (it names the results folder, one folder inside results/)";
+            throw nameNode != null ? yaml.error(nameNode, "name", why)
+                    : new UserError(file + ": its name, taken from the file name, " + why + "; give it a 'name' key");
         }
         OptionValues defaults = recipe(top, new OptionValues());
         int groupSize = top.containsKey("group_size") ? yaml.integer(top.get("group_size"), "group_size", 1, 4096)
@@ -113,11 +118,30 @@ public final class SweepFile {
         boolean tensorboard = !top.containsKey("tensorboard") || yaml.bool(top.get("tensorboard"), "tensorboard");
         EvalCounts counts = top.containsKey("evaluation") ? evaluation(top.get("evaluation")) : EvalCounts.REFERENCE;
         if (!top.containsKey("grids")) throw yaml.error(root, null, "key 'grids' is missing: a sweep needs at least one grid");
+        List<Node> grids = yaml.list(top.get("grids"), "grids");
+        GridLimit.check(file, grids.stream().mapToLong(this::count).reduce(0, GridLimit::plus));
         Map<String, SweepRun> runs = new LinkedHashMap<>();
-        for (Node grid : yaml.list(top.get("grids"), "grids")) {
+        for (Node grid : grids) {
             for (TrainConfig config : grid(grid, defaults)) runs.putIfAbsent(RunId.of(config), SweepRun.of(config));
         }
-        return Sweep.of(name, counts, groupSize, tensorboard, new ArrayList<>(runs.values()));
+        Sweep sweep = Sweep.of(name, counts, groupSize, tensorboard, new ArrayList<>(runs.values()));
+        checkRows(sweep);
+        return sweep;
+    }
+
+    /** Each group's batches within {@link BatchRows#MAX}: its training pass (replicas side by side) and evaluation. */
+    private void checkRows(Sweep sweep) {
+        Map<TrainConfig, Integer> maxLength = new HashMap<>();
+        try {
+            for (ReplicaGroup group : sweep.groups()) {
+                TrainConfig shape = group.runs().get(0).config();
+                int length = maxLength.computeIfAbsent(shape.withSeeds(0, 0), s -> s.modelSpec().maxLength());
+                BatchRows.check("batch_size", shape.batchSize(), group.runs().size(), length);
+                BatchRows.check("evaluation batch_size", sweep.counts().batchSize(), 1, length);
+            }
+        } catch (UserError tooLarge) {
+            throw new UserError(file + ": " + tooLarge.getMessage());
+        }
     }
 
     /** inherited, and over it the recipe's values the mapping gives: positive numbers of their options' types. */
@@ -144,17 +168,50 @@ public final class SweepFile {
         Map<String, Node> map = yaml.mapping(node, "evaluation", EVALUATION_KEYS);
         EvalCounts d = EvalCounts.REFERENCE;
         return new EvalCounts(
-                map.containsKey("performance_batches") ? yaml.integer(map.get("performance_batches"), "performance_batches", 1, 1_000_000) : d.performanceBatches(),
-                map.containsKey("activation_batches") ? yaml.integer(map.get("activation_batches"), "activation_batches", 1, 1_000_000) : d.activationBatches(),
-                map.containsKey("adaptation_batches") ? yaml.integer(map.get("adaptation_batches"), "adaptation_batches", 1, 1_000_000) : d.adaptationBatches(),
-                map.containsKey("batch_size") ? yaml.integer(map.get("batch_size"), "batch_size", 1, 1_000_000) : d.batchSize());
+                map.containsKey("performance_batches") ? yaml.integer(map.get("performance_batches"), "performance_batches", 1, EvalCounts.MAX) : d.performanceBatches(),
+                map.containsKey("activation_batches") ? yaml.integer(map.get("activation_batches"), "activation_batches", 1, EvalCounts.MAX) : d.activationBatches(),
+                map.containsKey("adaptation_batches") ? yaml.integer(map.get("adaptation_batches"), "adaptation_batches", 1, EvalCounts.MAX) : d.adaptationBatches(),
+                map.containsKey("batch_size") ? yaml.integer(map.get("batch_size"), "batch_size", 1, EvalCounts.MAX) : d.batchSize());
     }
 
-    private List<TrainConfig> grid(Node node, OptionValues defaults) {
+    /** A grid's keys, the required ones checked. */
+    private Map<String, Node> gridKeys(Node node) {
         Map<String, Node> grid = yaml.mapping(node, "grids", GRID_KEYS);
         for (String required : List.of("tasks", "kinds", "rules")) {
             if (!grid.containsKey(required)) throw yaml.error(node, null, "key '" + required + "' is missing in this grid");
         }
+        return grid;
+    }
+
+    /** The runs a grid expands to, counted from the sizes of its axes (nothing is built). */
+    private long count(Node node) {
+        Map<String, Node> grid = gridKeys(node);
+        long runs = GridLimit.times(yaml.list(grid.get("tasks"), "tasks").size(), yaml.list(grid.get("kinds"), "kinds").size());
+        runs = GridLimit.times(runs, yaml.count(grid.get("rules"), "rules", Checks.MIN_RULES, Checks.MAX_RULES));
+        if (grid.containsKey("capacities")) runs = GridLimit.times(runs, yaml.list(grid.get("capacities"), "capacities").size());
+        for (String seeds : List.of("data_seeds", "seeds")) {
+            if (grid.containsKey(seeds)) runs = GridLimit.times(runs, yaml.count(grid.get(seeds), seeds, 0, Checks.MAX_SEED));
+        }
+        if (!grid.containsKey("options")) return runs;
+        for (Map.Entry<String, Node> e : yaml.mapping(grid.get("options"), "options", OPTION_KEYS).entrySet()) {
+            RunOption option = option(e.getKey());
+            runs = GridLimit.times(runs, option.type() == RunOption.Type.DOUBLE ? yaml.list(e.getValue(), e.getKey()).size()
+                    : yaml.count(e.getValue(), e.getKey(), 0, largest(option)));
+        }
+        return runs;
+    }
+
+    private static RunOption option(String key) {
+        return OPTIONS.stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
+    }
+
+    /** The largest value of an integer option. */
+    private static long largest(RunOption option) {
+        return option.type() == RunOption.Type.INT ? Integer.MAX_VALUE : Long.MAX_VALUE;
+    }
+
+    private List<TrainConfig> grid(Node node, OptionValues defaults) {
+        Map<String, Node> grid = gridKeys(node);
         List<TaskSpec> tasks = new ArrayList<>();
         for (Node task : yaml.list(grid.get("tasks"), "tasks")) {
             TaskSpec spec = parse(task, "tasks", () -> Registry.task(yaml.string(task, "tasks")));
@@ -229,14 +286,13 @@ public final class SweepFile {
         if (node == null) return out;
         for (Map.Entry<String, Node> e : yaml.mapping(node, "options", OPTION_KEYS).entrySet()) {
             String key = e.getKey();
-            RunOption option = OPTIONS.stream().filter(o -> o.key().equals(key)).findFirst().orElseThrow();
+            RunOption option = option(key);
             if (!task.family().options().contains(option) && !TrainOptions.ROUTING.contains(option)) {
                 throw yaml.error(e.getValue(), key, "does not apply to " + task.cliName()
                         + "; give it in a grid of the tasks that have it");
             }
             List<? extends Number> values = switch (option.type()) {
-                case INT -> yaml.integers(e.getValue(), key, 0, Integer.MAX_VALUE);
-                case LONG -> yaml.integers(e.getValue(), key, 0, Long.MAX_VALUE);
+                case INT, LONG -> yaml.integers(e.getValue(), key, 0, largest(option));
                 case DOUBLE -> yaml.weights(e.getValue(), key);
             };
             List<OptionValues> expanded = new ArrayList<>();

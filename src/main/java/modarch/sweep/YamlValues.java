@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import modarch.AsciiNumbers;
 import modarch.UserError;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -72,9 +73,9 @@ final class YamlValues {
         text = text.replace("_", "").trim();
         long value;
         try {
-            value = Long.parseLong(text);
+            value = AsciiNumbers.parseLong(text);
         } catch (NumberFormatException e) {
-            throw error(node, key, "'" + text + "' is not an integer");
+            throw error(node, key, AsciiNumbers.notA("an integer", text));
         }
         if (value < min || value > max) {
             throw error(node, key, value + " is not allowed: it must be in " + min + ".." + max);
@@ -89,11 +90,11 @@ final class YamlValues {
     double number(Node node, String key) {
         String text = string(node, key);
         try {
-            double value = Double.parseDouble(text);
+            double value = AsciiNumbers.parseDouble(text);
             if (!(value > 0) || Double.isInfinite(value)) throw error(node, key, text + " must be a positive finite number");
             return value;
         } catch (NumberFormatException e) {
-            throw error(node, key, "'" + text + "' is not a number");
+            throw error(node, key, AsciiNumbers.notA("a number", text));
         }
     }
 
@@ -111,18 +112,34 @@ final class YamlValues {
         List<Long> out = new ArrayList<>();
         Set<Long> seen = new HashSet<>();
         for (Node item : list(node, key)) {
-            String text = string(item, key);
-            int dots = text.indexOf("..");
-            if (dots < 0) {
-                add(out, seen, integer(item, key, min, max), item, key);
-                continue;
-            }
-            long from = integer(text.substring(0, dots), item, key, min, max);
-            long to = integer(text.substring(dots + 2), item, key, min, max);
-            if (to < from) throw error(item, key, "range " + text + " is empty: write A..B with A <= B");
-            for (long v = from; v <= to; v++) add(out, seen, v, item, key);
+            long[] range = range(item, key, min, max);
+            for (long v = range[0]; v <= range[1]; v++) add(out, seen, v, item, key);
         }
         return out;
+    }
+
+    /** How many integers {@link #integers} reads, counted without reading them (a value given twice counts twice). */
+    long count(Node node, String key, long min, long max) {
+        long count = 0;
+        for (Node item : list(node, key)) {
+            long[] range = range(item, key, min, max);
+            count = GridLimit.plus(count, GridLimit.plus(range[1] - range[0], 1));
+        }
+        return count;
+    }
+
+    /** An item "A..B" as {A, B}, or one value V as {V, V}. */
+    private long[] range(Node item, String key, long min, long max) {
+        String text = string(item, key);
+        int dots = text.indexOf("..");
+        if (dots < 0) {
+            long value = integer(item, key, min, max);
+            return new long[] {value, value};
+        }
+        long from = integer(text.substring(0, dots), item, key, min, max);
+        long to = integer(text.substring(dots + 2), item, key, min, max);
+        if (to < from) throw error(item, key, "range " + text + " is empty: write A..B with A <= B");
+        return new long[] {from, to};
     }
 
     private void add(List<Long> out, Set<Long> seen, long value, Node node, String key) {
@@ -137,9 +154,9 @@ final class YamlValues {
             String text = string(item, key);
             double value;
             try {
-                value = Double.parseDouble(text);
+                value = AsciiNumbers.parseDouble(text);
             } catch (NumberFormatException e) {
-                throw error(item, key, "'" + text + "' is not a number");
+                throw error(item, key, AsciiNumbers.notA("a number", text));
             }
             if (!(value >= 0) || Double.isInfinite(value)) throw error(item, key, text + " must be a finite number >= 0");
             if (out.contains(value)) throw error(item, key, text + " is given twice");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import modarch.AsciiNumbers;
 import modarch.io.CorruptFileException;
 import modarch.io.Json;
 import modarch.nn.Param;
@@ -55,7 +56,7 @@ final class CheckpointCheck {
     static long iteration(Path file, String key, String text) throws CorruptFileException {
         long iteration;
         try {
-            iteration = Long.parseLong(text);
+            iteration = AsciiNumbers.parseLong(text);
         } catch (NumberFormatException e) {
             throw new CorruptFileException(file, "metadata '" + key + "' is " + quoted(text) + ", not an integer");
         }
@@ -82,7 +83,7 @@ final class CheckpointCheck {
     private static double bestScore(Path file, String text) throws CorruptFileException {
         double best;
         try {
-            best = Double.parseDouble(text);
+            best = AsciiNumbers.parseDouble(text);
         } catch (NumberFormatException e) {
             best = Double.NaN;
         }

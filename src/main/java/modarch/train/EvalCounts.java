@@ -10,11 +10,14 @@ import modarch.Checks;
 public record EvalCounts(int performanceBatches, int activationBatches, int adaptationBatches, int batchSize) {
     public static final EvalCounts REFERENCE = new EvalCounts(100, 1000, 10, 1000);
 
+    /** The most of each count: a million batches, or examples per batch. */
+    public static final int MAX = 1_000_000;
+
     public EvalCounts {
-        Checks.positive("--performance-batches", performanceBatches);
-        Checks.positive("--activation-batches", activationBatches);
-        Checks.positive("--adaptation-batches", adaptationBatches);
-        Checks.positive("--eval-batch-size", batchSize);
+        Checks.inRange("--performance-batches", performanceBatches, 1, MAX, null);
+        Checks.inRange("--activation-batches", activationBatches, 1, MAX, null);
+        Checks.inRange("--adaptation-batches", adaptationBatches, 1, MAX, null);
+        Checks.inRange("--eval-batch-size", batchSize, 1, MAX, null);
     }
 
     /** A tenth of the batches (at least one each), for a quick look. */

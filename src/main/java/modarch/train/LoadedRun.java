@@ -31,6 +31,7 @@ public record LoadedRun(TrainConfig config, Model model, String checkpoint, long
         }
         Safetensors.Loaded loaded = Safetensors.read(weights);
         ModelSpec spec = config.modelSpec();
+        BatchRows.check("--eval-batch-size", maxExamples, 1, spec.maxLength());
         Model model = config.task().newModel(backend, 1, spec, Math.multiplyExact(maxExamples, spec.maxLength()));
         try {
             float[] block = new float[model.arena().replicaStride()];

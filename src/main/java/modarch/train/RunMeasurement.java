@@ -1,6 +1,7 @@
 package modarch.train;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +32,8 @@ public final class RunMeasurement {
         LoadedRun run;
         try {
             run = LoadedRun.load(dir, checkpoint, backend, counts.batchSize());
+        } catch (FileSystemException environment) {
+            throw environment;
         } catch (IOException e) {
             throw new UserError(IOFaults.describe(e));
         }

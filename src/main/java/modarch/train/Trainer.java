@@ -12,6 +12,7 @@ import java.util.stream.IntStream;
 import modarch.Version;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.io.CorruptFileException;
 import modarch.model.Model;
 import modarch.nn.Param;
 import modarch.task.DataStream;
@@ -294,16 +295,16 @@ public final class Trainer implements AutoCloseable {
         if (missing >= 0) {
             // killed inside the first checkpoint: nothing past iteration 0 is lost by starting anew
             if (furthest == 0) return false;
-            throw new IOException(dirs.get(missing).root() + " has no training state while other replicas of the"
-                    + " group are at iteration " + furthest + "; resume the replicas one by one");
+            throw new CorruptFileException(dirs.get(missing).file(RunDirectory.TRAINING_STATE), "missing while other"
+                    + " replicas of the group are at iteration " + furthest + "; resume the replicas one by one");
         }
         for (int r = 0; r < rep; r++) {
             if (states[r].progress().iteration() == resumeAt) continue;
             Path previous = dirs.get(r).file(TrainingState.PREVIOUS);
             states[r] = Files.exists(previous) ? load(previous) : null;
             if (states[r] == null || states[r].progress().iteration() != resumeAt) {
-                throw new IOException(dirs.get(r).root() + ": its training state is not at iteration " + resumeAt
-                        + " like the other replicas of the group; resume the replicas one by one");
+                throw new CorruptFileException(dirs.get(r).file(RunDirectory.TRAINING_STATE), "not at iteration "
+                        + resumeAt + " like the other replicas of the group; resume the replicas one by one");
             }
         }
         for (int r = 0; r < rep; r++) {
