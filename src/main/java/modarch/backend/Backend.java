@@ -45,6 +45,12 @@ public interface Backend extends AutoCloseable {
     void close();
 
     /**
+     * Runs op: its CPU reference on the scalar backend, its CUDA launch on a GPU, and on the vector backend its
+     * vector kernel where there is one (else the reference). Ops are built once and run many times ({@link Op}).
+     */
+    void run(Op op);
+
+    /**
      * batch general matrix products with a fused epilogue; for item i, with each operand advanced by i times its
      * stride: {@code C = act((accumulate ? C : 0) + op(A) * op(B) + bias)}.
      *
@@ -209,44 +215,6 @@ public interface Backend extends AutoCloseable {
      */
     void adam(int n, FloatBuf param, FloatBuf grad, FloatBuf m, FloatBuf v, IntBuf step, int stepOff,
               double lr, float beta1, float beta2, float eps);
-
-    /**
-     * Draws one batch of the MLP task family for rep replicas, the stream of {@link modarch.task.MlpTask#sample}:
-     * example i of replica r from Philox key (seeds[r], streamId) and counter (i, batch index low, high, 0), the
-     * batch index read from {@code batchIndex[0..1]} (low, high word), inputs scaled by 2 when ood.
-     * coefficients holds (rep, 2, rules) doubles (each replica's coeff1 then coeff2), probabilities (rules)
-     * doubles or null for uniform rules, both as {@link DoubleBits} pairs of ints. Writes inputs (rep, examples, 2),
-     * rules (rep, examples) and labels (rep, examples).
-     */
-    void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
-                      IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
-                      FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
-
-    /**
-     * Draws one batch of the MHA task family for rep replicas, the stream of {@link modarch.task.MhaTask#sample}:
-     * sequence e of replica r from Philox key (seeds[r], streamId) and counters (e, batch index low, high, block),
-     * the batch index read from {@code batchIndex[0..1]}; features times 2 when ood. coefficients holds
-     * (rep, 2, rules) doubles, probabilities (rules) doubles or null for uniform rules, both as {@link DoubleBits}
-     * words. Writes inputs (rep, examples * length, features) with features = 4 rules (search version 1) or
-     * 6 rules (version 2), rules (rep, examples * length) and labels (rep, examples * length).
-     */
-    void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
-                      IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                      IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
-
-    /**
-     * Draws one batch of the RNN task family (switching linear dynamics) for rep replicas, the stream of
-     * {@link modarch.task.RnnTask#sample}: sequence e of replica r from Philox key (seeds[r], streamId) and counters
-     * (e, batch index low, high, block), the batch index read from {@code batchIndex[0..1]}; features times 2 when
-     * ood. coefficients holds (rep, R * order * dim * dim + R * dim * dim + dim) doubles (each replica's transition
-     * A, input B and decoder w, {@link modarch.task.RnnTask#wordsPerReplica} words), probabilities (rules) doubles
-     * or null for uniform rules, both as {@link DoubleBits} words. dim in 1..256, order in 1..8, length >= 1.
-     * Writes inputs (rep, examples * length, dim), rules (rep, examples * length) and labels
-     * (rep, examples * length, dim) for regression (the states), (rep, examples * length) for classification.
-     */
-    void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
-                      IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                      IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
 
     /**
      * Self-attention over seqs sequences of length tokens with the diagonal masked and sparse top-k selection,

@@ -16,6 +16,7 @@ import modarch.model.Model;
 import modarch.model.ModelSpec;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
+import modarch.task.MlpTaskBatch;
 import modarch.task.Task;
 import modarch.train.Adam;
 import modarch.train.Loss;
@@ -153,8 +154,9 @@ public final class GpuStepTimer {
             try (IntBuf seeds = backend.allocInts(rep); IntBuf index = backend.allocInts(2);
                  IntBuf coefficients = backend.allocInts(4 * rep * rules); FloatBuf inputs = backend.allocFloats(2 * rep * examples);
                  IntBuf ruleOut = backend.allocInts(rep * examples); FloatBuf labels = backend.allocFloats(rep * examples)) {
-                double t = median(backend, sync, calls, () -> backend.mlpTaskBatch(rep, examples, rules, false, seeds, 1,
-                        index, false, coefficients, null, inputs, ruleOut, labels));
+                MlpTaskBatch batch = new MlpTaskBatch(rep, examples, rules, false, seeds, 1, index, false, coefficients,
+                        null, inputs, ruleOut, labels);
+                double t = median(backend, sync, calls, () -> backend.run(batch));
                 row("mlp_task_batch", rep + " x " + examples + " examples", t, rep * examples / t / 1e9, "G examples/s");
             }
         }

@@ -6,8 +6,7 @@ import java.util.Arrays;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
-import modarch.task.MhaTask;
-import modarch.task.MlpTask;
+import modarch.backend.Op;
 
 /**
  * The reference backend: plain loops over heap arrays, float accumulation in k order. Slow and obviously right;
@@ -55,6 +54,11 @@ public final class ScalarBackend implements Backend {
     @Override
     public void close() {
         // nothing held beyond the buffers
+    }
+
+    @Override
+    public void run(Op op) {
+        op.reference(CALLER);
     }
 
     @Override
@@ -298,46 +302,6 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
-                             IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
-                             FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        int[] seedWords = HostIntBuf.array(seeds), index = HostIntBuf.array(batchIndex);
-        int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
-        float[] inputValues = array(inputs), labelValues = array(labels);
-        int[] ruleValues = HostIntBuf.array(ruleOut);
-        long batch = longAt(index, 0);
-        for (int r = 0; r < rep; r++) {
-            MlpTask.draw(coefficientWords, r * 2 * rules, rules, classification, seedWords[r], streamId, batch,
-                    examples, ood, probabilityWords, inputValues, ruleValues, labelValues, r * examples);
-        }
-    }
-
-    @Override
-    public void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
-                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        int[] seedWords = HostIntBuf.array(seeds), index = HostIntBuf.array(batchIndex);
-        int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
-        float[] inputValues = array(inputs), labelValues = array(labels);
-        int[] ruleValues = HostIntBuf.array(ruleOut);
-        long batch = longAt(index, 0);
-        for (int r = 0; r < rep; r++) {
-            MhaTask.draw(coefficientWords, r * 2 * rules, rules, searchVersion, classification, seedWords[r], streamId,
-                    batch, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
-                    r * examples * length);
-        }
-    }
-
-    @Override
-    public void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
-                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        RnnDraws.draw(CALLER, rep, examples, length, rules, dim, order, classification, HostIntBuf.array(seeds),
-                streamId, longAt(HostIntBuf.array(batchIndex), 0), ood, HostIntBuf.array(coefficients),
-                HostIntBuf.array(probabilities), array(inputs), HostIntBuf.array(ruleOut), array(labels));
-    }
-
-    @Override
     public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
                                  FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
         ScalarAttention.forward(seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v), array(out),
@@ -356,14 +320,9 @@ public final class ScalarBackend implements Backend {
     @Override
     public void incrementLong(IntBuf counter, int off) {
         int[] words = HostIntBuf.array(counter);
-        long value = longAt(words, off) + 1;
+        long value = Host.longAt(words, off) + 1;
         words[off] = (int) value;
         words[off + 1] = (int) (value >>> 32);
-    }
-
-    /** The 64-bit count held as (low, high) words at words[off] and words[off + 1]. */
-    static long longAt(int[] words, int off) {
-        return (words[off] & 0xFFFFFFFFL) | ((long) words[off + 1] << 32);
     }
 
     @Override

@@ -9,6 +9,7 @@ import jdk.incubator.vector.VectorOperators;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.Op;
 
 /**
  * The fast CPU backend: Java Vector API kernels ({@link FloatVector#SPECIES_PREFERRED}, 16 floats on AVX-512,
@@ -97,6 +98,12 @@ public final class VectorBackend implements Backend {
     @Override
     public void close() {
         // the common pool stays open for the JVM's life; a pool given to the constructor is its owner's
+    }
+
+    /** The ops this backend accelerates run their vector kernels; every other op its reference, on this pool. */
+    @Override
+    public void run(Op op) {
+        op.reference(parallel);
     }
 
     /**
@@ -406,34 +413,8 @@ public final class VectorBackend implements Backend {
     }
 
     @Override
-    public void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
-                             IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
-                             FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        reference.mlpTaskBatch(rep, examples, rules, classification, seeds, streamId, batchIndex, ood, coefficients,
-                probabilities, inputs, ruleOut, labels);
-    }
-
-    @Override
     public void incrementLong(IntBuf counter, int off) {
         reference.incrementLong(counter, off);
-    }
-
-    @Override
-    public void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
-                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        reference.mhaTaskBatch(rep, examples, length, rules, searchVersion, classification, seeds, streamId, batchIndex,
-                ood, coefficients, probabilities, inputs, ruleOut, labels);
-    }
-
-    /** {@link RnnDraws}: the reference's bits, sequences split across the pool. */
-    @Override
-    public void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
-                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        RnnDraws.draw(parallel, rep, examples, length, rules, dim, order, classification, HostIntBuf.array(seeds),
-                streamId, ScalarBackend.longAt(HostIntBuf.array(batchIndex), 0), ood, HostIntBuf.array(coefficients),
-                HostIntBuf.array(probabilities), array(inputs), HostIntBuf.array(ruleOut), array(labels));
     }
 
     /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */

@@ -21,6 +21,9 @@ import modarch.backend.DoubleBits;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.task.DataStream;
+import modarch.task.MhaTaskBatch;
+import modarch.task.MlpTaskBatch;
+import modarch.task.RnnTaskBatch;
 import modarch.task.MhaTask;
 import modarch.task.MlpTask;
 import modarch.task.RnnTask;
@@ -205,9 +208,9 @@ abstract class CudaBackendContract extends DeviceContract {
                             + (classification ? " classification" : "");
                     float[][] floats = {new float[rep * examples * 2], new float[rep * examples]};
                     int[][] ints = {{3, -77}, {123456789, 0x7fffffff}, words, probabilities, new int[rep * examples]};
-                    checkExact(what, device(), floats, ints, (be, f, i) -> be.mlpTaskBatch(rep, examples, rules,
+                    checkExact(what, device(), floats, ints, (be, f, i) -> be.run(new MlpTaskBatch(rep, examples, rules,
                             classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2], uniform ? null : i[3], f[0],
-                            i[4], f[1]));
+                            i[4], f[1])));
                 }
             }
         }
@@ -225,8 +228,8 @@ abstract class CudaBackendContract extends DeviceContract {
             float[][] floats = {new float[examples * 2], new float[examples]};
             int[][] ints = {{11}, {(int) batch, (int) (batch >>> 32)}, words, new int[examples]};
             checkExact("mlpTaskBatch tails, batch " + batch, device(), floats, ints, (be, f, i) ->
-                    be.mlpTaskBatch(1, examples, rules, false, i[0], DataStream.TRAIN.id(), i[1], false, i[2], null,
-                            f[0], i[3], f[1]));
+                    be.run(new MlpTaskBatch(1, examples, rules, false, i[0], DataStream.TRAIN.id(), i[1], false, i[2], null,
+                            f[0], i[3], f[1])));
         }
     }
 
@@ -742,9 +745,9 @@ abstract class CudaBackendContract extends DeviceContract {
                             float[][] floats = {gaussian(rnd, rows * features + margin), gaussian(rnd, rows + margin)};
                             int[][] ints = {{3, -77}, {123456789, 0x7fffffff}, words, probabilities,
                                 new int[rows + margin]};
-                            checkExact(what, device(), floats, ints, (be, f, i) -> be.mhaTaskBatch(rep, examples,
+                            checkExact(what, device(), floats, ints, (be, f, i) -> be.run(new MhaTaskBatch(rep, examples,
                                     length, rules, v, classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2],
-                                    uniform ? null : i[3], f[0], i[4], f[1]));
+                                    uniform ? null : i[3], f[0], i[4], f[1])));
                         }
                     }
                 }
@@ -767,8 +770,8 @@ abstract class CudaBackendContract extends DeviceContract {
             float[][] floats = {new float[rows * MhaTask.features(rules, version)], new float[rows]};
             int[][] ints = {{17}, {5, 1}, words, probabilities, new int[rows]};
             checkExact("mhaTaskBatch at scale, v" + version, device(), floats, ints, (be, f, i) ->
-                    be.mhaTaskBatch(1, examples, length, rules, v, false, i[0], DataStream.EVAL.id(), i[1], v == 2,
-                            i[2], v == 2 ? i[3] : null, f[0], i[4], f[1]));
+                    be.run(new MhaTaskBatch(1, examples, length, rules, v, false, i[0], DataStream.EVAL.id(), i[1], v == 2,
+                            i[2], v == 2 ? i[3] : null, f[0], i[4], f[1])));
         }
     }
 
@@ -809,9 +812,9 @@ abstract class CudaBackendContract extends DeviceContract {
                         gaussian(rnd, rows * (classification ? 1 : dim) + margin)};
                     int[][] ints = {{3, -77, 0x7fffffff}, {123456789, 0x7fffffff}, words, probabilities,
                         new int[rows + margin]};
-                    checkExact(what, device(), floats, ints, (be, f, i) -> be.rnnTaskBatch(rep, examples, length, rules,
+                    checkExact(what, device(), floats, ints, (be, f, i) -> be.run(new RnnTaskBatch(rep, examples, length, rules,
                             dim, order, classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2],
-                            uniform ? null : i[3], f[0], i[4], f[1]));
+                            uniform ? null : i[3], f[0], i[4], f[1])));
                 }
             }
         }
@@ -832,8 +835,8 @@ abstract class CudaBackendContract extends DeviceContract {
             float[][] floats = {new float[rows * dim], new float[rows * (classification ? 1 : dim)]};
             int[][] ints = {{17, 18}, {5, 1}, rnnWords(rep, rules, dim, order, 9), probabilities, new int[rows]};
             checkExact("rnnTaskBatch at scale, order " + order, device(), floats, ints, (be, f, i) ->
-                    be.rnnTaskBatch(rep, examples, length, rules, dim, o, classification, i[0], DataStream.EVAL.id(),
-                            i[1], classification, i[2], classification ? i[3] : null, f[0], i[4], f[1]));
+                    be.run(new RnnTaskBatch(rep, examples, length, rules, dim, o, classification, i[0], DataStream.EVAL.id(),
+                            i[1], classification, i[2], classification ? i[3] : null, f[0], i[4], f[1])));
         }
     }
 
@@ -842,8 +845,8 @@ abstract class CudaBackendContract extends DeviceContract {
         Backend device = device();
         try (FloatBuf x = device.allocFloats(1); IntBuf i = device.allocInts(2)) {
             for (int[] shape : new int[][] {{0, 1}, {RnnTask.MAX_DIM + 1, 1}, {4, 0}, {4, RnnTask.MAX_ORDER + 1}}) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> device.rnnTaskBatch(1, 1,
-                        1, 2, shape[0], shape[1], false, i, 0, i, false, i, null, x, i, x));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> device.run(new RnnTaskBatch(1, 1,
+                        1, 2, shape[0], shape[1], false, i, 0, i, false, i, null, x, i, x)));
                 assertTrue(e.getMessage().contains("dim " + shape[0]), e.getMessage());
             }
         }
