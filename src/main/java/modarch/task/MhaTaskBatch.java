@@ -6,6 +6,7 @@ import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelArgs;
+import modarch.backend.cuda.KernelGeometry;
 
 /**
  * One batch of the MHA task family for rep replicas, the stream of {@link MhaTask#sample}: sequence e of replica r
@@ -48,10 +49,9 @@ public final class MhaTaskBatch extends TaskBatch {
     public void launch(Gpu gpu) {
         long n = (long) rep * examples;
         if (n == 0) return;
-        gpu.launch("mha_task_batch", Gpu.blocksFor(n, MHA_TASK_THREADS), 1, 1, MHA_TASK_THREADS, 0,
+        gpu.launch("mha_task_batch", Gpu.blocksFor(n, KernelGeometry.MHA_TASK_THREADS), 1, 1,
+                KernelGeometry.MHA_TASK_THREADS, 0,
                 tail(gpu, KernelArgs.of().i(rep).i(examples).i(length).i(ruleCount).i(searchVersion)
                         .flag(classification)));
     }
-
-    private static final int MHA_TASK_THREADS = 64;
 }

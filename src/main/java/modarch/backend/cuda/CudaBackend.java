@@ -2,8 +2,8 @@ package modarch.backend.cuda;
 
 import static modarch.backend.cuda.DeviceBuffer.at;
 import static modarch.backend.cuda.Gpu.MAX_BLOCKS;
-import static modarch.backend.cuda.Gpu.THREADS;
 import static modarch.backend.cuda.Gpu.ceil;
+import static modarch.backend.cuda.KernelGeometry.*;
 import static modarch.backend.cuda.KernelName.*;
 
 import modarch.backend.Backend;
@@ -24,9 +24,6 @@ public final class CudaBackend implements Backend {
      * slower for one run (bench/results/gpu-*.md); replicas keep their bits either way.
      */
     public static final String TILED_ONLY_PROPERTY = "modarch.cuda.tiledOnly";
-    private static final int GEMM_TILE = 64;      // gemm_tiled's tile of C per block
-    private static final int GEMM_SMALL_TILE = 32; // gemm_small's
-    private static final int CLIP_BLOCKS = 64;    // adam.cu's blocks per item of the gradient-norm kernels
 
     private final CudaDriver driver;
     private final String name;
@@ -169,9 +166,9 @@ public final class CudaBackend implements Backend {
                 .i(strideBias).i(groupStrideBias).flag(relu);
         int z = (int) Math.min(items, MAX_BLOCKS);
         if (!smallGemms || (long) m * n > GEMM_TILE * GEMM_TILE) {
-            gpu.launch(GEMM_TILED.symbol(), ceil(n, GEMM_TILE), ceil(m, GEMM_TILE), z, THREADS, 0, args);
+            gpu.launch(GEMM_TILED.symbol(), ceil(n, GEMM_TILE), ceil(m, GEMM_TILE), z, GEMM_THREADS, 0, args);
         } else {
-            gpu.launch(GEMM_SMALL.symbol(), ceil(n, GEMM_SMALL_TILE), ceil(m, GEMM_SMALL_TILE), z, THREADS, 0,
+            gpu.launch(GEMM_SMALL.symbol(), ceil(n, GEMM_SMALL_TILE), ceil(m, GEMM_SMALL_TILE), z, GEMM_THREADS, 0,
                     args);
         }
     }
@@ -198,7 +195,7 @@ public final class CudaBackend implements Backend {
                                  FloatBuf x, int xOff, int ldx, int strideX, FloatBuf sum, int sumOff, int strideSum) {
         long items = (long) groups * batch;
         if (items <= 0 || n <= 0) return;
-        gpu.launch(COLUMN_SUM_ACCUMULATE.symbol(), ceil(n, 32), (int) Math.min(items, MAX_BLOCKS), 1, THREADS, 0,
+        gpu.launch(COLUMN_SUM_ACCUMULATE.symbol(), ceil(n, 32), (int) Math.min(items, MAX_BLOCKS), 1, BLOCK_THREADS, 0,
                 KernelArgs.of().i(groups).i(batch).i(m).i(n)
                         .ptr(at(x, xOff, span(groups, groupStrideX, batch, strideX, m, ldx, n))).i(ldx).i(strideX)
                         .i(groupStrideX)
@@ -277,7 +274,7 @@ public final class CudaBackend implements Backend {
                             boolean accumulate) {
         if (batch <= 0) return;
         long size = (long) batch * n;
-        gpu.launch(kernel, batch, 1, 1, THREADS, 0, KernelArgs.of().i(n).ptr(at(pred, predOff, size))
+        gpu.launch(kernel, batch, 1, 1, LOSS_THREADS, 0, KernelArgs.of().i(n).ptr(at(pred, predOff, size))
                 .ptr(at(target, targetOff, size)).ptr(at(grad, gradOff, size)).ptr(at(loss, lossOff, batch))
                 .f(scale).flag(accumulate));
     }
@@ -287,7 +284,7 @@ public final class CudaBackend implements Backend {
                              IntBuf correct, int correctOff) {
         if (batch <= 0) return;
         long size = (long) batch * n;
-        gpu.launch(COUNT_CORRECT.symbol(), batch, 1, 1, THREADS, 0, KernelArgs.of().i(n)
+        gpu.launch(COUNT_CORRECT.symbol(), batch, 1, 1, LOSS_THREADS, 0, KernelArgs.of().i(n)
                 .ptr(at(logit, logitOff, size)).ptr(at(target, targetOff, size)).ptr(at(correct, correctOff, batch)));
     }
 
@@ -306,9 +303,9 @@ public final class CudaBackend implements Backend {
         }
         long gradAt = at(grad, gradOff, span(batch, stride, 1, 0, n));
         long partial = at(clipScratch, 0, partialWords);
-        gpu.launch(GRAD_NORM_PARTIAL.symbol(), CLIP_BLOCKS, batch, 1, THREADS, 0,
+        gpu.launch(GRAD_NORM_PARTIAL.symbol(), CLIP_BLOCKS, batch, 1, CLIP_THREADS, 0,
                 KernelArgs.of().i(n).ptr(gradAt).i(stride).ptr(partial));
-        gpu.launch(GRAD_CLIP_SCALE.symbol(), CLIP_BLOCKS, batch, 1, THREADS, 0,
+        gpu.launch(GRAD_CLIP_SCALE.symbol(), CLIP_BLOCKS, batch, 1, CLIP_THREADS, 0,
                 KernelArgs.of().i(n).ptr(gradAt).i(stride).f(maxNorm).ptr(partial).ptr(at(norms, normsOff, batch)));
     }
 
@@ -332,9 +329,6 @@ public final class CudaBackend implements Backend {
         gpu.launch(COUNTER64_INCREMENT.symbol(), 1, 1, 1, 1, 0, KernelArgs.of().ptr(at(counter, off, 2)));
     }
 
-    /** attention.cu's longest sequence: each warp holds one query's scores and kept keys in shared memory. */
-    static final int ATTENTION_MAX_LENGTH = 256;
-    private static final int ATTENTION_WARPS = 8; // attention.cu's ATTN_WARPS: warps per block at most
 
     /** One block per (sequence, head): warps over queries (and keys, in the backward). */
     @Override
@@ -367,9 +361,9 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("attention of " + seqs + " sequences of length " + length + ", "
                     + heads + " heads of " + headDim + ", top " + topK);
         }
-        if (length > ATTENTION_MAX_LENGTH) {
+        if (length > ATTN_MAX_LENGTH) {
             throw new IllegalArgumentException("attention on the GPU takes sequences of at most "
-                    + ATTENTION_MAX_LENGTH + " tokens, not " + length);
+                    + ATTN_MAX_LENGTH + " tokens, not " + length);
         }
         return Backend.keptKeys(topK, length);
     }
@@ -378,13 +372,10 @@ public final class CudaBackend implements Backend {
     private void attentionLaunch(String kernel, int seqs, int length, int heads, long elements,
                                  KernelArgs args) {
         if (elements == 0) return;
-        int threads = 32 * Math.min(ATTENTION_WARPS, length);
+        int threads = 32 * Math.min(ATTN_WARPS, length);
         gpu.launch(kernel, (int) Math.min((long) seqs * heads, MAX_BLOCKS), 1, 1, threads, 0, args);
     }
 
-    /** lstm_cell.cu's most modules: a row's scores and their gradients sit in shared memory. */
-    static final int LSTM_MAX_MODULES = 64;
-    private static final int LSTM_WARPS = 8; // lstm_cell.cu's LSTM_WARPS: warps per block at most
 
     /**
      * One block per (replica, row): a warp per module for the self-scores, one thread for their softmax, threads over
@@ -485,9 +476,6 @@ public final class CudaBackend implements Backend {
         gpu.launch(kernel, Math.min(items, MAX_BLOCKS), 1, 1, 32 * warps, 0, args);
     }
 
-    /** router_reg.cu's most modules (as Checks.MAX_RULES): a replica's f and log P sit in shared memory. */
-    static final int ROUTER_MAX_MODULES = 64;
-    private static final int ROUTER_THREADS = 32 * 16; // router_reg.cu's 32 * ROUTER_WARPS
 
     /**
      * One block per replica: a segment of lanes per row (R rounded up to a power of 2, at most 32), first for f, P and
@@ -506,14 +494,11 @@ public final class CudaBackend implements Backend {
         }
         if (rep == 0) return;
         long size = (long) rep * rows * modules;
-        gpu.launch(ROUTER_REGULARIZERS.symbol(), Math.min(rep, MAX_BLOCKS), 1, 1, ROUTER_THREADS, 0,
+        gpu.launch(ROUTER_REGULARIZERS.symbol(), Math.min(rep, MAX_BLOCKS), 1, 1, 32 * ROUTER_WARPS, 0,
                 KernelArgs.of().i(rep).i(rows).i(modules).ptr(at(logits, 0, size)).ptr(at(probs, 0, size))
                         .f(loadBalance).f(zLoss).f(miLoss).ptr(at(terms, 0, 3L * rep)).ptr(at(gradLogits, 0, size)));
     }
 
-    /** slot_dispatch.cu's most modules for routingTopK: a row's probabilities are two per lane of a warp. */
-    static final int TOPK_MAX_MODULES = 64;
-    private static final int SEGMENT_TILE = 64; // slot_dispatch.cu's SEG_TILE: the segmented products' tile
 
     /** One warp per row: ranks by one comparison per pair of modules, compacts by ballot (slot_dispatch.cu). */
     @Override
@@ -553,7 +538,7 @@ public final class CudaBackend implements Backend {
                                IntBuf rowSlots) {
         long all = (long) rep * dispatchSlots("moduleDispatch", rep, rows, modules, k, 0);
         if (rep == 0) return;
-        gpu.launch(MODULE_DISPATCH.symbol(), Math.min(rep, MAX_BLOCKS), 1, 1, THREADS, 0,
+        gpu.launch(MODULE_DISPATCH.symbol(), Math.min(rep, MAX_BLOCKS), 1, 1, SLOT_THREADS, 0,
                 KernelArgs.of().i(rep).i(rows).i(modules).i(k).ptr(at(chosen, 0, all)).ptr(at(pairs, 0, all))
                         .ptr(at(starts, 0, (long) rep * (modules + 1))).ptr(at(rowSlots, 0, all)));
     }
@@ -627,8 +612,8 @@ public final class CudaBackend implements Backend {
                 .i(wModuleStride).i(wRepStride).ptr(at(c, 0, (long) rep * slots * n))
                 .ptr(at(bias, biasOff, span(rep, biasRepStride, modules, biasModuleStride, 1, 0, n)))
                 .i(biasModuleStride).i(biasRepStride).flag(relu);
-        gpu.launch(GEMM_SEGMENTED.symbol(), ceil(n, SEGMENT_TILE), Math.min(ceil(slots, SEGMENT_TILE), MAX_BLOCKS),
-                Math.min(items, MAX_BLOCKS), THREADS, 0, args);
+        gpu.launch(GEMM_SEGMENTED.symbol(), ceil(n, SEG_TILE), Math.min(ceil(slots, SEG_TILE), MAX_BLOCKS),
+                Math.min(items, MAX_BLOCKS), SLOT_THREADS, 0, args);
     }
 
     /**
@@ -647,7 +632,7 @@ public final class CudaBackend implements Backend {
                 .i(wModuleStride).i(wRepStride)
                 .ptr(at(gb, biasOff, span(rep, biasRepStride, modules, biasModuleStride, 1, 0, n)))
                 .i(biasModuleStride).i(biasRepStride);
-        gpu.launch(GEMM_SEGMENTED_WEIGHT_GRAD.symbol(), ceil(n, SEGMENT_TILE),
-                Math.max(1, ceil(kdim, SEGMENT_TILE)), Math.min(items, MAX_BLOCKS), THREADS, 0, args);
+        gpu.launch(GEMM_SEGMENTED_WEIGHT_GRAD.symbol(), ceil(n, SEG_TILE),
+                Math.max(1, ceil(kdim, SEG_TILE)), Math.min(items, MAX_BLOCKS), SLOT_THREADS, 0, args);
     }
 }

@@ -10,10 +10,9 @@ import modarch.backend.Mat;
  * against its buffer) and launches of kernels named by their {@code extern "C"} symbols, looked up once.
  */
 public final class Gpu implements AutoCloseable {
-    /** Threads per block of the 1-D kernels. */
-    public static final int THREADS = 256;
     /** Grid-stride kernels cap their grids here. */
     public static final int MAX_BLOCKS = 65535;
+    private static final int THREADS = KernelGeometry.BLOCK_THREADS;
     private static final int WARPS_PER_BLOCK = THREADS / 32;
 
     private final CudaDriver driver;

@@ -2,9 +2,9 @@ package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
 import static modarch.backend.cuda.KernelAgreement.checkExact;
-import static modarch.backend.cuda.CudaBackend.LSTM_MAX_MODULES;
-import static modarch.backend.cuda.CudaBackend.ROUTER_MAX_MODULES;
-import static modarch.backend.cuda.CudaBackend.TOPK_MAX_MODULES;
+import static modarch.backend.cuda.KernelGeometry.LSTM_MAX_MODULES;
+import static modarch.backend.cuda.KernelGeometry.ROUTER_MAX_MODULES;
+import static modarch.backend.cuda.KernelGeometry.TOPK_MAX_MODULES;
 import static modarch.backend.cuda.KernelAgreement.REFERENCE;
 import static modarch.backend.cuda.KernelAgreement.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -290,11 +290,11 @@ abstract class CudaBackendContract extends DeviceContract {
     @Test
     void attentionRefusesSequencesLongerThanItsSharedMemory() {
         Backend device = device();
-        int length = CudaBackend.ATTENTION_MAX_LENGTH + 1;
+        int length = KernelGeometry.ATTN_MAX_LENGTH + 1;
         try (FloatBuf x = device.allocFloats(length); IntBuf kept = device.allocInts(length * length)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> device.attentionForward(1, length, 1, 1, 1, 1f, x, x, x, x, kept, x));
-            assertTrue(e.getMessage().contains(String.valueOf(CudaBackend.ATTENTION_MAX_LENGTH)), e.getMessage());
+            assertTrue(e.getMessage().contains(String.valueOf(KernelGeometry.ATTN_MAX_LENGTH)), e.getMessage());
         }
     }
 
