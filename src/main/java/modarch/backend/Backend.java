@@ -171,50 +171,8 @@ public interface Backend extends AutoCloseable {
     /** Softmax backward per row: {@code dx = y * (dy - sum_j y_j dy_j)}; (m, n) contiguous blocks. */
     void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff);
 
-    /**
-     * Mean L1 loss of each of batch items of n predictions ({@code mean |p - t|}, summed in double): writes the
-     * gradient {@code sign(p - t) / n} (sign(0) = 0, as PyTorch) into grad and
-     * {@code loss[lossOff + i] = (accumulate ? loss[lossOff + i] : 0) + scale * mean} for item i. Items are
-     * contiguous: item i of pred, target and grad starts at its offset plus i * n.
-     */
-    void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
-                FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate);
-
-    /**
-     * Mean binary cross-entropy with logits of each of batch items of n values,
-     * {@code mean(max(x, 0) - x t + log(1 + exp(-|x|)))}, with gradient {@code (sigmoid(x) - t) / n}; otherwise as
-     * {@link #l1Loss}.
-     */
-    void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                           FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate);
-
-    /**
-     * For each of batch items of n logits: {@code correct[correctOff + i] +=} the number whose sign
-     * ({@code logit >= 0}) matches the 0/1 target ({@code target >= 0.5}). Items are contiguous.
-     */
-    void countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                      IntBuf correct, int correctOff);
-
-    /**
-     * Gradient-norm clipping of each of batch items of n values (a replica's gradient arena), as PyTorch's
-     * clip_grad_norm_ over all of a model's parameters: {@code norm = sqrt(sum g^2)} (summed in double),
-     * {@code g *= min(1, maxNorm / (norm + 1e-6))}, and {@code norms[normsOff + i] = norm}. Item i starts at
-     * gradOff + i * stride. For the families that clip (the RNN's); the MLP family's recipe does not.
-     */
-    void clipGradNorm(int batch, int n, FloatBuf grad, int gradOff, int stride, float maxNorm,
-                      FloatBuf norms, int normsOff);
-
     /** One-hot rows: {@code out[i][j] = (j == index[i]) ? 1 : 0} for n rows of classes columns. */
     void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff);
-
-    /**
-     * One Adam step with PyTorch's semantics (no weight decay, no amsgrad) over n values, its step number t
-     * read from and written back to {@code step[stepOff]} (t = old value + 1), so the same call can be replayed
-     * unchanged: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (m / (1-b1^t)) /
-     * (sqrt(v / (1-b2^t)) + eps)}, the bias corrections computed in double as PyTorch does.
-     */
-    void adam(int n, FloatBuf param, FloatBuf grad, FloatBuf m, FloatBuf v, IntBuf step, int stepOff,
-              double lr, float beta1, float beta2, float eps);
 
     /**
      * Self-attention over seqs sequences of length tokens with the diagonal masked and sparse top-k selection,
@@ -391,9 +349,6 @@ public interface Backend extends AutoCloseable {
     static int keptKeys(int topK, int length) {
         return Math.min(topK, length - 1);
     }
-
-    /** Adds 1 to the 64-bit count held as (low, high) words in {@code counter[off]} and {@code counter[off + 1]}. */
-    void incrementLong(IntBuf counter, int off);
 
     /**
      * Records the ops that body issues, to replay them later as one unit with the same arguments (a CUDA graph

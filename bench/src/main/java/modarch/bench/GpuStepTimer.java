@@ -11,6 +11,9 @@ import modarch.backend.cuda.emu.EmulatedDriver;
 import modarch.backend.cuda.emu.Schedule;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.IntMat;
+import modarch.backend.Mat;
+import modarch.backend.ops.AdamUpdate;
 import modarch.model.FamilyOptions;
 import modarch.model.Model;
 import modarch.model.ModelSpec;
@@ -147,7 +150,10 @@ public final class GpuStepTimer {
                  FloatBuf v = backend.allocFloats(n); IntBuf step = backend.allocInts(1)) {
                 double t = median(backend, sync, calls, () -> backend.fill(n, 0f, g, 0));
                 row("fill_f32", n + " floats", t, 4.0 * n / t / 1e9, "GB/s");
-                t = median(backend, sync, calls, () -> backend.adam(n, p, g, m1, v, step, 0, 1e-3, 0.9f, 0.999f, 1e-8f));
+                AdamUpdate adam = new AdamUpdate(Mat.vector("param", p, 0, n), Mat.vector("grad", g, 0, n),
+                        Mat.vector("m", m1, 0, n), Mat.vector("v", v, 0, n), IntMat.vector("step", step, 0, 1), 1e-3,
+                        0.9f, 0.999f, 1e-8f);
+                t = median(backend, sync, calls, () -> backend.run(adam));
                 row("adam_step + counter", n + " floats", t, 28.0 * n / t / 1e9, "GB/s");
             }
             int rep = 25, examples = quick ? 64 : 4096, rules = 8;

@@ -205,76 +205,6 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void l1Loss(int batch, int n, FloatBuf predBuf, int predOff, FloatBuf targetBuf, int targetOff,
-                       FloatBuf gradBuf, int gradOff, FloatBuf lossBuf, int lossOff, float scale, boolean accumulate) {
-        float[] pred = array(predBuf), target = array(targetBuf), grad = array(gradBuf), loss = array(lossBuf);
-        float inv = 1f / n;
-        for (int item = 0; item < batch; item++) {
-            int base = item * n;
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                float d = pred[predOff + base + i] - target[targetOff + base + i];
-                sum += Math.abs(d);
-                grad[gradOff + base + i] = Math.signum(d) * inv;
-            }
-            store(loss, lossOff + item, scale * (float) (sum / n), accumulate);
-        }
-    }
-
-    @Override
-    public void bceWithLogitsLoss(int batch, int n, FloatBuf logitBuf, int logitOff, FloatBuf targetBuf,
-                                  int targetOff, FloatBuf gradBuf, int gradOff, FloatBuf lossBuf, int lossOff,
-                                  float scale, boolean accumulate) {
-        float[] logit = array(logitBuf), target = array(targetBuf), grad = array(gradBuf), loss = array(lossBuf);
-        float inv = 1f / n;
-        for (int item = 0; item < batch; item++) {
-            int base = item * n;
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                float x = logit[logitOff + base + i];
-                float t = target[targetOff + base + i];
-                sum += Math.max(x, 0f) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-                float sigmoid = (float) (1.0 / (1.0 + Math.exp(-x)));
-                grad[gradOff + base + i] = (sigmoid - t) * inv;
-            }
-            store(loss, lossOff + item, scale * (float) (sum / n), accumulate);
-        }
-    }
-
-    private static void store(float[] loss, int index, float value, boolean accumulate) {
-        loss[index] = accumulate ? loss[index] + value : value;
-    }
-
-    @Override
-    public void countCorrect(int batch, int n, FloatBuf logitBuf, int logitOff, FloatBuf targetBuf, int targetOff,
-                             IntBuf correctBuf, int correctOff) {
-        float[] logit = array(logitBuf), target = array(targetBuf);
-        int[] correct = HostIntBuf.array(correctBuf);
-        for (int item = 0; item < batch; item++) {
-            int count = 0;
-            for (int i = item * n; i < (item + 1) * n; i++) {
-                if ((logit[logitOff + i] >= 0f) == (target[targetOff + i] >= 0.5f)) count++;
-            }
-            correct[correctOff + item] += count;
-        }
-    }
-
-    @Override
-    public void clipGradNorm(int batch, int n, FloatBuf gradBuf, int gradOff, int stride, float maxNorm,
-                             FloatBuf normsBuf, int normsOff) {
-        float[] grad = array(gradBuf), norms = array(normsBuf);
-        for (int item = 0; item < batch; item++) {
-            int base = gradOff + item * stride;
-            double squares = 0;
-            for (int i = 0; i < n; i++) squares += (double) grad[base + i] * grad[base + i];
-            float norm = (float) Math.sqrt(squares);
-            float coefficient = Math.min(1f, maxNorm / (norm + 1e-6f));
-            for (int i = 0; i < n; i++) grad[base + i] *= coefficient;
-            norms[normsOff + item] = norm;
-        }
-    }
-
-    @Override
     public void oneHot(int n, int classes, IntBuf indexBuf, int indexOff, FloatBuf outBuf, int outOff) {
         int[] index = HostIntBuf.array(indexBuf);
         float[] out = array(outBuf);
@@ -283,21 +213,6 @@ public final class ScalarBackend implements Backend {
             int c = index[indexOff + i];
             if (c < 0 || c >= classes) throw new IllegalArgumentException("one-hot index " + c + " outside 0.." + (classes - 1));
             out[outOff + i * classes + c] = 1f;
-        }
-    }
-
-    @Override
-    public void adam(int n, FloatBuf paramBuf, FloatBuf gradBuf, FloatBuf mBuf, FloatBuf vBuf, IntBuf stepBuf,
-                     int stepOff, double lr, float beta1, float beta2, float eps) {
-        float[] param = array(paramBuf), grad = array(gradBuf), m = array(mBuf), v = array(vBuf);
-        int t = AdamStep.advance(HostIntBuf.array(stepBuf), stepOff);
-        double stepSize = AdamStep.stepSize(t, lr, beta1), biasCorrection2Sqrt = AdamStep.biasCorrection2Sqrt(t, beta2);
-        for (int i = 0; i < n; i++) {
-            float g = grad[i];
-            m[i] = beta1 * m[i] + (1f - beta1) * g;
-            v[i] = beta2 * v[i] + (1f - beta2) * g * g;
-            float denom = (float) (Math.sqrt(v[i]) / biasCorrection2Sqrt) + eps;
-            param[i] -= (float) stepSize * (m[i] / denom);
         }
     }
 
@@ -315,14 +230,6 @@ public final class ScalarBackend implements Backend {
         ScalarAttention.backward(seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v),
                 HostIntBuf.array(kept), array(weight), array(gradOut), array(gradScore), array(gradQ), array(gradK),
                 array(gradV));
-    }
-
-    @Override
-    public void incrementLong(IntBuf counter, int off) {
-        int[] words = HostIntBuf.array(counter);
-        long value = Host.longAt(words, off) + 1;
-        words[off] = (int) value;
-        words[off + 1] = (int) (value >>> 32);
     }
 
     @Override

@@ -10,6 +10,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.Op;
+import modarch.backend.ops.AdamUpdate;
 
 /**
  * The fast CPU backend: Java Vector API kernels ({@link FloatVector#SPECIES_PREFERRED}, 16 floats on AVX-512,
@@ -103,7 +104,11 @@ public final class VectorBackend implements Backend {
     /** The ops this backend accelerates run their vector kernels; every other op its reference, on this pool. */
     @Override
     public void run(Op op) {
-        op.reference(parallel);
+        if (op instanceof AdamUpdate adam) {
+            adam(adam);
+        } else {
+            op.reference(parallel);
+        }
     }
 
     /**
@@ -304,50 +309,25 @@ public final class VectorBackend implements Backend {
     }
 
     @Override
-    public void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
-                       FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
-        reference.l1Loss(batch, n, pred, predOff, target, targetOff, grad, gradOff, loss, lossOff, scale, accumulate);
-    }
-
-    @Override
-    public void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                                  FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale,
-                                  boolean accumulate) {
-        reference.bceWithLogitsLoss(batch, n, logit, logitOff, target, targetOff, grad, gradOff, loss, lossOff, scale,
-                accumulate);
-    }
-
-    @Override
-    public void countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                             IntBuf correct, int correctOff) {
-        reference.countCorrect(batch, n, logit, logitOff, target, targetOff, correct, correctOff);
-    }
-
-    @Override
-    public void clipGradNorm(int batch, int n, FloatBuf grad, int gradOff, int stride, float maxNorm,
-                             FloatBuf norms, int normsOff) {
-        reference.clipGradNorm(batch, n, grad, gradOff, stride, maxNorm, norms, normsOff);
-    }
-
-    @Override
     public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
         reference.oneHot(n, classes, index, indexOff, out, outOff);
     }
 
     /**
-     * The reference's float math for m and v (bit for bit); the step is rearranged to one division per value:
-     * {@code p -= (stepSize * c) * m / (sqrt(v) + eps * c)} with c = sqrt(1 - b2^t), which equals the reference's
-     * {@code stepSize * (m / (sqrt(v) / c + eps))} up to a few float roundings (the square root is taken in
-     * float). Vector lanes and the scalar tail do the same operations, so every value gets the same bits however
-     * the range is cut; from {@link #ADAM_PARALLEL_MIN} values on, the range is split across the pool.
+     * {@link AdamUpdate}: the reference's float math for m and v (bit for bit); the step is rearranged to one
+     * division per value: {@code p -= (stepSize * c) * m / (sqrt(v) + eps * c)} with c = sqrt(1 - b2^t), which equals
+     * the reference's {@code stepSize * (m / (sqrt(v) / c + eps))} up to a few float roundings (the square root is
+     * taken in float). Vector lanes and the scalar tail do the same operations, so every value gets the same bits
+     * however the range is cut; from {@link #ADAM_PARALLEL_MIN} values on, the range is split across the pool.
      */
-    @Override
-    public void adam(int n, FloatBuf paramBuf, FloatBuf gradBuf, FloatBuf mBuf, FloatBuf vBuf, IntBuf stepBuf,
-                     int stepOff, double lr, float beta1, float beta2, float eps) {
-        float[] param = array(paramBuf), grad = array(gradBuf), m = array(mBuf), v = array(vBuf);
-        int t = AdamStep.advance(HostIntBuf.array(stepBuf), stepOff);
+    private void adam(AdamUpdate op) {
+        float[] param = Host.floats(op.param()), grad = Host.floats(op.grad()), m = Host.floats(op.m());
+        float[] v = Host.floats(op.v());
+        int n = op.n();
+        float beta1 = op.beta1(), beta2 = op.beta2();
+        int t = AdamStep.advance(Host.ints(op.step()), op.step().off());
         double c = AdamStep.biasCorrection2Sqrt(t, beta2);
-        float step = (float) (AdamStep.stepSize(t, lr, beta1) * c), epsScaled = (float) (eps * c);
+        float step = (float) (AdamStep.stepSize(t, op.lr(), beta1) * c), epsScaled = (float) (op.eps() * c);
         if (n < ADAM_PARALLEL_MIN || parallel.threads() == 1) {
             adamRange(0, n, param, grad, m, v, beta1, beta2, epsScaled, step);
             return;
@@ -410,11 +390,6 @@ public final class VectorBackend implements Backend {
             // the float square root is correctly rounded, as the vector lanes' is
             param[i] -= mi * step / ((float) Math.sqrt(vi) + epsScaled);
         }
-    }
-
-    @Override
-    public void incrementLong(IntBuf counter, int off) {
-        reference.incrementLong(counter, off);
     }
 
     /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */

@@ -29,7 +29,6 @@ public final class CudaBackend implements Backend {
     private final String name;
     private final Gpu gpu;
     private final boolean smallGemms;
-    private DeviceBuffer clipScratch; // clipScratch is (batch, CLIP_BLOCKS) doubles: clipGradNorm's partial sums
 
     /** A backend on driver, called name in logs and config.json (e.g. "cuda" or "cuda-emulated"). */
     public CudaBackend(CudaDriver driver, String name) {
@@ -81,7 +80,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void close() {
-        if (clipScratch != null) clipScratch.close();
         gpu.close();
         driver.close();
     }
@@ -256,77 +254,9 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
-                       FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
-        lossLaunch(L1_LOSS.symbol(), batch, n, pred, predOff, target, targetOff, grad, gradOff, loss, lossOff, scale, accumulate);
-    }
-
-    @Override
-    public void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                                  FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
-        lossLaunch(BCE_WITH_LOGITS_LOSS.symbol(), batch, n, logit, logitOff, target, targetOff, grad, gradOff, loss, lossOff, scale,
-                accumulate);
-    }
-
-    /** One block per item: loss.cu's kernels take (n, pred, target, grad, loss, scale, accumulate). */
-    private void lossLaunch(String kernel, int batch, int n, FloatBuf pred, int predOff, FloatBuf target,
-                            int targetOff, FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale,
-                            boolean accumulate) {
-        if (batch <= 0) return;
-        long size = (long) batch * n;
-        gpu.launch(kernel, batch, 1, 1, LOSS_THREADS, 0, KernelArgs.of().i(n).ptr(at(pred, predOff, size))
-                .ptr(at(target, targetOff, size)).ptr(at(grad, gradOff, size)).ptr(at(loss, lossOff, batch))
-                .f(scale).flag(accumulate));
-    }
-
-    @Override
-    public void countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                             IntBuf correct, int correctOff) {
-        if (batch <= 0) return;
-        long size = (long) batch * n;
-        gpu.launch(COUNT_CORRECT.symbol(), batch, 1, 1, LOSS_THREADS, 0, KernelArgs.of().i(n)
-                .ptr(at(logit, logitOff, size)).ptr(at(target, targetOff, size)).ptr(at(correct, correctOff, batch)));
-    }
-
-    /**
-     * Two launches: per item, 64 blocks' double sums of squares into a scratch of partial sums, then the scale.
-     * The scratch grows on first use, so the first call of a size must not be inside {@link #record}.
-     */
-    @Override
-    public void clipGradNorm(int batch, int n, FloatBuf grad, int gradOff, int stride, float maxNorm,
-                             FloatBuf norms, int normsOff) {
-        if (batch <= 0) return;
-        int partialWords = 2 * CLIP_BLOCKS * batch; // (batch, CLIP_BLOCKS) doubles
-        if (clipScratch == null || clipScratch.length() < partialWords) {
-            if (clipScratch != null) clipScratch.close();
-            clipScratch = new DeviceBuffer(driver, partialWords);
-        }
-        long gradAt = at(grad, gradOff, span(batch, stride, 1, 0, n));
-        long partial = at(clipScratch, 0, partialWords);
-        gpu.launch(GRAD_NORM_PARTIAL.symbol(), CLIP_BLOCKS, batch, 1, CLIP_THREADS, 0,
-                KernelArgs.of().i(n).ptr(gradAt).i(stride).ptr(partial));
-        gpu.launch(GRAD_CLIP_SCALE.symbol(), CLIP_BLOCKS, batch, 1, CLIP_THREADS, 0,
-                KernelArgs.of().i(n).ptr(gradAt).i(stride).f(maxNorm).ptr(partial).ptr(at(norms, normsOff, batch)));
-    }
-
-    @Override
     public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
         gpu.launch1d(ONE_HOT.symbol(), (long) n * classes, KernelArgs.of().i(n).i(classes).ptr(at(index, indexOff, n))
                 .ptr(at(out, outOff, (long) n * classes)));
-    }
-
-    @Override
-    public void adam(int n, FloatBuf param, FloatBuf grad, FloatBuf m, FloatBuf v, IntBuf step, int stepOff,
-                     double lr, float beta1, float beta2, float eps) {
-        long stepAt = at(step, stepOff, 1);
-        gpu.launch1d(ADAM_STEP.symbol(), n, KernelArgs.of().i(n).ptr(at(param, 0, n)).ptr(at(grad, 0, n)).ptr(at(m, 0, n))
-                .ptr(at(v, 0, n)).ptr(stepAt).d(lr).f(beta1).f(beta2).f(eps));
-        gpu.launch(COUNTER32_INCREMENT.symbol(), 1, 1, 1, 1, 0, KernelArgs.of().ptr(stepAt));
-    }
-
-    @Override
-    public void incrementLong(IntBuf counter, int off) {
-        gpu.launch(COUNTER64_INCREMENT.symbol(), 1, 1, 1, 1, 0, KernelArgs.of().ptr(at(counter, off, 2)));
     }
 
 

@@ -1,6 +1,7 @@
 package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
+import modarch.backend.TestOps;
 import static modarch.backend.cuda.KernelAgreement.checkExact;
 import static modarch.backend.cuda.KernelGeometry.LSTM_MAX_MODULES;
 import static modarch.backend.cuda.KernelGeometry.ROUTER_MAX_MODULES;
@@ -149,13 +150,13 @@ abstract class CudaBackendContract extends DeviceContract {
                 String what = batch + "x" + n + (accumulate ? " accumulate" : "");
                 check("l1Loss " + what, device, new float[][] {pred, target, gaussian(rnd, batch * n + 3),
                     gaussian(rnd, batch + 1)}, new int[0][], (be, f, i) ->
-                        be.l1Loss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 0.5f, accumulate));
+                        be.run(TestOps.l1Loss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 0.5f, accumulate)));
                 check("bceWithLogitsLoss " + what, device, new float[][] {pred, labels, gaussian(rnd, batch * n + 3),
                     gaussian(rnd, batch + 1)}, new int[0][], (be, f, i) ->
-                        be.bceWithLogitsLoss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 2f, accumulate));
+                        be.run(TestOps.bceWithLogitsLoss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 2f, accumulate)));
             }
             check("countCorrect " + batch + "x" + n, device, new float[][] {pred, labels}, new int[][] {new int[batch + 1]},
-                    (be, f, i) -> be.countCorrect(batch, n, f[0], 1, f[1], 2, i[0], 1));
+                    (be, f, i) -> be.run(TestOps.countCorrect(batch, n, f[0], 1, f[1], 2, i[0], 1)));
         }
     }
 
@@ -167,7 +168,7 @@ abstract class CudaBackendContract extends DeviceContract {
             for (int j = 0; j < n; j++) v[j] = Math.abs(v[j]);
             check("adam " + n, device(), new float[][] {gaussian(rnd, n), gaussian(rnd, n), gaussian(rnd, n), v},
                     new int[][] {{5, 41}}, (be, f, i) -> {
-                        for (int step = 0; step < 3; step++) be.adam(n, f[0], f[1], f[2], f[3], i[0], 1, 1e-3, 0.9f, 0.999f, 1e-8f);
+                        for (int step = 0; step < 3; step++) be.run(TestOps.adam(n, f[0], f[1], f[2], f[3], i[0], 1, 1e-3, 0.9f, 0.999f, 1e-8f));
                     });
         }
     }
@@ -181,7 +182,7 @@ abstract class CudaBackendContract extends DeviceContract {
                 float[] grad = gaussian(rnd, 2 + batch * stride);
                 grad[2 + 2 * stride + n / 2] = Float.NaN; // the last replica's norm is NaN: all its values become NaN
                 check("clipGradNorm " + n + " max " + maxNorm, device(), new float[][] {grad, gaussian(rnd, batch + 1)},
-                        new int[0][], (be, f, i) -> be.clipGradNorm(batch, n, f[0], 2, stride, maxNorm, f[1], 1));
+                        new int[0][], (be, f, i) -> be.run(TestOps.clipGradNorm(batch, n, f[0], 2, stride, maxNorm, f[1], 1)));
             }
         }
     }
@@ -189,7 +190,7 @@ abstract class CudaBackendContract extends DeviceContract {
     @Test
     void countersCarryIntoTheHighWord() {
         check("incrementLong", device(), new float[0][], new int[][] {{7, -1, 4, 0}},
-                (be, f, i) -> be.incrementLong(i[0], 1));
+                (be, f, i) -> be.run(TestOps.incrementLong(i[0], 1)));
     }
 
     /** The device draws the CPU's batches bit for bit: Philox, the AS241 normal with fdlibm's log, the labels. */
@@ -868,7 +869,7 @@ abstract class CudaBackendContract extends DeviceContract {
     void aRecordedSequenceReplaysWithTheCurrentContents() {
         Backend device = device();
         try (IntBuf counter = device.allocInts(2)) {
-            try (Backend.Replay replay = device.record(() -> device.incrementLong(counter, 0))) {
+            try (Backend.Replay replay = device.record(() -> device.run(TestOps.incrementLong(counter, 0)))) {
                 int[] out = new int[2];
                 device.download(counter, 0, out, 0, 2);
                 assertEquals(0, out[0], "recording runs nothing");
