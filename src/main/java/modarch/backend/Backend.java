@@ -271,59 +271,6 @@ public interface Backend extends AutoCloseable {
                             float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits);
 
     /**
-     * Top-k routing: for each of m rows of n routing probabilities (rows of probs, (m, n) contiguous), the k
-     * highest (ties to the lower index; a NaN ranks above every number, so a diverged run stays visible) are kept:
-     * chosen (m, k) gets their indices in increasing order, gates (m, n) gets {@code p_j / s} at a kept j, s the
-     * float sum of the kept p in increasing index order, and 0 elsewhere. 1 <= k <= n.
-     */
-    void routingTopK(int m, int n, int k, FloatBuf probs, FloatBuf gates, IntBuf chosen);
-
-    /**
-     * The sparse dispatch's permutation, per replica r of rows rows, each with k chosen modules of R
-     * ({@code chosen (rep, rows, k)}, increasing per row): the rows * k (row, module) pairs ordered by module and,
-     * within a module, by row (a stable counting sort). slot s of replica r holds
-     * {@code pairs[r][s] = row * R + module}; module m's slots are {@code [starts[r][m], starts[r][m + 1])}
-     * (starts is (rep, R + 1), starts[r][0] = 0); {@code rowSlots[r][row][j]} (rep, rows, k) is the slot of the
-     * row's j-th chosen module.
-     */
-    void moduleDispatch(int rep, int rows, int modules, int k, IntBuf chosen, IntBuf pairs, IntBuf starts,
-                        IntBuf rowSlots);
-
-    /**
-     * Gathers the dispatched rows, every replica r with slots = rows * k slots of width floats:
-     * {@code dst[r][s] = src[r][pairs[r][s]]} when perModule (src (rep, rows, R, width): one block per (row, module)),
-     * else {@code src[r][pairs[r][s] / R]} (src (rep, rows, width): one row for every module); dst is
-     * (rep, slots, width).
-     */
-    void gatherSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs, FloatBuf src,
-                     FloatBuf dst);
-
-    /**
-     * The adjoint of {@link #gatherSlots}, overwriting dst: when perModule, dst (rep, rows, R, width) gets the slot's
-     * row at each chosen (row, module) block and 0 at the others; else dst (rep, rows, width) gets the sum of the row's
-     * k slots, in the order of its chosen modules (rowSlots (rep, rows, k)). src is (rep, rows * k, width).
-     */
-    void scatterSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                      IntBuf rowSlots, FloatBuf src, FloatBuf dst);
-
-    /**
-     * The gate-weighted sum of each row's k module outputs, overwriting out (rep, rows, width):
-     * {@code out[r][row] = sum_j gates[r][row][m_j] * values[r][rowSlots[r][row][j]]} in j order, m_j the module of
-     * that slot ({@code pairs % R}); values is (rep, rows * k, width), gates (rep, rows, R).
-     */
-    void combineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots, FloatBuf gates,
-                      FloatBuf values, FloatBuf out);
-
-    /**
-     * {@link #combineSlots} backward, overwriting both outputs: {@code gradValues[r][s] = gate * gradOut[r][row]} for
-     * the slot s of (row, m), and {@code gradGates[r][row][m] = gradOut[r][row] . values[r][s]} (dot product in
-     * increasing column order) at the row's chosen modules, 0 at the others.
-     */
-    void combineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                              FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
-                              FloatBuf gradGates);
-
-    /**
      * A grouped product with a row count per module (the sparse dispatch's module layer): for each replica r and
      * module m, the slots {@code [starts[r][m], starts[r][m + 1])} of a (rep, slots, kdim) times module m's weight,
      * into the same slots of c (rep, slots, n): {@code c = act(a_seg . op(w_m) + bias_m)}, overwriting c. w_m starts at

@@ -4,6 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
+import modarch.backend.ops.CombineSlotsBackward;
+import modarch.backend.ops.CombineSlots;
+import modarch.backend.ops.ScatterSlots;
+import modarch.backend.ops.GatherSlots;
+import modarch.backend.ops.ModuleDispatch;
+import modarch.backend.ops.RoutingTopK;
 import java.util.List;
 import java.util.SplittableRandom;
 import modarch.TestBuffers;
@@ -43,7 +49,7 @@ class SlotDispatchTest {
         static TopK of(Backend backend, int m, int n, int k, float[] probs) {
             try (FloatBuf p = TestBuffers.of(backend, probs); FloatBuf g = backend.allocFloats(m * n);
                  IntBuf c = backend.allocInts(m * k)) {
-                backend.routingTopK(m, n, k, p, g, c);
+                backend.run(new RoutingTopK(m, n, k, p, g, c));
                 return new TopK(TestBuffers.read(backend, g), TestBuffers.readInts(backend, c));
             }
         }
@@ -77,7 +83,7 @@ class SlotDispatchTest {
         static Dispatch of(Backend backend, int rep, int rows, int modules, int k, int[] chosen) {
             try (IntBuf c = TestBuffers.ofInts(backend, chosen); IntBuf p = backend.allocInts(rep * rows * k);
                  IntBuf s = backend.allocInts(rep * (modules + 1)); IntBuf rs = backend.allocInts(rep * rows * k)) {
-                backend.moduleDispatch(rep, rows, modules, k, c, p, s, rs);
+                backend.run(new ModuleDispatch(rep, rows, modules, k, c, p, s, rs));
                 return new Dispatch(TestBuffers.readInts(backend, p), TestBuffers.readInts(backend, s),
                         TestBuffers.readInts(backend, rs));
             }
@@ -148,9 +154,9 @@ class SlotDispatchTest {
                     for (int s = 0; s < slots; s++) {
                         int pair = d.pairs[r * slots + s];
                         int row = pair / modules, m = pair % modules;
-                        backend.gatherSlots(rep, rows, modules, k, width, false, pairs, sharedBuf, slotOut);
+                        backend.run(new GatherSlots(rep, rows, modules, k, width, false, pairs, sharedBuf, slotOut));
                         float[] got = TestBuffers.read(backend, slotOut);
-                        backend.gatherSlots(rep, rows, modules, k, width, true, pairs, blockBuf, slotOut);
+                        backend.run(new GatherSlots(rep, rows, modules, k, width, true, pairs, blockBuf, slotOut));
                         float[] gotBlocks = TestBuffers.read(backend, slotOut);
                         for (int c = 0; c < width; c++) {
                             assertEquals(shared[(r * rows + row) * width + c], got[(r * slots + s) * width + c]);
@@ -160,17 +166,17 @@ class SlotDispatchTest {
                     }
                 }
                 // the adjoints: <gather(x), v> = <x, scatter(v)>, shared and per module
-                backend.gatherSlots(rep, rows, modules, k, width, false, pairs, sharedBuf, slotOut);
-                backend.scatterSlots(rep, rows, modules, k, width, false, pairs, rowSlots, values, rowOut);
+                backend.run(new GatherSlots(rep, rows, modules, k, width, false, pairs, sharedBuf, slotOut));
+                backend.run(new ScatterSlots(rep, rows, modules, k, width, false, pairs, rowSlots, values, rowOut));
                 assertEquals(dot(TestBuffers.read(backend, slotOut), slotValues), dot(shared, TestBuffers.read(backend, rowOut)), TOL);
-                backend.gatherSlots(rep, rows, modules, k, width, true, pairs, blockBuf, slotOut);
-                backend.scatterSlots(rep, rows, modules, k, width, true, pairs, rowSlots, values, blockOut);
+                backend.run(new GatherSlots(rep, rows, modules, k, width, true, pairs, blockBuf, slotOut));
+                backend.run(new ScatterSlots(rep, rows, modules, k, width, true, pairs, rowSlots, values, blockOut));
                 assertEquals(dot(TestBuffers.read(backend, slotOut), slotValues), dot(blocks, TestBuffers.read(backend, blockOut)), TOL);
                 // the combine: out[row] = sum over chosen m of gate[row][m] values[slot(row, m)]
-                backend.combineSlots(rep, rows, modules, k, width, pairs, rowSlots, gateBuf, values, rowOut);
+                backend.run(new CombineSlots(rep, rows, modules, k, width, pairs, rowSlots, gateBuf, values, rowOut));
                 float[] out = TestBuffers.read(backend, rowOut);
-                backend.combineSlotsBackward(rep, rows, modules, k, width, pairs, rowSlots, gateBuf, values, dy,
-                        slotOut, gradGates);
+                backend.run(new CombineSlotsBackward(rep, rows, modules, k, width, pairs, rowSlots, gateBuf, values, dy,
+                        slotOut, gradGates));
                 float[] gradValues = TestBuffers.read(backend, slotOut);
                 float[] gradGate = TestBuffers.read(backend, gradGates);
                 for (int r = 0; r < rep; r++) {

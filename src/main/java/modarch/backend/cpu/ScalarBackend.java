@@ -266,48 +266,6 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void routingTopK(int m, int n, int k, FloatBuf probs, FloatBuf gates, IntBuf chosen) {
-        SlotDispatch.routingTopK(m, n, k, array(probs), array(gates), HostIntBuf.array(chosen));
-    }
-
-    @Override
-    public void moduleDispatch(int rep, int rows, int modules, int k, IntBuf chosen, IntBuf pairs, IntBuf starts,
-                               IntBuf rowSlots) {
-        SlotDispatch.moduleDispatch(rep, rows, modules, k, HostIntBuf.array(chosen), HostIntBuf.array(pairs),
-                HostIntBuf.array(starts), HostIntBuf.array(rowSlots));
-    }
-
-    @Override
-    public void gatherSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                            FloatBuf src, FloatBuf dst) {
-        SlotDispatch.gatherSlots(rep, rows, modules, k, width, perModule, HostIntBuf.array(pairs), array(src),
-                array(dst));
-    }
-
-    @Override
-    public void scatterSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                             IntBuf rowSlots, FloatBuf src, FloatBuf dst) {
-        SlotDispatch.scatterSlots(rep, rows, modules, k, width, perModule, HostIntBuf.array(pairs),
-                HostIntBuf.array(rowSlots), array(src), array(dst));
-    }
-
-    @Override
-    public void combineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                             FloatBuf gates, FloatBuf values, FloatBuf out) {
-        SlotDispatch.combineSlots(rep, rows, modules, k, width, HostIntBuf.array(pairs), HostIntBuf.array(rowSlots),
-                array(gates), array(values), array(out));
-    }
-
-    @Override
-    public void combineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                                     FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
-                                     FloatBuf gradGates) {
-        SlotDispatch.combineSlotsBackward(rep, rows, modules, k, width, HostIntBuf.array(pairs),
-                HostIntBuf.array(rowSlots), array(gates), array(values), array(gradOut), array(gradValues),
-                array(gradGates));
-    }
-
-    @Override
     public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
                               FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
                               FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,

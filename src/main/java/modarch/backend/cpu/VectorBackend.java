@@ -27,8 +27,10 @@ import modarch.backend.ops.AdamUpdate;
  * from several threads: a call made while the pool is busy runs on its own thread.
  *
  * <p>Row-wise element ops ({@link RowCall}) are split across the pool when large (replicas make them so).
- * Ops without a vector kernel here (buffers, losses, one-hot, copies, fill) delegate to the scalar reference,
- * each by an explicit override: they are small next to the products.
+ * An {@link Op} without a vector kernel here (losses, counts, clipping, the sparse dispatch's selection and
+ * permutation, the task batches) runs its reference on this backend's pool: they are small next to the products.
+ * The methods still declared on {@link Backend} that have no vector kernel (fill, copy, one-hot) delegate to the
+ * scalar reference by an explicit override.
  */
 public final class VectorBackend implements Backend {
 
@@ -445,47 +447,6 @@ public final class VectorBackend implements Backend {
     public void routerRegularizers(int rep, int rows, int modules, FloatBuf logits, FloatBuf probs, float loadBalance,
                                    float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits) {
         reference.routerRegularizers(rep, rows, modules, logits, probs, loadBalance, zLoss, miLoss, terms, gradLogits);
-    }
-
-    /**
-     * The sparse dispatch's selection, permutation, gathers and sums: the scalar reference (a few reads per routed
-     * row next to the module products, which run on this backend's gemm through {@link #gemmSegmented}).
-     */
-    @Override
-    public void routingTopK(int m, int n, int k, FloatBuf probs, FloatBuf gates, IntBuf chosen) {
-        reference.routingTopK(m, n, k, probs, gates, chosen);
-    }
-
-    @Override
-    public void moduleDispatch(int rep, int rows, int modules, int k, IntBuf chosen, IntBuf pairs, IntBuf starts,
-                               IntBuf rowSlots) {
-        reference.moduleDispatch(rep, rows, modules, k, chosen, pairs, starts, rowSlots);
-    }
-
-    @Override
-    public void gatherSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                            FloatBuf src, FloatBuf dst) {
-        reference.gatherSlots(rep, rows, modules, k, width, perModule, pairs, src, dst);
-    }
-
-    @Override
-    public void scatterSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                             IntBuf rowSlots, FloatBuf src, FloatBuf dst) {
-        reference.scatterSlots(rep, rows, modules, k, width, perModule, pairs, rowSlots, src, dst);
-    }
-
-    @Override
-    public void combineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                             FloatBuf gates, FloatBuf values, FloatBuf out) {
-        reference.combineSlots(rep, rows, modules, k, width, pairs, rowSlots, gates, values, out);
-    }
-
-    @Override
-    public void combineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                                     FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
-                                     FloatBuf gradGates) {
-        reference.combineSlotsBackward(rep, rows, modules, k, width, pairs, rowSlots, gates, values, gradOut,
-                gradValues, gradGates);
     }
 
     @Override

@@ -2,6 +2,12 @@ package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
 import modarch.backend.TestOps;
+import modarch.backend.ops.CombineSlotsBackward;
+import modarch.backend.ops.CombineSlots;
+import modarch.backend.ops.ScatterSlots;
+import modarch.backend.ops.GatherSlots;
+import modarch.backend.ops.ModuleDispatch;
+import modarch.backend.ops.RoutingTopK;
 import static modarch.backend.cuda.KernelAgreement.checkExact;
 import static modarch.backend.cuda.KernelGeometry.LSTM_MAX_MODULES;
 import static modarch.backend.cuda.KernelGeometry.ROUTER_MAX_MODULES;
@@ -502,7 +508,7 @@ abstract class CudaBackendContract extends DeviceContract {
                 checkExact("routingTopK m " + m + " n " + n + " k " + k + (probs == tied ? " tied" : "")
                                 + (probs == special ? " NaN and zeros" : ""), device(),
                         new float[][] {probs, gaussian(rnd, m * n + 3)}, new int[][] {chosen},
-                        (be, f, i) -> be.routingTopK(m, n, k, f[0], f[1], i[0]));
+                        (be, f, i) -> be.run(new RoutingTopK(m, n, k, f[0], f[1], i[0])));
             }
         }
     }
@@ -537,7 +543,7 @@ abstract class CudaBackendContract extends DeviceContract {
         int all = rep * rows * k;
         KernelAgreement.After after = KernelAgreement.run(REFERENCE, new float[0][], new int[][] {chosen,
             new int[all], new int[rep * (modules + 1)], new int[all]},
-                (be, f, i) -> be.moduleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]));
+                (be, f, i) -> be.run(new ModuleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3])));
         return new int[][] {after.ints()[1], after.ints()[2], after.ints()[3]};
     }
 
@@ -570,7 +576,7 @@ abstract class CudaBackendContract extends DeviceContract {
             checkExact("moduleDispatch" + what, device(), new float[0][], new int[][] {withMargin(rnd, chosen, 3),
                 withMargin(rnd, new int[0], all + 2), withMargin(rnd, new int[0], rep * (modules + 1) + 1),
                 withMargin(rnd, new int[0], all + 3)},
-                    (be, f, i) -> be.moduleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]));
+                    (be, f, i) -> be.run(new ModuleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3])));
             int[][] dispatch = referenceDispatch(rep, rows, modules, k, chosen);
             int[][] ints = {withMargin(rnd, dispatch[0], 2), withMargin(rnd, dispatch[2], 3)}; // pairs, rowSlots
             float[] perRow = gaussian(rnd, rep * rows * width + 3), perModule = gaussian(rnd, blocks * width + 3);
@@ -584,17 +590,17 @@ abstract class CudaBackendContract extends DeviceContract {
                 String mode = (blockwise ? " per module" : " shared") + what;
                 checkExact("gatherSlots" + mode, device(), new float[][] {blockwise ? perModule : perRow,
                     gaussian(rnd, all * width + 2)}, ints,
-                        (be, f, i) -> be.gatherSlots(rep, rows, modules, k, width, blockwise, i[0], f[0], f[1]));
+                        (be, f, i) -> be.run(new GatherSlots(rep, rows, modules, k, width, blockwise, i[0], f[0], f[1])));
                 checkExact("scatterSlots" + mode, device(), new float[][] {values,
                     gaussian(rnd, (blockwise ? blocks : rep * rows) * width + 2)}, ints,
-                        (be, f, i) -> be.scatterSlots(rep, rows, modules, k, width, blockwise, i[0], i[1], f[0], f[1]));
+                        (be, f, i) -> be.run(new ScatterSlots(rep, rows, modules, k, width, blockwise, i[0], i[1], f[0], f[1])));
             }
             float[] gates = gaussian(rnd, blocks + 2);
             checkExact("combineSlots" + what, device(), new float[][] {gates, values, gaussian(rnd, rep * rows * width + 2)},
-                    ints, (be, f, i) -> be.combineSlots(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2]));
+                    ints, (be, f, i) -> be.run(new CombineSlots(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2])));
             checkExact("combineSlotsBackward" + what, device(), new float[][] {gates, values, perRow,
                 gaussian(rnd, all * width + 2), gaussian(rnd, blocks + 3)}, ints, (be, f, i) ->
-                    be.combineSlotsBackward(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2], f[3], f[4]));
+                    be.run(new CombineSlotsBackward(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2], f[3], f[4])));
         }
     }
 
@@ -672,18 +678,18 @@ abstract class CudaBackendContract extends DeviceContract {
         // i: chosen, pairs, starts, rowSlots
         int[][] ints = {new int[rowSize * k], new int[all], new int[rep * (modules + 1)], new int[all]};
         check("the sparse dispatch chained", device(), f, ints, (be, b, i) -> {
-            be.routingTopK(rowSize, modules, k, b[0], b[1], i[0]);
-            be.moduleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]);
-            be.gatherSlots(rep, rows, modules, k, in, false, i[1], b[2], b[3]);
+            be.run(new RoutingTopK(rowSize, modules, k, b[0], b[1], i[0]));
+            be.run(new ModuleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]));
+            be.run(new GatherSlots(rep, rows, modules, k, in, false, i[1], b[2], b[3]));
             be.gemmSegmented(rep, modules, i[2], slots, false, out, in, b[3], b[4], 0, out, in * out, wRep, b[6], b[5],
                     0, out, modules * out, true);
-            be.combineSlots(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[7]);
-            be.combineSlotsBackward(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[8], b[9], b[10]);
+            be.run(new CombineSlots(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[7]));
+            be.run(new CombineSlotsBackward(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[8], b[9], b[10]));
             be.gemmSegmentedWeightGrad(rep, modules, i[2], slots, out, in, b[3], b[9], b[11], 0, out, in * out, wRep,
                     b[12], 0, out, modules * out);
             be.gemmSegmented(rep, modules, i[2], slots, true, in, out, b[9], b[4], 0, out, in * out, wRep, b[13], null,
                     0, 0, 0, false);
-            be.scatterSlots(rep, rows, modules, k, in, false, i[1], i[3], b[13], b[14]);
+            be.run(new ScatterSlots(rep, rows, modules, k, in, false, i[1], i[3], b[13], b[14]));
         });
     }
 
@@ -692,27 +698,28 @@ abstract class CudaBackendContract extends DeviceContract {
         Backend device = device();
         try (FloatBuf x = device.allocFloats(4 * TOPK_MAX_MODULES); IntBuf i = device.allocInts(4 * TOPK_MAX_MODULES)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> device.routingTopK(1, TOPK_MAX_MODULES + 1, 1, x, x, i));
+                    () -> device.run(new RoutingTopK(1, TOPK_MAX_MODULES + 1, 1, x, x, i)));
             assertTrue(e.getMessage().contains(String.valueOf(TOPK_MAX_MODULES)), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> device.routingTopK(1, 4, 0, x, x, i), "k = 0");
-            assertThrows(IllegalArgumentException.class, () -> device.routingTopK(1, 4, 5, x, x, i), "k > n");
-            assertThrows(IllegalArgumentException.class, () -> device.routingTopK(-1, 4, 2, x, x, i), "m < 0");
-            assertThrows(IllegalArgumentException.class, () -> device.moduleDispatch(1, 2, 3, 4, i, i, i, i), "k > R");
-            assertThrows(IllegalArgumentException.class, () -> device.moduleDispatch(1, 2, 0, 1, i, i, i, i), "no R");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new RoutingTopK(1, 4, 0, x, x, i)), "k = 0");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new RoutingTopK(1, 4, 5, x, x, i)), "k > n");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new RoutingTopK(-1, 4, 2, x, x, i)), "m < 0");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new ModuleDispatch(1, 2, 3, 4, i, i, i, i)), "k > R");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new ModuleDispatch(1, 2, 0, 1, i, i, i, i)), "no R");
             assertThrows(IllegalArgumentException.class,
-                    () -> device.gatherSlots(-1, 2, 3, 1, 4, false, i, x, x), "rep < 0");
+                    () -> device.run(new GatherSlots(-1, 2, 3, 1, 4, false, i, x, x)), "rep < 0");
             assertThrows(IllegalArgumentException.class,
-                    () -> device.scatterSlots(1, 2, 3, 1, -4, true, i, i, x, x), "width < 0");
+                    () -> device.run(new ScatterSlots(1, 2, 3, 1, -4, true, i, i, x, x)), "width < 0");
             assertThrows(IllegalArgumentException.class,
-                    () -> device.combineSlots(1, 2, 3, 0, 4, i, i, x, x, x), "k = 0");
+                    () -> device.run(new CombineSlots(1, 2, 3, 0, 4, i, i, x, x, x)), "k = 0");
             assertThrows(IllegalArgumentException.class,
-                    () -> device.combineSlotsBackward(1, -2, 3, 1, 4, i, i, x, x, x, x, x), "rows < 0");
+                    () -> device.run(new CombineSlotsBackward(1, -2, 3, 1, 4, i, i, x, x, x, x, x)), "rows < 0");
             assertThrows(IllegalArgumentException.class, () -> device.gemmSegmented(1, 0, i, 2, false, 1, 1, x, x, 0,
                     1, 1, 1, x, null, 0, 0, 0, false), "no modules");
             assertThrows(IllegalArgumentException.class, () -> device.gemmSegmentedWeightGrad(1, 2, i, -1, 1, 1, x, x,
                     x, 0, 1, 1, 1, null, 0, 0, 0), "slots < 0");
-            assertThrows(IndexOutOfBoundsException.class, () -> device.gatherSlots(2, 30, 3, 2, 4, false, i, x, x),
-                    "a view beyond its buffer");
+            IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class,
+                    () -> device.run(new GatherSlots(2, 30, 3, 2, 4, false, i, x, x)), "a view beyond its buffer");
+            assertTrue(beyond.getMessage().startsWith("dst: "), beyond.getMessage());
             float[] after = new float[4 * TOPK_MAX_MODULES];
             device.download(x, 0, after, 0, after.length);
             assertArrayEquals(new float[4 * TOPK_MAX_MODULES], after, "a refused op wrote nothing");
