@@ -253,24 +253,6 @@ public interface Backend extends AutoCloseable {
                           FloatBuf scorerRows);
 
     /**
-     * The routing regularisers against collapse, per replica over its rows (examples, tokens or steps). logits z
-     * and probs p = softmax(z) are (rep, rows, R), contiguous. Writes terms (rep, 3), the unweighted terms of each
-     * replica:
-     * <ul>
-     * <li>[0] load balance (Switch Transformer): {@code R sum_m f_m P_m}, f_m the fraction of rows whose largest
-     * p is module m (ties to the lower index), P_m the mean of p[., m];
-     * <li>[1] router z-loss (ST-MoE): {@code mean over rows of logsumexp(z)^2};
-     * <li>[2] mutual information between row and module: {@code H(P) - mean over rows of H(p)}, natural logs,
-     * 0 log 0 = 0;
-     * </ul>
-     * and adds to gradLogits (rep, rows, R) the exact gradient with respect to z of
-     * {@code loadBalance * [0] + zLoss * [1] - miLoss * [2]} (f held constant, as Switch does; p's gradient through
-     * the softmax). Terms are summed in double on the CPU.
-     */
-    void routerRegularizers(int rep, int rows, int modules, FloatBuf logits, FloatBuf probs, float loadBalance,
-                            float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits);
-
-    /**
      * A grouped product with a row count per module (the sparse dispatch's module layer): for each replica r and
      * module m, the slots {@code [starts[r][m], starts[r][m + 1])} of a (rep, slots, kdim) times module m's weight,
      * into the same slots of c (rep, slots, n): {@code c = act(a_seg . op(w_m) + bias_m)}, overwriting c. w_m starts at

@@ -259,13 +259,6 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void routerRegularizers(int rep, int rows, int modules, FloatBuf logits, FloatBuf probs, float loadBalance,
-                                   float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits) {
-        ScalarRouterRegularizers.run(rep, rows, modules, array(logits), array(probs), loadBalance, zLoss, miLoss,
-                array(terms), array(gradLogits));
-    }
-
-    @Override
     public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
                               FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
                               FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,

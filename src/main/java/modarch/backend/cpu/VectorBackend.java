@@ -439,16 +439,6 @@ public final class VectorBackend implements Backend {
                 array(gradScores), array(scorerRows));
     }
 
-    /**
-     * The scalar reference: (rep, rows, R) with R at most 64 is a few reads per routing score, next to the products
-     * that made those scores; lanes over R would mostly be idle at the paper's R = 2 to 16.
-     */
-    @Override
-    public void routerRegularizers(int rep, int rows, int modules, FloatBuf logits, FloatBuf probs, float loadBalance,
-                                   float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits) {
-        reference.routerRegularizers(rep, rows, modules, logits, probs, loadBalance, zLoss, miLoss, terms, gradLogits);
-    }
-
     @Override
     public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
                               FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,

@@ -407,28 +407,6 @@ public final class CudaBackend implements Backend {
     }
 
 
-    /**
-     * One block per replica: a segment of lanes per row (R rounded up to a power of 2, at most 32), first for f, P and
-     * the rows' sums, then, when a weight is not 0, for the gradient.
-     */
-    @Override
-    public void routerRegularizers(int rep, int rows, int modules, FloatBuf logits, FloatBuf probs, float loadBalance,
-                                   float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits) {
-        if (rep < 0 || rows < 1 || modules < 1 || (long) rep * rows * modules > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("router regularisers over " + rep + " replicas of " + rows + " rows of "
-                    + modules + " modules: rows and modules must be at least 1");
-        }
-        if (modules > ROUTER_MAX_MODULES) {
-            throw new IllegalArgumentException("the router regularisers on the GPU take 1 to " + ROUTER_MAX_MODULES
-                    + " modules, not " + modules);
-        }
-        if (rep == 0) return;
-        long size = (long) rep * rows * modules;
-        gpu.launch(ROUTER_REGULARIZERS.symbol(), Math.min(rep, MAX_BLOCKS), 1, 1, 32 * ROUTER_WARPS, 0,
-                KernelArgs.of().i(rep).i(rows).i(modules).ptr(at(logits, 0, size)).ptr(at(probs, 0, size))
-                        .f(loadBalance).f(zLoss).f(miLoss).ptr(at(terms, 0, 3L * rep)).ptr(at(gradLogits, 0, size)));
-    }
-
 
     /** After checking a segmented product's shape: rep * R items, each a grid's z index. */
     private static int segmentItems(String op, int rep, int modules, int slots, int n, int kdim) {

@@ -2,6 +2,7 @@ package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
 import modarch.backend.TestOps;
+import modarch.backend.ops.RegularizerTerms;
 import modarch.backend.ops.CombineSlotsBackward;
 import modarch.backend.ops.CombineSlots;
 import modarch.backend.ops.ScatterSlots;
@@ -456,15 +457,15 @@ abstract class CudaBackendContract extends DeviceContract {
         check("routerRegularizers rep " + rep + " rows " + rows + " R " + modules + " weights " + Arrays.toString(w)
                         + " logits " + drawn + (zeros ? "" : " onto random values"), device(),
                 new float[][] {logits, probs, gaussian(rnd, 3 * rep + 2), grad}, new int[0][],
-                (be, f, i) -> be.routerRegularizers(rep, rows, modules, f[0], f[1], w[0], w[1], w[2], f[2], f[3]));
+                (be, f, i) -> be.run(new RegularizerTerms(rep, rows, modules, f[0], f[1], w[0], w[1], w[2], f[2], f[3])));
     }
 
     @Test
     void routerRegularizersRefuseMoreModulesThanTheirSharedMemory() {
-        assertRefusesMoreModulesThan(ROUTER_MAX_MODULES, 2, (x, modules) -> device().routerRegularizers(1, 1, modules, x,
-                x, 1f, 1f, 1f, x, x));
+        assertRefusesMoreModulesThan(ROUTER_MAX_MODULES, 2, (x, modules) -> device().run(new RegularizerTerms(1, 1, modules, x,
+                x, 1f, 1f, 1f, x, x)));
         assertThrows(IllegalArgumentException.class,
-                () -> device().routerRegularizers(1, 0, 2, null, null, 1f, 1f, 1f, null, null), "no rows");
+                () -> device().run(new RegularizerTerms(1, 0, 2, null, null, 1f, 1f, 1f, null, null)), "no rows");
     }
 
     /** (m, n, k) of the top-k routing tests: k = 1, k = n, modules in both halves of a lane, the most modules. */
