@@ -175,29 +175,6 @@ public interface Backend extends AutoCloseable {
     void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff);
 
     /**
-     * Self-attention over seqs sequences of length tokens with the diagonal masked and sparse top-k selection,
-     * fused, forward. For each sequence, head h and query i: {@code s_j = scale * (q_i . k_j)} for keys j != i;
-     * the K = min(topK, length - 1) highest are kept (ties to the lower j; topK >= length - 1 keeps every key,
-     * the reference's dense attention); {@code w = softmax} of the kept scores (max-subtracted);
-     * {@code out_i = sum_j w_j v_j} over the kept j in increasing order. q, k, v and out are
-     * (seqs, length, heads * headDim), head h at columns h * headDim. Writes kept (seqs, heads, length, K): the
-     * kept keys in increasing order, and weight (seqs, heads, length, K): their softmax weights, for the backward.
-     */
-    void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                          FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight);
-
-    /**
-     * Backward of {@link #attentionForward} from gradOut (seqs, length, heads * headDim), with the kept keys and
-     * weights it wrote: with {@code g_j = dout_i . v_j} and {@code ds_j = w_j (g_j - sum_l w_l g_l)},
-     * {@code dq_i = scale sum_j ds_j k_j}, {@code dk_j = scale sum_i ds_ij q_i} and {@code dv_j = sum_i w_ij dout_i}
-     * over the queries i that kept j (in increasing i); keys no query kept get zeros. gradQ, gradK and gradV are
-     * shaped as q and overwritten; gradScore (seqs, heads, length, K) is scratch (it receives ds).
-     */
-    void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                           FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
-                           FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV);
-
-    /**
      * One time step of R LSTM cells that share their state, fused (the reference's GroupLSTMCell; R = 1 with null
      * scores is PyTorch's nn.LSTMCell), for rows step rows {@code [row0, row0 + rows)} of every replica:
      * <pre>
@@ -273,11 +250,6 @@ public interface Backend extends AutoCloseable {
     void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
                                  FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
                                  FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride);
-
-    /** The number of keys {@link #attentionForward} keeps per query: min(topK, length - 1). */
-    static int keptKeys(int topK, int length) {
-        return Math.min(topK, length - 1);
-    }
 
     /**
      * Records the ops that body issues, to replay them later as one unit with the same arguments (a CUDA graph

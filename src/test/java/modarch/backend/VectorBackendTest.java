@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -723,7 +725,7 @@ class VectorBackendTest {
     void closedBufferUsedAgainThrows() {
         for (Backend backend : new Backend[] {REF, SERIAL, PARALLEL}) {
             try (FloatBuf y = backend.allocFloats(16); FloatBuf z = backend.allocFloats(16);
-                 IntBuf live = backend.allocInts(1)) {
+                 IntBuf live = backend.allocInts(2)) { // two: attention keeps a key for each of its 2 queries
                 FloatBuf x = backend.allocFloats(16);
                 IntBuf ix = backend.allocInts(2);
                 x.close();
@@ -751,16 +753,16 @@ class VectorBackendTest {
                         () -> backend.run(TestOps.countCorrect(1, 4, x, 0, y, 0, live, 0)),
                         () -> backend.oneHot(1, 2, live, 0, x, 0),
                         () -> backend.run(TestOps.adam(4, x, y, z, y, live, 0, 1e-3, 0.9f, 0.999f, 1e-8f)),
-                        () -> backend.attentionForward(1, 2, 1, 2, 1, 1f, y, x, z, y, live, z),
-                        () -> backend.attentionBackward(1, 2, 1, 2, 1, 1f, y, z, y, live, z, y, z, y, z, x),
+                        () -> backend.run(new AttentionForward(1, 2, 1, 2, 1, 1f, y, x, z, y, live, z)),
+                        () -> backend.run(new AttentionBackward(1, 2, 1, 2, 1, 1f, y, z, y, live, z, y, z, y, z, x)),
                         ix::length,
                         () -> backend.upload(new int[1], 0, ix, 0, 1),
                         () -> backend.download(ix, 0, new int[1], 0, 1),
                         () -> backend.run(TestOps.countCorrect(1, 4, y, 0, z, 0, ix, 0)),
                         () -> backend.oneHot(1, 2, ix, 0, y, 0),
                         () -> backend.run(TestOps.adam(4, y, z, z, y, ix, 0, 1e-3, 0.9f, 0.999f, 1e-8f)),
-                        () -> backend.attentionForward(1, 2, 1, 2, 1, 1f, y, z, y, z, ix, y),
-                        () -> backend.attentionBackward(1, 2, 1, 2, 1, 1f, y, z, y, ix, z, y, z, y, z, y));
+                        () -> backend.run(new AttentionForward(1, 2, 1, 2, 1, 1f, y, z, y, z, ix, y)),
+                        () -> backend.run(new AttentionBackward(1, 2, 1, 2, 1, 1f, y, z, y, ix, z, y, z, y, z, y)));
                 for (int i = 0; i < uses.size(); i++) {
                     assertThrows(IllegalStateException.class, uses.get(i), name + ": use " + i + " of a closed buffer");
                 }

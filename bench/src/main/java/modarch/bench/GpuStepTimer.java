@@ -1,6 +1,8 @@
 package modarch.bench;
 
 import java.util.Arrays;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
 import java.util.Locale;
 import java.util.Map;
 import modarch.backend.Backend;
@@ -254,10 +256,12 @@ public final class GpuStepTimer {
                      FloatBuf v = backend.allocFloats(n); FloatBuf out = backend.allocFloats(n); IntBuf keys = backend.allocInts(kept);
                      FloatBuf w = backend.allocFloats(kept); FloatBuf gs = backend.allocFloats(kept);
                      FloatBuf dq = backend.allocFloats(n); FloatBuf dk = backend.allocFloats(n); FloatBuf dv = backend.allocFloats(n)) {
-                    double forward = median(backend, sync, calls, () -> backend.attentionForward(seqs, length, heads,
-                            headDim, topK, 0.125f, q, k, v, out, keys, w));
-                    double backwardTime = median(backend, sync, calls, () -> backend.attentionBackward(seqs, length,
-                            heads, headDim, topK, 0.125f, q, k, v, keys, w, out, gs, dq, dk, dv));
+                    AttentionForward attend = new AttentionForward(seqs, length, heads, headDim, topK, 0.125f, q, k, v,
+                            out, keys, w);
+                    AttentionBackward attendBackward = new AttentionBackward(seqs, length, heads, headDim, topK, 0.125f,
+                            q, k, v, keys, w, out, gs, dq, dk, dv);
+                    double forward = median(backend, sync, calls, () -> backend.run(attend));
+                    double backwardTime = median(backend, sync, calls, () -> backend.run(attendBackward));
                     double flops = (double) seqs * heads * length * (2.0 * (length - 1) * headDim + 2.0 * topK * headDim);
                     System.out.printf(Locale.ROOT, "| %d | %d | %.4f | %.4f | %.1f |%n", length, topK, forward * 1e3,
                             backwardTime * 1e3, flops / forward / 1e9);

@@ -217,22 +217,6 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                 FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
-        ScalarAttention.forward(seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v), array(out),
-                HostIntBuf.array(kept), array(weight));
-    }
-
-    @Override
-    public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                  FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
-                                  FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
-        ScalarAttention.backward(seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v),
-                HostIntBuf.array(kept), array(weight), array(gradOut), array(gradScore), array(gradQ), array(gradK),
-                array(gradV));
-    }
-
-    @Override
     public void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,

@@ -11,6 +11,9 @@ import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.Op;
 import modarch.backend.ops.AdamUpdate;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
+import modarch.backend.ops.AttentionShape;
 
 /**
  * The fast CPU backend: Java Vector API kernels ({@link FloatVector#SPECIES_PREFERRED}, 16 floats on AVX-512,
@@ -108,6 +111,10 @@ public final class VectorBackend implements Backend {
     public void run(Op op) {
         if (op instanceof AdamUpdate adam) {
             adam(adam);
+        } else if (op instanceof AttentionForward a) {
+            attentionForward(a);
+        } else if (op instanceof AttentionBackward a) {
+            attentionBackward(a);
         } else {
             op.reference(parallel);
         }
@@ -343,6 +350,23 @@ public final class VectorBackend implements Backend {
         }
     }
 
+    /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
+    private void attentionForward(AttentionForward a) {
+        AttentionShape s = a.shape();
+        VectorAttention.forward(parallel, s.seqs(), s.length(), s.heads(), s.headDim(), s.topK(), a.scale(),
+                Host.floats(a.q()), Host.floats(a.k()), Host.floats(a.v()), Host.floats(a.out()), Host.ints(a.kept()),
+                Host.floats(a.weight()));
+    }
+
+    /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
+    private void attentionBackward(AttentionBackward a) {
+        AttentionShape s = a.shape();
+        VectorAttention.backward(parallel, s.seqs(), s.length(), s.heads(), s.headDim(), s.topK(), a.scale(),
+                Host.floats(a.q()), Host.floats(a.k()), Host.floats(a.v()), Host.ints(a.kept()), Host.floats(a.weight()),
+                Host.floats(a.gradOut()), Host.floats(a.gradScore()), Host.floats(a.gradQ()), Host.floats(a.gradK()),
+                Host.floats(a.gradV()));
+    }
+
     /** One calling thread's Adam update, handed to the pool without allocating. */
     private static final class AdamCall implements Parallel.IntRangeBody {
         private int n;
@@ -392,24 +416,6 @@ public final class VectorBackend implements Backend {
             // the float square root is correctly rounded, as the vector lanes' is
             param[i] -= mi * step / ((float) Math.sqrt(vi) + epsScaled);
         }
-    }
-
-    /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
-    @Override
-    public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                 FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
-        VectorAttention.forward(parallel, seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v),
-                array(out), HostIntBuf.array(kept), array(weight));
-    }
-
-    /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
-    @Override
-    public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                  FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
-                                  FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
-        VectorAttention.backward(parallel, seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v),
-                HostIntBuf.array(kept), array(weight), array(gradOut), array(gradScore), array(gradQ), array(gradK),
-                array(gradV));
     }
 
     /** {@link VectorLstmCell}: lanes over the hidden units, rows across the pool when many. */

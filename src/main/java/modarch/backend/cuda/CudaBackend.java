@@ -260,52 +260,6 @@ public final class CudaBackend implements Backend {
     }
 
 
-    /** One block per (sequence, head): warps over queries (and keys, in the backward). */
-    @Override
-    public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                 FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
-        int keep = attentionKeep(seqs, length, heads, headDim, topK);
-        long tokens = (long) seqs * length * heads * headDim, rows = (long) seqs * heads * length * keep;
-        KernelArgs args = KernelArgs.of().i(seqs).i(length).i(heads).i(headDim).i(keep).f(scale)
-                .ptr(at(q, 0, tokens)).ptr(at(k, 0, tokens)).ptr(at(v, 0, tokens)).ptr(at(out, 0, tokens))
-                .ptr(at(kept, 0, rows)).ptr(at(weight, 0, rows));
-        attentionLaunch(ATTENTION_FORWARD.symbol(), seqs, length, heads, tokens + rows, args);
-    }
-
-    @Override
-    public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                  FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
-                                  FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
-        int keep = attentionKeep(seqs, length, heads, headDim, topK);
-        long tokens = (long) seqs * length * heads * headDim, rows = (long) seqs * heads * length * keep;
-        KernelArgs args = KernelArgs.of().i(seqs).i(length).i(heads).i(headDim).i(keep).f(scale)
-                .ptr(at(q, 0, tokens)).ptr(at(k, 0, tokens)).ptr(at(v, 0, tokens)).ptr(at(kept, 0, rows))
-                .ptr(at(weight, 0, rows)).ptr(at(gradOut, 0, tokens)).ptr(at(gradScore, 0, rows))
-                .ptr(at(gradQ, 0, tokens)).ptr(at(gradK, 0, tokens)).ptr(at(gradV, 0, tokens));
-        attentionLaunch(ATTENTION_BACKWARD.symbol(), seqs, length, heads, tokens + rows, args);
-    }
-
-    /** Backend.keptKeys, after checking the shape fits attention.cu. */
-    private static int attentionKeep(int seqs, int length, int heads, int headDim, int topK) {
-        if (seqs < 0 || heads < 0 || headDim < 0 || length < 1 || topK < 1) {
-            throw new IllegalArgumentException("attention of " + seqs + " sequences of length " + length + ", "
-                    + heads + " heads of " + headDim + ", top " + topK);
-        }
-        if (length > ATTN_MAX_LENGTH) {
-            throw new IllegalArgumentException("attention on the GPU takes sequences of at most "
-                    + ATTN_MAX_LENGTH + " tokens, not " + length);
-        }
-        return Backend.keptKeys(topK, length);
-    }
-
-    /** Nothing when there is nothing to write (elements = 0), else seqs * heads < 2^31 as the kernels assume. */
-    private void attentionLaunch(String kernel, int seqs, int length, int heads, long elements,
-                                 KernelArgs args) {
-        if (elements == 0) return;
-        int threads = 32 * Math.min(ATTN_WARPS, length);
-        gpu.launch(kernel, (int) Math.min((long) seqs * heads, MAX_BLOCKS), 1, 1, threads, 0, args);
-    }
-
 
     /**
      * One block per (replica, row): a warp per module for the self-scores, one thread for their softmax, threads over

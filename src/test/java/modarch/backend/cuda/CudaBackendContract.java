@@ -2,6 +2,9 @@ package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
 import modarch.backend.TestOps;
+import modarch.backend.ops.AttentionShape;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
 import modarch.backend.ops.RegularizerTerms;
 import modarch.backend.ops.CombineSlotsBackward;
 import modarch.backend.ops.CombineSlots;
@@ -301,7 +304,7 @@ abstract class CudaBackendContract extends DeviceContract {
         int length = KernelGeometry.ATTN_MAX_LENGTH + 1;
         try (FloatBuf x = device.allocFloats(length); IntBuf kept = device.allocInts(length * length)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> device.attentionForward(1, length, 1, 1, 1, 1f, x, x, x, x, kept, x));
+                    () -> device.run(new AttentionForward(1, length, 1, 1, 1, 1f, x, x, x, x, kept, x)));
             assertTrue(e.getMessage().contains(String.valueOf(KernelGeometry.ATTN_MAX_LENGTH)), e.getMessage());
         }
     }
@@ -316,7 +319,7 @@ abstract class CudaBackendContract extends DeviceContract {
     private void checkAttention(String what, SplittableRandom rnd, int seqs, int length, int heads, int headDim, int topK,
                                 KeyFill keys) {
         int tokens = seqs * length * heads * headDim + 3;
-        int rows = seqs * heads * length * Backend.keptKeys(topK, length) + 3;
+        int rows = seqs * heads * length * AttentionShape.keptKeys(topK, length) + 3;
         float scale = (float) (1 / Math.sqrt(headDim));
         float[][] f = new float[10][];
         for (int b = 0; b < f.length; b++) f[b] = gaussian(rnd, b == 4 || b == 6 ? rows : tokens);
@@ -325,9 +328,9 @@ abstract class CudaBackendContract extends DeviceContract {
         for (int r = 0; r < rows; r++) kept[r] = rnd.nextInt();
         // f: q, k, v, out, weight, gradOut, gradScore, gradQ, gradK, gradV
         check(what, device(), f, new int[][] {kept}, (be, b, i) -> {
-            be.attentionForward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], b[3], i[0], b[4]);
-            be.attentionBackward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], i[0], b[4], b[5], b[6],
-                    b[7], b[8], b[9]);
+            be.run(new AttentionForward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], b[3], i[0], b[4]));
+            be.run(new AttentionBackward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], i[0], b[4], b[5], b[6],
+                    b[7], b[8], b[9]));
         });
     }
 
