@@ -175,61 +175,6 @@ public interface Backend extends AutoCloseable {
     void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff);
 
     /**
-     * One time step of R LSTM cells that share their state, fused (the reference's GroupLSTMCell; R = 1 with null
-     * scores is PyTorch's nn.LSTMCell), for rows step rows {@code [row0, row0 + rows)} of every replica:
-     * <pre>
-     *   pre = input + recurrent                    (rows, R, 4h): module m's gates at columns 4 m h
-     *   i, f, o = sigmoid, g = tanh of the gate blocks, in the order i, f, o, g (the reference's GroupLSTMCell)
-     *             or i, f, g, o when torchGateOrder (nn.LSTMCell's)
-     *   cNew_m = f c_prev + i g,  hNew_m = o tanh(cNew_m)
-     *   h = sum_m s_m hNew_m,  c = sum_m s_m cNew_m
-     * </pre>
-     * The scores s (rows, R) are read from scores; or, when scorer is not null (the Modular kind), computed and
-     * written there: {@code s = softmax_m(relu(input_m) . w_m[0, 4h) + relu(recurrent_m) . w_m[4h, 8h))} (dots summed
-     * in increasing column, softmax max-subtracted), scorer holding w (R, 8h) of replica r at
-     * {@code scorerOff + r * scorerStride}; null scores mean s = 1 (R must be 1).
-     * Every per-row buffer holds rowsPerReplica rows per replica (replica r's block at r * rowsPerReplica * width):
-     * input, recurrent and gates (4Rh wide), cells (Rh), scores (R), h and c (h wide). c_prev (rows, h) of replica
-     * r starts at {@code cPrevOff + r * cPrevStride}. Writes gates (the activations i, f, o, g in pre's layout),
-     * cells (cNew of every module), h and c; with a scorer and logits not null, also the self-scores' logits (the
-     * softmax's input, for the routing regularisers) into logits (rows, R), laid out as scores (ignored without a
-     * scorer). Sigmoid and tanh are evaluated in float.
-     */
-    void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                         boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                         FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                         FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                         FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits);
-
-    /**
-     * Backward of {@link #lstmCellForward} for the same rows, from gradH and gradC (the loss's gradient w.r.t. the
-     * step's shared h and c, laid out as h and c): with {@code dhNew_m = s_m dh},
-     * {@code dcNew_m = s_m dc + dhNew_m o_m (1 - tanh^2 cNew_m)} and {@code ds_m = dh . hNew_m + dc . cNew_m},
-     * <ul>
-     *   <li>gradInput = gradRecurrent = the pre-activation gradient ({@code di = dcNew g i (1 - i)},
-     *   {@code df = dcNew c_prev f (1 - f)}, {@code do = dhNew tanh(cNew) o (1 - o)}, {@code dg = dcNew i (1 - g^2)}),
-     *   overwritten;</li>
-     *   <li>with a scorer, also through the scores: {@code dl = s (ds - sum_m s_m ds_m)} (softmax backward), plus,
-     *   when gradLogits is not null, its row (rows, R, laid out as scores: a gradient w.r.t. the logits from beyond
-     *   the step, the routing regularisers'; ignored without a scorer); gradInput_m += {@code [input_m > 0] dl_m
-     *   w_m[0, 4h)}, gradRecurrent_m += {@code [recurrent_m > 0] dl_m w_m[4h, 8h)}, and scorerRows (rep, rows, R,
-     *   8h), row i at i (not at row0), gets the rows' weight gradients {@code dl_m [relu(input_m), relu(recurrent_m)]},
-     *   for the caller to sum;</li>
-     *   <li>gradScores, when not null, gets ds (rows, R), laid out as scores (the Modular-op router's input);</li>
-     *   <li>gradCPrev, when not null, gets {@code sum_m dcNew_m f_m} (rows, h) of replica r at
-     *   {@code gradCPrevOff + r * gradCPrevStride}, overwritten.</li>
-     * </ul>
-     * The previous h's gradient (through recurrent's product) is the caller's.
-     */
-    void lstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                          boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                          FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                          FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
-                          FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev, int gradCPrevOff,
-                          int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
-                          FloatBuf scorerRows);
-
-    /**
      * A grouped product with a row count per module (the sparse dispatch's module layer): for each replica r and
      * module m, the slots {@code [starts[r][m], starts[r][m + 1])} of a (rep, slots, kdim) times module m's weight,
      * into the same slots of c (rep, slots, n): {@code c = act(a_seg . op(w_m) + bias_m)}, overwriting c. w_m starts at

@@ -217,32 +217,6 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                                FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                                FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits) {
-        ScalarLstmCell.local().forward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
-                array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
-                cPrevStride, array(gates), array(cells), array(h), array(c), array(logits));
-    }
-
-    @Override
-    public void lstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                                 FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
-                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev,
-                                 int gradCPrevOff, int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent,
-                                 FloatBuf gradScores, FloatBuf scorerRows) {
-        ScalarLstmCell.local().backward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
-                array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
-                cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradLogits),
-                array(gradCPrev), gradCPrevOff, gradCPrevStride, array(gradInput), array(gradRecurrent),
-                array(gradScores), array(scorerRows));
-    }
-
-    @Override
     public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
                               FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
                               FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,

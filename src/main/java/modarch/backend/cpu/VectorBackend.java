@@ -14,6 +14,8 @@ import modarch.backend.ops.AdamUpdate;
 import modarch.backend.ops.AttentionBackward;
 import modarch.backend.ops.AttentionForward;
 import modarch.backend.ops.AttentionShape;
+import modarch.backend.ops.LstmCellBackward;
+import modarch.backend.ops.LstmCellForward;
 
 /**
  * The fast CPU backend: Java Vector API kernels ({@link FloatVector#SPECIES_PREFERRED}, 16 floats on AVX-512,
@@ -115,6 +117,10 @@ public final class VectorBackend implements Backend {
             attentionForward(a);
         } else if (op instanceof AttentionBackward a) {
             attentionBackward(a);
+        } else if (op instanceof LstmCellForward step) {
+            step.runOn(VectorLstmCell.local(parallel)); // lanes over the hidden units, rows across the pool when many
+        } else if (op instanceof LstmCellBackward step) {
+            step.runOn(VectorLstmCell.local(parallel));
         } else {
             op.reference(parallel);
         }
@@ -416,33 +422,6 @@ public final class VectorBackend implements Backend {
             // the float square root is correctly rounded, as the vector lanes' is
             param[i] -= mi * step / ((float) Math.sqrt(vi) + epsScaled);
         }
-    }
-
-    /** {@link VectorLstmCell}: lanes over the hidden units, rows across the pool when many. */
-    @Override
-    public void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                                FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                                FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits) {
-        VectorLstmCell.local(parallel).forward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder,
-                array(input), array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev),
-                cPrevOff, cPrevStride, array(gates), array(cells), array(h), array(c), array(logits));
-    }
-
-    @Override
-    public void lstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                                 FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
-                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev,
-                                 int gradCPrevOff, int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent,
-                                 FloatBuf gradScores, FloatBuf scorerRows) {
-        VectorLstmCell.local(parallel).backward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder,
-                array(input), array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev),
-                cPrevOff, cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradLogits),
-                array(gradCPrev), gradCPrevOff, gradCPrevStride, array(gradInput), array(gradRecurrent),
-                array(gradScores), array(scorerRows));
     }
 
     @Override

@@ -2,6 +2,8 @@ package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
 import modarch.backend.TestOps;
+import modarch.backend.ops.LstmCellBackward;
+import modarch.backend.ops.LstmCellForward;
 import modarch.backend.ops.AttentionShape;
 import modarch.backend.ops.AttentionBackward;
 import modarch.backend.ops.AttentionForward;
@@ -384,18 +386,18 @@ abstract class CudaBackendContract extends DeviceContract {
             FloatBuf w = scoring == 2 ? b[2] : null, scores = scoring == 0 ? null : b[3];
             FloatBuf gradCPrev = withGradCPrev ? b[11] : null, gradScores = withGradScores ? b[14] : null;
             FloatBuf logits = withLogits ? b[16] : null, gradLogits = withLogits ? b[17] : null;
-            be.lstmCellForward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
-                    scores, b[4], 2, cPrevStride, b[5], b[6], b[7], b[8], logits);
-            be.lstmCellBackward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
+            be.run(new LstmCellForward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
+                    scores, b[4], 2, cPrevStride, b[5], b[6], b[7], b[8], logits));
+            be.run(new LstmCellBackward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
                     scores, b[4], 2, cPrevStride, b[5], b[6], b[9], b[10], gradLogits, gradCPrev, 1, gradCPrevStride,
-                    b[12], b[13], gradScores, b[15]);
+                    b[12], b[13], gradScores, b[15]));
         });
     }
 
     @Test
     void lstmCellRefusesMoreModulesThanItsSharedMemory() {
-        assertRefusesMoreModulesThan(LSTM_MAX_MODULES, 8, (x, modules) -> device().lstmCellForward(1, 1, 1, 0, modules,
-                1, false, x, x, null, 0, 0, x, x, 0, 0, x, x, x, x, null));
+        assertRefusesMoreModulesThan(LSTM_MAX_MODULES, 8, (x, modules) -> device().run(new LstmCellForward(1, 1, 1, 0, modules,
+                1, false, x, x, null, 0, 0, x, x, 0, 0, x, x, x, x, null)));
     }
 
     /** op(x, max + 1), x a buffer of perModule (max + 1) floats, throws an IllegalArgumentException that names max. */
