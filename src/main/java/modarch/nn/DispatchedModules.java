@@ -155,7 +155,8 @@ final class DispatchedModules {
         }
 
         boolean binds(int rows, FloatBuf x, FloatBuf h, Router router, FloatBuf output) {
-            return this.rows == rows && this.x == x && this.h == h && scores == router.scores() && this.output == output;
+            return this.rows == rows && this.x == x && this.h == h && scores == router.scores()
+                    && this.output == output;
         }
     }
 
@@ -166,7 +167,8 @@ final class DispatchedModules {
         final CombineSlotsBackward combine;
         final ScatterSlots scatter; // null when the first layer is dispatched and gradInput is null
 
-        Backward(int rows, FloatBuf gradOutput, Router router, FloatBuf gradScores, FloatBuf gradH, FloatBuf gradInput) {
+        Backward(int rows, FloatBuf gradOutput, Router router, FloatBuf gradScores, FloatBuf gradH,
+                FloatBuf gradInput) {
             this.rows = rows;
             this.gradOutput = gradOutput;
             this.scores = router.scores();

@@ -50,7 +50,8 @@ abstract class CoefficientSampler implements BatchSampler {
     @Override
     public final void draw(DataStream stream, IntBuf batchIndex, int examples, int length, boolean ood,
                            IntBuf probabilities, FloatBuf inputs, IntBuf rules, FloatBuf labels) {
-        if (op == null || !op.draws(stream.id(), batchIndex, examples, length, ood, probabilities, inputs, rules, labels)) {
+        if (op == null || !op.draws(stream.id(), batchIndex, examples, length, ood, probabilities, inputs, rules,
+                labels)) {
             op = null;
             op = batch(stream.id(), batchIndex, examples, length, ood, probabilities, inputs, rules, labels);
         }

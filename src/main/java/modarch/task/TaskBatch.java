@@ -46,7 +46,8 @@ abstract class TaskBatch implements Op {
         this.seeds = IntMat.vector("seeds", seeds, 0, rep);
         this.batchIndex = IntMat.vector("batchIndex", batchIndex, 0, 2);
         this.coefficients = IntMat.of("coefficients", coefficients, 0, rep, wordsPerReplica);
-        this.probabilities = probabilities == null ? null : IntMat.vector("probabilities", probabilities, 0, 2 * ruleCount);
+        this.probabilities = probabilities == null ? null : IntMat.vector("probabilities", probabilities, 0,
+                2 * ruleCount);
         this.inputs = Mat.of("inputs", inputs, 0, rows, inputWidth);
         this.rules = IntMat.vector("rules", rules, 0, rows);
         this.labels = Mat.of("labels", labels, 0, rows, labelWidth);

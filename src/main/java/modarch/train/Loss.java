@@ -30,6 +30,7 @@ public enum Loss {
                  boolean accumulate) {
         Mat p = Mat.of("pred", pred, 0, rep, n), t = Mat.of("target", target, 0, rep, n);
         Mat g = Mat.of("grad", grad, 0, rep, n), l = Mat.vector("loss", loss, 0, rep);
-        return this == L1 ? new L1Loss(p, t, g, l, scale, accumulate) : new BceWithLogitsLoss(p, t, g, l, scale, accumulate);
+        return this == L1 ? new L1Loss(p, t, g, l, scale, accumulate)
+                : new BceWithLogitsLoss(p, t, g, l, scale, accumulate);
     }
 }

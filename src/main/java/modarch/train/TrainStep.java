@@ -53,9 +53,9 @@ public final class TrainStep implements AutoCloseable {
         this.lossOp = loss.op(model.rep(), examples * length * first.labelWidth(), model.predictions(),
                 batch.labels(), model.gradPredictions(), lossValues, 1f, false);
         ParamArena arena = model.arena();
-        this.clip = maxGradNorm > 0 ? new ClipGradNorm(Mat.items("grad", arena.grad(), 0, model.rep(),
-                arena.replicaStride(), arena.replicaStride()), maxGradNorm, Mat.vector("norms", gradNorms, 0, model.rep()))
-                : null;
+        int rep = model.rep(), stride = arena.replicaStride();
+        this.clip = maxGradNorm > 0 ? new ClipGradNorm(Mat.items("grad", arena.grad(), 0, rep, stride, stride),
+                maxGradNorm, Mat.vector("norms", gradNorms, 0, rep)) : null;
     }
 
     /**

@@ -136,9 +136,10 @@ class AttentionTest {
             Arrays.fill(keptStart, 0, slots, -1);
             Arrays.fill(keptStart, slots, keptStart.length, GUARD_INT);
             backend.upload(keptStart, 0, kept, 0, keptStart.length);
-            backend.run(new AttentionForward(s.seqs, s.length, s.heads, s.headDim, s.topK, s.scale(), q, k, v, out, kept, weight));
-            backend.run(new AttentionBackward(s.seqs, s.length, s.heads, s.headDim, s.topK, s.scale(), q, k, v, kept, weight,
-                    dOut, dScore, dQ, dK, dV));
+            backend.run(new AttentionForward(s.seqs, s.length, s.heads, s.headDim, s.topK, s.scale(), q, k, v, out,
+                    kept, weight));
+            backend.run(new AttentionBackward(s.seqs, s.length, s.heads, s.headDim, s.topK, s.scale(), q, k, v, kept,
+                    weight, dOut, dScore, dQ, dK, dV));
             int[] keptAll = TestBuffers.readInts(backend, kept);
             for (int i = slots; i < keptAll.length; i++) assertEquals(GUARD_INT, keptAll[i], what + ": kept written past the end");
             for (int i = 0; i < slots; i++) {
@@ -259,7 +260,8 @@ class AttentionTest {
                      FloatBuf v = TestBuffers.of(backend, in.v); FloatBuf out = backend.allocFloats(s.tokens());
                      IntBuf kept = backend.allocInts(s.slots()); FloatBuf weight = backend.allocFloats(s.slots())) {
                     GradCheck.Objective objective = () -> {
-                        backend.run(new AttentionForward(s.seqs, length, heads, headDim, topK, s.scale(), q, k, v, out, kept, weight));
+                        backend.run(new AttentionForward(s.seqs, length, heads, headDim, topK, s.scale(), q, k, v, out,
+                                kept, weight));
                         if (!Arrays.equals(analytic.kept, TestBuffers.readInts(backend, kept))) {
                             fail(what + ": a perturbation changed the kept keys");
                         }

@@ -76,7 +76,8 @@ class RouterRegularizersTest {
         Arrays.fill(grad, in.size(), grad.length, GUARD);
         try (FloatBuf z = TestBuffers.of(backend, padded(in.logits)); FloatBuf p = TestBuffers.of(backend, padded(in.probs));
              FloatBuf t = TestBuffers.of(backend, termsBefore); FloatBuf g = TestBuffers.of(backend, grad)) {
-            backend.run(new RegularizerTerms(in.rep, in.rows, in.modules, z, p, weights[0], weights[1], weights[2], t, g));
+            backend.run(new RegularizerTerms(in.rep, in.rows, in.modules, z, p, weights[0], weights[1], weights[2], t,
+                    g));
             Outputs out = new Outputs(TestBuffers.read(backend, t), TestBuffers.read(backend, g));
             for (int i = 3 * in.rep; i < out.terms.length; i++) assertEquals(GUARD, out.terms[i], "terms written past the end");
             for (int i = in.size(); i < out.grad.length; i++) assertEquals(GUARD, out.grad[i], "gradLogits written past the end");

@@ -14,7 +14,8 @@ public final class TestOps {
 
     /** pred, target and grad (batch, n) at their offsets, loss (batch) at lossOff. */
     public static L1Loss l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
-                                FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
+                                FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale,
+                                        boolean accumulate) {
         return new L1Loss(Mat.of("pred", pred, predOff, batch, n), Mat.of("target", target, targetOff, batch, n),
                 Mat.of("grad", grad, gradOff, batch, n), Mat.vector("loss", loss, lossOff, batch), scale, accumulate);
     }
@@ -29,7 +30,8 @@ public final class TestOps {
 
     public static CountCorrect countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target,
                                             int targetOff, IntBuf correct, int correctOff) {
-        return new CountCorrect(Mat.of("logit", logit, logitOff, batch, n), Mat.of("target", target, targetOff, batch, n),
+        return new CountCorrect(Mat.of("logit", logit, logitOff, batch, n), Mat.of("target", target, targetOff, batch,
+                n),
                 IntMat.vector("correct", correct, correctOff, batch));
     }
 

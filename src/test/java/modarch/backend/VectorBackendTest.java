@@ -549,7 +549,8 @@ class VectorBackendTest {
     /** pred/logit at 1, target at 2, gradient at 3, losses at 2. */
     private static void loss(Backend backend, boolean bce, int batch, int n, FloatBuf pred, FloatBuf target,
                              FloatBuf grad, FloatBuf loss, float scale, boolean accumulate) {
-        if (bce) backend.run(TestOps.bceWithLogitsLoss(batch, n, pred, 1, target, 2, grad, 3, loss, 2, scale, accumulate));
+        if (bce) backend.run(TestOps.bceWithLogitsLoss(batch, n, pred, 1, target, 2, grad, 3, loss, 2, scale,
+                accumulate));
         else backend.run(TestOps.l1Loss(batch, n, pred, 1, target, 2, grad, 3, loss, 2, scale, accumulate));
     }
 

@@ -88,7 +88,8 @@ public class AttentionBench {
         };
         k = topK.equals("dense") ? length - 1 : Integer.parseInt(topK);
         scale = (float) (1 / Math.sqrt(HEAD_DIM));
-        int tokens = SEQS * length * HEADS * HEAD_DIM, slots = SEQS * HEADS * length * AttentionShape.keptKeys(k, length);
+        int tokens = SEQS * length * HEADS * HEAD_DIM, slots = SEQS * HEADS * length * AttentionShape.keptKeys(k,
+                length);
         SplittableRandom rnd = new SplittableRandom(1);
         q = random(rnd, tokens);
         kb = random(rnd, tokens);

@@ -28,7 +28,8 @@ public class ScalarLstmCell implements Parallel.IntRangeBody {
     }
 
     /** See {@link modarch.backend.ops.LstmCellForward}; arrays are the buffers' contents. */
-    public final void forward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden, boolean torchGateOrder,
+    public final void forward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
+            boolean torchGateOrder,
                        float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
                        float[] scores, float[] cPrev, int cPrevOff, int cPrevStride,
                        float[] gates, float[] cells, float[] h, float[] c, float[] logits) {
@@ -40,7 +41,8 @@ public class ScalarLstmCell implements Parallel.IntRangeBody {
     }
 
     /** See {@link modarch.backend.ops.LstmCellBackward}; arrays are the buffers' contents. */
-    public final void backward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden, boolean torchGateOrder,
+    public final void backward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
+            boolean torchGateOrder,
                         float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
                         float[] scores, float[] cPrev, int cPrevOff, int cPrevStride, float[] gates, float[] cells,
                         float[] gradH, float[] gradC, float[] gradLogits, float[] gradCPrev, int gradCPrevOff,

@@ -368,7 +368,8 @@ public final class VectorBackend implements Backend {
     private void attentionBackward(AttentionBackward a) {
         AttentionShape s = a.shape();
         VectorAttention.backward(parallel, s.seqs(), s.length(), s.heads(), s.headDim(), s.topK(), a.scale(),
-                Host.floats(a.q()), Host.floats(a.k()), Host.floats(a.v()), Host.ints(a.kept()), Host.floats(a.weight()),
+                Host.floats(a.q()), Host.floats(a.k()), Host.floats(a.v()), Host.ints(a.kept()),
+                        Host.floats(a.weight()),
                 Host.floats(a.gradOut()), Host.floats(a.gradScore()), Host.floats(a.gradQ()), Host.floats(a.gradK()),
                 Host.floats(a.gradV()));
     }

@@ -236,20 +236,23 @@ public final class CudaBackend implements Backend {
     public void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
                                    FloatBuf out, int outOff) {
         long n = (long) m * blocks * w;
-        gpu.launchWarps(BLOCK_DOT_ACCUMULATE.symbol(), (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x, xOff, n))
+        gpu.launchWarps(BLOCK_DOT_ACCUMULATE.symbol(), (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x,
+                xOff, n))
                 .ptr(at(y, yOff, n)).ptr(at(out, outOff, (long) m * blocks)));
     }
 
     @Override
     public void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff) {
         long size = (long) m * n;
-        gpu.launchWarps(SOFTMAX_ROWS.symbol(), m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff, size)));
+        gpu.launchWarps(SOFTMAX_ROWS.symbol(), m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff,
+                size)));
     }
 
     @Override
     public void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff) {
         long size = (long) m * n;
-        gpu.launchWarps(SOFTMAX_ROWS_BACKWARD.symbol(), m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy, dyOff, size))
+        gpu.launchWarps(SOFTMAX_ROWS_BACKWARD.symbol(), m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy,
+                dyOff, size))
                 .ptr(at(dx, dxOff, size)));
     }
 

@@ -71,7 +71,8 @@ public final class KernelGeometry {
                 .append("// Generated from src/main/java/modarch/backend/cuda/KernelGeometry.java: edit that file, then\n")
                 .append("// mvn -o test -Dtest=KernelGeometryTest -Dmodarch.writeLaunchHeader=true\n")
                 .append("#pragma once\n");
-        constants().forEach((name, value) -> out.append("#define ").append(name).append(' ').append(value).append('\n'));
+        constants().forEach((name, value) -> out.append("#define ").append(name).append(' ').append(value)
+                .append('\n'));
         return out.toString();
     }
 }

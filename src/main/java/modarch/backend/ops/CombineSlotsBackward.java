@@ -71,7 +71,8 @@ public final class CombineSlotsBackward implements Op {
 
     @Override
     public void launch(Gpu gpu) {
-        long all = (long) shape.rep() * shape.slots() * width, gateSize = (long) shape.rep() * shape.rows() * shape.modules();
+        long all = (long) shape.rep() * shape.slots() * width,
+                gateSize = (long) shape.rep() * shape.rows() * shape.modules();
         gpu.launch1d("combine_slots_backward", all + gateSize, KernelArgs.of().i(shape.rep()).i(shape.rows())
                 .i(shape.modules()).i(shape.k()).i(width).ptr(gpu.at(pairs)).ptr(gpu.at(rowSlots)).ptr(gpu.at(gates))
                 .ptr(gpu.at(values)).ptr(gpu.at(gradOut)).ptr(gpu.at(gradValues)).ptr(gpu.at(gradGates)));

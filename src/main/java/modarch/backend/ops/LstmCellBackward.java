@@ -7,7 +7,6 @@ import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.ScalarLstmCell;
 import modarch.backend.cuda.Gpu;
-import modarch.backend.cuda.KernelArgs;
 
 /**
  * Backward of {@link LstmCellForward} for the same rows, from gradH and gradC (the loss's gradient w.r.t. the step's
@@ -33,27 +32,16 @@ import modarch.backend.cuda.KernelArgs;
  */
 public final class LstmCellBackward implements Op {
     private final LstmStep step;
-    private final boolean torchGateOrder;
-    private final int scorerOff;
-    private final int scorerStride;
-    private final int cPrevOff;
-    private final int cPrevStride;
+    private final LstmStep.Operands in;
     private final int gradCPrevOff;
     private final int gradCPrevStride;
-    private final Mat input;         // as in LstmCellForward
-    private final Mat recurrent;
-    private final Mat scorer;
-    private final Mat scores;
-    private final Mat cPrev;
-    private final Mat gates;
-    private final Mat cells;
     private final Mat gradH;         // the step's rows of (rep, rowsPerReplica, h)
     private final Mat gradC;         // as gradH
-    private final Mat gradLogits;    // as scores; null without a scorer or without one from beyond the step
+    private final Mat gradLogits;    // the step's rows of (rep, rowsPerReplica, R); null without a scorer or one
     private final Mat gradCPrev;     // rep items of (rows, h); null: not wanted
-    private final Mat gradInput;     // as input
-    private final Mat gradRecurrent; // as input
-    private final Mat gradScores;    // as scores; null: not wanted
+    private final Mat gradInput;     // the step's rows of (rep, rowsPerReplica, 4Rh)
+    private final Mat gradRecurrent; // as gradInput
+    private final Mat gradScores;    // as gradLogits; null: not wanted
     private final Mat scorerRows;    // (rep * rows, 8Rh); null without a scorer
 
     public LstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
@@ -67,22 +55,11 @@ public final class LstmCellBackward implements Op {
             throw new IllegalArgumentException("the LSTM step's backward with a scorer needs scorerRows");
         }
         this.step = new LstmStep(rep, rows, rowsPerReplica, row0, modules, hidden);
-        step.checkScores(scorer, scores);
+        this.in = step.operands(torchGateOrder, input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev,
+                cPrevOff, cPrevStride, gates, cells);
         int gateWidth = step.gateWidth();
-        this.torchGateOrder = torchGateOrder;
-        this.scorerOff = scorerOff;
-        this.scorerStride = scorerStride;
-        this.cPrevOff = cPrevOff;
-        this.cPrevStride = cPrevStride;
         this.gradCPrevOff = gradCPrevOff;
         this.gradCPrevStride = gradCPrevStride;
-        this.input = step.perRow("input", input, gateWidth);
-        this.recurrent = step.perRow("recurrent", recurrent, gateWidth);
-        this.scorer = step.strided("scorer", scorer, scorerOff, scorerStride, 1, 2 * gateWidth);
-        this.scores = step.perRow("scores", scores, modules);
-        this.cPrev = step.strided("cPrev", cPrev, cPrevOff, cPrevStride, rows, hidden);
-        this.gates = step.perRow("gates", gates, gateWidth);
-        this.cells = step.perRow("cells", cells, modules * hidden);
         this.gradH = step.perRow("gradH", gradH, hidden);
         this.gradC = step.perRow("gradC", gradC, hidden);
         this.gradLogits = scorer == null ? null : step.perRow("gradLogits", gradLogits, modules);
@@ -101,20 +78,17 @@ public final class LstmCellBackward implements Op {
     /** Runs the step on cell: the reference's, or a subclass's kernels with the reference's semantics. */
     public void runOn(ScalarLstmCell cell) {
         cell.backward(step.rep(), step.rows(), step.rowsPerReplica(), step.row0(), step.modules(), step.hidden(),
-                torchGateOrder, Host.floats(input), Host.floats(recurrent), Host.floats(scorer), scorerOff,
-                scorerStride, Host.floats(scores), Host.floats(cPrev), cPrevOff, cPrevStride, Host.floats(gates),
-                Host.floats(cells), Host.floats(gradH), Host.floats(gradC), Host.floats(gradLogits),
-                Host.floats(gradCPrev), gradCPrevOff, gradCPrevStride, Host.floats(gradInput),
-                Host.floats(gradRecurrent), Host.floats(gradScores), Host.floats(scorerRows));
+                in.torchGateOrder(), Host.floats(in.input()), Host.floats(in.recurrent()), Host.floats(in.scorer()),
+                in.scorerOff(), in.scorerStride(), Host.floats(in.scores()), Host.floats(in.cPrev()), in.cPrevOff(),
+                in.cPrevStride(), Host.floats(in.gates()), Host.floats(in.cells()), Host.floats(gradH),
+                Host.floats(gradC), Host.floats(gradLogits), Host.floats(gradCPrev), gradCPrevOff, gradCPrevStride,
+                Host.floats(gradInput), Host.floats(gradRecurrent), Host.floats(gradScores), Host.floats(scorerRows));
     }
 
     @Override
     public void launch(Gpu gpu) {
-        step.launch(gpu, "lstm_cell_backward", step.modules(), KernelArgs.of().i(step.rep()).i(step.rows())
-                .i(step.rowsPerReplica()).i(step.modules()).i(step.hidden()).flag(torchGateOrder).ptr(gpu.at(input))
-                .ptr(gpu.at(recurrent)).ptr(gpu.at(scorer)).i(scorerStride).ptr(gpu.at(scores)).ptr(gpu.at(cPrev))
-                .i(cPrevStride).ptr(gpu.at(gates)).ptr(gpu.at(cells)).ptr(gpu.at(gradH)).ptr(gpu.at(gradC))
-                .ptr(gpu.at(gradLogits)).ptr(gpu.at(gradCPrev)).i(gradCPrevStride).ptr(gpu.at(gradInput))
-                .ptr(gpu.at(gradRecurrent)).ptr(gpu.at(gradScores)).ptr(gpu.at(scorerRows)));
+        step.launch(gpu, "lstm_cell_backward", step.modules(), step.args(gpu, in).ptr(gpu.at(gradH))
+                .ptr(gpu.at(gradC)).ptr(gpu.at(gradLogits)).ptr(gpu.at(gradCPrev)).i(gradCPrevStride)
+                .ptr(gpu.at(gradInput)).ptr(gpu.at(gradRecurrent)).ptr(gpu.at(gradScores)).ptr(gpu.at(scorerRows)));
     }
 }

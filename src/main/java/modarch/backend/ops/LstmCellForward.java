@@ -7,7 +7,6 @@ import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.ScalarLstmCell;
 import modarch.backend.cuda.Gpu;
-import modarch.backend.cuda.KernelArgs;
 
 /**
  * One time step of R LSTM cells that share their state, fused (the reference's GroupLSTMCell; R = 1 with null scores
@@ -34,21 +33,10 @@ import modarch.backend.cuda.KernelArgs;
  */
 public final class LstmCellForward implements Op {
     private final LstmStep step;
-    private final boolean torchGateOrder;
-    private final int scorerOff;
-    private final int scorerStride;
-    private final int cPrevOff;
-    private final int cPrevStride;
-    private final Mat input;     // input is the step's rows of (rep, rowsPerReplica, 4Rh)
-    private final Mat recurrent; // as input
-    private final Mat scorer;    // scorer is rep items of (R, 8h); null: no scorer
-    private final Mat scores;    // the step's rows of (rep, rowsPerReplica, R); null: s = 1
-    private final Mat cPrev;     // cPrev is rep items of (rows, h)
-    private final Mat gates;     // as input
-    private final Mat cells;     // the step's rows of (rep, rowsPerReplica, R h)
-    private final Mat h;         // the step's rows of (rep, rowsPerReplica, h)
-    private final Mat c;         // as h
-    private final Mat logits;    // as scores; null without a scorer or when not kept
+    private final LstmStep.Operands in;
+    private final Mat h;      // the step's rows of (rep, rowsPerReplica, h)
+    private final Mat c;      // as h
+    private final Mat logits; // the step's rows of (rep, rowsPerReplica, R); null without a scorer or when not kept
 
     public LstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
                            boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
@@ -56,20 +44,8 @@ public final class LstmCellForward implements Op {
                            FloatBuf cPrev, int cPrevOff, int cPrevStride,
                            FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits) {
         this.step = new LstmStep(rep, rows, rowsPerReplica, row0, modules, hidden);
-        step.checkScores(scorer, scores);
-        int gateWidth = step.gateWidth();
-        this.torchGateOrder = torchGateOrder;
-        this.scorerOff = scorerOff;
-        this.scorerStride = scorerStride;
-        this.cPrevOff = cPrevOff;
-        this.cPrevStride = cPrevStride;
-        this.input = step.perRow("input", input, gateWidth);
-        this.recurrent = step.perRow("recurrent", recurrent, gateWidth);
-        this.scorer = step.strided("scorer", scorer, scorerOff, scorerStride, 1, 2 * gateWidth);
-        this.scores = step.perRow("scores", scores, modules);
-        this.cPrev = step.strided("cPrev", cPrev, cPrevOff, cPrevStride, rows, hidden);
-        this.gates = step.perRow("gates", gates, gateWidth);
-        this.cells = step.perRow("cells", cells, modules * hidden);
+        this.in = step.operands(torchGateOrder, input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev,
+                cPrevOff, cPrevStride, gates, cells);
         this.h = step.perRow("h", h, hidden);
         this.c = step.perRow("c", c, hidden);
         this.logits = scorer == null ? null : step.perRow("logits", logits, modules);
@@ -83,17 +59,15 @@ public final class LstmCellForward implements Op {
     /** Runs the step on cell: the reference's, or a subclass's kernels with the reference's semantics. */
     public void runOn(ScalarLstmCell cell) {
         cell.forward(step.rep(), step.rows(), step.rowsPerReplica(), step.row0(), step.modules(), step.hidden(),
-                torchGateOrder, Host.floats(input), Host.floats(recurrent), Host.floats(scorer), scorerOff,
-                scorerStride, Host.floats(scores), Host.floats(cPrev), cPrevOff, cPrevStride, Host.floats(gates),
-                Host.floats(cells), Host.floats(h), Host.floats(c), Host.floats(logits));
+                in.torchGateOrder(), Host.floats(in.input()), Host.floats(in.recurrent()), Host.floats(in.scorer()),
+                in.scorerOff(), in.scorerStride(), Host.floats(in.scores()), Host.floats(in.cPrev()), in.cPrevOff(),
+                in.cPrevStride(), Host.floats(in.gates()), Host.floats(in.cells()), Host.floats(h), Host.floats(c),
+                Host.floats(logits));
     }
 
     @Override
     public void launch(Gpu gpu) {
-        step.launch(gpu, "lstm_cell_forward", scorer != null ? step.modules() : 1, KernelArgs.of().i(step.rep())
-                .i(step.rows()).i(step.rowsPerReplica()).i(step.modules()).i(step.hidden()).flag(torchGateOrder)
-                .ptr(gpu.at(input)).ptr(gpu.at(recurrent)).ptr(gpu.at(scorer)).i(scorerStride).ptr(gpu.at(scores))
-                .ptr(gpu.at(cPrev)).i(cPrevStride).ptr(gpu.at(gates)).ptr(gpu.at(cells)).ptr(gpu.at(h))
-                .ptr(gpu.at(c)).ptr(gpu.at(logits)));
+        step.launch(gpu, "lstm_cell_forward", in.scorer() != null ? step.modules() : 1,
+                step.args(gpu, in).ptr(gpu.at(h)).ptr(gpu.at(c)).ptr(gpu.at(logits)));
     }
 }

@@ -22,7 +22,7 @@ record LstmStep(int rep, int rows, int rowsPerReplica, int row0, int modules, in
     }
 
     /** Refuses what the step's kernels cannot take: no scores with more than one module or with a scorer. */
-    void checkScores(FloatBuf scorer, FloatBuf scores) {
+    private void checkScores(FloatBuf scorer, FloatBuf scores) {
         if (scores == null && (modules != 1 || scorer != null)) {
             throw new IllegalArgumentException("an LSTM step without scores has one module and no scorer, not "
                     + modules + (scorer != null ? " and a scorer" : ""));
@@ -41,6 +41,34 @@ record LstmStep(int rep, int rows, int rowsPerReplica, int row0, int modules, in
     /** rep parts of (rows, width), part r at off + r * stride (null for an absent one): c_prev and its gradient. */
     Mat strided(String name, FloatBuf buf, int off, int stride, int rows, int width) {
         return buf == null ? null : new Mat(name, buf, off, rep, stride, rows, width, width);
+    }
+
+    /**
+     * What both ops read: the step's gate inputs, the scorer (null: none), the scores (null: s = 1), c_prev of replica
+     * r at cPrevOff + r * cPrevStride, and the forward's gates and cells.
+     */
+    Operands operands(boolean torchGateOrder, FloatBuf input, FloatBuf recurrent, FloatBuf scorer, int scorerOff,
+                      int scorerStride, FloatBuf scores, FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates,
+                      FloatBuf cells) {
+        checkScores(scorer, scores);
+        int gateWidth = gateWidth();
+        return new Operands(torchGateOrder, perRow("input", input, gateWidth),
+                perRow("recurrent", recurrent, gateWidth), strided("scorer", scorer, scorerOff, scorerStride, 1, 2 * gateWidth), scorerOff, scorerStride,
+                perRow("scores", scores, modules), strided("cPrev", cPrev, cPrevOff, cPrevStride, rows, hidden),
+                cPrevOff, cPrevStride, perRow("gates", gates, gateWidth), perRow("cells", cells, modules * hidden));
+    }
+
+    /** The operands both ops read; the offsets and strides of scorer and cPrev are also the reference's arguments. */
+    record Operands(boolean torchGateOrder, Mat input, Mat recurrent, Mat scorer, int scorerOff, int scorerStride,
+                    Mat scores, Mat cPrev, int cPrevOff, int cPrevStride, Mat gates, Mat cells) {
+    }
+
+    /** Both kernels' first arguments: the shape, then the operands up to cells. */
+    KernelArgs args(Gpu gpu, Operands in) {
+        return KernelArgs.of().i(rep).i(rows).i(rowsPerReplica).i(modules).i(hidden).flag(in.torchGateOrder())
+                .ptr(gpu.at(in.input())).ptr(gpu.at(in.recurrent())).ptr(gpu.at(in.scorer())).i(in.scorerStride())
+                .ptr(gpu.at(in.scores())).ptr(gpu.at(in.cPrev())).i(in.cPrevStride()).ptr(gpu.at(in.gates()))
+                .ptr(gpu.at(in.cells()));
     }
 
     /**

@@ -73,8 +73,8 @@ public final class RoutingTopK implements Op {
         }
         KernelArgs args = KernelArgs.of().i(m).i(n).i(k).ptr(gpu.at(probs)).ptr(gpu.at(gates)).ptr(gpu.at(chosen));
         if (m > 0) {
-            gpu.launch("routing_topk", Gpu.blocksFor(m, KernelGeometry.TOPK_WARPS), 1, 1, 32 * KernelGeometry.TOPK_WARPS,
-                    0, args);
+            int warps = KernelGeometry.TOPK_WARPS;
+            gpu.launch("routing_topk", Gpu.blocksFor(m, warps), 1, 1, 32 * warps, 0, args);
         }
     }
 }

@@ -165,7 +165,8 @@ abstract class CudaBackendContract extends DeviceContract {
                         be.run(TestOps.l1Loss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 0.5f, accumulate)));
                 check("bceWithLogitsLoss " + what, device, new float[][] {pred, labels, gaussian(rnd, batch * n + 3),
                     gaussian(rnd, batch + 1)}, new int[0][], (be, f, i) ->
-                        be.run(TestOps.bceWithLogitsLoss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 2f, accumulate)));
+                        be.run(TestOps.bceWithLogitsLoss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 2f,
+                                accumulate)));
             }
             check("countCorrect " + batch + "x" + n, device, new float[][] {pred, labels}, new int[][] {new int[batch + 1]},
                     (be, f, i) -> be.run(TestOps.countCorrect(batch, n, f[0], 1, f[1], 2, i[0], 1)));
@@ -180,7 +181,8 @@ abstract class CudaBackendContract extends DeviceContract {
             for (int j = 0; j < n; j++) v[j] = Math.abs(v[j]);
             check("adam " + n, device(), new float[][] {gaussian(rnd, n), gaussian(rnd, n), gaussian(rnd, n), v},
                     new int[][] {{5, 41}}, (be, f, i) -> {
-                        for (int step = 0; step < 3; step++) be.run(TestOps.adam(n, f[0], f[1], f[2], f[3], i[0], 1, 1e-3, 0.9f, 0.999f, 1e-8f));
+                        for (int step = 0; step < 3; step++) be.run(TestOps.adam(n, f[0], f[1], f[2], f[3], i[0], 1,
+                                1e-3, 0.9f, 0.999f, 1e-8f));
                     });
         }
     }
@@ -194,7 +196,8 @@ abstract class CudaBackendContract extends DeviceContract {
                 float[] grad = gaussian(rnd, 2 + batch * stride);
                 grad[2 + 2 * stride + n / 2] = Float.NaN; // the last replica's norm is NaN: all its values become NaN
                 check("clipGradNorm " + n + " max " + maxNorm, device(), new float[][] {grad, gaussian(rnd, batch + 1)},
-                        new int[0][], (be, f, i) -> be.run(TestOps.clipGradNorm(batch, n, f[0], 2, stride, maxNorm, f[1], 1)));
+                        new int[0][], (be, f, i) -> be.run(TestOps.clipGradNorm(batch, n, f[0], 2, stride, maxNorm,
+                                f[1], 1)));
             }
         }
     }
@@ -241,7 +244,8 @@ abstract class CudaBackendContract extends DeviceContract {
             float[][] floats = {new float[examples * 2], new float[examples]};
             int[][] ints = {{11}, {(int) batch, (int) (batch >>> 32)}, words, new int[examples]};
             checkExact("mlpTaskBatch tails, batch " + batch, device(), floats, ints, (be, f, i) ->
-                    be.run(new MlpTaskBatch(1, examples, rules, false, i[0], DataStream.TRAIN.id(), i[1], false, i[2], null,
+                    be.run(new MlpTaskBatch(1, examples, rules, false, i[0], DataStream.TRAIN.id(), i[1], false, i[2],
+                            null,
                             f[0], i[3], f[1])));
         }
     }
@@ -331,7 +335,8 @@ abstract class CudaBackendContract extends DeviceContract {
         // f: q, k, v, out, weight, gradOut, gradScore, gradQ, gradK, gradV
         check(what, device(), f, new int[][] {kept}, (be, b, i) -> {
             be.run(new AttentionForward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], b[3], i[0], b[4]));
-            be.run(new AttentionBackward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], i[0], b[4], b[5], b[6],
+            be.run(new AttentionBackward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], i[0], b[4], b[5],
+                    b[6],
                     b[7], b[8], b[9]));
         });
     }
@@ -386,9 +391,11 @@ abstract class CudaBackendContract extends DeviceContract {
             FloatBuf w = scoring == 2 ? b[2] : null, scores = scoring == 0 ? null : b[3];
             FloatBuf gradCPrev = withGradCPrev ? b[11] : null, gradScores = withGradScores ? b[14] : null;
             FloatBuf logits = withLogits ? b[16] : null, gradLogits = withLogits ? b[17] : null;
-            be.run(new LstmCellForward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
+            be.run(new LstmCellForward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3,
+                    scorerStride,
                     scores, b[4], 2, cPrevStride, b[5], b[6], b[7], b[8], logits));
-            be.run(new LstmCellBackward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
+            be.run(new LstmCellBackward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3,
+                    scorerStride,
                     scores, b[4], 2, cPrevStride, b[5], b[6], b[9], b[10], gradLogits, gradCPrev, 1, gradCPrevStride,
                     b[12], b[13], gradScores, b[15]));
         });
@@ -396,7 +403,8 @@ abstract class CudaBackendContract extends DeviceContract {
 
     @Test
     void lstmCellRefusesMoreModulesThanItsSharedMemory() {
-        assertRefusesMoreModulesThan(LSTM_MAX_MODULES, 8, (x, modules) -> device().run(new LstmCellForward(1, 1, 1, 0, modules,
+        assertRefusesMoreModulesThan(LSTM_MAX_MODULES, 8, (x, modules) -> device().run(new LstmCellForward(1, 1, 1, 0,
+                modules,
                 1, false, x, x, null, 0, 0, x, x, 0, 0, x, x, x, x, null)));
     }
 
@@ -462,12 +470,14 @@ abstract class CudaBackendContract extends DeviceContract {
         check("routerRegularizers rep " + rep + " rows " + rows + " R " + modules + " weights " + Arrays.toString(w)
                         + " logits " + drawn + (zeros ? "" : " onto random values"), device(),
                 new float[][] {logits, probs, gaussian(rnd, 3 * rep + 2), grad}, new int[0][],
-                (be, f, i) -> be.run(new RegularizerTerms(rep, rows, modules, f[0], f[1], w[0], w[1], w[2], f[2], f[3])));
+                (be, f, i) -> be.run(new RegularizerTerms(rep, rows, modules, f[0], f[1], w[0], w[1], w[2], f[2],
+                        f[3])));
     }
 
     @Test
     void routerRegularizersRefuseMoreModulesThanTheirSharedMemory() {
-        assertRefusesMoreModulesThan(ROUTER_MAX_MODULES, 2, (x, modules) -> device().run(new RegularizerTerms(1, 1, modules, x,
+        assertRefusesMoreModulesThan(ROUTER_MAX_MODULES, 2, (x, modules) -> device().run(new RegularizerTerms(1, 1,
+                modules, x,
                 x, 1f, 1f, 1f, x, x)));
         assertThrows(IllegalArgumentException.class,
                 () -> device().run(new RegularizerTerms(1, 0, 2, null, null, 1f, 1f, 1f, null, null)), "no rows");
@@ -596,17 +606,21 @@ abstract class CudaBackendContract extends DeviceContract {
                 String mode = (blockwise ? " per module" : " shared") + what;
                 checkExact("gatherSlots" + mode, device(), new float[][] {blockwise ? perModule : perRow,
                     gaussian(rnd, all * width + 2)}, ints,
-                        (be, f, i) -> be.run(new GatherSlots(rep, rows, modules, k, width, blockwise, i[0], f[0], f[1])));
+                        (be, f, i) -> be.run(new GatherSlots(rep, rows, modules, k, width, blockwise, i[0], f[0],
+                                f[1])));
                 checkExact("scatterSlots" + mode, device(), new float[][] {values,
                     gaussian(rnd, (blockwise ? blocks : rep * rows) * width + 2)}, ints,
-                        (be, f, i) -> be.run(new ScatterSlots(rep, rows, modules, k, width, blockwise, i[0], i[1], f[0], f[1])));
+                        (be, f, i) -> be.run(new ScatterSlots(rep, rows, modules, k, width, blockwise, i[0], i[1],
+                                f[0], f[1])));
             }
             float[] gates = gaussian(rnd, blocks + 2);
             checkExact("combineSlots" + what, device(), new float[][] {gates, values, gaussian(rnd, rep * rows * width + 2)},
-                    ints, (be, f, i) -> be.run(new CombineSlots(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2])));
+                    ints, (be, f, i) -> be.run(new CombineSlots(rep, rows, modules, k, width, i[0], i[1], f[0], f[1],
+                            f[2])));
             checkExact("combineSlotsBackward" + what, device(), new float[][] {gates, values, perRow,
                 gaussian(rnd, all * width + 2), gaussian(rnd, blocks + 3)}, ints, (be, f, i) ->
-                    be.run(new CombineSlotsBackward(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2], f[3], f[4])));
+                    be.run(new CombineSlotsBackward(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2], f[3],
+                            f[4])));
         }
     }
 
@@ -709,8 +723,10 @@ abstract class CudaBackendContract extends DeviceContract {
             assertThrows(IllegalArgumentException.class, () -> device.run(new RoutingTopK(1, 4, 0, x, x, i)), "k = 0");
             assertThrows(IllegalArgumentException.class, () -> device.run(new RoutingTopK(1, 4, 5, x, x, i)), "k > n");
             assertThrows(IllegalArgumentException.class, () -> device.run(new RoutingTopK(-1, 4, 2, x, x, i)), "m < 0");
-            assertThrows(IllegalArgumentException.class, () -> device.run(new ModuleDispatch(1, 2, 3, 4, i, i, i, i)), "k > R");
-            assertThrows(IllegalArgumentException.class, () -> device.run(new ModuleDispatch(1, 2, 0, 1, i, i, i, i)), "no R");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new ModuleDispatch(1, 2, 3, 4, i, i, i, i)),
+                    "k > R");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new ModuleDispatch(1, 2, 0, 1, i, i, i, i)),
+                    "no R");
             assertThrows(IllegalArgumentException.class,
                     () -> device.run(new GatherSlots(-1, 2, 3, 1, 4, false, i, x, x)), "rep < 0");
             assertThrows(IllegalArgumentException.class,
@@ -759,7 +775,8 @@ abstract class CudaBackendContract extends DeviceContract {
                             float[][] floats = {gaussian(rnd, rows * features + margin), gaussian(rnd, rows + margin)};
                             int[][] ints = {{3, -77}, {123456789, 0x7fffffff}, words, probabilities,
                                 new int[rows + margin]};
-                            checkExact(what, device(), floats, ints, (be, f, i) -> be.run(new MhaTaskBatch(rep, examples,
+                            checkExact(what, device(), floats, ints, (be, f, i) -> be.run(new MhaTaskBatch(rep,
+                                    examples,
                                     length, rules, v, classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2],
                                     uniform ? null : i[3], f[0], i[4], f[1])));
                         }
@@ -784,7 +801,8 @@ abstract class CudaBackendContract extends DeviceContract {
             float[][] floats = {new float[rows * MhaTask.features(rules, version)], new float[rows]};
             int[][] ints = {{17}, {5, 1}, words, probabilities, new int[rows]};
             checkExact("mhaTaskBatch at scale, v" + version, device(), floats, ints, (be, f, i) ->
-                    be.run(new MhaTaskBatch(1, examples, length, rules, v, false, i[0], DataStream.EVAL.id(), i[1], v == 2,
+                    be.run(new MhaTaskBatch(1, examples, length, rules, v, false, i[0], DataStream.EVAL.id(), i[1],
+                            v == 2,
                             i[2], v == 2 ? i[3] : null, f[0], i[4], f[1])));
         }
     }
@@ -826,7 +844,8 @@ abstract class CudaBackendContract extends DeviceContract {
                         gaussian(rnd, rows * (classification ? 1 : dim) + margin)};
                     int[][] ints = {{3, -77, 0x7fffffff}, {123456789, 0x7fffffff}, words, probabilities,
                         new int[rows + margin]};
-                    checkExact(what, device(), floats, ints, (be, f, i) -> be.run(new RnnTaskBatch(rep, examples, length, rules,
+                    checkExact(what, device(), floats, ints, (be, f, i) -> be.run(new RnnTaskBatch(rep, examples,
+                            length, rules,
                             dim, order, classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2],
                             uniform ? null : i[3], f[0], i[4], f[1])));
                 }
@@ -849,7 +868,8 @@ abstract class CudaBackendContract extends DeviceContract {
             float[][] floats = {new float[rows * dim], new float[rows * (classification ? 1 : dim)]};
             int[][] ints = {{17, 18}, {5, 1}, rnnWords(rep, rules, dim, order, 9), probabilities, new int[rows]};
             checkExact("rnnTaskBatch at scale, order " + order, device(), floats, ints, (be, f, i) ->
-                    be.run(new RnnTaskBatch(rep, examples, length, rules, dim, o, classification, i[0], DataStream.EVAL.id(),
+                    be.run(new RnnTaskBatch(rep, examples, length, rules, dim, o, classification, i[0],
+                            DataStream.EVAL.id(),
                             i[1], classification, i[2], classification ? i[3] : null, f[0], i[4], f[1])));
         }
     }
@@ -859,7 +879,8 @@ abstract class CudaBackendContract extends DeviceContract {
         Backend device = device();
         try (FloatBuf x = device.allocFloats(1); IntBuf i = device.allocInts(2)) {
             for (int[] shape : new int[][] {{0, 1}, {RnnTask.MAX_DIM + 1, 1}, {4, 0}, {4, RnnTask.MAX_ORDER + 1}}) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> device.run(new RnnTaskBatch(1, 1,
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> device.run(new RnnTaskBatch(1, 1,
                         1, 2, shape[0], shape[1], false, i, 0, i, false, i, null, x, i, x)));
                 assertTrue(e.getMessage().contains("dim " + shape[0]), e.getMessage());
             }

@@ -51,7 +51,8 @@ class KernelGeometryTest {
             if (file.getKey().equals("emu_selftest.cu")) continue;
             Matcher m = bounds.matcher(file.getValue());
             while (m.find()) {
-                if (m.group(1).trim().matches("\\d+")) problems.add(file.getKey() + ": __launch_bounds__(" + m.group(1) + ")");
+                if (m.group(1).trim()
+                        .matches("\\d+")) problems.add(file.getKey() + ": __launch_bounds__(" + m.group(1) + ")");
             }
         }
         assertTrue(problems.isEmpty(), "block sizes written as numbers: " + problems);

@@ -26,7 +26,8 @@ final class KernelSources {
         Map<String, String> out = new TreeMap<>();
         try (Stream<Path> files = Files.list(DIR)) {
             for (Path p : (Iterable<Path>) files::iterator) {
-                if (p.toString().endsWith(".cu")) out.put(p.getFileName().toString(), withoutComments(Files.readString(p)));
+                if (p.toString().endsWith(".cu")) out.put(p.getFileName().toString(),
+                        withoutComments(Files.readString(p)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
