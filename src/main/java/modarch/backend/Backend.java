@@ -175,28 +175,6 @@ public interface Backend extends AutoCloseable {
     void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff);
 
     /**
-     * A grouped product with a row count per module (the sparse dispatch's module layer): for each replica r and
-     * module m, the slots {@code [starts[r][m], starts[r][m + 1])} of a (rep, slots, kdim) times module m's weight,
-     * into the same slots of c (rep, slots, n): {@code c = act(a_seg . op(w_m) + bias_m)}, overwriting c. w_m starts at
-     * {@code wOff + r * wRepStride + m * wModuleStride} and is stored (kdim, n) with row stride ldw, or (n, kdim) when
-     * transW; bias_m (n), when bias is not null, at {@code biasOff + r * biasRepStride + m * biasModuleStride}. A
-     * module without slots computes nothing. act as in {@link #gemmBatched}.
-     */
-    void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
-                       FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
-                       FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride, boolean relu);
-
-    /**
-     * The weight gradient of {@link #gemmSegmented} (not transW): {@code gw_m (kdim, n) += a_seg^T . d_seg} and, when
-     * gb is not null, {@code gb_m (n) += sum over the segment's rows of d_seg}, every replica and module; a (rep,
-     * slots, kdim), d (rep, slots, n); gw_m and gb_m are addressed like w_m and bias_m there. A module without slots
-     * adds nothing.
-     */
-    void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
-                                 FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
-                                 FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride);
-
-    /**
      * Records the ops that body issues, to replay them later as one unit with the same arguments (a CUDA graph
      * on the GPU). Buffers' contents are read when replayed, not when recorded, so a replay sees the current
      * values; body must not upload or download. CPU backends simply run body again at each replay.

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
+import modarch.backend.ops.GemmSegmentedWeightGrad;
+import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.CombineSlotsBackward;
 import modarch.backend.ops.CombineSlots;
 import modarch.backend.ops.ScatterSlots;
@@ -231,11 +233,11 @@ class SlotDispatchTest {
                  FloatBuf bb = TestBuffers.of(backend, bias); FloatBuf ab = TestBuffers.of(backend, a);
                  FloatBuf db = TestBuffers.of(backend, d); FloatBuf c = TestBuffers.of(backend, before);
                  FloatBuf gw = backend.allocFloats(rep * wRep); FloatBuf gb = backend.allocFloats(rep * modules * ldw)) {
-                backend.gemmSegmented(rep, modules, starts, slots, false, n, kdim, ab, wb, 0, ldw, wModule, wRep,
-                        c, bb, 0, ldw, modules * ldw, true);
+                backend.run(new GemmSegmented(rep, modules, starts, slots, false, n, kdim, ab, wb, 0, ldw, wModule, wRep,
+                        c, bb, 0, ldw, modules * ldw, true));
                 float[] out = TestBuffers.read(backend, c);
-                backend.gemmSegmentedWeightGrad(rep, modules, starts, slots, n, kdim, ab, db, gw, 0, ldw, wModule, wRep,
-                        gb, 0, ldw, modules * ldw);
+                backend.run(new GemmSegmentedWeightGrad(rep, modules, starts, slots, n, kdim, ab, db, gw, 0, ldw, wModule, wRep,
+                        gb, 0, ldw, modules * ldw));
                 float[] gradW = TestBuffers.read(backend, gw);
                 float[] gradB = TestBuffers.read(backend, gb);
                 for (int r = 0; r < rep; r++) {
@@ -266,8 +268,8 @@ class SlotDispatchTest {
                     }
                 }
                 // transposed: d (slots, n) . w_m^T, the same w_m (kdim, n) read as the stored (n', kdim') = (kdim, n)
-                backend.gemmSegmented(rep, modules, starts, slots, true, kdim, n, db, wb, 0, ldw, wModule, wRep,
-                        ab, null, 0, 0, 0, false);
+                backend.run(new GemmSegmented(rep, modules, starts, slots, true, kdim, n, db, wb, 0, ldw, wModule, wRep,
+                        ab, null, 0, 0, 0, false));
                 float[] back = TestBuffers.read(backend, ab);
                 for (int r = 0; r < rep; r++) {
                     for (int s = 0; s < slots; s++) {

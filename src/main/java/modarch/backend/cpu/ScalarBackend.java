@@ -216,20 +216,4 @@ public final class ScalarBackend implements Backend {
         }
     }
 
-    @Override
-    public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
-                              FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
-                              FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,
-                              boolean relu) {
-        SegmentedGemm.forward(this, rep, modules, starts, slots, transW, n, kdim, a, w, wOff, ldw, wModuleStride,
-                wRepStride, c, bias, biasOff, biasModuleStride, biasRepStride, relu);
-    }
-
-    @Override
-    public void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
-                                        FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
-                                        FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride) {
-        SegmentedGemm.weightGrad(this, rep, modules, starts, slots, n, kdim, a, d, gw, wOff, ldw, wModuleStride,
-                wRepStride, gb, biasOff, biasModuleStride, biasRepStride);
-    }
 }

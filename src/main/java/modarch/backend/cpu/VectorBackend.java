@@ -14,6 +14,8 @@ import modarch.backend.ops.AdamUpdate;
 import modarch.backend.ops.AttentionBackward;
 import modarch.backend.ops.AttentionForward;
 import modarch.backend.ops.AttentionShape;
+import modarch.backend.ops.GemmSegmented;
+import modarch.backend.ops.GemmSegmentedWeightGrad;
 import modarch.backend.ops.LstmCellBackward;
 import modarch.backend.ops.LstmCellForward;
 
@@ -121,6 +123,10 @@ public final class VectorBackend implements Backend {
             step.runOn(VectorLstmCell.local(parallel)); // lanes over the hidden units, rows across the pool when many
         } else if (op instanceof LstmCellBackward step) {
             step.runOn(VectorLstmCell.local(parallel));
+        } else if (op instanceof GemmSegmented product) {
+            product.runOn(this); // a vector gemm per segment
+        } else if (op instanceof GemmSegmentedWeightGrad product) {
+            product.runOn(this);
         } else {
             op.reference(parallel);
         }
@@ -425,20 +431,4 @@ public final class VectorBackend implements Backend {
         }
     }
 
-    @Override
-    public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
-                              FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
-                              FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,
-                              boolean relu) {
-        SegmentedGemm.forward(this, rep, modules, starts, slots, transW, n, kdim, a, w, wOff, ldw, wModuleStride,
-                wRepStride, c, bias, biasOff, biasModuleStride, biasRepStride, relu);
-    }
-
-    @Override
-    public void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
-                                        FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
-                                        FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride) {
-        SegmentedGemm.weightGrad(this, rep, modules, starts, slots, n, kdim, a, d, gw, wOff, ldw, wModuleStride,
-                wRepStride, gb, biasOff, biasModuleStride, biasRepStride);
-    }
 }

@@ -28,6 +28,11 @@ public final class Gpu implements AutoCloseable {
         return view == null ? 0 : DeviceBuffer.at(view.buf(), view.off(), view.span());
     }
 
+    /** The address of view's first element for an access of span elements from there (view absent: 0). */
+    public long at(Mat view, long span) {
+        return view == null ? 0 : DeviceBuffer.at(view.buf(), view.off(), span);
+    }
+
     public long at(IntMat view) {
         return view == null ? 0 : DeviceBuffer.at(view.buf(), view.off(), view.span());
     }

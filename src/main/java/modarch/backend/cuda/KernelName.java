@@ -15,9 +15,7 @@ enum KernelName {
     BLOCK_DOT_ACCUMULATE,
     ONE_HOT,
     SOFTMAX_ROWS,
-    SOFTMAX_ROWS_BACKWARD,
-    GEMM_SEGMENTED,
-    GEMM_SEGMENTED_WEIGHT_GRAD;
+    SOFTMAX_ROWS_BACKWARD;
 
     /** The kernel's name in the .cu source and the module. */
     String symbol() {

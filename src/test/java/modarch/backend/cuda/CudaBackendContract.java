@@ -2,6 +2,8 @@ package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
 import modarch.backend.TestOps;
+import modarch.backend.ops.GemmSegmentedWeightGrad;
+import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.LstmCellBackward;
 import modarch.backend.ops.LstmCellForward;
 import modarch.backend.ops.AttentionShape;
@@ -660,9 +662,9 @@ abstract class CudaBackendContract extends DeviceContract {
                     float[][] f = {gaussian(rnd, rep * slots * kdim + 2), gaussian(rnd, 1 + rep * wRep + 2),
                         gaussian(rnd, rep * slots * n + 3), gaussian(rnd, 2 + rep * biasRep + 1)};
                     check("gemmSegmented" + what + (transW ? " transW" : "") + (epilogue ? " bias relu" : ""),
-                            device(), f, ints, (be, b, i) -> be.gemmSegmented(rep, modules, i[0], slots, transW, n,
+                            device(), f, ints, (be, b, i) -> be.run(new GemmSegmented(rep, modules, i[0], slots, transW, n,
                                     kdim, b[0], b[1], 1, ldw, wModule, wRep, b[2], epilogue ? b[3] : null, 2,
-                                    biasModule, biasRep, epilogue));
+                                    biasModule, biasRep, epilogue)));
                 }
             }
             for (boolean withBias : new boolean[] {false, true}) {
@@ -671,8 +673,8 @@ abstract class CudaBackendContract extends DeviceContract {
                 float[][] f = {gaussian(rnd, rep * slots * kdim + 2), gaussian(rnd, rep * slots * n + 2),
                     gaussian(rnd, 3 + rep * wRep + 2), gaussian(rnd, 1 + rep * biasRep + 2)};
                 check("gemmSegmentedWeightGrad" + what + (withBias ? " +bias" : ""), device(), f, ints,
-                        (be, b, i) -> be.gemmSegmentedWeightGrad(rep, modules, i[0], slots, n, kdim, b[0], b[1], b[2], 3,
-                                ldw, wModule, wRep, withBias ? b[3] : null, 1, biasModule, biasRep));
+                        (be, b, i) -> be.run(new GemmSegmentedWeightGrad(rep, modules, i[0], slots, n, kdim, b[0], b[1], b[2], 3,
+                                ldw, wModule, wRep, withBias ? b[3] : null, 1, biasModule, biasRep)));
             }
         }
     }
@@ -701,14 +703,14 @@ abstract class CudaBackendContract extends DeviceContract {
             be.run(new RoutingTopK(rowSize, modules, k, b[0], b[1], i[0]));
             be.run(new ModuleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]));
             be.run(new GatherSlots(rep, rows, modules, k, in, false, i[1], b[2], b[3]));
-            be.gemmSegmented(rep, modules, i[2], slots, false, out, in, b[3], b[4], 0, out, in * out, wRep, b[6], b[5],
-                    0, out, modules * out, true);
+            be.run(new GemmSegmented(rep, modules, i[2], slots, false, out, in, b[3], b[4], 0, out, in * out, wRep, b[6], b[5],
+                    0, out, modules * out, true));
             be.run(new CombineSlots(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[7]));
             be.run(new CombineSlotsBackward(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[8], b[9], b[10]));
-            be.gemmSegmentedWeightGrad(rep, modules, i[2], slots, out, in, b[3], b[9], b[11], 0, out, in * out, wRep,
-                    b[12], 0, out, modules * out);
-            be.gemmSegmented(rep, modules, i[2], slots, true, in, out, b[9], b[4], 0, out, in * out, wRep, b[13], null,
-                    0, 0, 0, false);
+            be.run(new GemmSegmentedWeightGrad(rep, modules, i[2], slots, out, in, b[3], b[9], b[11], 0, out, in * out, wRep,
+                    b[12], 0, out, modules * out));
+            be.run(new GemmSegmented(rep, modules, i[2], slots, true, in, out, b[9], b[4], 0, out, in * out, wRep, b[13], null,
+                    0, 0, 0, false));
             be.run(new ScatterSlots(rep, rows, modules, k, in, false, i[1], i[3], b[13], b[14]));
         });
     }
@@ -735,10 +737,10 @@ abstract class CudaBackendContract extends DeviceContract {
                     () -> device.run(new CombineSlots(1, 2, 3, 0, 4, i, i, x, x, x)), "k = 0");
             assertThrows(IllegalArgumentException.class,
                     () -> device.run(new CombineSlotsBackward(1, -2, 3, 1, 4, i, i, x, x, x, x, x)), "rows < 0");
-            assertThrows(IllegalArgumentException.class, () -> device.gemmSegmented(1, 0, i, 2, false, 1, 1, x, x, 0,
-                    1, 1, 1, x, null, 0, 0, 0, false), "no modules");
-            assertThrows(IllegalArgumentException.class, () -> device.gemmSegmentedWeightGrad(1, 2, i, -1, 1, 1, x, x,
-                    x, 0, 1, 1, 1, null, 0, 0, 0), "slots < 0");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new GemmSegmented(1, 0, i, 2, false, 1, 1, x, x, 0,
+                    1, 1, 1, x, null, 0, 0, 0, false)), "no modules");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new GemmSegmentedWeightGrad(1, 2, i, -1, 1, 1, x, x,
+                    x, 0, 1, 1, 1, null, 0, 0, 0)), "slots < 0");
             IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class,
                     () -> device.run(new GatherSlots(2, 30, 3, 2, 4, false, i, x, x)), "a view beyond its buffer");
             assertTrue(beyond.getMessage().startsWith("dst: "), beyond.getMessage());
