@@ -1,13 +1,16 @@
 package modarch.backend;
 
 /**
- * The numeric primitives every layer runs on, over buffers the backend owns ({@link FloatBuf}, {@link IntBuf}).
- * Matrices are row-major and addressed BLAS-style by an offset and a leading dimension, so one call works on a
- * slice of a larger tensor; batched ops add a batch count and a stride per operand, in the shape of cuBLAS's
- * strided batched GEMM (item i of an operand starts at {@code off + i * stride}; stride 0 shares one operand).
- * {@link modarch.backend.cpu.ScalarBackend} is the reference every backend must agree with. Defaults here only
- * compose other ops. Nothing in a training step needs the host: losses, counts and Adam's step counter live in
- * buffers, read back only at evaluation points.
+ * What every layer runs on: buffers the backend owns ({@link FloatBuf}, {@link IntBuf}), their upload and download,
+ * replica shards, capture ({@link #record}) and op dispatch ({@link #run}). Each fused op is a class of its own
+ * ({@link Op}: its operand views, its CPU reference and its CUDA launch, in {@code modarch.backend.ops} and, for the
+ * task batches, {@code modarch.task}); a backend overrides only what it accelerates. The products and element-wise
+ * ops below are still methods here, addressed BLAS-style: matrices are row-major with an offset and a leading
+ * dimension, so one call works on a slice of a larger tensor; batched ops add a batch count and a stride per operand,
+ * in the shape of cuBLAS's strided batched GEMM (item i of an operand starts at {@code off + i * stride}; stride 0
+ * shares one operand). {@link modarch.backend.cpu.ScalarBackend} is the reference every backend must agree with.
+ * Defaults here only compose other ops. Nothing in a training step needs the host: losses, counts and Adam's step
+ * counter live in buffers, read back only at evaluation points.
  */
 public interface Backend extends AutoCloseable {
 

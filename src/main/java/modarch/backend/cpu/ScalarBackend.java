@@ -10,7 +10,8 @@ import modarch.backend.Op;
 
 /**
  * The reference backend: plain loops over heap arrays, float accumulation in k order. Slow and obviously right;
- * every other backend is tested against it.
+ * every other backend is tested against it. An {@link Op} runs its own reference; this class holds none of an op's
+ * code.
  */
 public final class ScalarBackend implements Backend {
     /** A pool of the calling thread alone: the reference runs every loop there. */

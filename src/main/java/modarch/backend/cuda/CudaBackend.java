@@ -13,7 +13,8 @@ import modarch.backend.Op;
 
 /**
  * The GPU backend: every op is one or two launches of our own kernels ({@code kernels/*.cu}) through a
- * {@link CudaDriver}, on buffers in device memory. The same code runs a real GPU ({@link JCudaDriver}) and the
+ * {@link CudaDriver}, on buffers in device memory: an {@link Op}'s own launch through {@link Gpu}, and the products
+ * and element-wise ops still declared on {@link Backend} here. The same code runs a real GPU ({@link JCudaDriver}) and the
  * emulated device, which compiles the same kernel sources for the CPU. A step needs the host for nothing:
  * batches are drawn on the device, losses and Adam's step counter stay there, and {@link #record} captures a
  * step into a CUDA graph. Launches are asynchronous; downloads wait for them.
