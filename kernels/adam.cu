@@ -3,6 +3,8 @@
 // ScalarBackend.adam with AdamStep). The step number t = step[0] + 1 is read, not written: counter32_increment
 // advances it in the next launch, so every thread sees the same t. Bias corrections in double, as PyTorch; the
 // moment updates round each product and sum separately, as the reference does.
+#include "launch.h"
+
 extern "C" __global__ void adam_step(int n, float* __restrict__ param, const float* __restrict__ grad,
                                      float* __restrict__ m, float* __restrict__ v, const int* __restrict__ step,
                                      double lr, float beta1, float beta2, float eps) {
@@ -23,8 +25,6 @@ extern "C" __global__ void adam_step(int n, float* __restrict__ param, const flo
 
 // Gradient-norm clipping of each item (a replica's gradient arena) in two launches: the CUDA twin of
 // Backend.clipGradNorm (CPU reference: ScalarBackend.clipGradNorm). Deterministic: fixed blocks, fixed orders.
-#define CLIP_BLOCKS 64
-#define CLIP_THREADS 256
 
 // partial[item][blk] = sum of g^2 over block blk's share of the item (summed in double, stored as double).
 // grid (CLIP_BLOCKS, batch), block CLIP_THREADS.

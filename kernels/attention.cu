@@ -6,8 +6,8 @@
 // of the shared arrays, so length <= ATTN_MAX_LENGTH (CudaBackend checks). Deterministic: no atomics, every sum in
 // a fixed order; the per-key sums of the backward run over the queries in increasing order, as the CPU's.
 
-#define ATTN_WARPS 8
-#define ATTN_MAX_LENGTH 256
+#include "launch.h"
+
 #define ATTN_TILE_D 16 // columns of a warp's tile of rows
 
 __device__ __forceinline__ float attn_warp_max(float v) {

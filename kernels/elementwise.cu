@@ -5,6 +5,8 @@
 // Element counts fit in 31 bits (Java buffers are int-indexed), so index arithmetic is 32-bit: a 64-bit
 // division costs dozens of instructions on the GPU.
 
+#include "launch.h"
+
 #define GRID_STRIDE(index, total) \
     for (unsigned index = blockIdx.x * blockDim.x + threadIdx.x; index < (unsigned)(total); \
          index += gridDim.x * blockDim.x)
@@ -26,7 +28,7 @@ extern "C" __global__ void relu_backward(int m, int n, const float* __restrict__
 // sum[j] += sum_i x[i][j] over m rows of n columns. grid (ceil(n / 32), groups * batch), block 256: 32 columns
 // by 8 row groups; row group r sums rows r, r + 8, ... in order, then one thread per column adds the 8 partial
 // sums in order (deterministic: no atomics).
-extern "C" __global__ void __launch_bounds__(256)
+extern "C" __global__ void __launch_bounds__(BLOCK_THREADS)
 column_sum_accumulate(int groups, int batch, int m, int n, const float* __restrict__ x, int ldx, int strideX,
                       int groupStrideX, float* __restrict__ sum, int strideSum, int groupStrideSum) {
     __shared__ float partial[8][33];

@@ -9,8 +9,9 @@
 // Both load slabs of 16 along k through shared memory, reading along the stored rows whichever way an operand is
 // transposed; grid z walks the items (items beyond gridDim.z loop).
 
+#include "launch.h"
+
 #define GEMM_DEPTH 16
-#define GEMM_THREADS 256
 
 #define GEMM_PARAMS                                                                                             \
     int groups, int batch, int transA, int transB, int m, int n, int k,                                         \
@@ -37,13 +38,12 @@ __device__ __forceinline__ float gemm_b(const float* bItem, int transB, int ldb,
 // A 64 x 64 tile of C per block of 256 threads, each a 4 x 4 register tile whose rows and columns are 16 apart
 // (conflict-free shared reads, coalesced stores); the next slab's loads are in flight while the current slab is
 // multiplied. grid (ceil(n / 64), ceil(m / 64), min(groups * batch, 65535)).
-#define TILE 64
 extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_tiled(GEMM_PARAMS) {
-    __shared__ float tileA[GEMM_DEPTH][TILE + 1]; // tileA[p][i] = op(A)[row0 + i][p0 + p]
-    __shared__ float tileB[GEMM_DEPTH][TILE + 1]; // tileB[p][j] = op(B)[p0 + p][col0 + j]
+    __shared__ float tileA[GEMM_DEPTH][GEMM_TILE + 1]; // tileA[p][i] = op(A)[row0 + i][p0 + p]
+    __shared__ float tileB[GEMM_DEPTH][GEMM_TILE + 1]; // tileB[p][j] = op(B)[p0 + p][col0 + j]
     const int tid = threadIdx.x;
     const int tx = tid % 16, ty = tid / 16;
-    const int row0 = blockIdx.y * TILE, col0 = blockIdx.x * TILE;
+    const int row0 = blockIdx.y * GEMM_TILE, col0 = blockIdx.x * GEMM_TILE;
     for (unsigned item = blockIdx.z; item < (unsigned)(groups * batch); item += gridDim.z) {
         const unsigned g = item / batch, bi = item % batch;
         const float* aItem = a + g * groupStrideA + bi * strideA;
@@ -59,10 +59,10 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_tiled(GEMM_PA
 #pragma unroll
             for (int l = 0; l < 4; l++) {
                 int idx = tid + l * GEMM_THREADS;
-                nextA[l] = transA ? gemm_a(aItem, 1, lda, m, k, row0 + idx % TILE, p0 + idx / TILE)
+                nextA[l] = transA ? gemm_a(aItem, 1, lda, m, k, row0 + idx % GEMM_TILE, p0 + idx / GEMM_TILE)
                                   : gemm_a(aItem, 0, lda, m, k, row0 + idx / GEMM_DEPTH, p0 + idx % GEMM_DEPTH);
                 nextB[l] = transB ? gemm_b(bItem, 1, ldb, k, n, p0 + idx % GEMM_DEPTH, col0 + idx / GEMM_DEPTH)
-                                  : gemm_b(bItem, 0, ldb, k, n, p0 + idx / TILE, col0 + idx % TILE);
+                                  : gemm_b(bItem, 0, ldb, k, n, p0 + idx / GEMM_TILE, col0 + idx % GEMM_TILE);
             }
         };
         if (k > 0) load(0);
@@ -70,10 +70,10 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_tiled(GEMM_PA
 #pragma unroll
             for (int l = 0; l < 4; l++) {
                 int idx = tid + l * GEMM_THREADS;
-                if (transA) tileA[idx / TILE][idx % TILE] = nextA[l];
+                if (transA) tileA[idx / GEMM_TILE][idx % GEMM_TILE] = nextA[l];
                 else tileA[idx % GEMM_DEPTH][idx / GEMM_DEPTH] = nextA[l];
                 if (transB) tileB[idx % GEMM_DEPTH][idx / GEMM_DEPTH] = nextB[l];
-                else tileB[idx / TILE][idx % TILE] = nextB[l];
+                else tileB[idx / GEMM_TILE][idx % GEMM_TILE] = nextB[l];
             }
             __syncthreads();
             if (p0 + GEMM_DEPTH < k) load(p0 + GEMM_DEPTH);
@@ -104,22 +104,20 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_tiled(GEMM_PA
         }
     }
 }
-#undef TILE
 
 // A 32 x 32 tile of C per block, k split four ways inside the block: thread group q (64 threads) multiplies slabs
 // q, q + 4, q + 8, ..., each thread a 4 x 4 register tile 8 apart; the four partial tiles are then added in group
 // order (deterministic). For products whose few output tiles would leave the GPU idle while one block walks a
 // long k (weight gradients: k = rows). grid (ceil(n / 32), ceil(m / 32), min(groups * batch, 65535)).
-#define SMALL 32
 #define SPLIT 4
 extern "C" __global__ void __launch_bounds__(GEMM_THREADS) gemm_small(GEMM_PARAMS) {
-    __shared__ float tileA[SPLIT][GEMM_DEPTH][SMALL + 1]; // tileA[q][p][i] = op(A)[row0 + i][p0(q) + p]
-    __shared__ float tileB[SPLIT][GEMM_DEPTH][SMALL + 1]; // tileB[q][p][j] = op(B)[p0(q) + p][col0 + j]
-    __shared__ float partial[SPLIT][SMALL][SMALL + 1];    // each group's sums of the tile
+    __shared__ float tileA[SPLIT][GEMM_DEPTH][GEMM_SMALL_TILE + 1]; // tileA[q][p][i] = op(A)[row0 + i][p0(q) + p]
+    __shared__ float tileB[SPLIT][GEMM_DEPTH][GEMM_SMALL_TILE + 1]; // tileB[q][p][j] = op(B)[p0(q) + p][col0 + j]
+    __shared__ float partial[SPLIT][GEMM_SMALL_TILE][GEMM_SMALL_TILE + 1];    // each group's sums of the tile
     const int tid = threadIdx.x;
     const int q = tid / 64, t = tid % 64;
     const int tx = t % 8, ty = t / 8;
-    const int row0 = blockIdx.y * SMALL, col0 = blockIdx.x * SMALL;
+    const int row0 = blockIdx.y * GEMM_SMALL_TILE, col0 = blockIdx.x * GEMM_SMALL_TILE;
     const int slabs = (k + GEMM_DEPTH - 1) / GEMM_DEPTH;
     for (unsigned item = blockIdx.z; item < (unsigned)(groups * batch); item += gridDim.z) {
         const unsigned g = item / batch, bi = item % batch;
@@ -136,10 +134,10 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS) gemm_small(GEMM_PARAM
 #pragma unroll
             for (int l = 0; l < 8; l++) {
                 int e = t + l * 64;
-                if (transA) tileA[q][e / SMALL][e % SMALL] = gemm_a(aItem, 1, lda, m, k, row0 + e % SMALL, p0 + e / SMALL);
+                if (transA) tileA[q][e / GEMM_SMALL_TILE][e % GEMM_SMALL_TILE] = gemm_a(aItem, 1, lda, m, k, row0 + e % GEMM_SMALL_TILE, p0 + e / GEMM_SMALL_TILE);
                 else tileA[q][e % GEMM_DEPTH][e / GEMM_DEPTH] = gemm_a(aItem, 0, lda, m, k, row0 + e / GEMM_DEPTH, p0 + e % GEMM_DEPTH);
                 if (transB) tileB[q][e % GEMM_DEPTH][e / GEMM_DEPTH] = gemm_b(bItem, 1, ldb, k, n, p0 + e % GEMM_DEPTH, col0 + e / GEMM_DEPTH);
-                else tileB[q][e / SMALL][e % SMALL] = gemm_b(bItem, 0, ldb, k, n, p0 + e / SMALL, col0 + e % SMALL);
+                else tileB[q][e / GEMM_SMALL_TILE][e % GEMM_SMALL_TILE] = gemm_b(bItem, 0, ldb, k, n, p0 + e / GEMM_SMALL_TILE, col0 + e % GEMM_SMALL_TILE);
             }
             __syncthreads();
 #pragma unroll
@@ -163,13 +161,12 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS) gemm_small(GEMM_PARAM
         __syncthreads();
         float* cItem = c + g * groupStrideC + bi * strideC;
         const float* biasItem = bias ? bias + g * groupStrideBias + bi * strideBias : nullptr;
-        for (int o = tid; o < SMALL * SMALL; o += GEMM_THREADS) {
-            int i = o / SMALL, j = o % SMALL, gi = row0 + i, gj = col0 + j;
+        for (int o = tid; o < GEMM_SMALL_TILE * GEMM_SMALL_TILE; o += GEMM_THREADS) {
+            int i = o / GEMM_SMALL_TILE, j = o % GEMM_SMALL_TILE, gi = row0 + i, gj = col0 + j;
             float sum = ((partial[0][i][j] + partial[1][i][j]) + partial[2][i][j]) + partial[3][i][j];
             if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, sum, biasItem, gj, accumulate, relu);
         }
         __syncthreads(); // partial is rewritten by the next item
     }
 }
-#undef SMALL
 #undef SPLIT

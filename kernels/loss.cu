@@ -2,7 +2,7 @@
 // bceWithLogitsLoss and countCorrect (CPU reference: ScalarBackend). One block of LOSS_THREADS per item of n
 // values; each thread sums its share in double and a shared-memory tree adds the shares.
 
-#define LOSS_THREADS 256
+#include "launch.h"
 
 // the block's sum of each thread's v, returned to thread 0 (its value elsewhere is unspecified)
 __device__ double block_sum(double v) {

@@ -11,8 +11,7 @@
 // threads over the hidden units j, each looping over the modules in increasing order as the CPU. The scores of a row
 // sit in shared memory: R <= LSTM_MAX_MODULES (CudaBackend checks). Sigmoid and tanh in float (expf, tanhf).
 
-#define LSTM_WARPS 8
-#define LSTM_MAX_MODULES 64
+#include "launch.h"
 
 __device__ __forceinline__ float lstm_warp_sum(float v) {
     for (int d = 16; d > 0; d /= 2) v += __shfl_xor_sync(0xffffffffu, v, d);

@@ -16,8 +16,8 @@
 // warp's segments by a shuffle tree, then across warps in order by one thread: no atomics, the same bits in any
 // thread order.
 
-#define ROUTER_WARPS 16
-#define ROUTER_MAX_MODULES 64
+#include "launch.h"
+
 #define ROUTER_LOG_FLOOR 1.17549435e-38f // FLT_MIN, the smallest normal float
 
 __device__ __forceinline__ float router_segment_sum(float v, int width) {

@@ -17,11 +17,9 @@
 // chosen module out of range gets no slot, a pair or slot out of range gathers zeros and adds nothing.
 // Element counts fit in 31 bits (CudaBackend checks every view), so index arithmetic is 32-bit.
 
-#define SLOT_THREADS 256
-#define TOPK_WARPS 8          // = SLOT_THREADS / 32
-#define TOPK_MAX_MODULES 64   // a row's probabilities: lane l holds modules l and l + 32
-#define SEG_TILE 64           // the segmented products' tile of the output per block
-#define SEG_DEPTH 16          // and their slab along the summed dimension
+#include "launch.h"
+
+#define SEG_DEPTH 16 // the segmented products' slab along the summed dimension (SEG_TILE: their tile per block)
 
 #define SLOT_GRID_STRIDE(index, total)                                                                            \
     for (unsigned index = blockIdx.x * blockDim.x + threadIdx.x; index < (unsigned)(total);                      \

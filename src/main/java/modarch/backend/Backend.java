@@ -1,13 +1,16 @@
 package modarch.backend;
 
 /**
- * The numeric primitives every layer runs on, over buffers the backend owns ({@link FloatBuf}, {@link IntBuf}).
- * Matrices are row-major and addressed BLAS-style by an offset and a leading dimension, so one call works on a
- * slice of a larger tensor; batched ops add a batch count and a stride per operand, in the shape of cuBLAS's
- * strided batched GEMM (item i of an operand starts at {@code off + i * stride}; stride 0 shares one operand).
- * {@link modarch.backend.cpu.ScalarBackend} is the reference every backend must agree with. Defaults here only
- * compose other ops. Nothing in a training step needs the host: losses, counts and Adam's step counter live in
- * buffers, read back only at evaluation points.
+ * What every layer runs on: buffers the backend owns ({@link FloatBuf}, {@link IntBuf}), their upload and download,
+ * replica shards, capture ({@link #record}) and op dispatch ({@link #run}). Each fused op is a class of its own
+ * ({@link Op}: its operand views, its CPU reference and its CUDA launch, in {@code modarch.backend.ops} and, for the
+ * task batches, {@code modarch.task}); a backend overrides only what it accelerates. The products and element-wise
+ * ops below are still methods here, addressed BLAS-style: matrices are row-major with an offset and a leading
+ * dimension, so one call works on a slice of a larger tensor; batched ops add a batch count and a stride per operand,
+ * in the shape of cuBLAS's strided batched GEMM (item i of an operand starts at {@code off + i * stride}; stride 0
+ * shares one operand). {@link modarch.backend.cpu.ScalarBackend} is the reference every backend must agree with.
+ * Defaults here only compose other ops. Nothing in a training step needs the host: losses, counts and Adam's step
+ * counter live in buffers, read back only at evaluation points.
  */
 public interface Backend extends AutoCloseable {
 
@@ -43,6 +46,12 @@ public interface Backend extends AutoCloseable {
     /** Frees what the backend holds beyond its buffers (threads, contexts); buffers are closed by their owners. */
     @Override
     void close();
+
+    /**
+     * Runs op: its CPU reference on the scalar backend, its CUDA launch on a GPU, and on the vector backend its
+     * vector kernel where there is one (else the reference). Ops are built once and run many times ({@link Op}).
+     */
+    void run(Op op);
 
     /**
      * batch general matrix products with a fused epilogue; for item i, with each operand advanced by i times its
@@ -165,267 +174,8 @@ public interface Backend extends AutoCloseable {
     /** Softmax backward per row: {@code dx = y * (dy - sum_j y_j dy_j)}; (m, n) contiguous blocks. */
     void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff);
 
-    /**
-     * Mean L1 loss of each of batch items of n predictions ({@code mean |p - t|}, summed in double): writes the
-     * gradient {@code sign(p - t) / n} (sign(0) = 0, as PyTorch) into grad and
-     * {@code loss[lossOff + i] = (accumulate ? loss[lossOff + i] : 0) + scale * mean} for item i. Items are
-     * contiguous: item i of pred, target and grad starts at its offset plus i * n.
-     */
-    void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
-                FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate);
-
-    /**
-     * Mean binary cross-entropy with logits of each of batch items of n values,
-     * {@code mean(max(x, 0) - x t + log(1 + exp(-|x|)))}, with gradient {@code (sigmoid(x) - t) / n}; otherwise as
-     * {@link #l1Loss}.
-     */
-    void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                           FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate);
-
-    /**
-     * For each of batch items of n logits: {@code correct[correctOff + i] +=} the number whose sign
-     * ({@code logit >= 0}) matches the 0/1 target ({@code target >= 0.5}). Items are contiguous.
-     */
-    void countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                      IntBuf correct, int correctOff);
-
-    /**
-     * Gradient-norm clipping of each of batch items of n values (a replica's gradient arena), as PyTorch's
-     * clip_grad_norm_ over all of a model's parameters: {@code norm = sqrt(sum g^2)} (summed in double),
-     * {@code g *= min(1, maxNorm / (norm + 1e-6))}, and {@code norms[normsOff + i] = norm}. Item i starts at
-     * gradOff + i * stride. For the families that clip (the RNN's); the MLP family's recipe does not.
-     */
-    void clipGradNorm(int batch, int n, FloatBuf grad, int gradOff, int stride, float maxNorm,
-                      FloatBuf norms, int normsOff);
-
     /** One-hot rows: {@code out[i][j] = (j == index[i]) ? 1 : 0} for n rows of classes columns. */
     void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff);
-
-    /**
-     * One Adam step with PyTorch's semantics (no weight decay, no amsgrad) over n values, its step number t
-     * read from and written back to {@code step[stepOff]} (t = old value + 1), so the same call can be replayed
-     * unchanged: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (m / (1-b1^t)) /
-     * (sqrt(v / (1-b2^t)) + eps)}, the bias corrections computed in double as PyTorch does.
-     */
-    void adam(int n, FloatBuf param, FloatBuf grad, FloatBuf m, FloatBuf v, IntBuf step, int stepOff,
-              double lr, float beta1, float beta2, float eps);
-
-    /**
-     * Draws one batch of the MLP task family for rep replicas, the stream of {@link modarch.task.MlpTask#sample}:
-     * example i of replica r from Philox key (seeds[r], streamId) and counter (i, batch index low, high, 0), the
-     * batch index read from {@code batchIndex[0..1]} (low, high word), inputs scaled by 2 when ood.
-     * coefficients holds (rep, 2, rules) doubles (each replica's coeff1 then coeff2), probabilities (rules)
-     * doubles or null for uniform rules, both as {@link DoubleBits} pairs of ints. Writes inputs (rep, examples, 2),
-     * rules (rep, examples) and labels (rep, examples).
-     */
-    void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
-                      IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
-                      FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
-
-    /**
-     * Draws one batch of the MHA task family for rep replicas, the stream of {@link modarch.task.MhaTask#sample}:
-     * sequence e of replica r from Philox key (seeds[r], streamId) and counters (e, batch index low, high, block),
-     * the batch index read from {@code batchIndex[0..1]}; features times 2 when ood. coefficients holds
-     * (rep, 2, rules) doubles, probabilities (rules) doubles or null for uniform rules, both as {@link DoubleBits}
-     * words. Writes inputs (rep, examples * length, features) with features = 4 rules (search version 1) or
-     * 6 rules (version 2), rules (rep, examples * length) and labels (rep, examples * length).
-     */
-    void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
-                      IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                      IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
-
-    /**
-     * Draws one batch of the RNN task family (switching linear dynamics) for rep replicas, the stream of
-     * {@link modarch.task.RnnTask#sample}: sequence e of replica r from Philox key (seeds[r], streamId) and counters
-     * (e, batch index low, high, block), the batch index read from {@code batchIndex[0..1]}; features times 2 when
-     * ood. coefficients holds (rep, R * order * dim * dim + R * dim * dim + dim) doubles (each replica's transition
-     * A, input B and decoder w, {@link modarch.task.RnnTask#wordsPerReplica} words), probabilities (rules) doubles
-     * or null for uniform rules, both as {@link DoubleBits} words. dim in 1..256, order in 1..8, length >= 1.
-     * Writes inputs (rep, examples * length, dim), rules (rep, examples * length) and labels
-     * (rep, examples * length, dim) for regression (the states), (rep, examples * length) for classification.
-     */
-    void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
-                      IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                      IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels);
-
-    /**
-     * Self-attention over seqs sequences of length tokens with the diagonal masked and sparse top-k selection,
-     * fused, forward. For each sequence, head h and query i: {@code s_j = scale * (q_i . k_j)} for keys j != i;
-     * the K = min(topK, length - 1) highest are kept (ties to the lower j; topK >= length - 1 keeps every key,
-     * the reference's dense attention); {@code w = softmax} of the kept scores (max-subtracted);
-     * {@code out_i = sum_j w_j v_j} over the kept j in increasing order. q, k, v and out are
-     * (seqs, length, heads * headDim), head h at columns h * headDim. Writes kept (seqs, heads, length, K): the
-     * kept keys in increasing order, and weight (seqs, heads, length, K): their softmax weights, for the backward.
-     */
-    void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                          FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight);
-
-    /**
-     * Backward of {@link #attentionForward} from gradOut (seqs, length, heads * headDim), with the kept keys and
-     * weights it wrote: with {@code g_j = dout_i . v_j} and {@code ds_j = w_j (g_j - sum_l w_l g_l)},
-     * {@code dq_i = scale sum_j ds_j k_j}, {@code dk_j = scale sum_i ds_ij q_i} and {@code dv_j = sum_i w_ij dout_i}
-     * over the queries i that kept j (in increasing i); keys no query kept get zeros. gradQ, gradK and gradV are
-     * shaped as q and overwritten; gradScore (seqs, heads, length, K) is scratch (it receives ds).
-     */
-    void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                           FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
-                           FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV);
-
-    /**
-     * One time step of R LSTM cells that share their state, fused (the reference's GroupLSTMCell; R = 1 with null
-     * scores is PyTorch's nn.LSTMCell), for rows step rows {@code [row0, row0 + rows)} of every replica:
-     * <pre>
-     *   pre = input + recurrent                    (rows, R, 4h): module m's gates at columns 4 m h
-     *   i, f, o = sigmoid, g = tanh of the gate blocks, in the order i, f, o, g (the reference's GroupLSTMCell)
-     *             or i, f, g, o when torchGateOrder (nn.LSTMCell's)
-     *   cNew_m = f c_prev + i g,  hNew_m = o tanh(cNew_m)
-     *   h = sum_m s_m hNew_m,  c = sum_m s_m cNew_m
-     * </pre>
-     * The scores s (rows, R) are read from scores; or, when scorer is not null (the Modular kind), computed and
-     * written there: {@code s = softmax_m(relu(input_m) . w_m[0, 4h) + relu(recurrent_m) . w_m[4h, 8h))} (dots summed
-     * in increasing column, softmax max-subtracted), scorer holding w (R, 8h) of replica r at
-     * {@code scorerOff + r * scorerStride}; null scores mean s = 1 (R must be 1).
-     * Every per-row buffer holds rowsPerReplica rows per replica (replica r's block at r * rowsPerReplica * width):
-     * input, recurrent and gates (4Rh wide), cells (Rh), scores (R), h and c (h wide). c_prev (rows, h) of replica
-     * r starts at {@code cPrevOff + r * cPrevStride}. Writes gates (the activations i, f, o, g in pre's layout),
-     * cells (cNew of every module), h and c; with a scorer and logits not null, also the self-scores' logits (the
-     * softmax's input, for the routing regularisers) into logits (rows, R), laid out as scores (ignored without a
-     * scorer). Sigmoid and tanh are evaluated in float.
-     */
-    void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                         boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                         FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                         FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                         FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits);
-
-    /**
-     * Backward of {@link #lstmCellForward} for the same rows, from gradH and gradC (the loss's gradient w.r.t. the
-     * step's shared h and c, laid out as h and c): with {@code dhNew_m = s_m dh},
-     * {@code dcNew_m = s_m dc + dhNew_m o_m (1 - tanh^2 cNew_m)} and {@code ds_m = dh . hNew_m + dc . cNew_m},
-     * <ul>
-     *   <li>gradInput = gradRecurrent = the pre-activation gradient ({@code di = dcNew g i (1 - i)},
-     *   {@code df = dcNew c_prev f (1 - f)}, {@code do = dhNew tanh(cNew) o (1 - o)}, {@code dg = dcNew i (1 - g^2)}),
-     *   overwritten;</li>
-     *   <li>with a scorer, also through the scores: {@code dl = s (ds - sum_m s_m ds_m)} (softmax backward), plus,
-     *   when gradLogits is not null, its row (rows, R, laid out as scores: a gradient w.r.t. the logits from beyond
-     *   the step, the routing regularisers'; ignored without a scorer); gradInput_m += {@code [input_m > 0] dl_m
-     *   w_m[0, 4h)}, gradRecurrent_m += {@code [recurrent_m > 0] dl_m w_m[4h, 8h)}, and scorerRows (rep, rows, R,
-     *   8h), row i at i (not at row0), gets the rows' weight gradients {@code dl_m [relu(input_m), relu(recurrent_m)]},
-     *   for the caller to sum;</li>
-     *   <li>gradScores, when not null, gets ds (rows, R), laid out as scores (the Modular-op router's input);</li>
-     *   <li>gradCPrev, when not null, gets {@code sum_m dcNew_m f_m} (rows, h) of replica r at
-     *   {@code gradCPrevOff + r * gradCPrevStride}, overwritten.</li>
-     * </ul>
-     * The previous h's gradient (through recurrent's product) is the caller's.
-     */
-    void lstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                          boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                          FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                          FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
-                          FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev, int gradCPrevOff,
-                          int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
-                          FloatBuf scorerRows);
-
-    /**
-     * The routing regularisers against collapse, per replica over its rows (examples, tokens or steps). logits z
-     * and probs p = softmax(z) are (rep, rows, R), contiguous. Writes terms (rep, 3), the unweighted terms of each
-     * replica:
-     * <ul>
-     * <li>[0] load balance (Switch Transformer): {@code R sum_m f_m P_m}, f_m the fraction of rows whose largest
-     * p is module m (ties to the lower index), P_m the mean of p[., m];
-     * <li>[1] router z-loss (ST-MoE): {@code mean over rows of logsumexp(z)^2};
-     * <li>[2] mutual information between row and module: {@code H(P) - mean over rows of H(p)}, natural logs,
-     * 0 log 0 = 0;
-     * </ul>
-     * and adds to gradLogits (rep, rows, R) the exact gradient with respect to z of
-     * {@code loadBalance * [0] + zLoss * [1] - miLoss * [2]} (f held constant, as Switch does; p's gradient through
-     * the softmax). Terms are summed in double on the CPU.
-     */
-    void routerRegularizers(int rep, int rows, int modules, FloatBuf logits, FloatBuf probs, float loadBalance,
-                            float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits);
-
-    /**
-     * Top-k routing: for each of m rows of n routing probabilities (rows of probs, (m, n) contiguous), the k
-     * highest (ties to the lower index; a NaN ranks above every number, so a diverged run stays visible) are kept:
-     * chosen (m, k) gets their indices in increasing order, gates (m, n) gets {@code p_j / s} at a kept j, s the
-     * float sum of the kept p in increasing index order, and 0 elsewhere. 1 <= k <= n.
-     */
-    void routingTopK(int m, int n, int k, FloatBuf probs, FloatBuf gates, IntBuf chosen);
-
-    /**
-     * The sparse dispatch's permutation, per replica r of rows rows, each with k chosen modules of R
-     * ({@code chosen (rep, rows, k)}, increasing per row): the rows * k (row, module) pairs ordered by module and,
-     * within a module, by row (a stable counting sort). slot s of replica r holds
-     * {@code pairs[r][s] = row * R + module}; module m's slots are {@code [starts[r][m], starts[r][m + 1])}
-     * (starts is (rep, R + 1), starts[r][0] = 0); {@code rowSlots[r][row][j]} (rep, rows, k) is the slot of the
-     * row's j-th chosen module.
-     */
-    void moduleDispatch(int rep, int rows, int modules, int k, IntBuf chosen, IntBuf pairs, IntBuf starts,
-                        IntBuf rowSlots);
-
-    /**
-     * Gathers the dispatched rows, every replica r with slots = rows * k slots of width floats:
-     * {@code dst[r][s] = src[r][pairs[r][s]]} when perModule (src (rep, rows, R, width): one block per (row, module)),
-     * else {@code src[r][pairs[r][s] / R]} (src (rep, rows, width): one row for every module); dst is
-     * (rep, slots, width).
-     */
-    void gatherSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs, FloatBuf src,
-                     FloatBuf dst);
-
-    /**
-     * The adjoint of {@link #gatherSlots}, overwriting dst: when perModule, dst (rep, rows, R, width) gets the slot's
-     * row at each chosen (row, module) block and 0 at the others; else dst (rep, rows, width) gets the sum of the row's
-     * k slots, in the order of its chosen modules (rowSlots (rep, rows, k)). src is (rep, rows * k, width).
-     */
-    void scatterSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                      IntBuf rowSlots, FloatBuf src, FloatBuf dst);
-
-    /**
-     * The gate-weighted sum of each row's k module outputs, overwriting out (rep, rows, width):
-     * {@code out[r][row] = sum_j gates[r][row][m_j] * values[r][rowSlots[r][row][j]]} in j order, m_j the module of
-     * that slot ({@code pairs % R}); values is (rep, rows * k, width), gates (rep, rows, R).
-     */
-    void combineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots, FloatBuf gates,
-                      FloatBuf values, FloatBuf out);
-
-    /**
-     * {@link #combineSlots} backward, overwriting both outputs: {@code gradValues[r][s] = gate * gradOut[r][row]} for
-     * the slot s of (row, m), and {@code gradGates[r][row][m] = gradOut[r][row] . values[r][s]} (dot product in
-     * increasing column order) at the row's chosen modules, 0 at the others.
-     */
-    void combineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                              FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
-                              FloatBuf gradGates);
-
-    /**
-     * A grouped product with a row count per module (the sparse dispatch's module layer): for each replica r and
-     * module m, the slots {@code [starts[r][m], starts[r][m + 1])} of a (rep, slots, kdim) times module m's weight,
-     * into the same slots of c (rep, slots, n): {@code c = act(a_seg . op(w_m) + bias_m)}, overwriting c. w_m starts at
-     * {@code wOff + r * wRepStride + m * wModuleStride} and is stored (kdim, n) with row stride ldw, or (n, kdim) when
-     * transW; bias_m (n), when bias is not null, at {@code biasOff + r * biasRepStride + m * biasModuleStride}. A
-     * module without slots computes nothing. act as in {@link #gemmBatched}.
-     */
-    void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
-                       FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
-                       FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride, boolean relu);
-
-    /**
-     * The weight gradient of {@link #gemmSegmented} (not transW): {@code gw_m (kdim, n) += a_seg^T . d_seg} and, when
-     * gb is not null, {@code gb_m (n) += sum over the segment's rows of d_seg}, every replica and module; a (rep,
-     * slots, kdim), d (rep, slots, n); gw_m and gb_m are addressed like w_m and bias_m there. A module without slots
-     * adds nothing.
-     */
-    void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
-                                 FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
-                                 FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride);
-
-    /** The number of keys {@link #attentionForward} keeps per query: min(topK, length - 1). */
-    static int keptKeys(int topK, int length) {
-        return Math.min(topK, length - 1);
-    }
-
-    /** Adds 1 to the 64-bit count held as (low, high) words in {@code counter[off]} and {@code counter[off + 1]}. */
-    void incrementLong(IntBuf counter, int off);
 
     /**
      * Records the ops that body issues, to replay them later as one unit with the same arguments (a CUDA graph

@@ -4,6 +4,7 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.ops.RoutingTopK;
 import modarch.task.FastRandom;
 
 /**
@@ -23,6 +24,7 @@ abstract class AbstractRouter implements Router {
     private final int topK;              // k, 0 for dense routing
     private final FloatBuf probs;        // probs is (rep, rows, R): the full softmax; scores itself when dense
     private final IntBuf chosen;         // chosen is (rep, rows, k): each row's modules, increasing; null when dense
+    private RoutingTopK routing;         // the top-k selection of the last rows routed
 
     AbstractRouter(Workspace ws, int modules, int maxRows) {
         this(ws, modules, maxRows, RouterRegularization.NONE, 0);
@@ -50,7 +52,12 @@ abstract class AbstractRouter implements Router {
     protected final void softmaxScores(int rows, FloatBuf logits) {
         backend.softmaxRows(rep * rows, modules, logits, 0, probs, 0);
         if (regularizers != null) regularizers.forward(rows, logits, probs);
-        if (topK > 0) backend.routingTopK(rep * rows, modules, topK, probs, scores, chosen);
+        if (topK == 0) return;
+        if (routing == null || routing.rows() != rep * rows) {
+            routing = null;
+            routing = new RoutingTopK(rep * rows, modules, topK, probs, scores, chosen);
+        }
+        backend.run(routing);
     }
 
     /** After the backward's softmax: adds the regularisers' gradient into gradLogits (rep, rows, R). */

@@ -3,11 +3,18 @@ package modarch.nn;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.ops.CombineSlots;
+import modarch.backend.ops.CombineSlotsBackward;
+import modarch.backend.ops.GatherSlots;
+import modarch.backend.ops.GemmSegmented;
+import modarch.backend.ops.GemmSegmentedWeightGrad;
+import modarch.backend.ops.ModuleDispatch;
+import modarch.backend.ops.ScatterSlots;
 
 /**
  * The value path of {@link ModuleMlp} under top-k routing, MoE-style: each row's k (row, module) pairs are grouped by
- * module (a stable permutation, {@link Backend#moduleDispatch}), each module runs on its own rows only (products with
- * a row count per module, {@link Backend#gemmSegmented}), and the gate-weighted results are summed back per row. A
+ * module (a stable permutation, {@link ModuleDispatch}), each module runs on its own rows only (products with
+ * a row count per module, {@link GemmSegmented}), and the gate-weighted results are summed back per row. A
  * module receives no rows, and no gradient, from a row that did not choose it. When the modules score themselves
  * (Modular), every module's first layer has already run on every row for its score unit, so only the second layer
  * is dispatched; otherwise both are.
@@ -36,6 +43,8 @@ final class DispatchedModules {
     private final FloatBuf gradSlotHidden; // (rep, slots, H)
     private final FloatBuf gradSlotInput;  // (rep, slots, in); null when the first layer is not dispatched
     private int rows;
+    private Forward forwardOps;   // the dispatch ops of the last forward's rows and buffers
+    private Backward backwardOps; // and of the last backward's
 
     /** slots = rows * k per replica, for up to maxRows rows. */
     DispatchedModules(Workspace ws, int modules, int topK, int in, int hidden, int dim, int width2, int maxRows,
@@ -71,23 +80,15 @@ final class DispatchedModules {
      */
     void forward(FloatBuf x, FloatBuf h, Router router, int rows, FloatBuf output) {
         this.rows = rows;
-        int slots = rows * topK;
-        int stride = w2.replicaStride();
-        backend.moduleDispatch(rep, rows, modules, topK, router.chosen(), pairs, starts, rowSlots);
-        if (firstDispatched) {
-            backend.gatherSlots(rep, rows, modules, topK, in, !sharedInput, pairs, x, slotInput);
-            // slotHidden_m = relu(slotInput_m (n_m, in) . w[m] (in, H) + b[m]), every replica and module
-            backend.gemmSegmented(rep, modules, starts, slots, false, hidden, in, slotInput,
-                    first.w().data(), first.w().offset(0), hidden, in * hidden, stride, slotHidden,
-                    first.b().data(), first.b().offset(0), hidden, stride, true);
-        } else {
-            backend.gatherSlots(rep, rows, modules, topK, hidden, true, pairs, h, slotHidden);
+        if (forwardOps == null || !forwardOps.binds(rows, x, h, router, output)) {
+            forwardOps = null;
+            forwardOps = new Forward(rows, x, h, router, output);
         }
-        // slotOutput_m = slotHidden_m (n_m, H) . w2[m][:, :D] + b2[m][:D]
-        backend.gemmSegmented(rep, modules, starts, slots, false, dim, hidden, slotHidden,
-                w2.data(), w2.offset(0), width2, hidden * width2, stride, slotOutput,
-                b2.data(), b2.offset(0), width2, stride, false);
-        backend.combineSlots(rep, rows, modules, topK, dim, pairs, rowSlots, router.scores(), slotOutput, output);
+        backend.run(forwardOps.dispatch);
+        backend.run(forwardOps.gather);
+        if (firstDispatched) backend.run(forwardOps.firstLayer);
+        backend.run(forwardOps.secondLayer);
+        backend.run(forwardOps.combine);
     }
 
     /**
@@ -96,29 +97,108 @@ final class DispatchedModules {
      * when not null, gradInput (rep, rows, [R,] in).
      */
     void backward(FloatBuf gradOutput, Router router, FloatBuf gradScores, FloatBuf gradH, FloatBuf gradInput) {
-        int slots = rows * topK;
-        int stride = w2.replicaStride();
-        backend.combineSlotsBackward(rep, rows, modules, topK, dim, pairs, rowSlots, router.scores(), slotOutput,
-                gradOutput, gradSlotOutput, gradScores);
-        // dw2[m][:, :D] += slotHidden_m^T . dSlotOutput_m ; db2[m][:D] += column sums
-        backend.gemmSegmentedWeightGrad(rep, modules, starts, slots, dim, hidden, slotHidden, gradSlotOutput,
-                w2.grad(), w2.offset(0), width2, hidden * width2, stride, b2.grad(), b2.offset(0), width2, stride);
-        // dSlotHidden_m (n_m, H) = dSlotOutput_m (n_m, D) . w2[m][:, :D]^T
-        backend.gemmSegmented(rep, modules, starts, slots, true, hidden, dim, gradSlotOutput,
-                w2.data(), w2.offset(0), width2, hidden * width2, stride, gradSlotHidden, null, 0, 0, 0, false);
+        if (backwardOps == null || !backwardOps.binds(rows, gradOutput, router, gradScores, gradH, gradInput)) {
+            backwardOps = null;
+            backwardOps = new Backward(rows, gradOutput, router, gradScores, gradH, gradInput);
+        }
+        backend.run(backwardOps.combine);
+        backend.run(backwardOps.secondWeightGrad);
+        backend.run(backwardOps.secondInputGrad);
         if (!firstDispatched) {
-            backend.scatterSlots(rep, rows, modules, topK, hidden, true, pairs, rowSlots, gradSlotHidden, gradH);
+            backend.run(backwardOps.scatter);
             return;
         }
-        backend.reluBackward(rep * slots, hidden, slotHidden, 0, hidden, gradSlotHidden, 0, hidden);
-        int stride1 = first.w().replicaStride();
-        backend.gemmSegmentedWeightGrad(rep, modules, starts, slots, hidden, in, slotInput, gradSlotHidden,
-                first.w().grad(), first.w().offset(0), hidden, in * hidden, stride1,
-                first.b().grad(), first.b().offset(0), hidden, stride1);
+        backend.reluBackward(rep * rows * topK, hidden, slotHidden, 0, hidden, gradSlotHidden, 0, hidden);
+        backend.run(backwardOps.firstWeightGrad);
         if (gradInput == null) return;
-        // dSlotInput_m (n_m, in) = dSlotHidden_m (n_m, H) . w[m]^T
-        backend.gemmSegmented(rep, modules, starts, slots, true, in, hidden, gradSlotHidden,
-                first.w().data(), first.w().offset(0), hidden, in * hidden, stride1, gradSlotInput, null, 0, 0, 0, false);
-        backend.scatterSlots(rep, rows, modules, topK, in, !sharedInput, pairs, rowSlots, gradSlotInput, gradInput);
+        backend.run(backwardOps.firstInputGrad);
+        backend.run(backwardOps.scatter);
+    }
+
+    /** The forward's dispatch, its gather (of the inputs, or of h when only the second layer is dispatched) and sum. */
+    private final class Forward {
+        final int rows;
+        final FloatBuf x, h, scores, output;
+        final ModuleDispatch dispatch;
+        final GatherSlots gather;
+        final GemmSegmented firstLayer;  // null when the first layer is not dispatched
+        final GemmSegmented secondLayer;
+        final CombineSlots combine;
+
+        Forward(int rows, FloatBuf x, FloatBuf h, Router router, FloatBuf output) {
+            this.rows = rows;
+            this.x = x;
+            this.h = h;
+            this.scores = router.scores();
+            this.output = output;
+            dispatch = new ModuleDispatch(rep, rows, modules, topK, router.chosen(), pairs, starts, rowSlots);
+            gather = firstDispatched ? new GatherSlots(rep, rows, modules, topK, in, !sharedInput, pairs, x, slotInput)
+                    : new GatherSlots(rep, rows, modules, topK, hidden, true, pairs, h, slotHidden);
+            int slots = rows * topK, stride = w2.replicaStride();
+            // slotHidden_m = relu(slotInput_m (n_m, in) . w[m] (in, H) + b[m]), every replica and module
+            firstLayer = !firstDispatched ? null : new GemmSegmented(rep, modules, starts, slots, false, hidden, in,
+                    slotInput, first.w().data(), first.w().offset(0), hidden, in * hidden, stride, slotHidden,
+                    first.b().data(), first.b().offset(0), hidden, stride, true);
+            // slotOutput_m = slotHidden_m (n_m, H) . w2[m][:, :D] + b2[m][:D]
+            secondLayer = new GemmSegmented(rep, modules, starts, slots, false, dim, hidden, slotHidden, w2.data(),
+                    w2.offset(0), width2, hidden * width2, stride, slotOutput, b2.data(), b2.offset(0), width2, stride,
+                    false);
+            combine = new CombineSlots(rep, rows, modules, topK, dim, pairs, rowSlots, scores, slotOutput, output);
+        }
+
+        boolean binds(int rows, FloatBuf x, FloatBuf h, Router router, FloatBuf output) {
+            return this.rows == rows && this.x == x && this.h == h && scores == router.scores()
+                    && this.output == output;
+        }
+    }
+
+    /** The backward's gate gradients and its scatter (into gradH, or into gradInput when not null). */
+    private final class Backward {
+        final int rows;
+        final FloatBuf gradOutput, scores, gradScores, gradH, gradInput;
+        final CombineSlotsBackward combine;
+        final GemmSegmentedWeightGrad secondWeightGrad;
+        final GemmSegmented secondInputGrad;
+        final GemmSegmentedWeightGrad firstWeightGrad; // null when the first layer is not dispatched
+        final GemmSegmented firstInputGrad;            // null then, or when gradInput is null
+        final ScatterSlots scatter; // null when the first layer is dispatched and gradInput is null
+
+        Backward(int rows, FloatBuf gradOutput, Router router, FloatBuf gradScores, FloatBuf gradH,
+                FloatBuf gradInput) {
+            this.rows = rows;
+            this.gradOutput = gradOutput;
+            this.scores = router.scores();
+            this.gradScores = gradScores;
+            this.gradH = gradH;
+            this.gradInput = gradInput;
+            combine = new CombineSlotsBackward(rep, rows, modules, topK, dim, pairs, rowSlots, scores, slotOutput,
+                    gradOutput, gradSlotOutput, gradScores);
+            int slots = rows * topK, stride = w2.replicaStride();
+            int stride1 = firstDispatched ? first.w().replicaStride() : 0;
+            // dw2[m][:, :D] += slotHidden_m^T . dSlotOutput_m ; db2[m][:D] += column sums
+            secondWeightGrad = new GemmSegmentedWeightGrad(rep, modules, starts, slots, dim, hidden, slotHidden,
+                    gradSlotOutput, w2.grad(), w2.offset(0), width2, hidden * width2, stride, b2.grad(), b2.offset(0),
+                    width2, stride);
+            // dSlotHidden_m (n_m, H) = dSlotOutput_m (n_m, D) . w2[m][:, :D]^T
+            secondInputGrad = new GemmSegmented(rep, modules, starts, slots, true, hidden, dim, gradSlotOutput,
+                    w2.data(), w2.offset(0), width2, hidden * width2, stride, gradSlotHidden, null, 0, 0, 0, false);
+            firstWeightGrad = !firstDispatched ? null : new GemmSegmentedWeightGrad(rep, modules, starts, slots,
+                    hidden, in, slotInput, gradSlotHidden, first.w().grad(), first.w().offset(0), hidden, in * hidden,
+                    stride1, first.b().grad(), first.b().offset(0), hidden, stride1);
+            // dSlotInput_m (n_m, in) = dSlotHidden_m (n_m, H) . w[m]^T
+            firstInputGrad = !firstDispatched || gradInput == null ? null : new GemmSegmented(rep, modules, starts,
+                    slots, true, in, hidden, gradSlotHidden, first.w().data(), first.w().offset(0), hidden, in * hidden,
+                    stride1, gradSlotInput, null, 0, 0, 0, false);
+            scatter = !firstDispatched ? new ScatterSlots(rep, rows, modules, topK, hidden, true, pairs, rowSlots,
+                    gradSlotHidden, gradH)
+                    : gradInput == null ? null : new ScatterSlots(rep, rows, modules, topK, in, !sharedInput, pairs,
+                    rowSlots, gradSlotInput, gradInput);
+        }
+
+        boolean binds(int rows, FloatBuf gradOutput, Router router, FloatBuf gradScores, FloatBuf gradH,
+                      FloatBuf gradInput) {
+            return this.rows == rows && this.gradOutput == gradOutput && scores == router.scores()
+                    && this.gradScores == gradScores && this.gradH == gradH && this.gradInput == gradInput;
+        }
     }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.ops.LstmCellBackward;
+import modarch.backend.ops.LstmCellForward;
 import modarch.task.FastRandom;
 
 /**
@@ -12,7 +14,7 @@ import modarch.task.FastRandom;
  * Linears without bias; gates i, f, o, g; the shared h and c the score-weighted sums of the modules'), or, for
  * {@link Scoring#NONE}, PyTorch's nn.LSTMCell (one cell, both biases, gates i, f, g, o). Rows are time-major:
  * step t of a window of E sequences is rows [t E, (t + 1) E). Per step: the h2h product of the previous h, then
- * one fused {@link Backend#lstmCellForward}; the i2h product of every step runs before, as one GEMM. A window
+ * one fused {@link LstmCellForward}; the i2h product of every step runs before, as one GEMM. A window
  * starts from the zero state or from where the previous window ended ({@link #carry}), so a long sequence runs
  * in windows through caches sized for one.
  *
@@ -20,7 +22,7 @@ import modarch.task.FastRandom;
  * of a window is one example, and the regularisers' batch estimates pool all rows of the window, all steps of all
  * sequences (as the attention family pools all tokens); a sequence run in several windows gets each window's own
  * estimate, the last window's terms in {@link #regularizerTerms()}. Their gradient w.r.t. a step's logits joins the
- * backward through time at that step: SELF's through {@link Backend#lstmCellBackward}'s extra logits gradient (its
+ * backward through time at that step: SELF's through {@link LstmCellBackward}'s extra logits gradient (its
  * logits kept by the forward for the whole window), RULE's through its {@link OpRouter}.
  */
 public final class GroupLstmCell {
@@ -73,6 +75,7 @@ public final class GroupLstmCell {
     private int examples;       // E
     private int steps;          // of the last window
     private boolean fromZero;   // whether the last window started from the zero state
+    private StepOps stepOps;    // the fused cell ops of the last window's steps
 
     /**
      * Cells for windows of up to maxRows rows (steps times sequences) of at most maxExamples sequences. prefix names
@@ -190,12 +193,52 @@ public final class GroupLstmCell {
                     weightHh.data(), weightHh.offset(0), hidden, stride,
                     recurrent, t * examples * gateWidth, gateWidth, rows * gateWidth,
                     false, biasHh == null ? null : biasHh.data(), biasHh == null ? 0 : biasHh.offset(0), stride, false);
-            backend.lstmCellForward(rep, examples, rows, t * examples, modules, hidden, scoring == Scoring.NONE,
-                    input, recurrent, scorerW == null ? null : scorerW.data(), scorerW == null ? 0 : scorerW.offset(0),
-                    stride, scores, t == 0 ? cInit : c, previousOff(t), previousStride(t), gates, cells, h, c,
-                    selfLogits);
+            backend.run(stepOps().forward[t]);
         }
         if (selfRegularizers != null) selfRegularizers.forward(rows, selfLogits, selfScores);
+    }
+
+    /** The fused cell ops of the last window's steps, built when its sequences, steps or scores change. */
+    private StepOps stepOps() {
+        if (stepOps == null || !stepOps.fits(examples, steps, scores)) {
+            stepOps = null;
+            stepOps = new StepOps(examples, steps, scores);
+        }
+        return stepOps;
+    }
+
+    /** One window's step ops: step t reads the initial state at t = 0, else step t - 1's rows. */
+    private final class StepOps {
+        final int examples;
+        final FloatBuf scores;
+        final LstmCellForward[] forward;
+        final LstmCellBackward[] backward;
+
+        StepOps(int examples, int steps, FloatBuf scores) {
+            this.examples = examples;
+            this.scores = scores;
+            this.forward = new LstmCellForward[steps];
+            this.backward = new LstmCellBackward[steps];
+            int rows = steps * examples, stride = weightIh.replicaStride();
+            FloatBuf scorer = scorerW == null ? null : scorerW.data();
+            int scorerOff = scorerW == null ? 0 : scorerW.offset(0);
+            boolean torchGateOrder = scoring == Scoring.NONE;
+            for (int t = 0; t < steps; t++) {
+                boolean first = t == 0;
+                forward[t] = new LstmCellForward(rep, examples, rows, t * examples, modules, hidden, torchGateOrder,
+                        input, recurrent, scorer, scorerOff, stride, scores, first ? cInit : c, previousOff(t),
+                        previousStride(t), gates, cells, h, c, selfLogits);
+                backward[t] = new LstmCellBackward(rep, examples, rows, t * examples, modules, hidden, torchGateOrder,
+                        input, recurrent, scorer, scorerOff, stride, scores, first ? cInit : c, previousOff(t),
+                        previousStride(t), gates, cells, gradH, gradC,
+                        selfRegularizers == null ? null : selfRegularizers.gradLogits(), first ? null : gradC,
+                        previousOff(t), rows * hidden, gradInput, gradRecurrent, gradScores, scorerRows);
+            }
+        }
+
+        boolean fits(int examples, int steps, FloatBuf scores) {
+            return this.examples == examples && forward.length == steps && this.scores == scores;
+        }
     }
 
     /** The scores of a window: the rule scorer's or the one-hot's (given), the fused op's (SELF), or none. */
@@ -244,11 +287,7 @@ public final class GroupLstmCell {
         backend.fill(rep * rows * hidden, 0f, gradC, 0);
         for (int t = steps - 1; t >= 0; t--) {
             boolean first = t == 0;
-            backend.lstmCellBackward(rep, examples, rows, t * examples, modules, hidden, scoring == Scoring.NONE,
-                    input, recurrent, scorerW == null ? null : scorerW.data(), scorerW == null ? 0 : scorerW.offset(0),
-                    stride, scores, first ? cInit : c, previousOff(t), previousStride(t), gates, cells, gradH, gradC,
-                    selfRegularizers == null ? null : selfRegularizers.gradLogits(), first ? null : gradC,
-                    previousOff(t), rows * hidden, gradInput, gradRecurrent, gradScores, scorerRows);
+            backend.run(stepOps().backward[t]);
             if (scorerW != null) {
                 // dw (R*8h) += sum over the step's rows of their weight gradients
                 backend.columnSumAccumulate(rep, examples, 2 * gateWidth, scorerRows, 0, 2 * gateWidth,

@@ -2,6 +2,7 @@ package modarch.nn;
 
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.ops.RegularizerTerms;
 
 /**
  * The routing regularisers of one learned routing, weighted by a {@link RouterRegularization} that is active: in the
@@ -16,6 +17,7 @@ final class RouterRegularizers {
     private final RouterRegularization weights;
     private final FloatBuf terms;      // terms is (rep, 3)
     private final FloatBuf gradLogits; // gradLogits is (rep, rows, R): the weighted terms' gradient w.r.t. the logits
+    private RegularizerTerms op;       // the last forward's rows and buffers
 
     private RouterRegularizers(Workspace ws, int modules, int maxRows, RouterRegularization weights) {
         this.backend = ws.backend();
@@ -34,8 +36,12 @@ final class RouterRegularizers {
     /** The terms and their gradient over the rows of logits and probs = softmax(logits), both (rep, rows, R). */
     void forward(int rows, FloatBuf logits, FloatBuf probs) {
         backend.fill(rep * rows * modules, 0f, gradLogits, 0);
-        backend.routerRegularizers(rep, rows, modules, logits, probs, (float) weights.loadBalance(),
-                (float) weights.zLoss(), (float) weights.miLoss(), terms, gradLogits);
+        if (op == null || !op.covers(rows, logits, probs)) {
+            op = null;
+            op = new RegularizerTerms(rep, rows, modules, logits, probs, (float) weights.loadBalance(),
+                    (float) weights.zLoss(), (float) weights.miLoss(), terms, gradLogits);
+        }
+        backend.run(op);
     }
 
     /** Adds the last forward's gradient into dLogits (rep, rows, R). */

@@ -5,13 +5,16 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
+import modarch.backend.ops.AttentionShape;
 import modarch.task.FastRandom;
 
 /**
  * The attention part of the reference's MHA transformers (MHA model.py), before their output MLP: query, key and
  * value nets Linear(dim, H hd), a projection in_ Linear(dim, G hd) of the token itself, the fused attention over each
  * sequence with the diagonal masked (and, beyond the reference, only the topK best keys kept:
- * {@link Backend#attentionForward}), and per group g the concatenation of its H/G heads' outputs with its in_ block.
+ * {@link AttentionForward}), and per group g the concatenation of its H/G heads' outputs with its in_ block.
  * Monolithic is G = 1 (H heads, one in_ block); the modular kinds are G = R modules of 2 heads each.
  */
 public final class SelfAttention {
@@ -35,6 +38,8 @@ public final class SelfAttention {
     private final FloatBuf gradJoined;   // (rep, rows, G, (H/G + 1) hd), filled by the caller before backward
     private int rows;
     private int length;
+    private AttentionForward attend;           // the fused attention at the last forward's shape
+    private AttentionBackward attendBackward; // and its backward
 
     /**
      * Sequences of up to maxLength tokens, up to maxRows tokens per replica; topK keys kept per query
@@ -55,7 +60,7 @@ public final class SelfAttention {
         this.key = new Linear(ws, prefix + ".key_net", dim, width, maxRows, false);
         this.value = new Linear(ws, prefix + ".value_net", dim, width, maxRows, false);
         this.self = new Linear(ws, prefix + ".in_", dim, groups * headDim, maxRows, false);
-        long keptPerReplica = (long) maxRows * heads * Math.max(1, Backend.keptKeys(topK, maxLength));
+        long keptPerReplica = (long) maxRows * heads * Math.max(1, AttentionShape.keptKeys(topK, maxLength));
         this.attended = ws.floats((long) maxRows * width);
         this.gradAttended = ws.floats((long) maxRows * width);
         this.kept = ws.ints(keptPerReplica);
@@ -85,8 +90,16 @@ public final class SelfAttention {
         key.forward(x, rows);
         value.forward(x, rows);
         self.forward(x, rows);
-        backend.attentionForward(rep * rows / length, length, heads, headDim, topK, scale,
-                query.output(), key.output(), value.output(), attended, kept, weight);
+        int seqs = rep * rows / length;
+        if (attend == null || attend.shape().seqs() != seqs || attend.shape().length() != length) {
+            attend = null;
+            attend = new AttentionForward(seqs, length, heads, headDim, topK, scale, query.output(), key.output(),
+                    value.output(), attended, kept, weight);
+            attendBackward = new AttentionBackward(seqs, length, heads, headDim, topK, scale, query.output(),
+                    key.output(), value.output(), kept, weight, gradAttended, gradScore, query.gradOutput(),
+                    key.gradOutput(), value.gradOutput());
+        }
+        backend.run(attend);
         int block = heads / groups * headDim; // one group's heads
         int ld = block + headDim;
         // joined[:, g] = [attended[:, g] (block), in_[:, g] (hd)], over rep * rows * G group rows
@@ -100,9 +113,7 @@ public final class SelfAttention {
         int ld = block + headDim;
         backend.copy(1, rep * rows * groups, block, gradJoined, 0, ld, 0, gradAttended, 0, block, 0);
         backend.copy(1, rep * rows * groups, headDim, gradJoined, block, ld, 0, self.gradOutput(), 0, headDim, 0);
-        backend.attentionBackward(rep * rows / length, length, heads, headDim, topK, scale,
-                query.output(), key.output(), value.output(), kept, weight, gradAttended, gradScore,
-                query.gradOutput(), key.gradOutput(), value.gradOutput());
+        backend.run(attendBackward);
         query.backward(gradInput, false);
         key.backward(gradInput, true);
         value.backward(gradInput, true);

@@ -5,6 +5,8 @@ import modarch.backend.Backend;
 import modarch.backend.DoubleBits;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.IntMat;
+import modarch.backend.ops.IncrementLong;
 
 /**
  * One batch of every replica on the backend: inputs (rep, rows, inputWidth), rules (rep, rows),
@@ -21,6 +23,7 @@ public final class Batch implements AutoCloseable {
     private final IntBuf rules;
     private final FloatBuf labels;
     private final IntBuf batchIndex; // batchIndex is (2): the low and high word of the next batch's number
+    private final IncrementLong advance; // adds 1 to batchIndex
     private IntBuf probabilities;    // probabilities is (2 R): the last rule probabilities, DoubleBits words
     private BatchSampler sampler;
     private Task[] samplerTasks;
@@ -38,6 +41,7 @@ public final class Batch implements AutoCloseable {
         this.rules = backend.allocInts(n);
         this.labels = backend.allocFloats(Math.multiplyExact(n, labelWidth));
         this.batchIndex = backend.allocInts(2);
+        this.advance = new IncrementLong(IntMat.vector("batchIndex", batchIndex, 0, 2));
     }
 
     /**
@@ -84,7 +88,7 @@ public final class Batch implements AutoCloseable {
         rows = newRows;
         this.length = length;
         sampler(tasks, seeds).draw(stream, batchIndex, examples, length, ood, probabilityWords, inputs, rules, labels);
-        if (advance) backend.incrementLong(batchIndex, 0);
+        if (advance) backend.run(this.advance);
     }
 
     /** The sampler of these tasks and seeds, made (and its tables uploaded) when they change. */

@@ -2,6 +2,7 @@ package modarch.task;
 
 import java.util.function.Function;
 import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 
 /**
@@ -13,6 +14,7 @@ abstract class CoefficientSampler implements BatchSampler {
     protected final int rep;
     protected final IntBuf seeds;        // seeds is (rep): each replica's Philox key word
     protected final IntBuf coefficients; // coefficients is (rep, words per replica): doubles as DoubleBits words
+    private TaskBatch op;                // the last draw's op, run again while its target stays the same
 
     /** shape describes what a replica's draw depends on besides its seed and coefficients, e.g. "3 rules, regression". */
     CoefficientSampler(Backend backend, Task[] replicas, long[] seeds, Function<CoefficientTask, String> shape) {
@@ -43,6 +45,22 @@ abstract class CoefficientSampler implements BatchSampler {
         backend.upload(keys, 0, this.seeds, 0, rep);
         backend.upload(words, 0, coefficients, 0, words.length);
     }
+
+    /** Runs the family's batch op, built when the draw's target differs from the last one's. */
+    @Override
+    public final void draw(DataStream stream, IntBuf batchIndex, int examples, int length, boolean ood,
+                           IntBuf probabilities, FloatBuf inputs, IntBuf rules, FloatBuf labels) {
+        if (op == null || !op.draws(stream.id(), batchIndex, examples, length, ood, probabilities, inputs, rules,
+                labels)) {
+            op = null;
+            op = batch(stream.id(), batchIndex, examples, length, ood, probabilities, inputs, rules, labels);
+        }
+        backend.run(op);
+    }
+
+    /** The family's batch op for one draw target (see {@link BatchSampler#draw}). */
+    abstract TaskBatch batch(int streamId, IntBuf batchIndex, int examples, int length, boolean ood,
+                             IntBuf probabilities, FloatBuf inputs, IntBuf rules, FloatBuf labels);
 
     @Override
     public void close() {

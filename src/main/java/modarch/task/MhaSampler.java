@@ -4,7 +4,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 
-/** The MHA family's {@link BatchSampler}: one {@link Backend#mhaTaskBatch} over every replica. */
+/** The MHA family's {@link BatchSampler}: one {@link MhaTaskBatch} over every replica. */
 final class MhaSampler extends CoefficientSampler {
     private final int rules;
     private final int searchVersion;
@@ -20,10 +20,9 @@ final class MhaSampler extends CoefficientSampler {
     }
 
     @Override
-    public void draw(DataStream stream, IntBuf batchIndex, int examples, int length, boolean ood, IntBuf probabilities,
-                     FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        if (length < 2) throw new IllegalArgumentException("an MHA sequence needs at least 2 tokens, not " + length);
-        backend.mhaTaskBatch(rep, examples, length, rules, searchVersion, classification, seeds, stream.id(), batchIndex,
-                ood, coefficients, probabilities, inputs, ruleOut, labels);
+    TaskBatch batch(int streamId, IntBuf batchIndex, int examples, int length, boolean ood, IntBuf probabilities,
+                    FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        return new MhaTaskBatch(rep, examples, length, rules, searchVersion, classification, seeds, streamId,
+                batchIndex, ood, coefficients, probabilities, inputs, ruleOut, labels);
     }
 }

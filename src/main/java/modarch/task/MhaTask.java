@@ -150,7 +150,7 @@ public final class MhaTask extends CoefficientTask {
      * {@code below(word base + F, R)}, or by inverse CDF of {@code uniform53(word base + F, word base + F + 1)} over
      * ruleProbabilities. Labels are computed in double from the stored floats, so
      * {@code label[t] == (float) label(features widened, length, t, rule[t])} exactly. length >= 2; writes
-     * examples * length rows from rowOffset. The same stream as {@link Backend#mhaTaskBatch} (see {@link #draw}).
+     * examples * length rows from rowOffset. The same stream as {@link MhaTaskBatch} (see {@link #draw}).
      */
     @Override
     public void sample(long seed, DataStream stream, long batchIndex, int examples, int length, boolean ood,
@@ -168,7 +168,7 @@ public final class MhaTask extends CoefficientTask {
     }
 
     /**
-     * The sampler itself, shared by {@link #sample} and the CPU backends' {@code mhaTaskBatch}: examples sequences
+     * The sampler itself, shared by {@link #sample} and {@link MhaTaskBatch}'s reference: examples sequences
      * of length tokens of one replica with Philox key (key0, streamId), coefficients (2, rules) as
      * {@link DoubleBits} words starting at double coefficientOff, rule probabilities (rules) as words or null, into
      * rows rowOffset.. of inputs (rows, F), rule (rows) and label (rows). Allocates nothing once its thread has

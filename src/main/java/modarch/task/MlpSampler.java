@@ -4,7 +4,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 
-/** The MLP family's {@link BatchSampler}: one {@link Backend#mlpTaskBatch} over every replica. */
+/** The MLP family's {@link BatchSampler}: one {@link MlpTaskBatch} over every replica. */
 final class MlpSampler extends CoefficientSampler {
     private final int rules;
     private final boolean classification;
@@ -16,10 +16,10 @@ final class MlpSampler extends CoefficientSampler {
     }
 
     @Override
-    public void draw(DataStream stream, IntBuf batchIndex, int examples, int length, boolean ood, IntBuf probabilities,
-                     FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+    TaskBatch batch(int streamId, IntBuf batchIndex, int examples, int length, boolean ood, IntBuf probabilities,
+                    FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
         if (length != 1) throw new IllegalArgumentException("the MLP family has examples of length 1, not " + length);
-        backend.mlpTaskBatch(rep, examples, rules, classification, seeds, stream.id(), batchIndex, ood, coefficients,
+        return new MlpTaskBatch(rep, examples, rules, classification, seeds, streamId, batchIndex, ood, coefficients,
                 probabilities, inputs, ruleOut, labels);
     }
 }

@@ -58,7 +58,7 @@ public final class MlpTask extends CoefficientTask {
      * when ood), the rule {@code below(w2, R)}, or by inverse CDF of {@code uniform53(w2, w3)} over
      * ruleProbabilities. a and b are rounded to float first and the label is computed in double from those
      * stored values, so {@code label[i] == (float) label(a[i], b[i], rule[i])} exactly. Inputs rows are [a, b].
-     * The same stream as {@link modarch.backend.Backend#mlpTaskBatch} (see {@link #draw}).
+     * The same stream as {@link MlpTaskBatch} (see {@link #draw}).
      */
     @Override
     public void sample(long seed, DataStream stream, long batchIndex, int examples, int length, boolean ood,
@@ -79,7 +79,7 @@ public final class MlpTask extends CoefficientTask {
     }
 
     /**
-     * The sampler itself, shared by {@link #sample} and the CPU backends' {@code mlpTaskBatch}: examples of one
+     * The sampler itself, shared by {@link #sample} and {@link MlpTaskBatch}'s reference: examples of one
      * replica with Philox key (key0, streamId), coefficients (2, rules) as {@link DoubleBits} words starting at
      * double coefficientOff, rule probabilities (rules) as words or null, into rows rowOffset.. of inputs (rows, 2),
      * rule (rows) and label (rows). Allocates nothing.

@@ -4,7 +4,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 
-/** The RNN family's {@link BatchSampler}: one {@link Backend#rnnTaskBatch} over every replica. */
+/** The RNN family's {@link BatchSampler}: one {@link RnnTaskBatch} over every replica. */
 final class RnnSampler extends CoefficientSampler {
     private final int rules;
     private final int dim;
@@ -23,10 +23,9 @@ final class RnnSampler extends CoefficientSampler {
     }
 
     @Override
-    public void draw(DataStream stream, IntBuf batchIndex, int examples, int length, boolean ood, IntBuf probabilities,
-                     FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        if (length < 1) throw new IllegalArgumentException("an RNN sequence needs at least 1 step, not " + length);
-        backend.rnnTaskBatch(rep, examples, length, rules, dim, order, classification, seeds, stream.id(), batchIndex,
+    TaskBatch batch(int streamId, IntBuf batchIndex, int examples, int length, boolean ood, IntBuf probabilities,
+                    FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
+        return new RnnTaskBatch(rep, examples, length, rules, dim, order, classification, seeds, streamId, batchIndex,
                 ood, coefficients, probabilities, inputs, ruleOut, labels);
     }
 }

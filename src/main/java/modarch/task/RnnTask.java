@@ -92,7 +92,7 @@ public final class RnnTask implements Task {
 
     /**
      * Ints per replica of the coefficients as {@link DoubleBits} words: A (R, order, d, d), B (R, d, d) and w (d)
-     * doubles, two words each, the layout of {@link Backend#rnnTaskBatch}'s coefficients.
+     * doubles, two words each, the layout of {@link RnnTaskBatch}'s coefficients.
      */
     public static int wordsPerReplica(int rules, int dim, int order) {
         return 2 * (rules * order * dim * dim + rules * dim * dim + dim);
@@ -235,7 +235,7 @@ public final class RnnTask implements Task {
      * or by inverse CDF of {@code uniform53(word base + d, word base + d + 1)} over ruleProbabilities. States and
      * labels are computed in double from the stored floats, so the labels of each sequence are
      * {@code (float) labels(features widened, rules)} exactly. Writes examples * length rows from rowOffset: inputs
-     * (rows, d), rules (rows), labels (rows, {@link #labelWidth}). The same stream as {@link Backend#rnnTaskBatch}
+     * (rows, d), rules (rows), labels (rows, {@link #labelWidth}). The same stream as {@link RnnTaskBatch}
      * (see {@link #draw}).
      */
     @Override
@@ -254,7 +254,7 @@ public final class RnnTask implements Task {
     }
 
     /**
-     * The sampler itself, shared by {@link #sample} and the CPU backends' {@code rnnTaskBatch}: sequences
+     * The sampler itself, shared by {@link #sample} and {@link RnnTaskBatch}'s reference: sequences
      * [from, to) of a batch (each its own Philox counters, so any split of a batch draws the same values) of length
      * steps of one replica with Philox key (key0, streamId), coefficients A, B, w (layout of
      * {@link #wordsPerReplica}) as {@link DoubleBits} words starting at double coefficientOff, rule probabilities

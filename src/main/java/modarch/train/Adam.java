@@ -2,6 +2,9 @@ package modarch.train;
 
 import modarch.backend.Backend;
 import modarch.backend.IntBuf;
+import modarch.backend.IntMat;
+import modarch.backend.Mat;
+import modarch.backend.ops.AdamUpdate;
 import modarch.nn.ParamArena;
 
 /**
@@ -16,19 +19,21 @@ public final class Adam implements AutoCloseable {
     private final Backend backend;
     private final ParamArena arena;
     private final IntBuf step; // step is (1): the number of updates so far
-    private final double lr;
+    private final AdamUpdate update;
 
     public Adam(Backend backend, ParamArena arena, double lr) {
         this.backend = backend;
         this.arena = arena;
-        this.lr = lr;
         this.step = backend.allocInts(1);
+        int n = arena.length();
+        this.update = new AdamUpdate(Mat.vector("param", arena.data(), 0, n), Mat.vector("grad", arena.grad(), 0, n),
+                Mat.vector("m", arena.firstMoment(), 0, n), Mat.vector("v", arena.secondMoment(), 0, n),
+                IntMat.vector("step", step, 0, 1), lr, BETA1, BETA2, EPS);
     }
 
     /** One update of every replica from the arena's gradients, as PyTorch's single-tensor Adam does. */
     public void step() {
-        backend.adam(arena.length(), arena.data(), arena.grad(), arena.firstMoment(), arena.secondMoment(),
-                step, 0, lr, BETA1, BETA2, EPS);
+        backend.run(update);
     }
 
     /** Updates so far (a download: for checkpoints, not for the step). */

@@ -3,6 +3,9 @@ package modarch.train;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.IntMat;
+import modarch.backend.Mat;
+import modarch.backend.ops.CountCorrect;
 import modarch.model.Model;
 import modarch.task.Batch;
 import modarch.task.DataStream;
@@ -53,7 +56,10 @@ public final class Evaluator implements AutoCloseable {
             model.forward(batch);
             int n = batch.rows() * tasks[0].labelWidth();
             loss.apply(backend, rep, n, model.predictions(), batch.labels(), gradScratch, lossSum, 1f / batches, i > 0);
-            if (loss == Loss.BCE_WITH_LOGITS) backend.countCorrect(rep, n, model.predictions(), 0, batch.labels(), 0, correct, 0);
+            if (loss == Loss.BCE_WITH_LOGITS) {
+                backend.run(new CountCorrect(Mat.of("logit", model.predictions(), 0, rep, n),
+                        Mat.of("target", batch.labels(), 0, rep, n), IntMat.vector("correct", correct, 0, rep)));
+            }
         }
         float[] lossHost = new float[rep];
         int[] correctHost = new int[rep];

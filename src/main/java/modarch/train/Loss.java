@@ -2,6 +2,10 @@ package modarch.train;
 
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.Mat;
+import modarch.backend.Op;
+import modarch.backend.ops.BceWithLogitsLoss;
+import modarch.backend.ops.L1Loss;
 
 /** The training objective: L1 (mean) for regression, BCE with logits (mean) for classification. */
 public enum Loss {
@@ -18,7 +22,15 @@ public enum Loss {
      */
     public void apply(Backend backend, int rep, int n, FloatBuf pred, FloatBuf target, FloatBuf grad,
                       FloatBuf loss, float scale, boolean accumulate) {
-        if (this == L1) backend.l1Loss(rep, n, pred, 0, target, 0, grad, 0, loss, 0, scale, accumulate);
-        else backend.bceWithLogitsLoss(rep, n, pred, 0, target, 0, grad, 0, loss, 0, scale, accumulate);
+        backend.run(op(rep, n, pred, target, grad, loss, scale, accumulate));
+    }
+
+    /** {@link #apply}'s op, to build once and run at every step. */
+    public Op op(int rep, int n, FloatBuf pred, FloatBuf target, FloatBuf grad, FloatBuf loss, float scale,
+                 boolean accumulate) {
+        Mat p = Mat.of("pred", pred, 0, rep, n), t = Mat.of("target", target, 0, rep, n);
+        Mat g = Mat.of("grad", grad, 0, rep, n), l = Mat.vector("loss", loss, 0, rep);
+        return this == L1 ? new L1Loss(p, t, g, l, scale, accumulate)
+                : new BceWithLogitsLoss(p, t, g, l, scale, accumulate);
     }
 }

@@ -2,6 +2,9 @@ package modarch.train;
 
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.Mat;
+import modarch.backend.Op;
+import modarch.backend.ops.ClipGradNorm;
 import modarch.model.Model;
 import modarch.nn.ParamArena;
 import modarch.task.Batch;
@@ -18,14 +21,14 @@ public final class TrainStep implements AutoCloseable {
     private final Model model;
     private final Task[] tasks;
     private final long[] seeds;
-    private final Loss loss;
     private final Adam adam;
     private final Batch batch;
     private final int examples;
     private final int length;
-    private final float maxGradNorm;   // 0: no clipping
     private final FloatBuf lossValues; // lossValues is (rep): the last step's training loss per replica
     private final FloatBuf gradNorms;  // gradNorms is (rep): clipGradNorm's output, the norms before clipping (unread)
+    private final Op lossOp;           // the loss of the batch's predictions, into lossValues and gradPredictions
+    private final ClipGradNorm clip;   // null: no clipping
     private long nextIteration = -1;    // the iteration whose batch the backend's batch counter names
     private boolean ranOnce;
     private Backend.Replay recorded;
@@ -40,15 +43,19 @@ public final class TrainStep implements AutoCloseable {
         this.model = model;
         this.tasks = tasks;
         this.seeds = seeds;
-        this.loss = loss;
         this.adam = adam;
         this.examples = examples;
         this.length = length;
         Task first = tasks[0];
         this.batch = new Batch(backend, model.rep(), examples * length, first.inputWidth(), first.labelWidth());
-        this.maxGradNorm = maxGradNorm;
         this.lossValues = backend.allocFloats(model.rep());
         this.gradNorms = backend.allocFloats(model.rep());
+        this.lossOp = loss.op(model.rep(), examples * length * first.labelWidth(), model.predictions(),
+                batch.labels(), model.gradPredictions(), lossValues, 1f, false);
+        ParamArena arena = model.arena();
+        int rep = model.rep(), stride = arena.replicaStride();
+        this.clip = maxGradNorm > 0 ? new ClipGradNorm(Mat.items("grad", arena.grad(), 0, rep, stride, stride),
+                maxGradNorm, Mat.vector("norms", gradNorms, 0, rep)) : null;
     }
 
     /**
@@ -78,15 +85,9 @@ public final class TrainStep implements AutoCloseable {
         batch.fillNext(tasks, seeds, DataStream.TRAIN, examples, length);
         model.arena().zeroGrad();
         model.forward(batch);
-        int n = batch.rows() * tasks[0].labelWidth();
-        loss.apply(backend, model.rep(), n, model.predictions(), batch.labels(), model.gradPredictions(),
-                lossValues, 1f, false);
+        backend.run(lossOp);
         model.backward();
-        if (maxGradNorm > 0) {
-            ParamArena arena = model.arena();
-            backend.clipGradNorm(model.rep(), arena.replicaStride(), arena.grad(), 0, arena.replicaStride(),
-                    maxGradNorm, gradNorms, 0);
-        }
+        if (clip != null) backend.run(clip);
         adam.step();
     }
 

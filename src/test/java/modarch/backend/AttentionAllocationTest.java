@@ -2,7 +2,11 @@ package modarch.backend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.VectorBackend;
 import org.junit.jupiter.api.Test;
@@ -27,14 +31,16 @@ class AttentionAllocationTest {
                  IntBuf kept = be.allocInts(slots); FloatBuf weight = be.allocFloats(slots); FloatBuf score = be.allocFloats(slots)) {
                 int[] keptKeys = {1, 29};
                 int[] sequences = {4, 1}; // split across the pool, and not
-                Runnable step = () -> {
-                    for (int topK : keptKeys) {
-                        for (int seqs : sequences) {
-                            be.attentionForward(seqs, 30, 2, 64, topK, 0.125f, q, k, v, out, kept, weight);
-                            be.attentionBackward(seqs, 30, 2, 64, topK, 0.125f, q, k, v, kept, weight, out, score,
-                                    gq, gk, gv);
-                        }
+                List<Op> ops = new ArrayList<>(); // built once, as a layer builds its ops
+                for (int topK : keptKeys) {
+                    for (int seqs : sequences) {
+                        ops.add(new AttentionForward(seqs, 30, 2, 64, topK, 0.125f, q, k, v, out, kept, weight));
+                        ops.add(new AttentionBackward(seqs, 30, 2, 64, topK, 0.125f, q, k, v, kept, weight, out, score,
+                                gq, gk, gv));
                     }
+                }
+                Runnable step = () -> {
+                    for (int i = 0; i < ops.size(); i++) be.run(ops.get(i));
                 };
                 long allocated = WarmAllocation.ofFiftyRuns(step);
                 assertEquals(0, allocated, "bytes allocated by 50 warm attention steps");

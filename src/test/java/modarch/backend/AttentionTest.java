@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
+import modarch.backend.ops.AttentionShape;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
 import java.util.List;
 import java.util.SplittableRandom;
 import modarch.TestBuffers;
@@ -48,7 +51,7 @@ class AttentionTest {
     /** One call's shape; scale 1 / sqrt(headDim), as the reference's attention. */
     private record Shape(int seqs, int length, int heads, int headDim, int topK) {
         int keep() {
-            return Backend.keptKeys(topK, length);
+            return AttentionShape.keptKeys(topK, length);
         }
 
         int tokens() {
@@ -133,9 +136,10 @@ class AttentionTest {
             Arrays.fill(keptStart, 0, slots, -1);
             Arrays.fill(keptStart, slots, keptStart.length, GUARD_INT);
             backend.upload(keptStart, 0, kept, 0, keptStart.length);
-            backend.attentionForward(s.seqs, s.length, s.heads, s.headDim, s.topK, s.scale(), q, k, v, out, kept, weight);
-            backend.attentionBackward(s.seqs, s.length, s.heads, s.headDim, s.topK, s.scale(), q, k, v, kept, weight,
-                    dOut, dScore, dQ, dK, dV);
+            backend.run(new AttentionForward(s.seqs, s.length, s.heads, s.headDim, s.topK, s.scale(), q, k, v, out,
+                    kept, weight));
+            backend.run(new AttentionBackward(s.seqs, s.length, s.heads, s.headDim, s.topK, s.scale(), q, k, v, kept,
+                    weight, dOut, dScore, dQ, dK, dV));
             int[] keptAll = TestBuffers.readInts(backend, kept);
             for (int i = slots; i < keptAll.length; i++) assertEquals(GUARD_INT, keptAll[i], what + ": kept written past the end");
             for (int i = 0; i < slots; i++) {
@@ -256,7 +260,8 @@ class AttentionTest {
                      FloatBuf v = TestBuffers.of(backend, in.v); FloatBuf out = backend.allocFloats(s.tokens());
                      IntBuf kept = backend.allocInts(s.slots()); FloatBuf weight = backend.allocFloats(s.slots())) {
                     GradCheck.Objective objective = () -> {
-                        backend.attentionForward(s.seqs, length, heads, headDim, topK, s.scale(), q, k, v, out, kept, weight);
+                        backend.run(new AttentionForward(s.seqs, length, heads, headDim, topK, s.scale(), q, k, v, out,
+                                kept, weight));
                         if (!Arrays.equals(analytic.kept, TestBuffers.readInts(backend, kept))) {
                             fail(what + ": a perturbation changed the kept keys");
                         }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import modarch.backend.ops.LstmCellBackward;
+import modarch.backend.ops.LstmCellForward;
 import java.util.List;
 import java.util.SplittableRandom;
 import modarch.TestBuffers;
@@ -49,10 +51,8 @@ class LstmCellTest {
     /** Where a step's scores come from. */
     private enum Scoring {
         /** null scores, one module: nn.LSTMCell */
-        NONE,
-        /** read from scores (the ground-truth and Modular-op routers) */
-        GIVEN,
-        /** the Modular kind's self-scores, computed and written to scores */
+        NONE, /** read from scores (the ground-truth and Modular-op routers) */
+        GIVEN, /** the Modular kind's self-scores, computed and written to scores */
         MODULAR
     }
 
@@ -304,16 +304,18 @@ class LstmCellTest {
         }
 
         void forward() {
-            backend.lstmCellForward(s.rep, s.rows, s.rowsPerReplica, s.row0, s.modules, s.hidden, s.torchGateOrder,
+            backend.run(new LstmCellForward(s.rep, s.rows, s.rowsPerReplica, s.row0, s.modules, s.hidden,
+                    s.torchGateOrder,
                     input, recurrent, scorer, s.scorerOff(), s.scorerStride(), scores, cPrev, s.cPrevOff(),
-                    s.cPrevStride(), gates, cells, h, c, logits);
+                    s.cPrevStride(), gates, cells, h, c, logits));
         }
 
         void backward() {
-            backend.lstmCellBackward(s.rep, s.rows, s.rowsPerReplica, s.row0, s.modules, s.hidden, s.torchGateOrder,
+            backend.run(new LstmCellBackward(s.rep, s.rows, s.rowsPerReplica, s.row0, s.modules, s.hidden,
+                    s.torchGateOrder,
                     input, recurrent, scorer, s.scorerOff(), s.scorerStride(), scores, cPrev, s.cPrevOff(),
                     s.cPrevStride(), gates, cells, gradH, gradC, gradLogits, gradCPrev, s.gradCPrevOff(),
-                    s.gradCPrevStride(), gradInput, gradRecurrent, gradScores, scorerRows);
+                    s.gradCPrevStride(), gradInput, gradRecurrent, gradScores, scorerRows));
         }
 
         /** The output's view, after checking nothing was written outside it. */

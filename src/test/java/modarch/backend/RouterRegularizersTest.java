@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import modarch.backend.ops.RegularizerTerms;
 import java.util.List;
 import java.util.SplittableRandom;
 import modarch.TestBuffers;
@@ -75,7 +76,8 @@ class RouterRegularizersTest {
         Arrays.fill(grad, in.size(), grad.length, GUARD);
         try (FloatBuf z = TestBuffers.of(backend, padded(in.logits)); FloatBuf p = TestBuffers.of(backend, padded(in.probs));
              FloatBuf t = TestBuffers.of(backend, termsBefore); FloatBuf g = TestBuffers.of(backend, grad)) {
-            backend.routerRegularizers(in.rep, in.rows, in.modules, z, p, weights[0], weights[1], weights[2], t, g);
+            backend.run(new RegularizerTerms(in.rep, in.rows, in.modules, z, p, weights[0], weights[1], weights[2], t,
+                    g));
             Outputs out = new Outputs(TestBuffers.read(backend, t), TestBuffers.read(backend, g));
             for (int i = 3 * in.rep; i < out.terms.length; i++) assertEquals(GUARD, out.terms[i], "terms written past the end");
             for (int i = in.size(); i < out.grad.length; i++) assertEquals(GUARD, out.grad[i], "gradLogits written past the end");
@@ -252,22 +254,22 @@ class RouterRegularizersTest {
             try (FloatBuf x = backend.allocFloats(8)) {
                 for (int[] shape : new int[][] {{0, 2}, {2, 0}}) {
                     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                            () -> backend.routerRegularizers(1, shape[0], shape[1], x, x, 1f, 1f, 1f, x, x));
+                            () -> backend.run(new RegularizerTerms(1, shape[0], shape[1], x, x, 1f, 1f, 1f, x, x)));
                     assertTrue(e.getMessage().contains(shape[0] + " rows of " + shape[1] + " modules"), e.getMessage());
                 }
             }
         }
     }
 
-    /** Once warm, a call allocates nothing (it runs inside every training step). */
+    /** Once warm, a run of a built op allocates nothing (it runs inside every training step). */
     @Test
     void aWarmCallAllocatesNothing() {
         Inputs in = Inputs.random(new SplittableRandom(6), 2, 64, 16, 1.0);
         for (Backend backend : BACKENDS) {
             try (FloatBuf z = TestBuffers.of(backend, in.logits); FloatBuf p = TestBuffers.of(backend, in.probs);
                  FloatBuf t = backend.allocFloats(6); FloatBuf g = backend.allocFloats(in.size())) {
-                long bytes = WarmAllocation.ofFiftyRuns(
-                        () -> backend.routerRegularizers(2, 64, 16, z, p, 0.7f, 0.05f, 0.3f, t, g));
+                RegularizerTerms op = new RegularizerTerms(2, 64, 16, z, p, 0.7f, 0.05f, 0.3f, t, g);
+                long bytes = WarmAllocation.ofFiftyRuns(() -> backend.run(op));
                 assertEquals(0, bytes, backend.name() + ": bytes allocated by 50 warm calls");
             }
         }

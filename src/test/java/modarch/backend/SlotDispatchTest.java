@@ -4,6 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
+import modarch.backend.ops.GemmSegmentedWeightGrad;
+import modarch.backend.ops.GemmSegmented;
+import modarch.backend.ops.CombineSlotsBackward;
+import modarch.backend.ops.CombineSlots;
+import modarch.backend.ops.ScatterSlots;
+import modarch.backend.ops.GatherSlots;
+import modarch.backend.ops.ModuleDispatch;
+import modarch.backend.ops.RoutingTopK;
 import java.util.List;
 import java.util.SplittableRandom;
 import modarch.TestBuffers;
@@ -43,7 +51,7 @@ class SlotDispatchTest {
         static TopK of(Backend backend, int m, int n, int k, float[] probs) {
             try (FloatBuf p = TestBuffers.of(backend, probs); FloatBuf g = backend.allocFloats(m * n);
                  IntBuf c = backend.allocInts(m * k)) {
-                backend.routingTopK(m, n, k, p, g, c);
+                backend.run(new RoutingTopK(m, n, k, p, g, c));
                 return new TopK(TestBuffers.read(backend, g), TestBuffers.readInts(backend, c));
             }
         }
@@ -77,7 +85,7 @@ class SlotDispatchTest {
         static Dispatch of(Backend backend, int rep, int rows, int modules, int k, int[] chosen) {
             try (IntBuf c = TestBuffers.ofInts(backend, chosen); IntBuf p = backend.allocInts(rep * rows * k);
                  IntBuf s = backend.allocInts(rep * (modules + 1)); IntBuf rs = backend.allocInts(rep * rows * k)) {
-                backend.moduleDispatch(rep, rows, modules, k, c, p, s, rs);
+                backend.run(new ModuleDispatch(rep, rows, modules, k, c, p, s, rs));
                 return new Dispatch(TestBuffers.readInts(backend, p), TestBuffers.readInts(backend, s),
                         TestBuffers.readInts(backend, rs));
             }
@@ -148,9 +156,9 @@ class SlotDispatchTest {
                     for (int s = 0; s < slots; s++) {
                         int pair = d.pairs[r * slots + s];
                         int row = pair / modules, m = pair % modules;
-                        backend.gatherSlots(rep, rows, modules, k, width, false, pairs, sharedBuf, slotOut);
+                        backend.run(new GatherSlots(rep, rows, modules, k, width, false, pairs, sharedBuf, slotOut));
                         float[] got = TestBuffers.read(backend, slotOut);
-                        backend.gatherSlots(rep, rows, modules, k, width, true, pairs, blockBuf, slotOut);
+                        backend.run(new GatherSlots(rep, rows, modules, k, width, true, pairs, blockBuf, slotOut));
                         float[] gotBlocks = TestBuffers.read(backend, slotOut);
                         for (int c = 0; c < width; c++) {
                             assertEquals(shared[(r * rows + row) * width + c], got[(r * slots + s) * width + c]);
@@ -160,17 +168,17 @@ class SlotDispatchTest {
                     }
                 }
                 // the adjoints: <gather(x), v> = <x, scatter(v)>, shared and per module
-                backend.gatherSlots(rep, rows, modules, k, width, false, pairs, sharedBuf, slotOut);
-                backend.scatterSlots(rep, rows, modules, k, width, false, pairs, rowSlots, values, rowOut);
+                backend.run(new GatherSlots(rep, rows, modules, k, width, false, pairs, sharedBuf, slotOut));
+                backend.run(new ScatterSlots(rep, rows, modules, k, width, false, pairs, rowSlots, values, rowOut));
                 assertEquals(dot(TestBuffers.read(backend, slotOut), slotValues), dot(shared, TestBuffers.read(backend, rowOut)), TOL);
-                backend.gatherSlots(rep, rows, modules, k, width, true, pairs, blockBuf, slotOut);
-                backend.scatterSlots(rep, rows, modules, k, width, true, pairs, rowSlots, values, blockOut);
+                backend.run(new GatherSlots(rep, rows, modules, k, width, true, pairs, blockBuf, slotOut));
+                backend.run(new ScatterSlots(rep, rows, modules, k, width, true, pairs, rowSlots, values, blockOut));
                 assertEquals(dot(TestBuffers.read(backend, slotOut), slotValues), dot(blocks, TestBuffers.read(backend, blockOut)), TOL);
                 // the combine: out[row] = sum over chosen m of gate[row][m] values[slot(row, m)]
-                backend.combineSlots(rep, rows, modules, k, width, pairs, rowSlots, gateBuf, values, rowOut);
+                backend.run(new CombineSlots(rep, rows, modules, k, width, pairs, rowSlots, gateBuf, values, rowOut));
                 float[] out = TestBuffers.read(backend, rowOut);
-                backend.combineSlotsBackward(rep, rows, modules, k, width, pairs, rowSlots, gateBuf, values, dy,
-                        slotOut, gradGates);
+                backend.run(new CombineSlotsBackward(rep, rows, modules, k, width, pairs, rowSlots, gateBuf, values, dy,
+                        slotOut, gradGates));
                 float[] gradValues = TestBuffers.read(backend, slotOut);
                 float[] gradGate = TestBuffers.read(backend, gradGates);
                 for (int r = 0; r < rep; r++) {
@@ -225,11 +233,11 @@ class SlotDispatchTest {
                  FloatBuf bb = TestBuffers.of(backend, bias); FloatBuf ab = TestBuffers.of(backend, a);
                  FloatBuf db = TestBuffers.of(backend, d); FloatBuf c = TestBuffers.of(backend, before);
                  FloatBuf gw = backend.allocFloats(rep * wRep); FloatBuf gb = backend.allocFloats(rep * modules * ldw)) {
-                backend.gemmSegmented(rep, modules, starts, slots, false, n, kdim, ab, wb, 0, ldw, wModule, wRep,
-                        c, bb, 0, ldw, modules * ldw, true);
+                backend.run(new GemmSegmented(rep, modules, starts, slots, false, n, kdim, ab, wb, 0, ldw, wModule, wRep,
+                        c, bb, 0, ldw, modules * ldw, true));
                 float[] out = TestBuffers.read(backend, c);
-                backend.gemmSegmentedWeightGrad(rep, modules, starts, slots, n, kdim, ab, db, gw, 0, ldw, wModule, wRep,
-                        gb, 0, ldw, modules * ldw);
+                backend.run(new GemmSegmentedWeightGrad(rep, modules, starts, slots, n, kdim, ab, db, gw, 0, ldw, wModule, wRep,
+                        gb, 0, ldw, modules * ldw));
                 float[] gradW = TestBuffers.read(backend, gw);
                 float[] gradB = TestBuffers.read(backend, gb);
                 for (int r = 0; r < rep; r++) {
@@ -260,8 +268,8 @@ class SlotDispatchTest {
                     }
                 }
                 // transposed: d (slots, n) . w_m^T, the same w_m (kdim, n) read as the stored (n', kdim') = (kdim, n)
-                backend.gemmSegmented(rep, modules, starts, slots, true, kdim, n, db, wb, 0, ldw, wModule, wRep,
-                        ab, null, 0, 0, 0, false);
+                backend.run(new GemmSegmented(rep, modules, starts, slots, true, kdim, n, db, wb, 0, ldw, wModule, wRep,
+                        ab, null, 0, 0, 0, false));
                 float[] back = TestBuffers.read(backend, ab);
                 for (int r = 0; r < rep; r++) {
                     for (int s = 0; s < slots; s++) {

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -547,8 +549,9 @@ class VectorBackendTest {
     /** pred/logit at 1, target at 2, gradient at 3, losses at 2. */
     private static void loss(Backend backend, boolean bce, int batch, int n, FloatBuf pred, FloatBuf target,
                              FloatBuf grad, FloatBuf loss, float scale, boolean accumulate) {
-        if (bce) backend.bceWithLogitsLoss(batch, n, pred, 1, target, 2, grad, 3, loss, 2, scale, accumulate);
-        else backend.l1Loss(batch, n, pred, 1, target, 2, grad, 3, loss, 2, scale, accumulate);
+        if (bce) backend.run(TestOps.bceWithLogitsLoss(batch, n, pred, 1, target, 2, grad, 3, loss, 2, scale,
+                accumulate));
+        else backend.run(TestOps.l1Loss(batch, n, pred, 1, target, 2, grad, 3, loss, 2, scale, accumulate));
     }
 
     /** Counts added to the counters already there, at an offset; logit 0 counts as 1 and target 0.5 as 1. */
@@ -572,7 +575,7 @@ class VectorBackendTest {
             }
             for (Backend backend : new Backend[] {REF, SERIAL, PARALLEL}) {
                 try (FloatBuf l = of(backend, logit); FloatBuf t = of(backend, target); IntBuf c = ofInts(backend, counts0)) {
-                    backend.countCorrect(batch, n, l, 2, t, 1, c, 1);
+                    backend.run(TestOps.countCorrect(batch, n, l, 2, t, 1, c, 1));
                     assertArrayEquals(want, readInts(backend, c), backend.name() + " " + batch + "x" + n);
                 }
             }
@@ -635,8 +638,8 @@ class VectorBackendTest {
                     float[] grad = gaussian(rnd, n);
                     REF.upload(grad, 0, rg, 0, n);
                     PARALLEL.upload(grad, 0, vg, 0, n);
-                    REF.adam(n, rp, rg, rm, rv, rs, 0, lr, beta1, beta2, eps);
-                    PARALLEL.adam(n, vp, vg, vm, vv, vs, 0, lr, beta1, beta2, eps);
+                    REF.run(TestOps.adam(n, rp, rg, rm, rv, rs, 0, lr, beta1, beta2, eps));
+                    PARALLEL.run(TestOps.adam(n, vp, vg, vm, vv, vs, 0, lr, beta1, beta2, eps));
                 }
                 assertArrayEquals(new int[] {5}, readInts(REF, rs));
                 assertArrayEquals(new int[] {5}, readInts(PARALLEL, vs));
@@ -693,8 +696,8 @@ class VectorBackendTest {
              FloatBuf vp = SERIAL.allocFloats(1); FloatBuf vg = of(SERIAL, new float[] {1f});
              FloatBuf vm = SERIAL.allocFloats(1); FloatBuf vv = SERIAL.allocFloats(1); IntBuf vstep = SERIAL.allocInts(1)) {
             for (int call = 1; call <= 3; call++) {
-                REF.adam(1, p, g, m, v, step, 0, lr, beta1, beta2, eps);
-                SERIAL.adam(1, vp, vg, vm, vv, vstep, 0, lr, beta1, beta2, eps);
+                REF.run(TestOps.adam(1, p, g, m, v, step, 0, lr, beta1, beta2, eps));
+                SERIAL.run(TestOps.adam(1, vp, vg, vm, vv, vstep, 0, lr, beta1, beta2, eps));
                 assertArrayEquals(new int[] {call}, readInts(REF, step));
                 assertArrayEquals(new int[] {call}, readInts(SERIAL, vstep));
             }
@@ -713,7 +716,7 @@ class VectorBackendTest {
                                    int[] steps, int stepOff) {
         try (FloatBuf p = of(backend, param); FloatBuf g = of(backend, grad); FloatBuf mb = of(backend, m);
              FloatBuf vb = of(backend, v); IntBuf s = ofInts(backend, steps)) {
-            backend.adam(n, p, g, mb, vb, s, stepOff, 1e-3, 0.9f, 0.99f, 1e-8f);
+            backend.run(TestOps.adam(n, p, g, mb, vb, s, stepOff, 1e-3, 0.9f, 0.99f, 1e-8f));
             return new AdamOut(read(backend, p), read(backend, mb), read(backend, vb), readInts(backend, s));
         }
     }
@@ -723,7 +726,7 @@ class VectorBackendTest {
     void closedBufferUsedAgainThrows() {
         for (Backend backend : new Backend[] {REF, SERIAL, PARALLEL}) {
             try (FloatBuf y = backend.allocFloats(16); FloatBuf z = backend.allocFloats(16);
-                 IntBuf live = backend.allocInts(1)) {
+                 IntBuf live = backend.allocInts(2)) { // two: attention keeps a key for each of its 2 queries
                 FloatBuf x = backend.allocFloats(16);
                 IntBuf ix = backend.allocInts(2);
                 x.close();
@@ -746,21 +749,21 @@ class VectorBackendTest {
                         () -> backend.blockDotAccumulate(1, 2, 2, y, 0, z, 0, x, 0),
                         () -> backend.softmaxRows(2, 2, x, 0, y, 0),
                         () -> backend.softmaxRowsBackward(2, 2, y, 0, z, 0, x, 0),
-                        () -> backend.l1Loss(1, 4, y, 0, z, 0, y, 4, x, 0, 1f, false),
-                        () -> backend.bceWithLogitsLoss(1, 4, x, 0, z, 0, y, 4, z, 8, 1f, false),
-                        () -> backend.countCorrect(1, 4, x, 0, y, 0, live, 0),
+                        () -> backend.run(TestOps.l1Loss(1, 4, y, 0, z, 0, y, 4, x, 0, 1f, false)),
+                        () -> backend.run(TestOps.bceWithLogitsLoss(1, 4, x, 0, z, 0, y, 4, z, 8, 1f, false)),
+                        () -> backend.run(TestOps.countCorrect(1, 4, x, 0, y, 0, live, 0)),
                         () -> backend.oneHot(1, 2, live, 0, x, 0),
-                        () -> backend.adam(4, x, y, z, y, live, 0, 1e-3, 0.9f, 0.999f, 1e-8f),
-                        () -> backend.attentionForward(1, 2, 1, 2, 1, 1f, y, x, z, y, live, z),
-                        () -> backend.attentionBackward(1, 2, 1, 2, 1, 1f, y, z, y, live, z, y, z, y, z, x),
+                        () -> backend.run(TestOps.adam(4, x, y, z, y, live, 0, 1e-3, 0.9f, 0.999f, 1e-8f)),
+                        () -> backend.run(new AttentionForward(1, 2, 1, 2, 1, 1f, y, x, z, y, live, z)),
+                        () -> backend.run(new AttentionBackward(1, 2, 1, 2, 1, 1f, y, z, y, live, z, y, z, y, z, x)),
                         ix::length,
                         () -> backend.upload(new int[1], 0, ix, 0, 1),
                         () -> backend.download(ix, 0, new int[1], 0, 1),
-                        () -> backend.countCorrect(1, 4, y, 0, z, 0, ix, 0),
+                        () -> backend.run(TestOps.countCorrect(1, 4, y, 0, z, 0, ix, 0)),
                         () -> backend.oneHot(1, 2, ix, 0, y, 0),
-                        () -> backend.adam(4, y, z, z, y, ix, 0, 1e-3, 0.9f, 0.999f, 1e-8f),
-                        () -> backend.attentionForward(1, 2, 1, 2, 1, 1f, y, z, y, z, ix, y),
-                        () -> backend.attentionBackward(1, 2, 1, 2, 1, 1f, y, z, y, ix, z, y, z, y, z, y));
+                        () -> backend.run(TestOps.adam(4, y, z, z, y, ix, 0, 1e-3, 0.9f, 0.999f, 1e-8f)),
+                        () -> backend.run(new AttentionForward(1, 2, 1, 2, 1, 1f, y, z, y, z, ix, y)),
+                        () -> backend.run(new AttentionBackward(1, 2, 1, 2, 1, 1f, y, z, y, ix, z, y, z, y, z, y)));
                 for (int i = 0; i < uses.size(); i++) {
                     assertThrows(IllegalStateException.class, uses.get(i), name + ": use " + i + " of a closed buffer");
                 }
@@ -787,7 +790,12 @@ class VectorBackendTest {
              IntBuf counts = be.allocInts(4); IntBuf step = be.allocInts(2); IntBuf index = ofInts(be, new int[m]);
              FloatBuf bigP = of(be, gaussian(rnd, big)); FloatBuf bigG = of(be, gaussian(rnd, big));
              FloatBuf bigM = be.allocFloats(big); FloatBuf bigV = be.allocFloats(big)) {
-            // the attention ops: AttentionAllocationTest, in a JVM of its own
+            // ops are built once, as layers build theirs; the attention ops: AttentionAllocationTest
+            modarch.backend.Op adamSmall = TestOps.adam(m * n, p, g, mo, ve, step, 0, 1e-4, 0.9f, 0.999f, 1e-8f);
+            modarch.backend.Op adamBig = TestOps.adam(big, bigP, bigG, bigM, bigV, step, 1, 1e-4, 0.9f, 0.999f, 1e-8f);
+            modarch.backend.Op l1 = TestOps.l1Loss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, false);
+            modarch.backend.Op bce = TestOps.bceWithLogitsLoss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, true);
+            modarch.backend.Op count = TestOps.countCorrect(4, m * n / 4, p, 0, c, 0, counts, 0);
             Runnable stepRun = () -> {
                 PARALLEL.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false, bias, 0, true);
                 PARALLEL.gemm(false, true, m, k, n, c, 0, n, b, 0, n, a, 0, k, false, null, 0, false);
@@ -801,8 +809,8 @@ class VectorBackendTest {
                         true, null, 0, 0, false);
                 PARALLEL.reluBackward(m, n, c, 0, n, p, 0, n);
                 PARALLEL.columnSumAccumulate(2, m / 2, n, c, 0, n, m / 2 * n, c3, 0, n);
-                PARALLEL.adam(m * n, p, g, mo, ve, step, 0, 1e-4, 0.9f, 0.999f, 1e-8f);
-                PARALLEL.adam(big, bigP, bigG, bigM, bigV, step, 1, 1e-4, 0.9f, 0.999f, 1e-8f);
+                PARALLEL.run(adamSmall);
+                PARALLEL.run(adamBig);
                 PARALLEL.addInto(2, m / 2, n, c, 0, n, m / 2 * n, p, 0, n, m / 2 * n);
                 PARALLEL.copy(3, m, n, c, 0, n, 0, c3, 0, n, m * n);
                 PARALLEL.fill(n, 0f, sum, 0);
@@ -810,9 +818,9 @@ class VectorBackendTest {
                 PARALLEL.blockDotAccumulate(m, 5, 16, c, 0, p, 0, dots, 0);
                 PARALLEL.softmaxRows(m, n, c, 0, lg, 0);
                 PARALLEL.softmaxRowsBackward(m, n, lg, 0, p, 0, c, 0);
-                PARALLEL.l1Loss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, false);
-                PARALLEL.bceWithLogitsLoss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, true);
-                PARALLEL.countCorrect(4, m * n / 4, p, 0, c, 0, counts, 0);
+                PARALLEL.run(l1);
+                PARALLEL.run(bce);
+                PARALLEL.run(count);
                 PARALLEL.oneHot(m, 10, index, 0, hot, 0);
             };
             long allocated = WarmAllocation.ofFiftyRuns(stepRun);

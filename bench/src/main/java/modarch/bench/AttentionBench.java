@@ -1,6 +1,9 @@
 package modarch.bench;
 
 import java.util.SplittableRandom;
+import modarch.backend.ops.AttentionShape;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
 import java.util.concurrent.TimeUnit;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
@@ -71,6 +74,8 @@ public class AttentionBench {
     private float scale;
     private FloatBuf q, kb, v, out, gradOut, gradQ, gradK, gradV, weight, gradScore;
     private IntBuf kept;
+    private AttentionForward forward;
+    private AttentionBackward backward;
     private final float[] last = new float[1];
 
     @Setup(Level.Trial)
@@ -83,7 +88,8 @@ public class AttentionBench {
         };
         k = topK.equals("dense") ? length - 1 : Integer.parseInt(topK);
         scale = (float) (1 / Math.sqrt(HEAD_DIM));
-        int tokens = SEQS * length * HEADS * HEAD_DIM, slots = SEQS * HEADS * length * Backend.keptKeys(k, length);
+        int tokens = SEQS * length * HEADS * HEAD_DIM, slots = SEQS * HEADS * length * AttentionShape.keptKeys(k,
+                length);
         SplittableRandom rnd = new SplittableRandom(1);
         q = random(rnd, tokens);
         kb = random(rnd, tokens);
@@ -96,6 +102,9 @@ public class AttentionBench {
         weight = be.allocFloats(slots);
         gradScore = be.allocFloats(slots);
         kept = be.allocInts(slots);
+        forward = new AttentionForward(SEQS, length, HEADS, HEAD_DIM, k, scale, q, kb, v, out, kept, weight);
+        backward = new AttentionBackward(SEQS, length, HEADS, HEAD_DIM, k, scale, q, kb, v, kept, weight, gradOut,
+                gradScore, gradQ, gradK, gradV);
     }
 
     @TearDown(Level.Trial)
@@ -106,9 +115,8 @@ public class AttentionBench {
 
     @Benchmark
     public FloatBuf forwardBackward() {
-        be.attentionForward(SEQS, length, HEADS, HEAD_DIM, k, scale, q, kb, v, out, kept, weight);
-        be.attentionBackward(SEQS, length, HEADS, HEAD_DIM, k, scale, q, kb, v, kept, weight, gradOut, gradScore,
-                gradQ, gradK, gradV);
+        be.run(forward);
+        be.run(backward);
         be.download(gradV, 0, last, 0, 1); // waits for a device to finish
         return gradV;
     }

@@ -1,6 +1,8 @@
 package modarch.bench;
 
 import java.util.Arrays;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
 import java.util.Locale;
 import java.util.Map;
 import modarch.backend.Backend;
@@ -11,11 +13,15 @@ import modarch.backend.cuda.emu.EmulatedDriver;
 import modarch.backend.cuda.emu.Schedule;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.IntMat;
+import modarch.backend.Mat;
+import modarch.backend.ops.AdamUpdate;
 import modarch.model.FamilyOptions;
 import modarch.model.Model;
 import modarch.model.ModelSpec;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
+import modarch.task.MlpTaskBatch;
 import modarch.task.Task;
 import modarch.train.Adam;
 import modarch.train.Loss;
@@ -146,15 +152,19 @@ public final class GpuStepTimer {
                  FloatBuf v = backend.allocFloats(n); IntBuf step = backend.allocInts(1)) {
                 double t = median(backend, sync, calls, () -> backend.fill(n, 0f, g, 0));
                 row("fill_f32", n + " floats", t, 4.0 * n / t / 1e9, "GB/s");
-                t = median(backend, sync, calls, () -> backend.adam(n, p, g, m1, v, step, 0, 1e-3, 0.9f, 0.999f, 1e-8f));
+                AdamUpdate adam = new AdamUpdate(Mat.vector("param", p, 0, n), Mat.vector("grad", g, 0, n),
+                        Mat.vector("m", m1, 0, n), Mat.vector("v", v, 0, n), IntMat.vector("step", step, 0, 1), 1e-3,
+                        0.9f, 0.999f, 1e-8f);
+                t = median(backend, sync, calls, () -> backend.run(adam));
                 row("adam_step + counter", n + " floats", t, 28.0 * n / t / 1e9, "GB/s");
             }
             int rep = 25, examples = quick ? 64 : 4096, rules = 8;
             try (IntBuf seeds = backend.allocInts(rep); IntBuf index = backend.allocInts(2);
                  IntBuf coefficients = backend.allocInts(4 * rep * rules); FloatBuf inputs = backend.allocFloats(2 * rep * examples);
                  IntBuf ruleOut = backend.allocInts(rep * examples); FloatBuf labels = backend.allocFloats(rep * examples)) {
-                double t = median(backend, sync, calls, () -> backend.mlpTaskBatch(rep, examples, rules, false, seeds, 1,
-                        index, false, coefficients, null, inputs, ruleOut, labels));
+                MlpTaskBatch batch = new MlpTaskBatch(rep, examples, rules, false, seeds, 1, index, false, coefficients,
+                        null, inputs, ruleOut, labels);
+                double t = median(backend, sync, calls, () -> backend.run(batch));
                 row("mlp_task_batch", rep + " x " + examples + " examples", t, rep * examples / t / 1e9, "G examples/s");
             }
         }
@@ -246,10 +256,12 @@ public final class GpuStepTimer {
                      FloatBuf v = backend.allocFloats(n); FloatBuf out = backend.allocFloats(n); IntBuf keys = backend.allocInts(kept);
                      FloatBuf w = backend.allocFloats(kept); FloatBuf gs = backend.allocFloats(kept);
                      FloatBuf dq = backend.allocFloats(n); FloatBuf dk = backend.allocFloats(n); FloatBuf dv = backend.allocFloats(n)) {
-                    double forward = median(backend, sync, calls, () -> backend.attentionForward(seqs, length, heads,
-                            headDim, topK, 0.125f, q, k, v, out, keys, w));
-                    double backwardTime = median(backend, sync, calls, () -> backend.attentionBackward(seqs, length,
-                            heads, headDim, topK, 0.125f, q, k, v, keys, w, out, gs, dq, dk, dv));
+                    AttentionForward attend = new AttentionForward(seqs, length, heads, headDim, topK, 0.125f, q, k, v,
+                            out, keys, w);
+                    AttentionBackward attendBackward = new AttentionBackward(seqs, length, heads, headDim, topK, 0.125f,
+                            q, k, v, keys, w, out, gs, dq, dk, dv);
+                    double forward = median(backend, sync, calls, () -> backend.run(attend));
+                    double backwardTime = median(backend, sync, calls, () -> backend.run(attendBackward));
                     double flops = (double) seqs * heads * length * (2.0 * (length - 1) * headDim + 2.0 * topK * headDim);
                     System.out.printf(Locale.ROOT, "| %d | %d | %.4f | %.4f | %.1f |%n", length, topK, forward * 1e3,
                             backwardTime * 1e3, flops / forward / 1e9);

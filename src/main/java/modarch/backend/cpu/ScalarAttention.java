@@ -1,22 +1,22 @@
 package modarch.backend.cpu;
 
-import modarch.backend.Backend;
+import modarch.backend.ops.AttentionShape;
 
 /**
- * The scalar reference of {@link Backend#attentionForward} and {@link Backend#attentionBackward}: plain loops,
+ * The scalar reference of {@link modarch.backend.ops.AttentionForward} and {@link modarch.backend.ops.AttentionBackward}: plain loops,
  * float sums in index order. Per query it scores the length - 1 other keys, selects K of them ({@link TopKSelection}),
  * then works over those K only. Allocates nothing once its scratch has grown to a shape.
  */
-final class ScalarAttention {
+public final class ScalarAttention {
     private static final ThreadLocal<TopKSelection> SELECTIONS = ThreadLocal.withInitial(TopKSelection::new);
 
     private ScalarAttention() {
     }
 
-    /** See {@link Backend#attentionForward}; q, k, v, out are (seqs, length, heads * headDim). */
-    static void forward(int seqs, int length, int heads, int headDim, int topK, float scale,
+    /** See {@link modarch.backend.ops.AttentionForward}; q, k, v, out are (seqs, length, heads * headDim). */
+    public static void forward(int seqs, int length, int heads, int headDim, int topK, float scale,
                         float[] q, float[] k, float[] v, float[] out, int[] kept, float[] weight) {
-        int keep = Backend.keptKeys(topK, length);
+        int keep = AttentionShape.keptKeys(topK, length);
         int width = heads * headDim;
         TopKSelection selection = SELECTIONS.get();
         float[] scores = selection.scores(length);
@@ -58,11 +58,11 @@ final class ScalarAttention {
         for (int l = 0; l < keep; l++) weight[base + l] /= sum;
     }
 
-    /** See {@link Backend#attentionBackward}. */
-    static void backward(int seqs, int length, int heads, int headDim, int topK, float scale,
+    /** See {@link modarch.backend.ops.AttentionBackward}. */
+    public static void backward(int seqs, int length, int heads, int headDim, int topK, float scale,
                          float[] q, float[] k, float[] v, int[] kept, float[] weight, float[] gradOut,
                          float[] gradScore, float[] gradQ, float[] gradK, float[] gradV) {
-        int keep = Backend.keptKeys(topK, length);
+        int keep = AttentionShape.keptKeys(topK, length);
         int width = heads * headDim;
         for (int s = 0; s < seqs; s++) {
             for (int h = 0; h < heads; h++) {

@@ -6,12 +6,12 @@ import java.util.Arrays;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
-import modarch.task.MhaTask;
-import modarch.task.MlpTask;
+import modarch.backend.Op;
 
 /**
  * The reference backend: plain loops over heap arrays, float accumulation in k order. Slow and obviously right;
- * every other backend is tested against it.
+ * every other backend is tested against it. An {@link Op} runs its own reference; this class holds none of an op's
+ * code.
  */
 public final class ScalarBackend implements Backend {
     /** A pool of the calling thread alone: the reference runs every loop there. */
@@ -55,6 +55,11 @@ public final class ScalarBackend implements Backend {
     @Override
     public void close() {
         // nothing held beyond the buffers
+    }
+
+    @Override
+    public void run(Op op) {
+        op.reference(CALLER);
     }
 
     @Override
@@ -201,76 +206,6 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void l1Loss(int batch, int n, FloatBuf predBuf, int predOff, FloatBuf targetBuf, int targetOff,
-                       FloatBuf gradBuf, int gradOff, FloatBuf lossBuf, int lossOff, float scale, boolean accumulate) {
-        float[] pred = array(predBuf), target = array(targetBuf), grad = array(gradBuf), loss = array(lossBuf);
-        float inv = 1f / n;
-        for (int item = 0; item < batch; item++) {
-            int base = item * n;
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                float d = pred[predOff + base + i] - target[targetOff + base + i];
-                sum += Math.abs(d);
-                grad[gradOff + base + i] = Math.signum(d) * inv;
-            }
-            store(loss, lossOff + item, scale * (float) (sum / n), accumulate);
-        }
-    }
-
-    @Override
-    public void bceWithLogitsLoss(int batch, int n, FloatBuf logitBuf, int logitOff, FloatBuf targetBuf,
-                                  int targetOff, FloatBuf gradBuf, int gradOff, FloatBuf lossBuf, int lossOff,
-                                  float scale, boolean accumulate) {
-        float[] logit = array(logitBuf), target = array(targetBuf), grad = array(gradBuf), loss = array(lossBuf);
-        float inv = 1f / n;
-        for (int item = 0; item < batch; item++) {
-            int base = item * n;
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                float x = logit[logitOff + base + i];
-                float t = target[targetOff + base + i];
-                sum += Math.max(x, 0f) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-                float sigmoid = (float) (1.0 / (1.0 + Math.exp(-x)));
-                grad[gradOff + base + i] = (sigmoid - t) * inv;
-            }
-            store(loss, lossOff + item, scale * (float) (sum / n), accumulate);
-        }
-    }
-
-    private static void store(float[] loss, int index, float value, boolean accumulate) {
-        loss[index] = accumulate ? loss[index] + value : value;
-    }
-
-    @Override
-    public void countCorrect(int batch, int n, FloatBuf logitBuf, int logitOff, FloatBuf targetBuf, int targetOff,
-                             IntBuf correctBuf, int correctOff) {
-        float[] logit = array(logitBuf), target = array(targetBuf);
-        int[] correct = HostIntBuf.array(correctBuf);
-        for (int item = 0; item < batch; item++) {
-            int count = 0;
-            for (int i = item * n; i < (item + 1) * n; i++) {
-                if ((logit[logitOff + i] >= 0f) == (target[targetOff + i] >= 0.5f)) count++;
-            }
-            correct[correctOff + item] += count;
-        }
-    }
-
-    @Override
-    public void clipGradNorm(int batch, int n, FloatBuf gradBuf, int gradOff, int stride, float maxNorm,
-                             FloatBuf normsBuf, int normsOff) {
-        float[] grad = array(gradBuf), norms = array(normsBuf);
-        for (int item = 0; item < batch; item++) {
-            int base = gradOff + item * stride;
-            double squares = 0;
-            for (int i = 0; i < n; i++) squares += (double) grad[base + i] * grad[base + i];
-            float norm = (float) Math.sqrt(squares);
-            float coefficient = Math.min(1f, maxNorm / (norm + 1e-6f));
-            for (int i = 0; i < n; i++) grad[base + i] *= coefficient;
-            norms[normsOff + item] = norm;
-        }
-    }
-
-    @Override
     public void oneHot(int n, int classes, IntBuf indexBuf, int indexOff, FloatBuf outBuf, int outOff) {
         int[] index = HostIntBuf.array(indexBuf);
         float[] out = array(outBuf);
@@ -282,179 +217,4 @@ public final class ScalarBackend implements Backend {
         }
     }
 
-    @Override
-    public void adam(int n, FloatBuf paramBuf, FloatBuf gradBuf, FloatBuf mBuf, FloatBuf vBuf, IntBuf stepBuf,
-                     int stepOff, double lr, float beta1, float beta2, float eps) {
-        float[] param = array(paramBuf), grad = array(gradBuf), m = array(mBuf), v = array(vBuf);
-        int t = AdamStep.advance(HostIntBuf.array(stepBuf), stepOff);
-        double stepSize = AdamStep.stepSize(t, lr, beta1), biasCorrection2Sqrt = AdamStep.biasCorrection2Sqrt(t, beta2);
-        for (int i = 0; i < n; i++) {
-            float g = grad[i];
-            m[i] = beta1 * m[i] + (1f - beta1) * g;
-            v[i] = beta2 * v[i] + (1f - beta2) * g * g;
-            float denom = (float) (Math.sqrt(v[i]) / biasCorrection2Sqrt) + eps;
-            param[i] -= (float) stepSize * (m[i] / denom);
-        }
-    }
-
-    @Override
-    public void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
-                             IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
-                             FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        int[] seedWords = HostIntBuf.array(seeds), index = HostIntBuf.array(batchIndex);
-        int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
-        float[] inputValues = array(inputs), labelValues = array(labels);
-        int[] ruleValues = HostIntBuf.array(ruleOut);
-        long batch = longAt(index, 0);
-        for (int r = 0; r < rep; r++) {
-            MlpTask.draw(coefficientWords, r * 2 * rules, rules, classification, seedWords[r], streamId, batch,
-                    examples, ood, probabilityWords, inputValues, ruleValues, labelValues, r * examples);
-        }
-    }
-
-    @Override
-    public void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
-                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        int[] seedWords = HostIntBuf.array(seeds), index = HostIntBuf.array(batchIndex);
-        int[] coefficientWords = HostIntBuf.array(coefficients), probabilityWords = HostIntBuf.array(probabilities);
-        float[] inputValues = array(inputs), labelValues = array(labels);
-        int[] ruleValues = HostIntBuf.array(ruleOut);
-        long batch = longAt(index, 0);
-        for (int r = 0; r < rep; r++) {
-            MhaTask.draw(coefficientWords, r * 2 * rules, rules, searchVersion, classification, seedWords[r], streamId,
-                    batch, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
-                    r * examples * length);
-        }
-    }
-
-    @Override
-    public void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
-                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        RnnDraws.draw(CALLER, rep, examples, length, rules, dim, order, classification, HostIntBuf.array(seeds),
-                streamId, longAt(HostIntBuf.array(batchIndex), 0), ood, HostIntBuf.array(coefficients),
-                HostIntBuf.array(probabilities), array(inputs), HostIntBuf.array(ruleOut), array(labels));
-    }
-
-    @Override
-    public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                 FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
-        ScalarAttention.forward(seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v), array(out),
-                HostIntBuf.array(kept), array(weight));
-    }
-
-    @Override
-    public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                  FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
-                                  FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
-        ScalarAttention.backward(seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v),
-                HostIntBuf.array(kept), array(weight), array(gradOut), array(gradScore), array(gradQ), array(gradK),
-                array(gradV));
-    }
-
-    @Override
-    public void incrementLong(IntBuf counter, int off) {
-        int[] words = HostIntBuf.array(counter);
-        long value = longAt(words, off) + 1;
-        words[off] = (int) value;
-        words[off + 1] = (int) (value >>> 32);
-    }
-
-    /** The 64-bit count held as (low, high) words at words[off] and words[off + 1]. */
-    static long longAt(int[] words, int off) {
-        return (words[off] & 0xFFFFFFFFL) | ((long) words[off + 1] << 32);
-    }
-
-    @Override
-    public void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                                FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                                FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits) {
-        ScalarLstmCell.local().forward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
-                array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
-                cPrevStride, array(gates), array(cells), array(h), array(c), array(logits));
-    }
-
-    @Override
-    public void lstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                                 FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
-                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev,
-                                 int gradCPrevOff, int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent,
-                                 FloatBuf gradScores, FloatBuf scorerRows) {
-        ScalarLstmCell.local().backward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder, array(input),
-                array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev), cPrevOff,
-                cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradLogits),
-                array(gradCPrev), gradCPrevOff, gradCPrevStride, array(gradInput), array(gradRecurrent),
-                array(gradScores), array(scorerRows));
-    }
-
-    @Override
-    public void routerRegularizers(int rep, int rows, int modules, FloatBuf logits, FloatBuf probs, float loadBalance,
-                                   float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits) {
-        ScalarRouterRegularizers.run(rep, rows, modules, array(logits), array(probs), loadBalance, zLoss, miLoss,
-                array(terms), array(gradLogits));
-    }
-
-    @Override
-    public void routingTopK(int m, int n, int k, FloatBuf probs, FloatBuf gates, IntBuf chosen) {
-        SlotDispatch.routingTopK(m, n, k, array(probs), array(gates), HostIntBuf.array(chosen));
-    }
-
-    @Override
-    public void moduleDispatch(int rep, int rows, int modules, int k, IntBuf chosen, IntBuf pairs, IntBuf starts,
-                               IntBuf rowSlots) {
-        SlotDispatch.moduleDispatch(rep, rows, modules, k, HostIntBuf.array(chosen), HostIntBuf.array(pairs),
-                HostIntBuf.array(starts), HostIntBuf.array(rowSlots));
-    }
-
-    @Override
-    public void gatherSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                            FloatBuf src, FloatBuf dst) {
-        SlotDispatch.gatherSlots(rep, rows, modules, k, width, perModule, HostIntBuf.array(pairs), array(src),
-                array(dst));
-    }
-
-    @Override
-    public void scatterSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                             IntBuf rowSlots, FloatBuf src, FloatBuf dst) {
-        SlotDispatch.scatterSlots(rep, rows, modules, k, width, perModule, HostIntBuf.array(pairs),
-                HostIntBuf.array(rowSlots), array(src), array(dst));
-    }
-
-    @Override
-    public void combineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                             FloatBuf gates, FloatBuf values, FloatBuf out) {
-        SlotDispatch.combineSlots(rep, rows, modules, k, width, HostIntBuf.array(pairs), HostIntBuf.array(rowSlots),
-                array(gates), array(values), array(out));
-    }
-
-    @Override
-    public void combineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                                     FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
-                                     FloatBuf gradGates) {
-        SlotDispatch.combineSlotsBackward(rep, rows, modules, k, width, HostIntBuf.array(pairs),
-                HostIntBuf.array(rowSlots), array(gates), array(values), array(gradOut), array(gradValues),
-                array(gradGates));
-    }
-
-    @Override
-    public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
-                              FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
-                              FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,
-                              boolean relu) {
-        SegmentedGemm.forward(this, rep, modules, starts, slots, transW, n, kdim, a, w, wOff, ldw, wModuleStride,
-                wRepStride, c, bias, biasOff, biasModuleStride, biasRepStride, relu);
-    }
-
-    @Override
-    public void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
-                                        FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
-                                        FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride) {
-        SegmentedGemm.weightGrad(this, rep, modules, starts, slots, n, kdim, a, d, gw, wOff, ldw, wModuleStride,
-                wRepStride, gb, biasOff, biasModuleStride, biasRepStride);
-    }
 }

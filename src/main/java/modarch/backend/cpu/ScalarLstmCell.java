@@ -1,16 +1,15 @@
 package modarch.backend.cpu;
 
-import modarch.backend.Backend;
-
 /**
- * The scalar reference of {@link Backend#lstmCellForward} and {@link Backend#lstmCellBackward}: one call over its
+ * The scalar reference of {@link modarch.backend.ops.LstmCellForward} and
+ * {@link modarch.backend.ops.LstmCellBackward}: one call over its
  * rows, one row at a time, float sums in increasing index order, sigmoid and tanh computed in double from
  * {@link Math#exp} and rounded to float. The row drivers hand their leading hidden units (and scorer columns) to
  * hooks that do nothing here and take whole Vector API lanes in {@link VectorLstmCell}; these loops take the rest.
  * Work is split by rows ({@link #run(int, int)}); each thread's row scratch is its own. Allocates nothing once its
  * thread's scratch has grown to a shape.
  */
-class ScalarLstmCell implements Parallel.IntRangeBody {
+public class ScalarLstmCell implements Parallel.IntRangeBody {
     /** A thread's ds of one row, (R). */
     private static final ThreadLocal<float[][]> SCORE_GRAD = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
     private static final ThreadLocal<ScalarLstmCell> CALLS = ThreadLocal.withInitial(ScalarLstmCell::new);
@@ -24,12 +23,13 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
     protected int gradCPrevOff, gradCPrevStride;
 
     /** The calling thread's call object. */
-    static ScalarLstmCell local() {
+    public static ScalarLstmCell local() {
         return CALLS.get();
     }
 
-    /** See {@link Backend#lstmCellForward}; arrays are the buffers' contents. */
-    final void forward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden, boolean torchGateOrder,
+    /** See {@link modarch.backend.ops.LstmCellForward}; arrays are the buffers' contents. */
+    public final void forward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
+            boolean torchGateOrder,
                        float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
                        float[] scores, float[] cPrev, int cPrevOff, int cPrevStride,
                        float[] gates, float[] cells, float[] h, float[] c, float[] logits) {
@@ -40,8 +40,9 @@ class ScalarLstmCell implements Parallel.IntRangeBody {
         release();
     }
 
-    /** See {@link Backend#lstmCellBackward}; arrays are the buffers' contents. */
-    final void backward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden, boolean torchGateOrder,
+    /** See {@link modarch.backend.ops.LstmCellBackward}; arrays are the buffers' contents. */
+    public final void backward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
+            boolean torchGateOrder,
                         float[] input, float[] recurrent, float[] scorer, int scorerOff, int scorerStride,
                         float[] scores, float[] cPrev, int cPrevOff, int cPrevStride, float[] gates, float[] cells,
                         float[] gradH, float[] gradC, float[] gradLogits, float[] gradCPrev, int gradCPrevOff,

@@ -5,15 +5,15 @@ import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 
 /**
- * {@link Backend#gemmSegmented} and {@link Backend#gemmSegmentedWeightGrad} on a CPU backend: the segments' bounds
+ * {@link modarch.backend.ops.GemmSegmented} and {@link modarch.backend.ops.GemmSegmentedWeightGrad} on a CPU backend: the segments' bounds
  * are host memory, so each non-empty (replica, module) segment is one product of the backend's own gemm. Plain loops,
  * no lambdas: a training step allocates nothing.
  */
-final class SegmentedGemm {
+public final class SegmentedGemm {
     private SegmentedGemm() {
     }
 
-    static void forward(Backend backend, int rep, int modules, IntBuf starts, int slots, boolean transW, int n,
+    public static void forward(Backend backend, int rep, int modules, IntBuf starts, int slots, boolean transW, int n,
                         int kdim, FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
                         FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride, boolean relu) {
         int[] bounds = HostIntBuf.array(starts); // bounds is (rep, R + 1)
@@ -31,7 +31,7 @@ final class SegmentedGemm {
         }
     }
 
-    static void weightGrad(Backend backend, int rep, int modules, IntBuf starts, int slots, int n, int kdim,
+    public static void weightGrad(Backend backend, int rep, int modules, IntBuf starts, int slots, int n, int kdim,
                            FloatBuf a, FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
                            FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride) {
         int[] bounds = HostIntBuf.array(starts); // bounds is (rep, R + 1)

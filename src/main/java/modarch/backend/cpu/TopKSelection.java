@@ -10,7 +10,7 @@ package modarch.backend.cpu;
  * (its branches mispredict on most entries), 102 ms without (keep 1: 80 ms). The CUDA
  * kernel ranks each key instead and keeps the same set. One instance per thread: it holds the scratch.
  */
-final class TopKSelection {
+public final class TopKSelection {
     private float[] scores = new float[0];  // scores is (length): one query's scores, filled by the caller
     private long[] best = new long[0];      // best is (keep): the ranks of the best so far, best first
 
@@ -45,7 +45,7 @@ final class TopKSelection {
      * Writes the keep keys j != query with the best scores, key j's at scoreOf[scoreOff + j] (j < length), into
      * out[outOff..] in increasing order; query -1 excludes no key.
      */
-    void select(float[] scoreOf, int scoreOff, int length, int query, int keep, int[] out, int outOff) {
+    public void select(float[] scoreOf, int scoreOff, int length, int query, int keep, int[] out, int outOff) {
         if (keep == (query < 0 ? length : length - 1)) {
             int l = outOff;
             for (int j = 0; j < length; j++) if (j != query) out[l++] = j;

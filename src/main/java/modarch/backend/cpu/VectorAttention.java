@@ -5,10 +5,12 @@ import static modarch.backend.cpu.GemmKernels.VL;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import modarch.backend.Backend;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
+import modarch.backend.ops.AttentionShape;
 
 /**
- * {@link Backend#attentionForward} and {@link Backend#attentionBackward} in Vector API kernels, giving the bits of
+ * {@link AttentionForward} and {@link AttentionBackward} in Vector API kernels, giving the bits of
  * {@link ScalarAttention}: every sum is the reference's, term for term and in its order, only computed in many lanes
  * at once, with separate multiplies and adds (no FMA). The score and gradient dot products q_i . k_j run one lane per
  * key over a transposed copy of the head's keys (or values), each lane summing over d in order; the weighted sums
@@ -40,7 +42,7 @@ final class VectorAttention {
     private VectorAttention() {
     }
 
-    /** See {@link Backend#attentionForward}; arrays as there. */
+    /** See {@link AttentionForward}; arrays as there. */
     static void forward(Parallel parallel, int seqs, int length, int heads, int headDim, int topK, float scale,
                         float[] q, float[] k, float[] v, float[] out, int[] kept, float[] weight) {
         Call call = CALLS.get();
@@ -49,7 +51,7 @@ final class VectorAttention {
         call.run(parallel);
     }
 
-    /** See {@link Backend#attentionBackward}; arrays as there. */
+    /** See {@link AttentionBackward}; arrays as there. */
     static void backward(Parallel parallel, int seqs, int length, int heads, int headDim, int topK, float scale,
                          float[] q, float[] k, float[] v, int[] kept, float[] weight, float[] gradOut,
                          float[] gradScore, float[] gradQ, float[] gradK, float[] gradV) {
@@ -75,7 +77,7 @@ final class VectorAttention {
             this.length = length;
             this.heads = heads;
             this.headDim = headDim;
-            this.keep = Backend.keptKeys(topK, length);
+            this.keep = AttentionShape.keptKeys(topK, length);
             this.scale = scale;
             this.q = q;
             this.k = k;

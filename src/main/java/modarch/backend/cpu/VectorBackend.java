@@ -9,6 +9,15 @@ import jdk.incubator.vector.VectorOperators;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.Op;
+import modarch.backend.ops.AdamUpdate;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
+import modarch.backend.ops.AttentionShape;
+import modarch.backend.ops.GemmSegmented;
+import modarch.backend.ops.GemmSegmentedWeightGrad;
+import modarch.backend.ops.LstmCellBackward;
+import modarch.backend.ops.LstmCellForward;
 
 /**
  * The fast CPU backend: Java Vector API kernels ({@link FloatVector#SPECIES_PREFERRED}, 16 floats on AVX-512,
@@ -25,8 +34,10 @@ import modarch.backend.IntBuf;
  * from several threads: a call made while the pool is busy runs on its own thread.
  *
  * <p>Row-wise element ops ({@link RowCall}) are split across the pool when large (replicas make them so).
- * Ops without a vector kernel here (buffers, losses, one-hot, copies, fill) delegate to the scalar reference,
- * each by an explicit override: they are small next to the products.
+ * An {@link Op} without a vector kernel here (losses, counts, clipping, the sparse dispatch's selection and
+ * permutation, the task batches) runs its reference on this backend's pool: they are small next to the products.
+ * The methods still declared on {@link Backend} that have no vector kernel (fill, copy, one-hot) delegate to the
+ * scalar reference by an explicit override.
  */
 public final class VectorBackend implements Backend {
 
@@ -97,6 +108,28 @@ public final class VectorBackend implements Backend {
     @Override
     public void close() {
         // the common pool stays open for the JVM's life; a pool given to the constructor is its owner's
+    }
+
+    /** The ops this backend accelerates run their vector kernels; every other op its reference, on this pool. */
+    @Override
+    public void run(Op op) {
+        if (op instanceof AdamUpdate adam) {
+            adam(adam);
+        } else if (op instanceof AttentionForward a) {
+            attentionForward(a);
+        } else if (op instanceof AttentionBackward a) {
+            attentionBackward(a);
+        } else if (op instanceof LstmCellForward step) {
+            step.runOn(VectorLstmCell.local(parallel)); // lanes over the hidden units, rows across the pool when many
+        } else if (op instanceof LstmCellBackward step) {
+            step.runOn(VectorLstmCell.local(parallel));
+        } else if (op instanceof GemmSegmented product) {
+            product.runOn(this); // a vector gemm per segment
+        } else if (op instanceof GemmSegmentedWeightGrad product) {
+            product.runOn(this);
+        } else {
+            op.reference(parallel);
+        }
     }
 
     /**
@@ -297,50 +330,25 @@ public final class VectorBackend implements Backend {
     }
 
     @Override
-    public void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
-                       FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
-        reference.l1Loss(batch, n, pred, predOff, target, targetOff, grad, gradOff, loss, lossOff, scale, accumulate);
-    }
-
-    @Override
-    public void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                                  FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale,
-                                  boolean accumulate) {
-        reference.bceWithLogitsLoss(batch, n, logit, logitOff, target, targetOff, grad, gradOff, loss, lossOff, scale,
-                accumulate);
-    }
-
-    @Override
-    public void countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                             IntBuf correct, int correctOff) {
-        reference.countCorrect(batch, n, logit, logitOff, target, targetOff, correct, correctOff);
-    }
-
-    @Override
-    public void clipGradNorm(int batch, int n, FloatBuf grad, int gradOff, int stride, float maxNorm,
-                             FloatBuf norms, int normsOff) {
-        reference.clipGradNorm(batch, n, grad, gradOff, stride, maxNorm, norms, normsOff);
-    }
-
-    @Override
     public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
         reference.oneHot(n, classes, index, indexOff, out, outOff);
     }
 
     /**
-     * The reference's float math for m and v (bit for bit); the step is rearranged to one division per value:
-     * {@code p -= (stepSize * c) * m / (sqrt(v) + eps * c)} with c = sqrt(1 - b2^t), which equals the reference's
-     * {@code stepSize * (m / (sqrt(v) / c + eps))} up to a few float roundings (the square root is taken in
-     * float). Vector lanes and the scalar tail do the same operations, so every value gets the same bits however
-     * the range is cut; from {@link #ADAM_PARALLEL_MIN} values on, the range is split across the pool.
+     * {@link AdamUpdate}: the reference's float math for m and v (bit for bit); the step is rearranged to one
+     * division per value: {@code p -= (stepSize * c) * m / (sqrt(v) + eps * c)} with c = sqrt(1 - b2^t), which equals
+     * the reference's {@code stepSize * (m / (sqrt(v) / c + eps))} up to a few float roundings (the square root is
+     * taken in float). Vector lanes and the scalar tail do the same operations, so every value gets the same bits
+     * however the range is cut; from {@link #ADAM_PARALLEL_MIN} values on, the range is split across the pool.
      */
-    @Override
-    public void adam(int n, FloatBuf paramBuf, FloatBuf gradBuf, FloatBuf mBuf, FloatBuf vBuf, IntBuf stepBuf,
-                     int stepOff, double lr, float beta1, float beta2, float eps) {
-        float[] param = array(paramBuf), grad = array(gradBuf), m = array(mBuf), v = array(vBuf);
-        int t = AdamStep.advance(HostIntBuf.array(stepBuf), stepOff);
+    private void adam(AdamUpdate op) {
+        float[] param = Host.floats(op.param()), grad = Host.floats(op.grad()), m = Host.floats(op.m());
+        float[] v = Host.floats(op.v());
+        int n = op.n();
+        float beta1 = op.beta1(), beta2 = op.beta2();
+        int t = AdamStep.advance(Host.ints(op.step()), op.step().off());
         double c = AdamStep.biasCorrection2Sqrt(t, beta2);
-        float step = (float) (AdamStep.stepSize(t, lr, beta1) * c), epsScaled = (float) (eps * c);
+        float step = (float) (AdamStep.stepSize(t, op.lr(), beta1) * c), epsScaled = (float) (op.eps() * c);
         if (n < ADAM_PARALLEL_MIN || parallel.threads() == 1) {
             adamRange(0, n, param, grad, m, v, beta1, beta2, epsScaled, step);
             return;
@@ -352,6 +360,24 @@ public final class VectorBackend implements Backend {
         } finally {
             call.set(0, null, null, null, null, 0f, 0f, 0f, 0f);
         }
+    }
+
+    /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
+    private void attentionForward(AttentionForward a) {
+        AttentionShape s = a.shape();
+        VectorAttention.forward(parallel, s.seqs(), s.length(), s.heads(), s.headDim(), s.topK(), a.scale(),
+                Host.floats(a.q()), Host.floats(a.k()), Host.floats(a.v()), Host.floats(a.out()), Host.ints(a.kept()),
+                Host.floats(a.weight()));
+    }
+
+    /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
+    private void attentionBackward(AttentionBackward a) {
+        AttentionShape s = a.shape();
+        VectorAttention.backward(parallel, s.seqs(), s.length(), s.heads(), s.headDim(), s.topK(), a.scale(),
+                Host.floats(a.q()), Host.floats(a.k()), Host.floats(a.v()), Host.ints(a.kept()),
+                        Host.floats(a.weight()),
+                Host.floats(a.gradOut()), Host.floats(a.gradScore()), Host.floats(a.gradQ()), Host.floats(a.gradK()),
+                Host.floats(a.gradV()));
     }
 
     /** One calling thread's Adam update, handed to the pool without allocating. */
@@ -405,147 +431,4 @@ public final class VectorBackend implements Backend {
         }
     }
 
-    @Override
-    public void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
-                             IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
-                             FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        reference.mlpTaskBatch(rep, examples, rules, classification, seeds, streamId, batchIndex, ood, coefficients,
-                probabilities, inputs, ruleOut, labels);
-    }
-
-    @Override
-    public void incrementLong(IntBuf counter, int off) {
-        reference.incrementLong(counter, off);
-    }
-
-    @Override
-    public void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
-                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        reference.mhaTaskBatch(rep, examples, length, rules, searchVersion, classification, seeds, streamId, batchIndex,
-                ood, coefficients, probabilities, inputs, ruleOut, labels);
-    }
-
-    /** {@link RnnDraws}: the reference's bits, sequences split across the pool. */
-    @Override
-    public void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
-                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        RnnDraws.draw(parallel, rep, examples, length, rules, dim, order, classification, HostIntBuf.array(seeds),
-                streamId, ScalarBackend.longAt(HostIntBuf.array(batchIndex), 0), ood, HostIntBuf.array(coefficients),
-                HostIntBuf.array(probabilities), array(inputs), HostIntBuf.array(ruleOut), array(labels));
-    }
-
-    /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
-    @Override
-    public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                 FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
-        VectorAttention.forward(parallel, seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v),
-                array(out), HostIntBuf.array(kept), array(weight));
-    }
-
-    /** {@link VectorAttention}: the reference's bits, (sequence, head) items split across the pool when many. */
-    @Override
-    public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                  FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
-                                  FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
-        VectorAttention.backward(parallel, seqs, length, heads, headDim, topK, scale, array(q), array(k), array(v),
-                HostIntBuf.array(kept), array(weight), array(gradOut), array(gradScore), array(gradQ), array(gradK),
-                array(gradV));
-    }
-
-    /** {@link VectorLstmCell}: lanes over the hidden units, rows across the pool when many. */
-    @Override
-    public void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                                FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                                FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits) {
-        VectorLstmCell.local(parallel).forward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder,
-                array(input), array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev),
-                cPrevOff, cPrevStride, array(gates), array(cells), array(h), array(c), array(logits));
-    }
-
-    @Override
-    public void lstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                                 FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
-                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev,
-                                 int gradCPrevOff, int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent,
-                                 FloatBuf gradScores, FloatBuf scorerRows) {
-        VectorLstmCell.local(parallel).backward(rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder,
-                array(input), array(recurrent), array(scorer), scorerOff, scorerStride, array(scores), array(cPrev),
-                cPrevOff, cPrevStride, array(gates), array(cells), array(gradH), array(gradC), array(gradLogits),
-                array(gradCPrev), gradCPrevOff, gradCPrevStride, array(gradInput), array(gradRecurrent),
-                array(gradScores), array(scorerRows));
-    }
-
-    /**
-     * The scalar reference: (rep, rows, R) with R at most 64 is a few reads per routing score, next to the products
-     * that made those scores; lanes over R would mostly be idle at the paper's R = 2 to 16.
-     */
-    @Override
-    public void routerRegularizers(int rep, int rows, int modules, FloatBuf logits, FloatBuf probs, float loadBalance,
-                                   float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits) {
-        reference.routerRegularizers(rep, rows, modules, logits, probs, loadBalance, zLoss, miLoss, terms, gradLogits);
-    }
-
-    /**
-     * The sparse dispatch's selection, permutation, gathers and sums: the scalar reference (a few reads per routed
-     * row next to the module products, which run on this backend's gemm through {@link #gemmSegmented}).
-     */
-    @Override
-    public void routingTopK(int m, int n, int k, FloatBuf probs, FloatBuf gates, IntBuf chosen) {
-        reference.routingTopK(m, n, k, probs, gates, chosen);
-    }
-
-    @Override
-    public void moduleDispatch(int rep, int rows, int modules, int k, IntBuf chosen, IntBuf pairs, IntBuf starts,
-                               IntBuf rowSlots) {
-        reference.moduleDispatch(rep, rows, modules, k, chosen, pairs, starts, rowSlots);
-    }
-
-    @Override
-    public void gatherSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                            FloatBuf src, FloatBuf dst) {
-        reference.gatherSlots(rep, rows, modules, k, width, perModule, pairs, src, dst);
-    }
-
-    @Override
-    public void scatterSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                             IntBuf rowSlots, FloatBuf src, FloatBuf dst) {
-        reference.scatterSlots(rep, rows, modules, k, width, perModule, pairs, rowSlots, src, dst);
-    }
-
-    @Override
-    public void combineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                             FloatBuf gates, FloatBuf values, FloatBuf out) {
-        reference.combineSlots(rep, rows, modules, k, width, pairs, rowSlots, gates, values, out);
-    }
-
-    @Override
-    public void combineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                                     FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
-                                     FloatBuf gradGates) {
-        reference.combineSlotsBackward(rep, rows, modules, k, width, pairs, rowSlots, gates, values, gradOut,
-                gradValues, gradGates);
-    }
-
-    @Override
-    public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
-                              FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
-                              FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,
-                              boolean relu) {
-        SegmentedGemm.forward(this, rep, modules, starts, slots, transW, n, kdim, a, w, wOff, ldw, wModuleStride,
-                wRepStride, c, bias, biasOff, biasModuleStride, biasRepStride, relu);
-    }
-
-    @Override
-    public void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
-                                        FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
-                                        FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride) {
-        SegmentedGemm.weightGrad(this, rep, modules, starts, slots, n, kdim, a, d, gw, wOff, ldw, wModuleStride,
-                wRepStride, gb, biasOff, biasModuleStride, biasRepStride);
-    }
 }

@@ -5,10 +5,11 @@ import static modarch.backend.cpu.GemmKernels.VL;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import modarch.backend.Backend;
+
 
 /**
- * {@link Backend#lstmCellForward} and {@link Backend#lstmCellBackward} in Vector API kernels: {@link ScalarLstmCell}'s
+ * {@link modarch.backend.ops.LstmCellForward} and {@link modarch.backend.ops.LstmCellBackward} in Vector API
+ * kernels: {@link ScalarLstmCell}'s
  * rows with their leading hidden units (and scorer columns) in whole lanes, the rest (fewer than a vector) in its
  * scalar loops. Lanes take sigmoid and tanh from the Vector API's EXP and TANH (SVML on x86: 0.3 and 0.5 ns a lane
  * here) and the scorer's dot products with FMA; no masked loads or stores (JDK 17 runs those lane by lane). Close to

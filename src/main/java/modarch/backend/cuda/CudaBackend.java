@@ -1,16 +1,20 @@
 package modarch.backend.cuda;
 
 import static modarch.backend.cuda.DeviceBuffer.at;
+import static modarch.backend.cuda.Gpu.MAX_BLOCKS;
+import static modarch.backend.cuda.Gpu.ceil;
+import static modarch.backend.cuda.KernelGeometry.*;
 import static modarch.backend.cuda.KernelName.*;
 
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
-import modarch.task.RnnTask;
+import modarch.backend.Op;
 
 /**
  * The GPU backend: every op is one or two launches of our own kernels ({@code kernels/*.cu}) through a
- * {@link CudaDriver}, on buffers in device memory. The same code runs a real GPU ({@link JCudaDriver}) and the
+ * {@link CudaDriver}, on buffers in device memory: an {@link Op}'s own launch through {@link Gpu}, and the products
+ * and element-wise ops still declared on {@link Backend} here. The same code runs a real GPU ({@link JCudaDriver}) and the
  * emulated device, which compiles the same kernel sources for the CPU. A step needs the host for nothing:
  * batches are drawn on the device, losses and Adam's step counter stay there, and {@link #record} captures a
  * step into a CUDA graph. Launches are asynchronous; downloads wait for them.
@@ -21,25 +25,17 @@ public final class CudaBackend implements Backend {
      * slower for one run (bench/results/gpu-*.md); replicas keep their bits either way.
      */
     public static final String TILED_ONLY_PROPERTY = "modarch.cuda.tiledOnly";
-    private static final int THREADS = 256;       // threads per block of the 1-D kernels
-    private static final int MAX_BLOCKS = 65535;  // grid-stride kernels cap their grids here
-    private static final int GEMM_TILE = 64;      // gemm_tiled's tile of C per block
-    private static final int GEMM_SMALL_TILE = 32; // gemm_small's
-    private static final int WARPS_PER_BLOCK = THREADS / 32;
-    private static final int CLIP_BLOCKS = 64;    // adam.cu's blocks per item of the gradient-norm kernels
-    private static final int MHA_TASK_THREADS = 64; // mha_task_batch's threads (sequences) per block
 
     private final CudaDriver driver;
     private final String name;
-    private final KernelSet kernels;
+    private final Gpu gpu;
     private final boolean smallGemms;
-    private DeviceBuffer clipScratch; // clipScratch is (batch, CLIP_BLOCKS) doubles: clipGradNorm's partial sums
 
     /** A backend on driver, called name in logs and config.json (e.g. "cuda" or "cuda-emulated"). */
     public CudaBackend(CudaDriver driver, String name) {
         this.driver = driver;
         this.name = name;
-        this.kernels = new KernelSet(driver);
+        this.gpu = new Gpu(driver);
         this.smallGemms = !Boolean.getBoolean(TILED_ONLY_PROPERTY);
     }
 
@@ -85,8 +81,13 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void close() {
-        if (clipScratch != null) clipScratch.close();
+        gpu.close();
         driver.close();
+    }
+
+    @Override
+    public void run(Op op) {
+        op.launch(gpu);
     }
 
     @Override
@@ -127,20 +128,6 @@ public final class CudaBackend implements Backend {
         return (long) (groups - 1) * groupStride + (long) (batch - 1) * stride + (long) (rows - 1) * ld + cols;
     }
 
-    private static int blocksFor(long threads, int perBlock) {
-        return (int) Math.max(1, Math.min(MAX_BLOCKS, (threads + perBlock - 1) / perBlock));
-    }
-
-    /** One thread per element (threads < 2^31: the kernels index in 32 bits), grid-striding past MAX_BLOCKS. */
-    private void launch1d(CudaDriver.Kernel kernel, long threads, KernelArgs args) {
-        if (threads > Integer.MAX_VALUE) throw new IllegalArgumentException(threads + " elements in one op");
-        if (threads > 0) driver.launch(kernel, blocksFor(threads, THREADS), 1, 1, THREADS, 1, 1, 0, args);
-    }
-
-    private void launchWarps(CudaDriver.Kernel kernel, long warps, KernelArgs args) {
-        if (warps > 0) driver.launch(kernel, blocksFor(warps, WARPS_PER_BLOCK), 1, 1, THREADS, 1, 1, 0, args);
-    }
-
     @Override
     public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k,
                             FloatBuf a, int aOff, int lda, int strideA,
@@ -178,25 +165,21 @@ public final class CudaBackend implements Backend {
                 .i(strideBias).i(groupStrideBias).flag(relu);
         int z = (int) Math.min(items, MAX_BLOCKS);
         if (!smallGemms || (long) m * n > GEMM_TILE * GEMM_TILE) {
-            driver.launch(kernels.of(GEMM_TILED), ceil(n, GEMM_TILE), ceil(m, GEMM_TILE), z, THREADS, 1, 1, 0, args);
+            gpu.launch(GEMM_TILED.symbol(), ceil(n, GEMM_TILE), ceil(m, GEMM_TILE), z, GEMM_THREADS, 0, args);
         } else {
-            driver.launch(kernels.of(GEMM_SMALL), ceil(n, GEMM_SMALL_TILE), ceil(m, GEMM_SMALL_TILE), z, THREADS, 1, 1, 0,
+            gpu.launch(GEMM_SMALL.symbol(), ceil(n, GEMM_SMALL_TILE), ceil(m, GEMM_SMALL_TILE), z, GEMM_THREADS, 0,
                     args);
         }
     }
 
-    private static int ceil(int x, int tile) {
-        return (x + tile - 1) / tile;
-    }
-
     @Override
     public void fill(int n, float value, FloatBuf x, int off) {
-        launch1d(kernels.of(FILL_F32), n, KernelArgs.of().i(n).f(value).ptr(at(x, off, n)));
+        gpu.launch1d(FILL_F32.symbol(), n, KernelArgs.of().i(n).f(value).ptr(at(x, off, n)));
     }
 
     @Override
     public void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd) {
-        launch1d(kernels.of(RELU_BACKWARD), (long) m * n, KernelArgs.of().i(m).i(n)
+        gpu.launch1d(RELU_BACKWARD.symbol(), (long) m * n, KernelArgs.of().i(m).i(n)
                 .ptr(at(y, yOff, span(1, 0, m, ldy, n))).i(ldy).ptr(at(d, dOff, span(1, 0, m, ldd, n))).i(ldd));
     }
 
@@ -211,7 +194,7 @@ public final class CudaBackend implements Backend {
                                  FloatBuf x, int xOff, int ldx, int strideX, FloatBuf sum, int sumOff, int strideSum) {
         long items = (long) groups * batch;
         if (items <= 0 || n <= 0) return;
-        driver.launch(kernels.of(COLUMN_SUM_ACCUMULATE), ceil(n, 32), (int) Math.min(items, MAX_BLOCKS), 1, THREADS, 1, 1, 0,
+        gpu.launch(COLUMN_SUM_ACCUMULATE.symbol(), ceil(n, 32), (int) Math.min(items, MAX_BLOCKS), 1, BLOCK_THREADS, 0,
                 KernelArgs.of().i(groups).i(batch).i(m).i(n)
                         .ptr(at(x, xOff, span(groups, groupStrideX, batch, strideX, m, ldx, n))).i(ldx).i(strideX)
                         .i(groupStrideX)
@@ -235,7 +218,7 @@ public final class CudaBackend implements Backend {
     public void copyGrouped(int groups, int groupStrideSrc, int groupStrideDst, int batch, int m, int n,
                             FloatBuf src, int srcOff, int lds, int strideSrc,
                             FloatBuf dst, int dstOff, int ldd, int strideDst, boolean add) {
-        launch1d(kernels.of(COPY_BLOCKS), (long) groups * batch * m * n, KernelArgs.of().i(groups).i(batch).i(m).i(n)
+        gpu.launch1d(COPY_BLOCKS.symbol(), (long) groups * batch * m * n, KernelArgs.of().i(groups).i(batch).i(m).i(n)
                 .ptr(at(src, srcOff, span(groups, groupStrideSrc, batch, strideSrc, m, lds, n))).i(lds).i(strideSrc)
                 .i(groupStrideSrc)
                 .ptr(at(dst, dstOff, span(groups, groupStrideDst, batch, strideDst, m, ldd, n))).i(ldd).i(strideDst)
@@ -246,7 +229,7 @@ public final class CudaBackend implements Backend {
     public void scaleBlocks(int m, int blocks, int w, FloatBuf src, int srcOff, FloatBuf scale, int scaleOff,
                             FloatBuf dst, int dstOff) {
         long n = (long) m * blocks * w;
-        launch1d(kernels.of(SCALE_BLOCKS), n, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(src, srcOff, n))
+        gpu.launch1d(SCALE_BLOCKS.symbol(), n, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(src, srcOff, n))
                 .ptr(at(scale, scaleOff, (long) m * blocks)).ptr(at(dst, dstOff, n)));
     }
 
@@ -254,468 +237,34 @@ public final class CudaBackend implements Backend {
     public void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
                                    FloatBuf out, int outOff) {
         long n = (long) m * blocks * w;
-        launchWarps(kernels.of(BLOCK_DOT_ACCUMULATE), (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x, xOff, n))
+        gpu.launchWarps(BLOCK_DOT_ACCUMULATE.symbol(), (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x,
+                xOff, n))
                 .ptr(at(y, yOff, n)).ptr(at(out, outOff, (long) m * blocks)));
     }
 
     @Override
     public void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff) {
         long size = (long) m * n;
-        launchWarps(kernels.of(SOFTMAX_ROWS), m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff, size)));
+        gpu.launchWarps(SOFTMAX_ROWS.symbol(), m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff,
+                size)));
     }
 
     @Override
     public void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff) {
         long size = (long) m * n;
-        launchWarps(kernels.of(SOFTMAX_ROWS_BACKWARD), m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy, dyOff, size))
+        gpu.launchWarps(SOFTMAX_ROWS_BACKWARD.symbol(), m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy,
+                dyOff, size))
                 .ptr(at(dx, dxOff, size)));
     }
 
     @Override
-    public void l1Loss(int batch, int n, FloatBuf pred, int predOff, FloatBuf target, int targetOff,
-                       FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
-        lossLaunch(kernels.of(L1_LOSS), batch, n, pred, predOff, target, targetOff, grad, gradOff, loss, lossOff, scale, accumulate);
-    }
-
-    @Override
-    public void bceWithLogitsLoss(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                                  FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale, boolean accumulate) {
-        lossLaunch(kernels.of(BCE_WITH_LOGITS_LOSS), batch, n, logit, logitOff, target, targetOff, grad, gradOff, loss, lossOff, scale,
-                accumulate);
-    }
-
-    /** One block per item: loss.cu's kernels take (n, pred, target, grad, loss, scale, accumulate). */
-    private void lossLaunch(CudaDriver.Kernel kernel, int batch, int n, FloatBuf pred, int predOff, FloatBuf target,
-                            int targetOff, FloatBuf grad, int gradOff, FloatBuf loss, int lossOff, float scale,
-                            boolean accumulate) {
-        if (batch <= 0) return;
-        long size = (long) batch * n;
-        driver.launch(kernel, batch, 1, 1, THREADS, 1, 1, 0, KernelArgs.of().i(n).ptr(at(pred, predOff, size))
-                .ptr(at(target, targetOff, size)).ptr(at(grad, gradOff, size)).ptr(at(loss, lossOff, batch))
-                .f(scale).flag(accumulate));
-    }
-
-    @Override
-    public void countCorrect(int batch, int n, FloatBuf logit, int logitOff, FloatBuf target, int targetOff,
-                             IntBuf correct, int correctOff) {
-        if (batch <= 0) return;
-        long size = (long) batch * n;
-        driver.launch(kernels.of(COUNT_CORRECT), batch, 1, 1, THREADS, 1, 1, 0, KernelArgs.of().i(n)
-                .ptr(at(logit, logitOff, size)).ptr(at(target, targetOff, size)).ptr(at(correct, correctOff, batch)));
-    }
-
-    /**
-     * Two launches: per item, 64 blocks' double sums of squares into a scratch of partial sums, then the scale.
-     * The scratch grows on first use, so the first call of a size must not be inside {@link #record}.
-     */
-    @Override
-    public void clipGradNorm(int batch, int n, FloatBuf grad, int gradOff, int stride, float maxNorm,
-                             FloatBuf norms, int normsOff) {
-        if (batch <= 0) return;
-        int partialWords = 2 * CLIP_BLOCKS * batch; // (batch, CLIP_BLOCKS) doubles
-        if (clipScratch == null || clipScratch.length() < partialWords) {
-            if (clipScratch != null) clipScratch.close();
-            clipScratch = new DeviceBuffer(driver, partialWords);
-        }
-        long gradAt = at(grad, gradOff, span(batch, stride, 1, 0, n));
-        long partial = at(clipScratch, 0, partialWords);
-        driver.launch(kernels.of(GRAD_NORM_PARTIAL), CLIP_BLOCKS, batch, 1, THREADS, 1, 1, 0,
-                KernelArgs.of().i(n).ptr(gradAt).i(stride).ptr(partial));
-        driver.launch(kernels.of(GRAD_CLIP_SCALE), CLIP_BLOCKS, batch, 1, THREADS, 1, 1, 0,
-                KernelArgs.of().i(n).ptr(gradAt).i(stride).f(maxNorm).ptr(partial).ptr(at(norms, normsOff, batch)));
-    }
-
-    @Override
     public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
-        launch1d(kernels.of(ONE_HOT), (long) n * classes, KernelArgs.of().i(n).i(classes).ptr(at(index, indexOff, n))
+        gpu.launch1d(ONE_HOT.symbol(), (long) n * classes, KernelArgs.of().i(n).i(classes).ptr(at(index, indexOff, n))
                 .ptr(at(out, outOff, (long) n * classes)));
     }
 
-    @Override
-    public void adam(int n, FloatBuf param, FloatBuf grad, FloatBuf m, FloatBuf v, IntBuf step, int stepOff,
-                     double lr, float beta1, float beta2, float eps) {
-        long stepAt = at(step, stepOff, 1);
-        launch1d(kernels.of(ADAM_STEP), n, KernelArgs.of().i(n).ptr(at(param, 0, n)).ptr(at(grad, 0, n)).ptr(at(m, 0, n))
-                .ptr(at(v, 0, n)).ptr(stepAt).d(lr).f(beta1).f(beta2).f(eps));
-        driver.launch(kernels.of(COUNTER32_INCREMENT), 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(stepAt));
-    }
 
-    @Override
-    public void mlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
-                             IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities,
-                             FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        long n = (long) rep * examples;
-        launch1d(kernels.of(MLP_TASK_BATCH), n, KernelArgs.of().i(rep).i(examples).i(rules).flag(classification)
-                .ptr(at(seeds, 0, rep)).i(streamId).ptr(at(batchIndex, 0, 2)).d(ood ? 2.0 : 1.0)
-                .ptr(at(coefficients, 0, 4L * rep * rules)).ptr(at(probabilities, 0, 2L * rules))
-                .ptr(at(inputs, 0, 2 * n)).ptr(at(ruleOut, 0, n)).ptr(at(labels, 0, n)));
-    }
 
-    @Override
-    public void incrementLong(IntBuf counter, int off) {
-        driver.launch(kernels.of(COUNTER64_INCREMENT), 1, 1, 1, 1, 1, 1, 0, KernelArgs.of().ptr(at(counter, off, 2)));
-    }
 
-    @Override
-    public void mhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
-                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        int features = (searchVersion == 1 ? 4 : searchVersion == 2 ? 6 : 0) * rules;
-        if (features == 0) throw new IllegalArgumentException("search version " + searchVersion + ": allowed are 1 and 2");
-        if (length < 2) throw new IllegalArgumentException("an MHA sequence needs at least 2 tokens, not " + length);
-        long n = (long) rep * examples, rows = n * length; // one thread per sequence
-        if (n == 0) return;
-        // small blocks spread a batch's few hundred sequences over more SMs
-        driver.launch(kernels.of(MHA_TASK_BATCH), blocksFor(n, MHA_TASK_THREADS), 1, 1, MHA_TASK_THREADS, 1, 1, 0,
-                KernelArgs.of().i(rep).i(examples).i(length).i(rules).i(searchVersion).flag(classification)
-                        .ptr(at(seeds, 0, rep)).i(streamId).ptr(at(batchIndex, 0, 2)).d(ood ? 2.0 : 1.0)
-                        .ptr(at(coefficients, 0, 4L * rep * rules)).ptr(at(probabilities, 0, 2L * rules))
-                        .ptr(at(inputs, 0, rows * features)).ptr(at(ruleOut, 0, rows)).ptr(at(labels, 0, rows)));
-    }
 
-    /**
-     * One block per sequence (block-striding past MAX_BLOCKS), one thread per state element, the dim rounded up to a
-     * warp; rnn_task.cu keeps x_t and the last order + 1 states in (order + 2) dim doubles of shared memory.
-     */
-    @Override
-    public void rnnTaskBatch(int rep, int examples, int length, int rules, int dim, int order, boolean classification,
-                             IntBuf seeds, int streamId, IntBuf batchIndex, boolean ood, IntBuf coefficients,
-                             IntBuf probabilities, FloatBuf inputs, IntBuf ruleOut, FloatBuf labels) {
-        if (dim < 1 || dim > RnnTask.MAX_DIM || order < 1 || order > RnnTask.MAX_ORDER) {
-            throw new IllegalArgumentException("an RNN task of dim " + dim + ", order " + order + ": allowed are dim 1.."
-                    + RnnTask.MAX_DIM + ", order 1.." + RnnTask.MAX_ORDER);
-        }
-        if (length < 1 || (long) length * (dim + 2) > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("sequence length " + length + " out of range 1.."
-                    + Integer.MAX_VALUE / (dim + 2));
-        }
-        long n = (long) rep * examples, rows = n * length;
-        if (n == 0) return;
-        int threads = (dim + 31) / 32 * 32, shared = (order + 2) * dim * Double.BYTES;
-        driver.launch(kernels.of(RNN_TASK_BATCH), blocksFor(n, 1), 1, 1, threads, 1, 1, shared,
-                KernelArgs.of().i(rep).i(examples).i(length).i(rules).i(dim).i(order).flag(classification)
-                        .ptr(at(seeds, 0, rep)).i(streamId).ptr(at(batchIndex, 0, 2)).d(ood ? 2.0 : 1.0)
-                        .ptr(at(coefficients, 0, (long) rep * RnnTask.wordsPerReplica(rules, dim, order)))
-                        .ptr(at(probabilities, 0, 2L * rules)).ptr(at(inputs, 0, rows * dim))
-                        .ptr(at(ruleOut, 0, rows)).ptr(at(labels, 0, classification ? rows : rows * dim)));
-    }
-
-    /** attention.cu's longest sequence: each warp holds one query's scores and kept keys in shared memory. */
-    static final int ATTENTION_MAX_LENGTH = 256;
-    private static final int ATTENTION_WARPS = 8; // attention.cu's ATTN_WARPS: warps per block at most
-
-    /** One block per (sequence, head): warps over queries (and keys, in the backward). */
-    @Override
-    public void attentionForward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                 FloatBuf q, FloatBuf k, FloatBuf v, FloatBuf out, IntBuf kept, FloatBuf weight) {
-        int keep = attentionKeep(seqs, length, heads, headDim, topK);
-        long tokens = (long) seqs * length * heads * headDim, rows = (long) seqs * heads * length * keep;
-        KernelArgs args = KernelArgs.of().i(seqs).i(length).i(heads).i(headDim).i(keep).f(scale)
-                .ptr(at(q, 0, tokens)).ptr(at(k, 0, tokens)).ptr(at(v, 0, tokens)).ptr(at(out, 0, tokens))
-                .ptr(at(kept, 0, rows)).ptr(at(weight, 0, rows));
-        attentionLaunch(kernels.of(ATTENTION_FORWARD), seqs, length, heads, tokens + rows, args);
-    }
-
-    @Override
-    public void attentionBackward(int seqs, int length, int heads, int headDim, int topK, float scale,
-                                  FloatBuf q, FloatBuf k, FloatBuf v, IntBuf kept, FloatBuf weight, FloatBuf gradOut,
-                                  FloatBuf gradScore, FloatBuf gradQ, FloatBuf gradK, FloatBuf gradV) {
-        int keep = attentionKeep(seqs, length, heads, headDim, topK);
-        long tokens = (long) seqs * length * heads * headDim, rows = (long) seqs * heads * length * keep;
-        KernelArgs args = KernelArgs.of().i(seqs).i(length).i(heads).i(headDim).i(keep).f(scale)
-                .ptr(at(q, 0, tokens)).ptr(at(k, 0, tokens)).ptr(at(v, 0, tokens)).ptr(at(kept, 0, rows))
-                .ptr(at(weight, 0, rows)).ptr(at(gradOut, 0, tokens)).ptr(at(gradScore, 0, rows))
-                .ptr(at(gradQ, 0, tokens)).ptr(at(gradK, 0, tokens)).ptr(at(gradV, 0, tokens));
-        attentionLaunch(kernels.of(ATTENTION_BACKWARD), seqs, length, heads, tokens + rows, args);
-    }
-
-    /** Backend.keptKeys, after checking the shape fits attention.cu. */
-    private static int attentionKeep(int seqs, int length, int heads, int headDim, int topK) {
-        if (seqs < 0 || heads < 0 || headDim < 0 || length < 1 || topK < 1) {
-            throw new IllegalArgumentException("attention of " + seqs + " sequences of length " + length + ", "
-                    + heads + " heads of " + headDim + ", top " + topK);
-        }
-        if (length > ATTENTION_MAX_LENGTH) {
-            throw new IllegalArgumentException("attention on the GPU takes sequences of at most "
-                    + ATTENTION_MAX_LENGTH + " tokens, not " + length);
-        }
-        return Backend.keptKeys(topK, length);
-    }
-
-    /** Nothing when there is nothing to write (elements = 0), else seqs * heads < 2^31 as the kernels assume. */
-    private void attentionLaunch(CudaDriver.Kernel kernel, int seqs, int length, int heads, long elements,
-                                 KernelArgs args) {
-        if (elements == 0) return;
-        int threads = 32 * Math.min(ATTENTION_WARPS, length);
-        driver.launch(kernel, (int) Math.min((long) seqs * heads, MAX_BLOCKS), 1, 1, threads, 1, 1, 0, args);
-    }
-
-    /** lstm_cell.cu's most modules: a row's scores and their gradients sit in shared memory. */
-    static final int LSTM_MAX_MODULES = 64;
-    private static final int LSTM_WARPS = 8; // lstm_cell.cu's LSTM_WARPS: warps per block at most
-
-    /**
-     * One block per (replica, row): a warp per module for the self-scores, one thread for their softmax, threads over
-     * the hidden units for the cells.
-     */
-    @Override
-    public void lstmCellForward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                                FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                                FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                                FloatBuf gates, FloatBuf cells, FloatBuf h, FloatBuf c, FloatBuf logits) {
-        if (lstmItems(rep, rows, rowsPerReplica, row0, modules, hidden, scorer, scores) == 0) return;
-        LstmRows views = new LstmRows(rep, rows, rowsPerReplica, row0, modules, hidden);
-        KernelArgs args = views.args(torchGateOrder, input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev,
-                cPrevOff, cPrevStride, gates, cells).ptr(views.perRow(h, hidden)).ptr(views.perRow(c, hidden))
-                .ptr(scorer == null ? 0 : views.perRow(logits, modules));
-        lstmLaunch(kernels.of(LSTM_CELL_FORWARD), rep * rows, hidden, scorer != null ? modules : 1, args);
-    }
-
-    /** One block per (replica, row): a warp per module for ds, then threads over the hidden units. */
-    @Override
-    public void lstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                 boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
-                                 FloatBuf scorer, int scorerOff, int scorerStride, FloatBuf scores,
-                                 FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
-                                 FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev,
-                                 int gradCPrevOff, int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent,
-                                 FloatBuf gradScores, FloatBuf scorerRows) {
-        if (scorer != null && scorerRows == null) {
-            throw new IllegalArgumentException("the LSTM step's backward with a scorer needs scorerRows");
-        }
-        if (lstmItems(rep, rows, rowsPerReplica, row0, modules, hidden, scorer, scores) == 0) return;
-        LstmRows views = new LstmRows(rep, rows, rowsPerReplica, row0, modules, hidden);
-        long gateWidth = views.gateWidth();
-        KernelArgs args = views.args(torchGateOrder, input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev,
-                        cPrevOff, cPrevStride, gates, cells)
-                .ptr(views.perRow(gradH, hidden)).ptr(views.perRow(gradC, hidden))
-                .ptr(scorer == null ? 0 : views.perRow(gradLogits, modules))
-                .ptr(at(gradCPrev, gradCPrevOff, views.strided(gradCPrevStride, (long) rows * hidden)))
-                .i(gradCPrevStride)
-                .ptr(views.perRow(gradInput, gateWidth)).ptr(views.perRow(gradRecurrent, gateWidth))
-                .ptr(views.perRow(gradScores, modules))
-                .ptr(scorer == null ? 0 : at(scorerRows, 0, (long) rep * rows * 2 * gateWidth));
-        lstmLaunch(kernels.of(LSTM_CELL_BACKWARD), rep * rows, hidden, modules, args);
-    }
-
-    /** The (replica, row) items of an LSTM step, after checking its shape fits lstm_cell.cu. */
-    private static int lstmItems(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
-                                 FloatBuf scorer, FloatBuf scores) {
-        if (rep < 0 || rows < 0 || row0 < 0 || hidden < 0 || (long) row0 + rows > rowsPerReplica
-                || (long) rep * rows > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("an LSTM step of rows " + row0 + ".." + ((long) row0 + rows) + " of "
-                    + rowsPerReplica + " per replica, " + rep + " replicas, hidden " + hidden);
-        }
-        if (modules < 1 || modules > LSTM_MAX_MODULES) {
-            throw new IllegalArgumentException("the LSTM step on the GPU takes 1 to " + LSTM_MAX_MODULES
-                    + " modules, not " + modules);
-        }
-        if (scores == null && (modules != 1 || scorer != null)) {
-            throw new IllegalArgumentException("an LSTM step without scores has one module and no scorer, not "
-                    + modules + (scorer != null ? " and a scorer" : ""));
-        }
-        return rep * rows;
-    }
-
-    /** Where an LSTM step's tensors start and how far they reach: rows [row0, row0 + rows) of rep replicas. */
-    private record LstmRows(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden) {
-        long gateWidth() {
-            return 4L * modules * hidden;
-        }
-
-        /** A per-row tensor width wide, rowsPerReplica rows per replica: the pointer to row row0 of replica 0. */
-        long perRow(FloatBuf buf, long width) {
-            return at(buf, row0 * width, ((long) (rep - 1) * rowsPerReplica + rows) * width);
-        }
-
-        /** Elements rep parts of length, part r at r * stride, span from the first. */
-        long strided(int stride, long length) {
-            return (long) (rep - 1) * stride + length;
-        }
-
-        /** Both kernels' first arguments: the shape, the step's inputs up to c_prev, then gates and cells. */
-        KernelArgs args(boolean torchGateOrder, FloatBuf input, FloatBuf recurrent, FloatBuf scorer, int scorerOff,
-                        int scorerStride, FloatBuf scores, FloatBuf cPrev, int cPrevOff, int cPrevStride,
-                        FloatBuf gates, FloatBuf cells) {
-            return KernelArgs.of().i(rep).i(rows).i(rowsPerReplica).i(modules).i(hidden).flag(torchGateOrder)
-                    .ptr(perRow(input, gateWidth())).ptr(perRow(recurrent, gateWidth()))
-                    .ptr(at(scorer, scorerOff, strided(scorerStride, 2 * gateWidth()))).i(scorerStride)
-                    .ptr(perRow(scores, modules))
-                    .ptr(at(cPrev, cPrevOff, strided(cPrevStride, (long) rows * hidden))).i(cPrevStride)
-                    .ptr(perRow(gates, gateWidth())).ptr(perRow(cells, (long) modules * hidden));
-        }
-    }
-
-    /** grid (min(items, 65535)); warps enough for hidden units and for modules (warpsFor), LSTM_WARPS at most. */
-    private void lstmLaunch(CudaDriver.Kernel kernel, int items, int hidden, int warpsFor, KernelArgs args) {
-        int warps = Math.max(1, Math.min(LSTM_WARPS, Math.max(ceil(hidden, 32), warpsFor)));
-        driver.launch(kernel, Math.min(items, MAX_BLOCKS), 1, 1, 32 * warps, 1, 1, 0, args);
-    }
-
-    /** router_reg.cu's most modules (as Checks.MAX_RULES): a replica's f and log P sit in shared memory. */
-    static final int ROUTER_MAX_MODULES = 64;
-    private static final int ROUTER_THREADS = 32 * 16; // router_reg.cu's 32 * ROUTER_WARPS
-
-    /**
-     * One block per replica: a segment of lanes per row (R rounded up to a power of 2, at most 32), first for f, P and
-     * the rows' sums, then, when a weight is not 0, for the gradient.
-     */
-    @Override
-    public void routerRegularizers(int rep, int rows, int modules, FloatBuf logits, FloatBuf probs, float loadBalance,
-                                   float zLoss, float miLoss, FloatBuf terms, FloatBuf gradLogits) {
-        if (rep < 0 || rows < 1 || modules < 1 || (long) rep * rows * modules > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("router regularisers over " + rep + " replicas of " + rows + " rows of "
-                    + modules + " modules: rows and modules must be at least 1");
-        }
-        if (modules > ROUTER_MAX_MODULES) {
-            throw new IllegalArgumentException("the router regularisers on the GPU take 1 to " + ROUTER_MAX_MODULES
-                    + " modules, not " + modules);
-        }
-        if (rep == 0) return;
-        long size = (long) rep * rows * modules;
-        driver.launch(kernels.of(ROUTER_REGULARIZERS), Math.min(rep, MAX_BLOCKS), 1, 1, ROUTER_THREADS, 1, 1, 0,
-                KernelArgs.of().i(rep).i(rows).i(modules).ptr(at(logits, 0, size)).ptr(at(probs, 0, size))
-                        .f(loadBalance).f(zLoss).f(miLoss).ptr(at(terms, 0, 3L * rep)).ptr(at(gradLogits, 0, size)));
-    }
-
-    /** slot_dispatch.cu's most modules for routingTopK: a row's probabilities are two per lane of a warp. */
-    static final int TOPK_MAX_MODULES = 64;
-    private static final int SEGMENT_TILE = 64; // slot_dispatch.cu's SEG_TILE: the segmented products' tile
-
-    /** One warp per row: ranks by one comparison per pair of modules, compacts by ballot (slot_dispatch.cu). */
-    @Override
-    public void routingTopK(int m, int n, int k, FloatBuf probs, FloatBuf gates, IntBuf chosen) {
-        if (m < 0 || n < 1 || k < 1 || k > n) {
-            throw new IllegalArgumentException("top-" + k + " routing of " + n + " modules over " + m + " rows");
-        }
-        if (n > TOPK_MAX_MODULES) {
-            throw new IllegalArgumentException("top-k routing on the GPU takes 1 to " + TOPK_MAX_MODULES
-                    + " modules, not " + n);
-        }
-        long size = (long) m * n;
-        KernelArgs args = KernelArgs.of().i(m).i(n).i(k).ptr(at(probs, 0, size)).ptr(at(gates, 0, size))
-                .ptr(at(chosen, 0, (long) m * k));
-        launchWarps(kernels.of(ROUTING_TOPK), m, args);
-    }
-
-    /**
-     * rows * k, the slots per replica, after checking a dispatch's shape: rows of k distinct modules of R each, the
-     * pairs row * R + module in 31 bits (the views' own lengths are checked where they are addressed).
-     */
-    private static int dispatchSlots(String op, int rep, int rows, int modules, int k, int width) {
-        if (rep < 0 || rows < 0 || modules < 1 || k < 1 || k > modules || width < 0) {
-            throw new IllegalArgumentException(op + " of " + rep + " replicas of " + rows + " rows, top " + k + " of "
-                    + modules + " modules, width " + width + ": k must be 1 to R, the others not negative");
-        }
-        if ((long) rows * modules > Integer.MAX_VALUE || (long) rep * rows * k > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + " of " + rep + " replicas of " + rows + " rows, top " + k + " of "
-                    + modules + " modules: more (row, module) pairs than 2^31 - 1");
-        }
-        return rows * k;
-    }
-
-    /** One block per replica: a warp per module counts, then places, its rows by ballot (slot_dispatch.cu). */
-    @Override
-    public void moduleDispatch(int rep, int rows, int modules, int k, IntBuf chosen, IntBuf pairs, IntBuf starts,
-                               IntBuf rowSlots) {
-        long all = (long) rep * dispatchSlots("moduleDispatch", rep, rows, modules, k, 0);
-        if (rep == 0) return;
-        driver.launch(kernels.of(MODULE_DISPATCH), Math.min(rep, MAX_BLOCKS), 1, 1, THREADS, 1, 1, 0,
-                KernelArgs.of().i(rep).i(rows).i(modules).i(k).ptr(at(chosen, 0, all)).ptr(at(pairs, 0, all))
-                        .ptr(at(starts, 0, (long) rep * (modules + 1))).ptr(at(rowSlots, 0, all)));
-    }
-
-    @Override
-    public void gatherSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                            FloatBuf src, FloatBuf dst) {
-        long all = (long) rep * dispatchSlots("gatherSlots", rep, rows, modules, k, width);
-        long srcSize = (long) rep * rows * (perModule ? modules : 1) * width;
-        launch1d(kernels.of(GATHER_SLOTS), all * width, KernelArgs.of().i(rep).i(rows).i(modules).i(k).i(width)
-                .flag(perModule).ptr(at(pairs, 0, all)).ptr(at(src, 0, srcSize)).ptr(at(dst, 0, all * width)));
-    }
-
-    @Override
-    public void scatterSlots(int rep, int rows, int modules, int k, int width, boolean perModule, IntBuf pairs,
-                             IntBuf rowSlots, FloatBuf src, FloatBuf dst) {
-        long all = (long) rep * dispatchSlots("scatterSlots", rep, rows, modules, k, width);
-        long dstSize = (long) rep * rows * (perModule ? modules : 1) * width;
-        launch1d(kernels.of(SCATTER_SLOTS), dstSize, KernelArgs.of().i(rep).i(rows).i(modules).i(k).i(width)
-                .flag(perModule).ptr(at(pairs, 0, all)).ptr(at(rowSlots, 0, all)).ptr(at(src, 0, all * width))
-                .ptr(at(dst, 0, dstSize)));
-    }
-
-    @Override
-    public void combineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                             FloatBuf gates, FloatBuf values, FloatBuf out) {
-        long all = (long) rep * dispatchSlots("combineSlots", rep, rows, modules, k, width);
-        long outSize = (long) rep * rows * width;
-        launch1d(kernels.of(COMBINE_SLOTS), outSize, KernelArgs.of().i(rep).i(rows).i(modules).i(k).i(width)
-                .ptr(at(pairs, 0, all)).ptr(at(rowSlots, 0, all)).ptr(at(gates, 0, (long) rep * rows * modules))
-                .ptr(at(values, 0, all * width)).ptr(at(out, 0, outSize)));
-    }
-
-    /** One 1-D launch: a thread per element of gradValues, then one per element of gradGates. */
-    @Override
-    public void combineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
-                                     FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
-                                     FloatBuf gradGates) {
-        long all = (long) rep * dispatchSlots("combineSlotsBackward", rep, rows, modules, k, width);
-        long gateSize = (long) rep * rows * modules, rowSize = (long) rep * rows * width;
-        launch1d(kernels.of(COMBINE_SLOTS_BACKWARD), all * width + gateSize, KernelArgs.of().i(rep).i(rows)
-                .i(modules).i(k).i(width).ptr(at(pairs, 0, all)).ptr(at(rowSlots, 0, all))
-                .ptr(at(gates, 0, gateSize)).ptr(at(values, 0, all * width)).ptr(at(gradOut, 0, rowSize))
-                .ptr(at(gradValues, 0, all * width)).ptr(at(gradGates, 0, gateSize)));
-    }
-
-    /** After checking a segmented product's shape: rep * R items, each a grid's z index. */
-    private static int segmentItems(String op, int rep, int modules, int slots, int n, int kdim) {
-        if (rep < 0 || modules < 1 || slots < 0 || n < 0 || kdim < 0 || (long) rep * modules > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + " of " + rep + " replicas of " + slots + " slots over " + modules
-                    + " modules, " + kdim + " to " + n + " columns: at least one module, nothing negative");
-        }
-        return rep * modules;
-    }
-
-    /**
-     * One launch over (column tiles, row tiles of the slots, replica x module): the blocks read their segment's
-     * bounds from starts on the device, and those whose tile lies past their segment end at once (slot_dispatch.cu).
-     */
-    @Override
-    public void gemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim,
-                              FloatBuf a, FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride,
-                              FloatBuf c, FloatBuf bias, int biasOff, int biasModuleStride, int biasRepStride,
-                              boolean relu) {
-        int items = segmentItems("gemmSegmented", rep, modules, slots, n, kdim);
-        if (items == 0 || slots == 0 || n == 0) return;
-        long wSpan = transW ? span(rep, wRepStride, modules, wModuleStride, n, ldw, kdim)
-                : span(rep, wRepStride, modules, wModuleStride, kdim, ldw, n);
-        KernelArgs args = KernelArgs.of().i(rep).i(modules).ptr(at(starts, 0, (long) items + rep)).i(slots)
-                .flag(transW).i(n).i(kdim).ptr(at(a, 0, (long) rep * slots * kdim)).ptr(at(w, wOff, wSpan)).i(ldw)
-                .i(wModuleStride).i(wRepStride).ptr(at(c, 0, (long) rep * slots * n))
-                .ptr(at(bias, biasOff, span(rep, biasRepStride, modules, biasModuleStride, 1, 0, n)))
-                .i(biasModuleStride).i(biasRepStride).flag(relu);
-        driver.launch(kernels.of(GEMM_SEGMENTED), ceil(n, SEGMENT_TILE), Math.min(ceil(slots, SEGMENT_TILE), MAX_BLOCKS),
-                Math.min(items, MAX_BLOCKS), THREADS, 1, 1, 0, args);
-    }
-
-    /**
-     * One launch over (column tiles, kdim tiles, replica x module): each block walks its segment's rows in order
-     * (deterministic, no atomics); the first kdim tile's blocks also sum the bias gradient (slot_dispatch.cu).
-     */
-    @Override
-    public void gemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
-                                        FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
-                                        FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride) {
-        int items = segmentItems("gemmSegmentedWeightGrad", rep, modules, slots, n, kdim);
-        if (items == 0 || slots == 0 || n == 0 || (kdim == 0 && gb == null)) return;
-        KernelArgs args = KernelArgs.of().i(rep).i(modules).ptr(at(starts, 0, (long) items + rep)).i(slots).i(n)
-                .i(kdim).ptr(at(a, 0, (long) rep * slots * kdim)).ptr(at(d, 0, (long) rep * slots * n))
-                .ptr(at(gw, wOff, span(rep, wRepStride, modules, wModuleStride, kdim, ldw, n))).i(ldw)
-                .i(wModuleStride).i(wRepStride)
-                .ptr(at(gb, biasOff, span(rep, biasRepStride, modules, biasModuleStride, 1, 0, n)))
-                .i(biasModuleStride).i(biasRepStride);
-        driver.launch(kernels.of(GEMM_SEGMENTED_WEIGHT_GRAD), ceil(n, SEGMENT_TILE),
-                Math.max(1, ceil(kdim, SEGMENT_TILE)), Math.min(items, MAX_BLOCKS), THREADS, 1, 1, 0, args);
-    }
 }

@@ -1,10 +1,25 @@
 package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
+import modarch.backend.TestOps;
+import modarch.backend.ops.GemmSegmentedWeightGrad;
+import modarch.backend.ops.GemmSegmented;
+import modarch.backend.ops.LstmCellBackward;
+import modarch.backend.ops.LstmCellForward;
+import modarch.backend.ops.AttentionShape;
+import modarch.backend.ops.AttentionBackward;
+import modarch.backend.ops.AttentionForward;
+import modarch.backend.ops.RegularizerTerms;
+import modarch.backend.ops.CombineSlotsBackward;
+import modarch.backend.ops.CombineSlots;
+import modarch.backend.ops.ScatterSlots;
+import modarch.backend.ops.GatherSlots;
+import modarch.backend.ops.ModuleDispatch;
+import modarch.backend.ops.RoutingTopK;
 import static modarch.backend.cuda.KernelAgreement.checkExact;
-import static modarch.backend.cuda.CudaBackend.LSTM_MAX_MODULES;
-import static modarch.backend.cuda.CudaBackend.ROUTER_MAX_MODULES;
-import static modarch.backend.cuda.CudaBackend.TOPK_MAX_MODULES;
+import static modarch.backend.cuda.KernelGeometry.LSTM_MAX_MODULES;
+import static modarch.backend.cuda.KernelGeometry.ROUTER_MAX_MODULES;
+import static modarch.backend.cuda.KernelGeometry.TOPK_MAX_MODULES;
 import static modarch.backend.cuda.KernelAgreement.REFERENCE;
 import static modarch.backend.cuda.KernelAgreement.gaussian;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -21,6 +36,9 @@ import modarch.backend.DoubleBits;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.task.DataStream;
+import modarch.task.MhaTaskBatch;
+import modarch.task.MlpTaskBatch;
+import modarch.task.RnnTaskBatch;
 import modarch.task.MhaTask;
 import modarch.task.MlpTask;
 import modarch.task.RnnTask;
@@ -146,13 +164,14 @@ abstract class CudaBackendContract extends DeviceContract {
                 String what = batch + "x" + n + (accumulate ? " accumulate" : "");
                 check("l1Loss " + what, device, new float[][] {pred, target, gaussian(rnd, batch * n + 3),
                     gaussian(rnd, batch + 1)}, new int[0][], (be, f, i) ->
-                        be.l1Loss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 0.5f, accumulate));
+                        be.run(TestOps.l1Loss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 0.5f, accumulate)));
                 check("bceWithLogitsLoss " + what, device, new float[][] {pred, labels, gaussian(rnd, batch * n + 3),
                     gaussian(rnd, batch + 1)}, new int[0][], (be, f, i) ->
-                        be.bceWithLogitsLoss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 2f, accumulate));
+                        be.run(TestOps.bceWithLogitsLoss(batch, n, f[0], 1, f[1], 2, f[2], 3, f[3], 1, 2f,
+                                accumulate)));
             }
             check("countCorrect " + batch + "x" + n, device, new float[][] {pred, labels}, new int[][] {new int[batch + 1]},
-                    (be, f, i) -> be.countCorrect(batch, n, f[0], 1, f[1], 2, i[0], 1));
+                    (be, f, i) -> be.run(TestOps.countCorrect(batch, n, f[0], 1, f[1], 2, i[0], 1)));
         }
     }
 
@@ -164,7 +183,8 @@ abstract class CudaBackendContract extends DeviceContract {
             for (int j = 0; j < n; j++) v[j] = Math.abs(v[j]);
             check("adam " + n, device(), new float[][] {gaussian(rnd, n), gaussian(rnd, n), gaussian(rnd, n), v},
                     new int[][] {{5, 41}}, (be, f, i) -> {
-                        for (int step = 0; step < 3; step++) be.adam(n, f[0], f[1], f[2], f[3], i[0], 1, 1e-3, 0.9f, 0.999f, 1e-8f);
+                        for (int step = 0; step < 3; step++) be.run(TestOps.adam(n, f[0], f[1], f[2], f[3], i[0], 1,
+                                1e-3, 0.9f, 0.999f, 1e-8f));
                     });
         }
     }
@@ -178,7 +198,8 @@ abstract class CudaBackendContract extends DeviceContract {
                 float[] grad = gaussian(rnd, 2 + batch * stride);
                 grad[2 + 2 * stride + n / 2] = Float.NaN; // the last replica's norm is NaN: all its values become NaN
                 check("clipGradNorm " + n + " max " + maxNorm, device(), new float[][] {grad, gaussian(rnd, batch + 1)},
-                        new int[0][], (be, f, i) -> be.clipGradNorm(batch, n, f[0], 2, stride, maxNorm, f[1], 1));
+                        new int[0][], (be, f, i) -> be.run(TestOps.clipGradNorm(batch, n, f[0], 2, stride, maxNorm,
+                                f[1], 1)));
             }
         }
     }
@@ -186,7 +207,7 @@ abstract class CudaBackendContract extends DeviceContract {
     @Test
     void countersCarryIntoTheHighWord() {
         check("incrementLong", device(), new float[0][], new int[][] {{7, -1, 4, 0}},
-                (be, f, i) -> be.incrementLong(i[0], 1));
+                (be, f, i) -> be.run(TestOps.incrementLong(i[0], 1)));
     }
 
     /** The device draws the CPU's batches bit for bit: Philox, the AS241 normal with fdlibm's log, the labels. */
@@ -205,9 +226,9 @@ abstract class CudaBackendContract extends DeviceContract {
                             + (classification ? " classification" : "");
                     float[][] floats = {new float[rep * examples * 2], new float[rep * examples]};
                     int[][] ints = {{3, -77}, {123456789, 0x7fffffff}, words, probabilities, new int[rep * examples]};
-                    checkExact(what, device(), floats, ints, (be, f, i) -> be.mlpTaskBatch(rep, examples, rules,
+                    checkExact(what, device(), floats, ints, (be, f, i) -> be.run(new MlpTaskBatch(rep, examples, rules,
                             classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2], uniform ? null : i[3], f[0],
-                            i[4], f[1]));
+                            i[4], f[1])));
                 }
             }
         }
@@ -225,8 +246,9 @@ abstract class CudaBackendContract extends DeviceContract {
             float[][] floats = {new float[examples * 2], new float[examples]};
             int[][] ints = {{11}, {(int) batch, (int) (batch >>> 32)}, words, new int[examples]};
             checkExact("mlpTaskBatch tails, batch " + batch, device(), floats, ints, (be, f, i) ->
-                    be.mlpTaskBatch(1, examples, rules, false, i[0], DataStream.TRAIN.id(), i[1], false, i[2], null,
-                            f[0], i[3], f[1]));
+                    be.run(new MlpTaskBatch(1, examples, rules, false, i[0], DataStream.TRAIN.id(), i[1], false, i[2],
+                            null,
+                            f[0], i[3], f[1])));
         }
     }
 
@@ -287,11 +309,11 @@ abstract class CudaBackendContract extends DeviceContract {
     @Test
     void attentionRefusesSequencesLongerThanItsSharedMemory() {
         Backend device = device();
-        int length = CudaBackend.ATTENTION_MAX_LENGTH + 1;
+        int length = KernelGeometry.ATTN_MAX_LENGTH + 1;
         try (FloatBuf x = device.allocFloats(length); IntBuf kept = device.allocInts(length * length)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> device.attentionForward(1, length, 1, 1, 1, 1f, x, x, x, x, kept, x));
-            assertTrue(e.getMessage().contains(String.valueOf(CudaBackend.ATTENTION_MAX_LENGTH)), e.getMessage());
+                    () -> device.run(new AttentionForward(1, length, 1, 1, 1, 1f, x, x, x, x, kept, x)));
+            assertTrue(e.getMessage().contains(String.valueOf(KernelGeometry.ATTN_MAX_LENGTH)), e.getMessage());
         }
     }
 
@@ -305,7 +327,7 @@ abstract class CudaBackendContract extends DeviceContract {
     private void checkAttention(String what, SplittableRandom rnd, int seqs, int length, int heads, int headDim, int topK,
                                 KeyFill keys) {
         int tokens = seqs * length * heads * headDim + 3;
-        int rows = seqs * heads * length * Backend.keptKeys(topK, length) + 3;
+        int rows = seqs * heads * length * AttentionShape.keptKeys(topK, length) + 3;
         float scale = (float) (1 / Math.sqrt(headDim));
         float[][] f = new float[10][];
         for (int b = 0; b < f.length; b++) f[b] = gaussian(rnd, b == 4 || b == 6 ? rows : tokens);
@@ -314,9 +336,10 @@ abstract class CudaBackendContract extends DeviceContract {
         for (int r = 0; r < rows; r++) kept[r] = rnd.nextInt();
         // f: q, k, v, out, weight, gradOut, gradScore, gradQ, gradK, gradV
         check(what, device(), f, new int[][] {kept}, (be, b, i) -> {
-            be.attentionForward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], b[3], i[0], b[4]);
-            be.attentionBackward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], i[0], b[4], b[5], b[6],
-                    b[7], b[8], b[9]);
+            be.run(new AttentionForward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], b[3], i[0], b[4]));
+            be.run(new AttentionBackward(seqs, length, heads, headDim, topK, scale, b[0], b[1], b[2], i[0], b[4], b[5],
+                    b[6],
+                    b[7], b[8], b[9]));
         });
     }
 
@@ -370,18 +393,21 @@ abstract class CudaBackendContract extends DeviceContract {
             FloatBuf w = scoring == 2 ? b[2] : null, scores = scoring == 0 ? null : b[3];
             FloatBuf gradCPrev = withGradCPrev ? b[11] : null, gradScores = withGradScores ? b[14] : null;
             FloatBuf logits = withLogits ? b[16] : null, gradLogits = withLogits ? b[17] : null;
-            be.lstmCellForward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
-                    scores, b[4], 2, cPrevStride, b[5], b[6], b[7], b[8], logits);
-            be.lstmCellBackward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3, scorerStride,
+            be.run(new LstmCellForward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3,
+                    scorerStride,
+                    scores, b[4], 2, cPrevStride, b[5], b[6], b[7], b[8], logits));
+            be.run(new LstmCellBackward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3,
+                    scorerStride,
                     scores, b[4], 2, cPrevStride, b[5], b[6], b[9], b[10], gradLogits, gradCPrev, 1, gradCPrevStride,
-                    b[12], b[13], gradScores, b[15]);
+                    b[12], b[13], gradScores, b[15]));
         });
     }
 
     @Test
     void lstmCellRefusesMoreModulesThanItsSharedMemory() {
-        assertRefusesMoreModulesThan(LSTM_MAX_MODULES, 8, (x, modules) -> device().lstmCellForward(1, 1, 1, 0, modules,
-                1, false, x, x, null, 0, 0, x, x, 0, 0, x, x, x, x, null));
+        assertRefusesMoreModulesThan(LSTM_MAX_MODULES, 8, (x, modules) -> device().run(new LstmCellForward(1, 1, 1, 0,
+                modules,
+                1, false, x, x, null, 0, 0, x, x, 0, 0, x, x, x, x, null)));
     }
 
     /** op(x, max + 1), x a buffer of perModule (max + 1) floats, throws an IllegalArgumentException that names max. */
@@ -446,15 +472,17 @@ abstract class CudaBackendContract extends DeviceContract {
         check("routerRegularizers rep " + rep + " rows " + rows + " R " + modules + " weights " + Arrays.toString(w)
                         + " logits " + drawn + (zeros ? "" : " onto random values"), device(),
                 new float[][] {logits, probs, gaussian(rnd, 3 * rep + 2), grad}, new int[0][],
-                (be, f, i) -> be.routerRegularizers(rep, rows, modules, f[0], f[1], w[0], w[1], w[2], f[2], f[3]));
+                (be, f, i) -> be.run(new RegularizerTerms(rep, rows, modules, f[0], f[1], w[0], w[1], w[2], f[2],
+                        f[3])));
     }
 
     @Test
     void routerRegularizersRefuseMoreModulesThanTheirSharedMemory() {
-        assertRefusesMoreModulesThan(ROUTER_MAX_MODULES, 2, (x, modules) -> device().routerRegularizers(1, 1, modules, x,
-                x, 1f, 1f, 1f, x, x));
+        assertRefusesMoreModulesThan(ROUTER_MAX_MODULES, 2, (x, modules) -> device().run(new RegularizerTerms(1, 1,
+                modules, x,
+                x, 1f, 1f, 1f, x, x)));
         assertThrows(IllegalArgumentException.class,
-                () -> device().routerRegularizers(1, 0, 2, null, null, 1f, 1f, 1f, null, null), "no rows");
+                () -> device().run(new RegularizerTerms(1, 0, 2, null, null, 1f, 1f, 1f, null, null)), "no rows");
     }
 
     /** (m, n, k) of the top-k routing tests: k = 1, k = n, modules in both halves of a lane, the most modules. */
@@ -498,7 +526,7 @@ abstract class CudaBackendContract extends DeviceContract {
                 checkExact("routingTopK m " + m + " n " + n + " k " + k + (probs == tied ? " tied" : "")
                                 + (probs == special ? " NaN and zeros" : ""), device(),
                         new float[][] {probs, gaussian(rnd, m * n + 3)}, new int[][] {chosen},
-                        (be, f, i) -> be.routingTopK(m, n, k, f[0], f[1], i[0]));
+                        (be, f, i) -> be.run(new RoutingTopK(m, n, k, f[0], f[1], i[0])));
             }
         }
     }
@@ -533,7 +561,7 @@ abstract class CudaBackendContract extends DeviceContract {
         int all = rep * rows * k;
         KernelAgreement.After after = KernelAgreement.run(REFERENCE, new float[0][], new int[][] {chosen,
             new int[all], new int[rep * (modules + 1)], new int[all]},
-                (be, f, i) -> be.moduleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]));
+                (be, f, i) -> be.run(new ModuleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3])));
         return new int[][] {after.ints()[1], after.ints()[2], after.ints()[3]};
     }
 
@@ -566,7 +594,7 @@ abstract class CudaBackendContract extends DeviceContract {
             checkExact("moduleDispatch" + what, device(), new float[0][], new int[][] {withMargin(rnd, chosen, 3),
                 withMargin(rnd, new int[0], all + 2), withMargin(rnd, new int[0], rep * (modules + 1) + 1),
                 withMargin(rnd, new int[0], all + 3)},
-                    (be, f, i) -> be.moduleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]));
+                    (be, f, i) -> be.run(new ModuleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3])));
             int[][] dispatch = referenceDispatch(rep, rows, modules, k, chosen);
             int[][] ints = {withMargin(rnd, dispatch[0], 2), withMargin(rnd, dispatch[2], 3)}; // pairs, rowSlots
             float[] perRow = gaussian(rnd, rep * rows * width + 3), perModule = gaussian(rnd, blocks * width + 3);
@@ -580,17 +608,21 @@ abstract class CudaBackendContract extends DeviceContract {
                 String mode = (blockwise ? " per module" : " shared") + what;
                 checkExact("gatherSlots" + mode, device(), new float[][] {blockwise ? perModule : perRow,
                     gaussian(rnd, all * width + 2)}, ints,
-                        (be, f, i) -> be.gatherSlots(rep, rows, modules, k, width, blockwise, i[0], f[0], f[1]));
+                        (be, f, i) -> be.run(new GatherSlots(rep, rows, modules, k, width, blockwise, i[0], f[0],
+                                f[1])));
                 checkExact("scatterSlots" + mode, device(), new float[][] {values,
                     gaussian(rnd, (blockwise ? blocks : rep * rows) * width + 2)}, ints,
-                        (be, f, i) -> be.scatterSlots(rep, rows, modules, k, width, blockwise, i[0], i[1], f[0], f[1]));
+                        (be, f, i) -> be.run(new ScatterSlots(rep, rows, modules, k, width, blockwise, i[0], i[1],
+                                f[0], f[1])));
             }
             float[] gates = gaussian(rnd, blocks + 2);
             checkExact("combineSlots" + what, device(), new float[][] {gates, values, gaussian(rnd, rep * rows * width + 2)},
-                    ints, (be, f, i) -> be.combineSlots(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2]));
+                    ints, (be, f, i) -> be.run(new CombineSlots(rep, rows, modules, k, width, i[0], i[1], f[0], f[1],
+                            f[2])));
             checkExact("combineSlotsBackward" + what, device(), new float[][] {gates, values, perRow,
                 gaussian(rnd, all * width + 2), gaussian(rnd, blocks + 3)}, ints, (be, f, i) ->
-                    be.combineSlotsBackward(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2], f[3], f[4]));
+                    be.run(new CombineSlotsBackward(rep, rows, modules, k, width, i[0], i[1], f[0], f[1], f[2], f[3],
+                            f[4])));
         }
     }
 
@@ -630,9 +662,9 @@ abstract class CudaBackendContract extends DeviceContract {
                     float[][] f = {gaussian(rnd, rep * slots * kdim + 2), gaussian(rnd, 1 + rep * wRep + 2),
                         gaussian(rnd, rep * slots * n + 3), gaussian(rnd, 2 + rep * biasRep + 1)};
                     check("gemmSegmented" + what + (transW ? " transW" : "") + (epilogue ? " bias relu" : ""),
-                            device(), f, ints, (be, b, i) -> be.gemmSegmented(rep, modules, i[0], slots, transW, n,
+                            device(), f, ints, (be, b, i) -> be.run(new GemmSegmented(rep, modules, i[0], slots, transW, n,
                                     kdim, b[0], b[1], 1, ldw, wModule, wRep, b[2], epilogue ? b[3] : null, 2,
-                                    biasModule, biasRep, epilogue));
+                                    biasModule, biasRep, epilogue)));
                 }
             }
             for (boolean withBias : new boolean[] {false, true}) {
@@ -641,8 +673,8 @@ abstract class CudaBackendContract extends DeviceContract {
                 float[][] f = {gaussian(rnd, rep * slots * kdim + 2), gaussian(rnd, rep * slots * n + 2),
                     gaussian(rnd, 3 + rep * wRep + 2), gaussian(rnd, 1 + rep * biasRep + 2)};
                 check("gemmSegmentedWeightGrad" + what + (withBias ? " +bias" : ""), device(), f, ints,
-                        (be, b, i) -> be.gemmSegmentedWeightGrad(rep, modules, i[0], slots, n, kdim, b[0], b[1], b[2], 3,
-                                ldw, wModule, wRep, withBias ? b[3] : null, 1, biasModule, biasRep));
+                        (be, b, i) -> be.run(new GemmSegmentedWeightGrad(rep, modules, i[0], slots, n, kdim, b[0], b[1], b[2], 3,
+                                ldw, wModule, wRep, withBias ? b[3] : null, 1, biasModule, biasRep)));
             }
         }
     }
@@ -668,18 +700,18 @@ abstract class CudaBackendContract extends DeviceContract {
         // i: chosen, pairs, starts, rowSlots
         int[][] ints = {new int[rowSize * k], new int[all], new int[rep * (modules + 1)], new int[all]};
         check("the sparse dispatch chained", device(), f, ints, (be, b, i) -> {
-            be.routingTopK(rowSize, modules, k, b[0], b[1], i[0]);
-            be.moduleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]);
-            be.gatherSlots(rep, rows, modules, k, in, false, i[1], b[2], b[3]);
-            be.gemmSegmented(rep, modules, i[2], slots, false, out, in, b[3], b[4], 0, out, in * out, wRep, b[6], b[5],
-                    0, out, modules * out, true);
-            be.combineSlots(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[7]);
-            be.combineSlotsBackward(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[8], b[9], b[10]);
-            be.gemmSegmentedWeightGrad(rep, modules, i[2], slots, out, in, b[3], b[9], b[11], 0, out, in * out, wRep,
-                    b[12], 0, out, modules * out);
-            be.gemmSegmented(rep, modules, i[2], slots, true, in, out, b[9], b[4], 0, out, in * out, wRep, b[13], null,
-                    0, 0, 0, false);
-            be.scatterSlots(rep, rows, modules, k, in, false, i[1], i[3], b[13], b[14]);
+            be.run(new RoutingTopK(rowSize, modules, k, b[0], b[1], i[0]));
+            be.run(new ModuleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]));
+            be.run(new GatherSlots(rep, rows, modules, k, in, false, i[1], b[2], b[3]));
+            be.run(new GemmSegmented(rep, modules, i[2], slots, false, out, in, b[3], b[4], 0, out, in * out, wRep, b[6], b[5],
+                    0, out, modules * out, true));
+            be.run(new CombineSlots(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[7]));
+            be.run(new CombineSlotsBackward(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[8], b[9], b[10]));
+            be.run(new GemmSegmentedWeightGrad(rep, modules, i[2], slots, out, in, b[3], b[9], b[11], 0, out, in * out, wRep,
+                    b[12], 0, out, modules * out));
+            be.run(new GemmSegmented(rep, modules, i[2], slots, true, in, out, b[9], b[4], 0, out, in * out, wRep, b[13], null,
+                    0, 0, 0, false));
+            be.run(new ScatterSlots(rep, rows, modules, k, in, false, i[1], i[3], b[13], b[14]));
         });
     }
 
@@ -688,27 +720,30 @@ abstract class CudaBackendContract extends DeviceContract {
         Backend device = device();
         try (FloatBuf x = device.allocFloats(4 * TOPK_MAX_MODULES); IntBuf i = device.allocInts(4 * TOPK_MAX_MODULES)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> device.routingTopK(1, TOPK_MAX_MODULES + 1, 1, x, x, i));
+                    () -> device.run(new RoutingTopK(1, TOPK_MAX_MODULES + 1, 1, x, x, i)));
             assertTrue(e.getMessage().contains(String.valueOf(TOPK_MAX_MODULES)), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> device.routingTopK(1, 4, 0, x, x, i), "k = 0");
-            assertThrows(IllegalArgumentException.class, () -> device.routingTopK(1, 4, 5, x, x, i), "k > n");
-            assertThrows(IllegalArgumentException.class, () -> device.routingTopK(-1, 4, 2, x, x, i), "m < 0");
-            assertThrows(IllegalArgumentException.class, () -> device.moduleDispatch(1, 2, 3, 4, i, i, i, i), "k > R");
-            assertThrows(IllegalArgumentException.class, () -> device.moduleDispatch(1, 2, 0, 1, i, i, i, i), "no R");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new RoutingTopK(1, 4, 0, x, x, i)), "k = 0");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new RoutingTopK(1, 4, 5, x, x, i)), "k > n");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new RoutingTopK(-1, 4, 2, x, x, i)), "m < 0");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new ModuleDispatch(1, 2, 3, 4, i, i, i, i)),
+                    "k > R");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new ModuleDispatch(1, 2, 0, 1, i, i, i, i)),
+                    "no R");
             assertThrows(IllegalArgumentException.class,
-                    () -> device.gatherSlots(-1, 2, 3, 1, 4, false, i, x, x), "rep < 0");
+                    () -> device.run(new GatherSlots(-1, 2, 3, 1, 4, false, i, x, x)), "rep < 0");
             assertThrows(IllegalArgumentException.class,
-                    () -> device.scatterSlots(1, 2, 3, 1, -4, true, i, i, x, x), "width < 0");
+                    () -> device.run(new ScatterSlots(1, 2, 3, 1, -4, true, i, i, x, x)), "width < 0");
             assertThrows(IllegalArgumentException.class,
-                    () -> device.combineSlots(1, 2, 3, 0, 4, i, i, x, x, x), "k = 0");
+                    () -> device.run(new CombineSlots(1, 2, 3, 0, 4, i, i, x, x, x)), "k = 0");
             assertThrows(IllegalArgumentException.class,
-                    () -> device.combineSlotsBackward(1, -2, 3, 1, 4, i, i, x, x, x, x, x), "rows < 0");
-            assertThrows(IllegalArgumentException.class, () -> device.gemmSegmented(1, 0, i, 2, false, 1, 1, x, x, 0,
-                    1, 1, 1, x, null, 0, 0, 0, false), "no modules");
-            assertThrows(IllegalArgumentException.class, () -> device.gemmSegmentedWeightGrad(1, 2, i, -1, 1, 1, x, x,
-                    x, 0, 1, 1, 1, null, 0, 0, 0), "slots < 0");
-            assertThrows(IndexOutOfBoundsException.class, () -> device.gatherSlots(2, 30, 3, 2, 4, false, i, x, x),
-                    "a view beyond its buffer");
+                    () -> device.run(new CombineSlotsBackward(1, -2, 3, 1, 4, i, i, x, x, x, x, x)), "rows < 0");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new GemmSegmented(1, 0, i, 2, false, 1, 1, x, x, 0,
+                    1, 1, 1, x, null, 0, 0, 0, false)), "no modules");
+            assertThrows(IllegalArgumentException.class, () -> device.run(new GemmSegmentedWeightGrad(1, 2, i, -1, 1, 1, x, x,
+                    x, 0, 1, 1, 1, null, 0, 0, 0)), "slots < 0");
+            IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class,
+                    () -> device.run(new GatherSlots(2, 30, 3, 2, 4, false, i, x, x)), "a view beyond its buffer");
+            assertTrue(beyond.getMessage().startsWith("dst: "), beyond.getMessage());
             float[] after = new float[4 * TOPK_MAX_MODULES];
             device.download(x, 0, after, 0, after.length);
             assertArrayEquals(new float[4 * TOPK_MAX_MODULES], after, "a refused op wrote nothing");
@@ -742,9 +777,10 @@ abstract class CudaBackendContract extends DeviceContract {
                             float[][] floats = {gaussian(rnd, rows * features + margin), gaussian(rnd, rows + margin)};
                             int[][] ints = {{3, -77}, {123456789, 0x7fffffff}, words, probabilities,
                                 new int[rows + margin]};
-                            checkExact(what, device(), floats, ints, (be, f, i) -> be.mhaTaskBatch(rep, examples,
+                            checkExact(what, device(), floats, ints, (be, f, i) -> be.run(new MhaTaskBatch(rep,
+                                    examples,
                                     length, rules, v, classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2],
-                                    uniform ? null : i[3], f[0], i[4], f[1]));
+                                    uniform ? null : i[3], f[0], i[4], f[1])));
                         }
                     }
                 }
@@ -767,8 +803,9 @@ abstract class CudaBackendContract extends DeviceContract {
             float[][] floats = {new float[rows * MhaTask.features(rules, version)], new float[rows]};
             int[][] ints = {{17}, {5, 1}, words, probabilities, new int[rows]};
             checkExact("mhaTaskBatch at scale, v" + version, device(), floats, ints, (be, f, i) ->
-                    be.mhaTaskBatch(1, examples, length, rules, v, false, i[0], DataStream.EVAL.id(), i[1], v == 2,
-                            i[2], v == 2 ? i[3] : null, f[0], i[4], f[1]));
+                    be.run(new MhaTaskBatch(1, examples, length, rules, v, false, i[0], DataStream.EVAL.id(), i[1],
+                            v == 2,
+                            i[2], v == 2 ? i[3] : null, f[0], i[4], f[1])));
         }
     }
 
@@ -809,9 +846,10 @@ abstract class CudaBackendContract extends DeviceContract {
                         gaussian(rnd, rows * (classification ? 1 : dim) + margin)};
                     int[][] ints = {{3, -77, 0x7fffffff}, {123456789, 0x7fffffff}, words, probabilities,
                         new int[rows + margin]};
-                    checkExact(what, device(), floats, ints, (be, f, i) -> be.rnnTaskBatch(rep, examples, length, rules,
+                    checkExact(what, device(), floats, ints, (be, f, i) -> be.run(new RnnTaskBatch(rep, examples,
+                            length, rules,
                             dim, order, classification, i[0], DataStream.TRAIN.id(), i[1], ood, i[2],
-                            uniform ? null : i[3], f[0], i[4], f[1]));
+                            uniform ? null : i[3], f[0], i[4], f[1])));
                 }
             }
         }
@@ -832,8 +870,9 @@ abstract class CudaBackendContract extends DeviceContract {
             float[][] floats = {new float[rows * dim], new float[rows * (classification ? 1 : dim)]};
             int[][] ints = {{17, 18}, {5, 1}, rnnWords(rep, rules, dim, order, 9), probabilities, new int[rows]};
             checkExact("rnnTaskBatch at scale, order " + order, device(), floats, ints, (be, f, i) ->
-                    be.rnnTaskBatch(rep, examples, length, rules, dim, o, classification, i[0], DataStream.EVAL.id(),
-                            i[1], classification, i[2], classification ? i[3] : null, f[0], i[4], f[1]));
+                    be.run(new RnnTaskBatch(rep, examples, length, rules, dim, o, classification, i[0],
+                            DataStream.EVAL.id(),
+                            i[1], classification, i[2], classification ? i[3] : null, f[0], i[4], f[1])));
         }
     }
 
@@ -842,8 +881,9 @@ abstract class CudaBackendContract extends DeviceContract {
         Backend device = device();
         try (FloatBuf x = device.allocFloats(1); IntBuf i = device.allocInts(2)) {
             for (int[] shape : new int[][] {{0, 1}, {RnnTask.MAX_DIM + 1, 1}, {4, 0}, {4, RnnTask.MAX_ORDER + 1}}) {
-                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> device.rnnTaskBatch(1, 1,
-                        1, 2, shape[0], shape[1], false, i, 0, i, false, i, null, x, i, x));
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> device.run(new RnnTaskBatch(1, 1,
+                        1, 2, shape[0], shape[1], false, i, 0, i, false, i, null, x, i, x)));
                 assertTrue(e.getMessage().contains("dim " + shape[0]), e.getMessage());
             }
         }
@@ -865,7 +905,7 @@ abstract class CudaBackendContract extends DeviceContract {
     void aRecordedSequenceReplaysWithTheCurrentContents() {
         Backend device = device();
         try (IntBuf counter = device.allocInts(2)) {
-            try (Backend.Replay replay = device.record(() -> device.incrementLong(counter, 0))) {
+            try (Backend.Replay replay = device.record(() -> device.run(TestOps.incrementLong(counter, 0)))) {
                 int[] out = new int[2];
                 device.download(counter, 0, out, 0, 2);
                 assertEquals(0, out[0], "recording runs nothing");

@@ -1,10 +1,9 @@
-package modarch.backend.cpu;
+package modarch.backend.ops;
 
 import java.util.Arrays;
-import modarch.backend.Backend;
 
 /**
- * The reference of {@link Backend#routerRegularizers}: per replica, one pass over its rows in increasing order for
+ * The reference of {@link RegularizerTerms}: per replica, one pass over its rows in increasing order for
  * the statistics (f, P, the rows' logsumexp and entropies, summed in double), then, when a weight is not 0, one for
  * the gradient, in double per row and rounded to float once per element before it is added. Logarithms of
  * probabilities take max(q, {@link Float#MIN_NORMAL}): 0 log 0 = 0 in the entropies, and a probability that
@@ -23,7 +22,7 @@ final class ScalarRouterRegularizers {
     private ScalarRouterRegularizers() {
     }
 
-    /** See {@link Backend#routerRegularizers}; arrays are the buffers' contents. */
+    /** See {@link RegularizerTerms}; arrays are the buffers' contents. */
     static void run(int rep, int rows, int modules, float[] logits, float[] probs, float loadBalance, float zLoss,
                     float miLoss, float[] terms, float[] gradLogits) {
         check(rows, modules);

@@ -1,10 +1,9 @@
-package modarch.backend.cpu;
+package modarch.task;
 
-import modarch.backend.Backend;
-import modarch.task.RnnTask;
+import modarch.backend.cpu.Parallel;
 
 /**
- * {@link Backend#rnnTaskBatch} of both CPU backends, its sequences split across the pool (the reference's: a pool of
+ * {@link RnnTaskBatch}'s reference, its sequences split across the pool (the scalar backend's: a pool of
  * the calling thread alone): every sequence draws from its own Philox counters ({@link RnnTask#draw}), so any split
  * gives the same bits. Items are (replica, sequence) pairs, replica-major; one calling thread's call is reused, so a
  * draw allocates nothing.
@@ -21,7 +20,7 @@ final class RnnDraws implements Parallel.IntRangeBody {
     private int[] seeds, coefficients, probabilities, rule;
     private float[] inputs, label;
 
-    /** See {@link Backend#rnnTaskBatch}; arrays are the buffers' contents, batch the batch index. */
+    /** See {@link RnnTaskBatch}; arrays are the buffers' contents, batch the batch index. */
     static void draw(Parallel parallel, int rep, int examples, int length, int rules, int dim, int order,
                      boolean classification, int[] seeds, int streamId, long batch, boolean ood, int[] coefficients,
                      int[] probabilities, float[] inputs, int[] rule, float[] label) {

@@ -1,0 +1,21 @@
+// Generated from src/main/java/modarch/backend/cuda/KernelGeometry.java: edit that file, then
+// mvn -o test -Dtest=KernelGeometryTest -Dmodarch.writeLaunchHeader=true
+#pragma once
+#define BLOCK_THREADS 256
+#define GEMM_THREADS 256
+#define GEMM_TILE 64
+#define GEMM_SMALL_TILE 32
+#define LOSS_THREADS 256
+#define CLIP_BLOCKS 64
+#define CLIP_THREADS 256
+#define ATTN_WARPS 8
+#define ATTN_MAX_LENGTH 256
+#define LSTM_WARPS 8
+#define LSTM_MAX_MODULES 64
+#define ROUTER_WARPS 16
+#define ROUTER_MAX_MODULES 64
+#define SLOT_THREADS 256
+#define TOPK_WARPS 8
+#define TOPK_MAX_MODULES 64
+#define SEG_TILE 64
+#define MHA_TASK_THREADS 64

@@ -1,0 +1,60 @@
+package modarch.backend.ops;
+
+import modarch.backend.IntMat;
+import modarch.backend.Mat;
+import modarch.backend.Op;
+import modarch.backend.cpu.AdamStep;
+import modarch.backend.cpu.Host;
+import modarch.backend.cpu.Parallel;
+import modarch.backend.cuda.Gpu;
+import modarch.backend.cuda.KernelArgs;
+
+/**
+ * One Adam step with PyTorch's semantics (no weight decay, no amsgrad) over the first n values of the buffers of
+ * param, grad, m and v (n-value vectors from offset 0),
+ * its step number t read from and written back to step (one int; t = old value + 1), so the same op can be replayed
+ * unchanged: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) +
+ * eps)}, the bias corrections computed in double as PyTorch does. On the GPU: adam.cu's adam_step, then
+ * counter32_increment for the step.
+ */
+public record AdamUpdate(Mat param, Mat grad, Mat m, Mat v, IntMat step, double lr, float beta1, float beta2,
+                         float eps) implements Op {
+    public AdamUpdate {
+        for (Mat values : new Mat[] {param, grad, m, v}) {
+            Shapes.vector("adam", values, param.cols());
+            if (values.off() != 0) {
+                throw new IllegalArgumentException("adam: " + values.name() + " must start at its buffer's first value");
+            }
+        }
+        Shapes.vector("adam", step, 1);
+    }
+
+    /** The number of values. */
+    public int n() {
+        return param.cols();
+    }
+
+    @Override
+    public void reference(Parallel pool) {
+        float[] param = Host.floats(this.param), grad = Host.floats(this.grad), m = Host.floats(this.m);
+        float[] v = Host.floats(this.v);
+        int n = n();
+        int t = AdamStep.advance(Host.ints(step), step.off());
+        double stepSize = AdamStep.stepSize(t, lr, beta1), biasCorrection2Sqrt = AdamStep.biasCorrection2Sqrt(t, beta2);
+        for (int i = 0; i < n; i++) {
+            float g = grad[i];
+            m[i] = beta1 * m[i] + (1f - beta1) * g;
+            v[i] = beta2 * v[i] + (1f - beta2) * g * g;
+            float denom = (float) (Math.sqrt(v[i]) / biasCorrection2Sqrt) + eps;
+            param[i] -= (float) stepSize * (m[i] / denom);
+        }
+    }
+
+    @Override
+    public void launch(Gpu gpu) {
+        long stepAt = gpu.at(step);
+        gpu.launch1d("adam_step", n(), KernelArgs.of().i(n()).ptr(gpu.at(param)).ptr(gpu.at(grad)).ptr(gpu.at(m))
+                .ptr(gpu.at(v)).ptr(stepAt).d(lr).f(beta1).f(beta2).f(eps));
+        gpu.launch("counter32_increment", 1, 1, 1, 1, 0, KernelArgs.of().ptr(stepAt));
+    }
+}

@@ -1,0 +1,45 @@
+package modarch.backend.ops;
+
+import modarch.backend.IntMat;
+import modarch.backend.Mat;
+
+/** The shape checks the ops' constructors share; each message names the op and the operand. */
+final class Shapes {
+    private Shapes() {
+    }
+
+    /** b has a's items, rows and columns. */
+    static void same(String op, Mat a, Mat b) {
+        if (a.batch() != b.batch() || a.rows() != b.rows() || a.cols() != b.cols()) {
+            throw new IllegalArgumentException(op + ": " + b.name() + " is " + shape(b) + ", not " + a.name() + "'s "
+                    + shape(a));
+        }
+    }
+
+    /** One (rows, cols) matrix with its rows back to back, as the kernels that take only the sizes assume. */
+    static void contiguous(String op, Mat view) {
+        if (view.batch() != 1 || (view.rows() > 1 && view.ld() != view.cols())) {
+            throw new IllegalArgumentException(op + ": " + view.name() + " must be one contiguous matrix, not "
+                    + shape(view) + " with ld " + view.ld());
+        }
+    }
+
+    /** view is n contiguous values. */
+    static void vector(String op, Mat view, int n) {
+        if (view.batch() != 1 || view.rows() != 1 || view.cols() != n) {
+            throw new IllegalArgumentException(op + ": " + view.name() + " must be " + n + " values, not "
+                    + shape(view));
+        }
+    }
+
+    static void vector(String op, IntMat view, int n) {
+        if (view.batch() != 1 || view.rows() != 1 || view.cols() != n) {
+            throw new IllegalArgumentException(op + ": " + view.name() + " must be " + n + " values, not "
+                    + view.batch() + " x (" + view.rows() + ", " + view.cols() + ")");
+        }
+    }
+
+    static String shape(Mat view) {
+        return view.batch() + " x (" + view.rows() + ", " + view.cols() + ")";
+    }
+}
