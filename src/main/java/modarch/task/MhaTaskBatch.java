@@ -2,8 +2,6 @@ package modarch.task;
 
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
-import modarch.backend.cpu.Host;
-import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelArgs;
 import modarch.backend.cuda.KernelGeometry;
@@ -15,7 +13,7 @@ import modarch.backend.cuda.KernelGeometry;
  * (rep, examples * length, features) with features = 4 rules (search version 1) or 6 rules (version 2), rules
  * (rep, examples * length) and labels (rep, examples * length). On the GPU: mha_task.cu, one thread per sequence.
  */
-public final class MhaTaskBatch extends TaskBatch {
+public final class MhaTaskBatch extends CoefficientTaskBatch {
     private final int searchVersion;
 
     public MhaTaskBatch(int rep, int examples, int length, int rules, int searchVersion, boolean classification,
@@ -32,19 +30,13 @@ public final class MhaTaskBatch extends TaskBatch {
     }
 
     @Override
-    public void reference(Parallel pool) {
-        int[] seedWords = Host.ints(seeds), coefficientWords = Host.ints(coefficients);
-        int[] probabilityWords = Host.ints(probabilities), ruleValues = Host.ints(rules);
-        float[] inputValues = Host.floats(inputs), labelValues = Host.floats(labels);
-        long batch = batchNumber();
-        for (int r = 0; r < rep; r++) {
-            MhaTask.draw(coefficientWords, r * 2 * ruleCount, ruleCount, searchVersion, classification, seedWords[r],
-                    streamId, batch, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
-                    r * examples * length);
-        }
+    void drawReplica(int r, int seed, long batch, int[] coefficientWords, int[] probabilityWords, float[] inputValues,
+                     int[] ruleValues, float[] labelValues) {
+        MhaTask.draw(coefficientWords, r * 2 * ruleCount, ruleCount, searchVersion, classification, seed,
+                streamId, batch, examples, length, ood, probabilityWords, inputValues, ruleValues, labelValues,
+                r * examples * length);
     }
 
-    /** Small blocks (MHA_TASK_THREADS sequences) spread a batch's few hundred sequences over more SMs. */
     @Override
     public void launch(Gpu gpu) {
         long n = (long) rep * examples;

@@ -2,8 +2,6 @@ package modarch.task;
 
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
-import modarch.backend.cpu.Host;
-import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelArgs;
 
@@ -14,7 +12,7 @@ import modarch.backend.cuda.KernelArgs;
  * null for uniform rules. Writes inputs (rep, examples, 2), rules (rep, examples) and labels (rep, examples).
  * On the GPU: mlp_task.cu, one thread per example.
  */
-public final class MlpTaskBatch extends TaskBatch {
+public final class MlpTaskBatch extends CoefficientTaskBatch {
     public MlpTaskBatch(int rep, int examples, int rules, boolean classification, IntBuf seeds, int streamId,
                         IntBuf batchIndex, boolean ood, IntBuf coefficients, IntBuf probabilities, FloatBuf inputs,
                         IntBuf ruleOut, FloatBuf labels) {
@@ -23,15 +21,10 @@ public final class MlpTaskBatch extends TaskBatch {
     }
 
     @Override
-    public void reference(Parallel pool) {
-        int[] seedWords = Host.ints(seeds), coefficientWords = Host.ints(coefficients);
-        int[] probabilityWords = Host.ints(probabilities), ruleValues = Host.ints(rules);
-        float[] inputValues = Host.floats(inputs), labelValues = Host.floats(labels);
-        long batch = batchNumber();
-        for (int r = 0; r < rep; r++) {
-            MlpTask.draw(coefficientWords, r * 2 * ruleCount, ruleCount, classification, seedWords[r], streamId, batch,
-                    examples, ood, probabilityWords, inputValues, ruleValues, labelValues, r * examples);
-        }
+    void drawReplica(int r, int seed, long batch, int[] coefficientWords, int[] probabilityWords, float[] inputValues,
+                     int[] ruleValues, float[] labelValues) {
+        MlpTask.draw(coefficientWords, r * 2 * ruleCount, ruleCount, classification, seed, streamId, batch,
+                examples, ood, probabilityWords, inputValues, ruleValues, labelValues, r * examples);
     }
 
     @Override

@@ -582,21 +582,31 @@ class BadInputTest {
         } finally {
             if (held != null) held.close();
         }
+        String line = assertRefused(args, result, c.code(), c.named(), dir, before, after);
+        PASSED.merge(c.category(), 1, Integer::sum);
+        if (Boolean.getBoolean("badinput.verbose")) System.out.println(c.category() + " | " + c.name() + " | " + line);
+    }
+
+    /**
+     * What every refusal of args must show: exit code, exactly one stderr line naming each of named ({dir} standing
+     * for dir) and no trace, nothing on stdout, and the tree unchanged from before to after. Returns the line.
+     */
+    static String assertRefused(List<String> args, CliTest.Result result, int code, List<String> named, Path dir,
+                                Map<String, String> before, Map<String, String> after) {
         String what = String.join(" ", args) + "\nstderr: " + result.err() + "stdout: " + result.out();
-        assertEquals(c.code(), result.code(), what);
+        assertEquals(code, result.code(), what);
         List<String> lines = result.err().lines().toList();
         assertEquals(1, lines.size(), "exactly one stderr line: " + what);
         String line = lines.get(0);
         assertTrue(line.startsWith("modarch: error: "), what);
         assertFalse(line.contains("internal error") || line.contains("Exception"), what);
-        for (String named : c.named()) {
-            String expected = named.replace("{dir}", dir.toString());
+        for (String name : named) {
+            String expected = name.replace("{dir}", dir.toString());
             assertTrue(line.contains(expected), "the error names '" + expected + "': " + what);
         }
         assertEquals("", result.out(), "nothing on stdout: " + what);
         assertUnchanged(before, after, what);
-        PASSED.merge(c.category(), 1, Integer::sum);
-        if (Boolean.getBoolean("badinput.verbose")) System.out.println(c.category() + " | " + c.name() + " | " + line);
+        return line;
     }
 
     /** Equal trees, except the content of a lock file that existed before (taking a lock records the taker). */

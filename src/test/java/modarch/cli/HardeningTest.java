@@ -1,7 +1,6 @@
 package modarch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
@@ -281,20 +280,7 @@ class HardeningTest {
         Map<String, String> before = BadInputTest.snapshot(tmp);
         CliTest.Result result = CliTest.run(args.toArray(String[]::new));
         Map<String, String> after = BadInputTest.snapshot(tmp);
-        String what = String.join(" ", args) + "\nstderr: " + result.err() + "stdout: " + result.out();
-        assertEquals(c.code(), result.code(), what);
-        List<String> lines = result.err().lines().toList();
-        assertEquals(1, lines.size(), "exactly one stderr line: " + what);
-        String line = lines.get(0);
-        assertTrue(line.startsWith("modarch: error: "), what);
-        assertFalse(line.contains("internal error") || line.contains("Exception"), what);
-        for (String named : c.named()) {
-            String expected = named.replace("{dir}", dir.toString());
-            assertTrue(line.contains(expected), "the error names '" + expected + "': " + what);
-        }
-        assertEquals("", result.out(), "nothing on stdout: " + what);
-        assertEquals(before.toString().replace(", ", ",\n"), after.toString().replace(", ", ",\n"),
-                "no file written or changed: " + what);
+        String line = BadInputTest.assertRefused(args, result, c.code(), c.named(), dir, before, after);
         PASSED.merge(c.category(), 1, Integer::sum);
         if (Boolean.getBoolean("badinput.verbose")) System.out.println(c.category() + " | " + c.name() + " | " + line);
     }

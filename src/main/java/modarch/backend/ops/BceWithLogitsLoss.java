@@ -2,7 +2,6 @@ package modarch.backend.ops;
 
 import modarch.backend.Mat;
 import modarch.backend.Op;
-import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
 
@@ -17,26 +16,23 @@ public record BceWithLogitsLoss(Mat logit, Mat target, Mat grad, Mat loss, float
         LossLaunch.check("bceWithLogitsLoss", logit, target, grad, loss);
     }
 
+    /** max(x, 0) - x t + log(1 + exp(-|x|)) and sigmoid(x) - t. */
+    private static final LossLaunch.Element ELEMENT = new LossLaunch.Element() {
+        @Override
+        public double term(float x, float t) {
+            return Math.max(x, 0f) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
+        }
+
+        @Override
+        public float gradient(float x, float t) {
+            float sigmoid = (float) (1.0 / (1.0 + Math.exp(-x)));
+            return sigmoid - t;
+        }
+    };
+
     @Override
     public void reference(Parallel pool) {
-        float[] logit = Host.floats(this.logit), target = Host.floats(this.target), grad = Host.floats(this.grad);
-        float[] loss = Host.floats(this.loss);
-        int batch = this.logit.rows(), n = this.logit.cols();
-        int logitOff = this.logit.off(), targetOff = this.target.off(), gradOff = this.grad.off();
-        int lossOff = this.loss.off();
-        float inv = 1f / n;
-        for (int item = 0; item < batch; item++) {
-            int base = item * n;
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                float x = logit[logitOff + base + i];
-                float t = target[targetOff + base + i];
-                sum += Math.max(x, 0f) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-                float sigmoid = (float) (1.0 / (1.0 + Math.exp(-x)));
-                grad[gradOff + base + i] = (sigmoid - t) * inv;
-            }
-            LossLaunch.store(loss, lossOff + item, scale * (float) (sum / n), accumulate);
-        }
+        LossLaunch.reference(ELEMENT, logit, target, grad, loss, scale, accumulate);
     }
 
     @Override

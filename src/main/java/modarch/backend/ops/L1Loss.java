@@ -2,7 +2,6 @@ package modarch.backend.ops;
 
 import modarch.backend.Mat;
 import modarch.backend.Op;
-import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
 
@@ -17,24 +16,22 @@ public record L1Loss(Mat pred, Mat target, Mat grad, Mat loss, float scale, bool
         LossLaunch.check("l1Loss", pred, target, grad, loss);
     }
 
+    /** |p - t| and its sign (sign(0) = 0). */
+    private static final LossLaunch.Element ELEMENT = new LossLaunch.Element() {
+        @Override
+        public double term(float p, float t) {
+            return Math.abs(p - t);
+        }
+
+        @Override
+        public float gradient(float p, float t) {
+            return Math.signum(p - t);
+        }
+    };
+
     @Override
     public void reference(Parallel pool) {
-        float[] pred = Host.floats(this.pred), target = Host.floats(this.target), grad = Host.floats(this.grad);
-        float[] loss = Host.floats(this.loss);
-        int batch = this.pred.rows(), n = this.pred.cols();
-        int predOff = this.pred.off(), targetOff = this.target.off(), gradOff = this.grad.off();
-        int lossOff = this.loss.off();
-        float inv = 1f / n;
-        for (int item = 0; item < batch; item++) {
-            int base = item * n;
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                float d = pred[predOff + base + i] - target[targetOff + base + i];
-                sum += Math.abs(d);
-                grad[gradOff + base + i] = Math.signum(d) * inv;
-            }
-            LossLaunch.store(loss, lossOff + item, scale * (float) (sum / n), accumulate);
-        }
+        LossLaunch.reference(ELEMENT, pred, target, grad, loss, scale, accumulate);
     }
 
     @Override

@@ -1,13 +1,15 @@
 package modarch.backend.ops;
 
 import modarch.backend.Mat;
+import modarch.backend.cpu.Host;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelArgs;
 import modarch.backend.cuda.KernelGeometry;
 
 /**
- * What the two losses share: their operands' check, and their launch, one block of LOSS_THREADS per item; loss.cu's
- * kernels take (n, pred, target, grad, loss, scale, accumulate).
+ * What the two losses share: their operands' check, their reference loop over one element's term and gradient, and
+ * their launch, one block of LOSS_THREADS per item; loss.cu's kernels take (n, pred, target, grad, loss, scale,
+ * accumulate).
  */
 final class LossLaunch {
     private LossLaunch() {
@@ -30,8 +32,32 @@ final class LossLaunch {
                 .ptr(gpu.at(pred)).ptr(gpu.at(target)).ptr(gpu.at(grad)).ptr(gpu.at(loss)).f(scale).flag(accumulate));
     }
 
-    /** {@code loss[index] = (accumulate ? loss[index] : 0) + value}. */
-    static void store(float[] loss, int index, float value, boolean accumulate) {
-        loss[index] = accumulate ? loss[index] + value : value;
+    /** One element of a mean loss over n values: its term of the sum, and its gradient before the 1/n. */
+    interface Element {
+        double term(float x, float t);
+
+        float gradient(float x, float t);
+    }
+
+    /**
+     * The scalar reference of a mean loss: for each item, the terms of its n elements summed in double in index
+     * order, {@code grad = gradient * (1 / n)}, and {@code loss = (accumulate ? loss : 0) + scale * mean}.
+     */
+    static void reference(Element element, Mat pred, Mat target, Mat grad, Mat loss, float scale, boolean accumulate) {
+        float[] x = Host.floats(pred), t = Host.floats(target), g = Host.floats(grad), out = Host.floats(loss);
+        int batch = pred.rows(), n = pred.cols();
+        float inv = 1f / n;
+        for (int item = 0; item < batch; item++) {
+            int base = item * n;
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                float xi = x[pred.off() + base + i], ti = t[target.off() + base + i];
+                sum += element.term(xi, ti);
+                g[grad.off() + base + i] = element.gradient(xi, ti) * inv;
+            }
+            float value = scale * (float) (sum / n);
+            int at = loss.off() + item;
+            out[at] = accumulate ? out[at] + value : value;
+        }
     }
 }
