@@ -5,6 +5,8 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.ops.BlockDotAccumulate;
+import modarch.backend.ops.ScaleBlocks;
 import modarch.task.FastRandom;
 
 /**
@@ -40,6 +42,9 @@ public final class ModuleMlp implements Core {
     private final FloatBuf gradScores;       // (rep, rows, R)
     private final FloatBuf gradLogits;       // (rep, rows, R)
     private final DispatchedModules dispatched; // the value path under top-k routing; null when dense
+    private ScaleBlocks scaleHidden;       // s * h over the rows last run
+    private ScaleBlocks scaleGrad;         // dh = s * d(s*h) over the rows last run
+    private BlockDotAccumulate scoreDot;   // ds += h . d(s*h) over the rows last run
     private int rows;
 
     /** sharedInput: x is (rep, rows, in) for every module, else (rep, rows, R, in), one block per module. */
@@ -96,7 +101,8 @@ public final class ModuleMlp implements Core {
         FloatBuf h = first.output();
         int rh = modules * hidden;
         int stride = w2.replicaStride();
-        backend.scaleBlocks(rep * rows, modules, hidden, h, 0, router.scores(), 0, scaledHidden, 0);
+        scaleHidden = ScaleBlocks.bind(scaleHidden, h, router.scores(), scaledHidden, rep * rows, modules, hidden);
+        backend.run(scaleHidden);
         // output (rows, D) = (s*h) (rows, R*H) . W2[:, :D] (R*H, D) + s (rows, R) . B2[:, :D] (R, D)
         backend.gemmBatched(rep, false, false, rows, dim, rh,
                 scaledHidden, 0, rh, rows * rh, w2.data(), w2.offset(0), width2, stride,
@@ -153,10 +159,12 @@ public final class ModuleMlp implements Core {
             backend.gemmBatched(rep, false, true, rows, modules, dim,
                     gradOutput, 0, dim, rows * dim, b2.data(), b2.offset(0), width2, stride,
                     gradScores, 0, modules, rows * modules, false, null, 0, 0, false);
-            backend.blockDotAccumulate(rep * rows, modules, hidden, h, 0, gradScaledHidden, 0, gradScores, 0);
+            scoreDot = BlockDotAccumulate.bind(scoreDot, h, gradScaledHidden, gradScores, rep * rows, modules, hidden);
+            backend.run(scoreDot);
         }
         // dh = s * d(s*h)
-        backend.scaleBlocks(rep * rows, modules, hidden, gradScaledHidden, 0, scores, 0, gradH, 0);
+        scaleGrad = ScaleBlocks.bind(scaleGrad, gradScaledHidden, scores, gradH, rep * rows, modules, hidden);
+        backend.run(scaleGrad);
         if (router.needsScoreGradient()) router.backward(rows, gradScores, gradLogits);
         if (selfScored()) scoreUnitBackward(h, gradH);
         first.backward(gradInput, false);

@@ -178,12 +178,6 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd) {
-        gpu.launch1d(RELU_BACKWARD.symbol(), (long) m * n, KernelArgs.of().i(m).i(n)
-                .ptr(at(y, yOff, span(1, 0, m, ldy, n))).i(ldy).ptr(at(d, dOff, span(1, 0, m, ldd, n))).i(ldd));
-    }
-
-    @Override
     public void columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
                                     FloatBuf sum, int sumOff, int strideSum) {
         columnSumGrouped(1, 0, 0, batch, m, n, x, xOff, ldx, strideX, sum, sumOff, strideSum);
@@ -223,44 +217,6 @@ public final class CudaBackend implements Backend {
                 .i(groupStrideSrc)
                 .ptr(at(dst, dstOff, span(groups, groupStrideDst, batch, strideDst, m, ldd, n))).i(ldd).i(strideDst)
                 .i(groupStrideDst).flag(add));
-    }
-
-    @Override
-    public void scaleBlocks(int m, int blocks, int w, FloatBuf src, int srcOff, FloatBuf scale, int scaleOff,
-                            FloatBuf dst, int dstOff) {
-        long n = (long) m * blocks * w;
-        gpu.launch1d(SCALE_BLOCKS.symbol(), n, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(src, srcOff, n))
-                .ptr(at(scale, scaleOff, (long) m * blocks)).ptr(at(dst, dstOff, n)));
-    }
-
-    @Override
-    public void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
-                                   FloatBuf out, int outOff) {
-        long n = (long) m * blocks * w;
-        gpu.launchWarps(BLOCK_DOT_ACCUMULATE.symbol(), (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x,
-                xOff, n))
-                .ptr(at(y, yOff, n)).ptr(at(out, outOff, (long) m * blocks)));
-    }
-
-    @Override
-    public void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff) {
-        long size = (long) m * n;
-        gpu.launchWarps(SOFTMAX_ROWS.symbol(), m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff,
-                size)));
-    }
-
-    @Override
-    public void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff) {
-        long size = (long) m * n;
-        gpu.launchWarps(SOFTMAX_ROWS_BACKWARD.symbol(), m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy,
-                dyOff, size))
-                .ptr(at(dx, dxOff, size)));
-    }
-
-    @Override
-    public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
-        gpu.launch1d(ONE_HOT.symbol(), (long) n * classes, KernelArgs.of().i(n).i(classes).ptr(at(index, indexOff, n))
-                .ptr(at(out, outOff, (long) n * classes)));
     }
 
 

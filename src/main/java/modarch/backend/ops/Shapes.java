@@ -24,6 +24,31 @@ final class Shapes {
         }
     }
 
+    /** One matrix: view holds a single item. */
+    static void single(String op, Mat view) {
+        if (view.batch() != 1) {
+            throw new IllegalArgumentException(op + ": " + view.name() + " must be one matrix, not " + shape(view));
+        }
+    }
+
+    /**
+     * wide (m, blocks * w) holds a block of w columns per column of perBlock (m, blocks), both contiguous with the
+     * same rows.
+     */
+    static void blocks(String op, Mat perBlock, Mat wide) {
+        contiguous(op, perBlock);
+        contiguous(op, wide);
+        if (perBlock.rows() != wide.rows() || blockWidth(perBlock, wide) * perBlock.cols() != wide.cols()) {
+            throw new IllegalArgumentException(op + ": " + wide.name() + " is " + shape(wide) + ", not a block of "
+                    + "columns per column of " + perBlock.name() + "'s " + shape(perBlock));
+        }
+    }
+
+    /** The columns of wide per column of perBlock (0 when perBlock has none). */
+    static int blockWidth(Mat perBlock, Mat wide) {
+        return perBlock.cols() == 0 ? 0 : wide.cols() / perBlock.cols();
+    }
+
     /** view is n contiguous values. */
     static void vector(String op, Mat view, int n) {
         if (view.batch() != 1 || view.rows() != 1 || view.cols() != n) {
