@@ -104,10 +104,6 @@ public interface Backend extends AutoCloseable {
     /** {@code x[off + i] = value} for i < n. */
     void fill(int n, float value, FloatBuf x, int off);
 
-    /** For each of batch items: {@code sum[j] += sum_i x[i][j]} over m rows of n columns (bias gradients). */
-    void columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
-                             FloatBuf sum, int sumOff, int strideSum);
-
     /** For each of batch items: copies an (m, n) block, {@code dst[i][j] = src[i][j]}, with the given row strides. */
     void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
               FloatBuf dst, int dstOff, int ldd, int strideDst);
@@ -131,18 +127,6 @@ public interface Backend extends AutoCloseable {
                 copy(batch, m, n, src, srcOff + g * groupStrideSrc, lds, strideSrc, dst, dstOff + g * groupStrideDst,
                         ldd, strideDst);
             }
-        }
-    }
-
-    /**
-     * groups of {@link #columnSumAccumulate} in one call: group g with x and sum advanced by g times their group
-     * strides. The default runs one call per group.
-     */
-    default void columnSumGrouped(int groups, int groupStrideX, int groupStrideSum, int batch, int m, int n,
-                                  FloatBuf x, int xOff, int ldx, int strideX, FloatBuf sum, int sumOff, int strideSum) {
-        for (int g = 0; g < groups; g++) {
-            columnSumAccumulate(batch, m, n, x, xOff + g * groupStrideX, ldx, strideX, sum, sumOff + g * groupStrideSum,
-                    strideSum);
         }
     }
 

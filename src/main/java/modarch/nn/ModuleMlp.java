@@ -5,7 +5,9 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.Mat;
 import modarch.backend.ops.BlockDotAccumulate;
+import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.ScaleBlocks;
 import modarch.task.FastRandom;
 
@@ -45,6 +47,7 @@ public final class ModuleMlp implements Core {
     private ScaleBlocks scaleHidden;       // s * h over the rows last run
     private ScaleBlocks scaleGrad;         // dh = s * d(s*h) over the rows last run
     private BlockDotAccumulate scoreDot;   // ds += h . d(s*h) over the rows last run
+    private ColumnSumAccumulate scoreBiasGrad; // the score units' bias gradient over the rows last run
     private int rows;
 
     /** sharedInput: x is (rep, rows, in) for every module, else (rep, rows, R, in), one block per module. */
@@ -194,8 +197,13 @@ public final class ModuleMlp implements Core {
         backend.gemmGrouped(rep, hStride, lStride, stride, 0, modules, true, false, hidden, 1, rows,
                 h, 0, rh, hidden, gradLogits, 0, modules, 1,
                 w2.grad(), wCol, width2, hidden * width2, true, null, 0, 0, false);
-        backend.columnSumGrouped(rep, lStride, stride, modules, rows, 1, gradLogits, 0, modules, 1,
-                b2.grad(), b2.offset(0) + dim, width2);
+        if (scoreBiasGrad == null || scoreBiasGrad.x().rows() != rows) {
+            scoreBiasGrad = null;
+            // db2[m][D] += the sum of dlogit[:, m] over the rows, every replica and module
+            scoreBiasGrad = new ColumnSumAccumulate(new Mat("gradLogits", gradLogits, 0, modules, 1, rows, 1, modules),
+                    Mat.items("b2.grad", b2.grad(), b2.offset(0) + dim, modules, width2, 1), rep, lStride, stride);
+        }
+        backend.run(scoreBiasGrad);
     }
 
     @Override

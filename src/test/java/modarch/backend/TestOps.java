@@ -4,6 +4,7 @@ import modarch.backend.ops.AdamUpdate;
 import modarch.backend.ops.BlockDotAccumulate;
 import modarch.backend.ops.BceWithLogitsLoss;
 import modarch.backend.ops.ClipGradNorm;
+import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CountCorrect;
 import modarch.backend.ops.IncrementLong;
 import modarch.backend.ops.L1Loss;
@@ -92,5 +93,19 @@ public final class TestOps {
     /** index (n) at indexOff, out (n, classes) at outOff. */
     public static OneHot oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
         return new OneHot(IntMat.vector("index", index, indexOff, n), Mat.of("out", out, outOff, n, classes));
+    }
+
+    /** batch items of x (m, n), item i at xOff + i * strideX with row stride ldx; sum's items of n at sumOff. */
+    public static ColumnSumAccumulate columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx,
+                                                          int strideX, FloatBuf sum, int sumOff, int strideSum) {
+        return columnSumGrouped(1, 0, 0, batch, m, n, x, xOff, ldx, strideX, sum, sumOff, strideSum);
+    }
+
+    /** {@link #columnSumAccumulate} in groups, group g advanced by g times each group stride. */
+    public static ColumnSumAccumulate columnSumGrouped(int groups, int groupStrideX, int groupStrideSum, int batch,
+                                                       int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
+                                                       FloatBuf sum, int sumOff, int strideSum) {
+        return new ColumnSumAccumulate(new Mat("x", x, xOff, batch, strideX, m, n, ldx),
+                Mat.items("sum", sum, sumOff, batch, strideSum, n), groups, groupStrideX, groupStrideSum);
     }
 }

@@ -359,8 +359,8 @@ class VectorBackendTest {
                 Block sumB = new Block(batch, 2, 1, n, n, n + (interleaved ? 4 : 1));
                 float[] x = xB.array(rnd), sum = sumB.array(rnd);
                 String what = batch + "x" + m + "x" + n + (interleaved ? " interleaved" : "");
-                float[] expected = checkExact(what, sum, sumB.inside(), (be, out, in) -> be.columnSumAccumulate(batch,
-                        m, n, in.of(x), off, xB.ld(), xB.stride(), out, 2, sumB.stride()));
+                float[] expected = checkExact(what, sum, sumB.inside(), (be, out, in) -> be.run(TestOps.columnSumAccumulate(batch,
+                        m, n, in.of(x), off, xB.ld(), xB.stride(), out, 2, sumB.stride())));
                 for (int item = 0; item < batch; item++) {
                     for (int j = 0; j < n; j++) {
                         double want = sum[sumB.at(item, 0, j)];
@@ -743,7 +743,7 @@ class VectorBackendTest {
                         () -> backend.gemmBatched(2, false, false, 2, 2, 2, y, 0, 2, 4, z, 0, 2, 0, y, 8, 2, 4,
                                 false, x, 0, 0, false),
                         () -> backend.run(TestOps.reluBackward(2, 2, y, 0, 2, x, 0, 2)),
-                        () -> backend.columnSumAccumulate(1, 2, 2, x, 0, 2, 0, y, 0, 0),
+                        () -> backend.run(TestOps.columnSumAccumulate(1, 2, 2, x, 0, 2, 0, y, 0, 0)),
                         () -> backend.copy(1, 1, 8, y, 0, 8, 0, x, 0, 8, 0),
                         () -> backend.addInto(1, 1, 8, x, 0, 8, 0, y, 0, 8, 0),
                         () -> backend.run(TestOps.scaleBlocks(1, 2, 2, y, 0, x, 0, z, 0)),
@@ -797,6 +797,7 @@ class VectorBackendTest {
             modarch.backend.Op l1 = TestOps.l1Loss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, false);
             modarch.backend.Op bce = TestOps.bceWithLogitsLoss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, true);
             modarch.backend.Op count = TestOps.countCorrect(4, m * n / 4, p, 0, c, 0, counts, 0);
+            modarch.backend.Op columnSum = TestOps.columnSumAccumulate(2, m / 2, n, c, 0, n, m / 2 * n, c3, 0, n);
             modarch.backend.Op relu = TestOps.reluBackward(m, n, c, 0, n, p, 0, n);
             modarch.backend.Op scale = TestOps.scaleBlocks(m, 5, 16, c, 0, g, 0, p, 0);
             modarch.backend.Op dot = TestOps.blockDotAccumulate(m, 5, 16, c, 0, p, 0, dots, 0);
@@ -815,7 +816,7 @@ class VectorBackendTest {
                 PARALLEL.gemmBatched(3, false, false, m, n, k, a, 0, k, 0, b, 0, n, 0, c3, 0, n, m * n,
                         true, null, 0, 0, false);
                 PARALLEL.run(relu);
-                PARALLEL.columnSumAccumulate(2, m / 2, n, c, 0, n, m / 2 * n, c3, 0, n);
+                PARALLEL.run(columnSum);
                 PARALLEL.run(adamSmall);
                 PARALLEL.run(adamBig);
                 PARALLEL.addInto(2, m / 2, n, c, 0, n, m / 2 * n, p, 0, n, m / 2 * n);

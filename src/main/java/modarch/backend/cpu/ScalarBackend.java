@@ -94,18 +94,6 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void columnSumAccumulate(int batch, int m, int n, FloatBuf xBuf, int xOff, int ldx, int strideX,
-                                    FloatBuf sumBuf, int sumOff, int strideSum) {
-        float[] x = array(xBuf), sum = array(sumBuf);
-        for (int item = 0; item < batch; item++) {
-            for (int i = 0; i < m; i++) {
-                int r = xOff + item * strideX + i * ldx, s = sumOff + item * strideSum;
-                for (int j = 0; j < n; j++) sum[s + j] += x[r + j];
-            }
-        }
-    }
-
-    @Override
     public void copy(int batch, int m, int n, FloatBuf srcBuf, int srcOff, int lds, int strideSrc,
                      FloatBuf dstBuf, int dstOff, int ldd, int strideDst) {
         float[] src = array(srcBuf), dst = array(dstBuf);

@@ -9,12 +9,14 @@ import jdk.incubator.vector.VectorOperators;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.Mat;
 import modarch.backend.Op;
 import modarch.backend.ops.AdamUpdate;
 import modarch.backend.ops.AttentionBackward;
 import modarch.backend.ops.AttentionForward;
 import modarch.backend.ops.AttentionShape;
 import modarch.backend.ops.BlockDotAccumulate;
+import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.GemmSegmentedWeightGrad;
 import modarch.backend.ops.LstmCellBackward;
@@ -132,6 +134,8 @@ public final class VectorBackend implements Backend {
             product.runOn(this); // a vector gemm per segment
         } else if (op instanceof GemmSegmentedWeightGrad product) {
             product.runOn(this);
+        } else if (op instanceof ColumnSumAccumulate s) {
+            columnSum(s);
         } else if (op instanceof ReluBackward r) {
             RowCall.current().run(parallel, RowCall.Op.RELU_BACKWARD, r.d().rows(), r.d().cols(), 0, 0,
                     Host.floats(r.d()), r.d().off(), r.d().ld(), Host.floats(r.y()), r.y().off(), r.y().ld(), null, 0,
@@ -254,12 +258,14 @@ public final class VectorBackend implements Backend {
     }
 
     /** Same sums in the same order (row by row) as the reference, four vectors of columns at a time. */
-    @Override
-    public void columnSumAccumulate(int batch, int m, int n, FloatBuf xBuf, int xOff, int ldx, int strideX,
-                                    FloatBuf sumBuf, int sumOff, int strideSum) {
-        float[] x = array(xBuf), sum = array(sumBuf);
-        for (int item = 0; item < batch; item++) {
-            columnSum(m, n, x, xOff + item * strideX, ldx, sum, sumOff + item * strideSum);
+    private static void columnSum(ColumnSumAccumulate op) {
+        Mat x = op.x(), sum = op.sum();
+        for (int g = 0; g < op.groups(); g++) {
+            for (int item = 0; item < x.batch(); item++) {
+                columnSum(x.rows(), x.cols(), Host.floats(x), ColumnSumAccumulate.itemOffset(x, g, op.groupStrideX(),
+                        item), x.ld(), Host.floats(sum), ColumnSumAccumulate.itemOffset(sum, g, op.groupStrideSum(),
+                        item));
+            }
         }
     }
 

@@ -178,25 +178,6 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
-                                    FloatBuf sum, int sumOff, int strideSum) {
-        columnSumGrouped(1, 0, 0, batch, m, n, x, xOff, ldx, strideX, sum, sumOff, strideSum);
-    }
-
-    @Override
-    public void columnSumGrouped(int groups, int groupStrideX, int groupStrideSum, int batch, int m, int n,
-                                 FloatBuf x, int xOff, int ldx, int strideX, FloatBuf sum, int sumOff, int strideSum) {
-        long items = (long) groups * batch;
-        if (items <= 0 || n <= 0) return;
-        gpu.launch(COLUMN_SUM_ACCUMULATE.symbol(), ceil(n, 32), (int) Math.min(items, MAX_BLOCKS), 1, BLOCK_THREADS, 0,
-                KernelArgs.of().i(groups).i(batch).i(m).i(n)
-                        .ptr(at(x, xOff, span(groups, groupStrideX, batch, strideX, m, ldx, n))).i(ldx).i(strideX)
-                        .i(groupStrideX)
-                        .ptr(at(sum, sumOff, span(groups, groupStrideSum, batch, strideSum, 1, 0, n))).i(strideSum)
-                        .i(groupStrideSum));
-    }
-
-    @Override
     public void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
                      FloatBuf dst, int dstOff, int ldd, int strideDst) {
         copyGrouped(1, 0, 0, batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, false);

@@ -8,7 +8,6 @@ enum KernelName {
     GEMM_TILED,
     GEMM_SMALL,
     FILL_F32,
-    COLUMN_SUM_ACCUMULATE,
     COPY_BLOCKS;
 
     /** The kernel's name in the .cu source and the module. */

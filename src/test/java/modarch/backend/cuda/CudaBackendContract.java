@@ -108,7 +108,7 @@ abstract class CudaBackendContract extends DeviceContract {
         }
         check("columnSumGrouped", device, new float[][] {gaussian(rnd, groups * group + 1),
             gaussian(rnd, groups * batch * n + 7)}, new int[0][], (be, f, i) ->
-                be.columnSumGrouped(groups, group, batch * n + 2, batch, m, n, f[0], 1, ld, m * ld, f[1], 1, n));
+                be.run(TestOps.columnSumGrouped(groups, group, batch * n + 2, batch, m, n, f[0], 1, ld, m * ld, f[1], 1, n)));
     }
 
     @Test
@@ -126,7 +126,7 @@ abstract class CudaBackendContract extends DeviceContract {
                     (be, f, i) -> be.run(TestOps.reluBackward(m, n, f[0], 1, ld, f[1], 2, ld)));
             check("columnSumAccumulate " + shape, device,
                     new float[][] {gaussian(rnd, batch * m * ld + 1), gaussian(rnd, batch * (n + 1) + 1)}, new int[0][],
-                    (be, f, i) -> be.columnSumAccumulate(batch, m, n, f[0], 1, ld, m * ld, f[1], 1, n + 1));
+                    (be, f, i) -> be.run(TestOps.columnSumAccumulate(batch, m, n, f[0], 1, ld, m * ld, f[1], 1, n + 1)));
             check("copy " + shape, device, new float[][] {gaussian(rnd, batch * m * ld + 1), gaussian(rnd, batch * m * ld + 2)},
                     new int[0][], (be, f, i) -> be.copy(batch, m, n, f[0], 1, ld, m * ld, f[1], 2, ld, m * ld));
             check("addInto " + shape, device, new float[][] {gaussian(rnd, batch * m * ld + 1), gaussian(rnd, batch * m * ld + 2)},
