@@ -101,9 +101,6 @@ public interface Backend extends AutoCloseable {
         }
     }
 
-    /** {@code x[off + i] = value} for i < n. */
-    void fill(int n, float value, FloatBuf x, int off);
-
     /** For each of batch items: copies an (m, n) block, {@code dst[i][j] = src[i][j]}, with the given row strides. */
     void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
               FloatBuf dst, int dstOff, int ldd, int strideDst);

@@ -6,6 +6,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
 import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.Fill;
 import modarch.backend.ops.LstmCellBackward;
 import modarch.backend.ops.LstmCellForward;
 import modarch.task.FastRandom;
@@ -78,6 +79,8 @@ public final class GroupLstmCell {
     private int steps;          // of the last window
     private boolean fromZero;   // whether the last window started from the zero state
     private StepOps stepOps;    // the fused cell ops of the last window's steps
+    private Fill resetC;        // zeroes the last sequences' initial cell state
+    private Fill zeroGradC;     // zeroes the last window's cell-state gradient
 
     /**
      * Cells for windows of up to maxRows rows (steps times sequences) of at most maxExamples sequences. prefix names
@@ -167,7 +170,8 @@ public final class GroupLstmCell {
 
     /** Sets the cell state before the next window to zero (a new sequence); the zero h needs no product. */
     private void resetState() {
-        backend.fill(rep * examples * hidden, 0f, cInit, 0);
+        resetC = Fill.zeros(resetC, cInit, rep * examples * hidden);
+        backend.run(resetC);
     }
 
     /**
@@ -301,7 +305,8 @@ public final class GroupLstmCell {
         if (!fromZero) throw new IllegalStateException("backward needs a window that started from the zero state");
         int rows = steps * examples;
         int stride = weightIh.replicaStride();
-        backend.fill(rep * rows * hidden, 0f, gradC, 0);
+        zeroGradC = Fill.zeros(zeroGradC, gradC, rep * rows * hidden);
+        backend.run(zeroGradC);
         for (int t = steps - 1; t >= 0; t--) {
             boolean first = t == 0;
             backend.run(stepOps().backward[t]);

@@ -6,6 +6,7 @@ import modarch.backend.ops.BceWithLogitsLoss;
 import modarch.backend.ops.ClipGradNorm;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CountCorrect;
+import modarch.backend.ops.Fill;
 import modarch.backend.ops.IncrementLong;
 import modarch.backend.ops.L1Loss;
 import modarch.backend.ops.OneHot;
@@ -107,5 +108,10 @@ public final class TestOps {
                                                        FloatBuf sum, int sumOff, int strideSum) {
         return new ColumnSumAccumulate(new Mat("x", x, xOff, batch, strideX, m, n, ldx),
                 Mat.items("sum", sum, sumOff, batch, strideSum, n), groups, groupStrideX, groupStrideSum);
+    }
+
+    /** n values of x from off. */
+    public static Fill fill(int n, float value, FloatBuf x, int off) {
+        return new Fill(Mat.vector("x", x, off, n), value);
     }
 }

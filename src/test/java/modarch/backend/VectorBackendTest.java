@@ -406,7 +406,7 @@ class VectorBackendTest {
             int n = s[0], off = s[1];
             Block xB = vec(off, n);
             float[] expected = checkExact("fill " + n, xB.array(new SplittableRandom(n)), xB.inside(),
-                    (be, out, in) -> be.fill(n, -2.5f, out, off));
+                    (be, out, in) -> be.run(TestOps.fill(n, -2.5f, out, off)));
             for (int i = off; i < off + n; i++) assertEquals(-2.5f, expected[i]);
         }
     }
@@ -735,7 +735,7 @@ class VectorBackendTest {
                 String name = backend.name();
                 List<Executable> uses = List.of(
                         x::length,
-                        () -> backend.fill(1, 0f, x, 0),
+                        () -> backend.run(TestOps.fill(1, 0f, x, 0)),
                         () -> backend.upload(new float[1], 0, x, 0, 1),
                         () -> backend.download(x, 0, new float[1], 0, 1),
                         () -> backend.gemm(false, false, 2, 2, 2, x, 0, 2, y, 0, 2, z, 0, 2, false, null, 0, false),
@@ -797,6 +797,7 @@ class VectorBackendTest {
             modarch.backend.Op l1 = TestOps.l1Loss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, false);
             modarch.backend.Op bce = TestOps.bceWithLogitsLoss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, true);
             modarch.backend.Op count = TestOps.countCorrect(4, m * n / 4, p, 0, c, 0, counts, 0);
+            modarch.backend.Op zeroSum = TestOps.fill(n, 0f, sum, 0);
             modarch.backend.Op columnSum = TestOps.columnSumAccumulate(2, m / 2, n, c, 0, n, m / 2 * n, c3, 0, n);
             modarch.backend.Op relu = TestOps.reluBackward(m, n, c, 0, n, p, 0, n);
             modarch.backend.Op scale = TestOps.scaleBlocks(m, 5, 16, c, 0, g, 0, p, 0);
@@ -821,7 +822,7 @@ class VectorBackendTest {
                 PARALLEL.run(adamBig);
                 PARALLEL.addInto(2, m / 2, n, c, 0, n, m / 2 * n, p, 0, n, m / 2 * n);
                 PARALLEL.copy(3, m, n, c, 0, n, 0, c3, 0, n, m * n);
-                PARALLEL.fill(n, 0f, sum, 0);
+                PARALLEL.run(zeroSum);
                 PARALLEL.run(scale);
                 PARALLEL.run(dot);
                 PARALLEL.run(softmax);

@@ -89,11 +89,6 @@ public final class ScalarBackend implements Backend {
     }
 
     @Override
-    public void fill(int n, float value, FloatBuf x, int off) {
-        Arrays.fill(array(x), off, off + n, value);
-    }
-
-    @Override
     public void copy(int batch, int m, int n, FloatBuf srcBuf, int srcOff, int lds, int strideSrc,
                      FloatBuf dstBuf, int dstOff, int ldd, int strideDst) {
         float[] src = array(srcBuf), dst = array(dstBuf);

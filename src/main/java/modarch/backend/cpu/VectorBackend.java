@@ -43,8 +43,8 @@ import modarch.backend.ops.SoftmaxRowsBackward;
  * <p>Row-wise element ops ({@link RowCall}) are split across the pool when large (replicas make them so).
  * An {@link Op} without a vector kernel here (losses, counts, clipping, the sparse dispatch's selection and
  * permutation, the task batches) runs its reference on this backend's pool: they are small next to the products.
- * The methods still declared on {@link Backend} that have no vector kernel (fill, copy) delegate to the scalar
- * reference by an explicit override.
+ * The methods still declared on {@link Backend} that have no vector kernel (copy) delegate to the scalar reference
+ * by an explicit override.
  */
 public final class VectorBackend implements Backend {
 
@@ -250,11 +250,6 @@ public final class VectorBackend implements Backend {
                         c, cOff + i * strideC, ldc, accumulate, bias, biasOff + i * strideBias, relu);
             }
         }
-    }
-
-    @Override
-    public void fill(int n, float value, FloatBuf x, int off) {
-        reference.fill(n, value, x, off);
     }
 
     /** Same sums in the same order (row by row) as the reference, four vectors of columns at a time. */

@@ -173,11 +173,6 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void fill(int n, float value, FloatBuf x, int off) {
-        gpu.launch1d(FILL_F32.symbol(), n, KernelArgs.of().i(n).f(value).ptr(at(x, off, n)));
-    }
-
-    @Override
     public void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
                      FloatBuf dst, int dstOff, int ldd, int strideDst) {
         copyGrouped(1, 0, 0, batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, false);

@@ -7,7 +7,6 @@ package modarch.backend.cuda;
 enum KernelName {
     GEMM_TILED,
     GEMM_SMALL,
-    FILL_F32,
     COPY_BLOCKS;
 
     /** The kernel's name in the .cu source and the module. */

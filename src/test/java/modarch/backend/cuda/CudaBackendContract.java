@@ -119,7 +119,7 @@ abstract class CudaBackendContract extends DeviceContract {
             int m = s[0], n = s[1], ld = n + 3, batch = 3;
             String shape = m + "x" + n;
             check("fill " + shape, device, new float[][] {gaussian(rnd, m * n + 4)}, new int[0][],
-                    (be, f, i) -> be.fill(m * n, -2.5f, f[0], 2));
+                    (be, f, i) -> be.run(TestOps.fill(m * n, -2.5f, f[0], 2)));
             float[] y = gaussian(rnd, m * ld + 2);
             y[1] = Float.NaN; // a NaN output passes its gradient
             check("reluBackward " + shape, device, new float[][] {y, gaussian(rnd, m * ld + 2)}, new int[0][],
@@ -893,8 +893,8 @@ abstract class CudaBackendContract extends DeviceContract {
     void anAccessOutsideABufferIsRefusedBeforeTheLaunch() {
         Backend device = device();
         try (FloatBuf x = device.allocFloats(10)) {
-            assertThrows(IndexOutOfBoundsException.class, () -> device.fill(11, 1f, x, 0));
-            assertThrows(IndexOutOfBoundsException.class, () -> device.fill(5, 1f, x, 6));
+            assertThrows(IllegalArgumentException.class, () -> device.run(TestOps.fill(11, 1f, x, 0)));
+            assertThrows(IllegalArgumentException.class, () -> device.run(TestOps.fill(5, 1f, x, 6)));
             float[] out = new float[10];
             device.download(x, 0, out, 0, 10);
             assertArrayEquals(new float[10], out, "a refused op wrote nothing");
