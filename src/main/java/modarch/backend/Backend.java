@@ -101,20 +101,6 @@ public interface Backend extends AutoCloseable {
         }
     }
 
-    /** {@code x[off + i] = value} for i < n. */
-    void fill(int n, float value, FloatBuf x, int off);
-
-    /**
-     * ReLU backward in place: {@code d[i][j] = y[i][j] <= 0 ? 0 : d[i][j]} for m rows of n columns (PyTorch's
-     * threshold_backward: a NaN output passes its gradient),
-     * d with row stride ldd, y with row stride ldy.
-     */
-    void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd);
-
-    /** For each of batch items: {@code sum[j] += sum_i x[i][j]} over m rows of n columns (bias gradients). */
-    void columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
-                             FloatBuf sum, int sumOff, int strideSum);
-
     /** For each of batch items: copies an (m, n) block, {@code dst[i][j] = src[i][j]}, with the given row strides. */
     void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
               FloatBuf dst, int dstOff, int ldd, int strideDst);
@@ -140,42 +126,6 @@ public interface Backend extends AutoCloseable {
             }
         }
     }
-
-    /**
-     * groups of {@link #columnSumAccumulate} in one call: group g with x and sum advanced by g times their group
-     * strides. The default runs one call per group.
-     */
-    default void columnSumGrouped(int groups, int groupStrideX, int groupStrideSum, int batch, int m, int n,
-                                  FloatBuf x, int xOff, int ldx, int strideX, FloatBuf sum, int sumOff, int strideSum) {
-        for (int g = 0; g < groups; g++) {
-            columnSumAccumulate(batch, m, n, x, xOff + g * groupStrideX, ldx, strideX, sum, sumOff + g * groupStrideSum,
-                    strideSum);
-        }
-    }
-
-    /**
-     * Scales blocks of a row by per-block factors: for rows i and blocks g,
-     * {@code dst[i][g*w + j] = scale[i][g] * src[i][g*w + j]} (j < w). src and dst are (m, blocks*w),
-     * scale is (m, blocks), all contiguous.
-     */
-    void scaleBlocks(int m, int blocks, int w, FloatBuf src, int srcOff, FloatBuf scale, int scaleOff,
-                     FloatBuf dst, int dstOff);
-
-    /**
-     * Adds per-block dot products: {@code out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]}.
-     * x and y are (m, blocks*w), out is (m, blocks), all contiguous.
-     */
-    void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
-                            FloatBuf out, int outOff);
-
-    /** Row-wise softmax of an (m, n) contiguous block, max-subtracted as PyTorch does. */
-    void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff);
-
-    /** Softmax backward per row: {@code dx = y * (dy - sum_j y_j dy_j)}; (m, n) contiguous blocks. */
-    void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff);
-
-    /** One-hot rows: {@code out[i][j] = (j == index[i]) ? 1 : 0} for n rows of classes columns. */
-    void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff);
 
     /**
      * Records the ops that body issues, to replay them later as one unit with the same arguments (a CUDA graph

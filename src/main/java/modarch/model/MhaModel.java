@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.ops.OneHot;
 import modarch.nn.Core;
 import modarch.nn.DenseCore;
 import modarch.nn.GroundTruthRouter;
@@ -40,6 +41,7 @@ public final class MhaModel extends LayeredModel {
     private final Linear decoder1;   // decoder.0: (rep, rows, dim) -> (rep, rows, dim), ReLU
     private final Linear decoder2;   // decoder.2: (rep, rows, dim) -> (rep, rows, 1)
     private final FloatBuf oneHot;   // oneHot is (rep, rows, R)
+    private OneHot ruleOneHot;       // the last batch's rules into oneHot
     private final FloatBuf tokens;   // tokens is (rep, rows, F + R): [features, one-hot rule]
     private int rows;
 
@@ -157,7 +159,8 @@ public final class MhaModel extends LayeredModel {
 
     private void oneHot(Batch batch) {
         rows = batch.rows();
-        backend.oneHot(rep * rows, rules, batch.rules(), 0, oneHot, 0);
+        ruleOneHot = OneHot.bind(ruleOneHot, batch.rules(), oneHot, rep * rows, rules);
+        backend.run(ruleOneHot);
     }
 
     /** The encoder on tokens (rep, rows, F + R) = [features, one-hot rule]. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.ops.OneHot;
 import modarch.nn.Core;
 import modarch.nn.DenseCore;
 import modarch.nn.GroundTruthRouter;
@@ -35,6 +36,7 @@ public final class MlpModel extends LayeredModel {
     private final Linear decoder2; // decoder.2: (rep, rows, E) -> (rep, rows, 1)
     private final FloatBuf digits;      // digits is (rep, 2 rows, 1)
     private final FloatBuf oneHot;      // oneHot is (rep, rows, R)
+    private OneHot ruleOneHot;          // the last batch's rules into oneHot
     private final FloatBuf joined;      // joined is (rep, rows, 3E): [enc(a), enc(b), enc(rule)]
     private final FloatBuf gradJoined;  // (rep, rows, 3E)
     private int rows;
@@ -124,7 +126,8 @@ public final class MlpModel extends LayeredModel {
 
     private void encodeRule(Batch batch) {
         this.rows = batch.rows();
-        backend.oneHot(rep * rows, rules, batch.rules(), 0, oneHot, 0);
+        ruleOneHot = OneHot.bind(ruleOneHot, batch.rules(), oneHot, rep * rows, rules);
+        backend.run(ruleOneHot);
         rule1.forward(oneHot, rows);
         rule2.forward(rule1.output(), rows);
     }

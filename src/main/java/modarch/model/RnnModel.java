@@ -4,8 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
-import modarch.nn.GroupLstmCell;
+import modarch.backend.ops.OneHot;
 import modarch.nn.GroupLstmCell.Scoring;
+import modarch.nn.GroupLstmCell;
 import modarch.nn.Linear;
 import modarch.nn.Param;
 import modarch.task.Batch;
@@ -35,6 +36,7 @@ public final class RnnModel extends LayeredModel {
     private final Linear decoder1;  // decoder.0: (rep, rows, h) -> (rep, rows, h), ReLU
     private final Linear decoder2;  // decoder.2: (rep, rows, h) -> (rep, rows, out)
     private final FloatBuf oneHot;      // oneHot is (rep, maxRows, R): the batch's rules, sequence-major
+    private OneHot ruleOneHot;          // the last batch's rules into oneHot
     private final FloatBuf oneHotSteps; // oneHotSteps is (rep, rows, R): the window's, time-major
     private final FloatBuf tokens;      // tokens is (rep, rows, d + R): [x_t, one-hot], time-major
     private final FloatBuf predictions;     // predictions is (rep, maxRows, out), sequence-major
@@ -123,7 +125,8 @@ public final class RnnModel extends LayeredModel {
             throw new IllegalArgumentException("a batch of " + examples + " sequences of " + length + " steps exceeds"
                     + " this model's " + maxExamples + " sequences and " + maxRows + " rows");
         }
-        backend.oneHot(rep * batch.rows(), rules, batch.rules(), 0, oneHot, 0);
+        ruleOneHot = OneHot.bind(ruleOneHot, batch.rules(), oneHot, rep * batch.rows(), rules);
+        backend.run(ruleOneHot);
         boolean stateless = scoresOnly && scores != null && !cell.needsStateForScores();
         int windowSteps = windowRows / examples;
         oneWindow = length <= windowSteps;

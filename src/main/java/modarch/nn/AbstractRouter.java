@@ -5,6 +5,8 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.ops.RoutingTopK;
+import modarch.backend.ops.SoftmaxRows;
+import modarch.backend.ops.SoftmaxRowsBackward;
 import modarch.task.FastRandom;
 
 /**
@@ -25,6 +27,8 @@ abstract class AbstractRouter implements Router {
     private final FloatBuf probs;        // probs is (rep, rows, R): the full softmax; scores itself when dense
     private final IntBuf chosen;         // chosen is (rep, rows, k): each row's modules, increasing; null when dense
     private RoutingTopK routing;         // the top-k selection of the last rows routed
+    private SoftmaxRows softmax;         // the softmax of the last logits routed
+    private SoftmaxRowsBackward softmaxBackward; // its backward, of the last gradients given
 
     AbstractRouter(Workspace ws, int modules, int maxRows) {
         this(ws, modules, maxRows, RouterRegularization.NONE, 0);
@@ -50,7 +54,8 @@ abstract class AbstractRouter implements Router {
      * scores: the softmax itself, or its top k renormalised.
      */
     protected final void softmaxScores(int rows, FloatBuf logits) {
-        backend.softmaxRows(rep * rows, modules, logits, 0, probs, 0);
+        softmax = SoftmaxRows.bind(softmax, logits, probs, rep * rows, modules);
+        backend.run(softmax);
         if (regularizers != null) regularizers.forward(rows, logits, probs);
         if (topK == 0) return;
         if (routing == null || routing.rows() != rep * rows) {
@@ -58,6 +63,13 @@ abstract class AbstractRouter implements Router {
             routing = new RoutingTopK(rep * rows, modules, topK, probs, scores, chosen);
         }
         backend.run(routing);
+    }
+
+    /** The softmax's backward: gradLogits (rep, rows, R) from the scores' gradient gradScores (rep, rows, R). */
+    protected final void softmaxBackward(int rows, FloatBuf gradScores, FloatBuf gradLogits) {
+        softmaxBackward = SoftmaxRowsBackward.bind(softmaxBackward, scores, gradScores, gradLogits, rep * rows,
+                modules);
+        backend.run(softmaxBackward);
     }
 
     /** After the backward's softmax: adds the regularisers' gradient into gradLogits (rep, rows, R). */

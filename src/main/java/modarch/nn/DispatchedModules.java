@@ -3,12 +3,14 @@ package modarch.nn;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.Mat;
 import modarch.backend.ops.CombineSlots;
 import modarch.backend.ops.CombineSlotsBackward;
 import modarch.backend.ops.GatherSlots;
 import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.GemmSegmentedWeightGrad;
 import modarch.backend.ops.ModuleDispatch;
+import modarch.backend.ops.ReluBackward;
 import modarch.backend.ops.ScatterSlots;
 
 /**
@@ -108,7 +110,7 @@ final class DispatchedModules {
             backend.run(backwardOps.scatter);
             return;
         }
-        backend.reluBackward(rep * rows * topK, hidden, slotHidden, 0, hidden, gradSlotHidden, 0, hidden);
+        backend.run(backwardOps.firstRelu);
         backend.run(backwardOps.firstWeightGrad);
         if (gradInput == null) return;
         backend.run(backwardOps.firstInputGrad);
@@ -159,7 +161,8 @@ final class DispatchedModules {
         final CombineSlotsBackward combine;
         final GemmSegmentedWeightGrad secondWeightGrad;
         final GemmSegmented secondInputGrad;
-        final GemmSegmentedWeightGrad firstWeightGrad; // null when the first layer is not dispatched
+        final ReluBackward firstRelu;                  // null when the first layer is not dispatched
+        final GemmSegmentedWeightGrad firstWeightGrad; // null then too
         final GemmSegmented firstInputGrad;            // null then, or when gradInput is null
         final ScatterSlots scatter; // null when the first layer is dispatched and gradInput is null
 
@@ -182,6 +185,8 @@ final class DispatchedModules {
             // dSlotHidden_m (n_m, H) = dSlotOutput_m (n_m, D) . w2[m][:, :D]^T
             secondInputGrad = new GemmSegmented(rep, modules, starts, slots, true, hidden, dim, gradSlotOutput,
                     w2.data(), w2.offset(0), width2, hidden * width2, stride, gradSlotHidden, null, 0, 0, 0, false);
+            firstRelu = !firstDispatched ? null : new ReluBackward(Mat.of("slotHidden", slotHidden, 0, slots * rep,
+                    hidden), Mat.of("gradSlotHidden", gradSlotHidden, 0, slots * rep, hidden));
             firstWeightGrad = !firstDispatched ? null : new GemmSegmentedWeightGrad(rep, modules, starts, slots,
                     hidden, in, slotInput, gradSlotHidden, first.w().grad(), first.w().offset(0), hidden, in * hidden,
                     stride1, first.b().grad(), first.b().offset(0), hidden, stride1);

@@ -2,9 +2,11 @@ package modarch.nn;
 
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.ops.OneHot;
 
 /** GT-Modular routing: the one-hot rule itself (an oracle; nothing to learn). */
 public final class GroundTruthRouter extends AbstractRouter {
+    private OneHot oneHot; // the last rules routed into the scores
 
     public GroundTruthRouter(Workspace ws, int modules, int maxRows) {
         super(ws, modules, maxRows);
@@ -22,7 +24,8 @@ public final class GroundTruthRouter extends AbstractRouter {
 
     @Override
     public void forward(int rows, FloatBuf ruleContext, IntBuf rules, FloatBuf moduleLogits) {
-        backend.oneHot(rep * rows, modules, rules, 0, scores, 0);
+        oneHot = OneHot.bind(oneHot, rules, scores, rep * rows, modules);
+        backend.run(oneHot);
     }
 
     @Override

@@ -3,6 +3,9 @@ package modarch.nn;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.Mat;
+import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.ReluBackward;
 import modarch.task.FastRandom;
 
 /**
@@ -28,6 +31,8 @@ public final class GroupLinear {
     private final FloatBuf wide;       // shared input only: wide is (rep, din, R*dout), w side by side
     private final FloatBuf gradWide;   // shared input only: gradWide is (rep, din, R*dout)
     private FloatBuf input;            // input is (rep, rows, din) when shared, else (rep, rows, R, din)
+    private ReluBackward reluBackward; // over the rows last run; null before a backward with a ReLU
+    private ColumnSumAccumulate biasGrad; // db += column sums of dy over the rows last run
     private int rows;
 
     public GroupLinear(Workspace ws, String prefix, int modules, int din, int dout,
@@ -86,8 +91,16 @@ public final class GroupLinear {
     public void backward(FloatBuf gradInput, boolean accumulate) {
         int ldy = modules * dout;
         int stride = w.replicaStride();
-        if (relu) backend.reluBackward(rep * rows, ldy, output, 0, ldy, gradOutput, 0, ldy);
-        backend.columnSumAccumulate(rep, rows, ldy, gradOutput, 0, ldy, rows * ldy, b.grad(), b.offset(0), stride);
+        if (relu) {
+            reluBackward = ReluBackward.bind(reluBackward, output, gradOutput, rep * rows, ldy);
+            backend.run(reluBackward);
+        }
+        if (biasGrad == null || biasGrad.x().rows() != rows) {
+            biasGrad = null;
+            biasGrad = new ColumnSumAccumulate(new Mat("gradOutput", gradOutput, 0, rep, rows * ldy, rows, ldy, ldy),
+                    Mat.items("b.grad", b.grad(), b.offset(0), rep, stride, ldy));
+        }
+        backend.run(biasGrad);
         if (sharedInput) {
             // dW (din, R*dout) = x^T (din, rows) . dy (rows, R*dout), then added block by block into dw
             backend.gemmBatched(rep, true, false, din, ldy, rows,

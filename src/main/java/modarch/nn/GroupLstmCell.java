@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.Mat;
+import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.Fill;
 import modarch.backend.ops.LstmCellBackward;
 import modarch.backend.ops.LstmCellForward;
 import modarch.task.FastRandom;
@@ -76,6 +79,8 @@ public final class GroupLstmCell {
     private int steps;          // of the last window
     private boolean fromZero;   // whether the last window started from the zero state
     private StepOps stepOps;    // the fused cell ops of the last window's steps
+    private Fill resetC;        // zeroes the last sequences' initial cell state
+    private Fill zeroGradC;     // zeroes the last window's cell-state gradient
 
     /**
      * Cells for windows of up to maxRows rows (steps times sequences) of at most maxExamples sequences. prefix names
@@ -165,7 +170,8 @@ public final class GroupLstmCell {
 
     /** Sets the cell state before the next window to zero (a new sequence); the zero h needs no product. */
     private void resetState() {
-        backend.fill(rep * examples * hidden, 0f, cInit, 0);
+        resetC = Fill.zeros(resetC, cInit, rep * examples * hidden);
+        backend.run(resetC);
     }
 
     /**
@@ -213,6 +219,9 @@ public final class GroupLstmCell {
         final FloatBuf scores;
         final LstmCellForward[] forward;
         final LstmCellBackward[] backward;
+        final ColumnSumAccumulate scorerGrad; // a step's scorer rows summed into dw; null without a self scorer
+        final ColumnSumAccumulate biasIhGrad; // the window's gate gradients summed into the biases; null without
+        final ColumnSumAccumulate biasHhGrad;
 
         StepOps(int examples, int steps, FloatBuf scores) {
             this.examples = examples;
@@ -234,6 +243,18 @@ public final class GroupLstmCell {
                         selfRegularizers == null ? null : selfRegularizers.gradLogits(), first ? null : gradC,
                         previousOff(t), rows * hidden, gradInput, gradRecurrent, gradScores, scorerRows);
             }
+            int scorerWidth = 2 * gateWidth;
+            scorerGrad = scorerW == null ? null : new ColumnSumAccumulate(new Mat("scorerRows", scorerRows, 0, rep,
+                    examples * scorerWidth, examples, scorerWidth, scorerWidth),
+                    Mat.items("scorer.grad", scorerW.grad(), scorerW.offset(0), rep, stride, scorerWidth));
+            biasIhGrad = biasIh == null ? null : gateSums("gradInput", gradInput, biasIh, rows, stride);
+            biasHhGrad = biasIh == null ? null : gateSums("gradRecurrent", gradRecurrent, biasHh, rows, stride);
+        }
+
+        /** bias's gradient += the column sums of grad (rep, rows, 4Rh). */
+        private ColumnSumAccumulate gateSums(String name, FloatBuf grad, Param bias, int rows, int stride) {
+            return new ColumnSumAccumulate(new Mat(name, grad, 0, rep, rows * gateWidth, rows, gateWidth, gateWidth),
+                    Mat.items(name + " sums", bias.grad(), bias.offset(0), rep, stride, gateWidth));
         }
 
         boolean fits(int examples, int steps, FloatBuf scores) {
@@ -284,14 +305,14 @@ public final class GroupLstmCell {
         if (!fromZero) throw new IllegalStateException("backward needs a window that started from the zero state");
         int rows = steps * examples;
         int stride = weightIh.replicaStride();
-        backend.fill(rep * rows * hidden, 0f, gradC, 0);
+        zeroGradC = Fill.zeros(zeroGradC, gradC, rep * rows * hidden);
+        backend.run(zeroGradC);
         for (int t = steps - 1; t >= 0; t--) {
             boolean first = t == 0;
             backend.run(stepOps().backward[t]);
             if (scorerW != null) {
                 // dw (R*8h) += sum over the step's rows of their weight gradients
-                backend.columnSumAccumulate(rep, examples, 2 * gateWidth, scorerRows, 0, 2 * gateWidth,
-                        examples * 2 * gateWidth, scorerW.grad(), scorerW.offset(0), stride);
+                backend.run(stepOps().scorerGrad);
             }
             if (!first) {
                 // dh_{t-1} (E, h) += d recurrent_t (E, 4Rh) . W_hh (4Rh, h)
@@ -309,10 +330,8 @@ public final class GroupLstmCell {
                 gradRecurrent, examples * gateWidth, gateWidth, rows * gateWidth, h, 0, hidden, rows * hidden,
                 weightHh.grad(), weightHh.offset(0), hidden, stride, true, null, 0, 0, false);
         if (biasIh != null) {
-            backend.columnSumAccumulate(rep, rows, gateWidth, gradInput, 0, gateWidth, rows * gateWidth,
-                    biasIh.grad(), biasIh.offset(0), stride);
-            backend.columnSumAccumulate(rep, rows, gateWidth, gradRecurrent, 0, gateWidth, rows * gateWidth,
-                    biasHh.grad(), biasHh.offset(0), stride);
+            backend.run(stepOps().biasIhGrad);
+            backend.run(stepOps().biasHhGrad);
         }
         if (ruleScorer != null) ruleScorer.backward(rows, gradScores, null);
         // dx (rows, in) = d input (rows, 4Rh) . W_ih (4Rh, in)

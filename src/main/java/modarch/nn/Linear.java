@@ -3,6 +3,9 @@ package modarch.nn;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.Mat;
+import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.ReluBackward;
 import modarch.task.FastRandom;
 
 /**
@@ -21,6 +24,8 @@ public final class Linear {
     private final FloatBuf output;     // output is (rep, rows, out)
     private final FloatBuf gradOutput; // gradOutput is (rep, rows, out), filled by the caller before backward
     private FloatBuf input;            // input is (rep, rows, in), the buffer last given to forward
+    private ReluBackward reluBackward; // over the rows last run; null before a backward with a ReLU
+    private ColumnSumAccumulate biasGrad; // db += column sums of dy over the rows last run
     private int rows;
 
     public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu) {
@@ -66,14 +71,21 @@ public final class Linear {
      */
     public void backward(FloatBuf gradInput, boolean accumulate) {
         int stride = weight.replicaStride();
-        if (relu) backend.reluBackward(rep * rows, out, output, 0, out, gradOutput, 0, out);
+        if (relu) {
+            reluBackward = ReluBackward.bind(reluBackward, output, gradOutput, rep * rows, out);
+            backend.run(reluBackward);
+        }
         // dW (out, in) += dy^T (out, rows) . x (rows, in)
         backend.gemmBatched(rep, true, false, out, in, rows,
                 gradOutput, 0, out, rows * out, input, 0, in, rows * in,
                 weight.grad(), weight.offset(0), in, stride, true, null, 0, 0, false);
         if (bias != null) {
-            backend.columnSumAccumulate(rep, rows, out, gradOutput, 0, out, rows * out, bias.grad(), bias.offset(0),
-                    stride);
+            if (biasGrad == null || biasGrad.x().rows() != rows) {
+                biasGrad = null;
+                biasGrad = new ColumnSumAccumulate(new Mat("gradOutput", gradOutput, 0, rep, rows * out, rows, out, out),
+                        Mat.items("bias.grad", bias.grad(), bias.offset(0), rep, stride, out));
+            }
+            backend.run(biasGrad);
         }
         if (gradInput != null) {
             // dx (rows, in) = dy (rows, out) . W (out, in)

@@ -5,6 +5,10 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.Mat;
+import modarch.backend.ops.BlockDotAccumulate;
+import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.ScaleBlocks;
 import modarch.task.FastRandom;
 
 /**
@@ -40,6 +44,10 @@ public final class ModuleMlp implements Core {
     private final FloatBuf gradScores;       // (rep, rows, R)
     private final FloatBuf gradLogits;       // (rep, rows, R)
     private final DispatchedModules dispatched; // the value path under top-k routing; null when dense
+    private ScaleBlocks scaleHidden;       // s * h over the rows last run
+    private ScaleBlocks scaleGrad;         // dh = s * d(s*h) over the rows last run
+    private BlockDotAccumulate scoreDot;   // ds += h . d(s*h) over the rows last run
+    private ColumnSumAccumulate scoreBiasGrad; // the score units' bias gradient over the rows last run
     private int rows;
 
     /** sharedInput: x is (rep, rows, in) for every module, else (rep, rows, R, in), one block per module. */
@@ -96,7 +104,8 @@ public final class ModuleMlp implements Core {
         FloatBuf h = first.output();
         int rh = modules * hidden;
         int stride = w2.replicaStride();
-        backend.scaleBlocks(rep * rows, modules, hidden, h, 0, router.scores(), 0, scaledHidden, 0);
+        scaleHidden = ScaleBlocks.bind(scaleHidden, h, router.scores(), scaledHidden, rep * rows, modules, hidden);
+        backend.run(scaleHidden);
         // output (rows, D) = (s*h) (rows, R*H) . W2[:, :D] (R*H, D) + s (rows, R) . B2[:, :D] (R, D)
         backend.gemmBatched(rep, false, false, rows, dim, rh,
                 scaledHidden, 0, rh, rows * rh, w2.data(), w2.offset(0), width2, stride,
@@ -153,10 +162,12 @@ public final class ModuleMlp implements Core {
             backend.gemmBatched(rep, false, true, rows, modules, dim,
                     gradOutput, 0, dim, rows * dim, b2.data(), b2.offset(0), width2, stride,
                     gradScores, 0, modules, rows * modules, false, null, 0, 0, false);
-            backend.blockDotAccumulate(rep * rows, modules, hidden, h, 0, gradScaledHidden, 0, gradScores, 0);
+            scoreDot = BlockDotAccumulate.bind(scoreDot, h, gradScaledHidden, gradScores, rep * rows, modules, hidden);
+            backend.run(scoreDot);
         }
         // dh = s * d(s*h)
-        backend.scaleBlocks(rep * rows, modules, hidden, gradScaledHidden, 0, scores, 0, gradH, 0);
+        scaleGrad = ScaleBlocks.bind(scaleGrad, gradScaledHidden, scores, gradH, rep * rows, modules, hidden);
+        backend.run(scaleGrad);
         if (router.needsScoreGradient()) router.backward(rows, gradScores, gradLogits);
         if (selfScored()) scoreUnitBackward(h, gradH);
         first.backward(gradInput, false);
@@ -186,8 +197,13 @@ public final class ModuleMlp implements Core {
         backend.gemmGrouped(rep, hStride, lStride, stride, 0, modules, true, false, hidden, 1, rows,
                 h, 0, rh, hidden, gradLogits, 0, modules, 1,
                 w2.grad(), wCol, width2, hidden * width2, true, null, 0, 0, false);
-        backend.columnSumGrouped(rep, lStride, stride, modules, rows, 1, gradLogits, 0, modules, 1,
-                b2.grad(), b2.offset(0) + dim, width2);
+        if (scoreBiasGrad == null || scoreBiasGrad.x().rows() != rows) {
+            scoreBiasGrad = null;
+            // db2[m][D] += the sum of dlogit[:, m] over the rows, every replica and module
+            scoreBiasGrad = new ColumnSumAccumulate(new Mat("gradLogits", gradLogits, 0, modules, 1, rows, 1, modules),
+                    Mat.items("b2.grad", b2.grad(), b2.offset(0) + dim, modules, width2, 1), rep, lStride, stride);
+        }
+        backend.run(scoreBiasGrad);
     }
 
     @Override

@@ -70,7 +70,7 @@ public final class OpRouter extends AbstractRouter {
     @Override
     public void backward(int rows, FloatBuf dScores, FloatBuf dModuleLogits) {
         int last = scorer.size() - 1;
-        backend.softmaxRowsBackward(rep * rows, modules, scores, 0, dScores, 0, scorer.get(last).gradOutput(), 0);
+        softmaxBackward(rows, dScores, scorer.get(last).gradOutput());
         addRegularizerGradient(rows, scorer.get(last).gradOutput());
         for (int i = last; i > 0; i--) scorer.get(i).backward(scorer.get(i - 1).gradOutput(), false);
         scorer.get(0).backward(gradContext, false);

@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.ops.Fill;
 
 /**
  * Every parameter of one model, all replicas, in four buffers: values, gradients and Adam's two moments, each
@@ -19,6 +20,7 @@ public final class ParamArena implements AutoCloseable {
     private int replicaStride;
     private FloatBuf data;
     private FloatBuf grad;
+    private Fill zeroGrad;          // zeroes grad
     private FloatBuf firstMoment;
     private FloatBuf secondMoment;
 
@@ -83,7 +85,8 @@ public final class ParamArena implements AutoCloseable {
     }
 
     public void zeroGrad() {
-        backend.fill(length(), 0f, grad, 0);
+        zeroGrad = Fill.zeros(zeroGrad, grad, length());
+        backend.run(zeroGrad);
     }
 
     /** Replica r's block of one of this arena's buffers, (replicaStride). */

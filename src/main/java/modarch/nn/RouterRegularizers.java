@@ -2,6 +2,7 @@ package modarch.nn;
 
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.ops.Fill;
 import modarch.backend.ops.RegularizerTerms;
 
 /**
@@ -18,6 +19,7 @@ final class RouterRegularizers {
     private final FloatBuf terms;      // terms is (rep, 3)
     private final FloatBuf gradLogits; // gradLogits is (rep, rows, R): the weighted terms' gradient w.r.t. the logits
     private RegularizerTerms op;       // the last forward's rows and buffers
+    private Fill zeroGrad;             // zeroes gradLogits over the last forward's rows
 
     private RouterRegularizers(Workspace ws, int modules, int maxRows, RouterRegularization weights) {
         this.backend = ws.backend();
@@ -35,7 +37,8 @@ final class RouterRegularizers {
 
     /** The terms and their gradient over the rows of logits and probs = softmax(logits), both (rep, rows, R). */
     void forward(int rows, FloatBuf logits, FloatBuf probs) {
-        backend.fill(rep * rows * modules, 0f, gradLogits, 0);
+        zeroGrad = Fill.zeros(zeroGrad, gradLogits, rep * rows * modules);
+        backend.run(zeroGrad);
         if (op == null || !op.covers(rows, logits, probs)) {
             op = null;
             op = new RegularizerTerms(rep, rows, modules, logits, probs, (float) weights.loadBalance(),

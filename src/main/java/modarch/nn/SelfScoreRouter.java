@@ -36,7 +36,7 @@ public final class SelfScoreRouter extends AbstractRouter {
 
     @Override
     public void backward(int rows, FloatBuf dScores, FloatBuf dModuleLogits) {
-        backend.softmaxRowsBackward(rep * rows, modules, scores, 0, dScores, 0, dModuleLogits, 0);
+        softmaxBackward(rows, dScores, dModuleLogits);
         addRegularizerGradient(rows, dModuleLogits);
     }
 }

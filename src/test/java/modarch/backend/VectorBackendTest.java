@@ -341,7 +341,7 @@ class VectorBackendTest {
             for (int i = 0; i < y.length; i += 7) if (!Float.isNaN(y[i])) y[i] = 0f;
             Block dB = new Block(1, off, m, n, n + pad + 1, 0);
             checkExact(m + "x" + n, dB.array(rnd), dB.inside(),
-                    (be, out, in) -> be.reluBackward(m, n, in.of(y), off, n + pad, out, off, n + pad + 1));
+                    (be, out, in) -> be.run(TestOps.reluBackward(m, n, in.of(y), off, n + pad, out, off, n + pad + 1)));
         }
     }
 
@@ -359,8 +359,8 @@ class VectorBackendTest {
                 Block sumB = new Block(batch, 2, 1, n, n, n + (interleaved ? 4 : 1));
                 float[] x = xB.array(rnd), sum = sumB.array(rnd);
                 String what = batch + "x" + m + "x" + n + (interleaved ? " interleaved" : "");
-                float[] expected = checkExact(what, sum, sumB.inside(), (be, out, in) -> be.columnSumAccumulate(batch,
-                        m, n, in.of(x), off, xB.ld(), xB.stride(), out, 2, sumB.stride()));
+                float[] expected = checkExact(what, sum, sumB.inside(), (be, out, in) -> be.run(TestOps.columnSumAccumulate(batch,
+                        m, n, in.of(x), off, xB.ld(), xB.stride(), out, 2, sumB.stride())));
                 for (int item = 0; item < batch; item++) {
                     for (int j = 0; j < n; j++) {
                         double want = sum[sumB.at(item, 0, j)];
@@ -406,7 +406,7 @@ class VectorBackendTest {
             int n = s[0], off = s[1];
             Block xB = vec(off, n);
             float[] expected = checkExact("fill " + n, xB.array(new SplittableRandom(n)), xB.inside(),
-                    (be, out, in) -> be.fill(n, -2.5f, out, off));
+                    (be, out, in) -> be.run(TestOps.fill(n, -2.5f, out, off)));
             for (int i = off; i < off + n; i++) assertEquals(-2.5f, expected[i]);
         }
     }
@@ -441,7 +441,7 @@ class VectorBackendTest {
             float[] src = vec(3, m * blocks * w).array(rnd), scale = vec(1, m * blocks).array(rnd);
             Block dstB = vec(2, m * blocks * w);
             float[] expected = checkExact(m + "x" + blocks + "x" + w, dstB.array(rnd), dstB.inside(),
-                    (be, out, in) -> be.scaleBlocks(m, blocks, w, in.of(src), 3, in.of(scale), 1, out, 2));
+                    (be, out, in) -> be.run(TestOps.scaleBlocks(m, blocks, w, in.of(src), 3, in.of(scale), 1, out, 2)));
             for (int i = 0; i < m * blocks * w; i++) {
                 assertEquals(scale[1 + i / w] * src[3 + i], expected[2 + i], "reference " + i);
             }
@@ -457,7 +457,8 @@ class VectorBackendTest {
             Block outB = vec(3, m * blocks);
             float[] out0 = outB.array(rnd);
             float[] expected = checkClose(m + "x" + blocks + "x" + w, out0, outB.inside(),
-                    (be, out, in) -> be.blockDotAccumulate(m, blocks, w, in.of(x), 1, in.of(y), 2, out, 3));
+                    (be, out, in) -> be.run(TestOps.blockDotAccumulate(m, blocks, w, in.of(x), 1, in.of(y), 2, out,
+                            3)));
             for (int i = 0; i < m * blocks; i++) {
                 double dot = 0;
                 for (int j = 0; j < w; j++) dot += (double) x[1 + i * w + j] * y[2 + i * w + j];
@@ -476,7 +477,7 @@ class VectorBackendTest {
             for (int i = 2; i < 2 + m * n; i += 5) x[i] *= 30f; // large logits: the max subtraction matters
             Block yB = vec(1, m * n);
             float[] y = checkExact(m + "x" + n + " forward", yB.array(rnd), yB.inside(),
-                    (be, out, in) -> be.softmaxRows(m, n, in.of(x), 2, out, 1));
+                    (be, out, in) -> be.run(TestOps.softmaxRows(m, n, in.of(x), 2, out, 1)));
             for (int i = 0; i < m; i++) {
                 double sum = 0;
                 for (int j = 0; j < n; j++) sum += y[1 + i * n + j];
@@ -486,7 +487,7 @@ class VectorBackendTest {
             float[] dy = vec(4, m * n).array(rnd);
             Block dxB = vec(3, m * n);
             float[] dx = checkExact(m + "x" + n + " backward", dxB.array(rnd), dxB.inside(),
-                    (be, out, in) -> be.softmaxRowsBackward(m, n, in.of(yRows), 0, in.of(dy), 4, out, 3));
+                    (be, out, in) -> be.run(TestOps.softmaxRowsBackward(m, n, in.of(yRows), 0, in.of(dy), 4, out, 3)));
             for (int i = 0; i < m; i++) {
                 double dot = 0;
                 for (int j = 0; j < n; j++) dot += (double) yRows[i * n + j] * dy[4 + i * n + j];
@@ -592,7 +593,7 @@ class VectorBackendTest {
             Block outB = vec(3, n * classes);
             float[] expected = checkExact(n + "x" + classes, outB.array(rnd), outB.inside(), (be, out, in) -> {
                 try (IntBuf idx = ofInts(be, index)) {
-                    be.oneHot(n, classes, idx, 2, out, 3);
+                    be.run(TestOps.oneHot(n, classes, idx, 2, out, 3));
                 }
             });
             for (int i = 0; i < n; i++) {
@@ -734,25 +735,25 @@ class VectorBackendTest {
                 String name = backend.name();
                 List<Executable> uses = List.of(
                         x::length,
-                        () -> backend.fill(1, 0f, x, 0),
+                        () -> backend.run(TestOps.fill(1, 0f, x, 0)),
                         () -> backend.upload(new float[1], 0, x, 0, 1),
                         () -> backend.download(x, 0, new float[1], 0, 1),
                         () -> backend.gemm(false, false, 2, 2, 2, x, 0, 2, y, 0, 2, z, 0, 2, false, null, 0, false),
                         () -> backend.gemm(false, false, 2, 2, 2, y, 0, 2, z, 0, 2, x, 0, 2, false, null, 0, false),
                         () -> backend.gemmBatched(2, false, false, 2, 2, 2, y, 0, 2, 4, z, 0, 2, 0, y, 8, 2, 4,
                                 false, x, 0, 0, false),
-                        () -> backend.reluBackward(2, 2, y, 0, 2, x, 0, 2),
-                        () -> backend.columnSumAccumulate(1, 2, 2, x, 0, 2, 0, y, 0, 0),
+                        () -> backend.run(TestOps.reluBackward(2, 2, y, 0, 2, x, 0, 2)),
+                        () -> backend.run(TestOps.columnSumAccumulate(1, 2, 2, x, 0, 2, 0, y, 0, 0)),
                         () -> backend.copy(1, 1, 8, y, 0, 8, 0, x, 0, 8, 0),
                         () -> backend.addInto(1, 1, 8, x, 0, 8, 0, y, 0, 8, 0),
-                        () -> backend.scaleBlocks(1, 2, 2, y, 0, x, 0, z, 0),
-                        () -> backend.blockDotAccumulate(1, 2, 2, y, 0, z, 0, x, 0),
-                        () -> backend.softmaxRows(2, 2, x, 0, y, 0),
-                        () -> backend.softmaxRowsBackward(2, 2, y, 0, z, 0, x, 0),
+                        () -> backend.run(TestOps.scaleBlocks(1, 2, 2, y, 0, x, 0, z, 0)),
+                        () -> backend.run(TestOps.blockDotAccumulate(1, 2, 2, y, 0, z, 0, x, 0)),
+                        () -> backend.run(TestOps.softmaxRows(2, 2, x, 0, y, 0)),
+                        () -> backend.run(TestOps.softmaxRowsBackward(2, 2, y, 0, z, 0, x, 0)),
                         () -> backend.run(TestOps.l1Loss(1, 4, y, 0, z, 0, y, 4, x, 0, 1f, false)),
                         () -> backend.run(TestOps.bceWithLogitsLoss(1, 4, x, 0, z, 0, y, 4, z, 8, 1f, false)),
                         () -> backend.run(TestOps.countCorrect(1, 4, x, 0, y, 0, live, 0)),
-                        () -> backend.oneHot(1, 2, live, 0, x, 0),
+                        () -> backend.run(TestOps.oneHot(1, 2, live, 0, x, 0)),
                         () -> backend.run(TestOps.adam(4, x, y, z, y, live, 0, 1e-3, 0.9f, 0.999f, 1e-8f)),
                         () -> backend.run(new AttentionForward(1, 2, 1, 2, 1, 1f, y, x, z, y, live, z)),
                         () -> backend.run(new AttentionBackward(1, 2, 1, 2, 1, 1f, y, z, y, live, z, y, z, y, z, x)),
@@ -760,7 +761,7 @@ class VectorBackendTest {
                         () -> backend.upload(new int[1], 0, ix, 0, 1),
                         () -> backend.download(ix, 0, new int[1], 0, 1),
                         () -> backend.run(TestOps.countCorrect(1, 4, y, 0, z, 0, ix, 0)),
-                        () -> backend.oneHot(1, 2, ix, 0, y, 0),
+                        () -> backend.run(TestOps.oneHot(1, 2, ix, 0, y, 0)),
                         () -> backend.run(TestOps.adam(4, y, z, z, y, ix, 0, 1e-3, 0.9f, 0.999f, 1e-8f)),
                         () -> backend.run(new AttentionForward(1, 2, 1, 2, 1, 1f, y, z, y, z, ix, y)),
                         () -> backend.run(new AttentionBackward(1, 2, 1, 2, 1, 1f, y, z, y, ix, z, y, z, y, z, y)));
@@ -796,6 +797,14 @@ class VectorBackendTest {
             modarch.backend.Op l1 = TestOps.l1Loss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, false);
             modarch.backend.Op bce = TestOps.bceWithLogitsLoss(4, m * n / 4, p, 0, c, 0, lg, 0, loss, 0, 0.5f, true);
             modarch.backend.Op count = TestOps.countCorrect(4, m * n / 4, p, 0, c, 0, counts, 0);
+            modarch.backend.Op zeroSum = TestOps.fill(n, 0f, sum, 0);
+            modarch.backend.Op columnSum = TestOps.columnSumAccumulate(2, m / 2, n, c, 0, n, m / 2 * n, c3, 0, n);
+            modarch.backend.Op relu = TestOps.reluBackward(m, n, c, 0, n, p, 0, n);
+            modarch.backend.Op scale = TestOps.scaleBlocks(m, 5, 16, c, 0, g, 0, p, 0);
+            modarch.backend.Op dot = TestOps.blockDotAccumulate(m, 5, 16, c, 0, p, 0, dots, 0);
+            modarch.backend.Op softmax = TestOps.softmaxRows(m, n, c, 0, lg, 0);
+            modarch.backend.Op softmaxBackward = TestOps.softmaxRowsBackward(m, n, lg, 0, p, 0, c, 0);
+            modarch.backend.Op oneHot = TestOps.oneHot(m, 10, index, 0, hot, 0);
             Runnable stepRun = () -> {
                 PARALLEL.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false, bias, 0, true);
                 PARALLEL.gemm(false, true, m, k, n, c, 0, n, b, 0, n, a, 0, k, false, null, 0, false);
@@ -807,21 +816,21 @@ class VectorBackendTest {
                         false, bias, 0, 0, true);
                 PARALLEL.gemmBatched(3, false, false, m, n, k, a, 0, k, 0, b, 0, n, 0, c3, 0, n, m * n,
                         true, null, 0, 0, false);
-                PARALLEL.reluBackward(m, n, c, 0, n, p, 0, n);
-                PARALLEL.columnSumAccumulate(2, m / 2, n, c, 0, n, m / 2 * n, c3, 0, n);
+                PARALLEL.run(relu);
+                PARALLEL.run(columnSum);
                 PARALLEL.run(adamSmall);
                 PARALLEL.run(adamBig);
                 PARALLEL.addInto(2, m / 2, n, c, 0, n, m / 2 * n, p, 0, n, m / 2 * n);
                 PARALLEL.copy(3, m, n, c, 0, n, 0, c3, 0, n, m * n);
-                PARALLEL.fill(n, 0f, sum, 0);
-                PARALLEL.scaleBlocks(m, 5, 16, c, 0, g, 0, p, 0);
-                PARALLEL.blockDotAccumulate(m, 5, 16, c, 0, p, 0, dots, 0);
-                PARALLEL.softmaxRows(m, n, c, 0, lg, 0);
-                PARALLEL.softmaxRowsBackward(m, n, lg, 0, p, 0, c, 0);
+                PARALLEL.run(zeroSum);
+                PARALLEL.run(scale);
+                PARALLEL.run(dot);
+                PARALLEL.run(softmax);
+                PARALLEL.run(softmaxBackward);
                 PARALLEL.run(l1);
                 PARALLEL.run(bce);
                 PARALLEL.run(count);
-                PARALLEL.oneHot(m, 10, index, 0, hot, 0);
+                PARALLEL.run(oneHot);
             };
             long allocated = WarmAllocation.ofFiftyRuns(stepRun);
             assertEquals(0, allocated, "bytes allocated by 50 warm steps");

@@ -11,6 +11,7 @@ import java.util.Map;
 import modarch.TestBuffers;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
+import modarch.backend.TestOps;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
@@ -78,7 +79,7 @@ class RunEvaluatorTest {
                 batch.set(new float[] {0.3f, -0.7f, -1.1f, 0.4f, 2.2f, 1.5f, 0.05f, -2f}, new int[] {3, 0, 1, 2}, new float[4]);
                 run.model().forward(batch);
                 float[] full = Arrays.copyOf(TestBuffers.read(BACKEND, run.model().scores()), 16);
-                BACKEND.fill(16, 0f, run.model().scores(), 0);
+                BACKEND.run(TestOps.fill(16, 0f, run.model().scores(), 0));
                 run.model().forwardScores(batch);
                 assertEquals(Arrays.toString(full), Arrays.toString(Arrays.copyOf(TestBuffers.read(BACKEND, run.model().scores()), 16)), kind.toString());
                 assertFalse(Arrays.equals(full, new float[16]));

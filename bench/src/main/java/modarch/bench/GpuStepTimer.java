@@ -16,6 +16,7 @@ import modarch.backend.IntBuf;
 import modarch.backend.IntMat;
 import modarch.backend.Mat;
 import modarch.backend.ops.AdamUpdate;
+import modarch.backend.ops.Fill;
 import modarch.model.FamilyOptions;
 import modarch.model.Model;
 import modarch.model.ModelSpec;
@@ -150,7 +151,8 @@ public final class GpuStepTimer {
             int n = quick ? 4096 : 64 << 20;
             try (FloatBuf p = backend.allocFloats(n); FloatBuf g = backend.allocFloats(n); FloatBuf m1 = backend.allocFloats(n);
                  FloatBuf v = backend.allocFloats(n); IntBuf step = backend.allocInts(1)) {
-                double t = median(backend, sync, calls, () -> backend.fill(n, 0f, g, 0));
+                Fill zero = Fill.zeros(null, g, n);
+                double t = median(backend, sync, calls, () -> backend.run(zero));
                 row("fill_f32", n + " floats", t, 4.0 * n / t / 1e9, "GB/s");
                 AdamUpdate adam = new AdamUpdate(Mat.vector("param", p, 0, n), Mat.vector("grad", g, 0, n),
                         Mat.vector("m", m1, 0, n), Mat.vector("v", v, 0, n), IntMat.vector("step", step, 0, 1), 1e-3,

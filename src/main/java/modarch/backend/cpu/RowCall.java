@@ -5,6 +5,8 @@ import static modarch.backend.cpu.GemmKernels.VL;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import modarch.backend.ops.SoftmaxRows;
+import modarch.backend.ops.SoftmaxRowsBackward;
 
 /**
  * The row-wise element ops of {@link VectorBackend}, each over a range of rows, and their split across a
@@ -120,10 +122,10 @@ final class RowCall implements Parallel.IntRangeBody {
     }
 
     private void softmax(int from, int to) {
-        ScalarBackend.softmaxRange(from, to, n, x, xOff, out, outOff);
+        SoftmaxRows.rows(from, to, n, x, xOff, out, outOff);
     }
 
     private void softmaxBackward(int from, int to) {
-        ScalarBackend.softmaxBackwardRange(from, to, n, x, xOff, y, yOff, out, outOff);
+        SoftmaxRowsBackward.rows(from, to, n, x, xOff, y, yOff, out, outOff);
     }
 }

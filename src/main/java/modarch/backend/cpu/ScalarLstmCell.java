@@ -1,5 +1,7 @@
 package modarch.backend.cpu;
 
+import modarch.backend.ops.SoftmaxRows;
+
 /**
  * The scalar reference of {@link modarch.backend.ops.LstmCellForward} and
  * {@link modarch.backend.ops.LstmCellBackward}: one call over its
@@ -224,7 +226,7 @@ public class ScalarLstmCell implements Parallel.IntRangeBody {
             scores[scoreRow + m] = dot;
             if (logits != null) logits[scoreRow + m] = dot;
         }
-        ScalarBackend.softmaxRange(0, 1, modules, scores, scoreRow, scores, scoreRow);
+        SoftmaxRows.rows(0, 1, modules, scores, scoreRow, scores, scoreRow);
     }
 
     private void backwardRow(int r, int i) {

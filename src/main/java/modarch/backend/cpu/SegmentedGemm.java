@@ -3,6 +3,7 @@ package modarch.backend.cpu;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.ops.ColumnSumAccumulate;
 
 /**
  * {@link modarch.backend.ops.GemmSegmented} and {@link modarch.backend.ops.GemmSegmentedWeightGrad} on a CPU backend: the segments' bounds
@@ -45,8 +46,8 @@ public final class SegmentedGemm {
                 backend.gemm(true, false, kdim, n, count, a, row * kdim, kdim, d, row * n, n,
                         gw, wOff + r * wRepStride + m * wModuleStride, ldw, true, null, 0, false);
                 if (gb != null) {
-                    backend.columnSumAccumulate(1, count, n, d, row * n, n, 0,
-                            gb, biasOff + r * biasRepStride + m * biasModuleStride, 0);
+                    ColumnSumAccumulate.item(count, n, HostFloatBuf.array(d), row * n, n, HostFloatBuf.array(gb),
+                            biasOff + r * biasRepStride + m * biasModuleStride);
                 }
             }
         }

@@ -9,15 +9,22 @@ import jdk.incubator.vector.VectorOperators;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.Mat;
 import modarch.backend.Op;
 import modarch.backend.ops.AdamUpdate;
 import modarch.backend.ops.AttentionBackward;
 import modarch.backend.ops.AttentionForward;
 import modarch.backend.ops.AttentionShape;
+import modarch.backend.ops.BlockDotAccumulate;
+import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.GemmSegmentedWeightGrad;
 import modarch.backend.ops.LstmCellBackward;
 import modarch.backend.ops.LstmCellForward;
+import modarch.backend.ops.ReluBackward;
+import modarch.backend.ops.ScaleBlocks;
+import modarch.backend.ops.SoftmaxRows;
+import modarch.backend.ops.SoftmaxRowsBackward;
 
 /**
  * The fast CPU backend: Java Vector API kernels ({@link FloatVector#SPECIES_PREFERRED}, 16 floats on AVX-512,
@@ -36,8 +43,8 @@ import modarch.backend.ops.LstmCellForward;
  * <p>Row-wise element ops ({@link RowCall}) are split across the pool when large (replicas make them so).
  * An {@link Op} without a vector kernel here (losses, counts, clipping, the sparse dispatch's selection and
  * permutation, the task batches) runs its reference on this backend's pool: they are small next to the products.
- * The methods still declared on {@link Backend} that have no vector kernel (fill, copy, one-hot) delegate to the
- * scalar reference by an explicit override.
+ * The methods still declared on {@link Backend} that have no vector kernel (copy) delegate to the scalar reference
+ * by an explicit override.
  */
 public final class VectorBackend implements Backend {
 
@@ -127,6 +134,27 @@ public final class VectorBackend implements Backend {
             product.runOn(this); // a vector gemm per segment
         } else if (op instanceof GemmSegmentedWeightGrad product) {
             product.runOn(this);
+        } else if (op instanceof ColumnSumAccumulate s) {
+            columnSum(s);
+        } else if (op instanceof ReluBackward r) {
+            RowCall.current().run(parallel, RowCall.Op.RELU_BACKWARD, r.d().rows(), r.d().cols(), 0, 0,
+                    Host.floats(r.d()), r.d().off(), r.d().ld(), Host.floats(r.y()), r.y().off(), r.y().ld(), null, 0,
+                    r.d().cols());
+        } else if (op instanceof ScaleBlocks s) { // the reference's products, one vector of a block at a time
+            RowCall.current().run(parallel, RowCall.Op.SCALE_BLOCKS, s.src().rows(), 0, s.blocks(), s.w(),
+                    Host.floats(s.src()), s.src().off(), 0, Host.floats(s.scale()), s.scale().off(), 0,
+                    Host.floats(s.dst()), s.dst().off(), s.src().cols());
+        } else if (op instanceof BlockDotAccumulate d) { // each block's dot in vectors: not the reference's order
+            RowCall.current().run(parallel, RowCall.Op.BLOCK_DOT, d.x().rows(), 0, d.blocks(), d.w(),
+                    Host.floats(d.x()), d.x().off(), 0, Host.floats(d.y()), d.y().off(), 0, Host.floats(d.out()),
+                    d.out().off(), d.x().cols());
+        } else if (op instanceof SoftmaxRows s) { // the reference's arithmetic, rows split across the pool
+            RowCall.current().run(parallel, RowCall.Op.SOFTMAX, s.x().rows(), s.x().cols(), 0, 0, Host.floats(s.x()),
+                    s.x().off(), 0, null, 0, 0, Host.floats(s.y()), s.y().off(), s.x().cols());
+        } else if (op instanceof SoftmaxRowsBackward s) {
+            RowCall.current().run(parallel, RowCall.Op.SOFTMAX_BACKWARD, s.y().rows(), s.y().cols(), 0, 0,
+                    Host.floats(s.y()), s.y().off(), 0, Host.floats(s.dy()), s.dy().off(), 0, Host.floats(s.dx()),
+                    s.dx().off(), s.y().cols());
         } else {
             op.reference(parallel);
         }
@@ -224,24 +252,15 @@ public final class VectorBackend implements Backend {
         }
     }
 
-    @Override
-    public void fill(int n, float value, FloatBuf x, int off) {
-        reference.fill(n, value, x, off);
-    }
-
-    @Override
-    public void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd) {
-        RowCall.current().run(parallel, RowCall.Op.RELU_BACKWARD, m, n, 0, 0, array(d), dOff, ldd, array(y), yOff, ldy,
-                null, 0, n);
-    }
-
     /** Same sums in the same order (row by row) as the reference, four vectors of columns at a time. */
-    @Override
-    public void columnSumAccumulate(int batch, int m, int n, FloatBuf xBuf, int xOff, int ldx, int strideX,
-                                    FloatBuf sumBuf, int sumOff, int strideSum) {
-        float[] x = array(xBuf), sum = array(sumBuf);
-        for (int item = 0; item < batch; item++) {
-            columnSum(m, n, x, xOff + item * strideX, ldx, sum, sumOff + item * strideSum);
+    private static void columnSum(ColumnSumAccumulate op) {
+        Mat x = op.x(), sum = op.sum();
+        for (int g = 0; g < op.groups(); g++) {
+            for (int item = 0; item < x.batch(); item++) {
+                columnSum(x.rows(), x.cols(), Host.floats(x), ColumnSumAccumulate.itemOffset(x, g, op.groupStrideX(),
+                        item), x.ld(), Host.floats(sum), ColumnSumAccumulate.itemOffset(sum, g, op.groupStrideSum(),
+                        item));
+            }
         }
     }
 
@@ -298,40 +317,6 @@ public final class VectorBackend implements Backend {
                 for (; j < n; j++) dst[d + j] += src[s + j];
             }
         }
-    }
-
-    /** The reference's products, one vector of a block at a time, rows split across the pool when many. */
-    @Override
-    public void scaleBlocks(int m, int blocks, int w, FloatBuf src, int srcOff, FloatBuf scale, int scaleOff,
-                            FloatBuf dst, int dstOff) {
-        RowCall.current().run(parallel, RowCall.Op.SCALE_BLOCKS, m, 0, blocks, w, array(src), srcOff, 0,
-                array(scale), scaleOff, 0, array(dst), dstOff, (long) blocks * w);
-    }
-
-    /** Each block's dot product in vectors (a different order of sums than the reference), rows split when many. */
-    @Override
-    public void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
-                                   FloatBuf out, int outOff) {
-        RowCall.current().run(parallel, RowCall.Op.BLOCK_DOT, m, 0, blocks, w, array(x), xOff, 0, array(y), yOff, 0,
-                array(out), outOff, (long) blocks * w);
-    }
-
-    /** The reference's arithmetic, rows split across the pool when many. */
-    @Override
-    public void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff) {
-        RowCall.current().run(parallel, RowCall.Op.SOFTMAX, m, n, 0, 0, array(x), xOff, 0, null, 0, 0, array(y), yOff, n);
-    }
-
-    /** The reference's arithmetic, rows split across the pool when many. */
-    @Override
-    public void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff) {
-        RowCall.current().run(parallel, RowCall.Op.SOFTMAX_BACKWARD, m, n, 0, 0, array(y), yOff, 0, array(dy), dyOff, 0,
-                array(dx), dxOff, n);
-    }
-
-    @Override
-    public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
-        reference.oneHot(n, classes, index, indexOff, out, outOff);
     }
 
     /**

@@ -173,36 +173,6 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void fill(int n, float value, FloatBuf x, int off) {
-        gpu.launch1d(FILL_F32.symbol(), n, KernelArgs.of().i(n).f(value).ptr(at(x, off, n)));
-    }
-
-    @Override
-    public void reluBackward(int m, int n, FloatBuf y, int yOff, int ldy, FloatBuf d, int dOff, int ldd) {
-        gpu.launch1d(RELU_BACKWARD.symbol(), (long) m * n, KernelArgs.of().i(m).i(n)
-                .ptr(at(y, yOff, span(1, 0, m, ldy, n))).i(ldy).ptr(at(d, dOff, span(1, 0, m, ldd, n))).i(ldd));
-    }
-
-    @Override
-    public void columnSumAccumulate(int batch, int m, int n, FloatBuf x, int xOff, int ldx, int strideX,
-                                    FloatBuf sum, int sumOff, int strideSum) {
-        columnSumGrouped(1, 0, 0, batch, m, n, x, xOff, ldx, strideX, sum, sumOff, strideSum);
-    }
-
-    @Override
-    public void columnSumGrouped(int groups, int groupStrideX, int groupStrideSum, int batch, int m, int n,
-                                 FloatBuf x, int xOff, int ldx, int strideX, FloatBuf sum, int sumOff, int strideSum) {
-        long items = (long) groups * batch;
-        if (items <= 0 || n <= 0) return;
-        gpu.launch(COLUMN_SUM_ACCUMULATE.symbol(), ceil(n, 32), (int) Math.min(items, MAX_BLOCKS), 1, BLOCK_THREADS, 0,
-                KernelArgs.of().i(groups).i(batch).i(m).i(n)
-                        .ptr(at(x, xOff, span(groups, groupStrideX, batch, strideX, m, ldx, n))).i(ldx).i(strideX)
-                        .i(groupStrideX)
-                        .ptr(at(sum, sumOff, span(groups, groupStrideSum, batch, strideSum, 1, 0, n))).i(strideSum)
-                        .i(groupStrideSum));
-    }
-
-    @Override
     public void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
                      FloatBuf dst, int dstOff, int ldd, int strideDst) {
         copyGrouped(1, 0, 0, batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, false);
@@ -223,44 +193,6 @@ public final class CudaBackend implements Backend {
                 .i(groupStrideSrc)
                 .ptr(at(dst, dstOff, span(groups, groupStrideDst, batch, strideDst, m, ldd, n))).i(ldd).i(strideDst)
                 .i(groupStrideDst).flag(add));
-    }
-
-    @Override
-    public void scaleBlocks(int m, int blocks, int w, FloatBuf src, int srcOff, FloatBuf scale, int scaleOff,
-                            FloatBuf dst, int dstOff) {
-        long n = (long) m * blocks * w;
-        gpu.launch1d(SCALE_BLOCKS.symbol(), n, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(src, srcOff, n))
-                .ptr(at(scale, scaleOff, (long) m * blocks)).ptr(at(dst, dstOff, n)));
-    }
-
-    @Override
-    public void blockDotAccumulate(int m, int blocks, int w, FloatBuf x, int xOff, FloatBuf y, int yOff,
-                                   FloatBuf out, int outOff) {
-        long n = (long) m * blocks * w;
-        gpu.launchWarps(BLOCK_DOT_ACCUMULATE.symbol(), (long) m * blocks, KernelArgs.of().i(m).i(blocks).i(w).ptr(at(x,
-                xOff, n))
-                .ptr(at(y, yOff, n)).ptr(at(out, outOff, (long) m * blocks)));
-    }
-
-    @Override
-    public void softmaxRows(int m, int n, FloatBuf x, int xOff, FloatBuf y, int yOff) {
-        long size = (long) m * n;
-        gpu.launchWarps(SOFTMAX_ROWS.symbol(), m, KernelArgs.of().i(m).i(n).ptr(at(x, xOff, size)).ptr(at(y, yOff,
-                size)));
-    }
-
-    @Override
-    public void softmaxRowsBackward(int m, int n, FloatBuf y, int yOff, FloatBuf dy, int dyOff, FloatBuf dx, int dxOff) {
-        long size = (long) m * n;
-        gpu.launchWarps(SOFTMAX_ROWS_BACKWARD.symbol(), m, KernelArgs.of().i(m).i(n).ptr(at(y, yOff, size)).ptr(at(dy,
-                dyOff, size))
-                .ptr(at(dx, dxOff, size)));
-    }
-
-    @Override
-    public void oneHot(int n, int classes, IntBuf index, int indexOff, FloatBuf out, int outOff) {
-        gpu.launch1d(ONE_HOT.symbol(), (long) n * classes, KernelArgs.of().i(n).i(classes).ptr(at(index, indexOff, n))
-                .ptr(at(out, outOff, (long) n * classes)));
     }
 
 

@@ -7,15 +7,7 @@ package modarch.backend.cuda;
 enum KernelName {
     GEMM_TILED,
     GEMM_SMALL,
-    FILL_F32,
-    RELU_BACKWARD,
-    COLUMN_SUM_ACCUMULATE,
-    COPY_BLOCKS,
-    SCALE_BLOCKS,
-    BLOCK_DOT_ACCUMULATE,
-    ONE_HOT,
-    SOFTMAX_ROWS,
-    SOFTMAX_ROWS_BACKWARD;
+    COPY_BLOCKS;
 
     /** The kernel's name in the .cu source and the module. */
     String symbol() {

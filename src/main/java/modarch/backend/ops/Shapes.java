@@ -24,6 +24,49 @@ final class Shapes {
         }
     }
 
+    /** One matrix: view holds a single item. */
+    static void single(String op, Mat view) {
+        if (view.batch() != 1) {
+            throw new IllegalArgumentException(op + ": " + view.name() + " must be one matrix, not " + shape(view));
+        }
+    }
+
+    /**
+     * wide (m, blocks * w) holds a block of w columns per column of perBlock (m, blocks), both contiguous with the
+     * same rows.
+     */
+    static void blocks(String op, Mat perBlock, Mat wide) {
+        contiguous(op, perBlock);
+        contiguous(op, wide);
+        if (perBlock.rows() != wide.rows() || blockWidth(perBlock, wide) * perBlock.cols() != wide.cols()) {
+            throw new IllegalArgumentException(op + ": " + wide.name() + " is " + shape(wide) + ", not a block of "
+                    + "columns per column of " + perBlock.name() + "'s " + shape(perBlock));
+        }
+    }
+
+    /** The columns of wide per column of perBlock (0 when perBlock has none). */
+    static int blockWidth(Mat perBlock, Mat wide) {
+        return perBlock.cols() == 0 ? 0 : wide.cols() / perBlock.cols();
+    }
+
+    /** groups copies of view, group g advanced by g * groupStride, all inside view's buffer. */
+    static void grouped(String op, Mat view, int groups, int groupStride) {
+        if (groups < 0 || groupStride < 0) {
+            throw new IllegalArgumentException(op + ": " + groups + " groups of " + view.name() + " with group stride "
+                    + groupStride + " must not be negative");
+        }
+        if (groups > 1) {
+            new Mat(view.name() + " (its last group)", view.buf(), view.off() + (groups - 1) * groupStride,
+                    view.batch(), view.stride(), view.rows(), view.cols(), view.ld());
+        }
+    }
+
+    /** Elements groups copies of view span from its first (0 when there is none). */
+    static long groupedSpan(Mat view, int groups, int groupStride) {
+        long span = view.span();
+        return groups == 0 || span == 0 ? 0 : (long) (groups - 1) * groupStride + span;
+    }
+
     /** view is n contiguous values. */
     static void vector(String op, Mat view, int n) {
         if (view.batch() != 1 || view.rows() != 1 || view.cols() != n) {
