@@ -12,7 +12,7 @@ import modarch.task.Task;
 import org.junit.jupiter.api.Test;
 
 /**
- * DESIGN.md: a training step allocates nothing, for the RNN family. Runs in a JVM of its own (pom.xml's
+ * docs/ARCHITECTURE.md: a training step allocates nothing, for the RNN family. Runs in a JVM of its own (pom.xml's
  * rnn-allocation execution): after the rest of the suite, C2 was seen to leave the LSTM op's vector code boxed
  * (130 KB a step, fresh-clone CI), as it did the attention kernels' (AttentionAllocationTest).
  */

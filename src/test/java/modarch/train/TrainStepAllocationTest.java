@@ -14,7 +14,7 @@ import modarch.task.MlpTask;
 import modarch.task.Task;
 import org.junit.jupiter.api.Test;
 
-/** DESIGN.md: a training step allocates nothing (counted in bytes by the JVM, not timed). */
+/** docs/ARCHITECTURE.md: a training step allocates nothing (counted in bytes by the JVM, not timed). */
 class TrainStepAllocationTest {
 
     @Test

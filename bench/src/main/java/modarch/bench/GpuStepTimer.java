@@ -17,11 +17,12 @@ import modarch.backend.IntMat;
 import modarch.backend.Mat;
 import modarch.backend.ops.AdamUpdate;
 import modarch.backend.ops.Fill;
-import modarch.model.FamilyOptions;
 import modarch.model.Model;
 import modarch.model.ModelSpec;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
+import modarch.model.mha.MhaOptions;
+import modarch.model.rnn.RnnOptions;
 import modarch.task.MlpTaskBatch;
 import modarch.task.Task;
 import modarch.train.Adam;
@@ -290,10 +291,10 @@ public final class GpuStepTimer {
             for (ModelKind kind : ModelKind.values()) {
                 if (cell[1] > 0 && kind != ModelKind.MODULAR) continue;
                 TrainConfig shape = mha
-                        ? new TrainConfig(Registry.task("mha-regression"), kind, cell[0], 0, width,
-                                new FamilyOptions(quick ? 16 : 512, 1, 10, cell[1]), BATCH, 1e-4, 1, 1, 0, 0)
-                        : new TrainConfig(Registry.task("rnn-regression"), kind, cell[0], width, width,
-                                FamilyOptions.rnn(quick ? 4 : 32, 1, 10), BATCH, 1e-4, 1, 1, 0, 0);
+                        ? new TrainConfig(Registry.task("mha-regression"), kind, cell[0],
+                                new MhaOptions(width, quick ? 16 : 512, 1, 10, cell[1]), BATCH, 1e-4, 1, 1, 0, 0)
+                        : new TrainConfig(Registry.task("rnn-regression"), kind, cell[0],
+                                new RnnOptions(width, width, quick ? 4 : 32, 1, 10), BATCH, 1e-4, 1, 1, 0, 0);
                 long[] iteration = {0};
                 int calls = quick ? 2 : Math.max(5, 100 / cell[2]);
                 try (Run run = new Run(backend, shape, cell[2]); IntBuf sync = backend.allocInts(1)) {

@@ -1,23 +1,26 @@
 package modarch.bench;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
-import modarch.model.FamilyOptions;
 import modarch.model.Model;
 import modarch.model.ModelSpec;
-import modarch.model.ModelKind;
 import modarch.model.Registry;
+import modarch.model.RunOption;
 import modarch.model.TaskSpec;
+import modarch.model.mha.MhaFamily;
 import modarch.task.Task;
 import modarch.train.Adam;
 import modarch.train.Loss;
 import modarch.train.TrainConfig;
+import modarch.train.TrainOptions;
 import modarch.train.TrainStep;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -89,15 +92,18 @@ public class TrainStepBench {
         pool = Executors.newFixedThreadPool(Math.max(1, shards.length - 1));
     }
 
+    /** The task's run at capacity (first, second), its family's other options at their defaults. */
     private TrainConfig config(int first, int second) {
         TaskSpec spec = Registry.task(task);
-        ModelKind kind = ModelKind.parse(model);
-        if (spec.family().recurrent()) {
-            return new TrainConfig(spec, kind, rules, first, second, FamilyOptions.RNN_DEFAULTS, 256, 1e-4, 1, 1, 0, 0);
-        }
-        if (!spec.family().attention()) return new TrainConfig(spec, kind, rules, first, second, 256, 1e-4, 1, 1, 0, 0);
-        FamilyOptions options = new FamilyOptions(second, 1, 10, topk);
-        return new TrainConfig(spec, kind, rules, 0, first, options, 256, 1e-4, 1, 1, 0, 0);
+        List<RunOption> capacity = spec.family().capacity();
+        Map<RunOption, Number> given = new LinkedHashMap<>();
+        given.put(TrainOptions.RULES, rules);
+        given.put(capacity.get(0), first);
+        given.put(capacity.get(1), second);
+        if (topk > 0) given.put(MhaFamily.ATTENTION_TOPK, topk);
+        given.put(TrainOptions.ITERATIONS, 1L);
+        given.put(TrainOptions.EVAL_EVERY, 1L);
+        return TrainOptions.config(spec, model, given);
     }
 
     private TrainStep shard(Backend backend, int from, int to, TrainConfig config) {
