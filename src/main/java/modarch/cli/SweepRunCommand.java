@@ -55,25 +55,35 @@ final class SweepRunCommand implements Callable<Integer> {
             }
             groups = List.of(groups.get(group));
         }
-        createFolder(results);
-        SweepStatus status = SweepStatus.of(sweep, results);
-        List<SweepRun> runs = groups.stream().flatMap(g -> g.runs().stream()).toList();
-        int done = (int) runs.stream().filter(r -> status.states().get(r).done()).count();
-        List<ReplicaGroup> pending = status.pending(groups);
-        System.err.printf("modarch: sweep %s: %d runs in %d replica groups, %d done; %d groups to run; results in %s%n",
-                sweep.name(), runs.size(), groups.size(), done, pending.size(), results);
-        if (pending.isEmpty()) {
-            summary(sweep, results, runs, 0);
-            return 0;
-        }
         List<Backend> backends = new ArrayList<>();
+        try {
+            // --device is checked (its first backend opened) before anything is written or printed, so that its
+            // refusal is the only line
+            Backends.Choice first = device.select();
+            backends.add(first.backend());
+            createFolder(results);
+            SweepStatus status = SweepStatus.of(sweep, results);
+            List<SweepRun> runs = groups.stream().flatMap(g -> g.runs().stream()).toList();
+            int done = (int) runs.stream().filter(r -> status.states().get(r).done()).count();
+            List<ReplicaGroup> pending = status.pending(groups);
+            for (int w = 1; w < (pending.isEmpty() ? 1 : workers); w++) backends.add(device.select().backend());
+            System.err.printf("modarch: sweep %s: %d runs in %d replica groups, %d done; %d groups to run; results in %s%n",
+                    sweep.name(), runs.size(), groups.size(), done, pending.size(), results);
+            if (pending.isEmpty()) {
+                summary(sweep, results, runs, 0);
+                return 0;
+            }
+            DeviceOption.announce(first);
+            return train(sweep, results, runs, done, status, pending, backends);
+        } finally {
+            for (Backend b : backends) b.close();
+        }
+    }
+
+    private int train(Sweep sweep, Path results, List<SweepRun> runs, int done, SweepStatus status,
+                      List<ReplicaGroup> pending, List<Backend> backends) throws IOException {
         long start = System.nanoTime();
         try (InterruptHint hint = InterruptHint.install(continueCommand(results))) {
-            for (int w = 0; w < workers; w++) {
-                Backends.Choice choice = device.select();
-                if (w == 0) DeviceOption.announce(choice);
-                backends.add(choice.backend());
-            }
             long stepsLeft = runs.stream().mapToLong(r -> Math.max(0, status.remainingIterations().get(r))).sum();
             SweepProgress progress = new SweepProgress(System.err, ProgressBar.mode(quiet,
                     Boolean.getBoolean("modarch.stderr.tty")), runs.size(), done, stepsLeft, runs.size() - done);
@@ -85,8 +95,6 @@ final class SweepRunCommand implements Callable<Integer> {
                 System.err.println("modarch: " + outcome.skipped() + " group(s) are held by other processes: they train there");
             }
             return outcome.failed() == 0 ? 0 : Main.EXIT_ENVIRONMENT;
-        } finally {
-            for (Backend b : backends) b.close();
         }
     }
 

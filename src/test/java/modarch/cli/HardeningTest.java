@@ -116,6 +116,12 @@ class HardeningTest {
         cases.add(new Case(names, "name taken from the file 'a b.yaml'", 2, sweep("a b.yaml", grid("", "")),
                 List.of("sweep", "plan", at("a b.yaml"), "--no-probe"), List.of(at("a b.yaml"), "'a b'")));
 
+        String before = "refused before the first line";
+        for (String device : List.of("tpu", "cuda:x", "cuda")) {
+            cases.add(new Case(before, "sweep run --device " + device, 2, sweep("s.yaml", grid("name: small\n", "")),
+                    List.of("sweep", "run", at("s.yaml"), "--out", at("out"), "--device", device),
+                    List.of("--device")));
+        }
         String bounds = "bounded work";
         cases.add(new Case(bounds, "a grid of 10^9 runs", 2, sweep("s.yaml", grid("name: big\n", "    seeds: 0..999999999\n")),
                 List.of("sweep", "plan", at("s.yaml"), "--no-probe"), List.of(at("s.yaml"), "1000000000 runs", "100000")));
