@@ -1,6 +1,6 @@
 // Adam and gradient clipping: the optimiser step over the whole parameter arena.
-// One Adam step over the whole parameter arena in one launch: the CUDA twin of Backend.adam (CPU reference:
-// ScalarBackend.adam with AdamStep). The step number t = step[0] + 1 is read, not written: counter32_increment
+// One Adam step over the whole parameter arena in one launch: the CUDA launch of ops.AdamUpdate (CPU reference:
+// AdamStep). The step number t = step[0] + 1 is read, not written: counter32_increment
 // advances it in the next launch, so every thread sees the same t. Bias corrections in double, as PyTorch; the
 // moment updates round each product and sum separately, as the reference does.
 #include "launch.h"
@@ -24,7 +24,7 @@ extern "C" __global__ void adam_step(int n, float* __restrict__ param, const flo
 }
 
 // Gradient-norm clipping of each item (a replica's gradient arena) in two launches: the CUDA twin of
-// Backend.clipGradNorm (CPU reference: ScalarBackend.clipGradNorm). Deterministic: fixed blocks, fixed orders.
+// ops.ClipGradNorm (CPU reference: its reference). Deterministic: fixed blocks, fixed orders.
 
 // partial[item][blk] = sum of g^2 over block blk's share of the item (summed in double, stored as double).
 // grid (CLIP_BLOCKS, batch), block CLIP_THREADS.

@@ -1,7 +1,7 @@
 // Fused self-attention with the diagonal masked and sparse top-k selection, forward and backward: the CUDA twins of
-// Backend.attentionForward / attentionBackward (CPU reference: ScalarAttention, TopKSelection).
+// ops.AttentionForward / AttentionBackward (CPU reference: ScalarAttention, TopKSelection).
 // q, k, v, out and their gradients are (seqs, length, heads * headDim), head h at columns h * headDim; kept, weight
-// and gradScore are (seqs, heads, length, keep) with keep = Backend.keptKeys(topK, length), passed in.
+// and gradScore are (seqs, heads, length, keep) with keep = AttentionShape.keptKeys(topK, length), passed in.
 // One block per (sequence, head) pair (pairs beyond gridDim.x loop), ATTN_WARPS warps at most; each warp owns a row
 // of the shared arrays, so length <= ATTN_MAX_LENGTH (CudaBackend checks). Deterministic: no atomics, every sum in
 // a fixed order; the per-key sums of the backward run over the queries in increasing order, as the CPU's.

@@ -1,5 +1,5 @@
 // One fused step of R LSTM cells sharing their state (the reference's GroupLSTMCell; nn.LSTMCell for R = 1 without
-// scores), forward and backward: the CUDA twins of Backend.lstmCellForward / lstmCellBackward (CPU reference:
+// scores), forward and backward: the CUDA launches of ops.LstmCellForward / LstmCellBackward (CPU reference:
 // ScalarLstmCell). Per row of a replica:
 //   input, recurrent, gates, gradInput, gradRecurrent (R, 4h): module m's gate blocks at 4 m h, in the order i, f, o, g
 //   (ifog) or nn.LSTMCell's i, f, g, o; cells (R, h); scores, logits, gradLogits, gradScores (R); h, c, gradH,

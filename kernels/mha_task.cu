@@ -1,4 +1,4 @@
-// Batches of the MHA task family (search and retrieve) drawn on the device: the CUDA twin of Backend.mhaTaskBatch
+// Batches of the MHA task family (search and retrieve) drawn on the device: the CUDA launch of task.MhaTaskBatch
 // (CPU reference: modarch.task.MhaTask.draw, which MhaTask.sample also uses). Bit for bit the same stream as the
 // CPU: the Philox blocks and AS241 normals of mlp_task.cu, every double operation rounded on its own (__dmul_rn,
 // __dadd_rn, __ddiv_rn, __dsqrt_rn: no fused multiply-add), the searches and labels in double from the stored floats.

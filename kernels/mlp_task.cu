@@ -1,5 +1,5 @@
-// Batches of the MLP task family drawn on the device: the CUDA twin of Backend.mlpTaskBatch (CPU reference:
-// modarch.task.MlpDraw, which MlpTask.sample also uses). Bit for bit the same stream as the CPU: Philox4x32-10
+// Batches of the MLP task family drawn on the device: the CUDA launch of task.MlpTaskBatch (CPU reference:
+// modarch.task.MlpTask.draw, which MlpTask.sample also uses). Bit for bit the same stream as the CPU: Philox4x32-10
 // blocks, the AS241 inverse normal CDF with fdlibm's log, every double operation rounded on its own
 // (__dmul_rn/__dadd_rn: no fused multiply-add), the label in double from the float-rounded inputs.
 

@@ -1,5 +1,5 @@
 // Batches of the RNN task family (switching linear dynamics) drawn on the device: the CUDA twin of
-// Backend.rnnTaskBatch (CPU reference: modarch.task.RnnTask.draw, which RnnTask.sample also uses). Bit for bit the
+// task.RnnTaskBatch (CPU reference: modarch.task.RnnTask.draw, which RnnTask.sample also uses). Bit for bit the
 // same stream as the CPU: the Philox blocks, AS241 normals and rule draws of mlp_task.cu, every double operation
 // rounded on its own (__dmul_rn, __dadd_rn: no fused multiply-add), the states in double from the stored floats,
 // every sum in RnnTask's order.

@@ -1,4 +1,4 @@
-// The routing regularisers against collapse, with their gradient: the CUDA twin of Backend.routerRegularizers (CPU
+// The routing regularisers against collapse, with their gradient: the CUDA launch of ops.RegularizerTerms (CPU
 // reference: ScalarRouterRegularizers). Per replica r, over its N rows of R modules (logits z, probs p = softmax(z)
 // and gradLogits are (rep, N, R); terms is (rep, 3)):
 //   terms[r][0] = R sum_m f_m P_m (load balance), f_m the fraction of rows whose largest p is m (ties to the lower

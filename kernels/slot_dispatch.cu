@@ -1,6 +1,6 @@
-// Top-k routing's sparse dispatch: the CUDA twins of Backend.routingTopK, moduleDispatch, gatherSlots,
-// scatterSlots, combineSlots, combineSlotsBackward, gemmSegmented and gemmSegmentedWeightGrad (CPU reference:
-// SlotDispatch with TopKSelection's order, SegmentedGemm). A slot is one (row, module) pair of a replica, rows * k
+// Top-k routing's sparse dispatch: the CUDA launches of ops.RoutingTopK, ModuleDispatch, GatherSlots,
+// ScatterSlots, CombineSlots, CombineSlotsBackward, GemmSegmented and GemmSegmentedWeightGrad (CPU reference:
+// their references, with TopKSelection's order and SegmentedGemm). A slot is one (row, module) pair of a replica, rows * k
 // of them per replica, ordered by module and, within a module, by row. Per replica, with R modules:
 //   chosen (rows, k): a row's modules, increasing; pairs (slots): row * R + module of slot s;
 //   starts (R + 1): module m's slots are [starts[m], starts[m + 1]); rowSlots (rows, k): the slot of (row, j).
@@ -8,7 +8,7 @@
 // its backward give the CPU's bits: the same float operations in the same order, through __fmul_rn / __fadd_rn /
 // __fdiv_rn where nvcc would otherwise contract a multiply and an add into an FMA (or approximate a division). The
 // segmented products (c, and gw of the weight gradient) are tiled and use FMA: within 1e-5 of the CPU, not its bits;
-// the bias gradient gb is ScalarBackend's sum (the rows in order onto gb), bit for bit. No atomics, every sum in a
+// the bias gradient gb is the reference's sum (the rows in order onto gb), bit for bit. No atomics, every sum in a
 // fixed order: the same bits in any thread order.
 // Loops over k and over a slab's 16 steps unroll at most 4 times: full unrolling made this file's share of the
 // fatbin half again as large.

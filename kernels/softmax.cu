@@ -1,5 +1,5 @@
-// Row-wise softmax and its backward over contiguous (m, n) blocks: the CUDA twins of Backend.softmaxRows and
-// softmaxRowsBackward (CPU reference: ScalarBackend.softmaxRange / softmaxBackwardRange). One warp per row,
+// Row-wise softmax and its backward over contiguous (m, n) blocks: the CUDA launches of ops.SoftmaxRows and
+// SoftmaxRowsBackward (CPU reference: their references). One warp per row,
 // lanes stride the columns, shuffle trees reduce; any block size that is a multiple of 32.
 
 __device__ __forceinline__ float warp_max(float v) {
