@@ -1,6 +1,6 @@
 // Element-wise, block-copy and column-sum kernels of a step: the CUDA launches of ops.Fill, ReluBackward,
-// ColumnSumAccumulate, ScaleBlocks, BlockDotAccumulate and OneHot and of Backend.copyGrouped (copy, addInto) (CPU
-// reference: the ops' references and ScalarBackend), plus the device counters that let a captured step advance by itself.
+// ColumnSumAccumulate, ScaleBlocks, BlockDotAccumulate, OneHot and CopyBlocks (CPU reference: the ops' references),
+// plus the device counters that let a captured step advance by itself.
 // Pointers arrive already offset; launches are 1-D with 256 threads unless said otherwise, grids stride.
 // Element counts fit in 31 bits (Java buffers are int-indexed), so index arithmetic is 32-bit: a 64-bit
 // division costs dozens of instructions on the GPU.

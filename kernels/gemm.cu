@@ -1,6 +1,6 @@
-// Grouped batched general matrix products with a fused epilogue: the CUDA twins of Backend.gemmGrouped (and so
-// of gemmBatched, one group; CPU reference: ScalarBackend.gemmBatched). Item (g, b) of groups x batch items, each
-// operand advanced by g times its group stride plus b times its stride (replicas x modules in one launch):
+// Grouped batched general matrix products with a fused epilogue: the CUDA launch of ops.Gemm (CPU reference: its
+// reference). Item (g, b) of groups x batch items, each operand advanced by g times its group stride plus b times its
+// stride (replicas x modules in one launch):
 //   C = act((accumulate ? C : 0) + op(A) * op(B) + bias)
 // op(A) is (m, k): A stored (m, k) row-major with row stride lda, or (k, m) when transA.
 // op(B) is (k, n): B stored (k, n) with row stride ldb, or (n, k) when transB.

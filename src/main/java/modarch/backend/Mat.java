@@ -25,6 +25,11 @@ public record Mat(String name, FloatBuf buf, int off, int batch, int stride, int
         return new Mat(name, buf, off, batch, stride, 1, n, n);
     }
 
+    /** Where item of group g starts, with groups groupStride elements apart. */
+    public int start(int g, int groupStride, int item) {
+        return off + g * groupStride + item * stride;
+    }
+
     /** Elements from the first addressed to one past the last. */
     public long span() {
         return Extent.span(batch, stride, rows, cols, ld);

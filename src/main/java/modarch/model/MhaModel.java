@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.Mat;
+import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.OneHot;
 import modarch.nn.Core;
 import modarch.nn.DenseCore;
@@ -43,6 +45,8 @@ public final class MhaModel extends LayeredModel {
     private final FloatBuf oneHot;   // oneHot is (rep, rows, R)
     private OneHot ruleOneHot;       // the last batch's rules into oneHot
     private final FloatBuf tokens;   // tokens is (rep, rows, F + R): [features, one-hot rule]
+    private CopyBlocks featuresIntoTokens; // the last batch's features into the tokens' first F columns
+    private CopyBlocks rulesIntoTokens;    // and oneHot into their last R
     private int rows;
 
     public MhaModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
@@ -166,9 +170,17 @@ public final class MhaModel extends LayeredModel {
     /** The encoder on tokens (rep, rows, F + R) = [features, one-hot rule]. */
     private void encode(Batch batch) {
         oneHot(batch);
-        int width = features + rules;
-        backend.copy(1, rep * rows, features, batch.inputs(), 0, features, 0, tokens, 0, width, 0);
-        backend.copy(1, rep * rows, rules, oneHot, 0, rules, 0, tokens, features, width, 0);
+        if (featuresIntoTokens == null || featuresIntoTokens.src().rows() != rep * rows
+                || featuresIntoTokens.src().buf() != batch.inputs()) {
+            featuresIntoTokens = null;
+            int width = features + rules;
+            featuresIntoTokens = CopyBlocks.copy(Mat.of("inputs", batch.inputs(), 0, rep * rows, features),
+                    new Mat("tokens", tokens, 0, 1, 0, rep * rows, features, width));
+            rulesIntoTokens = CopyBlocks.copy(Mat.of("oneHot", oneHot, 0, rep * rows, rules),
+                    new Mat("tokens", tokens, features, 1, 0, rep * rows, rules, width));
+        }
+        backend.run(featuresIntoTokens);
+        backend.run(rulesIntoTokens);
         encoder1.forward(tokens, rows);
         encoder2.forward(encoder1.output(), rows);
     }

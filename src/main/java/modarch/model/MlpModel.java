@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.Mat;
+import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.OneHot;
 import modarch.nn.Core;
 import modarch.nn.DenseCore;
@@ -40,6 +42,7 @@ public final class MlpModel extends LayeredModel {
     private final FloatBuf joined;      // joined is (rep, rows, 3E): [enc(a), enc(b), enc(rule)]
     private final FloatBuf gradJoined;  // (rep, rows, 3E)
     private int rows;
+    private Copies copies;              // at the last batch's shape
 
     public MlpModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
         super(backend, rep, spec.rules());
@@ -135,32 +138,64 @@ public final class MlpModel extends LayeredModel {
     /** Fills joined (rep, rows, 3E) = [enc(a), enc(b), enc(rule)]. */
     private void encode(Batch batch) {
         encodeRule(batch);
-        int e = encDim;
-        // digits (rep, 2 rows, 1): the a column of inputs (rep, rows, 2), then its b column
-        backend.copy(rep, rows, 1, batch.inputs(), 0, 2, 2 * rows, digits, 0, 1, 2 * rows);
-        backend.copy(rep, rows, 1, batch.inputs(), 1, 2, 2 * rows, digits, rows, 1, 2 * rows);
+        if (copies == null || copies.rows != rows || copies.inputs != batch.inputs()) {
+            copies = null;
+            copies = new Copies(rows, batch.inputs());
+        }
+        for (CopyBlocks column : copies.digitColumns) backend.run(column);
         digit1.forward(digits, 2 * rows);
         digit2.forward(digit1.output(), 2 * rows);
-        int digitStride = 2 * rows * e, joinedStride = rows * 3 * e;
-        backend.copy(rep, rows, e, digit2.output(), 0, e, digitStride, joined, 0, 3 * e, joinedStride);
-        backend.copy(rep, rows, e, digit2.output(), rows * e, e, digitStride, joined, e, 3 * e, joinedStride);
-        backend.copy(rep, rows, e, rule2.output(), 0, e, rows * e, joined, 2 * e, 3 * e, joinedStride);
+        for (CopyBlocks block : copies.join) backend.run(block);
+    }
+
+    /**
+     * The copies between the encoders and the core at one shape: digits from the inputs, and [enc(a), enc(b),
+     * enc(rule)] into joined and back; built when the rows or the inputs change.
+     */
+    private final class Copies {
+        final int rows;
+        final FloatBuf inputs;
+        final CopyBlocks[] digitColumns = new CopyBlocks[2]; // digits (rep, 2 rows, 1): column a of inputs, then b
+        final CopyBlocks[] join = new CopyBlocks[3];         // each encoding (rep, rows, E) into its joined columns
+        final CopyBlocks[] split = new CopyBlocks[3];        // each joined gradient block back to its encoder's
+        final CopyBlocks routerContextGrad;                  // the router's rule-context gradient added to rule2's
+
+        Copies(int rows, FloatBuf inputs) {
+            this.rows = rows;
+            this.inputs = inputs;
+            int e = encDim;
+            for (int c = 0; c < 2; c++) {
+                digitColumns[c] = CopyBlocks.copy(new Mat("inputs", inputs, c, rep, 2 * rows, rows, 1, 2),
+                        new Mat("digits", digits, c * rows, rep, 2 * rows, rows, 1, 1));
+            }
+            Mat[] encodings = {
+                new Mat("digit a", digit2.output(), 0, rep, 2 * rows * e, rows, e, e),
+                new Mat("digit b", digit2.output(), rows * e, rep, 2 * rows * e, rows, e, e),
+                new Mat("rule", rule2.output(), 0, rep, rows * e, rows, e, e)};
+            Mat[] gradEncodings = {
+                new Mat("grad digit a", digit2.gradOutput(), 0, rep, 2 * rows * e, rows, e, e),
+                new Mat("grad digit b", digit2.gradOutput(), rows * e, rep, 2 * rows * e, rows, e, e),
+                new Mat("grad rule", rule2.gradOutput(), 0, rep, rows * e, rows, e, e)};
+            for (int block = 0; block < 3; block++) {
+                join[block] = CopyBlocks.copy(encodings[block], new Mat("joined", joined, block * e, rep, rows * 3 * e,
+                        rows, e, 3 * e));
+                split[block] = CopyBlocks.copy(new Mat("gradJoined", gradJoined, block * e, rep, rows * 3 * e, rows, e,
+                        3 * e), gradEncodings[block]);
+            }
+            FloatBuf contextGrad = core.gradRuleContext();
+            routerContextGrad = contextGrad == null ? null : CopyBlocks.add(
+                    Mat.vector("routerContextGrad", contextGrad, 0, rep * rows * e),
+                    Mat.vector("rule2.gradOutput", rule2.gradOutput(), 0, rep * rows * e));
+        }
     }
 
     @Override
     public void backward() {
-        int e = encDim;
         decoder2.backward(decoder1.gradOutput(), false);
         decoder1.backward(core.gradOutput(), false);
         core.backward(gradJoined);
-        int digitStride = 2 * rows * e, joinedStride = rows * 3 * e;
-        backend.copy(rep, rows, e, gradJoined, 0, 3 * e, joinedStride, digit2.gradOutput(), 0, e, digitStride);
-        backend.copy(rep, rows, e, gradJoined, e, 3 * e, joinedStride, digit2.gradOutput(), rows * e, e, digitStride);
-        backend.copy(rep, rows, e, gradJoined, 2 * e, 3 * e, joinedStride, rule2.gradOutput(), 0, e, rows * e);
-        FloatBuf routerContextGrad = core.gradRuleContext();
-        if (routerContextGrad != null) {
-            backend.addInto(1, 1, rep * rows * e, routerContextGrad, 0, 0, 0, rule2.gradOutput(), 0, 0, 0);
-        }
+        for (CopyBlocks block : copies.split) backend.run(block);
+        if (copies.routerContextGrad != null) backend.run(copies.routerContextGrad);
         digit2.backward(digit1.gradOutput(), false);
         digit1.backward(null, false);
         rule2.backward(rule1.gradOutput(), false);

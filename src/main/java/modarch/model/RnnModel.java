@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.Mat;
+import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.OneHot;
 import modarch.nn.GroupLstmCell.Scoring;
 import modarch.nn.GroupLstmCell;
@@ -45,6 +47,7 @@ public final class RnnModel extends LayeredModel {
     private int examples;
     private int length;
     private boolean oneWindow;
+    private Windows windows;            // the last batch's windows
 
     /**
      * A model for batches of up to maxRows rows per replica, sequences of up to spec.maxLength() steps: at most
@@ -130,44 +133,106 @@ public final class RnnModel extends LayeredModel {
         boolean stateless = scoresOnly && scores != null && !cell.needsStateForScores();
         int windowSteps = windowRows / examples;
         oneWindow = length <= windowSteps;
-        for (int t0 = 0; t0 < length; t0 += windowSteps) {
-            int steps = Math.min(windowSteps, length - t0);
-            int rows = steps * examples;
-            toSteps(oneHot, rules, t0, steps, oneHotSteps, 0, rules);
+        if (windows == null || !windows.fits(examples, length, batch.inputs())) {
+            windows = null;
+            windows = new Windows(examples, length, windowSteps, batch.inputs());
+        }
+        for (Windows.Window window : windows.each) {
+            int rows = window.steps * examples;
+            backend.run(window.rulesToSteps);
             if (stateless) {
-                toSequences(cell.scoresOnly(oneHotSteps, rows), rules, t0, steps, scores);
+                backend.run(window.scoresToSequences(cell.scoresOnly(oneHotSteps, rows)));
                 continue;
             }
-            toSteps(batch.inputs(), features, t0, steps, tokens, 0, features + rules);
-            backend.copy(1, rep * rows, rules, oneHotSteps, 0, rules, 0, tokens, features, features + rules, 0);
+            backend.run(window.inputsToSteps);
+            backend.run(window.rulesIntoTokens);
             encoder1.forward(tokens, rows);
             encoder2.forward(encoder1.output(), rows);
-            cell.forward(encoder2.output(), oneHotSteps, examples, steps, t0 == 0);
-            if (t0 + steps < length) cell.carry();
-            if (scores != null) toSequences(cell.scores(), rules, t0, steps, scores);
+            cell.forward(encoder2.output(), oneHotSteps, examples, window.steps, window.t0 == 0);
+            if (window.t0 + window.steps < length) cell.carry();
+            if (scores != null) backend.run(window.scoresToSequences(cell.scores()));
             if (scoresOnly) continue;
             decoder1.forward(cell.h(), rows);
             decoder2.forward(decoder1.output(), rows);
-            toSequences(decoder2.output(), outputs, t0, steps, predictions);
+            backend.run(window.predictionsToSequences);
         }
     }
 
-    /**
-     * Copies steps [t0, t0 + steps) of the batch's sequence-major rows (rep, E L, width) into time-major rows
-     * (rep, steps E, ldDst) from column dstCol.
-     */
-    private void toSteps(FloatBuf src, int width, int t0, int steps, FloatBuf dst, int dstCol, int ldDst) {
-        int rows = steps * examples;
-        // group = replica; item = step t: E rows of width, source row e L + t0 + t, target row t E + e
-        backend.copyGrouped(rep, examples * length * width, rows * ldDst, steps, examples, width,
-                src, t0 * width, length * width, width, dst, dstCol, ldDst, examples * ldDst, false);
-    }
+    /** The windows of one batch shape (sequences, length, inputs), built when it changes. */
+    private final class Windows {
+        final int examples;
+        final int length;
+        final FloatBuf inputs;
+        final Window[] each;
+        final CopyBlocks gradToSteps; // the loss's gradient, sequence-major (rep, E L, out), into the decoder's rows
 
-    /** The inverse of {@link #toSteps}: time-major (rep, steps E, width) into rows of steps [t0, ..) of (rep, E L, width). */
-    private void toSequences(FloatBuf src, int width, int t0, int steps, FloatBuf dst) {
-        int rows = steps * examples;
-        backend.copyGrouped(rep, rows * width, examples * length * width, steps, examples, width,
-                src, 0, width, examples * width, dst, t0 * width, length * width, width, false);
+        Windows(int examples, int length, int windowSteps, FloatBuf inputs) {
+            this.examples = examples;
+            this.length = length;
+            this.inputs = inputs;
+            this.each = new Window[(length + windowSteps - 1) / windowSteps];
+            for (int w = 0; w < each.length; w++) {
+                int t0 = w * windowSteps;
+                each[w] = new Window(t0, Math.min(windowSteps, length - t0));
+            }
+            this.gradToSteps = length <= windowSteps ? toSteps(gradPredictions, outputs, 0, length,
+                    decoder2.gradOutput(), 0, outputs) : null;
+        }
+
+        boolean fits(int examples, int length, FloatBuf inputs) {
+            return this.examples == examples && this.length == length && this.inputs == inputs;
+        }
+
+        /** The window of steps [t0, t0 + steps). */
+        final class Window {
+            final int t0;
+            final int steps;
+            final CopyBlocks rulesToSteps;           // the one-hot rules into oneHotSteps
+            final CopyBlocks inputsToSteps;          // the inputs into the tokens' first d columns
+            final CopyBlocks rulesIntoTokens;        // oneHotSteps into the tokens' last R columns
+            final CopyBlocks predictionsToSequences; // the decoder's output into predictions
+            private CopyBlocks scoresToSequences;    // the cell's scores into scores; built on first use
+
+            Window(int t0, int steps) {
+                this.t0 = t0;
+                this.steps = steps;
+                int rows = steps * examples;
+                rulesToSteps = toSteps(oneHot, rules, t0, steps, oneHotSteps, 0, rules);
+                inputsToSteps = toSteps(inputs, features, t0, steps, tokens, 0, features + rules);
+                rulesIntoTokens = CopyBlocks.copy(Mat.of("oneHotSteps", oneHotSteps, 0, rep * rows, rules),
+                        new Mat("tokens", tokens, features, 1, 0, rep * rows, rules, features + rules));
+                predictionsToSequences = toSequences(decoder2.output(), outputs, t0, steps, predictions);
+            }
+
+            /** The copy of source, the cell's time-major scores (rep, steps E, R), into scores. */
+            CopyBlocks scoresToSequences(FloatBuf source) {
+                if (scoresToSequences == null || scoresToSequences.src().buf() != source) {
+                    scoresToSequences = null;
+                    scoresToSequences = toSequences(source, rules, t0, steps, scores);
+                }
+                return scoresToSequences;
+            }
+        }
+
+        /**
+         * Steps [t0, t0 + steps) of sequence-major rows (rep, E L, width) of src into time-major rows
+         * (rep, steps E, ldDst) of dst from column dstCol.
+         */
+        private CopyBlocks toSteps(FloatBuf src, int width, int t0, int steps, FloatBuf dst, int dstCol, int ldDst) {
+            int rows = steps * examples;
+            // group = replica; item = step t: E rows of width, source row e L + t0 + t, target row t E + e
+            return new CopyBlocks(new Mat("sequences", src, t0 * width, steps, width, examples, width, length * width),
+                    new Mat("steps", dst, dstCol, steps, examples * ldDst, examples, width, ldDst), false, rep,
+                    examples * length * width, rows * ldDst);
+        }
+
+        /** The inverse of {@link #toSteps}: time-major (rep, steps E, width) into steps [t0, ..) of (rep, E L, width). */
+        private CopyBlocks toSequences(FloatBuf src, int width, int t0, int steps, FloatBuf dst) {
+            int rows = steps * examples;
+            return new CopyBlocks(new Mat("steps", src, 0, steps, examples * width, examples, width, width),
+                    new Mat("sequences", dst, t0 * width, steps, width, examples, width, length * width), false, rep,
+                    rows * width, examples * length * width);
+        }
     }
 
     @Override
@@ -176,8 +241,7 @@ public final class RnnModel extends LayeredModel {
             throw new IllegalStateException("backward needs a forward of at most " + windowRows / examples
                     + " steps, not " + length);
         }
-        // the loss's gradient, sequence-major (rep, E L, out), into the decoder's time-major rows
-        toSteps(gradPredictions, outputs, 0, length, decoder2.gradOutput(), 0, outputs);
+        backend.run(windows.gradToSteps);
         decoder2.backward(decoder1.gradOutput(), false);
         decoder1.backward(cell.gradH(), false);
         cell.backward(encoder2.gradOutput());

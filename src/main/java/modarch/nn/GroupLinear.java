@@ -5,6 +5,8 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
 import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.CopyBlocks;
+import modarch.backend.ops.Gemm;
 import modarch.backend.ops.ReluBackward;
 import modarch.task.FastRandom;
 
@@ -30,10 +32,8 @@ public final class GroupLinear {
     private final FloatBuf gradOutput; // gradOutput is (rep, rows, R, dout)
     private final FloatBuf wide;       // shared input only: wide is (rep, din, R*dout), w side by side
     private final FloatBuf gradWide;   // shared input only: gradWide is (rep, din, R*dout)
-    private FloatBuf input;            // input is (rep, rows, din) when shared, else (rep, rows, R, din)
-    private ReluBackward reluBackward; // over the rows last run; null before a backward with a ReLU
-    private ColumnSumAccumulate biasGrad; // db += column sums of dy over the rows last run
-    private int rows;
+    private Products products;         // at the rows and input last run
+    private Gemm inputGrad;            // dx at those rows, into the gradInput last given to backward
 
     public GroupLinear(Workspace ws, String prefix, int modules, int din, int dout,
                        int maxRows, boolean sharedInput, boolean relu) {
@@ -59,28 +59,61 @@ public final class GroupLinear {
         b.initUniform(replicaValues, bound, rng);
     }
 
-    /** x is (rep, rows, din) when the input is shared, else (rep, rows, R, din); the result is in {@link #output()}. */
-    public void forward(FloatBuf x, int rows) {
-        this.input = x;
-        this.rows = rows;
+    /** The ops of one shape: built when the rows or the input change, so a warm step allocates nothing. */
+    private record Products(int rows, FloatBuf x, CopyBlocks pack, Gemm forward, ReluBackward reluBackward,
+                            ColumnSumAccumulate biasGrad, Gemm weightGrad, CopyBlocks unpackGrad) {
+    }
+
+    private Products products(FloatBuf x, int rows) {
         int ldy = modules * dout;
         int stride = w.replicaStride();
+        Mat dy = new Mat("gradOutput", gradOutput, 0, rep, rows * ldy, rows, ldy, ldy); // (rep, rows, R*dout)
+        ReluBackward reluBackward = relu ? ReluBackward.bind(null, output, gradOutput, rep * rows, ldy) : null;
+        ColumnSumAccumulate biasGrad = new ColumnSumAccumulate(dy, Mat.items("b.grad", b.grad(), b.offset(0), rep,
+                stride, ldy));
         if (sharedInput) {
+            Mat xs = new Mat("x", x, 0, rep, rows * din, rows, din, din);                       // (rep, rows, din)
+            Mat wideView = new Mat("wide", wide, 0, rep, din * ldy, din, ldy, ldy);             // (rep, din, R*dout)
             // wide[r] (din, R*dout): module m's w (din, dout) at columns m*dout, every replica
-            backend.copyGrouped(rep, stride, din * ldy, modules, din, dout, w.data(), w.offset(0), dout, din * dout,
-                    wide, 0, ldy, dout, false);
+            CopyBlocks pack = new CopyBlocks(moduleWeights(w.data(), din), new Mat("wide", wide, 0, modules, dout,
+                    din, dout, ldy), false, rep, stride, din * ldy);
             // y (rows, R*dout) = act(x (rows, din) . W (din, R*dout) + b (R*dout)), every replica
-            backend.gemmBatched(rep, false, false, rows, ldy, din,
-                    x, 0, din, rows * din, wide, 0, ldy, din * ldy,
-                    output, 0, ldy, rows * ldy, false, b.data(), b.offset(0), stride, relu);
-            return;
+            Gemm forward = Gemm.of(xs, false, wideView, false, new Mat("output", output, 0, rep, rows * ldy, rows,
+                    ldy, ldy)).bias(Mat.items("b", b.data(), b.offset(0), rep, stride, ldy)).relu(relu);
+            // dW (din, R*dout) = x^T (din, rows) . dy (rows, R*dout)
+            Gemm weightGrad = Gemm.of(xs, true, dy, false, new Mat("gradWide", gradWide, 0, rep, din * ldy, din, ldy,
+                    ldy));
+            // dw[m] += dW's block m, every replica
+            CopyBlocks unpack = new CopyBlocks(new Mat("gradWide", gradWide, 0, modules, dout, din, dout, ldy),
+                    moduleWeights(w.grad(), din), true, rep, din * ldy, stride);
+            return new Products(rows, x, pack, forward, reluBackward, biasGrad, weightGrad, unpack);
         }
+        Mat xs = new Mat("x", x, 0, modules, din, rows, din, modules * din);       // x_m (rows, din) of replica 0
+        Mat ys = new Mat("output", output, 0, modules, dout, rows, dout, ldy);      // y_m (rows, dout) of replica 0
+        Mat dys = new Mat("gradOutput", gradOutput, 0, modules, dout, rows, dout, ldy);
         // y_m (rows, dout) = act(x_m (rows, din) . w[m] (din, dout) + b[m]), every replica and module
-        backend.gemmGrouped(rep, rows * modules * din, stride, rows * ldy, stride, modules, false, false, rows, dout, din,
-                x, 0, modules * din, din,
-                w.data(), w.offset(0), dout, din * dout,
-                output, 0, ldy, dout,
-                false, b.data(), b.offset(0), dout, relu);
+        Gemm forward = Gemm.of(xs, false, moduleWeights(w.data(), din), false, ys)
+                .bias(Mat.items("b", b.data(), b.offset(0), modules, dout, dout)).relu(relu)
+                .groups(new Gemm.Groups(rep, rows * modules * din, stride, rows * ldy, stride));
+        // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout), every replica and module
+        Gemm weightGrad = Gemm.of(xs, true, dys, false, moduleWeights(w.grad(), din)).accumulate(true)
+                .groups(new Gemm.Groups(rep, rows * modules * din, rows * ldy, stride, 0));
+        return new Products(rows, x, null, forward, reluBackward, biasGrad, weightGrad, null);
+    }
+
+    /** Replica 0's modules of a (R, din, dout) parameter tensor: R items of (rows, dout). */
+    private Mat moduleWeights(FloatBuf values, int rows) {
+        return new Mat("w", values, w.offset(0), modules, rows * dout, rows, dout, dout);
+    }
+
+    /** x is (rep, rows, din) when the input is shared, else (rep, rows, R, din); the result is in {@link #output()}. */
+    public void forward(FloatBuf x, int rows) {
+        if (products == null || products.rows != rows || products.x != x) {
+            products = null;
+            products = products(x, rows);
+        }
+        if (sharedInput) backend.run(products.pack);
+        backend.run(products.forward);
     }
 
     /**
@@ -89,45 +122,30 @@ public final class GroupLinear {
      * input the module contributions are summed.
      */
     public void backward(FloatBuf gradInput, boolean accumulate) {
+        if (relu) backend.run(products.reluBackward);
+        backend.run(products.biasGrad);
+        backend.run(products.weightGrad);
+        if (sharedInput) backend.run(products.unpackGrad);
+        if (gradInput == null) return;
+        if (inputGrad == null || inputGrad.c().buf() != gradInput || inputGrad.accumulate() != accumulate
+                || inputGrad.m() != products.rows) {
+            inputGrad = null;
+            inputGrad = inputGrad(gradInput, products.rows, accumulate);
+        }
+        backend.run(inputGrad);
+    }
+
+    private Gemm inputGrad(FloatBuf gradInput, int rows, boolean accumulate) {
         int ldy = modules * dout;
-        int stride = w.replicaStride();
-        if (relu) {
-            reluBackward = ReluBackward.bind(reluBackward, output, gradOutput, rep * rows, ldy);
-            backend.run(reluBackward);
-        }
-        if (biasGrad == null || biasGrad.x().rows() != rows) {
-            biasGrad = null;
-            biasGrad = new ColumnSumAccumulate(new Mat("gradOutput", gradOutput, 0, rep, rows * ldy, rows, ldy, ldy),
-                    Mat.items("b.grad", b.grad(), b.offset(0), rep, stride, ldy));
-        }
-        backend.run(biasGrad);
         if (sharedInput) {
-            // dW (din, R*dout) = x^T (din, rows) . dy (rows, R*dout), then added block by block into dw
-            backend.gemmBatched(rep, true, false, din, ldy, rows,
-                    input, 0, din, rows * din, gradOutput, 0, ldy, rows * ldy,
-                    gradWide, 0, ldy, din * ldy, false, null, 0, 0, false);
-            backend.copyGrouped(rep, din * ldy, stride, modules, din, dout, gradWide, 0, ldy, dout,
-                    w.grad(), w.offset(0), dout, din * dout, true);
-            if (gradInput != null) {
-                // dx (rows, din) = dy (rows, R*dout) . W^T (R*dout, din)
-                backend.gemmBatched(rep, false, true, rows, din, ldy,
-                        gradOutput, 0, ldy, rows * ldy, wide, 0, ldy, din * ldy,
-                        gradInput, 0, din, rows * din, accumulate, null, 0, 0, false);
-            }
-            return;
+            // dx (rows, din) = dy (rows, R*dout) . W^T (R*dout, din)
+            return Gemm.of(products.weightGrad.b(), false, products.forward.b(), true,
+                    new Mat("gradInput", gradInput, 0, rep, rows * din, rows, din, din)).accumulate(accumulate);
         }
-        int xStride = rows * modules * din;
-        int yStride = rows * ldy;
-        // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout), every replica and module
-        backend.gemmGrouped(rep, xStride, yStride, stride, 0, modules, true, false, din, dout, rows,
-                input, 0, modules * din, din, gradOutput, 0, ldy, dout,
-                w.grad(), w.offset(0), dout, din * dout, true, null, 0, 0, false);
-        if (gradInput != null) {
-            // dx_m (rows, din) = dy_m (rows, dout) . w[m]^T (dout, din)
-            backend.gemmGrouped(rep, yStride, stride, xStride, 0, modules, false, true, rows, din, dout,
-                    gradOutput, 0, ldy, dout, w.data(), w.offset(0), dout, din * dout,
-                    gradInput, 0, modules * din, din, accumulate, null, 0, 0, false);
-        }
+        // dx_m (rows, din) = dy_m (rows, dout) . w[m]^T (dout, din), every replica and module
+        return Gemm.of(products.weightGrad.b(), false, products.forward.b(), true,
+                new Mat("gradInput", gradInput, 0, modules, din, rows, din, modules * din)).accumulate(accumulate)
+                .groups(new Gemm.Groups(rep, rows * ldy, w.replicaStride(), rows * modules * din, 0));
     }
 
     public FloatBuf output() {

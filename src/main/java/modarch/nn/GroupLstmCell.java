@@ -6,7 +6,9 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
 import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.Fill;
+import modarch.backend.ops.Gemm;
 import modarch.backend.ops.LstmCellBackward;
 import modarch.backend.ops.LstmCellForward;
 import modarch.task.FastRandom;
@@ -78,7 +80,8 @@ public final class GroupLstmCell {
     private int examples;       // E
     private int steps;          // of the last window
     private boolean fromZero;   // whether the last window started from the zero state
-    private StepOps stepOps;    // the fused cell ops of the last window's steps
+    private StepOps stepOps;    // the ops of the last window
+    private Gemm inputGrad;     // dx over the last window's rows, into the gradX last given to backward
     private Fill resetC;        // zeroes the last sequences' initial cell state
     private Fill zeroGradC;     // zeroes the last window's cell-state gradient
 
@@ -186,49 +189,89 @@ public final class GroupLstmCell {
         this.fromZero = fromZeroState;
         if (fromZeroState) resetState();
         int rows = steps * examples;
-        int stride = weightIh.replicaStride();
-        // input (rows, 4Rh) = x (rows, in) . W_ih^T (+ b_ih)
-        backend.gemmBatched(rep, false, true, rows, gateWidth, in, x, 0, in, rows * in,
-                weightIh.data(), weightIh.offset(0), in, stride, input, 0, gateWidth, rows * gateWidth,
-                false, biasIh == null ? null : biasIh.data(), biasIh == null ? 0 : biasIh.offset(0), stride, false);
         scores = scores(oneHot, rows);
+        StepOps ops = stepOps();
+        backend.run(ops.inputProduct);
         for (int t = 0; t < steps; t++) {
-            // recurrent (E, 4Rh) = h_prev (E, h) . W_hh^T (+ b_hh); from the zero state, the bias alone (k = 0)
-            backend.gemmBatched(rep, false, true, examples, gateWidth, t == 0 && fromZero ? 0 : hidden,
-                    t == 0 ? hInit : h, previousOff(t), hidden, previousStride(t),
-                    weightHh.data(), weightHh.offset(0), hidden, stride,
-                    recurrent, t * examples * gateWidth, gateWidth, rows * gateWidth,
-                    false, biasHh == null ? null : biasHh.data(), biasHh == null ? 0 : biasHh.offset(0), stride, false);
-            backend.run(stepOps().forward[t]);
+            backend.run(t == 0 && fromZero ? ops.firstFromZero : ops.recurrentProducts[t]);
+            backend.run(ops.forward[t]);
         }
         if (selfRegularizers != null) selfRegularizers.forward(rows, selfLogits, selfScores);
     }
 
-    /** The fused cell ops of the last window's steps, built when its sequences, steps or scores change. */
+    /** The ops of the last window, built when its sequences, steps, inputs or scores change. */
     private StepOps stepOps() {
-        if (stepOps == null || !stepOps.fits(examples, steps, scores)) {
+        if (stepOps == null || !stepOps.fits(examples, steps, x, scores)) {
             stepOps = null;
-            stepOps = new StepOps(examples, steps, scores);
+            stepOps = new StepOps(examples, steps, x, scores);
         }
         return stepOps;
     }
 
-    /** One window's step ops: step t reads the initial state at t = 0, else step t - 1's rows. */
+    /** One window's ops: step t reads the initial state at t = 0, else step t - 1's rows. */
     private final class StepOps {
         final int examples;
+        final FloatBuf x;
         final FloatBuf scores;
+        final Gemm inputProduct;          // input (rows, 4Rh) = x (rows, in) . W_ih^T (+ b_ih)
+        final Gemm[] recurrentProducts;   // recurrent_t (E, 4Rh) = h_prev (E, h) . W_hh^T (+ b_hh)
+        final Gemm firstFromZero;         // recurrent_0 from the zero state: the bias alone (k = 0)
+        final Gemm[] recurrentGrads;      // t >= 1: dh_{t-1} (E, h) += d recurrent_t (E, 4Rh) . W_hh (4Rh, h)
+        final Gemm weightIhGrad;          // dW_ih (4Rh, in) += d input^T . x over every row
+        final Gemm weightHhGrad;          // dW_hh (4Rh, h) += sum_{t >= 1} d recurrent_t^T . h_{t-1}
+        final CopyBlocks carryH;          // the last step's h and c into the next window's initial state
+        final CopyBlocks carryC;
         final LstmCellForward[] forward;
         final LstmCellBackward[] backward;
         final ColumnSumAccumulate scorerGrad; // a step's scorer rows summed into dw; null without a self scorer
         final ColumnSumAccumulate biasIhGrad; // the window's gate gradients summed into the biases; null without
         final ColumnSumAccumulate biasHhGrad;
 
-        StepOps(int examples, int steps, FloatBuf scores) {
+        StepOps(int examples, int steps, FloatBuf x, FloatBuf scores) {
             this.examples = examples;
+            this.x = x;
             this.scores = scores;
             this.forward = new LstmCellForward[steps];
             this.backward = new LstmCellBackward[steps];
             int rows = steps * examples, stride = weightIh.replicaStride();
+            Mat wIh = new Mat("weight_ih", weightIh.data(), weightIh.offset(0), rep, stride, gateWidth, in, in);
+            Mat wHh = new Mat("weight_hh", weightHh.data(), weightHh.offset(0), rep, stride, gateWidth, hidden, hidden);
+            Mat bIh = biasIh == null ? null : Mat.items("bias_ih", biasIh.data(), biasIh.offset(0), rep, stride,
+                    gateWidth);
+            Mat bHh = biasHh == null ? null : Mat.items("bias_hh", biasHh.data(), biasHh.offset(0), rep, stride,
+                    gateWidth);
+            Mat xs = new Mat("x", x, 0, rep, rows * in, rows, in, in);
+            Mat dInput = new Mat("gradInput", gradInput, 0, rep, rows * gateWidth, rows, gateWidth, gateWidth);
+            inputProduct = Gemm.of(xs, false, wIh, true, new Mat("input", input, 0, rep, rows * gateWidth, rows,
+                    gateWidth, gateWidth)).bias(bIh);
+            recurrentProducts = new Gemm[steps];
+            recurrentGrads = new Gemm[steps];
+            for (int t = 0; t < steps; t++) {
+                Mat previous = new Mat("h", t == 0 ? hInit : h, previousOff(t), rep, previousStride(t), examples, hidden,
+                        hidden);
+                recurrentProducts[t] = Gemm.of(previous, false, wHh, true, gateRows("recurrent", recurrent, t))
+                        .bias(bHh);
+                if (t > 0) {
+                    recurrentGrads[t] = Gemm.of(gateRows("gradRecurrent", gradRecurrent, t), false, wHh, false,
+                            new Mat("gradH", gradH, previousOff(t), rep, rows * hidden, examples, hidden, hidden))
+                            .accumulate(true);
+                }
+            }
+            firstFromZero = Gemm.of(new Mat("h", hInit, 0, rep, examples * hidden, examples, 0, hidden), false,
+                    new Mat("weight_hh", weightHh.data(), weightHh.offset(0), rep, stride, gateWidth, 0, hidden), true,
+                    gateRows("recurrent", recurrent, 0)).bias(bHh);
+            weightIhGrad = Gemm.of(dInput, true, xs, false, new Mat("weight_ih.grad", weightIh.grad(),
+                    weightIh.offset(0), rep, stride, gateWidth, in, in)).accumulate(true);
+            // the zero state adds nothing at t = 0: the rows of steps 1.. of d recurrent and 0.. of h
+            weightHhGrad = Gemm.of(new Mat("gradRecurrent", gradRecurrent, examples * gateWidth, rep, rows * gateWidth,
+                    rows - examples, gateWidth, gateWidth), true, new Mat("h", h, 0, rep, rows * hidden, rows - examples,
+                    hidden, hidden), false, new Mat("weight_hh.grad", weightHh.grad(), weightHh.offset(0), rep, stride,
+                    gateWidth, hidden, hidden)).accumulate(true);
+            int last = (steps - 1) * examples * hidden;
+            carryH = CopyBlocks.copy(new Mat("h", h, last, rep, rows * hidden, examples, hidden, hidden),
+                    new Mat("hInit", hInit, 0, rep, examples * hidden, examples, hidden, hidden));
+            carryC = CopyBlocks.copy(new Mat("c", c, last, rep, rows * hidden, examples, hidden, hidden),
+                    new Mat("cInit", cInit, 0, rep, examples * hidden, examples, hidden, hidden));
             FloatBuf scorer = scorerW == null ? null : scorerW.data();
             int scorerOff = scorerW == null ? 0 : scorerW.offset(0);
             boolean torchGateOrder = scoring == Scoring.NONE;
@@ -257,8 +300,14 @@ public final class GroupLstmCell {
                     Mat.items(name + " sums", bias.grad(), bias.offset(0), rep, stride, gateWidth));
         }
 
-        boolean fits(int examples, int steps, FloatBuf scores) {
-            return this.examples == examples && forward.length == steps && this.scores == scores;
+        /** Step t's rows (E, 4Rh) of a (rep, rows, 4Rh) buffer. */
+        private Mat gateRows(String name, FloatBuf buf, int t) {
+            return new Mat(name, buf, t * examples * gateWidth, rep, forward.length * examples * gateWidth, examples,
+                    gateWidth, gateWidth);
+        }
+
+        boolean fits(int examples, int steps, FloatBuf x, FloatBuf scores) {
+            return this.examples == examples && forward.length == steps && this.x == x && this.scores == scores;
         }
     }
 
@@ -290,10 +339,8 @@ public final class GroupLstmCell {
 
     /** Makes the last window's final state the next window's initial state. */
     public void carry() {
-        int rows = steps * examples;
-        int last = (steps - 1) * examples * hidden;
-        backend.copy(rep, examples, hidden, h, last, hidden, rows * hidden, hInit, 0, hidden, examples * hidden);
-        backend.copy(rep, examples, hidden, c, last, hidden, rows * hidden, cInit, 0, hidden, examples * hidden);
+        backend.run(stepOps.carryH);
+        backend.run(stepOps.carryC);
     }
 
     /**
@@ -304,39 +351,31 @@ public final class GroupLstmCell {
     public void backward(FloatBuf gradX) {
         if (!fromZero) throw new IllegalStateException("backward needs a window that started from the zero state");
         int rows = steps * examples;
-        int stride = weightIh.replicaStride();
+        StepOps ops = stepOps();
         zeroGradC = Fill.zeros(zeroGradC, gradC, rep * rows * hidden);
         backend.run(zeroGradC);
         for (int t = steps - 1; t >= 0; t--) {
-            boolean first = t == 0;
-            backend.run(stepOps().backward[t]);
+            backend.run(ops.backward[t]);
             if (scorerW != null) {
                 // dw (R*8h) += sum over the step's rows of their weight gradients
-                backend.run(stepOps().scorerGrad);
+                backend.run(ops.scorerGrad);
             }
-            if (!first) {
-                // dh_{t-1} (E, h) += d recurrent_t (E, 4Rh) . W_hh (4Rh, h)
-                backend.gemmBatched(rep, false, false, examples, hidden, gateWidth,
-                        gradRecurrent, t * examples * gateWidth, gateWidth, rows * gateWidth,
-                        weightHh.data(), weightHh.offset(0), hidden, stride,
-                        gradH, (t - 1) * examples * hidden, hidden, rows * hidden, true, null, 0, 0, false);
-            }
+            if (t > 0) backend.run(ops.recurrentGrads[t]);
         }
-        // dW_ih (4Rh, in) += d input^T . x over every row
-        backend.gemmBatched(rep, true, false, gateWidth, in, rows, gradInput, 0, gateWidth, rows * gateWidth,
-                x, 0, in, rows * in, weightIh.grad(), weightIh.offset(0), in, stride, true, null, 0, 0, false);
-        // dW_hh (4Rh, h) += sum_{t >= 1} d recurrent_t^T . h_{t-1} (the zero state adds nothing at t = 0)
-        backend.gemmBatched(rep, true, false, gateWidth, hidden, rows - examples,
-                gradRecurrent, examples * gateWidth, gateWidth, rows * gateWidth, h, 0, hidden, rows * hidden,
-                weightHh.grad(), weightHh.offset(0), hidden, stride, true, null, 0, 0, false);
+        backend.run(ops.weightIhGrad);
+        backend.run(ops.weightHhGrad);
         if (biasIh != null) {
-            backend.run(stepOps().biasIhGrad);
-            backend.run(stepOps().biasHhGrad);
+            backend.run(ops.biasIhGrad);
+            backend.run(ops.biasHhGrad);
         }
         if (ruleScorer != null) ruleScorer.backward(rows, gradScores, null);
-        // dx (rows, in) = d input (rows, 4Rh) . W_ih (4Rh, in)
-        backend.gemmBatched(rep, false, false, rows, in, gateWidth, gradInput, 0, gateWidth, rows * gateWidth,
-                weightIh.data(), weightIh.offset(0), in, stride, gradX, 0, in, rows * in, false, null, 0, 0, false);
+        if (inputGrad == null || inputGrad.c().buf() != gradX || inputGrad.m() != rows) {
+            inputGrad = null;
+            // dx (rows, in) = d input (rows, 4Rh) . W_ih (4Rh, in)
+            inputGrad = Gemm.of(ops.weightIhGrad.a(), false, ops.inputProduct.b(), false,
+                    new Mat("gradX", gradX, 0, rep, rows * in, rows, in, in));
+        }
+        backend.run(inputGrad);
     }
 
     /** (rep, rows, h): the shared state after every step of the last window, time-major. */

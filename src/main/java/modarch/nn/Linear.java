@@ -5,6 +5,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
 import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.Gemm;
 import modarch.backend.ops.ReluBackward;
 import modarch.task.FastRandom;
 
@@ -23,10 +24,8 @@ public final class Linear {
     private final Param bias;    // bias is (out); null without one
     private final FloatBuf output;     // output is (rep, rows, out)
     private final FloatBuf gradOutput; // gradOutput is (rep, rows, out), filled by the caller before backward
-    private FloatBuf input;            // input is (rep, rows, in), the buffer last given to forward
-    private ReluBackward reluBackward; // over the rows last run; null before a backward with a ReLU
-    private ColumnSumAccumulate biasGrad; // db += column sums of dy over the rows last run
-    private int rows;
+    private Products products;           // at the rows and input last run
+    private Gemm inputGrad;              // dx at those rows, into the gradInput last given to backward
 
     public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu) {
         this(ws, prefix, in, out, maxRows, relu, true);
@@ -52,16 +51,35 @@ public final class Linear {
         if (bias != null) bias.initUniform(replicaValues, bound, rng);
     }
 
+    /** The ops of one shape: built when the rows or the input change, so a warm step allocates nothing. */
+    private record Products(int rows, FloatBuf x, Gemm forward, ReluBackward reluBackward, Gemm weightGrad,
+                            ColumnSumAccumulate biasGrad) {
+    }
+
+    private Products products(FloatBuf x, int rows) {
+        int stride = weight.replicaStride();
+        Mat xs = new Mat("x", x, 0, rep, rows * in, rows, in, in);                 // (rep, rows, in)
+        Mat w = new Mat("weight", weight.data(), weight.offset(0), rep, stride, out, in, in);
+        Mat y = new Mat("output", output, 0, rep, rows * out, rows, out, out);     // (rep, rows, out)
+        Mat dy = new Mat("gradOutput", gradOutput, 0, rep, rows * out, rows, out, out);
+        // y = act(x . W^T + b)
+        Gemm forward = Gemm.of(xs, false, w, true, y).relu(relu)
+                .bias(bias == null ? null : Mat.items("bias", bias.data(), bias.offset(0), rep, stride, out));
+        // dW (out, in) += dy^T (out, rows) . x (rows, in)
+        Gemm weightGrad = Gemm.of(dy, true, xs, false,
+                new Mat("weight.grad", weight.grad(), weight.offset(0), rep, stride, out, in, in)).accumulate(true);
+        return new Products(rows, x, forward, relu ? ReluBackward.bind(null, output, gradOutput, rep * rows, out) : null,
+                weightGrad, bias == null ? null
+                        : new ColumnSumAccumulate(dy, Mat.items("bias.grad", bias.grad(), bias.offset(0), rep, stride, out)));
+    }
+
     /** x is (rep, rows, in); the result is in {@link #output()}. */
     public void forward(FloatBuf x, int rows) {
-        this.input = x;
-        this.rows = rows;
-        int stride = weight.replicaStride();
-        backend.gemmBatched(rep, false, true, rows, out, in,
-                x, 0, in, rows * in,
-                weight.data(), weight.offset(0), in, stride,
-                output, 0, out, rows * out,
-                false, bias == null ? null : bias.data(), bias == null ? 0 : bias.offset(0), stride, relu);
+        if (products == null || products.rows != rows || products.x != x) {
+            products = null;
+            products = products(x, rows);
+        }
+        backend.run(products.forward);
     }
 
     /**
@@ -70,28 +88,19 @@ public final class Linear {
      * of the input there: gradInput is (rep, rows, in).
      */
     public void backward(FloatBuf gradInput, boolean accumulate) {
-        int stride = weight.replicaStride();
-        if (relu) {
-            reluBackward = ReluBackward.bind(reluBackward, output, gradOutput, rep * rows, out);
-            backend.run(reluBackward);
-        }
-        // dW (out, in) += dy^T (out, rows) . x (rows, in)
-        backend.gemmBatched(rep, true, false, out, in, rows,
-                gradOutput, 0, out, rows * out, input, 0, in, rows * in,
-                weight.grad(), weight.offset(0), in, stride, true, null, 0, 0, false);
-        if (bias != null) {
-            if (biasGrad == null || biasGrad.x().rows() != rows) {
-                biasGrad = null;
-                biasGrad = new ColumnSumAccumulate(new Mat("gradOutput", gradOutput, 0, rep, rows * out, rows, out, out),
-                        Mat.items("bias.grad", bias.grad(), bias.offset(0), rep, stride, out));
-            }
-            backend.run(biasGrad);
-        }
+        if (relu) backend.run(products.reluBackward);
+        backend.run(products.weightGrad);
+        if (bias != null) backend.run(products.biasGrad);
         if (gradInput != null) {
-            // dx (rows, in) = dy (rows, out) . W (out, in)
-            backend.gemmBatched(rep, false, false, rows, in, out,
-                    gradOutput, 0, out, rows * out, weight.data(), weight.offset(0), in, stride,
-                    gradInput, 0, in, rows * in, accumulate, null, 0, 0, false);
+            int rows = products.rows;
+            if (inputGrad == null || inputGrad.c().buf() != gradInput || inputGrad.m() != rows
+                    || inputGrad.accumulate() != accumulate) {
+                inputGrad = null;
+                // dx (rows, in) = dy (rows, out) . W (out, in)
+                inputGrad = Gemm.of(products.weightGrad.a(), false, products.forward.b(), false,
+                        new Mat("gradInput", gradInput, 0, rep, rows * in, rows, in, in)).accumulate(accumulate);
+            }
+            backend.run(inputGrad);
         }
     }
 

@@ -8,6 +8,7 @@ import modarch.backend.IntBuf;
 import modarch.backend.Mat;
 import modarch.backend.ops.BlockDotAccumulate;
 import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.Gemm;
 import modarch.backend.ops.ScaleBlocks;
 import modarch.task.FastRandom;
 
@@ -44,11 +45,7 @@ public final class ModuleMlp implements Core {
     private final FloatBuf gradScores;       // (rep, rows, R)
     private final FloatBuf gradLogits;       // (rep, rows, R)
     private final DispatchedModules dispatched; // the value path under top-k routing; null when dense
-    private ScaleBlocks scaleHidden;       // s * h over the rows last run
-    private ScaleBlocks scaleGrad;         // dh = s * d(s*h) over the rows last run
-    private BlockDotAccumulate scoreDot;   // ds += h . d(s*h) over the rows last run
-    private ColumnSumAccumulate scoreBiasGrad; // the score units' bias gradient over the rows last run
-    private int rows;
+    private Products products;                  // at the rows last routed
 
     /** sharedInput: x is (rep, rows, in) for every module, else (rep, rows, R, in), one block per module. */
     public ModuleMlp(Workspace ws, String prefix, int modules, int in, int hidden, int dim, int maxRows,
@@ -88,6 +85,75 @@ public final class ModuleMlp implements Core {
         router.init(replicaValues, rng);
     }
 
+    /** The ops of one row count: built when it changes, so a warm step allocates nothing. */
+    private record Products(int rows, ScoreUnits scoreUnits, ScaleBlocks scaleHidden, Gemm moduleSum, Gemm biasSum,
+                            Gemm gradScaledHidden, Gemm w2Grad, Gemm b2Grad, Gemm scoreGrad, BlockDotAccumulate scoreDot,
+                            ScaleBlocks scaleGrad) {
+    }
+
+    /** The self-scored modules' score units: their logits' product and its three gradients. */
+    private record ScoreUnits(Gemm logits, Gemm inputGrad, Gemm weightGrad, ColumnSumAccumulate biasGrad) {
+    }
+
+    private Products products(int rows) {
+        int rh = modules * hidden;
+        int stride = w2.replicaStride();
+        FloatBuf h = first.output(), gradH = first.gradOutput(), scores = router.scores();
+        Mat sh = new Mat("scaledHidden", scaledHidden, 0, rep, rows * rh, rows, rh, rh);          // (rep, rows, R*H)
+        Mat s = new Mat("scores", scores, 0, rep, rows * modules, rows, modules, modules);          // (rep, rows, R)
+        Mat y = new Mat("output", output, 0, rep, rows * dim, rows, dim, dim);                      // (rep, rows, D)
+        Mat dy = new Mat("gradOutput", gradOutput, 0, rep, rows * dim, rows, dim, dim);
+        Mat bigW2 = new Mat("w2", w2.data(), w2.offset(0), rep, stride, rh, dim, width2);           // W2[:, :D] (R*H, D)
+        Mat bigB2 = new Mat("b2", b2.data(), b2.offset(0), rep, stride, modules, dim, width2);     // B2[:, :D] (R, D)
+        return new Products(rows, selfScored() ? scoreUnits(rows) : null,
+                ScaleBlocks.bind(null, h, scores, scaledHidden, rep * rows, modules, hidden),
+                // output (rows, D) = (s*h) (rows, R*H) . W2[:, :D] (R*H, D) + s (rows, R) . B2[:, :D] (R, D)
+                Gemm.of(sh, false, bigW2, false, y),
+                Gemm.of(s, false, bigB2, false, y).accumulate(true),
+                // d(s*h) (rows, R*H) = dy (rows, D) . W2[:, :D]^T
+                Gemm.of(dy, false, bigW2, true, new Mat("gradScaledHidden", gradScaledHidden, 0, rep, rows * rh, rows,
+                        rh, rh)),
+                // dW2[:, :D] += (s*h)^T . dy ; dB2[:, :D] += s^T . dy
+                Gemm.of(sh, true, dy, false, new Mat("w2.grad", w2.grad(), w2.offset(0), rep, stride, rh, dim, width2))
+                        .accumulate(true),
+                Gemm.of(s, true, dy, false, new Mat("b2.grad", b2.grad(), b2.offset(0), rep, stride, modules, dim,
+                        width2)).accumulate(true),
+                // ds[b, m] = dy[b] . b2[m][:D] + h[b, m] . d(s*h)[b, m]
+                Gemm.of(dy, false, bigB2, true, new Mat("gradScores", gradScores, 0, rep, rows * modules, rows, modules,
+                        modules)),
+                BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules, hidden),
+                // dh = s * d(s*h)
+                ScaleBlocks.bind(null, gradScaledHidden, scores, gradH, rep * rows, modules, hidden));
+    }
+
+    /**
+     * The modules' score units at one row count: logits[:, m] = h_m . w2[m][:, D] + b2[m][D] and its gradients, every
+     * replica and module, the replicas as groups of replica 0's modules.
+     */
+    private ScoreUnits scoreUnits(int rows) {
+        int rh = modules * hidden;
+        int stride = w2.replicaStride();
+        int hStride = rows * rh, lStride = rows * modules;
+        Mat hm = new Mat("h", first.output(), 0, modules, hidden, rows, hidden, rh);            // h_m (rows, H)
+        Mat wColumn = new Mat("w2[:, D]", w2.data(), w2.offset(0) + dim, modules, hidden * width2, hidden, 1, width2);
+        Mat gradLogitColumn = new Mat("gradLogits", gradLogits, 0, modules, 1, rows, 1, modules); // dlogit[:, m]
+        return new ScoreUnits(
+                // logits[:, m] (rows, 1) = h_m (rows, H) . w2[m][:, D] (H, 1) + b2[m][D]
+                Gemm.of(hm, false, wColumn, false, new Mat("logits", logits, 0, modules, 1, rows, 1, modules))
+                        .bias(Mat.items("b2[D]", b2.data(), b2.offset(0) + dim, modules, width2, 1))
+                        .groups(new Gemm.Groups(rep, hStride, stride, lStride, stride)),
+                // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H)
+                Gemm.of(gradLogitColumn, false, wColumn, true, new Mat("gradH", first.gradOutput(), 0, modules, hidden,
+                        rows, hidden, rh)).accumulate(true).groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)),
+                // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1)
+                Gemm.of(hm, true, gradLogitColumn, false, new Mat("w2.grad[:, D]", w2.grad(), w2.offset(0) + dim,
+                        modules, hidden * width2, hidden, 1, width2)).accumulate(true)
+                        .groups(new Gemm.Groups(rep, hStride, lStride, stride, 0)),
+                // db2[m][D] += the sum of dlogit[:, m] over the rows
+                new ColumnSumAccumulate(gradLogitColumn, Mat.items("b2.grad", b2.grad(), b2.offset(0) + dim, modules,
+                        width2, 1), rep, lStride, stride));
+    }
+
     /**
      * x is (rep, rows, [R,] in); ruleContext (rep, rows, E) and rules (rep, rows) feed the router.
      * The result is in {@link #output()}, the routing scores in {@code router().scores()}.
@@ -101,18 +167,9 @@ public final class ModuleMlp implements Core {
         }
         if (!selfScored()) first.forward(x, rows);
         route(x, ruleContext, rules, rows);
-        FloatBuf h = first.output();
-        int rh = modules * hidden;
-        int stride = w2.replicaStride();
-        scaleHidden = ScaleBlocks.bind(scaleHidden, h, router.scores(), scaledHidden, rep * rows, modules, hidden);
-        backend.run(scaleHidden);
-        // output (rows, D) = (s*h) (rows, R*H) . W2[:, :D] (R*H, D) + s (rows, R) . B2[:, :D] (R, D)
-        backend.gemmBatched(rep, false, false, rows, dim, rh,
-                scaledHidden, 0, rh, rows * rh, w2.data(), w2.offset(0), width2, stride,
-                output, 0, dim, rows * dim, false, null, 0, 0, false);
-        backend.gemmBatched(rep, false, false, rows, dim, modules,
-                router.scores(), 0, modules, rows * modules, b2.data(), b2.offset(0), width2, stride,
-                output, 0, dim, rows * dim, true, null, 0, 0, false);
+        backend.run(products.scaleHidden);
+        backend.run(products.moduleSum);
+        backend.run(products.biasSum);
     }
 
     /**
@@ -120,17 +177,13 @@ public final class ModuleMlp implements Core {
      * modules' outputs. x is read only when the modules score themselves.
      */
     public void route(FloatBuf x, FloatBuf ruleContext, IntBuf rules, int rows) {
-        this.rows = rows;
+        if (products == null || products.rows != rows) {
+            products = null;
+            products = products(rows);
+        }
         if (selfScored()) {
             first.forward(x, rows);
-            int rh = modules * hidden;
-            int stride = w2.replicaStride();
-            // logits[:, m] (rows, 1) = h_m (rows, H) . w2[m][:, D] (H, 1) + b2[m][D], every replica and module
-            backend.gemmGrouped(rep, rows * rh, stride, rows * modules, stride, modules, false, false, rows, 1, hidden,
-                    first.output(), 0, rh, hidden,
-                    w2.data(), w2.offset(0) + dim, width2, hidden * width2,
-                    logits, 0, modules, 1,
-                    false, b2.data(), b2.offset(0) + dim, width2, false);
+            backend.run(products.scoreUnits.logits);
         }
         router.forward(rows, ruleContext, rules, logits);
     }
@@ -141,69 +194,33 @@ public final class ModuleMlp implements Core {
             dispatchedBackward(gradInput);
             return;
         }
-        FloatBuf h = first.output();
-        FloatBuf gradH = first.gradOutput();
-        FloatBuf scores = router.scores();
-        int rh = modules * hidden;
-        int stride = w2.replicaStride();
-        // d(s*h) (rows, R*H) = dy (rows, D) . W2[:, :D]^T
-        backend.gemmBatched(rep, false, true, rows, rh, dim,
-                gradOutput, 0, dim, rows * dim, w2.data(), w2.offset(0), width2, stride,
-                gradScaledHidden, 0, rh, rows * rh, false, null, 0, 0, false);
-        // dW2[:, :D] += (s*h)^T . dy ; dB2[:, :D] += s^T . dy
-        backend.gemmBatched(rep, true, false, rh, dim, rows,
-                scaledHidden, 0, rh, rows * rh, gradOutput, 0, dim, rows * dim,
-                w2.grad(), w2.offset(0), width2, stride, true, null, 0, 0, false);
-        backend.gemmBatched(rep, true, false, modules, dim, rows,
-                scores, 0, modules, rows * modules, gradOutput, 0, dim, rows * dim,
-                b2.grad(), b2.offset(0), width2, stride, true, null, 0, 0, false);
+        backend.run(products.gradScaledHidden);
+        backend.run(products.w2Grad);
+        backend.run(products.b2Grad);
         if (router.needsScoreGradient()) {
-            // ds[b, m] = dy[b] . b2[m][:D] + h[b, m] . d(s*h)[b, m]
-            backend.gemmBatched(rep, false, true, rows, modules, dim,
-                    gradOutput, 0, dim, rows * dim, b2.data(), b2.offset(0), width2, stride,
-                    gradScores, 0, modules, rows * modules, false, null, 0, 0, false);
-            scoreDot = BlockDotAccumulate.bind(scoreDot, h, gradScaledHidden, gradScores, rep * rows, modules, hidden);
-            backend.run(scoreDot);
+            backend.run(products.scoreGrad);
+            backend.run(products.scoreDot);
         }
-        // dh = s * d(s*h)
-        scaleGrad = ScaleBlocks.bind(scaleGrad, gradScaledHidden, scores, gradH, rep * rows, modules, hidden);
-        backend.run(scaleGrad);
-        if (router.needsScoreGradient()) router.backward(rows, gradScores, gradLogits);
-        if (selfScored()) scoreUnitBackward(h, gradH);
+        backend.run(products.scaleGrad);
+        if (router.needsScoreGradient()) router.backward(products.rows, gradScores, gradLogits);
+        if (selfScored()) scoreUnitBackward();
         first.backward(gradInput, false);
     }
 
     /** {@link #backward} under top-k routing: the dispatched modules, the router, then the score units' path. */
     private void dispatchedBackward(FloatBuf gradInput) {
         dispatched.backward(gradOutput, router, gradScores, first.gradOutput(), gradInput);
-        router.backward(rows, gradScores, gradLogits);
+        router.backward(products.rows, gradScores, gradLogits);
         if (!selfScored()) return;
-        scoreUnitBackward(first.output(), first.gradOutput());
+        scoreUnitBackward();
         first.backward(gradInput, false);
     }
 
     /** Gradients through the modules' score units: logits[:, m] = h_m . w2[m][:, D] + b2[m][D]. */
-    private void scoreUnitBackward(FloatBuf h, FloatBuf gradH) {
-        int rh = modules * hidden;
-        int hStride = rows * rh;
-        int lStride = rows * modules;
-        int stride = w2.replicaStride();
-        int wCol = w2.offset(0) + dim;
-        // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H), every replica and module
-        backend.gemmGrouped(rep, lStride, stride, hStride, 0, modules, false, true, rows, hidden, 1,
-                gradLogits, 0, modules, 1, w2.data(), wCol, width2, hidden * width2,
-                gradH, 0, rh, hidden, true, null, 0, 0, false);
-        // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1), every replica and module
-        backend.gemmGrouped(rep, hStride, lStride, stride, 0, modules, true, false, hidden, 1, rows,
-                h, 0, rh, hidden, gradLogits, 0, modules, 1,
-                w2.grad(), wCol, width2, hidden * width2, true, null, 0, 0, false);
-        if (scoreBiasGrad == null || scoreBiasGrad.x().rows() != rows) {
-            scoreBiasGrad = null;
-            // db2[m][D] += the sum of dlogit[:, m] over the rows, every replica and module
-            scoreBiasGrad = new ColumnSumAccumulate(new Mat("gradLogits", gradLogits, 0, modules, 1, rows, 1, modules),
-                    Mat.items("b2.grad", b2.grad(), b2.offset(0) + dim, modules, width2, 1), rep, lStride, stride);
-        }
-        backend.run(scoreBiasGrad);
+    private void scoreUnitBackward() {
+        backend.run(products.scoreUnits.inputGrad);
+        backend.run(products.scoreUnits.weightGrad);
+        backend.run(products.scoreUnits.biasGrad);
     }
 
     @Override

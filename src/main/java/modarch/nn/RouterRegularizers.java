@@ -2,6 +2,8 @@ package modarch.nn;
 
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.Mat;
+import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.Fill;
 import modarch.backend.ops.RegularizerTerms;
 
@@ -20,6 +22,7 @@ final class RouterRegularizers {
     private final FloatBuf gradLogits; // gradLogits is (rep, rows, R): the weighted terms' gradient w.r.t. the logits
     private RegularizerTerms op;       // the last forward's rows and buffers
     private Fill zeroGrad;             // zeroes gradLogits over the last forward's rows
+    private CopyBlocks addGradient;    // gradLogits added into the dLogits last given, over those rows
 
     private RouterRegularizers(Workspace ws, int modules, int maxRows, RouterRegularization weights) {
         this.backend = ws.backend();
@@ -49,7 +52,12 @@ final class RouterRegularizers {
 
     /** Adds the last forward's gradient into dLogits (rep, rows, R). */
     void addGradient(int rows, FloatBuf dLogits) {
-        backend.addInto(1, 1, rep * rows * modules, gradLogits, 0, 0, 0, dLogits, 0, 0, 0);
+        int n = rep * rows * modules;
+        if (addGradient == null || addGradient.src().cols() != n || addGradient.dst().buf() != dLogits) {
+            addGradient = null;
+            addGradient = CopyBlocks.add(Mat.vector("gradLogits", gradLogits, 0, n), Mat.vector("dLogits", dLogits, 0, n));
+        }
+        backend.run(addGradient);
     }
 
     /** The last forward's gradient w.r.t. the logits, (rep, rows, R), for a routing that adds it row by row. */

@@ -5,9 +5,11 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.Mat;
 import modarch.backend.ops.AttentionBackward;
 import modarch.backend.ops.AttentionForward;
 import modarch.backend.ops.AttentionShape;
+import modarch.backend.ops.CopyBlocks;
 import modarch.task.FastRandom;
 
 /**
@@ -36,10 +38,12 @@ public final class SelfAttention {
     private final FloatBuf gradScore;    // (rep, seqs, H, length, K): the backward's scratch
     private final FloatBuf joined;       // joined is (rep, rows, G, (H/G + 1) hd): [heads of g, in_ of g] per group
     private final FloatBuf gradJoined;   // (rep, rows, G, (H/G + 1) hd), filled by the caller before backward
-    private int rows;
-    private int length;
     private AttentionForward attend;           // the fused attention at the last forward's shape
     private AttentionBackward attendBackward; // and its backward
+    private CopyBlocks joinHeads;   // attended into joined, at that shape
+    private CopyBlocks joinSelf;    // in_'s output into joined
+    private CopyBlocks splitHeads;  // gradJoined back into gradAttended
+    private CopyBlocks splitSelf;   // and into in_'s gradOutput
 
     /**
      * Sequences of up to maxLength tokens, up to maxRows tokens per replica; topK keys kept per query
@@ -84,8 +88,6 @@ public final class SelfAttention {
 
     /** x is (rep, rows, dim): sequences of length tokens each; the result is in {@link #output()}. */
     public void forward(FloatBuf x, int rows, int length) {
-        this.rows = rows;
-        this.length = length;
         query.forward(x, rows);
         key.forward(x, rows);
         value.forward(x, rows);
@@ -98,21 +100,28 @@ public final class SelfAttention {
             attendBackward = new AttentionBackward(seqs, length, heads, headDim, topK, scale, query.output(),
                     key.output(), value.output(), kept, weight, gradAttended, gradScore, query.gradOutput(),
                     key.gradOutput(), value.gradOutput());
+            int groupRows = rep * rows * groups;
+            int block = heads / groups * headDim; // one group's heads
+            int ld = block + headDim;
+            // joined[:, g] = [attended[:, g] (block), in_[:, g] (hd)], over rep * rows * G group rows, and back
+            Mat headsPart = new Mat("joined", joined, 0, 1, 0, groupRows, block, ld);
+            Mat selfPart = new Mat("joined", joined, block, 1, 0, groupRows, headDim, ld);
+            Mat gradHeadsPart = new Mat("gradJoined", gradJoined, 0, 1, 0, groupRows, block, ld);
+            Mat gradSelfPart = new Mat("gradJoined", gradJoined, block, 1, 0, groupRows, headDim, ld);
+            joinHeads = CopyBlocks.copy(Mat.of("attended", attended, 0, groupRows, block), headsPart);
+            joinSelf = CopyBlocks.copy(Mat.of("in_", self.output(), 0, groupRows, headDim), selfPart);
+            splitHeads = CopyBlocks.copy(gradHeadsPart, Mat.of("gradAttended", gradAttended, 0, groupRows, block));
+            splitSelf = CopyBlocks.copy(gradSelfPart, Mat.of("grad in_", self.gradOutput(), 0, groupRows, headDim));
         }
         backend.run(attend);
-        int block = heads / groups * headDim; // one group's heads
-        int ld = block + headDim;
-        // joined[:, g] = [attended[:, g] (block), in_[:, g] (hd)], over rep * rows * G group rows
-        backend.copy(1, rep * rows * groups, block, attended, 0, block, 0, joined, 0, ld, 0);
-        backend.copy(1, rep * rows * groups, headDim, self.output(), 0, headDim, 0, joined, block, ld, 0);
+        backend.run(joinHeads);
+        backend.run(joinSelf);
     }
 
     /** Back-propagates {@link #gradJoined()} into the parameters and writes the input gradient (rep, rows, dim). */
     public void backward(FloatBuf gradInput) {
-        int block = heads / groups * headDim;
-        int ld = block + headDim;
-        backend.copy(1, rep * rows * groups, block, gradJoined, 0, ld, 0, gradAttended, 0, block, 0);
-        backend.copy(1, rep * rows * groups, headDim, gradJoined, block, ld, 0, self.gradOutput(), 0, headDim, 0);
+        backend.run(splitHeads);
+        backend.run(splitSelf);
         backend.run(attendBackward);
         query.backward(gradInput, false);
         key.backward(gradInput, true);

@@ -5,8 +5,10 @@ import modarch.backend.ops.BlockDotAccumulate;
 import modarch.backend.ops.BceWithLogitsLoss;
 import modarch.backend.ops.ClipGradNorm;
 import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.CountCorrect;
 import modarch.backend.ops.Fill;
+import modarch.backend.ops.Gemm;
 import modarch.backend.ops.IncrementLong;
 import modarch.backend.ops.L1Loss;
 import modarch.backend.ops.OneHot;
@@ -113,5 +115,54 @@ public final class TestOps {
     /** n values of x from off. */
     public static Fill fill(int n, float value, FloatBuf x, int off) {
         return new Fill(Mat.vector("x", x, off, n), value);
+    }
+
+    /** The old positional gemmGrouped: groups of batched products with the operands' group strides. */
+    public static Gemm gemmGrouped(int groups, int groupStrideA, int groupStrideB, int groupStrideC,
+                                   int groupStrideBias, int batch, boolean transA, boolean transB, int m, int n, int k,
+                                   FloatBuf a, int aOff, int lda, int strideA, FloatBuf b, int bOff, int ldb,
+                                   int strideB, FloatBuf c, int cOff, int ldc, int strideC, boolean accumulate,
+                                   FloatBuf bias, int biasOff, int strideBias, boolean relu) {
+        Mat av = new Mat("a", a, aOff, batch, strideA, transA ? k : m, transA ? m : k, lda);
+        Mat bv = new Mat("b", b, bOff, batch, strideB, transB ? n : k, transB ? k : n, ldb);
+        Mat cv = new Mat("c", c, cOff, batch, strideC, m, n, ldc);
+        return Gemm.of(av, transA, bv, transB, cv).accumulate(accumulate).relu(relu)
+                .bias(bias == null ? null : Mat.items("bias", bias, biasOff, batch, strideBias, n))
+                .groups(new Gemm.Groups(groups, groupStrideA, groupStrideB, groupStrideC, groupStrideBias));
+    }
+
+    /** One group of batch products, each operand's items stride apart. */
+    public static Gemm gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k, FloatBuf a, int aOff,
+                                   int lda, int strideA, FloatBuf b, int bOff, int ldb, int strideB, FloatBuf c,
+                                   int cOff, int ldc, int strideC, boolean accumulate, FloatBuf bias, int biasOff,
+                                   int strideBias, boolean relu) {
+        return gemmGrouped(1, 0, 0, 0, 0, batch, transA, transB, m, n, k, a, aOff, lda, strideA, b, bOff, ldb, strideB,
+                c, cOff, ldc, strideC, accumulate, bias, biasOff, strideBias, relu);
+    }
+
+    /** One product. */
+    public static Gemm gemm(boolean transA, boolean transB, int m, int n, int k, FloatBuf a, int aOff, int lda,
+                            FloatBuf b, int bOff, int ldb, FloatBuf c, int cOff, int ldc, boolean accumulate,
+                            FloatBuf bias, int biasOff, boolean relu) {
+        return gemmBatched(1, transA, transB, m, n, k, a, aOff, lda, 0, b, bOff, ldb, 0, c, cOff, ldc, 0, accumulate,
+                bias, biasOff, 0, relu);
+    }
+
+    /** The old positional copyGrouped: groups of batch (m, n) blocks copied, or added when add. */
+    public static CopyBlocks copyGrouped(int groups, int groupStrideSrc, int groupStrideDst, int batch, int m, int n,
+                                         FloatBuf src, int srcOff, int lds, int strideSrc, FloatBuf dst, int dstOff,
+                                         int ldd, int strideDst, boolean add) {
+        return new CopyBlocks(new Mat("src", src, srcOff, batch, strideSrc, m, n, lds),
+                new Mat("dst", dst, dstOff, batch, strideDst, m, n, ldd), add, groups, groupStrideSrc, groupStrideDst);
+    }
+
+    public static CopyBlocks copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
+                                  FloatBuf dst, int dstOff, int ldd, int strideDst) {
+        return copyGrouped(1, 0, 0, batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, false);
+    }
+
+    public static CopyBlocks addInto(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
+                                     FloatBuf dst, int dstOff, int ldd, int strideDst) {
+        return copyGrouped(1, 0, 0, batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst, true);
     }
 }

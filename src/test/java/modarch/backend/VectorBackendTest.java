@@ -155,16 +155,17 @@ class VectorBackendTest {
                 Block ab = a(), bb = b(), cb = c(), biasB = biasBlock();
                 if (itemByItem) {
                     for (int i = 0; i < batch; i++) {
-                        backend.gemm(transA, transB, m, n, k, a, off + i * ab.stride(), lda(), b, off + i * bb.stride(),
-                                ldb(), c, off + i * cb.stride(), ldc(), accumulate, biasBuf, off + i * biasB.stride(), relu);
+                        backend.run(TestOps.gemm(transA, transB, m, n, k, a, off + i * ab.stride(), lda(), b,
+                                off + i * bb.stride(), ldb(), c, off + i * cb.stride(), ldc(), accumulate, biasBuf,
+                                off + i * biasB.stride(), relu));
                     }
                 } else if (batch == 1) {
-                    backend.gemm(transA, transB, m, n, k, a, off, lda(), b, off, ldb(), c, off, ldc(),
-                            accumulate, biasBuf, off, relu);
+                    backend.run(TestOps.gemm(transA, transB, m, n, k, a, off, lda(), b, off, ldb(), c, off, ldc(),
+                            accumulate, biasBuf, off, relu));
                 } else {
-                    backend.gemmBatched(batch, transA, transB, m, n, k, a, off, lda(), ab.stride(),
+                    backend.run(TestOps.gemmBatched(batch, transA, transB, m, n, k, a, off, lda(), ab.stride(),
                             b, off, ldb(), bb.stride(), c, off, ldc(), cb.stride(),
-                            accumulate, biasBuf, off, biasB.stride(), relu);
+                            accumulate, biasBuf, off, biasB.stride(), relu));
                 }
                 return read(backend, c);
             }
@@ -383,10 +384,10 @@ class VectorBackendTest {
                 Block dstB = new Block(batch, 1, m, n, ldd, m * ldd + 3);
                 float[] src = srcB.array(rnd), dst = dstB.array(rnd);
                 String what = batch + "x" + m + "x" + n + (sharedSrc ? " shared src" : "");
-                float[] copied = checkExact(what + " copy", dst, dstB.inside(), (be, out, in) -> be.copy(batch, m, n,
-                        in.of(src), 2, lds, srcB.stride(), out, 1, ldd, dstB.stride()));
-                float[] added = checkExact(what + " addInto", dst, dstB.inside(), (be, out, in) -> be.addInto(batch, m,
-                        n, in.of(src), 2, lds, srcB.stride(), out, 1, ldd, dstB.stride()));
+                float[] copied = checkExact(what + " copy", dst, dstB.inside(), (be, out, in) -> be.run(TestOps.copy(batch,
+                        m, n, in.of(src), 2, lds, srcB.stride(), out, 1, ldd, dstB.stride())));
+                float[] added = checkExact(what + " addInto", dst, dstB.inside(), (be, out, in) -> be.run(TestOps.addInto(
+                        batch, m, n, in.of(src), 2, lds, srcB.stride(), out, 1, ldd, dstB.stride())));
                 for (int item = 0; item < batch; item++) {
                     for (int i = 0; i < m; i++) {
                         for (int j = 0; j < n; j++) {
@@ -738,14 +739,16 @@ class VectorBackendTest {
                         () -> backend.run(TestOps.fill(1, 0f, x, 0)),
                         () -> backend.upload(new float[1], 0, x, 0, 1),
                         () -> backend.download(x, 0, new float[1], 0, 1),
-                        () -> backend.gemm(false, false, 2, 2, 2, x, 0, 2, y, 0, 2, z, 0, 2, false, null, 0, false),
-                        () -> backend.gemm(false, false, 2, 2, 2, y, 0, 2, z, 0, 2, x, 0, 2, false, null, 0, false),
-                        () -> backend.gemmBatched(2, false, false, 2, 2, 2, y, 0, 2, 4, z, 0, 2, 0, y, 8, 2, 4,
-                                false, x, 0, 0, false),
+                        () -> backend.run(TestOps.gemm(false, false, 2, 2, 2, x, 0, 2, y, 0, 2, z, 0, 2, false, null,
+                                0, false)),
+                        () -> backend.run(TestOps.gemm(false, false, 2, 2, 2, y, 0, 2, z, 0, 2, x, 0, 2, false, null,
+                                0, false)),
+                        () -> backend.run(TestOps.gemmBatched(2, false, false, 2, 2, 2, y, 0, 2, 4, z, 0, 2, 0, y, 8,
+                                2, 4, false, x, 0, 0, false)),
                         () -> backend.run(TestOps.reluBackward(2, 2, y, 0, 2, x, 0, 2)),
                         () -> backend.run(TestOps.columnSumAccumulate(1, 2, 2, x, 0, 2, 0, y, 0, 0)),
-                        () -> backend.copy(1, 1, 8, y, 0, 8, 0, x, 0, 8, 0),
-                        () -> backend.addInto(1, 1, 8, x, 0, 8, 0, y, 0, 8, 0),
+                        () -> backend.run(TestOps.copy(1, 1, 8, y, 0, 8, 0, x, 0, 8, 0)),
+                        () -> backend.run(TestOps.addInto(1, 1, 8, x, 0, 8, 0, y, 0, 8, 0)),
                         () -> backend.run(TestOps.scaleBlocks(1, 2, 2, y, 0, x, 0, z, 0)),
                         () -> backend.run(TestOps.blockDotAccumulate(1, 2, 2, y, 0, z, 0, x, 0)),
                         () -> backend.run(TestOps.softmaxRows(2, 2, x, 0, y, 0)),
@@ -805,23 +808,29 @@ class VectorBackendTest {
             modarch.backend.Op softmax = TestOps.softmaxRows(m, n, c, 0, lg, 0);
             modarch.backend.Op softmaxBackward = TestOps.softmaxRowsBackward(m, n, lg, 0, p, 0, c, 0);
             modarch.backend.Op oneHot = TestOps.oneHot(m, 10, index, 0, hot, 0);
-            Runnable stepRun = () -> {
-                PARALLEL.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false, bias, 0, true);
-                PARALLEL.gemm(false, true, m, k, n, c, 0, n, b, 0, n, a, 0, k, false, null, 0, false);
-                PARALLEL.gemm(true, false, k, n, m, a, 0, k, c, 0, n, b, 0, n, true, null, 0, false);
-                SERIAL.gemm(true, true, 5, 33, 17, a, 0, 5, b, 0, 17, c, 0, 33, true, bias, 0, false);
-                PARALLEL.gemm(false, false, m, 1, k, a, 0, k, b, 0, n, c, 0, n, true, bias, 0, false);
+            modarch.backend.Op[] products = {
+                TestOps.gemm(false, false, m, n, k, a, 0, k, b, 0, n, c, 0, n, false, bias, 0, true),
+                TestOps.gemm(false, true, m, k, n, c, 0, n, b, 0, n, a, 0, k, false, null, 0, false),
+                TestOps.gemm(true, false, k, n, m, a, 0, k, c, 0, n, b, 0, n, true, null, 0, false),
+                TestOps.gemm(false, false, m, 1, k, a, 0, k, b, 0, n, c, 0, n, true, bias, 0, false),
                 // items split across the pool (2), and one after another, each product parallel (3)
-                PARALLEL.gemmBatched(2, false, false, m, n, k, a, 0, k, 0, b, 0, n, 0, c3, 0, n, m * n,
-                        false, bias, 0, 0, true);
-                PARALLEL.gemmBatched(3, false, false, m, n, k, a, 0, k, 0, b, 0, n, 0, c3, 0, n, m * n,
-                        true, null, 0, 0, false);
+                TestOps.gemmBatched(2, false, false, m, n, k, a, 0, k, 0, b, 0, n, 0, c3, 0, n, m * n, false, bias, 0,
+                        0, true),
+                TestOps.gemmBatched(3, false, false, m, n, k, a, 0, k, 0, b, 0, n, 0, c3, 0, n, m * n, true, null, 0,
+                        0, false)};
+            modarch.backend.Op serialProduct = TestOps.gemm(true, true, 5, 33, 17, a, 0, 5, b, 0, 17, c, 0, 33, true,
+                    bias, 0, false);
+            modarch.backend.Op addHalves = TestOps.addInto(2, m / 2, n, c, 0, n, m / 2 * n, p, 0, n, m / 2 * n);
+            modarch.backend.Op copyThree = TestOps.copy(3, m, n, c, 0, n, 0, c3, 0, n, m * n);
+            Runnable stepRun = () -> {
+                for (modarch.backend.Op product : products) PARALLEL.run(product);
+                SERIAL.run(serialProduct);
                 PARALLEL.run(relu);
                 PARALLEL.run(columnSum);
                 PARALLEL.run(adamSmall);
                 PARALLEL.run(adamBig);
-                PARALLEL.addInto(2, m / 2, n, c, 0, n, m / 2 * n, p, 0, n, m / 2 * n);
-                PARALLEL.copy(3, m, n, c, 0, n, 0, c3, 0, n, m * n);
+                PARALLEL.run(addHalves);
+                PARALLEL.run(copyThree);
                 PARALLEL.run(zeroSum);
                 PARALLEL.run(scale);
                 PARALLEL.run(dot);

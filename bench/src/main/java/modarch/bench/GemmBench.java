@@ -4,9 +4,11 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
+import modarch.backend.Mat;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.ScalarBackend;
 import modarch.backend.cpu.VectorBackend;
+import modarch.backend.ops.Gemm;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -61,6 +63,7 @@ public class GemmBench {
     private boolean transA, transB;
     private int m, n, k;
     private FloatBuf a, b, c;
+    private Gemm product; // c (m, n) = op(a) . op(b)
 
     /** Millions of floating-point operations done; JMH reports them per ms, which is GFLOP/s. */
     @State(Scope.Thread)
@@ -83,6 +86,8 @@ public class GemmBench {
         a = random(rnd, m * k);
         b = random(rnd, k * n);
         c = gemm.allocFloats(m * n);
+        product = Gemm.of(new Mat("a", a, 0, 1, 0, transA ? k : m, transA ? m : k, transA ? m : k), transA,
+                new Mat("b", b, 0, 1, 0, transB ? n : k, transB ? k : n, transB ? k : n), transB, Mat.of("c", c, 0, m, n));
     }
 
     @TearDown(Level.Trial)
@@ -92,7 +97,7 @@ public class GemmBench {
 
     @Benchmark
     public FloatBuf gemm(Flops flops) {
-        gemm.gemm(transA, transB, m, n, k, a, 0, transA ? m : k, b, 0, transB ? k : n, c, 0, n, false, null, 0, false);
+        gemm.run(product);
         flops.gflops += 2e-6 * m * n * k;
         return c;
     }

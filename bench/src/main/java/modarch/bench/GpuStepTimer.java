@@ -8,6 +8,7 @@ import java.util.Map;
 import modarch.backend.Backend;
 import modarch.backend.cuda.CudaBackend;
 import modarch.backend.cuda.CudaDriver;
+import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.JCudaDriver;
 import modarch.backend.cuda.emu.EmulatedDriver;
 import modarch.backend.cuda.emu.Schedule;
@@ -17,6 +18,7 @@ import modarch.backend.IntMat;
 import modarch.backend.Mat;
 import modarch.backend.ops.AdamUpdate;
 import modarch.backend.ops.Fill;
+import modarch.backend.ops.Gemm;
 import modarch.model.Model;
 import modarch.model.ModelSpec;
 import modarch.model.ModelKind;
@@ -89,11 +91,11 @@ public final class GpuStepTimer {
     }
 
     private static CudaBackend tiledOnly() {
-        System.setProperty(CudaBackend.TILED_ONLY_PROPERTY, "true");
+        System.setProperty(Gpu.TILED_ONLY_PROPERTY, "true");
         try {
             return new CudaBackend(JCudaDriver.open(0), "cuda");
         } finally {
-            System.clearProperty(CudaBackend.TILED_ONLY_PROPERTY);
+            System.clearProperty(Gpu.TILED_ONLY_PROPERTY);
         }
     }
 
@@ -143,8 +145,10 @@ public final class GpuStepTimer {
                 int batch = s[0], m = s[1], n = s[2], k = s[3];
                 try (FloatBuf a = backend.allocFloats(batch * m * k); FloatBuf b = backend.allocFloats(batch * k * n);
                      FloatBuf c = backend.allocFloats(batch * m * n); FloatBuf bias = backend.allocFloats(batch * n)) {
-                    double t = median(backend, sync, calls, () -> backend.gemmBatched(batch, false, false, m, n, k,
-                            a, 0, k, m * k, b, 0, n, k * n, c, 0, n, m * n, false, bias, 0, n, true));
+                    Gemm product = Gemm.of(new Mat("a", a, 0, batch, m * k, m, k, k), false,
+                            new Mat("b", b, 0, batch, k * n, k, n, n), false, new Mat("c", c, 0, batch, m * n, m, n, n))
+                            .bias(Mat.items("bias", bias, 0, batch, n, n)).relu(true);
+                    double t = median(backend, sync, calls, () -> backend.run(product));
                     row("gemm_batched (bias, ReLU)", batch + " x " + m + "x" + n + "x" + k, t,
                             2.0 * batch * m * n * k / t / 1e9, "GFLOP/s");
                 }

@@ -2,7 +2,6 @@ package modarch.backend.cpu;
 
 import static modarch.backend.cpu.HostFloatBuf.array;
 
-import java.util.Arrays;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
@@ -61,54 +60,4 @@ public final class ScalarBackend implements Backend {
     public void run(Op op) {
         op.reference(CALLER);
     }
-
-    @Override
-    public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k,
-                            FloatBuf aBuf, int aOff, int lda, int strideA,
-                            FloatBuf bBuf, int bOff, int ldb, int strideB,
-                            FloatBuf cBuf, int cOff, int ldc, int strideC,
-                            boolean accumulate, FloatBuf biasBuf, int biasOff, int strideBias, boolean relu) {
-        float[] a = array(aBuf), b = array(bBuf), c = array(cBuf), bias = array(biasBuf);
-        for (int item = 0; item < batch; item++) {
-            int ai = aOff + item * strideA, bi = bOff + item * strideB, ci0 = cOff + item * strideC;
-            int biasi = biasOff + item * strideBias;
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    float sum = 0f;
-                    for (int p = 0; p < k; p++) {
-                        float av = transA ? a[ai + p * lda + i] : a[ai + i * lda + p];
-                        float bv = transB ? b[bi + j * ldb + p] : b[bi + p * ldb + j];
-                        sum += av * bv;
-                    }
-                    int ci = ci0 + i * ldc + j;
-                    float out = (accumulate ? c[ci] : 0f) + sum + (bias == null ? 0f : bias[biasi + j]);
-                    c[ci] = relu && out < 0f ? 0f : out;
-                }
-            }
-        }
-    }
-
-    @Override
-    public void copy(int batch, int m, int n, FloatBuf srcBuf, int srcOff, int lds, int strideSrc,
-                     FloatBuf dstBuf, int dstOff, int ldd, int strideDst) {
-        float[] src = array(srcBuf), dst = array(dstBuf);
-        for (int item = 0; item < batch; item++) {
-            for (int i = 0; i < m; i++) {
-                System.arraycopy(src, srcOff + item * strideSrc + i * lds, dst, dstOff + item * strideDst + i * ldd, n);
-            }
-        }
-    }
-
-    @Override
-    public void addInto(int batch, int m, int n, FloatBuf srcBuf, int srcOff, int lds, int strideSrc,
-                        FloatBuf dstBuf, int dstOff, int ldd, int strideDst) {
-        float[] src = array(srcBuf), dst = array(dstBuf);
-        for (int item = 0; item < batch; item++) {
-            for (int i = 0; i < m; i++) {
-                int s = srcOff + item * strideSrc + i * lds, d = dstOff + item * strideDst + i * ldd;
-                for (int j = 0; j < n; j++) dst[d + j] += src[s + j];
-            }
-        }
-    }
-
 }

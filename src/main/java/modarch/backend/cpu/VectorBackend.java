@@ -2,7 +2,6 @@ package modarch.backend.cpu;
 
 import static modarch.backend.cpu.GemmKernels.S;
 import static modarch.backend.cpu.GemmKernels.VL;
-import static modarch.backend.cpu.HostFloatBuf.array;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -17,6 +16,8 @@ import modarch.backend.ops.AttentionForward;
 import modarch.backend.ops.AttentionShape;
 import modarch.backend.ops.BlockDotAccumulate;
 import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.CopyBlocks;
+import modarch.backend.ops.Gemm;
 import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.GemmSegmentedWeightGrad;
 import modarch.backend.ops.LstmCellBackward;
@@ -43,8 +44,6 @@ import modarch.backend.ops.SoftmaxRowsBackward;
  * <p>Row-wise element ops ({@link RowCall}) are split across the pool when large (replicas make them so).
  * An {@link Op} without a vector kernel here (losses, counts, clipping, the sparse dispatch's selection and
  * permutation, the task batches) runs its reference on this backend's pool: they are small next to the products.
- * The methods still declared on {@link Backend} that have no vector kernel (copy) delegate to the scalar reference
- * by an explicit override.
  */
 public final class VectorBackend implements Backend {
 
@@ -60,8 +59,10 @@ public final class VectorBackend implements Backend {
     private static final ThreadLocal<BatchedGemmCall> BATCHED_CALLS = ThreadLocal.withInitial(BatchedGemmCall::new);
 
     private final Parallel parallel;
-    /** The scalar reference, for the ops delegated on purpose. */
+    /** The scalar backend's buffers and copies, which this one shares. */
     private final ScalarBackend reference = new ScalarBackend();
+    /** One product of a segmented op: this backend's (internally parallel) gemm. */
+    private final GemmKernel segmentGemm;
 
     /** Uses the common pool, one thread per available processor. */
     public VectorBackend() {
@@ -70,6 +71,9 @@ public final class VectorBackend implements Backend {
 
     public VectorBackend(Parallel parallel) {
         this.parallel = parallel;
+        this.segmentGemm = (transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias,
+                            biasOff, relu) -> GemmWorkspace.current().call.gemm(parallel, transA, transB, m, n, k, a,
+                aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff, relu);
     }
 
     @Override
@@ -120,7 +124,11 @@ public final class VectorBackend implements Backend {
     /** The ops this backend accelerates run their vector kernels; every other op its reference, on this pool. */
     @Override
     public void run(Op op) {
-        if (op instanceof AdamUpdate adam) {
+        if (op instanceof Gemm product) {
+            gemm(product);
+        } else if (op instanceof CopyBlocks blocks) {
+            copyBlocks(blocks, parallel);
+        } else if (op instanceof AdamUpdate adam) {
             adam(adam);
         } else if (op instanceof AttentionForward a) {
             attentionForward(a);
@@ -131,9 +139,9 @@ public final class VectorBackend implements Backend {
         } else if (op instanceof LstmCellBackward step) {
             step.runOn(VectorLstmCell.local(parallel));
         } else if (op instanceof GemmSegmented product) {
-            product.runOn(this); // a vector gemm per segment
+            product.runOn(segmentGemm); // a vector gemm per segment
         } else if (op instanceof GemmSegmentedWeightGrad product) {
-            product.runOn(this);
+            product.runOn(segmentGemm);
         } else if (op instanceof ColumnSumAccumulate s) {
             columnSum(s);
         } else if (op instanceof ReluBackward r) {
@@ -176,26 +184,31 @@ public final class VectorBackend implements Backend {
 
     /**
      * One item runs as one (internally parallel) gemm. Several items are split whole across the pool when their
-     * products add up to enough work ({@link GemmCall#PARALLEL_MIN}) and they divide evenly or outnumber the threads twice (each item then runs on one thread, with no packing shared
-     * between threads); otherwise they run one after another, each parallel. Every element is computed with
-     * the same arithmetic either way, so results do not depend on the split.
+     * products add up to enough work ({@link GemmCall#PARALLEL_MIN}) and they divide evenly or outnumber the threads
+     * twice (each item then runs on one thread, with no packing shared between threads); otherwise they run one after
+     * another, each parallel. Groups run one after another. Every element is computed with the same arithmetic
+     * either way, so results do not depend on the split.
      */
-    @Override
-    public void gemmBatched(int batch, boolean transA, boolean transB, int m, int n, int k,
-                            FloatBuf a, int aOff, int lda, int strideA,
-                            FloatBuf b, int bOff, int ldb, int strideB,
-                            FloatBuf c, int cOff, int ldc, int strideC,
-                            boolean accumulate, FloatBuf bias, int biasOff, int strideBias, boolean relu) {
+    private void gemm(Gemm op) {
+        Mat a = op.a(), b = op.b(), c = op.c(), bias = op.bias();
+        Gemm.Groups groups = op.groups();
+        int batch = c.batch(), threads = parallel.threads();
+        boolean large = (long) batch * op.m() * op.n() * op.k() >= GemmCall.PARALLEL_MIN;
+        boolean split = batch > 1 && threads > 1 && large && (batch % threads == 0 || batch >= 2 * threads);
         BatchedGemmCall call = BATCHED_CALLS.get();
-        call.set(parallel, transA, transB, m, n, k, array(a), aOff, lda, strideA, array(b), bOff, ldb, strideB,
-                array(c), cOff, ldc, strideC, accumulate, array(bias), biasOff, strideBias, relu);
         try {
-            int threads = parallel.threads();
-            boolean large = (long) batch * m * n * k >= GemmCall.PARALLEL_MIN;
-            if (batch > 1 && threads > 1 && large && (batch % threads == 0 || batch >= 2 * threads)) {
-                parallel.parallelFor(batch, call);
-            } else {
-                call.run(0, batch);
+            for (int g = 0; g < groups.count(); g++) {
+                call.set(parallel, op.transA(), op.transB(), op.m(), op.n(), op.k(), Host.floats(a),
+                        a.start(g, groups.strideA(), 0), a.ld(), a.stride(), Host.floats(b),
+                        b.start(g, groups.strideB(), 0), b.ld(), b.stride(), Host.floats(c),
+                        c.start(g, groups.strideC(), 0), c.ld(), c.stride(), op.accumulate(), Host.floats(bias),
+                        bias == null ? 0 : bias.start(g, groups.strideBias(), 0), bias == null ? 0 : bias.stride(),
+                        op.relu());
+                if (split) {
+                    parallel.parallelFor(batch, call);
+                } else {
+                    call.run(0, batch);
+                }
             }
         } finally {
             call.clear();
@@ -257,9 +270,8 @@ public final class VectorBackend implements Backend {
         Mat x = op.x(), sum = op.sum();
         for (int g = 0; g < op.groups(); g++) {
             for (int item = 0; item < x.batch(); item++) {
-                columnSum(x.rows(), x.cols(), Host.floats(x), ColumnSumAccumulate.itemOffset(x, g, op.groupStrideX(),
-                        item), x.ld(), Host.floats(sum), ColumnSumAccumulate.itemOffset(sum, g, op.groupStrideSum(),
-                        item));
+                columnSum(x.rows(), x.cols(), Host.floats(x), x.start(g, op.groupStrideX(), item), x.ld(),
+                        Host.floats(sum), sum.start(g, op.groupStrideSum(), item));
             }
         }
     }
@@ -296,25 +308,27 @@ public final class VectorBackend implements Backend {
         }
     }
 
-    @Override
-    public void copy(int batch, int m, int n, FloatBuf src, int srcOff, int lds, int strideSrc,
-                     FloatBuf dst, int dstOff, int ldd, int strideDst) {
-        reference.copy(batch, m, n, src, srcOff, lds, strideSrc, dst, dstOff, ldd, strideDst);
-    }
-
-    /** The reference's sums, one vector of columns at a time. */
-    @Override
-    public void addInto(int batch, int m, int n, FloatBuf srcBuf, int srcOff, int lds, int strideSrc,
-                        FloatBuf dstBuf, int dstOff, int ldd, int strideDst) {
-        float[] src = array(srcBuf), dst = array(dstBuf);
-        for (int item = 0; item < batch; item++) {
-            for (int i = 0; i < m; i++) {
-                int s = srcOff + item * strideSrc + i * lds, d = dstOff + item * strideDst + i * ldd;
-                int j = 0;
-                for (; j + VL <= n; j += VL) {
-                    FloatVector.fromArray(S, dst, d + j).add(FloatVector.fromArray(S, src, s + j)).intoArray(dst, d + j);
+    /** {@link CopyBlocks}: the reference's sums when it adds, one vector of columns at a time; a copy is the reference. */
+    private static void copyBlocks(CopyBlocks op, Parallel pool) {
+        if (!op.add()) {
+            op.reference(pool);
+            return;
+        }
+        Mat src = op.src(), dst = op.dst();
+        float[] from = Host.floats(src), to = Host.floats(dst);
+        int n = src.cols();
+        for (int g = 0; g < op.groups(); g++) {
+            for (int item = 0; item < src.batch(); item++) {
+                for (int i = 0; i < src.rows(); i++) {
+                    int s = src.start(g, op.groupStrideSrc(), item) + i * src.ld();
+                    int d = dst.start(g, op.groupStrideDst(), item) + i * dst.ld();
+                    int j = 0;
+                    for (; j + VL <= n; j += VL) {
+                        FloatVector.fromArray(S, to, d + j).add(FloatVector.fromArray(S, from, s + j)).intoArray(to,
+                                d + j);
+                    }
+                    for (; j < n; j++) to[d + j] += from[s + j];
                 }
-                for (; j < n; j++) dst[d + j] += src[s + j];
             }
         }
     }

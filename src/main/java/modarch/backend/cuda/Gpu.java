@@ -10,17 +10,29 @@ import modarch.backend.Mat;
  * against its buffer) and launches of kernels named by their {@code extern "C"} symbols, looked up once.
  */
 public final class Gpu implements AutoCloseable {
+    /**
+     * {@code -Dmodarch.cuda.tiledOnly=true}: every product through gemm_tiled, faster for large groups of replicas and
+     * slower for one run (bench/results/gpu-*.md); replicas keep their bits either way. Read when a backend opens.
+     */
+    public static final String TILED_ONLY_PROPERTY = "modarch.cuda.tiledOnly";
     /** Grid-stride kernels cap their grids here. */
     public static final int MAX_BLOCKS = 65535;
     private static final int THREADS = KernelGeometry.BLOCK_THREADS;
     private static final int WARPS_PER_BLOCK = THREADS / 32;
 
     private final CudaDriver driver;
+    private final boolean tiledGemmsOnly;
     private final Map<String, CudaDriver.Kernel> kernels = new HashMap<>();
     private DeviceBuffer scratch;
 
     Gpu(CudaDriver driver) {
         this.driver = driver;
+        this.tiledGemmsOnly = Boolean.getBoolean(TILED_ONLY_PROPERTY);
+    }
+
+    /** Whether every product runs gemm_tiled ({@link #TILED_ONLY_PROPERTY}). */
+    public boolean tiledGemmsOnly() {
+        return tiledGemmsOnly;
     }
 
     /** The device address of view's first element (0 for an absent view). */

@@ -34,8 +34,8 @@ public record ColumnSumAccumulate(Mat x, Mat sum, int groups, int groupStrideX, 
         float[] x = Host.floats(this.x), sum = Host.floats(this.sum);
         for (int g = 0; g < groups; g++) {
             for (int item = 0; item < this.x.batch(); item++) {
-                item(this.x.rows(), this.x.cols(), x, itemOffset(this.x, g, groupStrideX, item), this.x.ld(), sum,
-                        itemOffset(this.sum, g, groupStrideSum, item));
+                item(this.x.rows(), this.x.cols(), x, this.x.start(g, groupStrideX, item), this.x.ld(), sum,
+                        this.sum.start(g, groupStrideSum, item));
             }
         }
     }
@@ -46,11 +46,6 @@ public record ColumnSumAccumulate(Mat x, Mat sum, int groups, int groupStrideX, 
             int r = xOff + i * ldx;
             for (int j = 0; j < n; j++) sum[sumOff + j] += x[r + j];
         }
-    }
-
-    /** Where item of group g of view starts. */
-    public static int itemOffset(Mat view, int g, int groupStride, int item) {
-        return view.off() + g * groupStride + item * view.stride();
     }
 
     @Override

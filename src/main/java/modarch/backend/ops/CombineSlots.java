@@ -2,13 +2,11 @@ package modarch.backend.ops;
 
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
-import modarch.backend.IntMat;
 import modarch.backend.Mat;
 import modarch.backend.Op;
 import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
-import modarch.backend.cuda.KernelArgs;
 
 /**
  * The gate-weighted sum of each row's k module outputs, overwriting out (rep, rows, width):
@@ -17,29 +15,21 @@ import modarch.backend.cuda.KernelArgs;
  * combine_slots, one thread per element of out.
  */
 public final class CombineSlots implements Op {
-    private final Dispatch shape;
-    private final int width;
-    private final IntMat pairs;    // pairs is (rep, rows * k)
-    private final IntMat rowSlots; // rowSlots is (rep, rows, k)
-    private final Mat gates;       // gates is (rep, rows, R)
-    private final Mat values;      // values is (rep, rows * k, width)
+    private final SlotCombination in;
     private final Mat out;         // out is (rep, rows, width)
 
     public CombineSlots(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
                         FloatBuf gates, FloatBuf values, FloatBuf out) {
-        this.shape = new Dispatch("combineSlots", rep, rows, modules, k);
-        this.width = shape.width(width);
-        this.pairs = shape.perSlot("pairs", pairs);
-        this.rowSlots = shape.perSlot("rowSlots", rowSlots);
-        this.gates = shape.perModule("gates", gates);
-        this.values = shape.perSlot("values", values, width);
-        this.out = shape.perRow("out", out, width, false);
+        this.in = SlotCombination.of("combineSlots", rep, rows, modules, k, width, pairs, rowSlots, gates, values);
+        this.out = in.shape().perRow("out", out, width, false);
     }
 
     @Override
     public void reference(Parallel pool) {
-        int[] pairs = Host.ints(this.pairs), rowSlots = Host.ints(this.rowSlots);
-        float[] gates = Host.floats(this.gates), values = Host.floats(this.values), out = Host.floats(this.out);
+        Dispatch shape = in.shape();
+        int width = in.width();
+        int[] pairs = Host.ints(in.pairs()), rowSlots = Host.ints(in.rowSlots());
+        float[] gates = Host.floats(in.gates()), values = Host.floats(in.values()), out = Host.floats(this.out);
         int rows = shape.rows(), modules = shape.modules(), k = shape.k(), slots = shape.slots();
         for (int r = 0; r < shape.rep(); r++) {
             for (int row = 0; row < rows; row++) {
@@ -57,8 +47,7 @@ public final class CombineSlots implements Op {
 
     @Override
     public void launch(Gpu gpu) {
-        gpu.launch1d("combine_slots", (long) shape.rep() * shape.rows() * width, KernelArgs.of().i(shape.rep())
-                .i(shape.rows()).i(shape.modules()).i(shape.k()).i(width).ptr(gpu.at(pairs)).ptr(gpu.at(rowSlots))
-                .ptr(gpu.at(gates)).ptr(gpu.at(values)).ptr(gpu.at(out)));
+        gpu.launch1d("combine_slots", (long) in.shape().rep() * in.shape().rows() * in.width(),
+                in.args(gpu).ptr(gpu.at(out)));
     }
 }

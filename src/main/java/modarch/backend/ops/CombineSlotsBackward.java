@@ -2,13 +2,11 @@ package modarch.backend.ops;
 
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
-import modarch.backend.IntMat;
 import modarch.backend.Mat;
 import modarch.backend.Op;
 import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
-import modarch.backend.cuda.KernelArgs;
 
 /**
  * {@link CombineSlots} backward, overwriting both outputs: {@code gradValues[r][s] = gate * gradOut[r][row]} for the
@@ -18,12 +16,7 @@ import modarch.backend.cuda.KernelArgs;
  * a thread per element of gradValues, then one per element of gradGates.
  */
 public final class CombineSlotsBackward implements Op {
-    private final Dispatch shape;
-    private final int width;
-    private final IntMat pairs;     // pairs is (rep, rows * k)
-    private final IntMat rowSlots;  // rowSlots is (rep, rows, k)
-    private final Mat gates;        // gates is (rep, rows, R)
-    private final Mat values;       // values is (rep, rows * k, width)
+    private final SlotCombination in;
     private final Mat gradOut;      // gradOut is (rep, rows, width)
     private final Mat gradValues;   // gradValues is (rep, rows * k, width)
     private final Mat gradGates;    // gradGates is (rep, rows, R)
@@ -31,21 +24,19 @@ public final class CombineSlotsBackward implements Op {
     public CombineSlotsBackward(int rep, int rows, int modules, int k, int width, IntBuf pairs, IntBuf rowSlots,
                                 FloatBuf gates, FloatBuf values, FloatBuf gradOut, FloatBuf gradValues,
                                 FloatBuf gradGates) {
-        this.shape = new Dispatch("combineSlotsBackward", rep, rows, modules, k);
-        this.width = shape.width(width);
-        this.pairs = shape.perSlot("pairs", pairs);
-        this.rowSlots = shape.perSlot("rowSlots", rowSlots);
-        this.gates = shape.perModule("gates", gates);
-        this.values = shape.perSlot("values", values, width);
-        this.gradOut = shape.perRow("gradOut", gradOut, width, false);
-        this.gradValues = shape.perSlot("gradValues", gradValues, width);
-        this.gradGates = shape.perModule("gradGates", gradGates);
+        this.in = SlotCombination.of("combineSlotsBackward", rep, rows, modules, k, width, pairs, rowSlots, gates,
+                values);
+        this.gradOut = in.shape().perRow("gradOut", gradOut, width, false);
+        this.gradValues = in.shape().perSlot("gradValues", gradValues, width);
+        this.gradGates = in.shape().perModule("gradGates", gradGates);
     }
 
     @Override
     public void reference(Parallel pool) {
-        int[] pairs = Host.ints(this.pairs), rowSlots = Host.ints(this.rowSlots);
-        float[] gates = Host.floats(this.gates), values = Host.floats(this.values), gradOut = Host.floats(this.gradOut);
+        Dispatch shape = in.shape();
+        int width = in.width();
+        int[] pairs = Host.ints(in.pairs()), rowSlots = Host.ints(in.rowSlots());
+        float[] gates = Host.floats(in.gates()), values = Host.floats(in.values()), gradOut = Host.floats(this.gradOut);
         float[] gradValues = Host.floats(this.gradValues), gradGates = Host.floats(this.gradGates);
         int rows = shape.rows(), modules = shape.modules(), k = shape.k(), slots = shape.slots();
         for (int r = 0; r < shape.rep(); r++) {
@@ -71,10 +62,10 @@ public final class CombineSlotsBackward implements Op {
 
     @Override
     public void launch(Gpu gpu) {
-        long all = (long) shape.rep() * shape.slots() * width,
+        Dispatch shape = in.shape();
+        long all = (long) shape.rep() * shape.slots() * in.width(),
                 gateSize = (long) shape.rep() * shape.rows() * shape.modules();
-        gpu.launch1d("combine_slots_backward", all + gateSize, KernelArgs.of().i(shape.rep()).i(shape.rows())
-                .i(shape.modules()).i(shape.k()).i(width).ptr(gpu.at(pairs)).ptr(gpu.at(rowSlots)).ptr(gpu.at(gates))
-                .ptr(gpu.at(values)).ptr(gpu.at(gradOut)).ptr(gpu.at(gradValues)).ptr(gpu.at(gradGates)));
+        gpu.launch1d("combine_slots_backward", all + gateSize, in.args(gpu).ptr(gpu.at(gradOut)).ptr(gpu.at(gradValues))
+                .ptr(gpu.at(gradGates)));
     }
 }

@@ -1,13 +1,12 @@
 package modarch.backend.ops;
 
-import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.IntMat;
 import modarch.backend.Mat;
 import modarch.backend.Op;
+import modarch.backend.cpu.GemmKernel;
 import modarch.backend.cpu.Parallel;
-import modarch.backend.cpu.ScalarBackend;
 import modarch.backend.cpu.SegmentedGemm;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelGeometry;
@@ -23,8 +22,6 @@ import modarch.backend.cuda.KernelGeometry;
  * read their segment's bounds on the device, those whose tile lies past their segment ending at once.
  */
 public final class GemmSegmented implements Op {
-    private static final Backend REFERENCE = new ScalarBackend();
-
     private final Segments shape;
     private final boolean transW;
     private final boolean relu;
@@ -52,13 +49,13 @@ public final class GemmSegmented implements Op {
 
     @Override
     public void reference(Parallel pool) {
-        runOn(REFERENCE);
+        runOn(Gemm::item);
     }
 
-    /** The segments' products on a CPU backend's own gemm. */
-    public void runOn(Backend backend) {
+    /** The segments' products, each by gemm. */
+    public void runOn(GemmKernel gemm) {
         Mat w0 = w.first();
-        SegmentedGemm.forward(backend, shape.rep(), shape.modules(), startsBuf, shape.slots(), transW, shape.n(),
+        SegmentedGemm.forward(gemm, shape.rep(), shape.modules(), startsBuf, shape.slots(), transW, shape.n(),
                 shape.kdim(), a.buf(), w0.buf(), w0.off(), w0.ld(), w0.stride(), w.repStride(), c.buf(),
                 bias == null ? null : bias.first().buf(), bias == null ? 0 : bias.first().off(),
                 bias == null ? 0 : bias.first().stride(), bias == null ? 0 : bias.repStride(), relu);

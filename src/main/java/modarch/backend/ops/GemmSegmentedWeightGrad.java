@@ -1,13 +1,12 @@
 package modarch.backend.ops;
 
-import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.IntMat;
 import modarch.backend.Mat;
 import modarch.backend.Op;
+import modarch.backend.cpu.GemmKernel;
 import modarch.backend.cpu.Parallel;
-import modarch.backend.cpu.ScalarBackend;
 import modarch.backend.cpu.SegmentedGemm;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelGeometry;
@@ -21,8 +20,6 @@ import modarch.backend.cuda.KernelGeometry;
  * atomics), the first kdim tile's blocks also summing the bias gradient.
  */
 public final class GemmSegmentedWeightGrad implements Op {
-    private static final Backend REFERENCE = new ScalarBackend();
-
     private final Segments shape;
     private final IntBuf startsBuf;
     private final IntMat starts;    // starts is (rep, R + 1)
@@ -45,13 +42,13 @@ public final class GemmSegmentedWeightGrad implements Op {
 
     @Override
     public void reference(Parallel pool) {
-        runOn(REFERENCE);
+        runOn(Gemm::item);
     }
 
-    /** The segments' products on a CPU backend's own gemm. */
-    public void runOn(Backend backend) {
+    /** The segments' products, each by gemm. */
+    public void runOn(GemmKernel gemm) {
         Mat gw0 = gw.first();
-        SegmentedGemm.weightGrad(backend, shape.rep(), shape.modules(), startsBuf, shape.slots(), shape.n(),
+        SegmentedGemm.weightGrad(gemm, shape.rep(), shape.modules(), startsBuf, shape.slots(), shape.n(),
                 shape.kdim(), a.buf(), d.buf(), gw0.buf(), gw0.off(), gw0.ld(), gw0.stride(), gw.repStride(),
                 gb == null ? null : gb.first().buf(), gb == null ? 0 : gb.first().off(),
                 gb == null ? 0 : gb.first().stride(), gb == null ? 0 : gb.repStride());

@@ -73,8 +73,9 @@ abstract class CudaBackendContract extends DeviceContract {
                 float[] c = gaussian(rnd, off + batch * strideC + 2), bias = gaussian(rnd, off + batch * n + 1);
                 String what = "gemm " + m + "x" + n + "x" + k + " flags " + flags + " batch " + batch;
                 check(what, device(), new float[][] {a, b, c, bias}, new int[0][], (be, f, i) ->
-                        be.gemmBatched(batch, transA, transB, m, n, k, f[0], off, lda, strideA, f[1], off, ldb, strideB,
-                                f[2], off, ldc, strideC, acc, reluBias ? f[3] : null, off, strideBias, reluBias));
+                        be.run(TestOps.gemmBatched(batch, transA, transB, m, n, k, f[0], off, lda, strideA, f[1], off,
+                                ldb, strideB, f[2], off, ldc, strideC, acc, reluBias ? f[3] : null, off, strideBias,
+                                reluBias)));
             }
         }
     }
@@ -93,9 +94,9 @@ abstract class CudaBackendContract extends DeviceContract {
                 float[][] in = {gaussian(rnd, groups * groupA + 1), gaussian(rnd, groups * groupB + 1),
                     gaussian(rnd, groups * groupC + 1), gaussian(rnd, groups * (batch * n + 2))};
                 check("gemmGrouped " + m + "x" + n + "x" + k + (transA ? " transA" : ""), device, in, new int[0][],
-                        (be, f, i) -> be.gemmGrouped(groups, groupA, groupB, groupC, batch * n + 2, batch, transA, false,
-                                m, n, k, f[0], 1, lda, strideA, f[1], 0, ldb, strideB, f[2], 1, ldc, strideC, true,
-                                f[3], 0, n, true));
+                        (be, f, i) -> be.run(TestOps.gemmGrouped(groups, groupA, groupB, groupC, batch * n + 2, batch,
+                                transA, false, m, n, k, f[0], 1, lda, strideA, f[1], 0, ldb, strideB, f[2], 1, ldc,
+                                strideC, true, f[3], 0, n, true)));
             }
         }
         int groups = 3, batch = 2, m = 17, n = 9, ld = 11;
@@ -103,8 +104,8 @@ abstract class CudaBackendContract extends DeviceContract {
         for (boolean add : new boolean[] {false, true}) {
             check("copyGrouped" + (add ? " add" : ""), device,
                     new float[][] {gaussian(rnd, groups * group + 1), gaussian(rnd, groups * group + 2)}, new int[0][],
-                    (be, f, i) -> be.copyGrouped(groups, group, group, batch, m, n, f[0], 1, ld, m * ld, f[1], 2, ld,
-                            m * ld, add));
+                    (be, f, i) -> be.run(TestOps.copyGrouped(groups, group, group, batch, m, n, f[0], 1, ld, m * ld,
+                            f[1], 2, ld, m * ld, add)));
         }
         check("columnSumGrouped", device, new float[][] {gaussian(rnd, groups * group + 1),
             gaussian(rnd, groups * batch * n + 7)}, new int[0][], (be, f, i) ->
@@ -128,9 +129,10 @@ abstract class CudaBackendContract extends DeviceContract {
                     new float[][] {gaussian(rnd, batch * m * ld + 1), gaussian(rnd, batch * (n + 1) + 1)}, new int[0][],
                     (be, f, i) -> be.run(TestOps.columnSumAccumulate(batch, m, n, f[0], 1, ld, m * ld, f[1], 1, n + 1)));
             check("copy " + shape, device, new float[][] {gaussian(rnd, batch * m * ld + 1), gaussian(rnd, batch * m * ld + 2)},
-                    new int[0][], (be, f, i) -> be.copy(batch, m, n, f[0], 1, ld, m * ld, f[1], 2, ld, m * ld));
+                    new int[0][], (be, f, i) -> be.run(TestOps.copy(batch, m, n, f[0], 1, ld, m * ld, f[1], 2, ld, m * ld)));
             check("addInto " + shape, device, new float[][] {gaussian(rnd, batch * m * ld + 1), gaussian(rnd, batch * m * ld + 2)},
-                    new int[0][], (be, f, i) -> be.addInto(batch, m, n, f[0], 1, ld, m * ld, f[1], 2, ld, m * ld));
+                    new int[0][], (be, f, i) -> be.run(TestOps.addInto(batch, m, n, f[0], 1, ld, m * ld, f[1], 2, ld,
+                            m * ld)));
             int blocks = 3, w = n;
             float[][] blockInputs = {gaussian(rnd, m * blocks * w + 1), gaussian(rnd, m * blocks + 2),
                 gaussian(rnd, m * blocks * w + 3)};

@@ -1,0 +1,152 @@
+package modarch.backend.ops;
+
+import modarch.backend.Mat;
+import modarch.backend.Op;
+import modarch.backend.cpu.Host;
+import modarch.backend.cpu.Parallel;
+import modarch.backend.cuda.Gpu;
+import modarch.backend.cuda.KernelArgs;
+import modarch.backend.cuda.KernelGeometry;
+
+/**
+ * General matrix products with a fused epilogue, in the shape of cuBLAS's strided batched GEMM with one more level of
+ * groups (replicas x modules in one op). For group g and item i, each operand advanced by g times its group stride:
+ * {@code C = act((accumulate ? C : 0) + op(A) . op(B) + bias)}.
+ * <ul>
+ *   <li>op(A) is (m, k): a holds (m, k) matrices, or (k, m) when transA;</li>
+ *   <li>op(B) is (k, n): b holds (k, n) matrices, or (n, k) when transB;</li>
+ *   <li>c holds the (m, n) results; items must not overlap in c;</li>
+ *   <li>bias, when not null, holds an (n) row per item, added to every row of C;</li>
+ *   <li>act is ReLU when relu ({@code x < 0 ? 0 : x}: NaN stays NaN, as in PyTorch, so a diverged run shows in its
+ *   loss), identity otherwise.</li>
+ * </ul>
+ * k may be 0 (C then gets only the accumulate, bias and act part). The reference sums in k order in float; on the GPU,
+ * gemm.cu: gemm_small (32 x 32 tiles, k split four ways in each block) when an item's C has at most 64 x 64 elements,
+ * else gemm_tiled (64 x 64 tiles), one launch for every group and item. The choice depends on the item's shape alone,
+ * never on how many items there are, so a replica's bits are the same in a group as in a single run.
+ */
+public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean accumulate, Mat bias, boolean relu,
+                   Groups groups) implements Op {
+
+    /** count groups of every operand's items, group g of each advanced by g times its stride here. */
+    public record Groups(int count, int strideA, int strideB, int strideC, int strideBias) {
+        public static final Groups ONE = new Groups(1, 0, 0, 0, 0);
+    }
+
+    public Gemm {
+        if (a.batch() != c.batch() || b.batch() != c.batch()) {
+            throw new IllegalArgumentException("gemm: a, b and c have " + a.batch() + ", " + b.batch() + " and "
+                    + c.batch() + " items");
+        }
+        int k = transA ? a.rows() : a.cols();
+        int aRows = transA ? a.cols() : a.rows();
+        int bRows = transB ? b.cols() : b.rows(), bCols = transB ? b.rows() : b.cols();
+        if (aRows != c.rows() || bCols != c.cols() || bRows != k) {
+            throw new IllegalArgumentException("gemm: op(a) (" + aRows + ", " + k + ") . op(b) (" + bRows + ", "
+                    + bCols + ") does not give c's (" + c.rows() + ", " + c.cols() + ")");
+        }
+        if (bias != null && (bias.batch() != c.batch() || bias.rows() != 1 || bias.cols() != c.cols())) {
+            throw new IllegalArgumentException("gemm: bias is " + Shapes.shape(bias) + ", not " + c.batch()
+                    + " x (1, " + c.cols() + ")");
+        }
+        Shapes.grouped("gemm", a, groups.count, groups.strideA);
+        Shapes.grouped("gemm", b, groups.count, groups.strideB);
+        Shapes.grouped("gemm", c, groups.count, groups.strideC);
+        if (bias != null) Shapes.grouped("gemm", bias, groups.count, groups.strideBias);
+    }
+
+    /** {@code C = op(A) . op(B)} for each item, with no epilogue. */
+    public static Gemm of(Mat a, boolean transA, Mat b, boolean transB, Mat c) {
+        return new Gemm(a, transA, b, transB, c, false, null, false, Groups.ONE);
+    }
+
+    /** This product added to C when accumulate. */
+    public Gemm accumulate(boolean accumulate) {
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups);
+    }
+
+    /** This product plus bias (null: none). */
+    public Gemm bias(Mat bias) {
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups);
+    }
+
+    /** This product through a ReLU when relu. */
+    public Gemm relu(boolean relu) {
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups);
+    }
+
+    /** This product over groups. */
+    public Gemm groups(Groups groups) {
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups);
+    }
+
+    public int m() {
+        return c.rows();
+    }
+
+    public int n() {
+        return c.cols();
+    }
+
+    public int k() {
+        return transA ? a.rows() : a.cols();
+    }
+
+    @Override
+    public void reference(Parallel pool) {
+        float[] a = Host.floats(this.a), b = Host.floats(this.b), c = Host.floats(this.c);
+        float[] bias = Host.floats(this.bias);
+        for (int g = 0; g < groups.count; g++) {
+            for (int item = 0; item < this.c.batch(); item++) {
+                item(transA, transB, m(), n(), k(), a, this.a.start(g, groups.strideA, item), this.a.ld(), b,
+                        this.b.start(g, groups.strideB, item), this.b.ld(), c, this.c.start(g, groups.strideC, item),
+                        this.c.ld(), accumulate, bias,
+                        bias == null ? 0 : this.bias.start(g, groups.strideBias, item), relu);
+            }
+        }
+    }
+
+    /** One product in the reference's arithmetic: each element's sum in k order, then the epilogue. */
+    public static void item(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
+                            float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
+                            float[] bias, int biasOff, boolean relu) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) {
+                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    sum += av * bv;
+                }
+                int ci = cOff + i * ldc + j;
+                float out = (accumulate ? c[ci] : 0f) + sum + (bias == null ? 0f : bias[biasOff + j]);
+                c[ci] = relu && out < 0f ? 0f : out;
+            }
+        }
+    }
+
+    @Override
+    public void launch(Gpu gpu) {
+        long items = (long) groups.count * c.batch();
+        if (items <= 0 || m() <= 0 || n() <= 0) return;
+        KernelArgs args = KernelArgs.of().i(groups.count).i(c.batch()).flag(transA).flag(transB).i(m()).i(n()).i(k())
+                .ptr(gpu.at(a, Shapes.groupedSpan(a, groups.count, groups.strideA))).i(a.ld()).i(a.stride())
+                .i(groups.strideA)
+                .ptr(gpu.at(b, Shapes.groupedSpan(b, groups.count, groups.strideB))).i(b.ld()).i(b.stride())
+                .i(groups.strideB)
+                .ptr(gpu.at(c, Shapes.groupedSpan(c, groups.count, groups.strideC))).i(c.ld()).i(c.stride())
+                .i(groups.strideC)
+                .flag(accumulate)
+                .ptr(bias == null ? 0 : gpu.at(bias, Shapes.groupedSpan(bias, groups.count, groups.strideBias)))
+                .i(bias == null ? 0 : bias.stride()).i(groups.strideBias).flag(relu);
+        int z = (int) Math.min(items, Gpu.MAX_BLOCKS);
+        int tile = KernelGeometry.GEMM_TILE;
+        if (gpu.tiledGemmsOnly() || (long) m() * n() > (long) tile * tile) {
+            gpu.launch("gemm_tiled", Gpu.ceil(n(), tile), Gpu.ceil(m(), tile), z, KernelGeometry.GEMM_THREADS, 0, args);
+        } else {
+            int small = KernelGeometry.GEMM_SMALL_TILE;
+            gpu.launch("gemm_small", Gpu.ceil(n(), small), Gpu.ceil(m(), small), z, KernelGeometry.GEMM_THREADS, 0,
+                    args);
+        }
+    }
+}
