@@ -63,6 +63,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
 
+    @Option(names = "--precision", paramLabel = "<precision>", defaultValue = "fp32",
+            description = "arithmetic of the matrix products: fp32 (the default, the reference's), tf32 (inputs rounded"
+                    + " to TF32, FP32 sums: tensor cores) or 3xtf32 (three TF32 products: FP32-class accuracy)")
+    String precision;
+
     @Option(names = "--no-tensorboard", description = "write no TensorBoard event file (by default each run writes one)")
     boolean noTensorboard;
 
@@ -71,7 +76,8 @@ final class TrainCommand implements Callable<Integer> {
         checkRequired();
         boolean stored = task == null || model == null; // --resume: the run's config.json says what it is
         List<Replica> replicas = stored && seeds == null ? storedReplicas() : replicas();
-        TrainConfig options = stored ? null : TrainOptions.config(Registry.task(task), model, givenOptions());
+        TrainConfig options = stored ? null : TrainOptions.config(Registry.task(task), model, givenOptions())
+                .withPrecision(TrainConfig.precision(precision));
         checkOut(replicas);
         if (stored) options = storedShape(replicas);
         BatchRows.check(TrainOptions.BATCH_SIZE.cli(), options.batchSize(), replicas.size(), options.modelSpec().maxLength());

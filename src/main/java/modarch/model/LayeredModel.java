@@ -25,11 +25,11 @@ abstract class LayeredModel implements Model {
     private Linear last;      // (rep, rows, outputs): the predictions
     private ModuleMlp routed; // null for Monolithic
 
-    LayeredModel(Backend backend, int rep, int rules) {
-        this.ws = new Workspace(backend, rep);
+    LayeredModel(Backend backend, int rep, ModelSpec spec) {
+        this.ws = new Workspace(backend, rep, spec.precision());
         this.backend = backend;
         this.rep = rep;
-        this.rules = rules;
+        this.rules = spec.rules();
     }
 
     /** Records the model's parameters (in the reference's state_dict order), last layer and modules; allocates them. */

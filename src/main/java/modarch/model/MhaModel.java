@@ -50,7 +50,7 @@ public final class MhaModel extends LayeredModel {
     private int rows;
 
     public MhaModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
-        super(backend, rep, spec.rules());
+        super(backend, rep, spec);
         this.features = spec.inputWidth();
         int dim = spec.dim();
         int heads = HEADS_PER_RULE * rules;

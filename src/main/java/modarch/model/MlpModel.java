@@ -45,7 +45,7 @@ public final class MlpModel extends LayeredModel {
     private Copies copies;              // at the last batch's shape
 
     public MlpModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
-        super(backend, rep, spec.rules());
+        super(backend, rep, spec);
         this.encDim = spec.encDim();
         int e = encDim;
         digit1 = new Linear(ws, "encoder_digit.0", 1, e, 2 * maxRows, true);

@@ -1,5 +1,6 @@
 package modarch.model;
 
+import modarch.backend.Precision;
 import modarch.nn.RouterRegularization;
 
 /**
@@ -7,29 +8,36 @@ import modarch.nn.RouterRegularization;
  * model dim and attention att_dim; RNN: encoder enc_dim and LSTM h_dim), the attention's kept keys per query (MHA;
  * 0 for dense), the task's input floats per row (features, without the one-hot rule), its label floats per row,
  * the sequence length it trains at and the longest sequence it is run on; the routing regularisers' weights (none
- * in the paper's recipe) and the modules each row is routed to (routerTopK; 0 for the paper's dense routing).
+ * in the paper's recipe), the modules each row is routed to (routerTopK; 0 for the paper's dense routing) and the
+ * arithmetic of its matrix products (FP32 in the paper's recipe).
  */
 public record ModelSpec(ModelKind kind, int rules, int encDim, int dim, int attDim, int attentionTopK,
                         int inputWidth, int outputWidth, int trainLength, int maxLength,
-                        RouterRegularization regularization, int routerTopK) {
+                        RouterRegularization regularization, int routerTopK, Precision precision) {
 
     /** A shape with the paper's routing (no regulariser). */
     public ModelSpec(ModelKind kind, int rules, int encDim, int dim, int attDim, int attentionTopK, int inputWidth,
                      int outputWidth, int trainLength, int maxLength) {
         this(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, outputWidth, trainLength, maxLength,
-                RouterRegularization.NONE, 0);
+                RouterRegularization.NONE, 0, Precision.FP32);
     }
 
     /** The same shape with the routing regularisers of the given weights. */
     public ModelSpec withRegularization(RouterRegularization weights) {
         return new ModelSpec(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, outputWidth, trainLength,
-                maxLength, weights, routerTopK);
+                maxLength, weights, routerTopK, precision);
     }
 
     /** The same shape routing each row to its top k modules (0: dense). */
     public ModelSpec withRouterTopK(int k) {
         return new ModelSpec(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, outputWidth, trainLength,
-                maxLength, regularization, k);
+                maxLength, regularization, k, precision);
+    }
+
+    /** The same shape with its products in the given arithmetic. */
+    public ModelSpec withPrecision(Precision p) {
+        return new ModelSpec(kind, rules, encDim, dim, attDim, attentionTopK, inputWidth, outputWidth, trainLength,
+                maxLength, regularization, routerTopK, p);
     }
 
     /** An MLP-family shape: rows of [a, b], one output, length 1. */

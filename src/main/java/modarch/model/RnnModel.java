@@ -54,7 +54,7 @@ public final class RnnModel extends LayeredModel {
      * maxRows / maxLength sequences, run in windows of trainLength steps (more when the batch has fewer sequences).
      */
     public RnnModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
-        super(backend, rep, spec.rules());
+        super(backend, rep, spec);
         this.features = spec.inputWidth();
         this.outputs = spec.outputWidth();
         this.maxExamples = Math.max(1, maxRows / spec.maxLength());

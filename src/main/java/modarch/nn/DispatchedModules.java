@@ -4,6 +4,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.Mat;
+import modarch.backend.Precision;
 import modarch.backend.ops.CombineSlots;
 import modarch.backend.ops.CombineSlotsBackward;
 import modarch.backend.ops.GatherSlots;
@@ -23,6 +24,7 @@ import modarch.backend.ops.ScatterSlots;
  */
 final class DispatchedModules {
     private final Backend backend;
+    private final Precision precision; // of the segmented products
     private final int rep;
     private final int modules;
     private final int topK;
@@ -52,6 +54,7 @@ final class DispatchedModules {
     DispatchedModules(Workspace ws, int modules, int topK, int in, int hidden, int dim, int width2, int maxRows,
                       boolean sharedInput, boolean firstDispatched, GroupLinear first, Param w2, Param b2) {
         this.backend = ws.backend();
+        this.precision = ws.precision();
         this.rep = ws.rep();
         this.modules = modules;
         this.topK = topK;
@@ -140,11 +143,11 @@ final class DispatchedModules {
             // slotHidden_m = relu(slotInput_m (n_m, in) . w[m] (in, H) + b[m]), every replica and module
             firstLayer = !firstDispatched ? null : new GemmSegmented(rep, modules, starts, slots, false, hidden, in,
                     slotInput, first.w().data(), first.w().offset(0), hidden, in * hidden, stride, slotHidden,
-                    first.b().data(), first.b().offset(0), hidden, stride, true);
+                    first.b().data(), first.b().offset(0), hidden, stride, true, precision);
             // slotOutput_m = slotHidden_m (n_m, H) . w2[m][:, :D] + b2[m][:D]
             secondLayer = new GemmSegmented(rep, modules, starts, slots, false, dim, hidden, slotHidden, w2.data(),
                     w2.offset(0), width2, hidden * width2, stride, slotOutput, b2.data(), b2.offset(0), width2, stride,
-                    false);
+                    false, precision);
             combine = new CombineSlots(rep, rows, modules, topK, dim, pairs, rowSlots, scores, slotOutput, output);
         }
 
@@ -181,19 +184,20 @@ final class DispatchedModules {
             // dw2[m][:, :D] += slotHidden_m^T . dSlotOutput_m ; db2[m][:D] += column sums
             secondWeightGrad = new GemmSegmentedWeightGrad(rep, modules, starts, slots, dim, hidden, slotHidden,
                     gradSlotOutput, w2.grad(), w2.offset(0), width2, hidden * width2, stride, b2.grad(), b2.offset(0),
-                    width2, stride);
+                    width2, stride, precision);
             // dSlotHidden_m (n_m, H) = dSlotOutput_m (n_m, D) . w2[m][:, :D]^T
             secondInputGrad = new GemmSegmented(rep, modules, starts, slots, true, hidden, dim, gradSlotOutput,
-                    w2.data(), w2.offset(0), width2, hidden * width2, stride, gradSlotHidden, null, 0, 0, 0, false);
+                    w2.data(), w2.offset(0), width2, hidden * width2, stride, gradSlotHidden, null, 0, 0, 0, false,
+                    precision);
             firstRelu = !firstDispatched ? null : new ReluBackward(Mat.of("slotHidden", slotHidden, 0, slots * rep,
                     hidden), Mat.of("gradSlotHidden", gradSlotHidden, 0, slots * rep, hidden));
             firstWeightGrad = !firstDispatched ? null : new GemmSegmentedWeightGrad(rep, modules, starts, slots,
                     hidden, in, slotInput, gradSlotHidden, first.w().grad(), first.w().offset(0), hidden, in * hidden,
-                    stride1, first.b().grad(), first.b().offset(0), hidden, stride1);
+                    stride1, first.b().grad(), first.b().offset(0), hidden, stride1, precision);
             // dSlotInput_m (n_m, in) = dSlotHidden_m (n_m, H) . w[m]^T
             firstInputGrad = !firstDispatched || gradInput == null ? null : new GemmSegmented(rep, modules, starts,
                     slots, true, in, hidden, gradSlotHidden, first.w().data(), first.w().offset(0), hidden, in * hidden,
-                    stride1, gradSlotInput, null, 0, 0, 0, false);
+                    stride1, gradSlotInput, null, 0, 0, 0, false, precision);
             scatter = !firstDispatched ? new ScatterSlots(rep, rows, modules, topK, hidden, true, pairs, rowSlots,
                     gradSlotHidden, gradH)
                     : gradInput == null ? null : new ScatterSlots(rep, rows, modules, topK, in, !sharedInput, pairs,

@@ -4,6 +4,7 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
+import modarch.backend.Precision;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.Gemm;
@@ -20,6 +21,7 @@ import modarch.task.FastRandom;
  */
 public final class GroupLinear {
     private final Backend backend;
+    private final Precision precision; // of every product
     private final int rep;
     private final int modules;
     private final int din;
@@ -38,6 +40,7 @@ public final class GroupLinear {
     public GroupLinear(Workspace ws, String prefix, int modules, int din, int dout,
                        int maxRows, boolean sharedInput, boolean relu) {
         this.backend = ws.backend();
+        this.precision = ws.precision();
         this.rep = ws.rep();
         this.modules = modules;
         this.din = din;
@@ -79,10 +82,10 @@ public final class GroupLinear {
                     din, dout, ldy), false, rep, stride, din * ldy);
             // y (rows, R*dout) = act(x (rows, din) . W (din, R*dout) + b (R*dout)), every replica
             Gemm forward = Gemm.of(xs, false, wideView, false, new Mat("output", output, 0, rep, rows * ldy, rows,
-                    ldy, ldy)).bias(Mat.items("b", b.data(), b.offset(0), rep, stride, ldy)).relu(relu);
+                    ldy, ldy)).precision(precision).bias(Mat.items("b", b.data(), b.offset(0), rep, stride, ldy)).relu(relu);
             // dW (din, R*dout) = x^T (din, rows) . dy (rows, R*dout)
             Gemm weightGrad = Gemm.of(xs, true, dy, false, new Mat("gradWide", gradWide, 0, rep, din * ldy, din, ldy,
-                    ldy));
+                    ldy)).precision(precision);
             // dw[m] += dW's block m, every replica
             CopyBlocks unpack = new CopyBlocks(new Mat("gradWide", gradWide, 0, modules, dout, din, dout, ldy),
                     moduleWeights(w.grad(), din), true, rep, din * ldy, stride);
@@ -92,11 +95,11 @@ public final class GroupLinear {
         Mat ys = new Mat("output", output, 0, modules, dout, rows, dout, ldy);      // y_m (rows, dout) of replica 0
         Mat dys = new Mat("gradOutput", gradOutput, 0, modules, dout, rows, dout, ldy);
         // y_m (rows, dout) = act(x_m (rows, din) . w[m] (din, dout) + b[m]), every replica and module
-        Gemm forward = Gemm.of(xs, false, moduleWeights(w.data(), din), false, ys)
+        Gemm forward = Gemm.of(xs, false, moduleWeights(w.data(), din), false, ys).precision(precision)
                 .bias(Mat.items("b", b.data(), b.offset(0), modules, dout, dout)).relu(relu)
                 .groups(new Gemm.Groups(rep, rows * modules * din, stride, rows * ldy, stride));
         // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout), every replica and module
-        Gemm weightGrad = Gemm.of(xs, true, dys, false, moduleWeights(w.grad(), din)).accumulate(true)
+        Gemm weightGrad = Gemm.of(xs, true, dys, false, moduleWeights(w.grad(), din)).precision(precision).accumulate(true)
                 .groups(new Gemm.Groups(rep, rows * modules * din, rows * ldy, stride, 0));
         return new Products(rows, x, null, forward, reluBackward, biasGrad, weightGrad, null);
     }
@@ -140,11 +143,11 @@ public final class GroupLinear {
         if (sharedInput) {
             // dx (rows, din) = dy (rows, R*dout) . W^T (R*dout, din)
             return Gemm.of(products.weightGrad.b(), false, products.forward.b(), true,
-                    new Mat("gradInput", gradInput, 0, rep, rows * din, rows, din, din)).accumulate(accumulate);
+                    new Mat("gradInput", gradInput, 0, rep, rows * din, rows, din, din)).precision(precision).accumulate(accumulate);
         }
         // dx_m (rows, din) = dy_m (rows, dout) . w[m]^T (dout, din), every replica and module
         return Gemm.of(products.weightGrad.b(), false, products.forward.b(), true,
-                new Mat("gradInput", gradInput, 0, modules, din, rows, din, modules * din)).accumulate(accumulate)
+                new Mat("gradInput", gradInput, 0, modules, din, rows, din, modules * din)).precision(precision).accumulate(accumulate)
                 .groups(new Gemm.Groups(rep, rows * ldy, w.replicaStride(), rows * modules * din, 0));
     }
 

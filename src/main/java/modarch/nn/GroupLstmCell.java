@@ -5,6 +5,7 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
+import modarch.backend.Precision;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.Fill;
@@ -45,6 +46,7 @@ public final class GroupLstmCell {
     }
 
     private final Backend backend;
+    private final Precision precision; // of every product
     private final int rep;
     private final int in;         // encoder width
     private final int modules;    // R (1 for NONE)
@@ -96,6 +98,7 @@ public final class GroupLstmCell {
             throw new IllegalArgumentException("an nn.LSTMCell is one module, not " + modules);
         }
         this.backend = ws.backend();
+        this.precision = ws.precision();
         this.rep = ws.rep();
         this.in = in;
         this.modules = modules;
@@ -243,30 +246,30 @@ public final class GroupLstmCell {
             Mat xs = new Mat("x", x, 0, rep, rows * in, rows, in, in);
             Mat dInput = new Mat("gradInput", gradInput, 0, rep, rows * gateWidth, rows, gateWidth, gateWidth);
             inputProduct = Gemm.of(xs, false, wIh, true, new Mat("input", input, 0, rep, rows * gateWidth, rows,
-                    gateWidth, gateWidth)).bias(bIh);
+                    gateWidth, gateWidth)).precision(precision).bias(bIh);
             recurrentProducts = new Gemm[steps];
             recurrentGrads = new Gemm[steps];
             for (int t = 0; t < steps; t++) {
                 Mat previous = new Mat("h", t == 0 ? hInit : h, previousOff(t), rep, previousStride(t), examples, hidden,
                         hidden);
-                recurrentProducts[t] = Gemm.of(previous, false, wHh, true, gateRows("recurrent", recurrent, t))
+                recurrentProducts[t] = Gemm.of(previous, false, wHh, true, gateRows("recurrent", recurrent, t)).precision(precision)
                         .bias(bHh);
                 if (t > 0) {
                     recurrentGrads[t] = Gemm.of(gateRows("gradRecurrent", gradRecurrent, t), false, wHh, false,
-                            new Mat("gradH", gradH, previousOff(t), rep, rows * hidden, examples, hidden, hidden))
+                            new Mat("gradH", gradH, previousOff(t), rep, rows * hidden, examples, hidden, hidden)).precision(precision)
                             .accumulate(true);
                 }
             }
             firstFromZero = Gemm.of(new Mat("h", hInit, 0, rep, examples * hidden, examples, 0, hidden), false,
                     new Mat("weight_hh", weightHh.data(), weightHh.offset(0), rep, stride, gateWidth, 0, hidden), true,
-                    gateRows("recurrent", recurrent, 0)).bias(bHh);
+                    gateRows("recurrent", recurrent, 0)).precision(precision).bias(bHh);
             weightIhGrad = Gemm.of(dInput, true, xs, false, new Mat("weight_ih.grad", weightIh.grad(),
-                    weightIh.offset(0), rep, stride, gateWidth, in, in)).accumulate(true);
+                    weightIh.offset(0), rep, stride, gateWidth, in, in)).precision(precision).accumulate(true);
             // the zero state adds nothing at t = 0: the rows of steps 1.. of d recurrent and 0.. of h
             weightHhGrad = Gemm.of(new Mat("gradRecurrent", gradRecurrent, examples * gateWidth, rep, rows * gateWidth,
                     rows - examples, gateWidth, gateWidth), true, new Mat("h", h, 0, rep, rows * hidden, rows - examples,
                     hidden, hidden), false, new Mat("weight_hh.grad", weightHh.grad(), weightHh.offset(0), rep, stride,
-                    gateWidth, hidden, hidden)).accumulate(true);
+                    gateWidth, hidden, hidden)).precision(precision).accumulate(true);
             int last = (steps - 1) * examples * hidden;
             carryH = CopyBlocks.copy(new Mat("h", h, last, rep, rows * hidden, examples, hidden, hidden),
                     new Mat("hInit", hInit, 0, rep, examples * hidden, examples, hidden, hidden));
@@ -373,7 +376,7 @@ public final class GroupLstmCell {
             inputGrad = null;
             // dx (rows, in) = d input (rows, 4Rh) . W_ih (4Rh, in)
             inputGrad = Gemm.of(ops.weightIhGrad.a(), false, ops.inputProduct.b(), false,
-                    new Mat("gradX", gradX, 0, rep, rows * in, rows, in, in));
+                    new Mat("gradX", gradX, 0, rep, rows * in, rows, in, in)).precision(precision);
         }
         backend.run(inputGrad);
     }

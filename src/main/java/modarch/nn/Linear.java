@@ -4,6 +4,7 @@ import java.util.List;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
+import modarch.backend.Precision;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.Gemm;
 import modarch.backend.ops.ReluBackward;
@@ -16,6 +17,7 @@ import modarch.task.FastRandom;
  */
 public final class Linear {
     private final Backend backend;
+    private final Precision precision; // of every product
     private final int rep;
     private final int in;
     private final int out;
@@ -34,6 +36,7 @@ public final class Linear {
     /** A Linear with a bias or, when hasBias is false, without one (no prefix.bias parameter). */
     public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu, boolean hasBias) {
         this.backend = ws.backend();
+        this.precision = ws.precision();
         this.rep = ws.rep();
         this.in = in;
         this.out = out;
@@ -63,11 +66,11 @@ public final class Linear {
         Mat y = new Mat("output", output, 0, rep, rows * out, rows, out, out);     // (rep, rows, out)
         Mat dy = new Mat("gradOutput", gradOutput, 0, rep, rows * out, rows, out, out);
         // y = act(x . W^T + b)
-        Gemm forward = Gemm.of(xs, false, w, true, y).relu(relu)
+        Gemm forward = Gemm.of(xs, false, w, true, y).precision(precision).relu(relu)
                 .bias(bias == null ? null : Mat.items("bias", bias.data(), bias.offset(0), rep, stride, out));
         // dW (out, in) += dy^T (out, rows) . x (rows, in)
         Gemm weightGrad = Gemm.of(dy, true, xs, false,
-                new Mat("weight.grad", weight.grad(), weight.offset(0), rep, stride, out, in, in)).accumulate(true);
+                new Mat("weight.grad", weight.grad(), weight.offset(0), rep, stride, out, in, in)).precision(precision).accumulate(true);
         return new Products(rows, x, forward, relu ? ReluBackward.bind(null, output, gradOutput, rep * rows, out) : null,
                 weightGrad, bias == null ? null
                         : new ColumnSumAccumulate(dy, Mat.items("bias.grad", bias.grad(), bias.offset(0), rep, stride, out)));
@@ -98,7 +101,7 @@ public final class Linear {
                 inputGrad = null;
                 // dx (rows, in) = dy (rows, out) . W (out, in)
                 inputGrad = Gemm.of(products.weightGrad.a(), false, products.forward.b(), false,
-                        new Mat("gradInput", gradInput, 0, rep, rows * in, rows, in, in)).accumulate(accumulate);
+                        new Mat("gradInput", gradInput, 0, rep, rows * in, rows, in, in)).precision(precision).accumulate(accumulate);
             }
             backend.run(inputGrad);
         }

@@ -6,6 +6,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.Mat;
+import modarch.backend.Precision;
 import modarch.backend.ops.BlockDotAccumulate;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.Gemm;
@@ -28,6 +29,7 @@ import modarch.task.FastRandom;
  */
 public final class ModuleMlp implements Core {
     private final Backend backend;
+    private final Precision precision; // of every product
     private final int rep;
     private final int modules;
     private final int hidden;      // H
@@ -51,6 +53,7 @@ public final class ModuleMlp implements Core {
     public ModuleMlp(Workspace ws, String prefix, int modules, int in, int hidden, int dim, int maxRows,
                      boolean sharedInput, Router router) {
         this.backend = ws.backend();
+        this.precision = ws.precision();
         this.rep = ws.rep();
         this.modules = modules;
         this.hidden = hidden;
@@ -108,19 +111,19 @@ public final class ModuleMlp implements Core {
         return new Products(rows, selfScored() ? scoreUnits(rows) : null,
                 ScaleBlocks.bind(null, h, scores, scaledHidden, rep * rows, modules, hidden),
                 // output (rows, D) = (s*h) (rows, R*H) . W2[:, :D] (R*H, D) + s (rows, R) . B2[:, :D] (R, D)
-                Gemm.of(sh, false, bigW2, false, y),
-                Gemm.of(s, false, bigB2, false, y).accumulate(true),
+                Gemm.of(sh, false, bigW2, false, y).precision(precision),
+                Gemm.of(s, false, bigB2, false, y).precision(precision).accumulate(true),
                 // d(s*h) (rows, R*H) = dy (rows, D) . W2[:, :D]^T
                 Gemm.of(dy, false, bigW2, true, new Mat("gradScaledHidden", gradScaledHidden, 0, rep, rows * rh, rows,
-                        rh, rh)),
+                        rh, rh)).precision(precision),
                 // dW2[:, :D] += (s*h)^T . dy ; dB2[:, :D] += s^T . dy
-                Gemm.of(sh, true, dy, false, new Mat("w2.grad", w2.grad(), w2.offset(0), rep, stride, rh, dim, width2))
+                Gemm.of(sh, true, dy, false, new Mat("w2.grad", w2.grad(), w2.offset(0), rep, stride, rh, dim, width2)).precision(precision)
                         .accumulate(true),
                 Gemm.of(s, true, dy, false, new Mat("b2.grad", b2.grad(), b2.offset(0), rep, stride, modules, dim,
-                        width2)).accumulate(true),
+                        width2)).precision(precision).accumulate(true),
                 // ds[b, m] = dy[b] . b2[m][:D] + h[b, m] . d(s*h)[b, m]
                 Gemm.of(dy, false, bigB2, true, new Mat("gradScores", gradScores, 0, rep, rows * modules, rows, modules,
-                        modules)),
+                        modules)).precision(precision),
                 BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules, hidden),
                 // dh = s * d(s*h)
                 ScaleBlocks.bind(null, gradScaledHidden, scores, gradH, rep * rows, modules, hidden));
@@ -139,15 +142,15 @@ public final class ModuleMlp implements Core {
         Mat gradLogitColumn = new Mat("gradLogits", gradLogits, 0, modules, 1, rows, 1, modules); // dlogit[:, m]
         return new ScoreUnits(
                 // logits[:, m] (rows, 1) = h_m (rows, H) . w2[m][:, D] (H, 1) + b2[m][D]
-                Gemm.of(hm, false, wColumn, false, new Mat("logits", logits, 0, modules, 1, rows, 1, modules))
+                Gemm.of(hm, false, wColumn, false, new Mat("logits", logits, 0, modules, 1, rows, 1, modules)).precision(precision)
                         .bias(Mat.items("b2[D]", b2.data(), b2.offset(0) + dim, modules, width2, 1))
                         .groups(new Gemm.Groups(rep, hStride, stride, lStride, stride)),
                 // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H)
                 Gemm.of(gradLogitColumn, false, wColumn, true, new Mat("gradH", first.gradOutput(), 0, modules, hidden,
-                        rows, hidden, rh)).accumulate(true).groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)),
+                        rows, hidden, rh)).precision(precision).accumulate(true).groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)),
                 // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1)
                 Gemm.of(hm, true, gradLogitColumn, false, new Mat("w2.grad[:, D]", w2.grad(), w2.offset(0) + dim,
-                        modules, hidden * width2, hidden, 1, width2)).accumulate(true)
+                        modules, hidden * width2, hidden, 1, width2)).precision(precision).accumulate(true)
                         .groups(new Gemm.Groups(rep, hStride, lStride, stride, 0)),
                 // db2[m][D] += the sum of dlogit[:, m] over the rows
                 new ColumnSumAccumulate(gradLogitColumn, Mat.items("b2.grad", b2.grad(), b2.offset(0) + dim, modules,

@@ -22,6 +22,7 @@ import modarch.model.Registry;
 import modarch.model.RunOption;
 import modarch.model.TaskSpec;
 import modarch.train.BatchRows;
+import modarch.backend.Precision;
 import modarch.train.Capacity;
 import modarch.train.EvalCounts;
 import modarch.train.RunId;
@@ -42,6 +43,7 @@ import org.yaml.snakeyaml.nodes.Node;
  * eval_every: 1000
  * batch_size: 256
  * lr: 1.0e-4
+ * precision: fp32              # of the matrix products: fp32 (the default), tf32 or 3xtf32; a grid may set its own
  * group_size: 25               # at most this many runs of one shape trained side by side
  * evaluation: {performance_batches: 100, activation_batches: 1000, adaptation_batches: 10, batch_size: 1000}
  * grids:
@@ -61,9 +63,9 @@ public final class SweepFile {
     /** The recipe's keys: set at the top for every grid, or in a grid for its own runs. */
     private static final List<String> RECIPE_KEYS = TrainOptions.RECIPE.stream().map(RunOption::key).toList();
     private static final List<String> TOP_KEYS = keys(List.of("name", "description"), RECIPE_KEYS,
-            List.of("group_size", "tensorboard", "evaluation", "grids"));
+            List.of("precision", "group_size", "tensorboard", "evaluation", "grids"));
     private static final List<String> GRID_KEYS = keys(List.of("tasks", "kinds", "rules", "capacities", "data_seeds",
-            "seeds"), RECIPE_KEYS, List.of("options"));
+            "seeds"), RECIPE_KEYS, List.of("precision", "options"));
     private static final List<String> EVALUATION_KEYS = List.of("performance_batches", "activation_batches",
             "adaptation_batches", "batch_size");
     /** A grid's options: every family's that are not a capacity, then the routing ones (any family). */
@@ -113,6 +115,7 @@ public final class SweepFile {
                     : new UserError(file + ": its name, taken from the file name, " + why + "; give it a 'name' key");
         }
         OptionValues defaults = recipe(top, new OptionValues());
+        Precision precision = precision(top, Precision.FP32);
         int groupSize = top.containsKey("group_size") ? yaml.integer(top.get("group_size"), "group_size", 1, 4096)
                 : DEFAULT_GROUP_SIZE;
         boolean tensorboard = !top.containsKey("tensorboard") || yaml.bool(top.get("tensorboard"), "tensorboard");
@@ -122,7 +125,7 @@ public final class SweepFile {
         GridLimit.check(file, grids.stream().mapToLong(this::count).reduce(0, GridLimit::plus));
         Map<String, SweepRun> runs = new LinkedHashMap<>();
         for (Node grid : grids) {
-            for (TrainConfig config : grid(grid, defaults)) runs.putIfAbsent(RunId.of(config), SweepRun.of(config));
+            for (TrainConfig config : grid(grid, defaults, precision)) runs.putIfAbsent(RunId.of(config), SweepRun.of(config));
         }
         Sweep sweep = Sweep.of(name, counts, groupSize, tensorboard, new ArrayList<>(runs.values()));
         checkRows(sweep);
@@ -210,8 +213,16 @@ public final class SweepFile {
         return option.type() == RunOption.Type.INT ? Integer.MAX_VALUE : Long.MAX_VALUE;
     }
 
-    private List<TrainConfig> grid(Node node, OptionValues defaults) {
+    /** The mapping's precision, or inherited when it sets none. */
+    private Precision precision(Map<String, Node> mapping, Precision inherited) {
+        Node node = mapping.get("precision");
+        if (node == null) return inherited;
+        return parse(node, "precision", () -> TrainConfig.precision(yaml.string(node, "precision")));
+    }
+
+    private List<TrainConfig> grid(Node node, OptionValues defaults, Precision inherited) {
         Map<String, Node> grid = gridKeys(node);
+        Precision precision = precision(grid, inherited);
         List<TaskSpec> tasks = new ArrayList<>();
         for (Node task : yaml.list(grid.get("tasks"), "tasks")) {
             TaskSpec spec = parse(task, "tasks", () -> Registry.task(yaml.string(task, "tasks")));
@@ -244,7 +255,8 @@ public final class SweepFile {
                         for (Capacity capacity : capacities) {
                             OptionValues values = set.copy().put(TrainOptions.RULES, r).put(pair.get(0), capacity.a())
                                     .put(pair.get(1), capacity.b());
-                            TrainConfig shape = parse(node, null, () -> TrainConfig.of(task, kind, values));
+                            TrainConfig shape = parse(node, null, () -> TrainConfig.of(task, kind, values))
+                                    .withPrecision(precision);
                             for (long d : dataSeeds) {
                                 for (long s : seeds) out.add(shape.withSeeds(s, d));
                             }

@@ -50,6 +50,7 @@ public final class Resumption {
         }
         TrainConfig config = stored(dir, "");
         Map<String, Object> stored = config.toMap();
+        stored.putIfAbsent(TrainConfig.PRECISION_KEY, config.precision().key()); // fp32, recorded by its absence
         for (Map.Entry<String, Object> e : givenAgain.entrySet()) {
             String key = e.getKey();
             if (stored.containsKey(key) && !sameValue(e.getValue(), stored.get(key))) {

@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * A run's stable id: the first 10 hex digits of the SHA-256 of its configuration (every option of config.json,
  * keys sorted, as "key=value" lines). The same options give the same id on every machine and in every version of
- * the sweep file; any change of an option (seeds and iterations included) gives another.
+ * the sweep file; any change of an option (seeds, iterations and a precision other than fp32 included) gives
+ * another.
  */
 public final class RunId {
     public static final int LENGTH = 10;

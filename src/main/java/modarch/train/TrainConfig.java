@@ -17,6 +17,7 @@ import modarch.model.ModelSpec;
 import modarch.model.OptionValues;
 import modarch.model.Registry;
 import modarch.model.RunOption;
+import modarch.backend.Precision;
 import modarch.model.TaskSpec;
 import modarch.model.mlp.MlpOptions;
 import modarch.nn.RouterRegularization;
@@ -26,12 +27,19 @@ import modarch.task.Task;
  * Every option of one training run: the task, the kind, the rule count, the family's options (its widths among
  * them), the recipe and seeds; regularization the routing regularisers' weights (beyond the paper;
  * {@link RouterRegularization#NONE} is its recipe); routerTopK the modules each example is routed to (beyond the
- * paper; 0, and equally the rule count, is its dense routing, stored as 0). Its options are declared in
- * {@link TrainOptions} and the family's type; config.json and the run id are made from those declarations.
+ * paper; 0, and equally the rule count, is its dense routing, stored as 0); precision the arithmetic of the
+ * model's matrix products (FP32 in the paper's recipe). Its options are declared in {@link TrainOptions} and the
+ * family's type; config.json and the run id are made from those declarations.
  */
 public record TrainConfig(TaskSpec task, ModelKind model, int rules, FamilyOptions options, int batchSize, double lr,
                           long iterations, long evalEvery, long seed, long dataSeed, RouterRegularization regularization,
-                          int routerTopK) {
+                          int routerTopK, Precision precision) {
+
+    /**
+     * Its key in config.json (and so in the run id), written when not fp32 (like the other options beyond the paper):
+     * fp32 runs keep their config.json and ids, and a config.json without it is an fp32 run.
+     */
+    public static final String PRECISION_KEY = "precision";
 
     /** Throws UserError with a one-line message naming the bad value and what is allowed. */
     public TrainConfig {
@@ -51,12 +59,14 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, FamilyOptio
         checkRegularization(model, regularization);
         checkRouterTopK(task, model, rules, routerTopK);
         if (routerTopK == rules) routerTopK = 0; // every module: the dense routing, one run id
+        if (precision == null) throw new IllegalArgumentException("a run needs a precision");
     }
 
     /** A run with dense routing and the given regularisers. */
     public TrainConfig(TaskSpec task, ModelKind model, int rules, FamilyOptions options, int batchSize, double lr,
                        long iterations, long evalEvery, long seed, long dataSeed, RouterRegularization regularization) {
-        this(task, model, rules, options, batchSize, lr, iterations, evalEvery, seed, dataSeed, regularization, 0);
+        this(task, model, rules, options, batchSize, lr, iterations, evalEvery, seed, dataSeed, regularization, 0,
+                Precision.FP32);
     }
 
     /** A run with the paper's routing (no regulariser). */
@@ -78,7 +88,7 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, FamilyOptio
                 v.i(TrainOptions.BATCH_SIZE), v.d(TrainOptions.LR), v.l(TrainOptions.ITERATIONS),
                 v.l(TrainOptions.EVAL_EVERY), v.l(TrainOptions.SEED), v.l(TrainOptions.DATA_SEED),
                 new RouterRegularization(v.d(TrainOptions.LOAD_BALANCE), v.d(TrainOptions.ROUTER_Z_LOSS),
-                        v.d(TrainOptions.MI_LOSS)), v.i(TrainOptions.ROUTER_TOPK));
+                        v.d(TrainOptions.MI_LOSS)), v.i(TrainOptions.ROUTER_TOPK), Precision.FP32);
     }
 
     private static void checkRegularization(ModelKind model, RouterRegularization weights) {
@@ -123,13 +133,19 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, FamilyOptio
         int maxLength = instance.trainLength();
         for (int length : instance.evalLengths()) maxLength = Math.max(maxLength, length);
         return options.modelSpec(model, rules, instance.inputWidth(), instance.labelWidth(), instance.trainLength(),
-                maxLength).withRegularization(regularization).withRouterTopK(routerTopK);
+                maxLength).withRegularization(regularization).withRouterTopK(routerTopK).withPrecision(precision);
     }
 
     /** The same run with other seeds: a replica of a group. */
     public TrainConfig withSeeds(long seed, long dataSeed) {
         return new TrainConfig(task, model, rules, options, batchSize, lr, iterations, evalEvery, seed, dataSeed,
-                regularization, routerTopK);
+                regularization, routerTopK, precision);
+    }
+
+    /** The same run with its products in the given arithmetic. */
+    public TrainConfig withPrecision(Precision p) {
+        return new TrainConfig(task, model, rules, options, batchSize, lr, iterations, evalEvery, seed, dataSeed,
+                regularization, routerTopK, p);
     }
 
     /** True when the two differ at most in their seeds, so they can train side by side as replicas. */
@@ -137,12 +153,13 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, FamilyOptio
         return withSeeds(0, 0).equals(other.withSeeds(0, 0));
     }
 
-    /** The options as written to config.json: task, model, then {@link TrainOptions#values}. */
+    /** The options as written to config.json: task, model, {@link TrainOptions#values}, then the precision unless fp32. */
     public Map<String, Object> toMap() {
         Map<String, Object> map = new LinkedHashMap<>();
         map.put("task", task.cliName());
         map.put("model", model.cliName());
         map.putAll(TrainOptions.values(this));
+        if (precision != Precision.FP32) map.put(PRECISION_KEY, precision.key());
         return map;
     }
 
@@ -155,7 +172,7 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, FamilyOptio
     public static TrainConfig fromMap(Map<String, Object> map, Collection<String> extraKeys, Path file) throws IOException {
         try {
             TaskSpec task = Registry.task(StrictJson.requireString(map, "task", file));
-            Set<String> allowed = new HashSet<>(Set.of("task", "model"));
+            Set<String> allowed = new HashSet<>(Set.of("task", "model", PRECISION_KEY));
             for (RunOption option : TrainOptions.of(task)) allowed.add(option.key());
             allowed.addAll(extraKeys);
             StrictJson.refuseUnknownKeys(map, allowed, file);
@@ -165,9 +182,19 @@ public record TrainConfig(TaskSpec task, ModelKind model, int rules, FamilyOptio
                 if (TrainOptions.optional(option) && !map.containsKey(option.key())) continue;
                 values.put(option, read(map, option, file));
             }
-            return of(task, model, values);
+            return of(task, model, values).withPrecision(map.containsKey(PRECISION_KEY)
+                    ? precision(StrictJson.requireString(map, PRECISION_KEY, file)) : Precision.FP32);
         } catch (UserError badValue) {
             throw new UserError(file + ": " + badValue.getMessage());
+        }
+    }
+
+    /** The precision called key (its name as given: "--precision", a sweep file's or config.json's key). */
+    public static Precision precision(String key) {
+        try {
+            return Precision.of(key);
+        } catch (IllegalArgumentException notOne) {
+            throw new UserError(notOne.getMessage());
         }
     }
 

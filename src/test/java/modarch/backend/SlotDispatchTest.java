@@ -234,10 +234,10 @@ class SlotDispatchTest {
                  FloatBuf db = TestBuffers.of(backend, d); FloatBuf c = TestBuffers.of(backend, before);
                  FloatBuf gw = backend.allocFloats(rep * wRep); FloatBuf gb = backend.allocFloats(rep * modules * ldw)) {
                 backend.run(new GemmSegmented(rep, modules, starts, slots, false, n, kdim, ab, wb, 0, ldw, wModule, wRep,
-                        c, bb, 0, ldw, modules * ldw, true));
+                        c, bb, 0, ldw, modules * ldw, true, Precision.FP32));
                 float[] out = TestBuffers.read(backend, c);
                 backend.run(new GemmSegmentedWeightGrad(rep, modules, starts, slots, n, kdim, ab, db, gw, 0, ldw, wModule, wRep,
-                        gb, 0, ldw, modules * ldw));
+                        gb, 0, ldw, modules * ldw, Precision.FP32));
                 float[] gradW = TestBuffers.read(backend, gw);
                 float[] gradB = TestBuffers.read(backend, gb);
                 for (int r = 0; r < rep; r++) {
@@ -269,7 +269,7 @@ class SlotDispatchTest {
                 }
                 // transposed: d (slots, n) . w_m^T, the same w_m (kdim, n) read as the stored (n', kdim') = (kdim, n)
                 backend.run(new GemmSegmented(rep, modules, starts, slots, true, kdim, n, db, wb, 0, ldw, wModule, wRep,
-                        ab, null, 0, 0, 0, false));
+                        ab, null, 0, 0, 0, false, Precision.FP32));
                 float[] back = TestBuffers.read(backend, ab);
                 for (int r = 0; r < rep; r++) {
                     for (int s = 0; s < slots; s++) {

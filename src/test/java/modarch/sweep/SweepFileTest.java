@@ -1,6 +1,7 @@
 package modarch.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +18,7 @@ import modarch.model.mha.MhaOptions;
 import modarch.model.mlp.MlpOptions;
 import modarch.model.rnn.RnnOptions;
 import modarch.nn.RouterRegularization;
+import modarch.backend.Precision;
 import modarch.train.EvalCounts;
 import modarch.train.RunId;
 import modarch.train.TrainConfig;
@@ -173,6 +175,32 @@ class SweepFileTest {
                 negative.getMessage());
     }
 
+    /**
+     * precision at the top applies to every grid, a grid's own overrides it; unless fp32 it is in config.json and
+     * so in the id. An fp32 run keeps the id it had before there was a choice (pinned: a run of quick.yaml, whose
+     * directory the quick reproduction has always written).
+     */
+    @Test
+    void precisionIsARecipeKeyInTheIdUnlessFp32() throws IOException {
+        Sweep sweep = load("""
+                iterations: 5
+                precision: tf32
+                grids:
+                  - {tasks: [mlp-regression], kinds: [modular], rules: [2]}
+                  - {tasks: [mlp-regression], kinds: [modular], rules: [4], precision: 3xtf32}
+                  - {tasks: [mlp-regression], kinds: [modular], rules: [2, 4], precision: fp32}
+                """);
+        List<Precision> precisions = sweep.runs().stream().map(r -> r.config().precision()).toList();
+        assertEquals(List.of(Precision.TF32, Precision.TF32X3, Precision.FP32, Precision.FP32), precisions);
+        assertEquals("tf32", sweep.runs().get(0).config().toMap().get("precision"));
+        assertFalse(sweep.runs().get(2).config().toMap().containsKey("precision"), "fp32: as before there was a choice");
+        TrainConfig fp32 = sweep.runs().get(2).config();
+        assertNotEquals(RunId.of(fp32), RunId.of(fp32.withPrecision(Precision.TF32)));
+        assertNotEquals(RunId.of(fp32.withPrecision(Precision.TF32X3)), RunId.of(fp32.withPrecision(Precision.TF32)));
+        List<String> quick = SweepFile.load(Path.of("sweeps/quick.yaml")).runs().stream().map(SweepRun::name).toList();
+        assertTrue(quick.contains("gt-modular-r16-32x128-data0-seed0-afee9b2bb0"), quick.toString());
+    }
+
     @Test
     void aRunGivenByTwoGridsIsKeptOnce() throws IOException {
         Sweep sweep = load("""
@@ -204,6 +232,8 @@ class SweepFileTest {
         "grids:\\n  - tasks: [mlp-regression\\n    kinds: x|not valid YAML",
         "grids:\\n  - tasks: [mlp-regression]\\n    tasks: [mlp-regression]|line 3: key 'tasks': is given twice",
         "evaluation: {activation_batches: 0}\\ngrids: []|line 1: key 'activation_batches': 0 is not allowed",
+        "precision: fp16\\ngrids: []|line 1: key 'precision': precision 'fp16' is not one of fp32, tf32, 3xtf32",
+        "grids:\\n  - {tasks: [mlp-regression], kinds: [modular], rules: [2], precision: [tf32]}|line 2: key 'precision': must be a single value",
     })
     void aBadFileIsOneLineNamingTheLineAndTheKey(String yaml, String expected) {
         UserError error = assertThrows(UserError.class, () -> load(yaml.replace("\\n", "\n")));

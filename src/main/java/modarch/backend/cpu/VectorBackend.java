@@ -10,6 +10,7 @@ import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.Mat;
 import modarch.backend.Op;
+import modarch.backend.Precision;
 import modarch.backend.ops.AdamUpdate;
 import modarch.backend.ops.AttentionBackward;
 import modarch.backend.ops.AttentionForward;
@@ -71,9 +72,16 @@ public final class VectorBackend implements Backend {
 
     public VectorBackend(Parallel parallel) {
         this.parallel = parallel;
-        this.segmentGemm = (transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias,
-                            biasOff, relu) -> GemmWorkspace.current().call.gemm(parallel, transA, transB, m, n, k, a,
-                aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate, bias, biasOff, relu);
+        this.segmentGemm = (precision, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate,
+                            bias, biasOff, relu) -> {
+            if (precision == Precision.FP32) {
+                GemmWorkspace.current().call.gemm(parallel, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c,
+                        cOff, ldc, accumulate, bias, biasOff, relu);
+            } else {
+                RoundedGemm.gemm(parallel, precision, transA, transB, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc,
+                        accumulate, bias, biasOff, relu);
+            }
+        };
     }
 
     @Override
@@ -192,6 +200,10 @@ public final class VectorBackend implements Backend {
     private void gemm(Gemm op) {
         Mat a = op.a(), b = op.b(), c = op.c(), bias = op.bias();
         Gemm.Groups groups = op.groups();
+        if (op.precision() != Precision.FP32) {
+            roundedGemm(op);
+            return;
+        }
         int batch = c.batch(), threads = parallel.threads();
         boolean large = (long) batch * op.m() * op.n() * op.k() >= GemmCall.PARALLEL_MIN;
         boolean split = batch > 1 && threads > 1 && large && (batch % threads == 0 || batch >= 2 * threads);
@@ -212,6 +224,21 @@ public final class VectorBackend implements Backend {
             }
         } finally {
             call.clear();
+        }
+    }
+
+    /** {@link RoundedGemm} for each group and item, one after another. */
+    private void roundedGemm(Gemm op) {
+        Mat a = op.a(), b = op.b(), c = op.c(), bias = op.bias();
+        Gemm.Groups groups = op.groups();
+        for (int g = 0; g < groups.count(); g++) {
+            for (int item = 0; item < c.batch(); item++) {
+                RoundedGemm.gemm(parallel, op.precision(), op.transA(), op.transB(), op.m(), op.n(), op.k(),
+                        Host.floats(a), a.start(g, groups.strideA(), item), a.ld(), Host.floats(b),
+                        b.start(g, groups.strideB(), item), b.ld(), Host.floats(c), c.start(g, groups.strideC(), item),
+                        c.ld(), op.accumulate(), Host.floats(bias),
+                        bias == null ? 0 : bias.start(g, groups.strideBias(), item), op.relu());
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package modarch.backend.ops;
 
 import modarch.backend.Mat;
 import modarch.backend.Op;
+import modarch.backend.Precision;
 import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
@@ -20,13 +21,14 @@ import modarch.backend.cuda.KernelGeometry;
  *   <li>act is ReLU when relu ({@code x < 0 ? 0 : x}: NaN stays NaN, as in PyTorch, so a diverged run shows in its
  *   loss), identity otherwise.</li>
  * </ul>
- * k may be 0 (C then gets only the accumulate, bias and act part). The reference sums in k order in float; on the GPU,
+ * k may be 0 (C then gets only the accumulate, bias and act part). The reference sums in k order in float, with
+ * the inputs rounded as precision says ({@link #item}); on the GPU,
  * gemm.cu: gemm_small (32 x 32 tiles, k split four ways in each block) when an item's C has at most 64 x 64 elements,
  * else gemm_tiled (64 x 64 tiles), one launch for every group and item. The choice depends on the item's shape alone,
  * never on how many items there are, so a replica's bits are the same in a group as in a single run.
  */
 public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean accumulate, Mat bias, boolean relu,
-                   Groups groups) implements Op {
+                   Groups groups, Precision precision) implements Op {
 
     /** count groups of every operand's items, group g of each advanced by g times its stride here. */
     public record Groups(int count, int strideA, int strideB, int strideC, int strideBias) {
@@ -57,27 +59,32 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
 
     /** {@code C = op(A) . op(B)} for each item, with no epilogue. */
     public static Gemm of(Mat a, boolean transA, Mat b, boolean transB, Mat c) {
-        return new Gemm(a, transA, b, transB, c, false, null, false, Groups.ONE);
+        return new Gemm(a, transA, b, transB, c, false, null, false, Groups.ONE, Precision.FP32);
     }
 
     /** This product added to C when accumulate. */
     public Gemm accumulate(boolean accumulate) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups, precision);
     }
 
     /** This product plus bias (null: none). */
     public Gemm bias(Mat bias) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups, precision);
     }
 
     /** This product through a ReLU when relu. */
     public Gemm relu(boolean relu) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups, precision);
     }
 
     /** This product over groups. */
     public Gemm groups(Groups groups) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups, precision);
+    }
+
+    /** This product in the given arithmetic. */
+    public Gemm precision(Precision precision) {
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups, precision);
     }
 
     public int m() {
@@ -98,7 +105,7 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
         float[] bias = Host.floats(this.bias);
         for (int g = 0; g < groups.count; g++) {
             for (int item = 0; item < this.c.batch(); item++) {
-                item(transA, transB, m(), n(), k(), a, this.a.start(g, groups.strideA, item), this.a.ld(), b,
+                item(precision, transA, transB, m(), n(), k(), a, this.a.start(g, groups.strideA, item), this.a.ld(), b,
                         this.b.start(g, groups.strideB, item), this.b.ld(), c, this.c.start(g, groups.strideC, item),
                         this.c.ld(), accumulate, bias,
                         bias == null ? 0 : this.bias.start(g, groups.strideBias, item), relu);
@@ -106,17 +113,22 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
         }
     }
 
-    /** One product in the reference's arithmetic: each element's sum in k order, then the epilogue. */
-    public static void item(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, int lda,
-                            float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, boolean accumulate,
-                            float[] bias, int biasOff, boolean relu) {
+    /**
+     * One product in the reference's arithmetic: each element's sum in k order from 0 (for 3xTF32 the small
+     * products over k, then the big-small ones, then the big ones), then the epilogue.
+     */
+    public static void item(Precision precision, boolean transA, boolean transB, int m, int n, int k, float[] a,
+                            int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
+                            boolean accumulate, float[] bias, int biasOff, boolean relu) {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 float sum = 0f;
-                for (int p = 0; p < k; p++) {
-                    float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    sum += av * bv;
+                for (int pass = 0; pass < precision.passes(); pass++) {
+                    for (int p = 0; p < k; p++) {
+                        float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                        float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                        sum += precision.product(pass, av, bv);
+                    }
                 }
                 int ci = cOff + i * ldc + j;
                 float out = (accumulate ? c[ci] : 0f) + sum + (bias == null ? 0f : bias[biasOff + j]);
@@ -127,6 +139,9 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
 
     @Override
     public void launch(Gpu gpu) {
+        if (precision != Precision.FP32) {
+            throw new UnsupportedOperationException("gemm in " + precision + " has no CUDA kernel yet");
+        }
         long items = (long) groups.count * c.batch();
         if (items <= 0 || m() <= 0 || n() <= 0) return;
         KernelArgs args = KernelArgs.of().i(groups.count).i(c.batch()).flag(transA).flag(transB).i(m()).i(n()).i(k())

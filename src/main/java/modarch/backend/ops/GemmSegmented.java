@@ -5,6 +5,7 @@ import modarch.backend.IntBuf;
 import modarch.backend.IntMat;
 import modarch.backend.Mat;
 import modarch.backend.Op;
+import modarch.backend.Precision;
 import modarch.backend.cpu.GemmKernel;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.SegmentedGemm;
@@ -23,6 +24,7 @@ import modarch.backend.cuda.KernelGeometry;
  */
 public final class GemmSegmented implements Op {
     private final Segments shape;
+    private final Precision precision;
     private final boolean transW;
     private final boolean relu;
     private final IntBuf startsBuf;
@@ -34,7 +36,8 @@ public final class GemmSegmented implements Op {
 
     public GemmSegmented(int rep, int modules, IntBuf starts, int slots, boolean transW, int n, int kdim, FloatBuf a,
                          FloatBuf w, int wOff, int ldw, int wModuleStride, int wRepStride, FloatBuf c, FloatBuf bias,
-                         int biasOff, int biasModuleStride, int biasRepStride, boolean relu) {
+                         int biasOff, int biasModuleStride, int biasRepStride, boolean relu, Precision precision) {
+        this.precision = precision;
         this.shape = new Segments("gemmSegmented", rep, modules, slots, n, kdim);
         this.transW = transW;
         this.relu = relu;
@@ -55,7 +58,7 @@ public final class GemmSegmented implements Op {
     /** The segments' products, each by gemm. */
     public void runOn(GemmKernel gemm) {
         Mat w0 = w.first();
-        SegmentedGemm.forward(gemm, shape.rep(), shape.modules(), startsBuf, shape.slots(), transW, shape.n(),
+        SegmentedGemm.forward(gemm, precision, shape.rep(), shape.modules(), startsBuf, shape.slots(), transW, shape.n(),
                 shape.kdim(), a.buf(), w0.buf(), w0.off(), w0.ld(), w0.stride(), w.repStride(), c.buf(),
                 bias == null ? null : bias.first().buf(), bias == null ? 0 : bias.first().off(),
                 bias == null ? 0 : bias.first().stride(), bias == null ? 0 : bias.repStride(), relu);
@@ -63,6 +66,7 @@ public final class GemmSegmented implements Op {
 
     @Override
     public void launch(Gpu gpu) {
+        shape.requireFp32OnDevice(precision);
         if (shape.rep() == 0 || shape.slots() == 0 || shape.n() == 0) return;
         Mat w0 = w.first();
         shape.launch(gpu, "gemm_segmented", Math.min(Gpu.ceil(shape.slots(), KernelGeometry.SEG_TILE), Gpu.MAX_BLOCKS),

@@ -5,6 +5,7 @@ import modarch.backend.IntBuf;
 import modarch.backend.IntMat;
 import modarch.backend.Mat;
 import modarch.backend.Op;
+import modarch.backend.Precision;
 import modarch.backend.cpu.GemmKernel;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.SegmentedGemm;
@@ -21,6 +22,7 @@ import modarch.backend.cuda.KernelGeometry;
  */
 public final class GemmSegmentedWeightGrad implements Op {
     private final Segments shape;
+    private final Precision precision;
     private final IntBuf startsBuf;
     private final IntMat starts;    // starts is (rep, R + 1)
     private final Mat a;            // a is (rep, slots, kdim)
@@ -30,7 +32,8 @@ public final class GemmSegmentedWeightGrad implements Op {
 
     public GemmSegmentedWeightGrad(int rep, int modules, IntBuf starts, int slots, int n, int kdim, FloatBuf a,
                                    FloatBuf d, FloatBuf gw, int wOff, int ldw, int wModuleStride, int wRepStride,
-                                   FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride) {
+                                   FloatBuf gb, int biasOff, int biasModuleStride, int biasRepStride, Precision precision) {
+        this.precision = precision;
         this.shape = new Segments("gemmSegmentedWeightGrad", rep, modules, slots, n, kdim);
         this.startsBuf = starts;
         this.starts = shape.starts(starts);
@@ -48,7 +51,7 @@ public final class GemmSegmentedWeightGrad implements Op {
     /** The segments' products, each by gemm. */
     public void runOn(GemmKernel gemm) {
         Mat gw0 = gw.first();
-        SegmentedGemm.weightGrad(gemm, shape.rep(), shape.modules(), startsBuf, shape.slots(), shape.n(),
+        SegmentedGemm.weightGrad(gemm, precision, shape.rep(), shape.modules(), startsBuf, shape.slots(), shape.n(),
                 shape.kdim(), a.buf(), d.buf(), gw0.buf(), gw0.off(), gw0.ld(), gw0.stride(), gw.repStride(),
                 gb == null ? null : gb.first().buf(), gb == null ? 0 : gb.first().off(),
                 gb == null ? 0 : gb.first().stride(), gb == null ? 0 : gb.repStride());
@@ -56,6 +59,7 @@ public final class GemmSegmentedWeightGrad implements Op {
 
     @Override
     public void launch(Gpu gpu) {
+        shape.requireFp32OnDevice(precision);
         if (shape.rep() == 0 || shape.slots() == 0 || shape.n() == 0 || (shape.kdim() == 0 && gb == null)) return;
         Mat gw0 = gw.first();
         shape.launch(gpu, "gemm_segmented_weight_grad", Math.max(1, Gpu.ceil(shape.kdim(), KernelGeometry.SEG_TILE)),

@@ -4,6 +4,7 @@ import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.IntMat;
 import modarch.backend.Mat;
+import modarch.backend.Precision;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelArgs;
 import modarch.backend.cuda.KernelGeometry;
@@ -47,5 +48,13 @@ record Segments(String op, int rep, int modules, int slots, int n, int kdim) {
     void launch(Gpu gpu, String kernel, int gridY, KernelArgs args) {
         gpu.launch(kernel, Gpu.ceil(n, KernelGeometry.SEG_TILE), gridY, Math.min(rep * modules, Gpu.MAX_BLOCKS),
                 KernelGeometry.SLOT_THREADS, 0, args);
+    }
+
+    /** The segmented kernels compute in FP32 only: any other precision is refused before a launch. */
+    void requireFp32OnDevice(Precision precision) {
+        if (precision != Precision.FP32) {
+            throw new UnsupportedOperationException(op + " in " + precision + " has no CUDA kernel yet: top-k routing"
+                    + " runs in fp32 on a GPU");
+        }
     }
 }

@@ -35,6 +35,7 @@ import modarch.backend.Backend;
 import modarch.backend.DoubleBits;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.Precision;
 import modarch.task.DataStream;
 import modarch.task.MhaTaskBatch;
 import modarch.task.MlpTaskBatch;
@@ -666,7 +667,7 @@ abstract class CudaBackendContract extends DeviceContract {
                     check("gemmSegmented" + what + (transW ? " transW" : "") + (epilogue ? " bias relu" : ""),
                             device(), f, ints, (be, b, i) -> be.run(new GemmSegmented(rep, modules, i[0], slots, transW, n,
                                     kdim, b[0], b[1], 1, ldw, wModule, wRep, b[2], epilogue ? b[3] : null, 2,
-                                    biasModule, biasRep, epilogue)));
+                                    biasModule, biasRep, epilogue, Precision.FP32)));
                 }
             }
             for (boolean withBias : new boolean[] {false, true}) {
@@ -676,7 +677,7 @@ abstract class CudaBackendContract extends DeviceContract {
                     gaussian(rnd, 3 + rep * wRep + 2), gaussian(rnd, 1 + rep * biasRep + 2)};
                 check("gemmSegmentedWeightGrad" + what + (withBias ? " +bias" : ""), device(), f, ints,
                         (be, b, i) -> be.run(new GemmSegmentedWeightGrad(rep, modules, i[0], slots, n, kdim, b[0], b[1], b[2], 3,
-                                ldw, wModule, wRep, withBias ? b[3] : null, 1, biasModule, biasRep)));
+                                ldw, wModule, wRep, withBias ? b[3] : null, 1, biasModule, biasRep, Precision.FP32)));
             }
         }
     }
@@ -706,13 +707,13 @@ abstract class CudaBackendContract extends DeviceContract {
             be.run(new ModuleDispatch(rep, rows, modules, k, i[0], i[1], i[2], i[3]));
             be.run(new GatherSlots(rep, rows, modules, k, in, false, i[1], b[2], b[3]));
             be.run(new GemmSegmented(rep, modules, i[2], slots, false, out, in, b[3], b[4], 0, out, in * out, wRep, b[6], b[5],
-                    0, out, modules * out, true));
+                    0, out, modules * out, true, Precision.FP32));
             be.run(new CombineSlots(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[7]));
             be.run(new CombineSlotsBackward(rep, rows, modules, k, out, i[1], i[3], b[1], b[6], b[8], b[9], b[10]));
             be.run(new GemmSegmentedWeightGrad(rep, modules, i[2], slots, out, in, b[3], b[9], b[11], 0, out, in * out, wRep,
-                    b[12], 0, out, modules * out));
+                    b[12], 0, out, modules * out, Precision.FP32));
             be.run(new GemmSegmented(rep, modules, i[2], slots, true, in, out, b[9], b[4], 0, out, in * out, wRep, b[13], null,
-                    0, 0, 0, false));
+                    0, 0, 0, false, Precision.FP32));
             be.run(new ScatterSlots(rep, rows, modules, k, in, false, i[1], i[3], b[13], b[14]));
         });
     }
@@ -740,9 +741,9 @@ abstract class CudaBackendContract extends DeviceContract {
             assertThrows(IllegalArgumentException.class,
                     () -> device.run(new CombineSlotsBackward(1, -2, 3, 1, 4, i, i, x, x, x, x, x)), "rows < 0");
             assertThrows(IllegalArgumentException.class, () -> device.run(new GemmSegmented(1, 0, i, 2, false, 1, 1, x, x, 0,
-                    1, 1, 1, x, null, 0, 0, 0, false)), "no modules");
+                    1, 1, 1, x, null, 0, 0, 0, false, Precision.FP32)), "no modules");
             assertThrows(IllegalArgumentException.class, () -> device.run(new GemmSegmentedWeightGrad(1, 2, i, -1, 1, 1, x, x,
-                    x, 0, 1, 1, 1, null, 0, 0, 0)), "slots < 0");
+                    x, 0, 1, 1, 1, null, 0, 0, 0, Precision.FP32)), "slots < 0");
             IllegalArgumentException beyond = assertThrows(IllegalArgumentException.class,
                     () -> device.run(new GatherSlots(2, 30, 3, 2, 4, false, i, x, x)), "a view beyond its buffer");
             assertTrue(beyond.getMessage().startsWith("dst: "), beyond.getMessage());

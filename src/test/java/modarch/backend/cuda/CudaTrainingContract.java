@@ -144,7 +144,7 @@ abstract class CudaTrainingContract extends DeviceContract {
 
     private static TrainConfig topK(TrainConfig c, int k) {
         return new TrainConfig(c.task(), c.model(), c.rules(), c.options(), c.batchSize(), c.lr(),
-                c.iterations(), c.evalEvery(), c.seed(), c.dataSeed(), c.regularization(), k);
+                c.iterations(), c.evalEvery(), c.seed(), c.dataSeed(), c.regularization(), k, c.precision());
     }
 
     private static TrainConfig regularised(TrainConfig c, RouterRegularization weights) {
