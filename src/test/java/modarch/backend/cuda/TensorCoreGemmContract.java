@@ -94,18 +94,11 @@ abstract class TensorCoreGemmContract extends DeviceContract {
     @Test
     void groupedProducts() {
         SplittableRandom rnd = new SplittableRandom(13);
-        int groups = 2, batch = 3, m = 33, n = 17, k = 65;
         for (int precision : PRECISIONS) {
             for (boolean transA : new boolean[] {false, true}) {
-                int lda = (transA ? m : k) + 1, ldb = n, ldc = n + 2;
-                int strideA = (transA ? k : m) * lda, strideB = k * ldb, strideC = m * ldc;
-                int groupA = batch * strideA + 3, groupB = batch * strideB + 1, groupC = batch * strideC + 5;
-                float[][] in = {gaussian(rnd, groups * groupA + 1), gaussian(rnd, groups * groupB + 1),
-                    gaussian(rnd, groups * groupC + 1), gaussian(rnd, groups * (batch * n + 2))};
-                agree("gemm_tf32 grouped precision " + precision + (transA ? " transA" : ""), in, (be, f, i) ->
-                        be.run(new TensorCoreOps.Tf32Gemm(TestOps.gemmGrouped(groups, groupA, groupB, groupC,
-                                batch * n + 2, batch, transA, false, m, n, k, f[0], 1, lda, strideA, f[1], 0, ldb,
-                                strideB, f[2], 1, ldc, strideC, true, f[3], 0, n, true), precision)));
+                GroupedGemmCase grouped = new GroupedGemmCase(33, 17, 65, transA);
+                agree("gemm_tf32 grouped precision " + precision + " " + grouped, grouped.inputs(rnd),
+                        (be, f, i) -> be.run(new TensorCoreOps.Tf32Gemm(grouped.gemm(f), precision)));
             }
         }
     }
