@@ -5,7 +5,7 @@
 # -lineinfo: its line tables made the fatbin 4.3 MB instead of 1.7 (measured with the 13 kernel files of 2026-11-26)
 # and change no code; add it locally to profile with Nsight Compute.
 # Written to src/main/resources/modarch/kernels/ with ptxas.txt (the -Xptxas -v report: registers, shared memory,
-# spills) and manifest.txt (the sha256 of every kernel source and of kernels/launch.h, the nvcc version and the flags; KernelManifestTest
+# spills) and manifest.txt (the sha256 of every kernel source and header, the nvcc version and the flags; KernelManifestTest
 # fails when it no longer matches kernels/). Fails if ptxas reports a spill.
 # All .cu files are compiled as one translation unit (one module): kernel and __device__ helper names must be
 # unique across files.
@@ -42,6 +42,6 @@ mv "$tmp/modarch.fatbin" "$out/modarch.fatbin"
   echo "# kernels/*.cu as built into modarch.fatbin by bench/build-kernels.sh; rebuild after changing any of them"
   echo "# $("$NVCC" --version | grep -m1 release)"
   echo "# flags: $flags"
-  sha256sum "${kernels[@]}" kernels/launch.h
+  sha256sum "${kernels[@]}" kernels/*.h
 } > "$out/manifest.txt"
 echo "bench/build-kernels.sh: $out/modarch.fatbin ($(stat -c %s "$out/modarch.fatbin") bytes, ${#kernels[@]} kernel files)"

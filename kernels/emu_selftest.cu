@@ -1,6 +1,8 @@
 // Self-test kernels of the emulated CUDA device (native/emu): each exercises one mechanism of the emulator
-// (shared-memory tiles and __syncthreads, warp shuffles with extern __shared__, atomics, deadlock reporting).
-// They are small, correct CUDA and build with nvcc too; the engine itself does not use them.
+// (shared-memory tiles and __syncthreads, warp shuffles with extern __shared__, atomics, deadlock reporting, the
+// tensor-core mma, cp.async groups). They are small, correct CUDA and build with nvcc too; the engine itself does not use them.
+
+#include "mma.h"
 
 #define SELFTEST_TILE 16
 
@@ -59,4 +61,43 @@ extern "C" __global__ void selftest_deadlock(int* out)
     if (threadIdx.x < 16) v = __shfl_xor_sync(0xffffffffu, v, 1);
     else __syncthreads();
     out[threadIdx.x] = (int)v;
+}
+
+// d = a * b + c by one m16n8k8 TF32 mma (kernels/mma.h), a and b rounded by cvt.rna: a (16 x 8), b (8 x 8) and
+// c, d (16 x 8), row-major; each lane loads and stores the elements the PTX ISA's fragment layout gives it. Block (32).
+extern "C" __global__ void selftest_mma(const float* __restrict__ a, const float* __restrict__ b,
+                                        const float* __restrict__ c, float* __restrict__ d)
+{
+    const int g = threadIdx.x / 4, t = threadIdx.x % 4;
+    const unsigned af[4] = {tf32_round(a[g * 8 + t]), tf32_round(a[(g + 8) * 8 + t]), tf32_round(a[g * 8 + t + 4]),
+                            tf32_round(a[(g + 8) * 8 + t + 4])};
+    const unsigned bf[2] = {tf32_round(b[t * 8 + g]), tf32_round(b[(t + 4) * 8 + g])};
+    float acc[4] = {c[g * 8 + 2 * t], c[g * 8 + 2 * t + 1], c[(g + 8) * 8 + 2 * t], c[(g + 8) * 8 + 2 * t + 1]};
+    mma_tf32(acc, af, bf);
+    d[g * 8 + 2 * t] = acc[0];
+    d[g * 8 + 2 * t + 1] = acc[1];
+    d[(g + 8) * 8 + 2 * t] = acc[2];
+    d[(g + 8) * 8 + 2 * t + 1] = acc[3];
+}
+
+// The cp.async groups of kernels/mma.h: out [128] gets, per thread t, the shared words it copied from src [64]
+// read before any wait, after cp.async.wait_group 1 (the first of two groups) and after wait_group 0. Reads before
+// a copy's wait race on a GPU; the emulator completes copies at the wait that needs them, so there they read the
+// -1 written first. Block (32).
+extern "C" __global__ void selftest_cp_async(const float* __restrict__ src, float* __restrict__ out)
+{
+    __shared__ __align__(16) float first[32], second[32];
+    const int t = threadIdx.x;
+    first[t] = -1.0f;
+    second[t] = -1.0f;
+    cp_async<4>(&first[t], src + t);
+    cp_async_commit();
+    cp_async<4>(&second[t], src + 32 + t);
+    cp_async_commit();
+    out[t] = first[t];
+    cp_async_wait<1>();
+    out[32 + t] = first[t];
+    out[64 + t] = second[t];
+    cp_async_wait<0>();
+    out[96 + t] = second[t];
 }

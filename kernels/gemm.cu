@@ -10,21 +10,9 @@
 // transposed; grid z walks the items (items beyond gridDim.z loop).
 
 #include "launch.h"
+#include "gemm.h"
 
 #define GEMM_DEPTH 16
-
-#define GEMM_PARAMS                                                                                             \
-    int groups, int batch, int transA, int transB, int m, int n, int k,                                         \
-    const float* __restrict__ a, int lda, int strideA, int groupStrideA,                                        \
-    const float* __restrict__ b, int ldb, int strideB, int groupStrideB,                                        \
-    float* __restrict__ c, int ldc, int strideC, int groupStrideC,                                              \
-    int accumulate, const float* __restrict__ bias, int strideBias, int groupStrideBias, int relu
-
-// the epilogue of one element: C = act((accumulate ? C : 0) + sum + bias[j])
-__device__ __forceinline__ void gemm_store(float* out, float sum, const float* biasItem, int j, int accumulate, int relu) {
-    float v = (accumulate ? *out : 0.0f) + sum + (biasItem ? biasItem[j] : 0.0f);
-    *out = relu && v < 0.0f ? 0.0f : v;
-}
 
 // op(A)[i][p] and op(B)[p][j] of one item, zero outside (m, k) and (k, n)
 __device__ __forceinline__ float gemm_a(const float* aItem, int transA, int lda, int m, int k, int i, int p) {

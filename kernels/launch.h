@@ -5,6 +5,8 @@
 #define GEMM_THREADS 256
 #define GEMM_TILE 64
 #define GEMM_SMALL_TILE 32
+#define GEMM_TC_THREADS 128
+#define GEMM_TC_TILE 64
 #define LOSS_THREADS 256
 #define CLIP_BLOCKS 64
 #define CLIP_THREADS 256

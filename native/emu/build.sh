@@ -48,7 +48,7 @@ for cu in "${kernels[@]}"; do
     print "#include \"cuda_emu.h\"\n#include \"$ARGV\"\n";
     while (/__global__\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?void\s+(?:__launch_bounds__\s*\([^)]*\)\s*)?(\w+)\s*\(/g) {
       print "EMU_KERNEL($1)\n" }' "$cu" | write_if_changed "$out/gen/$name.cpp"
-  compile "$out/gen/$name.cpp" "$out/kernel_$name.o" "$cu" "$root/kernels/launch.h"
+  compile "$out/gen/$name.cpp" "$out/kernel_$name.o" "$cu" "$root"/kernels/*.h
 done
 compile "$here/runtime.cpp" "$out/runtime.o" "$here/emu_api.h"
 for pid in "${pids[@]}"; do wait "$pid"; done   # set -e: a failed compile fails the build

@@ -40,7 +40,11 @@ inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z,
 
 namespace emu {
 struct Barrier { int expected = 0, count = 0; unsigned gen = 0; };
-struct Thread { uint3 tid; unsigned lane, warp; int parity; bool done; };
+// A cp.async not yet completed: its bytes land at the cp.async.wait_group that needs them (see cp_async_wait).
+struct AsyncCopy { void* dst; const void* src; unsigned bytes, group; };
+constexpr int kAsyncCopies = 64;                  // in flight per thread; one more completes the oldest early
+struct AsyncCopies { AsyncCopy copy[kAsyncCopies]; int count = 0; unsigned group = 0; };
+struct Thread { uint3 tid; unsigned lane, warp; int parity; bool done; AsyncCopies async; };
 struct Warp { Barrier bar; int size; uint64_t slot[2][32]; };
 struct Block { uint3 idx; dim3 dim, grid; Thread* cur; Barrier bar; Warp* warps; };
 extern thread_local Block* blk;   // the block this worker thread runs
@@ -61,6 +65,20 @@ template <class T> T exchange(T v, int src) {
     return r;
 }
 inline int lane() { return (int)blk->cur->lane; }
+
+// Every lane of a full warp must call it: all[l] = lane l's v, through one barrier (as exchange, whose two slot
+// sets keep it safe).
+template <class T> void exchange_all(T v, T (&all)[32]) {
+    static_assert(sizeof(T) <= 8 && std::is_trivially_copyable_v<T>);
+    Block* b = blk;
+    Thread* t = b->cur;
+    Warp& w = b->warps[t->warp];
+    if (w.size != 32) __builtin_trap();   // warp-collective instructions need a full warp
+    const int p = (t->parity ^= 1);
+    std::memcpy(&w.slot[p][t->lane], &v, sizeof(T));
+    wait(w.bar);
+    for (int l = 0; l < 32; ++l) std::memcpy(&all[l], &w.slot[p][l], sizeof(T));
+}
 }  // namespace emu
 
 #define threadIdx (emu::blk->cur->tid)
@@ -161,6 +179,80 @@ inline unsigned min(unsigned a, unsigned b) { return a < b ? a : b; }
 inline unsigned max(unsigned a, unsigned b) { return a > b ? a : b; }
 inline float min(float a, float b) { return fminf(a, b); }
 inline float max(float a, float b) { return fmaxf(a, b); }
+
+// Tensor-core and asynchronous-copy twins of the PTX that kernels/mma.h wraps.
+namespace emu {
+// cvt.rna.tf32.f32: round to nearest, ties away from zero, to 10 mantissa bits (the low 13 bits zero); Inf stays,
+// NaN stays a quiet NaN (so that ignoring its low 13 bits, as mma does, keeps it a NaN).
+inline uint32_t cvt_rna_tf32(float x) {
+    const uint32_t u = std::bit_cast<uint32_t>(x);
+    if ((u & 0x7f800000u) == 0x7f800000u) return (u & 0x007fffffu) ? u | 0x00400000u : u;
+    return (u + 0x1000u) & ~0x1fffu;   // adds half a tf32 ulp to the magnitude: ties go away from zero
+}
+
+// The value mma reads from a .tf32 register: its top 19 bits (the low 13 are ignored).
+inline float tf32_value(uint32_t r) { return std::bit_cast<float>(r & ~0x1fffu); }
+
+// mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 d, a, b, c: D (16 x 8) = A (16 x 8) * B (8 x 8) + C, warp-wide.
+// Lane l holds, with g = l >> 2 and t = l % 4 (the PTX ISA's groupID and threadID_in_group):
+//   a[0..3] = A[g][t], A[g + 8][t], A[g][t + 4], A[g + 8][t + 4]
+//   b[0..1] = B[t][g], B[t + 4][g]
+//   c[0..3], d[0..3] = C[g][2t], C[g][2t + 1], C[g + 8][2t], C[g + 8][2t + 1]
+// Each d = c, then + A[i][p] * B[p][j] for p = 0..7 in order, each step rounded to float (the products of tf32
+// values are exact in float). The hardware's order is unspecified; this one is fixed.
+inline void mma_m16n8k8_tf32(float (&d)[4], const uint32_t (&a)[4], const uint32_t (&b)[2], const float (&c)[4]) {
+    uint64_t a01[32], a23[32], b01[32];
+    exchange_all((uint64_t)a[0] | (uint64_t)a[1] << 32, a01);
+    exchange_all((uint64_t)a[2] | (uint64_t)a[3] << 32, a23);
+    exchange_all((uint64_t)b[0] | (uint64_t)b[1] << 32, b01);
+    float A[16][8], B[8][8];
+    for (int l = 0; l < 32; ++l) {
+        const int g = l >> 2, t = l % 4;
+        A[g][t] = tf32_value((uint32_t)a01[l]);
+        A[g + 8][t] = tf32_value((uint32_t)(a01[l] >> 32));
+        A[g][t + 4] = tf32_value((uint32_t)a23[l]);
+        A[g + 8][t + 4] = tf32_value((uint32_t)(a23[l] >> 32));
+        B[t][g] = tf32_value((uint32_t)b01[l]);
+        B[t + 4][g] = tf32_value((uint32_t)(b01[l] >> 32));
+    }
+    const int g = lane() >> 2, t = lane() % 4;
+    for (int r = 0; r < 4; ++r) {
+        const int i = g + 8 * (r >> 1), j = 2 * t + (r & 1);
+        float acc = c[r];
+        for (int p = 0; p < 8; ++p) acc += A[i][p] * B[p][j];
+        d[r] = acc;
+    }
+}
+
+// cp.async.{ca,cg}.shared.global of bytes (4, 8 or 16): queued in the thread's current group, copied when a
+// cp.async.wait_group lets fewer groups stay pending, so a kernel that reads shared memory before waiting reads
+// stale data here too. A full queue completes its oldest copy early, which the hardware may also do.
+inline void cp_async(void* dst, const void* src, unsigned bytes) {
+    AsyncCopies& q = blk->cur->async;
+    if (q.count == kAsyncCopies) {
+        std::memcpy(q.copy[0].dst, q.copy[0].src, q.copy[0].bytes);
+        std::memmove(q.copy, q.copy + 1, sizeof(AsyncCopy) * (kAsyncCopies - 1));
+        --q.count;
+    }
+    q.copy[q.count++] = {dst, src, bytes, q.group};
+}
+
+// cp.async.commit_group: later copies belong to the next group.
+inline void cp_async_commit() { ++blk->cur->async.group; }
+
+// cp.async.wait_group pending: completes every copy except those of the newest `pending` committed groups and of
+// the group not yet committed (cp.async.wait_all is a commit, then a wait for 0).
+inline void cp_async_wait(unsigned pending) {
+    AsyncCopies& q = blk->cur->async;
+    int kept = 0;
+    for (int i = 0; i < q.count; ++i) {
+        const AsyncCopy& x = q.copy[i];
+        if (q.group - x.group <= pending) q.copy[kept++] = x;
+        else std::memcpy(x.dst, x.src, x.bytes);
+    }
+    q.count = kept;
+}
+}  // namespace emu
 
 // Kernel registration, used by the wrapper build.sh generates for each .cu: EMU_KERNEL(name) registers the
 // kernel with a thunk that unpacks cuLaunchKernel-style params (params[i] points to the i-th value) and

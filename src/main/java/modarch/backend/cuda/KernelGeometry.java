@@ -16,6 +16,9 @@ public final class KernelGeometry {
     public static final int GEMM_THREADS = 256;
     public static final int GEMM_TILE = 64;
     public static final int GEMM_SMALL_TILE = 32;
+    /** gemm_tc.cu: threads per block (four warps, each 32 x 32 of C) and the square tile of C per block. */
+    public static final int GEMM_TC_THREADS = 128;
+    public static final int GEMM_TC_TILE = 64;
     /** loss.cu: threads per block (one block per item). */
     public static final int LOSS_THREADS = 256;
     /** adam.cu: the gradient-norm kernels' blocks per item and threads per block. */
@@ -48,6 +51,8 @@ public final class KernelGeometry {
         out.put("GEMM_THREADS", GEMM_THREADS);
         out.put("GEMM_TILE", GEMM_TILE);
         out.put("GEMM_SMALL_TILE", GEMM_SMALL_TILE);
+        out.put("GEMM_TC_THREADS", GEMM_TC_THREADS);
+        out.put("GEMM_TC_TILE", GEMM_TC_TILE);
         out.put("LOSS_THREADS", LOSS_THREADS);
         out.put("CLIP_BLOCKS", CLIP_BLOCKS);
         out.put("CLIP_THREADS", CLIP_THREADS);

@@ -32,7 +32,19 @@ class AsanKernelsTest {
                 return new CudaBackend(driver, "cuda-emulated");
             }
         };
+        TensorCoreGemmContract tensorCores = new TensorCoreGemmContract() {
+            @Override
+            CudaBackend open() {
+                return (CudaBackend) ops.device(); // the same backend and trace; ops closes it
+            }
+
+            @Override
+            boolean fixedOrder() {
+                return true;
+            }
+        };
         ops.openDevice();
+        tensorCores.openDevice();
         try {
             driver.startTrace(trace);
             ops.gemmEveryTransposeEpilogueAndBatching();
@@ -53,6 +65,8 @@ class AsanKernelsTest {
                     new int[] {1, 5, 3, 2, 0});
             ops.segmentedProductsAgreeOn(new int[] {2, 3, 100, 2, 70, 33}, new int[] {1, 6, 50, 6, 17, 70},
                     new int[] {2, 5, 40, 2, 9, 0});
+            tensorCores.gemmAgreesOn(new int[][] {{3, 17, 33}, {65, 1, 17}, {17, 33, 0}});
+            tensorCores.groupedProducts();
             driver.stopTrace();
         } finally {
             ops.closeDevice();

@@ -87,17 +87,10 @@ abstract class CudaBackendContract extends DeviceContract {
         SplittableRandom rnd = new SplittableRandom(5);
         Backend device = device();
         for (int[] s : GEMM_SHAPES) {
-            int m = s[0], n = s[1], k = s[2], groups = 2, batch = 3;
             for (boolean transA : new boolean[] {false, true}) {
-                int lda = (transA ? m : k) + 1, ldb = n, ldc = n + 2;
-                int strideA = (transA ? k : m) * lda, strideB = k * ldb, strideC = m * ldc;
-                int groupA = batch * strideA + 3, groupB = batch * strideB + 1, groupC = batch * strideC + 5;
-                float[][] in = {gaussian(rnd, groups * groupA + 1), gaussian(rnd, groups * groupB + 1),
-                    gaussian(rnd, groups * groupC + 1), gaussian(rnd, groups * (batch * n + 2))};
-                check("gemmGrouped " + m + "x" + n + "x" + k + (transA ? " transA" : ""), device, in, new int[0][],
-                        (be, f, i) -> be.run(TestOps.gemmGrouped(groups, groupA, groupB, groupC, batch * n + 2, batch,
-                                transA, false, m, n, k, f[0], 1, lda, strideA, f[1], 0, ldb, strideB, f[2], 1, ldc,
-                                strideC, true, f[3], 0, n, true)));
+                GroupedGemmCase grouped = new GroupedGemmCase(s[0], s[1], s[2], transA);
+                check("gemmGrouped " + grouped, device, grouped.inputs(rnd), new int[0][],
+                        (be, f, i) -> be.run(grouped.gemm(f)));
             }
         }
         int groups = 3, batch = 2, m = 17, n = 9, ld = 11;

@@ -72,6 +72,23 @@ class EmulatedDriverTest {
         }
     }
 
+    /** cp.async's bytes land at the cp.async.wait_group that leaves fewer groups pending, not before. */
+    @ParameterizedTest
+    @EnumSource(Schedule.class)
+    void asyncCopiesLandAtTheirWait(Schedule schedule) {
+        try (EmulatedDriver d = new EmulatedDriver(schedule)) {
+            float[] src = random(64, 5);
+            float[] want = new float[128];
+            for (int t = 0; t < 32; t++) {
+                want[t] = -1;             // before any wait
+                want[32 + t] = src[t];    // wait_group 1: the first group
+                want[64 + t] = -1;        // the second still pending
+                want[96 + t] = src[32 + t];
+            }
+            assertArrayEquals(want, SelftestKernels.cpAsync(d, src));
+        }
+    }
+
     @Test
     void aSignatureMismatchNamesKernelAndBothSignatures() {
         try (EmulatedDriver d = new EmulatedDriver(Schedule.FORWARD)) {

@@ -33,6 +33,13 @@ final class SelftestKernels {
         return downloadAndFree(d, out, 1, dx)[0];
     }
 
+    /** selftest_cp_async over src [64]: [128], four reads of each thread's copies (the kernel's comment). */
+    static float[] cpAsync(CudaDriver d, float[] src) {
+        long dsrc = upload(d, src), out = d.malloc(4L * 128);
+        d.launch(d.kernel("selftest_cp_async"), 1, 1, 1, 32, 1, 1, 0, KernelArgs.of().ptr(dsrc).ptr(out));
+        return downloadAndFree(d, out, 128, dsrc);
+    }
+
     private static long upload(CudaDriver d, float[] x) {
         long p = d.malloc(4L * x.length);
         d.copyToDevice(x, 0, p, x.length);
