@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorOperators;
  * {@link modarch.backend.ops.LstmCellForward} and {@link modarch.backend.ops.LstmCellBackward} in Vector API
  * kernels: {@link ScalarLstmCell}'s
  * rows with their leading hidden units (and scorer columns) in whole lanes, the rest (fewer than a vector) in its
- * scalar loops. Lanes take sigmoid and tanh from the Vector API's EXP and TANH (SVML on x86: 0.3 and 0.5 ns a lane
- * here) and the scorer's dot products with FMA; no masked loads or stores (JDK 17 runs those lane by lane). Close to
+ * scalar loops. Lanes take sigmoid and tanh from the reference's functions, lane by lane (the Vector API's EXP and
+ * TANH gave bits that depended on the JIT's timing), and the scorer's dot products with FMA; no masked loads or stores (JDK 17 runs those lane by lane). Close to
  * the reference's values, not its bits. Rows are split across the pool when the call is large
  * ({@link #PARALLEL_MIN}); results do not depend on the split.
  */
@@ -41,13 +41,25 @@ final class VectorLstmCell extends ScalarLstmCell {
         }
     }
 
-    private static FloatVector sigmoid(FloatVector x) {
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        return one.div(x.neg().lanewise(VectorOperators.EXP).add(one));
+    /** A lane buffer per thread of the pool: the rows of one call run on several. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[VL]);
+
+    /**
+     * The reference's sigmoid lane by lane, through lanes: the Vector API's EXP and TANH give other bits before C2
+     * compiles them than after, so a run's bits depended on the JIT's timing; {@link Math#exp} gives the same bits
+     * interpreted and compiled.
+     */
+    private static FloatVector sigmoid(FloatVector x, float[] lanes) {
+        x.intoArray(lanes, 0);
+        for (int l = 0; l < VL; l++) lanes[l] = sigmoid(lanes[l]);
+        return FloatVector.fromArray(S, lanes, 0);
     }
 
-    private static FloatVector tanh(FloatVector x) {
-        return x.lanewise(VectorOperators.TANH);
+    /** The reference's tanh lane by lane, as {@link #sigmoid(FloatVector, float[])}. */
+    private static FloatVector tanh(FloatVector x, float[] lanes) {
+        x.intoArray(lanes, 0);
+        for (int l = 0; l < VL; l++) lanes[l] = tanh(lanes[l]);
+        return FloatVector.fromArray(S, lanes, 0);
     }
 
     /** Hidden units (or columns of n) in whole lanes. */
@@ -71,6 +83,7 @@ final class VectorLstmCell extends ScalarLstmCell {
     @Override
     protected int forwardLanes(int r, int i) {
         int done = lanes(hidden);
+        float[] lanes = LANES.get();
         int row = row(r, i);
         int pre = row * modules * width;
         int scoreRow = row * modules;
@@ -81,10 +94,10 @@ final class VectorLstmCell extends ScalarLstmCell {
             FloatVector cp = FloatVector.fromArray(S, cPrev, prev + j);
             for (int m = 0; m < modules; m++) {
                 int g = pre + m * width + j;
-                FloatVector ig = sigmoid(preActivation(g + gateI));
-                FloatVector fg = sigmoid(preActivation(g + gateF));
-                FloatVector og = sigmoid(preActivation(g + gateO));
-                FloatVector gg = tanh(preActivation(g + gateG));
+                FloatVector ig = sigmoid(preActivation(g + gateI), lanes);
+                FloatVector fg = sigmoid(preActivation(g + gateF), lanes);
+                FloatVector og = sigmoid(preActivation(g + gateO), lanes);
+                FloatVector gg = tanh(preActivation(g + gateG), lanes);
                 ig.intoArray(gates, g + gateI);
                 fg.intoArray(gates, g + gateF);
                 og.intoArray(gates, g + gateO);
@@ -92,7 +105,7 @@ final class VectorLstmCell extends ScalarLstmCell {
                 FloatVector cell = fg.mul(cp).add(ig.mul(gg));
                 cell.intoArray(cells, (row * modules + m) * hidden + j);
                 float s = scores == null ? 1f : scores[scoreRow + m];
-                hSum = hSum.add(og.mul(tanh(cell)).mul(s));
+                hSum = hSum.add(og.mul(tanh(cell, lanes)).mul(s));
                 cSum = cSum.add(cell.mul(s));
             }
             hSum.intoArray(h, state + j);
@@ -108,13 +121,14 @@ final class VectorLstmCell extends ScalarLstmCell {
     @Override
     protected int scoreGradLanes(int row, int m, float[] ds) {
         int done = lanes(hidden);
+        float[] lanes = LANES.get();
         int state = row * hidden;
         int cellRow = (row * modules + m) * hidden;
         int o = row * modules * width + m * width + gateO;
         FloatVector acc = FloatVector.zero(S);
         for (int j = 0; j < done; j += VL) {
             FloatVector cell = FloatVector.fromArray(S, cells, cellRow + j);
-            FloatVector hNew = FloatVector.fromArray(S, gates, o + j).mul(tanh(cell));
+            FloatVector hNew = FloatVector.fromArray(S, gates, o + j).mul(tanh(cell, lanes));
             acc = FloatVector.fromArray(S, gradH, state + j).fma(hNew, acc);
             acc = FloatVector.fromArray(S, gradC, state + j).fma(cell, acc);
         }
@@ -125,6 +139,7 @@ final class VectorLstmCell extends ScalarLstmCell {
     @Override
     protected int backwardLanes(int r, int i) {
         int done = lanes(hidden);
+        float[] lanes = LANES.get();
         int row = row(r, i);
         int pre = row * modules * width;
         int state = row * hidden;
@@ -144,7 +159,7 @@ final class VectorLstmCell extends ScalarLstmCell {
                 FloatVector fg = FloatVector.fromArray(S, gates, g + gateF);
                 FloatVector og = FloatVector.fromArray(S, gates, g + gateO);
                 FloatVector gg = FloatVector.fromArray(S, gates, g + gateG);
-                FloatVector tc = tanh(FloatVector.fromArray(S, cells, (row * modules + m) * hidden + j));
+                FloatVector tc = tanh(FloatVector.fromArray(S, cells, (row * modules + m) * hidden + j), lanes);
                 FloatVector dhNew = dh.mul(s);
                 FloatVector dcNew = dc.mul(s).add(dhNew.mul(og).mul(one.sub(tc.mul(tc))));
                 store(g + gateI, dcNew.mul(gg).mul(ig).mul(one.sub(ig)));
