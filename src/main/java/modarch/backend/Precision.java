@@ -7,7 +7,7 @@ import java.util.Arrays;
  * default and the reference's; TF32, inputs rounded to TF32 (as {@code cvt.rna.tf32.f32}: 10 mantissa bits, to
  * nearest, ties away from zero) and products accumulated in FP32, as tensor cores do; and 3xTF32 (CUTLASS's), each
  * input split into a big TF32 part and a small TF32 part (the rest, rounded) and three products summed, small ones
- * first, which gives FP32-class accuracy at tensor-core speed. A product of two TF32 values is exact in FP32, so a
+ * first in each k step of the tensor cores, which gives FP32-class accuracy at tensor-core speed. A product of two TF32 values is exact in FP32, so a
  * fused multiply-add and a multiply then add give the same bits.
  */
 public enum Precision {

@@ -27,6 +27,21 @@ class PrecisionTest {
         assertEquals(Float.POSITIVE_INFINITY, Precision.tf32(Float.POSITIVE_INFINITY));
         assertEquals(Float.NEGATIVE_INFINITY, Precision.tf32(Float.NEGATIVE_INFINITY));
         assertEquals(-0f, Precision.tf32(-0f));
+        assertEquals(1f, Precision.tf32(1f + 0x1p-12f));
+        assertEquals(1f + 0x1p-10f, Precision.tf32(1f + 0x1p-11f));          // a tie: away from zero (even: 1)
+        assertEquals(1f, Precision.tf32(1f + 0x1p-11f - 0x1p-23f));
+        assertEquals(0f, Precision.tf32(0x1p-137f - 0x1p-149f));
+        assertEquals(Float.POSITIVE_INFINITY, Precision.tf32(Float.MAX_VALUE)); // as cvt.rna: past the largest TF32
+    }
+
+    @Test
+    void bigPlusSmallKeepsTwentyTwoBits() {
+        float x = 1f + 0x1p-3f + 0x1p-15f + 0x1p-23f;
+        assertEquals(1f + 0x1p-3f, Precision.tf32(x));
+        assertEquals(0x1p-15f + 0x1p-23f, Precision.small(x));
+        float y = 1f + 0x1p-12f + 0x1p-23f; // small keeps 2^-12 to 2^-22: its last bit is a tie, away from zero
+        assertEquals(1f, Precision.tf32(y));
+        assertEquals(0x1p-12f + 0x1p-22f, Precision.small(y));
     }
 
     /** The big part is within half a TF32 ulp; big + small is within 2^-21 of x; products of TF32 values are exact. */

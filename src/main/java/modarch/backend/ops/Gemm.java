@@ -113,9 +113,13 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
         }
     }
 
+    /** The k step of a tensor core's product (mma m16n8k8): 3xTF32's passes take turns per step. */
+    public static final int K_STEP = 8;
+
     /**
-     * One product in the reference's arithmetic: each element's sum in k order from 0 (for 3xTF32 the small
-     * products over k, then the big-small ones, then the big ones), then the epilogue.
+     * One product in the reference's arithmetic: each element's sum in k order from 0 (for 3xTF32, per k step of
+     * {@link #K_STEP}: the small-big products, the big-small ones, then the big ones, as gemm_tf32's mma does), then
+     * the epilogue.
      */
     public static void item(Precision precision, boolean transA, boolean transB, int m, int n, int k, float[] a,
                             int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc,
@@ -123,11 +127,13 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 float sum = 0f;
-                for (int pass = 0; pass < precision.passes(); pass++) {
-                    for (int p = 0; p < k; p++) {
-                        float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                        float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                        sum += precision.product(pass, av, bv);
+                for (int p0 = 0; p0 < k; p0 += K_STEP) {
+                    for (int pass = 0; pass < precision.passes(); pass++) {
+                        for (int p = p0; p < Math.min(p0 + K_STEP, k); p++) {
+                            float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                            float bv = transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                            sum += precision.product(pass, av, bv);
+                        }
                     }
                 }
                 int ci = cOff + i * ldc + j;
@@ -140,11 +146,26 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
     @Override
     public void launch(Gpu gpu) {
         if (precision != Precision.FP32) {
-            throw new UnsupportedOperationException("gemm in " + precision + " has no CUDA kernel yet");
+            TensorCoreGemm.launch(gpu, this, TensorCoreGemm.code(precision));
+            return;
         }
         long items = (long) groups.count * c.batch();
         if (items <= 0 || m() <= 0 || n() <= 0) return;
-        KernelArgs args = KernelArgs.of().i(groups.count).i(c.batch()).flag(transA).flag(transB).i(m()).i(n()).i(k())
+        int z = (int) Math.min(items, Gpu.MAX_BLOCKS);
+        int tile = KernelGeometry.GEMM_TILE;
+        if (gpu.tiledGemmsOnly() || (long) m() * n() > (long) tile * tile) {
+            gpu.launch("gemm_tiled", Gpu.ceil(n(), tile), Gpu.ceil(m(), tile), z, KernelGeometry.GEMM_THREADS, 0,
+                    args(gpu));
+        } else {
+            int small = KernelGeometry.GEMM_SMALL_TILE;
+            gpu.launch("gemm_small", Gpu.ceil(n(), small), Gpu.ceil(m(), small), z, KernelGeometry.GEMM_THREADS, 0,
+                    args(gpu));
+        }
+    }
+
+    /** The arguments every gemm kernel starts with (gemm.h's GEMM_PARAMS): sizes, operands, strides, epilogue. */
+    KernelArgs args(Gpu gpu) {
+        return KernelArgs.of().i(groups.count).i(c.batch()).flag(transA).flag(transB).i(m()).i(n()).i(k())
                 .ptr(gpu.at(a, Shapes.groupedSpan(a, groups.count, groups.strideA))).i(a.ld()).i(a.stride())
                 .i(groups.strideA)
                 .ptr(gpu.at(b, Shapes.groupedSpan(b, groups.count, groups.strideB))).i(b.ld()).i(b.stride())
@@ -154,14 +175,5 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
                 .flag(accumulate)
                 .ptr(bias == null ? 0 : gpu.at(bias, Shapes.groupedSpan(bias, groups.count, groups.strideBias)))
                 .i(bias == null ? 0 : bias.stride()).i(groups.strideBias).flag(relu);
-        int z = (int) Math.min(items, Gpu.MAX_BLOCKS);
-        int tile = KernelGeometry.GEMM_TILE;
-        if (gpu.tiledGemmsOnly() || (long) m() * n() > (long) tile * tile) {
-            gpu.launch("gemm_tiled", Gpu.ceil(n(), tile), Gpu.ceil(m(), tile), z, KernelGeometry.GEMM_THREADS, 0, args);
-        } else {
-            int small = KernelGeometry.GEMM_SMALL_TILE;
-            gpu.launch("gemm_small", Gpu.ceil(n(), small), Gpu.ceil(m(), small), z, KernelGeometry.GEMM_THREADS, 0,
-                    args);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package modarch.backend.ops;
 
+import modarch.backend.Precision;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelArgs;
 import modarch.backend.cuda.KernelGeometry;
@@ -18,28 +19,24 @@ public final class TensorCoreGemm {
     private TensorCoreGemm() {
     }
 
+    /** The kernel's code of a precision other than FP32. */
+    public static int code(Precision precision) {
+        return switch (precision) {
+            case TF32 -> TF32;
+            case TF32X3 -> THREE_TF32;
+            case FP32 -> throw new IllegalArgumentException("fp32 products run gemm_small or gemm_tiled");
+        };
+    }
+
     /** Launches op at precision ({@link #TF32} or {@link #THREE_TF32}). */
     public static void launch(Gpu gpu, Gemm op, int precision) {
         if (precision != TF32 && precision != THREE_TF32) {
             throw new IllegalArgumentException("tensor-core gemm: precision " + precision + " is neither TF32 (1) nor "
                     + "3xTF32 (2)");
         }
-        Gemm.Groups groups = op.groups();
-        long items = (long) groups.count() * op.c().batch();
+        long items = (long) op.groups().count() * op.c().batch();
         if (items <= 0 || op.m() <= 0 || op.n() <= 0) return;
-        KernelArgs args = KernelArgs.of().i(groups.count()).i(op.c().batch()).flag(op.transA()).flag(op.transB())
-                .i(op.m()).i(op.n()).i(op.k())
-                .ptr(gpu.at(op.a(), Shapes.groupedSpan(op.a(), groups.count(), groups.strideA()))).i(op.a().ld())
-                .i(op.a().stride()).i(groups.strideA())
-                .ptr(gpu.at(op.b(), Shapes.groupedSpan(op.b(), groups.count(), groups.strideB()))).i(op.b().ld())
-                .i(op.b().stride()).i(groups.strideB())
-                .ptr(gpu.at(op.c(), Shapes.groupedSpan(op.c(), groups.count(), groups.strideC()))).i(op.c().ld())
-                .i(op.c().stride()).i(groups.strideC())
-                .flag(op.accumulate())
-                .ptr(op.bias() == null ? 0
-                        : gpu.at(op.bias(), Shapes.groupedSpan(op.bias(), groups.count(), groups.strideBias())))
-                .i(op.bias() == null ? 0 : op.bias().stride()).i(groups.strideBias()).flag(op.relu())
-                .i(precision);
+        KernelArgs args = op.args(gpu).i(precision);
         int tile = KernelGeometry.GEMM_TC_TILE;
         gpu.launch("gemm_tf32", Gpu.ceil(op.n(), tile), Gpu.ceil(op.m(), tile), (int) Math.min(items, Gpu.MAX_BLOCKS),
                 KernelGeometry.GEMM_TC_THREADS, 0, args);

@@ -14,8 +14,8 @@ import modarch.backend.ops.Gemm;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tensor-core GEMM (gemm_tc.cu) and its mma against {@link modarch.backend.Tf32Reference} at both precisions, at odd
- * shapes, every transpose and epilogue, batched and grouped, aligned (16-byte cp.async) and not. Tolerance: the
+ * The tensor-core GEMM (gemm_tc.cu) and its mma against {@link modarch.backend.ops.Gemm}'s reference, at both
+ * precisions, at odd shapes, every transpose and epilogue, batched and grouped, aligned (16-byte cp.async) and not. Tolerance: the
  * emulated device sums in the reference's fixed order, so there the bits must be equal. A GPU rounds the inputs as
  * the reference does (cvt.rna, and products of TF32 values are exact in FP32) but adds the products in an order and
  * with internal rounding of its own; that changes only the FP32 accumulation, whose error for these k (at most 3 x 136

@@ -2,7 +2,7 @@ package modarch.backend.cuda;
 
 import modarch.backend.Mat;
 import modarch.backend.Op;
-import modarch.backend.Tf32Reference;
+import modarch.backend.Precision;
 import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.ops.Gemm;
@@ -13,22 +13,11 @@ final class TensorCoreOps {
     private TensorCoreOps() {
     }
 
-    /** gemm at precision: gemm_tf32 on the device, {@link Tf32Reference} on the CPU. */
+    /** gemm at precision (TensorCoreGemm's code): gemm_tf32 on the device, Gemm's reference at that precision. */
     record Tf32Gemm(Gemm gemm, int precision) implements Op {
         @Override
         public void reference(Parallel pool) {
-            float[] a = Host.floats(gemm.a()), b = Host.floats(gemm.b()), c = Host.floats(gemm.c());
-            float[] bias = Host.floats(gemm.bias());
-            Gemm.Groups groups = gemm.groups();
-            for (int g = 0; g < groups.count(); g++) {
-                for (int item = 0; item < gemm.c().batch(); item++) {
-                    Tf32Reference.item(precision, gemm.transA(), gemm.transB(), gemm.m(), gemm.n(), gemm.k(), a,
-                            gemm.a().start(g, groups.strideA(), item), gemm.a().ld(), b,
-                            gemm.b().start(g, groups.strideB(), item), gemm.b().ld(), c,
-                            gemm.c().start(g, groups.strideC(), item), gemm.c().ld(), gemm.accumulate(), bias,
-                            bias == null ? 0 : gemm.bias().start(g, groups.strideBias(), item), gemm.relu());
-                }
-            }
+            gemm.precision(precision == TensorCoreGemm.TF32 ? Precision.TF32 : Precision.TF32X3).reference(pool);
         }
 
         @Override
@@ -49,8 +38,7 @@ final class TensorCoreOps {
                 for (int j = 0; j < 8; j++) {
                     float acc = c[this.c.off() + i * 8 + j];
                     for (int p = 0; p < 8; p++) {
-                        acc += Tf32Reference.round(a[this.a.off() + i * 8 + p])
-                                * Tf32Reference.round(b[this.b.off() + p * 8 + j]);
+                        acc += Precision.tf32(a[this.a.off() + i * 8 + p]) * Precision.tf32(b[this.b.off() + p * 8 + j]);
                     }
                     d[this.d.off() + i * 8 + j] = acc;
                 }
