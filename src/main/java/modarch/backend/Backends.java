@@ -1,7 +1,10 @@
 package modarch.backend;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import modarch.UserError;
 import modarch.backend.cpu.ScalarBackend;
 import modarch.backend.cuda.CudaBackend;
@@ -70,18 +73,25 @@ public final class Backends {
             return new Choices(List.of(one), one.reason());
         }
         DeviceList list = devices(device);
+        if (list.indices().size() == 1) {
+            Choice one = open(list, 0, device);
+            return new Choices(List.of(one), one.reason());
+        }
         List<Choice> each = new ArrayList<>();
+        Set<String> described = new LinkedHashSet<>();
         try {
             for (int i = 0; i < list.indices().size(); i++) {
-                each.add(open(list, i, list.indices().size() == 1 ? device : list.device(i)));
+                CudaDriver driver = driver(list, i);
+                described.add(driver.describe());
+                each.add(cuda(driver, list.device(i), "--device " + device));
             }
         } catch (RuntimeException | Error e) {
             for (Choice c : each) c.backend().close();
             throw e;
         }
-        if (each.size() == 1) return new Choices(each, each.get(0).reason());
-        List<String> reasons = each.stream().map(Choice::reason).toList();
-        return new Choices(each, each.size() + " devices (--device " + device + "): " + String.join(", ", reasons));
+        return new Choices(each, "backend " + each.get(0).backend().name() + " on " + each.size() + " devices, "
+                + list.kind() + ":" + list.indices().stream().map(String::valueOf).collect(Collectors.joining(","))
+                + " (" + String.join("; ", described) + "; --device " + device + ")");
     }
 
     /** The devices of a cuda or cuda-emulated --device, checked (their count asked only once the syntax is right). */
@@ -90,11 +100,15 @@ public final class Backends {
                 : gpuCount(device));
     }
 
-    /** Device i of list, why being what the reason line names. */
+    /** Device i of list, why being the --device its reason line names. */
     private static Choice open(DeviceList list, int i, String why) {
-        String single = list.device(i);
-        if (list.kind().equals(DeviceList.EMULATED)) return cuda(emulatedDriver(), single, "--device " + why);
-        return cuda(JCudaDriver.open(list.indices().get(i)), single, why);
+        boolean emulated = list.kind().equals(DeviceList.EMULATED);
+        return cuda(driver(list, i), list.device(i), emulated ? "--device " + why : why);
+    }
+
+    /** The driver of device i of list. */
+    private static CudaDriver driver(DeviceList list, int i) {
+        return list.kind().equals(DeviceList.EMULATED) ? emulatedDriver() : JCudaDriver.open(list.indices().get(i));
     }
 
     /** The GPU when one is usable and its driver opens; else the CPU, saying why not CUDA. */

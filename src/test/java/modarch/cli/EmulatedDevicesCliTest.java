@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import modarch.backend.cuda.CudaProbe;
 import modarch.io.Json;
@@ -97,7 +98,9 @@ class EmulatedDevicesCliTest {
         CliTest.Result four = CliTest.run("sweep", "run", file.toString(), "--out", out.toString(), "--device",
                 "cuda-emulated:all", "--quiet");
         assertEquals(0, four.code(), four.err());
-        assertTrue(four.err().contains("modarch: 4 devices (--device cuda-emulated:all): "), four.err());
+        assertTrue(four.err().contains("modarch: backend cuda-emulated on 4 devices, cuda-emulated:0,1,2,3 (emulated CUDA"
+                + " device ("), four.err());
+        assertTrue(four.err().contains(" order); --device cuda-emulated:all)\n"), four.err());
         for (SweepRun run : sweep.runs()) {
             String name = run.config().task().cliName() + "/" + run.name() + ":";
             assertEquals(1, four.err().lines().filter(l -> l.startsWith("done ") && l.contains(name)).count(),
@@ -120,12 +123,14 @@ class EmulatedDevicesCliTest {
     void aProcessKilledMidGroupIsResumedByAnotherSharingTheFolder() throws Exception {
         Path out = tmp.resolve("killed");
         Process first = start(out, "cuda-emulated:all", tmp.resolve("first.log"));
-        waitFor(() -> sweep.runs().stream().anyMatch(r -> logLines(r.dir(out)) >= 1), first); // it holds its groups
+        // it holds its groups
+        waitFor(() -> sweep.runs().stream().anyMatch(r -> logLines(r.dir(out)) >= 1), first, tmp.resolve("first.log"));
         Process second = start(out, "cuda-emulated:0,1", tmp.resolve("second.log"));
-        waitFor(() -> read(tmp.resolve("second.log")).contains("is held elsewhere: run directory"), first);
+        waitFor(() -> read(tmp.resolve("second.log")).contains("is held elsewhere: run directory"), first,
+                tmp.resolve("first.log"));
         // a group's checkpoint past iteration 0, whole (every replica's)
         waitFor(() -> sweep.groups().stream().anyMatch(g -> g.runs().stream().allMatch(r -> logLines(r.dir(out)) >= 2)),
-                first);
+                first, tmp.resolve("first.log"));
         first.destroyForcibly().waitFor();
         String atKill = states(out);
         assertTrue(atKill.contains("PARTIAL"), "killed mid-group: " + atKill);
@@ -141,7 +146,7 @@ class EmulatedDevicesCliTest {
     void twoProcessesOnOneFolderEndOnlyWhenEveryGroupIsDone() throws Exception {
         Path out = tmp.resolve("two");
         Process first = start(out, "cuda-emulated:0,1", tmp.resolve("first.log"));
-        waitFor(() -> sweep.runs().stream().anyMatch(r -> logLines(r.dir(out)) >= 1), first);
+        waitFor(() -> sweep.runs().stream().anyMatch(r -> logLines(r.dir(out)) >= 1), first, tmp.resolve("first.log"));
         Process second = start(out, "cuda-emulated:2,3", tmp.resolve("second.log"));
         while (first.isAlive() && second.isAlive()) Thread.sleep(5);
         String atFirstExit = states(out);
@@ -248,10 +253,10 @@ class EmulatedDevicesCliTest {
                 .start();
     }
 
-    /** Waits until condition holds; fails if the process ends first. */
-    private static void waitFor(java.util.function.BooleanSupplier condition, Process process) throws InterruptedException {
+    /** Waits until condition holds; fails if the process (its stderr in log) ends first. */
+    private static void waitFor(BooleanSupplier condition, Process process, Path log) throws InterruptedException {
         while (!condition.getAsBoolean()) {
-            assertTrue(process.isAlive(), "the process ended before the moment awaited");
+            assertTrue(process.isAlive(), () -> "the process ended before the moment awaited: " + read(log));
             Thread.sleep(2);
         }
     }
