@@ -32,7 +32,7 @@ public final class Backends {
             + " emulated devices)";
     private static final String VECTOR_BACKEND = "modarch.backend.cpu.VectorBackend";
 
-    /** The chosen backend, the one device it runs on (as a --device value) and the reason, for the user and config.json. */
+    /** The chosen backend, the one device it runs on (a --device value) and the reason, for the user and config.json. */
     public record Choice(Backend backend, String device, String reason) {
     }
 
@@ -158,7 +158,8 @@ public final class Backends {
     /** The CPU backend: the Vector API one unless it is unavailable or the scalar one is forced. */
     private static Choice cpu(String why) {
         if (Boolean.getBoolean(SCALAR_PROPERTY)) {
-            return new Choice(new ScalarBackend(), "cpu", "backend cpu-scalar (" + why + "; -D" + SCALAR_PROPERTY + "=true)");
+            return new Choice(new ScalarBackend(), "cpu", "backend cpu-scalar (" + why + "; -D" + SCALAR_PROPERTY
+                    + "=true)");
         }
         try {
             // loaded by name: the class needs the jdk.incubator.vector module, which may be absent
@@ -189,8 +190,8 @@ public final class Backends {
     /** The emulated device's line for {@code modarch devices}. */
     public static String emulatedDevice() {
         int count = DeviceList.emulatedCount();
-        return "cuda-emulated: the CUDA backend's kernels compiled for the CPU, " + count + (count == 1 ? " device" : " devices")
-                + " (-D" + DeviceList.EMULATED_DEVICES_PROPERTY + "; --device cuda-emulated, cuda-emulated:all; slow, for"
-                + " tests and debugging)";
+        return "cuda-emulated: the CUDA backend's kernels compiled for the CPU, " + count
+                + (count == 1 ? " device" : " devices") + " (-D" + DeviceList.EMULATED_DEVICES_PROPERTY
+                + "; --device cuda-emulated, cuda-emulated:all; slow, for tests and debugging)";
     }
 }

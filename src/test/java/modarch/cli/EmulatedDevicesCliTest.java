@@ -101,11 +101,7 @@ class EmulatedDevicesCliTest {
         assertTrue(four.err().contains("modarch: backend cuda-emulated on 4 devices, cuda-emulated:0,1,2,3 (emulated CUDA"
                 + " device ("), four.err());
         assertTrue(four.err().contains(" order); --device cuda-emulated:all)\n"), four.err());
-        for (SweepRun run : sweep.runs()) {
-            String name = run.config().task().cliName() + "/" + run.name() + ":";
-            assertEquals(1, four.err().lines().filter(l -> l.startsWith("done ") && l.contains(name)).count(),
-                    name + " measured once: " + four.err());
-        }
+        assertMeasuredOnce(four.err());
         Set<String> devices = new TreeSet<>();
         for (SweepRun run : sweep.runs()) {
             JsonNode timing = Json.MAPPER.readTree(run.dir(out).file(SweepRunner.SWEEP_JSON).toFile());
@@ -122,21 +118,16 @@ class EmulatedDevicesCliTest {
     @Test
     void aProcessKilledMidGroupIsResumedByAnotherSharingTheFolder() throws Exception {
         Path out = tmp.resolve("killed");
-        Process first = start(out, "cuda-emulated:all", tmp.resolve("first.log"));
-        // it holds its groups
-        waitFor(() -> sweep.runs().stream().anyMatch(r -> logLines(r.dir(out)) >= 1), first, tmp.resolve("first.log"));
-        Process second = start(out, "cuda-emulated:0,1", tmp.resolve("second.log"));
-        waitFor(() -> read(tmp.resolve("second.log")).contains("is held elsewhere: run directory"), first,
-                tmp.resolve("first.log"));
+        Process[] both = secondWhileFirstHoldsGroups(out, "cuda-emulated:all", "cuda-emulated:0,1");
         // a group's checkpoint past iteration 0, whole (every replica's)
         waitFor(() -> sweep.groups().stream().anyMatch(g -> g.runs().stream().allMatch(r -> logLines(r.dir(out)) >= 2)),
-                first, tmp.resolve("first.log"));
-        first.destroyForcibly().waitFor();
+                both[0], tmp.resolve("first.log"));
+        both[0].destroyForcibly().waitFor();
         String atKill = states(out);
         assertTrue(atKill.contains("PARTIAL"), "killed mid-group: " + atKill);
-        assertTrue(second.waitFor(120, TimeUnit.SECONDS), "the second process ends");
+        assertTrue(both[1].waitFor(120, TimeUnit.SECONDS), "the second process ends");
         String err = Files.readString(tmp.resolve("second.log"));
-        assertEquals(0, second.exitValue(), err);
+        assertEquals(0, both[1].exitValue(), err);
         List<Long> from = sweep.runs().stream().map(r -> trainedFrom(r.dir(out))).toList();
         assertTrue(from.stream().anyMatch(f -> f > 0), "a group resumed: " + atKill + ", trained from " + from + "\n" + err);
         assertSameResults(oneDevice, out);
@@ -145,21 +136,15 @@ class EmulatedDevicesCliTest {
     @Test
     void twoProcessesOnOneFolderEndOnlyWhenEveryGroupIsDone() throws Exception {
         Path out = tmp.resolve("two");
-        Process first = start(out, "cuda-emulated:0,1", tmp.resolve("first.log"));
-        waitFor(() -> sweep.runs().stream().anyMatch(r -> logLines(r.dir(out)) >= 1), first, tmp.resolve("first.log"));
-        Process second = start(out, "cuda-emulated:2,3", tmp.resolve("second.log"));
-        while (first.isAlive() && second.isAlive()) Thread.sleep(5);
+        Process[] both = secondWhileFirstHoldsGroups(out, "cuda-emulated:0,1", "cuda-emulated:2,3");
+        while (both[0].isAlive() && both[1].isAlive()) Thread.sleep(5);
         String atFirstExit = states(out);
-        assertTrue(first.waitFor(120, TimeUnit.SECONDS) && second.waitFor(120, TimeUnit.SECONDS), "both end");
+        assertTrue(both[0].waitFor(120, TimeUnit.SECONDS) && both[1].waitFor(120, TimeUnit.SECONDS), "both end");
         String err = Files.readString(tmp.resolve("first.log")) + Files.readString(tmp.resolve("second.log"));
-        assertEquals(List.of(0, 0), List.of(first.exitValue(), second.exitValue()), err);
+        assertEquals(List.of(0, 0), List.of(both[0].exitValue(), both[1].exitValue()), err);
         assertEquals("{COMPLETE=8}", atFirstExit, "every group was done when the first process ended: " + err);
-        assertTrue(err.contains("is held elsewhere: run directory"), err);
-        for (SweepRun run : sweep.runs()) {
-            String name = run.config().task().cliName() + "/" + run.name() + ":";
-            assertEquals(1, err.lines().filter(l -> l.startsWith("done ") && l.contains(name)).count(), name + ": " + err);
-            assertEquals(0, trainedFrom(run.dir(out)), run.name() + " trained in one pass");
-        }
+        assertMeasuredOnce(err);
+        for (SweepRun run : sweep.runs()) assertEquals(0, trainedFrom(run.dir(out)), run.name() + " trained in one pass");
         assertSameResults(oneDevice, out);
     }
 
@@ -217,6 +202,28 @@ class EmulatedDevicesCliTest {
         assertEquals(2, none.code(), none.err());
         assertEquals("modarch: error: -Dmodarch.emulated.devices=0 is not allowed: it must be in 1..64 (the number of"
                 + " emulated devices; MODARCH_JAVA_OPTS sets it)", none.err().strip());
+    }
+
+    /** Each run's "done" line is in err once: each run was measured once. */
+    private static void assertMeasuredOnce(String err) {
+        for (SweepRun run : sweep.runs()) {
+            String name = run.config().task().cliName() + "/" + run.name() + ":";
+            assertEquals(1, err.lines().filter(l -> l.startsWith("done ") && l.contains(name)).count(),
+                    name + " measured once: " + err);
+        }
+    }
+
+    /**
+     * A sweep run into out on firstDevice, then, once it holds its groups, a second one on secondDevice, returned
+     * once the second has said that a group is held elsewhere (their stderr in first.log and second.log).
+     */
+    private Process[] secondWhileFirstHoldsGroups(Path out, String firstDevice, String secondDevice) throws Exception {
+        Path firstLog = tmp.resolve("first.log");
+        Process first = start(out, firstDevice, firstLog);
+        waitFor(() -> sweep.runs().stream().anyMatch(r -> logLines(r.dir(out)) >= 1), first, firstLog);
+        Process second = start(out, secondDevice, tmp.resolve("second.log"));
+        waitFor(() -> read(tmp.resolve("second.log")).contains("is held elsewhere: run directory"), first, firstLog);
+        return new Process[] {first, second};
     }
 
     /** Every file of every run equal to the one-device sweep's, but the timings and lock owners; metrics but "seconds". */
