@@ -37,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Several devices from one command, on four emulated devices ({@code -Dmodarch.emulated.devices=4}): a sweep over
  * cuda-emulated:all runs every group once, with the bits of the same sweep on one device; a process killed mid-group
  * is resumed by another that shares the folder; two processes on one folder both end only when every group is done;
- * train --seeds over the four devices gives each replica its one-device bits; bad device lists are one line, exit 2.
+ * train --seeds over the four devices gives each replica its one-device bits; reproduce runs on the devices listed;
+ * bad device lists are one line, exit 2.
  */
 class EmulatedDevicesCliTest {
     private static final String DEVICES_PROPERTY = "modarch.emulated.devices";
@@ -170,6 +171,33 @@ class EmulatedDevicesCliTest {
                 assertArrayEquals(one.get(name), four.get(name), name);
             }
         }
+    }
+
+    @Test
+    void reproduceRunsItsSweepOnTheDevicesListed() throws IOException {
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home.resolve("sweeps"));
+        Files.writeString(home.resolve("sweeps/quick.yaml"), SWEEP.replace("name: multi", "name: quick")
+                .replace("kinds: [modular, monolithic]", "kinds: [modular]").replace("seeds: 0..1", "seeds: 0"));
+        System.setProperty("modarch.home", home.toString());
+        Path out = tmp.resolve("quick");
+        try {
+            CliTest.Result result = CliTest.run("reproduce", "--quick", "--device", "cuda-emulated:1,3", "--out",
+                    out.toString(), "--quiet");
+            assertEquals(0, result.code(), result.err());
+            assertTrue(result.err().contains("backend cuda-emulated on 2 devices, cuda-emulated:1,3 ("), result.err());
+            assertTrue(result.out().contains("sweep quick: 2 of 2 runs complete"), result.out());
+        } finally {
+            System.clearProperty("modarch.home");
+        }
+        Set<String> devices = new TreeSet<>();
+        try (var files = Files.walk(out.resolve("runs"))) {
+            for (Path timing : files.filter(f -> f.endsWith(SweepRunner.SWEEP_JSON)).toList()) {
+                devices.add(Json.MAPPER.readTree(timing.toFile()).get("device").asText());
+            }
+        }
+        assertFalse(devices.isEmpty(), "sweep.json names the device");
+        assertTrue(Set.of("cuda-emulated:1", "cuda-emulated:3").containsAll(devices), devices.toString());
     }
 
     @Test
