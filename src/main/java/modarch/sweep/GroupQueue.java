@@ -18,6 +18,7 @@ final class GroupQueue {
     /** The groups held elsewhere at their last try, and when (System.nanoTime) each may be tried again. */
     private final Map<ReplicaGroup, Long> retryAt = new LinkedHashMap<>();
     private final long pollNanos;
+    /** How many groups workers are on now. */
     private int taken;
 
     GroupQueue(List<ReplicaGroup> groups, long pollNanos) {
