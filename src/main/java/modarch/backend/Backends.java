@@ -1,6 +1,10 @@
 package modarch.backend;
 
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import modarch.UserError;
 import modarch.backend.cpu.ScalarBackend;
 import modarch.backend.cuda.CudaBackend;
@@ -15,34 +19,96 @@ import modarch.backend.cuda.emu.Schedule;
  * Picks the backend for a --device choice and says why, in one line. {@code auto}: a CUDA GPU when
  * {@link CudaProbe} finds one usable, else the Vector API CPU backend, else the scalar reference;
  * {@code cpu}: the CPU ones; {@code cuda} or {@code cuda:N}: GPU 0 or N, refused with the probe's reason when
- * there is none; {@code cuda-emulated}: the emulated CUDA device (the CUDA backend on the CPU, for tests).
+ * there is none; {@code cuda-emulated} or {@code cuda-emulated:N}: an emulated CUDA device (the CUDA backend on the
+ * CPU, for tests), each with memory of its own. A list ({@code cuda:0,2}, {@code cuda:all}, the same for
+ * cuda-emulated: {@link DeviceList}) opens one backend per device ({@link #selectEach}).
  * {@code -Dmodarch.scalar=true} makes the CPU choice the scalar one.
  */
 public final class Backends {
     public static final String SCALAR_PROPERTY = "modarch.scalar";
     /** The --device values, as the error for another one lists them. */
-    public static final String ALLOWED = "auto, cpu, cuda, cuda:N (N a GPU index), cuda-emulated";
+    public static final String ALLOWED = "auto, cpu, cuda, cuda:N (N a GPU index), cuda:I,J,... (several GPUs),"
+            + " cuda:all, cuda-emulated, and cuda-emulated:N, :I,J,... or :all (-D" + DeviceList.EMULATED_DEVICES_PROPERTY
+            + " emulated devices)";
     private static final String VECTOR_BACKEND = "modarch.backend.cpu.VectorBackend";
 
-    /** The chosen backend and the reason, for the user and config.json. */
-    public record Choice(Backend backend, String reason) {
+    /** The chosen backend, the one device it runs on (a --device value) and the reason, for the user and config.json. */
+    public record Choice(Backend backend, String device, String reason) {
+    }
+
+    /** The backends of every device a --device names, in its order, and one line that says which and why. */
+    public record Choices(List<Choice> each, String reason) {
+        public List<Backend> backends() {
+            return each.stream().map(Choice::backend).toList();
+        }
     }
 
     private Backends() {
     }
 
+    /** The backend of a --device that names one device; a list of several is refused (this command runs on one). */
     public static Choice select(String device) {
         switch (device) {
             case "cpu":
                 return cpu("--device cpu");
             case "auto":
                 return auto();
-            case "cuda-emulated":
-                return cuda(emulatedDriver(), "--device cuda-emulated");
             default:
-                if (device.equals("cuda") || device.startsWith("cuda:")) return cuda(gpuIndex(device), device);
-                throw new UserError("--device '" + device + "' is not allowed: allowed are " + ALLOWED);
+                DeviceList list = devices(device);
+                if (list.indices().size() != 1) {
+                    throw new UserError("--device " + device + " names " + list.indices().size() + " devices, but this"
+                            + " command runs on one: give " + list.kind() + " or " + list.kind() + ":N");
+                }
+                return open(list, 0, device);
         }
+    }
+
+    /**
+     * One backend per device that device names (one for auto, cpu and single devices), all checked before any is
+     * opened; if one fails to open, those opened are closed.
+     */
+    public static Choices selectEach(String device) {
+        if (!DeviceList.names(device)) {
+            Choice one = select(device);
+            return new Choices(List.of(one), one.reason());
+        }
+        DeviceList list = devices(device);
+        if (list.indices().size() == 1) {
+            Choice one = open(list, 0, device);
+            return new Choices(List.of(one), one.reason());
+        }
+        List<Choice> each = new ArrayList<>();
+        Set<String> described = new LinkedHashSet<>();
+        try {
+            for (int i = 0; i < list.indices().size(); i++) {
+                CudaDriver driver = driver(list, i);
+                described.add(driver.describe());
+                each.add(cuda(driver, list.device(i), "--device " + device));
+            }
+        } catch (RuntimeException | Error e) {
+            for (Choice c : each) c.backend().close();
+            throw e;
+        }
+        return new Choices(each, "backend " + each.get(0).backend().name() + " on " + each.size() + " devices, "
+                + list.kind() + ":" + list.indices().stream().map(String::valueOf).collect(Collectors.joining(","))
+                + " (" + String.join("; ", described) + "; --device " + device + ")");
+    }
+
+    /** The devices of a cuda or cuda-emulated --device, checked (their count asked only once the syntax is right). */
+    private static DeviceList devices(String device) {
+        return DeviceList.parse(device, () -> device.startsWith(DeviceList.EMULATED) ? DeviceList.emulatedCount()
+                : gpuCount(device));
+    }
+
+    /** Device i of list, why being the --device its reason line names. */
+    private static Choice open(DeviceList list, int i, String why) {
+        boolean emulated = list.kind().equals(DeviceList.EMULATED);
+        return cuda(driver(list, i), list.device(i), emulated ? "--device " + why : why);
+    }
+
+    /** The driver of device i of list. */
+    private static CudaDriver driver(DeviceList list, int i) {
+        return list.kind().equals(DeviceList.EMULATED) ? emulatedDriver() : JCudaDriver.open(list.indices().get(i));
     }
 
     /** The GPU when one is usable and its driver opens; else the CPU, saying why not CUDA. */
@@ -55,40 +121,20 @@ public final class Backends {
         } catch (CudaException e) {
             return cpu("no CUDA: " + e.getMessage());
         }
-        return cuda(driver, "--device auto");
+        return cuda(driver, DeviceList.CUDA + ":0", "--device auto");
     }
 
-    /** The index of "cuda" (0) or "cuda:N", refused unless that GPU is there and usable. */
-    private static int gpuIndex(String device) {
-        int index;
-        if (device.equals("cuda")) {
-            index = 0;
-        } else {
-            String digits = device.substring("cuda:".length());
-            if (!digits.matches("[0-9]{1,9}")) {
-                throw new UserError("--device '" + device + "' is not allowed: cuda:N needs a GPU index N (0, 1, ...);"
-                        + " allowed are " + ALLOWED);
-            }
-            index = Integer.parseInt(digits);
-        }
+    /** How many GPUs there are, refused unless CUDA is usable. */
+    private static int gpuCount(String device) {
         CudaProbe probe = CudaProbe.get();
         if (!probe.usable()) {
             throw new UserError("--device " + device + " needs a usable CUDA GPU: " + probe.reason()
                     + "; use --device cpu or auto");
         }
-        int count = probe.devices().size();
-        if (index >= count) {
-            throw new UserError("--device " + device + ": there is no GPU " + index + "; this machine has " + count
-                    + " (cuda:0" + (count > 1 ? "..cuda:" + (count - 1) : "") + ")");
-        }
-        return index;
+        return probe.devices().size();
     }
 
-    private static Choice cuda(int index, String why) {
-        return cuda(JCudaDriver.open(index), why);
-    }
-
-    private static Choice cuda(CudaDriver driver, String why) {
+    private static Choice cuda(CudaDriver driver, String device, String why) {
         Backend backend;
         try {
             backend = new CudaBackend(driver, driver instanceof EmulatedDriver ? "cuda-emulated" : "cuda");
@@ -96,10 +142,10 @@ public final class Backends {
             driver.close();
             throw e;
         }
-        return new Choice(backend, "backend " + backend.name() + " (" + driver.describe() + "; " + why + ")");
+        return new Choice(backend, device, "backend " + backend.name() + " (" + driver.describe() + "; " + why + ")");
     }
 
-    /** The emulated device; its native library failing to load is an environment failure, said in one line. */
+    /** An emulated device; its native library failing to load is an environment failure, said in one line. */
     private static CudaDriver emulatedDriver() {
         try {
             return new EmulatedDriver(Schedule.FORWARD);
@@ -112,14 +158,15 @@ public final class Backends {
     /** The CPU backend: the Vector API one unless it is unavailable or the scalar one is forced. */
     private static Choice cpu(String why) {
         if (Boolean.getBoolean(SCALAR_PROPERTY)) {
-            return new Choice(new ScalarBackend(), "backend cpu-scalar (" + why + "; -D" + SCALAR_PROPERTY + "=true)");
+            return new Choice(new ScalarBackend(), "cpu", "backend cpu-scalar (" + why + "; -D" + SCALAR_PROPERTY
+                    + "=true)");
         }
         try {
             // loaded by name: the class needs the jdk.incubator.vector module, which may be absent
             Backend vector = (Backend) Class.forName(VECTOR_BACKEND).getDeclaredConstructor().newInstance();
-            return new Choice(vector, "backend " + vector.name() + " (" + why + "; Vector API available)");
+            return new Choice(vector, "cpu", "backend " + vector.name() + " (" + why + "; Vector API available)");
         } catch (Throwable unavailable) {
-            return new Choice(new ScalarBackend(), "backend cpu-scalar (" + why + "; Vector API unavailable: "
+            return new Choice(new ScalarBackend(), "cpu", "backend cpu-scalar (" + why + "; Vector API unavailable: "
                     + unavailable + ")");
         }
     }
@@ -142,7 +189,9 @@ public final class Backends {
 
     /** The emulated device's line for {@code modarch devices}. */
     public static String emulatedDevice() {
-        return "cuda-emulated: the CUDA backend's kernels compiled for the CPU (--device cuda-emulated; slow, for tests"
-                + " and debugging)";
+        int count = DeviceList.emulatedCount();
+        return "cuda-emulated: the CUDA backend's kernels compiled for the CPU, " + count
+                + (count == 1 ? " device" : " devices") + " (-D" + DeviceList.EMULATED_DEVICES_PROPERTY
+                + "; --device cuda-emulated, cuda-emulated:all; slow, for tests and debugging)";
     }
 }

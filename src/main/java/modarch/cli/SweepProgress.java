@@ -13,8 +13,8 @@ import modarch.train.Trainer;
 /**
  * A sweep's progress on stderr: runs done of all, training steps per second (a step of each run of a group
  * counts once per run), the ETA and what each worker trains; a line redrawn in place on a terminal, a plain line
- * every 30 s otherwise (Slurm logs), nothing with --quiet. Every run measured, diverged, failed or skipped gets a
- * line of its own. The ETA is the remaining training steps at the recent rate plus the runs still to measure at
+ * every 30 s otherwise (Slurm logs), nothing with --quiet. Every run measured, diverged or failed, and every group
+ * held elsewhere, gets a line of its own. The ETA is the remaining training steps at the recent rate plus the runs still to measure at
  * the mean evaluation time seen so far. Called from the workers' threads.
  */
 final class SweepProgress implements SweepRunner.Events {
@@ -93,8 +93,9 @@ final class SweepProgress implements SweepRunner.Events {
     }
 
     @Override
-    public synchronized void skipped(ReplicaGroup group, String holder) {
-        event("skipped group " + group.index() + " (" + group.describe() + "): " + holder);
+    public synchronized void held(ReplicaGroup group, String holder) {
+        event("group " + group.index() + " (" + group.describe() + ") is held elsewhere: " + holder + "; this process"
+                + " takes it up if it is left unfinished");
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import modarch.UserError;
-import modarch.backend.Backend;
 import modarch.backend.Backends;
 import modarch.io.IOFaults;
 import modarch.sweep.ReplicaGroup;
@@ -35,8 +34,9 @@ final class SweepRunCommand implements Callable<Integer> {
     @Option(names = "--group", paramLabel = "G", description = "run replica group G alone (0..groups-1; Slurm array tasks do this)")
     Integer group;
 
-    @Option(names = "--workers", defaultValue = "1", description = "replica groups trained at once, each on its own"
-            + " backend (default ${DEFAULT-VALUE}; on the CPU one group already spreads its replicas over every core)")
+    @Option(names = "--workers", defaultValue = "1", description = "replica groups trained at once on each device of"
+            + " --device, each on its own backend (default ${DEFAULT-VALUE}; on the CPU one group already spreads its"
+            + " replicas over every core)")
     int workers;
 
     @Option(names = "--quiet", description = "no progress line (the runs' result lines are still printed)")
@@ -55,44 +55,45 @@ final class SweepRunCommand implements Callable<Integer> {
             }
             groups = List.of(groups.get(group));
         }
-        List<Backend> backends = new ArrayList<>();
+        List<Backends.Choice> opened = new ArrayList<>();
         try {
-            // --device is checked (its first backend opened) before anything is written or printed, so that its
-            // refusal is the only line
-            Backends.Choice first = device.select();
-            backends.add(first.backend());
+            // --device is checked (its devices opened) before anything is written or printed, so that its refusal
+            // is the only line
+            Backends.Choices first = device.selectEach();
+            opened.addAll(first.each());
             createFolder(results);
             SweepStatus status = SweepStatus.of(sweep, results);
             List<SweepRun> runs = groups.stream().flatMap(g -> g.runs().stream()).toList();
             int done = (int) runs.stream().filter(r -> status.states().get(r).done()).count();
             List<ReplicaGroup> pending = status.pending(groups);
-            for (int w = 1; w < (pending.isEmpty() ? 1 : workers); w++) backends.add(device.select().backend());
+            for (int w = 1; w < (pending.isEmpty() ? 1 : workers); w++) opened.addAll(device.selectEach().each());
             System.err.printf("modarch: sweep %s: %d runs in %d replica groups, %d done; %d groups to run; results in %s%n",
                     sweep.name(), runs.size(), groups.size(), done, pending.size(), results);
             if (pending.isEmpty()) {
                 summary(sweep, results, runs, 0);
                 return 0;
             }
-            DeviceOption.announce(first);
-            return train(sweep, results, runs, done, status, pending, backends);
+            DeviceOption.announce(first.reason());
+            return train(sweep, results, runs, done, status, pending, opened);
         } finally {
-            for (Backend b : backends) b.close();
+            for (Backends.Choice worker : opened) worker.backend().close();
         }
     }
 
     private int train(Sweep sweep, Path results, List<SweepRun> runs, int done, SweepStatus status,
-                      List<ReplicaGroup> pending, List<Backend> backends) throws IOException {
+                      List<ReplicaGroup> pending, List<Backends.Choice> workers) throws IOException {
         long start = System.nanoTime();
         try (InterruptHint hint = InterruptHint.install(continueCommand(results))) {
             long stepsLeft = runs.stream().mapToLong(r -> Math.max(0, status.remainingIterations().get(r))).sum();
             SweepProgress progress = new SweepProgress(System.err, ProgressBar.mode(quiet,
                     Boolean.getBoolean("modarch.stderr.tty")), runs.size(), done, stepsLeft, runs.size() - done);
             SweepRunner.Outcome outcome = new SweepRunner(sweep, results, device.device, System.err::println)
-                    .run(pending, backends, progress);
+                    .run(pending, workers, progress);
             progress.finish();
             summary(sweep, results, runs, (System.nanoTime() - start) / 1e9);
-            if (outcome.skipped() > 0) {
-                System.err.println("modarch: " + outcome.skipped() + " group(s) are held by other processes: they train there");
+            if (outcome.finishedElsewhere() > 0) {
+                System.err.println("modarch: " + outcome.finishedElsewhere() + " group(s) were finished by the other"
+                        + " processes that held them");
             }
             return outcome.failed() == 0 ? 0 : Main.EXIT_ENVIRONMENT;
         }

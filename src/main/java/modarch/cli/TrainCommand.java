@@ -81,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
         checkOut(replicas);
         if (stored) options = storedShape(replicas);
         BatchRows.check(TrainOptions.BATCH_SIZE.cli(), options.batchSize(), replicas.size(), options.modelSpec().maxLength());
-        Backends.Choice choice = device.select();
+        Backends.Choices choices = device.selectEach();
         try (InterruptHint hint = InterruptHint.install(InterruptHint.resumeCommand(out));
              HeldRuns held = HeldRuns.under(out)) {
             List<TrainConfig> configs = new ArrayList<>();
@@ -96,9 +96,9 @@ final class TrainCommand implements Callable<Integer> {
             ProgressBar progress = ProgressBar.forStderr(quiet);
             String sizes = sizes(options) + " for " + configs.size() + " run(s)";
             try (ReplicaShards trainer = SizeGuard.build(sizes,
-                    () -> new ReplicaShards(configs, device.device, choice.backend(), dirs, !noTensorboard))) {
+                    () -> new ReplicaShards(configs, device.device, choices.backends(), dirs, !noTensorboard))) {
                 if (resume) Resumption.checkCheckpoints(trainer, dirs);
-                DeviceOption.announce(choice);
+                DeviceOption.announce(choices.reason());
                 held.started();
                 trainer.run(resume, progress);
                 progress.finish();

@@ -4,17 +4,22 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import modarch.UserError;
 import modarch.Futures;
 import modarch.backend.Backend;
+import modarch.backend.Backends;
 import modarch.io.IOFaults;
 import modarch.io.Json;
 import modarch.train.EvalRecord;
@@ -28,14 +33,20 @@ import modarch.train.TrainConfig;
 import modarch.train.Trainer;
 
 /**
- * Executes replica groups of a sweep into a results folder: each group locks its runs' directories (so that
- * several processes, on one machine or on a cluster's nodes, share one folder: a group another process holds is
- * skipped), trains the runs that are not trained yet side by side (resuming from their checkpoints), then
- * measures each trained run (metrics.json) and records its timings (sweep.json). Complete and diverged runs are
- * left alone, so running a sweep again does only what is missing. A group that fails is reported and the others go on.
+ * Executes replica groups of a sweep into a results folder, on one worker per backend (one per device, or several
+ * on one), which take the groups from one {@link GroupQueue}: each group locks its runs' directories, trains the
+ * runs that are not trained yet side by side (resuming from their checkpoints), then measures each trained run
+ * (metrics.json) and records its timings (sweep.json). Complete and diverged runs are left alone, so running a
+ * sweep again does only what is missing. Several processes, on one machine or on a cluster's nodes, share one
+ * folder: a group another process holds is put aside and tried again every {@link #POLL_SECONDS} s until that
+ * process lets go; then it is left alone if the holder finished it, and resumed here if not (the holder died or
+ * failed), so that no group is left unrun when {@link #run} returns. A group that fails is reported and the others
+ * go on.
  */
 public final class SweepRunner {
     public static final String SWEEP_JSON = "sweep.json";
+    /** How often a group another process holds is tried again. */
+    public static final int POLL_SECONDS = 2;
 
     /** What a sweep tells its display; called from the workers' threads. */
     public interface Events {
@@ -46,15 +57,18 @@ public final class SweepRunner {
 
         void diverged(SweepRun run, String message);
 
-        /** Another process holds the group: it is skipped here. */
-        void skipped(ReplicaGroup group, String holder);
+        /** Another process holds the group (said once per group): it is tried again until that process lets go. */
+        void held(ReplicaGroup group, String holder);
 
         void failed(ReplicaGroup group, String message);
     }
 
-    /** How the groups went: done here, held by others, failed. */
-    public record Outcome(int ran, int skipped, int failed) {
+    /** How the groups went: run here, finished by another process that held them, failed. */
+    public record Outcome(int ran, int finishedElsewhere, int failed) {
     }
+
+    /** What became of a group a worker took. */
+    private enum Attempt { RAN, FINISHED_ELSEWHERE, HELD }
 
     private final Sweep sweep;
     private final Path results;
@@ -69,68 +83,87 @@ public final class SweepRunner {
         this.notes = notes;
     }
 
-    /** Runs the groups on one worker per backend, each taking the next group not yet taken. */
-    public Outcome run(List<ReplicaGroup> groups, List<Backend> backends, Events events) throws IOException {
-        AtomicInteger next = new AtomicInteger();
-        AtomicInteger ran = new AtomicInteger();
-        AtomicInteger skipped = new AtomicInteger();
+    /**
+     * Runs the groups on one worker per choice (its backend; its device is recorded in sweep.json), each taking the
+     * next group from one queue; returns once every group ran here, failed here, or was finished by its holder.
+     */
+    public Outcome run(List<ReplicaGroup> groups, List<Backends.Choice> workers, Events events) throws IOException {
+        GroupQueue queue = new GroupQueue(groups, TimeUnit.SECONDS.toNanos(POLL_SECONDS));
+        Map<Attempt, AtomicInteger> counts = new EnumMap<>(Attempt.class);
+        for (Attempt a : Attempt.values()) counts.put(a, new AtomicInteger());
         AtomicInteger failed = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(backends.size(), r -> {
+        Set<ReplicaGroup> announced = ConcurrentHashMap.newKeySet(); // the held groups whose holder was said
+        ExecutorService pool = Executors.newFixedThreadPool(workers.size(), r -> {
             Thread t = new Thread(r, "modarch-sweep-worker");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<Future<Void>> workers = new ArrayList<>();
-            for (Backend backend : backends) {
-                workers.add(pool.submit(() -> {
-                    for (int i = next.getAndIncrement(); i < groups.size(); i = next.getAndIncrement()) {
-                        ReplicaGroup group = groups.get(i);
+            List<Future<Void>> futures = new ArrayList<>();
+            for (Backends.Choice worker : workers) {
+                futures.add(pool.submit(() -> {
+                    for (ReplicaGroup group = queue.take(); group != null; group = queue.take()) {
+                        Attempt attempt = null;
                         try {
-                            if (runGroup(group, backend, events)) ran.incrementAndGet(); else skipped.incrementAndGet();
+                            attempt = runGroup(group, worker, events, announced);
+                            counts.get(attempt).incrementAndGet();
                         } catch (IOException | UserError fault) {
                             failed.incrementAndGet();
                             events.failed(group, fault instanceof IOException io ? IOFaults.describe(io) : fault.getMessage());
+                        } finally {
+                            if (attempt == Attempt.HELD) queue.heldElsewhere(group); else queue.finished();
                         }
                     }
                     return null;
                 }));
             }
-            for (Future<Void> worker : workers) Futures.await(worker, "a sweep worker");
+            for (Future<Void> future : futures) Futures.await(future, "a sweep worker");
         } finally {
             pool.shutdownNow();
         }
-        return new Outcome(ran.get(), skipped.get(), failed.get());
+        return new Outcome(counts.get(Attempt.RAN).get(), counts.get(Attempt.FINISHED_ELSEWHERE).get(), failed.get());
     }
 
-    /** Trains and measures what the group still needs; false when another process holds one of its runs. */
-    boolean runGroup(ReplicaGroup group, Backend backend, Events events) throws IOException {
+    /**
+     * Trains and measures what the group still needs. HELD when another process holds one of its runs (its holder
+     * said once, through announced, once this process let go of the group's runs again).
+     */
+    private Attempt runGroup(ReplicaGroup group, Backends.Choice worker, Events events, Set<ReplicaGroup> announced)
+            throws IOException {
+        String holder = null;
         try (HeldRuns held = HeldRuns.keeping()) {
             for (SweepRun run : group.runs()) {
-                String holder = held.lockUnlessHeld(run.dir(results));
-                if (holder != null) {
-                    events.skipped(group, holder);
-                    return false;
-                }
+                holder = held.lockUnlessHeld(run.dir(results));
+                if (holder != null) break;
             }
-            // held now: what a killed writer left half-written (its temp files) goes, complete runs' included
-            for (SweepRun run : group.runs()) run.dir(results).removeStaleTempFiles();
-            // started runs resume together (from one checkpoint), new ones start together
-            List<SweepRun> started = new ArrayList<>();
-            List<SweepRun> fresh = new ArrayList<>();
-            for (SweepRun run : group.runs()) {
-                RunState state = RunState.of(run, results);
-                if (state != RunState.NEW) checkConfig(run);
-                if (state == RunState.PARTIAL) started.add(run);
-                if (state == RunState.NEW) fresh.add(run);
-            }
-            if (!started.isEmpty()) train(group, started, backend, events);
-            if (!fresh.isEmpty()) train(group, fresh, backend, events);
-            for (SweepRun run : group.runs()) {
-                if (RunState.of(run, results) == RunState.TRAINED) measure(run, backend, events);
-            }
-            return true;
+            if (holder == null) return runHeld(group, worker, events);
         }
+        if (announced.add(group)) events.held(group, holder);
+        return Attempt.HELD;
+    }
+
+    /** runGroup once every run is locked; FINISHED_ELSEWHERE when every run is done already. */
+    private Attempt runHeld(ReplicaGroup group, Backends.Choice worker, Events events) throws IOException {
+        // what a killed writer left half-written (its temp files) goes, complete runs' included
+        for (SweepRun run : group.runs()) run.dir(results).removeStaleTempFiles();
+        // started runs resume together (from one checkpoint), new ones start together
+        List<SweepRun> started = new ArrayList<>();
+        List<SweepRun> fresh = new ArrayList<>();
+        boolean allDone = true;
+        for (SweepRun run : group.runs()) {
+            RunState state = RunState.of(run, results);
+            if (state != RunState.NEW) checkConfig(run);
+            if (state == RunState.PARTIAL) started.add(run);
+            if (state == RunState.NEW) fresh.add(run);
+            allDone &= state.done();
+        }
+        if (allDone) return Attempt.FINISHED_ELSEWHERE; // the groups given were pending: another process did them
+        if (!started.isEmpty()) train(group, started, worker, events);
+        if (!fresh.isEmpty()) train(group, fresh, worker, events);
+        for (SweepRun run : group.runs()) {
+            if (RunState.of(run, results) == RunState.TRAINED) measure(run, worker.backend(), events);
+        }
+        return Attempt.RAN;
     }
 
     /** A run directory already there must hold this run's options (its name carries their hash). */
@@ -144,7 +177,8 @@ public final class SweepRunner {
         }
     }
 
-    private void train(ReplicaGroup group, List<SweepRun> runs, Backend backend, Events events) throws IOException {
+    private void train(ReplicaGroup group, List<SweepRun> runs, Backends.Choice worker, Events events) throws IOException {
+        Backend backend = worker.backend();
         List<TrainConfig> configs = runs.stream().map(SweepRun::config).toList();
         List<RunDirectory> dirs = runs.stream().map(r -> r.dir(results)).toList();
         Trainer.Listener listener = events.training(group, runs);
@@ -180,6 +214,7 @@ public final class SweepRunner {
                 timing.put("group", group.index());
                 timing.put("replicas", runs.size());
                 timing.put("backend", backend.name());
+                timing.put("device", worker.device());
                 timing.put("trained_from", from[0]);
                 timing.put("train_seconds", seconds);
                 writeSweepJson(dirs.get(r), timing);

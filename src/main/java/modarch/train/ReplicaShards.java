@@ -11,8 +11,9 @@ import modarch.backend.Backend;
 import modarch.model.Model;
 
 /**
- * A group of replica runs spread over the shards its backend asks for ({@link Backend#replicaShards}): one
- * {@link Trainer} per contiguous shard of the group, all running side by side, each on its own thread and
+ * A group of replica runs spread over devices and then over the shards each device asks for
+ * ({@link Backend#replicaShards}): each device trains a contiguous share of the group (as even as can be), split
+ * again into contiguous shards; one {@link Trainer} per shard, all running side by side, each on its own thread and
  * backend. Every replica still gives the bits of its single run. The first shard reports to the listener; the
  * others train silently, and their divergences and last evaluations are gathered at the end.
  */
@@ -22,13 +23,24 @@ public final class ReplicaShards implements AutoCloseable {
     /** configs and dirs are paired, one per replica; device and tensorboard as for {@link Trainer}. */
     public ReplicaShards(List<TrainConfig> configs, String device, Backend backend, List<RunDirectory> dirs,
                          boolean tensorboard) {
-        List<Backend> shards = backend.replicaShards(configs.size());
+        this(configs, device, List.of(backend), dirs, tensorboard);
+    }
+
+    /** As above over several devices (one backend each; a device left without a replica stays idle). */
+    public ReplicaShards(List<TrainConfig> configs, String device, List<Backend> devices, List<RunDirectory> dirs,
+                         boolean tensorboard) {
         int n = configs.size();
         try {
-            for (int s = 0; s < shards.size(); s++) {
-                int from = n * s / shards.size(), to = n * (s + 1) / shards.size();
-                trainers.add(new Trainer(configs.subList(from, to), device, shards.get(s), dirs.subList(from, to),
-                        tensorboard));
+            for (int d = 0; d < devices.size(); d++) {
+                int shareFrom = n * d / devices.size(), shareTo = n * (d + 1) / devices.size();
+                int share = shareTo - shareFrom;
+                if (share == 0) continue;
+                List<Backend> shards = devices.get(d).replicaShards(share);
+                for (int s = 0; s < shards.size(); s++) {
+                    int from = shareFrom + share * s / shards.size(), to = shareFrom + share * (s + 1) / shards.size();
+                    trainers.add(new Trainer(configs.subList(from, to), device, shards.get(s), dirs.subList(from, to),
+                            tensorboard));
+                }
             }
         } catch (RuntimeException | Error e) {
             close();

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
+import modarch.backend.Backends;
 import modarch.backend.cuda.CudaProbe;
 import modarch.io.RunLock;
 import modarch.io.Safetensors;
@@ -224,11 +225,16 @@ class BadInputTest {
             {"--data-seed", "-1", "--data-seed -1"},
             {"--data-seed", "4294967296", "4294967296"},
             {"--device", "tpu", "tpu"},
-            {"--device", "gpu", "'gpu' is not allowed: allowed are auto, cpu, cuda, cuda:N (N a GPU index), cuda-emulated"},
+            {"--device", "gpu", "'gpu' is not allowed: allowed are " + Backends.ALLOWED},
             {"--device", "cuda:x", "cuda:x"},
             {"--device", "cuda:-1", "cuda:-1"},
             {"--device", "cuda:", "cuda:"},
             {"--device", "cuda:99999", "cuda:99999"},
+            {"--device", "cuda:0,0", "cuda:0,0"},
+            {"--device", "cuda:1,x", "cuda:1,x"},
+            {"--device", "cuda-emulated:1", "cuda-emulated:1"}, // one emulated device unless -Dmodarch.emulated.devices
+            {"--device", "cuda-emulated:0,0", "cuda-emulated:0,0"},
+            {"--device", "cuda-emulated:all,0", "cuda-emulated:all,0"},
         };
         for (Object[] v : trainValues) {
             cases.add(new Case(opts, v[0] + " " + v[1], 2, NONE, d -> train(d.resolve("run"), (String) v[0], (String) v[1]),

@@ -117,7 +117,7 @@ class HardeningTest {
                 List.of("sweep", "plan", at("a b.yaml"), "--no-probe"), List.of(at("a b.yaml"), "'a b'")));
 
         String before = "refused before the first line";
-        for (String device : List.of("tpu", "cuda:x", "cuda")) {
+        for (String device : List.of("tpu", "cuda:x", "cuda", "cuda:0,0", "cuda-emulated:3")) {
             cases.add(new Case(before, "sweep run --device " + device, 2, sweep("s.yaml", grid("name: small\n", "")),
                     List.of("sweep", "run", at("s.yaml"), "--out", at("out"), "--device", device),
                     List.of("--device")));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,17 +15,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import modarch.backend.Backend;
+import modarch.backend.Backends;
 import modarch.io.Json;
 import modarch.io.RunLock;
 import modarch.io.tensorboard.EventWriter;
+import modarch.sweep.ReplicaGroup;
 import modarch.sweep.RunState;
 import modarch.sweep.Sweep;
 import modarch.sweep.SweepFile;
 import modarch.sweep.SweepRun;
 import modarch.sweep.SweepRunner;
 import modarch.train.RunDirectory;
+import modarch.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** `sweep plan`, `sweep run` and `sweep slurm` on tiny sweeps. */
 class SweepCliTest {
@@ -134,7 +141,7 @@ class SweepCliTest {
     }
 
     @Test
-    void oneGroupRunsAloneAndAGroupHeldElsewhereIsSkipped() throws Exception {
+    void oneGroupRunsAlone() throws Exception {
         Path file = file(tinySweep("1e-3", 20));
         Path out = tmp.resolve("results");
         Sweep sweep = SweepFile.load(file);
@@ -142,17 +149,68 @@ class SweepCliTest {
         assertEquals(0, one.code(), one.err());
         for (SweepRun r : sweep.groups().get(0).runs()) assertEquals(RunState.NEW, RunState.of(r, out));
         for (SweepRun r : sweep.groups().get(1).runs()) assertEquals(RunState.COMPLETE, RunState.of(r, out));
-
-        SweepRun held = sweep.groups().get(0).runs().get(1);
-        try (RunLock lock = RunLock.acquire(held.dir(out).root())) {
-            CliTest.Result skipped = CliTest.run("sweep", "run", file.toString(), "--out", out.toString(), "--quiet");
-            assertEquals(0, skipped.code(), skipped.err());
-            assertTrue(skipped.err().contains("skipped group 0"), skipped.err());
-            assertEquals(RunState.NEW, RunState.of(sweep.groups().get(0).runs().get(0), out), "nothing of a held group is trained");
-        }
         CliTest.Result bad = CliTest.run("sweep", "run", file.toString(), "--out", out.toString(), "--group", "2");
         assertEquals(2, bad.code());
         assertEquals("modarch: error: --group 2 is not allowed: " + file + " has groups 0..1", bad.err().strip());
+    }
+
+    /**
+     * A group held elsewhere is tried again until its holder lets go: then it is run here when the holder left it
+     * unfinished (as a killed holder does), and left alone when the holder finished it.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void aGroupHeldElsewhereIsRunOnceItsHolderLetsGoUnlessTheHolderFinishedIt(boolean holderFinishes) throws Exception {
+        Path file = file(tinySweep("1e-3", 20));
+        Path out = tmp.resolve("results");
+        Sweep sweep = SweepFile.load(file);
+        List<String> said = new ArrayList<>();
+        RunLock holder = RunLock.acquire(sweep.groups().get(0).runs().get(1).dir(out).root());
+        SweepRunner.Events events = new SweepRunner.Events() {
+            @Override
+            public Trainer.Listener training(ReplicaGroup group, List<SweepRun> runs) {
+                said.add("training " + group.index());
+                return new Trainer.Listener() { };
+            }
+
+            @Override
+            public void measured(SweepRun run, Map<String, Object> metrics) {
+            }
+
+            @Override
+            public void diverged(SweepRun run, String message) {
+                said.add("diverged " + message);
+            }
+
+            @Override
+            public void held(ReplicaGroup group, String message) {
+                said.add("held " + group.index());
+                try {
+                    assertEquals(RunState.NEW, RunState.of(group.runs().get(0), out), "nothing of a held group is trained");
+                    holder.close();
+                    if (holderFinishes) {
+                        CliTest.Result other = CliTest.run("sweep", "run", file.toString(), "--out", out.toString(),
+                                "--group", "0", "--device", "cpu", "--quiet");
+                        assertEquals(0, other.code(), other.err());
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public void failed(ReplicaGroup group, String message) {
+                said.add("failed " + message);
+            }
+        };
+        Backends.Choices cpu = Backends.selectEach("cpu");
+        SweepRunner.Outcome outcome = new SweepRunner(sweep, out, "cpu", note -> { })
+                .run(sweep.groups(), cpu.each(), events);
+        cpu.backends().forEach(Backend::close);
+        assertEquals(holderFinishes ? List.of("held 0", "training 1") : List.of("held 0", "training 1", "training 0"),
+                said);
+        assertEquals(new SweepRunner.Outcome(holderFinishes ? 1 : 2, holderFinishes ? 1 : 0, 0), outcome);
+        for (SweepRun r : sweep.runs()) assertEquals(RunState.COMPLETE, RunState.of(r, out), r.name());
     }
 
     @Test

@@ -44,17 +44,19 @@ import jcuda.driver.CUstream_flags;
  * non-blocking stream that orders every copy, fill and launch, and the kernels of one module (the fatbin of
  * {@link KernelImage}). Graphs are captured in thread-local mode: a call of this thread that cannot be captured
  * (an allocation, a copy to the host) fails during the capture instead of running out of order. Used by one
- * thread at a time; the context is made current on whichever thread calls. Check {@link CudaProbe} before
- * opening one: without libcuda, JCuda's classes cannot even load.
+ * thread at a time; the context is made current on whichever thread calls. One driver per GPU can be open at once
+ * (a thread may call several: each call makes its own device's context current when another one is). Check
+ * {@link CudaProbe} before opening one: without libcuda, JCuda's classes cannot even load.
  */
 public final class JCudaDriver implements CudaDriver {
+    /** The context each thread made current last (CUDA's current context is per thread). */
+    private static final ThreadLocal<CUcontext> CURRENT = new ThreadLocal<>();
     private final CUdevice device = new CUdevice();
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
     private final CUmodule module = new CUmodule();
     private final Map<String, JKernel> kernels = new HashMap<>();
     private final String description;
-    private Thread current;
     private boolean closed;
     private KernelProfile profile; // null unless profiling
 
@@ -79,7 +81,7 @@ public final class JCudaDriver implements CudaDriver {
         try {
             call = "cuCtxSetCurrent";
             cuCtxSetCurrent(context);
-            current = Thread.currentThread();
+            CURRENT.set(context);
             call = "cuStreamCreate";
             cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
         } catch (jcuda.CudaException e) {
@@ -279,16 +281,15 @@ public final class JCudaDriver implements CudaDriver {
         }
     }
 
-    /** Makes the context current on the calling thread when another thread called last. */
+    /** Makes this driver's context current on the calling thread when another one is (or none). */
     private void makeCurrent() {
-        Thread thread = Thread.currentThread();
-        if (thread == current) return;
+        if (CURRENT.get() == context) return;
         try {
             cuCtxSetCurrent(context);
         } catch (jcuda.CudaException e) {
             throw Cu.failed("cuCtxSetCurrent", e);
         }
-        current = thread;
+        CURRENT.set(context);
     }
 
     private static CUdeviceptr at(long address) {

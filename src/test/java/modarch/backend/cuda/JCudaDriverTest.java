@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -93,6 +95,45 @@ class JCudaDriverTest {
         for (int k = 0; k < n; k++) assertEquals(2f * k + 3.5f, out[k], "y[" + k + "]");
         driver.free(x);
         driver.free(y);
+    }
+
+    /**
+     * One driver per GPU (cuda:all; a second one on GPU 0 where there is one GPU), used in turn by one thread: each
+     * call runs in its own device's context, so each launch finds its module and memory.
+     */
+    @Test
+    void oneDriverPerGpuServesOneThreadInTurn() throws IOException {
+        int gpus = CudaProbe.get().devices().size();
+        List<JCudaDriver> drivers = new ArrayList<>(List.of(driver));
+        try {
+            for (int g = gpus == 1 ? 0 : 1; g < gpus; g++) drivers.add(new JCudaDriver(g, testPtx()));
+            int n = 300;
+            long[] x = new long[drivers.size()];
+            long[] y = new long[drivers.size()];
+            for (int d = 0; d < drivers.size(); d++) {
+                x[d] = drivers.get(d).malloc(4L * n);
+                y[d] = drivers.get(d).malloc(4L * n);
+                float[] host = new float[n];
+                Arrays.fill(host, d);
+                drivers.get(d).copyToDevice(host, 0, x[d], n);
+            }
+            for (int d = drivers.size() - 1; d >= 0; d--) {
+                JCudaDriver on = drivers.get(d);
+                on.launch(on.kernel("axpb"), (n + 255) / 256, 1, 1, 256, 1, 1, 0,
+                        KernelArgs.of().ptr(y[d]).ptr(x[d]).f(2).i(n).l(1).d(0));
+            }
+            for (int d = 0; d < drivers.size(); d++) {
+                float[] out = new float[n];
+                drivers.get(d).copyToHost(y[d], out, 0, n);
+                float[] expected = new float[n];
+                Arrays.fill(expected, 2f * d + 1);
+                assertArrayEquals(expected, out, "device " + d);
+                drivers.get(d).free(x[d]);
+                drivers.get(d).free(y[d]);
+            }
+        } finally {
+            for (JCudaDriver other : drivers.subList(1, drivers.size())) other.close();
+        }
     }
 
     @Test

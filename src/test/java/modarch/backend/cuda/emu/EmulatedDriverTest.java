@@ -183,6 +183,24 @@ class EmulatedDriverTest {
         }
     }
 
+    /** Several emulated devices in one JVM (cuda-emulated:all): each holds its own memory and refuses another's. */
+    @Test
+    void eachDeviceHasMemoryOfItsOwn() {
+        try (EmulatedDriver first = new EmulatedDriver(Schedule.FORWARD);
+             EmulatedDriver second = new EmulatedDriver(Schedule.FORWARD)) {
+            long a = first.malloc(16), b = second.malloc(16);
+            first.copyToDevice(new float[] {1, 2, 3, 4}, 0, a, 4);
+            second.copyToDevice(new float[] {5, 6, 7, 8}, 0, b, 4);
+            assertArrayEquals(new float[] {1, 2, 3, 4}, read(first, a, 4));
+            assertArrayEquals(new float[] {5, 6, 7, 8}, read(second, b, 4));
+            CudaException e = assertThrows(CudaException.class, () -> read(second, a, 4));
+            assertTrue(e.getMessage().contains("not inside one allocation of this emulated device"), e.getMessage());
+            assertThrows(CudaException.class, () -> first.copyToDevice(new float[4], 0, b, 4));
+            first.free(a);
+            second.free(b);
+        }
+    }
+
     private static float[] read(CudaDriver d, long p, int n) {
         float[] out = new float[n];
         d.copyToHost(p, out, 0, n);
