@@ -23,7 +23,7 @@ class PrecisionCliTest {
     private static String[] train(Path out, String... extra) {
         List<String> args = new ArrayList<>(List.of("train", "--task", "mha-regression", "--model", "modular",
                 "--rules", "3", "--dim", "8", "--att-dim", "12", "--seq-len", "4", "--batch-size", "16",
-                "--iterations", "6", "--eval-every", "3", "--quiet", "--device", "cpu", "--out", out.toString()));
+                "--iterations", "6", "--eval-every", "3", "--quiet", "--out", out.toString()));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }
@@ -73,6 +73,23 @@ class PrecisionCliTest {
         CliTest.Result tf32 = CliTest.run(train(fp32, "--precision", "tf32", "--resume"));
         assertEquals(2, tf32.code(), tf32.err());
         assertTrue(tf32.err().contains("--precision tf32 differs from the run being resumed (fp32 in "), tf32.err());
+    }
+
+    /** gemm_tf32 on the emulated device; top-k routing's products have no tf32 kernel, so that is refused. */
+    @Test
+    void theEmulatedDeviceRunsTf32ButNotTopKInIt() throws Exception {
+        Path out = tmp.resolve("emulated");
+        CliTest.Result result = CliTest.run(train(out, "--precision", "tf32", "--device", "cuda-emulated"));
+        assertEquals(0, result.code(), result.err());
+        assertEquals("tf32", Json.MAPPER.readTree(out.resolve("config.json").toFile()).get("precision").asText());
+        Path topK = tmp.resolve("topk");
+        CliTest.Result refused = CliTest.run(train(topK, "--precision", "3xtf32", "--router-topk", "2", "--device",
+                "cuda-emulated"));
+        assertEquals(2, refused.code(), refused.err());
+        assertTrue(refused.err().contains("--router-topk 2 with --precision 3xtf32 runs on the CPU only (--device cpu)"),
+                refused.err());
+        assertEquals(1, refused.err().strip().lines().count(), refused.err());
+        assertFalse(Files.exists(topK), "nothing written");
     }
 
     @Test
