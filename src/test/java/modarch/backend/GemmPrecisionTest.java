@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import java.util.function.DoubleUnaryOperator;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.ScalarBackend;
 import modarch.backend.cpu.VectorBackend;
@@ -72,9 +73,10 @@ class GemmPrecisionTest {
         return out;
     }
 
-    private static float[] rounded(float[] x) {
+    /** f of each element of x. */
+    private static float[] map(float[] x, DoubleUnaryOperator f) {
         float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i++) out[i] = Precision.tf32(x[i]);
+        for (int i = 0; i < x.length; i++) out[i] = (float) f.applyAsDouble(x[i]);
         return out;
     }
 
@@ -86,7 +88,8 @@ class GemmPrecisionTest {
                 for (boolean transB : new boolean[] {false, true}) {
                     Case tf32 = new Case(s[0], s[1], s[2], transA, transB, Precision.TF32);
                     float[][] in = tf32.inputs(s[0] * 31L + s[2]);
-                    float[][] pre = {rounded(in[0]), rounded(in[1]), in[2], in[3]};
+                    DoubleUnaryOperator toTf32 = x -> Precision.tf32((float) x);
+                    float[][] pre = {map(in[0], toTf32), map(in[1], toTf32), in[2], in[3]};
                     assertArrayEquals(tf32.run(REF, pre, Precision.FP32), tf32.run(REF, in, Precision.TF32), tf32.toString());
                 }
             }
@@ -109,7 +112,8 @@ class GemmPrecisionTest {
                         float[][] in = c.inputs(s[1] * 17L + s[2]);
                         float[] want = c.run(REF, in, precision), serial = c.run(SERIAL, in, precision);
                         assertArrayEquals(serial, c.run(PARALLEL, in, precision), c + ": 1 and 2 threads");
-                        float[][] magnitudes = {abs(in[0]), abs(in[1]), abs(in[2]), abs(in[3])};
+                        float[][] magnitudes = {map(in[0], Math::abs), map(in[1], Math::abs), map(in[2], Math::abs),
+                            map(in[3], Math::abs)};
                         float[] scale = c.run(REF, magnitudes, Precision.FP32);
                         for (int i = 0; i < want.length; i++) {
                             double bound = (3.0 * s[2] + 3) * 0x1p-24 * scale[i] * 1.01;
@@ -120,12 +124,6 @@ class GemmPrecisionTest {
                 }
             }
         }
-    }
-
-    private static float[] abs(float[] x) {
-        float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i++) out[i] = Math.abs(x[i]);
-        return out;
     }
 
     /** Against a double-precision product: 3xTF32 is FP32-class, TF32 some hundred times worse. */

@@ -86,8 +86,9 @@ public class GemmBench {
         a = random(rnd, m * k);
         b = random(rnd, k * n);
         c = gemm.allocFloats(m * n);
-        product = Gemm.of(new Mat("a", a, 0, 1, 0, transA ? k : m, transA ? m : k, transA ? m : k), transA,
-                new Mat("b", b, 0, 1, 0, transB ? n : k, transB ? k : n, transB ? k : n), transB, Mat.of("c", c, 0, m, n));
+        Mat stored = transA ? Mat.of("a", a, 0, k, m) : Mat.of("a", a, 0, m, k);
+        product = Gemm.of(stored, transA, transB ? Mat.of("b", b, 0, n, k) : Mat.of("b", b, 0, k, n), transB,
+                Mat.of("c", c, 0, m, n));
     }
 
     @TearDown(Level.Trial)
