@@ -9,12 +9,11 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * {@link modarch.backend.ops.LstmCellForward} and {@link modarch.backend.ops.LstmCellBackward} in Vector API
- * kernels: {@link ScalarLstmCell}'s
- * rows with their leading hidden units (and scorer columns) in whole lanes, the rest (fewer than a vector) in its
- * scalar loops. Lanes take sigmoid and tanh from the reference's functions, lane by lane (the Vector API's EXP and
- * TANH gave bits that depended on the JIT's timing), and the scorer's dot products with FMA; no masked loads or stores (JDK 17 runs those lane by lane). Close to
- * the reference's values, not its bits. Rows are split across the pool when the call is large
- * ({@link #PARALLEL_MIN}); results do not depend on the split.
+ * kernels: {@link ScalarLstmCell}'s rows with their leading hidden units (and scorer columns) in whole lanes, the rest
+ * (fewer than a vector) in its scalar loops. Lanes take sigmoid and tanh from the reference's functions, lane by
+ * lane (the Vector API's EXP and TANH gave bits that depended on the JIT's timing), and the scorer's dot products
+ * with FMA; no masked loads or stores (JDK 17 runs those lane by lane). Close to the reference's values, not its bits.
+ * Rows are split across the pool when the call is large ({@link #PARALLEL_MIN}); results do not depend on the split.
  */
 final class VectorLstmCell extends ScalarLstmCell {
     /** From this many gate values (rows * 4Rh) on, a call is split across the pool: ~50 us of work. */
