@@ -16,6 +16,7 @@ import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.IntMat;
 import modarch.backend.Mat;
+import modarch.backend.Precision;
 import modarch.backend.ops.AdamUpdate;
 import modarch.backend.ops.Fill;
 import modarch.backend.ops.Gemm;
@@ -145,12 +146,15 @@ public final class GpuStepTimer {
                 int batch = s[0], m = s[1], n = s[2], k = s[3];
                 try (FloatBuf a = backend.allocFloats(batch * m * k); FloatBuf b = backend.allocFloats(batch * k * n);
                      FloatBuf c = backend.allocFloats(batch * m * n); FloatBuf bias = backend.allocFloats(batch * n)) {
-                    Gemm product = Gemm.of(new Mat("a", a, 0, batch, m * k, m, k, k), false,
-                            new Mat("b", b, 0, batch, k * n, k, n, n), false, new Mat("c", c, 0, batch, m * n, m, n, n))
-                            .bias(Mat.items("bias", bias, 0, batch, n, n)).relu(true);
-                    double t = median(backend, sync, calls, () -> backend.run(product));
-                    row("gemm_batched (bias, ReLU)", batch + " x " + m + "x" + n + "x" + k, t,
-                            2.0 * batch * m * n * k / t / 1e9, "GFLOP/s");
+                    for (Precision precision : Precision.values()) { // fp32: gemm_small/tiled; else gemm_tf32
+                        Gemm product = Gemm.of(new Mat("a", a, 0, batch, m * k, m, k, k), false,
+                                new Mat("b", b, 0, batch, k * n, k, n, n), false,
+                                new Mat("c", c, 0, batch, m * n, m, n, n))
+                                .bias(Mat.items("bias", bias, 0, batch, n, n)).relu(true).precision(precision);
+                        double t = median(backend, sync, calls, () -> backend.run(product));
+                        row("gemm " + precision + " (bias, ReLU)", batch + " x " + m + "x" + n + "x" + k, t,
+                                2.0 * batch * m * n * k / t / 1e9, "GFLOP/s");
+                    }
                 }
             }
             int n = quick ? 4096 : 64 << 20;
