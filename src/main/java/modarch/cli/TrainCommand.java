@@ -82,7 +82,6 @@ final class TrainCommand implements Callable<Integer> {
         if (stored) options = storedShape(replicas);
         BatchRows.check(TrainOptions.BATCH_SIZE.cli(), options.batchSize(), replicas.size(), options.modelSpec().maxLength());
         Backends.Choices choices = device.selectEach();
-        ReplicaShards.refuseUnsupported(options, choices.backends());
         try (InterruptHint hint = InterruptHint.install(InterruptHint.resumeCommand(out));
              HeldRuns held = HeldRuns.under(out)) {
             List<TrainConfig> configs = new ArrayList<>();

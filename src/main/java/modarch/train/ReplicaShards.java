@@ -56,7 +56,7 @@ public final class ReplicaShards implements AutoCloseable {
      * Throws a UserError when a device cannot run config: the CUDA kernels of top-k routing's segmented products
      * compute in fp32 only.
      */
-    public static void refuseUnsupported(TrainConfig config, List<Backend> devices) {
+    private static void refuseUnsupported(TrainConfig config, List<Backend> devices) {
         boolean cuda = devices.stream().anyMatch(b -> b instanceof CudaBackend);
         if (cuda && config.routerTopK() > 0 && config.precision() != Precision.FP32) {
             throw new UserError("--router-topk " + config.routerTopK() + " with --precision " + config.precision()

@@ -44,7 +44,6 @@ class GemmPrecisionTest {
         }
 
         Gemm op(FloatBuf a, FloatBuf b, FloatBuf c, FloatBuf bias) {
-            int items = GROUPS * BATCH;
             return TestOps.gemmGrouped(GROUPS, BATCH * aSize(), BATCH * bSize(), BATCH * m * n, BATCH * n, BATCH,
                     transA, transB, m, n, k, a, 0, transA ? m : k, aSize(), b, 0, transB ? k : n, bSize(), c, 0, n,
                     m * n, true, bias, 0, n, true).precision(precision);
@@ -57,7 +56,7 @@ class GemmPrecisionTest {
                 gaussian(rnd, items * m * n), gaussian(rnd, items * n)};
         }
 
-        /** C after the product on backend, from inputs (each rounded by round first). */
+        /** C after the product on backend from inputs (a, b, c, bias), in precision as. */
         float[] run(Backend backend, float[][] in, Precision as) {
             try (FloatBuf a = of(backend, in[0]); FloatBuf b = of(backend, in[1]); FloatBuf c = of(backend, in[2]);
                  FloatBuf bias = of(backend, in[3])) {

@@ -114,7 +114,7 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
     }
 
     /** The k step of a tensor core's product (mma m16n8k8): 3xTF32's passes take turns per step. */
-    public static final int K_STEP = 8;
+    private static final int K_STEP = 8;
 
     /**
      * One product in the reference's arithmetic: each element's sum in k order from 0 (for 3xTF32, per k step of
@@ -146,7 +146,7 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
     @Override
     public void launch(Gpu gpu) {
         if (precision != Precision.FP32) {
-            TensorCoreGemm.launch(gpu, this, TensorCoreGemm.code(precision));
+            TensorCoreGemm.launch(gpu, this);
             return;
         }
         long items = (long) groups.count * c.batch();

@@ -1,14 +1,13 @@
 package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.gaussian;
-import static modarch.backend.ops.TensorCoreGemm.TF32;
-import static modarch.backend.ops.TensorCoreGemm.THREE_TF32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import modarch.backend.Mat;
+import modarch.backend.Precision;
 import modarch.backend.TestOps;
 import modarch.backend.ops.Gemm;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * TF32's own error (about 1e-4 relative, {@link #threeTf32IsFp32ClassAndTf32IsNot}) would not pass them.
  */
 abstract class TensorCoreGemmContract extends DeviceContract {
-    private static final int[] PRECISIONS = {TF32, THREE_TF32};
+    private static final Precision[] PRECISIONS = {Precision.TF32, Precision.TF32X3};
     private static final int[][] SHAPES = {{1, 1, 1}, {3, 17, 33}, {17, 3, 1}, {33, 65, 17}, {64, 64, 64},
         {65, 130, 3}, {130, 33, 65}, {1, 130, 130}, {130, 1, 64}, {17, 33, 0}};
 
@@ -60,7 +59,7 @@ abstract class TensorCoreGemmContract extends DeviceContract {
         int count = 0;
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
-            for (int precision : PRECISIONS) {
+            for (Precision precision : PRECISIONS) {
                 for (int flags = 0; flags < 16; flags++) {
                     boolean transA = (flags & 1) != 0, transB = (flags & 2) != 0, acc = (flags & 4) != 0;
                     boolean reluBias = (flags & 8) != 0;
@@ -77,9 +76,9 @@ abstract class TensorCoreGemmContract extends DeviceContract {
                         gaussian(rnd, off + batch * strideC + 2), gaussian(rnd, off + batch * n + 1)};
                     String what = "gemm_tf32 precision " + precision + " " + m + "x" + n + "x" + k + " flags " + flags
                             + " batch " + batch + (aligned ? " aligned" : "");
-                    agree(what, in, (be, f, i) -> be.run(new TensorCoreOps.Tf32Gemm(TestOps.gemmBatched(batch,
+                    agree(what, in, (be, f, i) -> be.run(TestOps.gemmBatched(batch,
                             transA, transB, m, n, k, f[0], off, lda, strideA, f[1], off, ldb, strideB, f[2], off, ldc,
-                            strideC, acc, reluBias ? f[3] : null, off, strideBias, reluBias), precision)));
+                            strideC, acc, reluBias ? f[3] : null, off, strideBias, reluBias).precision(precision)));
                 }
             }
         }
@@ -94,11 +93,11 @@ abstract class TensorCoreGemmContract extends DeviceContract {
     @Test
     void groupedProducts() {
         SplittableRandom rnd = new SplittableRandom(13);
-        for (int precision : PRECISIONS) {
+        for (Precision precision : PRECISIONS) {
             for (boolean transA : new boolean[] {false, true}) {
                 GroupedGemmCase grouped = new GroupedGemmCase(33, 17, 65, transA);
                 agree("gemm_tf32 grouped precision " + precision + " " + grouped, grouped.inputs(rnd),
-                        (be, f, i) -> be.run(new TensorCoreOps.Tf32Gemm(grouped.gemm(f), precision)));
+                        (be, f, i) -> be.run(grouped.gemm(f).precision(precision)));
             }
         }
     }
@@ -111,14 +110,13 @@ abstract class TensorCoreGemmContract extends DeviceContract {
         int strideA = m * k, strideB = n * k + 1, strideC = m * n;
         float[][] in = {gaussian(rnd, items * strideA), gaussian(rnd, items * strideB), gaussian(rnd, items * strideC),
             gaussian(rnd, items * n)};
-        for (int precision : PRECISIONS) {
+        for (Precision precision : PRECISIONS) {
             float[] all = KernelAgreement.run(device(), in, new int[0][], (be, f, i) -> be.run(
-                    new TensorCoreOps.Tf32Gemm(TestOps.gemmBatched(items, false, true, m, n, k, f[0], 0, k, strideA,
-                            f[1], 0, k, strideB, f[2], 0, n, strideC, true, f[3], 0, n, true), precision))).floats()[2];
+                    TestOps.gemmBatched(items, false, true, m, n, k, f[0], 0, k, strideA,
+                            f[1], 0, k, strideB, f[2], 0, n, strideC, true, f[3], 0, n, true).precision(precision))).floats()[2];
             float[] alone = KernelAgreement.run(device(), in, new int[0][], (be, f, i) -> be.run(
-                    new TensorCoreOps.Tf32Gemm(TestOps.gemmBatched(1, false, true, m, n, k, f[0], item * strideA, k, 0,
-                            f[1], item * strideB, k, 0, f[2], item * strideC, n, 0, true, f[3], item * n, n, true),
-                            precision))).floats()[2];
+                    TestOps.gemmBatched(1, false, true, m, n, k, f[0], item * strideA, k, 0,
+                            f[1], item * strideB, k, 0, f[2], item * strideC, n, 0, true, f[3], item * n, n, true).precision(precision))).floats()[2];
             int from = item * strideC, to = from + strideC;
             assertArrayEquals(Arrays.copyOfRange(alone, from, to), Arrays.copyOfRange(all, from, to),
                     "precision " + precision);
@@ -139,10 +137,8 @@ abstract class TensorCoreGemmContract extends DeviceContract {
         }
         double[] error = new double[PRECISIONS.length];
         for (int q = 0; q < PRECISIONS.length; q++) {
-            int precision = PRECISIONS[q];
-            float[] c = KernelAgreement.run(device(), in, new int[0][], (be, f, i) -> be.run(new TensorCoreOps.Tf32Gemm(
-                    TestOps.gemm(false, false, m, n, k, f[0], 0, k, f[1], 0, n, f[2], 0, n, false, null, 0, false),
-                    precision))).floats()[2];
+            Precision precision = PRECISIONS[q];
+            float[] c = KernelAgreement.run(device(), in, new int[0][], (be, f, i) -> be.run(TestOps.gemm(false, false, m, n, k, f[0], 0, k, f[1], 0, n, f[2], 0, n, false, null, 0, false).precision(precision))).floats()[2];
             double diff = 0, norm = 0;
             for (int e = 0; e < c.length; e++) {
                 diff += (c[e] - exact[e]) * (c[e] - exact[e]);

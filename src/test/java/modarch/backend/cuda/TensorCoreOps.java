@@ -5,25 +5,10 @@ import modarch.backend.Op;
 import modarch.backend.Precision;
 import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
-import modarch.backend.ops.Gemm;
-import modarch.backend.ops.TensorCoreGemm;
 
-/** The tensor-core kernels as ops for the contract tests: each launch beside its Java reference. */
+/** The tensor-core instruction as an op for the contract tests: its launch beside its Java reference. */
 final class TensorCoreOps {
     private TensorCoreOps() {
-    }
-
-    /** gemm at precision (TensorCoreGemm's code): gemm_tf32 on the device, Gemm's reference at that precision. */
-    record Tf32Gemm(Gemm gemm, int precision) implements Op {
-        @Override
-        public void reference(Parallel pool) {
-            gemm.precision(precision == TensorCoreGemm.TF32 ? Precision.TF32 : Precision.TF32X3).reference(pool);
-        }
-
-        @Override
-        public void launch(Gpu gpu) {
-            TensorCoreGemm.launch(gpu, gemm, precision);
-        }
     }
 
     /**
