@@ -2,6 +2,7 @@ package modarch.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import modarch.backend.Precision;
 import modarch.sweep.Sweep;
 import modarch.sweep.SweepFile;
 import picocli.CommandLine.Option;
@@ -15,10 +16,16 @@ final class SweepSource {
     @Option(names = "--out", description = "results folder (default: results/NAME, NAME the sweep's name)")
     Path out;
 
+    /** Every run's precision in place of the file's (reproduce --precision), or null for the file's own. */
+    Precision precision;
+
     private Sweep sweep;
 
     Sweep sweep() throws IOException {
-        if (sweep == null) sweep = SweepFile.load(file);
+        if (sweep == null) {
+            Sweep inFile = SweepFile.load(file);
+            sweep = precision == null ? inFile : inFile.withPrecision(precision);
+        }
         return sweep;
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import modarch.backend.Precision;
 import modarch.train.EvalCounts;
 import modarch.train.TrainConfig;
 
@@ -32,5 +33,19 @@ public record Sweep(String name, EvalCounts counts, int groupSize, boolean tenso
             }
         }
         return new Sweep(name, counts, groupSize, tensorboard, runs, groups);
+    }
+
+    /**
+     * Every run in precision, named NAME-PRECISION unless precision is fp32 (so its results get a folder of their
+     * own); the runs' ids name the precision as config.json does, so runs that differed by precision alone are one.
+     */
+    public Sweep withPrecision(Precision precision) {
+        Map<String, SweepRun> each = new LinkedHashMap<>();
+        for (SweepRun run : runs) {
+            SweepRun inPrecision = SweepRun.of(run.config().withPrecision(precision));
+            each.putIfAbsent(inPrecision.id(), inPrecision);
+        }
+        String renamed = precision == Precision.FP32 ? name : name + "-" + precision.key();
+        return of(renamed, counts, groupSize, tensorboard, new ArrayList<>(each.values()));
     }
 }

@@ -272,5 +272,11 @@ class SweepFileTest {
         Sweep quick = SweepFile.load(sweeps.resolve("quick.yaml"));
         assertTrue(quick.runs().stream().allMatch(r -> r.config().task().family().name().equals("mlp")));
         assertEquals(4, quick.runs().stream().map(r -> r.config().model()).distinct().count());
+        for (String family : new String[] {"mha", "rnn"}) {
+            Sweep familyQuick = SweepFile.load(sweeps.resolve("quick-" + family + ".yaml"));
+            assertEquals(72, familyQuick.runs().size(), "4 kinds x 3 rules x 2 data seeds x 3 seeds");
+            assertEquals(12, familyQuick.groups().size(), family);
+            assertTrue(familyQuick.runs().stream().allMatch(r -> r.config().task().family().name().equals(family)));
+        }
     }
 }
