@@ -10,12 +10,17 @@
 #                                      # test-classes/, junit-console.jar, bench-classes/ (GpuStepTimer) and
 #                                      # optionally a Java runtime in jre/
 #   DEVICE=cuda-emulated QUICK=1 bench/gpu-check.sh   # a dry run of the script on any machine
+# The MLP variant also times cuBLAS at GpuStepTimer's GEMM shapes, FP32 and TF32 (bench/cublas_gemm.py through
+# PyTorch's torch.bmm, from TORCH_PYTHON, default python3), as the yardstick of modarch's GEMM kernels.
 #   FAMILY=mha bench/gpu-check.sh      # the MHA family instead of the MLP runs and timings: the attention kernels,
 #                                      # MHA steps of every kind, and 4 runs of MHA_ITERATIONS (20000) steps side by
 #                                      # side (R=4, Modular and Monolithic, dense and --attention-topk 1); the file
 #                                      # is then gpu-<card>-<date>-mha.md
 #   FAMILY=rnn bench/gpu-check.sh      # the RNN family: RNN steps of every kind, and its 4 kinds' runs of
 #                                      # RNN_ITERATIONS (20000) steps side by side (R=4, d 32, enc 128, h_dim 128)
+# Every variant then times the paper grids' Modular R = 8 shapes of every family at their five capacities, 1 and
+# 25 replicas, in each precision, and projects the grids' GPU-hours from those rates, on one GPU and on an 8-GPU node
+# (bench GridProjection; GRID_BUDGET_S, default 240, 30 under QUICK: no cell starts later; 0 skips it).
 # Every variant ends with the strongest PyTorch baseline, bench/torch_strong.py (all three families, needs PyTorch 2
 # with CUDA in TORCH_PYTHON, default python3): TORCH_SIZE=tiny|small|full|off (default small: every kind at (32,128)
 # and (512,2048), 1 and 25 replicas, TF32 off and on), TORCH_MODES (default reduce-overhead; auto tries three
@@ -205,6 +210,15 @@ for line in open(sys.argv[1]):
     java_run -jar "$jar" eval "$work/run" 2>&1 | tail -6
     echo '```'
     java_run -cp "$timer_cp" modarch.bench.GpuStepTimer "$device" ${QUICK:+quick}
+    cublas_python=${TORCH_PYTHON:-python3}
+    if [ -n "${QUICK:-}" ] && [ -x bench/.venv/bin/python ] && [ -z "${TORCH_PYTHON:-}" ]; then cublas_python=bench/.venv/bin/python; fi
+    if [ -n "${QUICK:-}" ] && "$cublas_python" -c 'import torch' 2>/dev/null; then
+      "$cublas_python" bench/cublas_gemm.py --device cpu --quick
+    elif [ -z "${QUICK:-}" ] && "$cublas_python" -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
+      "$cublas_python" bench/cublas_gemm.py --device cuda || echo "(cublas_gemm.py failed)"
+    else
+      echo; echo "(no PyTorch in $cublas_python: no cuBLAS yardstick)"
+    fi
     if [ -z "${QUICK:-}" ] && python3 -c 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' 2>/dev/null; then
       echo
       echo '## PyTorch eager on the same GPU (bench/torch_step.py --device cuda, Modular, 1 run, batch 256)'
@@ -224,6 +238,12 @@ for line in open(sys.argv[1]):
     else
       echo; echo "(no PyTorch with CUDA here: no PyTorch rows)"
     fi
+  fi
+  grid_budget=${GRID_BUDGET_S:-$( [ -n "${QUICK:-}" ] && echo 30 || echo 240 )}
+  if [ "$grid_budget" != 0 ]; then
+    echo
+    echo "## The paper grids: every family at its five capacities, 1 and 25 replicas, each precision (bench GridProjection)"
+    java_run -cp "$timer_cp" modarch.bench.GridProjection "$device" ${QUICK:+quick} "$grid_budget"
   fi
   torch_strong_section
 } | tee "$out"

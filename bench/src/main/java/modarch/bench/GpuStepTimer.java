@@ -122,7 +122,7 @@ public final class GpuStepTimer {
     }
 
     /** Median seconds per call of body over CHUNKS chunks of calls, each chunk ending in a download of sync. */
-    private static double median(Backend backend, IntBuf sync, int calls, Runnable body) {
+    static double median(Backend backend, IntBuf sync, int calls, Runnable body) {
         body.run();
         int[] one = new int[1];
         backend.download(sync, 0, one, 0, 1);
@@ -206,8 +206,8 @@ public final class GpuStepTimer {
         }
     }
 
-    /** A model of rep replicas with its Adam and TrainStep (batch 256, regression). */
-    private static final class Run implements AutoCloseable {
+    /** A model of rep replicas of shape with its Adam and TrainStep (L1 loss; batch 256 unless shape says). */
+    static final class Run implements AutoCloseable {
         final Model model;
         final Adam adam;
         final TrainStep step;
@@ -226,10 +226,10 @@ public final class GpuStepTimer {
             }
             int length = tasks[0].trainLength();
             ModelSpec spec = shape.modelSpec();
-            model = shape.task().newModel(backend, rep, spec, BATCH * spec.maxLength());
+            model = shape.task().newModel(backend, rep, spec, shape.batchSize() * spec.maxLength());
             for (int r = 0; r < rep; r++) model.init(r, r);
             adam = new Adam(backend, model.arena(), 1e-4);
-            step = new TrainStep(backend, model, tasks, seeds, Loss.L1, adam, BATCH, length,
+            step = new TrainStep(backend, model, tasks, seeds, Loss.L1, adam, shape.batchSize(), length,
                     shape.task().family().maxGradNorm());
         }
 
