@@ -7,9 +7,10 @@
 // Bits: the selection (chosen and gates), the permutation (integers), the gathers and their adjoint, the combine and
 // its backward give the CPU's bits: the same float operations in the same order, through __fmul_rn / __fadd_rn /
 // __fdiv_rn where nvcc would otherwise contract a multiply and an add into an FMA (or approximate a division). The
-// segmented products (c, and gw of the weight gradient) are tiled and use FMA: within 1e-5 of the CPU, not its bits;
-// the bias gradient gb is the reference's sum (the rows in order onto gb), bit for bit. No atomics, every sum in a
-// fixed order: the same bits in any thread order.
+// segmented products (c, and gw of the weight gradient) are tiled and use FMA in FP32: within 1e-5 of the CPU, not
+// its bits; in TF32 and 3xTF32 their _tf32 versions run on tensor cores (gemm_tc.h's tile, gemm_tf32's arithmetic).
+// The bias gradient gb is the reference's sum (the rows in order onto gb), bit for bit, in every precision. No
+// atomics, every sum in a fixed order: the same bits in any thread order.
 // Loops over k and over a slab's 16 steps unroll at most 4 times: full unrolling made this file's share of the
 // fatbin half again as large.
 // Indices come from routingTopK and moduleDispatch. One out of range (a module outside [0, R), a slot outside
@@ -18,6 +19,7 @@
 // Element counts fit in 31 bits (CudaBackend checks every view), so index arithmetic is 32-bit.
 
 #include "launch.h"
+#include "gemm_tc.h"
 
 #define SEG_DEPTH 16 // the segmented products' slab along the summed dimension (SEG_TILE: their tile per block)
 
@@ -268,12 +270,16 @@ extern "C" __global__ void combine_slots_backward(int rep, int rows, int modules
     }
 }
 
-// Module mod's segment [from, from + count) of replica r's slots, its bounds clamped into [0, slots]
-__device__ __forceinline__ void seg_bounds(const int* starts, int modules, int slots, int r, int mod, int& from,
-                                           int& count) {
-    const int* b = starts + r * (modules + 1) + mod;
-    from = min(max(b[0], 0), slots);
-    count = min(max(b[1], from), slots) - from;
+// Calls segment(r, mod, from, count) for each item r * R + mod of the block (grid z walks them, items beyond gridDim.z
+// loop): module mod's segment [from, from + count) of replica r's slots, its bounds clamped into [0, slots].
+template <typename Segment>
+__device__ __forceinline__ void seg_items(const int* starts, int rep, int modules, int slots, Segment segment) {
+    for (unsigned item = blockIdx.z; item < (unsigned)(rep * modules); item += gridDim.z) {
+        const int r = item / modules, mod = item % modules;
+        const int* b = starts + r * (modules + 1) + mod;
+        const int from = min(max(b[0], 0), slots);
+        segment(r, mod, from, min(max(b[1], from), slots) - from);
+    }
 }
 
 // One thread's 4 x 4 register tile of a segmented product over one slab of shared memory:
@@ -313,10 +319,7 @@ gemm_segmented(int rep, int modules, const int* __restrict__ starts, int slots, 
     __shared__ float tileW[SEG_DEPTH][SEG_TILE + 1]; // tileW[p][j] = op(w_m)[p0 + p][col0 + j]
     const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
     const int col0 = blockIdx.x * SEG_TILE;
-    for (unsigned item = blockIdx.z; item < (unsigned)(rep * modules); item += gridDim.z) {
-        const int r = item / modules, mod = item % modules;
-        int from, count;
-        seg_bounds(starts, modules, slots, r, mod, from, count);
+    seg_items(starts, rep, modules, slots, [&](int r, int mod, int from, int count) {
         const float* aSeg = a + (r * slots + from) * kdim;
         const float* wItem = w + r * wRepStride + mod * wModuleStride;
         const int wp = transW ? 1 : ldw, wj = transW ? ldw : 1;
@@ -364,7 +367,7 @@ gemm_segmented(int rep, int modules, const int* __restrict__ starts, int slots, 
                 }
             }
         }
-    }
+    });
 }
 
 // The weight gradient of gemm_segmented (not transW), for each replica r and module m with a non-empty segment:
@@ -386,11 +389,8 @@ gemm_segmented_weight_grad(int rep, int modules, const int* __restrict__ starts,
     const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
     const int row0 = blockIdx.y * SEG_TILE, col0 = blockIdx.x * SEG_TILE;
     const bool sumsBias = gb != nullptr && blockIdx.y == 0 && tid < SEG_TILE && col0 + tid < n;
-    for (unsigned item = blockIdx.z; item < (unsigned)(rep * modules); item += gridDim.z) {
-        const int r = item / modules, mod = item % modules;
-        int from, count;
-        seg_bounds(starts, modules, slots, r, mod, from, count);
-        if (count == 0) continue; // the same for the whole block
+    seg_items(starts, rep, modules, slots, [&](int r, int mod, int from, int count) {
+        if (count == 0) return; // the same for the whole block
         const float* aSeg = a + (r * slots + from) * kdim;
         const float* dSeg = d + (r * slots + from) * n;
         float* gbItem = sumsBias ? gb + r * biasRepStride + mod * biasModuleStride : nullptr;
@@ -429,5 +429,79 @@ gemm_segmented_weight_grad(int rep, int modules, const int* __restrict__ starts,
             }
         }
         if (sumsBias) gbItem[col0 + tid] = colSum;
-    }
+    });
+}
+
+// gemm_segmented on tensor cores: the same meaning and arguments, plus precision as gemm_tf32's (1: TF32, 2: 3xTF32),
+// each segment's rows through gemm_tc.h's tile (the reference's rounding, and its order per k step of 8 on the
+// emulated device; a GPU's mma adds in an order of its own). Block (x, y, item) as gemm_segmented's, tiles of
+// GEMM_TC_TILE, four warps; the epilogue is gemm_segmented's. No minimum of blocks per SM in its launch bounds: it takes
+// 162 registers on sm_80 (3 blocks an SM), and at 4 blocks (128 registers) ptxas spilled on sm_90 (nvcc 13).
+// grid (ceil(n / 64), min(ceil(slots / 64), 65535), min(rep * R, 65535)), block GEMM_TC_THREADS.
+extern "C" __global__ void __launch_bounds__(GEMM_TC_THREADS)
+gemm_segmented_tf32(int rep, int modules, const int* __restrict__ starts, int slots, int transW, int n, int kdim,
+                    const float* __restrict__ a, const float* __restrict__ w, int ldw, int wModuleStride,
+                    int wRepStride, float* __restrict__ c, const float* __restrict__ bias, int biasModuleStride,
+                    int biasRepStride, int relu, int precision) {
+    __shared__ __align__(16) float slabA[TC_STAGES][TC_SLAB_FLOATS];
+    __shared__ __align__(16) float slabB[TC_STAGES][TC_SLAB_FLOATS];
+    const int col0 = blockIdx.x * GEMM_TC_TILE;
+    const bool split = precision == 2;
+    const float floor = relu ? 0.0f : -INFINITY; // as gemm_segmented's epilogue
+    seg_items(starts, rep, modules, slots, [&](int r, int mod, int from, int count) {
+        const float* aSeg = a + (r * slots + from) * kdim;
+        const float* wItem = w + r * wRepStride + mod * wModuleStride;
+        float* cSeg = c + (r * slots + from) * n;
+        const float* biasItem = bias ? bias + r * biasRepStride + mod * biasModuleStride : nullptr;
+        for (int row0 = blockIdx.y * GEMM_TC_TILE; row0 < count; row0 += gridDim.y * GEMM_TC_TILE) {
+            float acc[2][4][4];
+            if (transW) tc_tile<false, true>(split, slabA, slabB, count, n, kdim, aSeg, kdim, wItem, ldw, row0, col0, acc);
+            else tc_tile<false, false>(split, slabA, slabB, count, n, kdim, aSeg, kdim, wItem, ldw, row0, col0, acc);
+            tc_each(acc, [&](int i, int j, float v) {
+                const int gi = row0 + i, gj = col0 + j;
+                if (gi >= count || gj >= n) return;
+                v += biasItem ? biasItem[gj] : 0.0f;
+                cSeg[gi * n + gj] = v < floor ? floor : v;
+            });
+        }
+    });
+}
+
+// gemm_segmented_weight_grad on tensor cores: the same meaning and arguments, plus precision as gemm_tf32's; gw_m's
+// 64 x 64 tile at (y, x) through gemm_tc.h's tile, the segment's rows summed from its first (the reference's k steps
+// of 8), then added to gw. The y = 0 blocks' threads j < 64 also add d_seg's column j, rows in order, onto gb[j]
+// (__fadd_rn): the reference's bits, as gemm_segmented_weight_grad's.
+// grid (ceil(n / 64), max(1, ceil(kdim / 64)), min(rep * R, 65535)), block GEMM_TC_THREADS.
+extern "C" __global__ void __launch_bounds__(GEMM_TC_THREADS)
+gemm_segmented_weight_grad_tf32(int rep, int modules, const int* __restrict__ starts, int slots, int n, int kdim,
+                                const float* __restrict__ a, const float* __restrict__ d, float* __restrict__ gw,
+                                int ldw, int wModuleStride, int wRepStride, float* __restrict__ gb,
+                                int biasModuleStride, int biasRepStride, int precision) {
+    __shared__ __align__(16) float slabA[TC_STAGES][TC_SLAB_FLOATS];
+    __shared__ __align__(16) float slabB[TC_STAGES][TC_SLAB_FLOATS];
+    const int tid = threadIdx.x;
+    const int row0 = blockIdx.y * GEMM_TC_TILE, col0 = blockIdx.x * GEMM_TC_TILE;
+    const bool split = precision == 2;
+    const bool sumsBias = gb != nullptr && blockIdx.y == 0 && tid < GEMM_TC_TILE && col0 + tid < n;
+    seg_items(starts, rep, modules, slots, [&](int r, int mod, int from, int count) {
+        if (count == 0) return; // the same for the whole block
+        const float* aSeg = a + (r * slots + from) * kdim;
+        const float* dSeg = d + (r * slots + from) * n;
+        if (row0 < kdim) { // the same for the whole block (kdim 0: the bias gradient alone)
+            float acc[2][4][4];
+            tc_tile<true, false>(split, slabA, slabB, kdim, n, count, aSeg, kdim, dSeg, n, row0, col0, acc);
+            float* gwItem = gw + r * wRepStride + mod * wModuleStride;
+            tc_each(acc, [&](int i, int j, float v) {
+                const int gi = row0 + i, gj = col0 + j;
+                if (gi < kdim && gj < n) gwItem[gi * ldw + gj] += v;
+            });
+        }
+        if (sumsBias) {
+            float* gbJ = gb + r * biasRepStride + mod * biasModuleStride + col0 + tid;
+            float colSum = *gbJ;
+#pragma unroll 4
+            for (int p = 0; p < count; p++) colSum = __fadd_rn(colSum, dSeg[p * n + col0 + tid]);
+            *gbJ = colSum;
+        }
+    });
 }

@@ -7,10 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import modarch.Futures;
-import modarch.UserError;
 import modarch.backend.Backend;
-import modarch.backend.Precision;
-import modarch.backend.cuda.CudaBackend;
 import modarch.model.Model;
 
 /**
@@ -32,7 +29,6 @@ public final class ReplicaShards implements AutoCloseable {
     /** As above over several devices (one backend each; a device left without a replica stays idle). */
     public ReplicaShards(List<TrainConfig> configs, String device, List<Backend> devices, List<RunDirectory> dirs,
                          boolean tensorboard) {
-        for (TrainConfig config : configs) refuseUnsupported(config, devices);
         int n = configs.size();
         try {
             for (int d = 0; d < devices.size(); d++) {
@@ -49,18 +45,6 @@ public final class ReplicaShards implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             close();
             throw e;
-        }
-    }
-
-    /**
-     * Throws a UserError when a device cannot run config: the CUDA kernels of top-k routing's segmented products
-     * compute in fp32 only.
-     */
-    private static void refuseUnsupported(TrainConfig config, List<Backend> devices) {
-        boolean cuda = devices.stream().anyMatch(b -> b instanceof CudaBackend);
-        if (cuda && config.routerTopK() > 0 && config.precision() != Precision.FP32) {
-            throw new UserError("--router-topk " + config.routerTopK() + " with --precision " + config.precision()
-                    + " runs on the CPU only (--device cpu): on a CUDA device top-k routing's products are fp32 only");
         }
     }
 

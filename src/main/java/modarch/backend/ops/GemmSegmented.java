@@ -10,7 +10,6 @@ import modarch.backend.cpu.GemmKernel;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.SegmentedGemm;
 import modarch.backend.cuda.Gpu;
-import modarch.backend.cuda.KernelGeometry;
 
 /**
  * A grouped product with a row count per module (the sparse dispatch's module layer): for each replica r and module
@@ -18,9 +17,11 @@ import modarch.backend.cuda.KernelGeometry;
  * slots of c (rep, slots, n): {@code c = act(a_seg . op(w_m) + bias_m)}, overwriting c. w_m starts at
  * {@code wOff + r * wRepStride + m * wModuleStride} and is stored (kdim, n) with row stride ldw, or (n, kdim) when
  * transW; bias_m (n), when bias is not null, at {@code biasOff + r * biasRepStride + m * biasModuleStride}. A module
- * without slots computes nothing. act is ReLU when relu. On a CPU, one gemm of the backend per non-empty segment
- * ({@link SegmentedGemm}: the bounds are host memory); on the GPU, slot_dispatch.cu's gemm_segmented, whose blocks
- * read their segment's bounds on the device, those whose tile lies past their segment ending at once.
+ * without slots computes nothing. act is ReLU when relu. Each segment's product is {@link Gemm#item}'s in the op's
+ * precision (the reference). On a CPU, one gemm of the backend per non-empty segment ({@link SegmentedGemm}: the
+ * bounds are host memory); on the GPU, slot_dispatch.cu's gemm_segmented in FP32 and gemm_segmented_tf32 (tensor
+ * cores) in TF32 and 3xTF32, whose blocks read their segment's bounds on the device, those whose tile lies past their
+ * segment ending at once. Either kernel is chosen by the precision alone.
  */
 public final class GemmSegmented implements Op {
     private final Segments shape;
@@ -66,10 +67,10 @@ public final class GemmSegmented implements Op {
 
     @Override
     public void launch(Gpu gpu) {
-        shape.requireFp32OnDevice(precision);
         if (shape.rep() == 0 || shape.slots() == 0 || shape.n() == 0) return;
         Mat w0 = w.first();
-        shape.launch(gpu, "gemm_segmented", Math.min(Gpu.ceil(shape.slots(), KernelGeometry.SEG_TILE), Gpu.MAX_BLOCKS),
+        shape.launch(gpu, "gemm_segmented", precision,
+                Math.min(Gpu.ceil(shape.slots(), Segments.tile(precision)), Gpu.MAX_BLOCKS),
                 shape.args(gpu, starts).i(shape.slots()).flag(transW).i(shape.n()).i(shape.kdim()).ptr(gpu.at(a))
                         .ptr(shape.at(gpu, w)).i(w0.ld()).i(w0.stride()).i(w.repStride()).ptr(gpu.at(c))
                         .ptr(shape.at(gpu, bias)).i(bias == null ? 0 : bias.first().stride())

@@ -10,15 +10,16 @@ import modarch.backend.cpu.GemmKernel;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.SegmentedGemm;
 import modarch.backend.cuda.Gpu;
-import modarch.backend.cuda.KernelGeometry;
 
 /**
  * The weight gradient of {@link GemmSegmented} (not transW): {@code gw_m (kdim, n) += a_seg^T . d_seg} and, when gb
  * is not null, {@code gb_m (n) += sum over the segment's rows of d_seg}, every replica and module; a (rep, slots,
  * kdim), d (rep, slots, n); gw_m and gb_m are addressed like w_m and bias_m there. A module without slots adds
- * nothing. On a CPU, the backend's gemm and column sums per non-empty segment ({@link SegmentedGemm}); on the GPU,
- * slot_dispatch.cu's gemm_segmented_weight_grad, each block walking its segment's rows in order (deterministic, no
- * atomics), the first kdim tile's blocks also summing the bias gradient.
+ * nothing. The product is {@link Gemm#item}'s in the op's precision, summed over the segment's rows from its first;
+ * the bias gradient is FP32 in any precision. On a CPU, the backend's gemm and column sums per non-empty segment
+ * ({@link SegmentedGemm}); on the GPU, slot_dispatch.cu's gemm_segmented_weight_grad in FP32 and
+ * gemm_segmented_weight_grad_tf32 (tensor cores) in TF32 and 3xTF32, each block walking its segment's rows in order
+ * (deterministic, no atomics), the first kdim tile's blocks also summing the bias gradient.
  */
 public final class GemmSegmentedWeightGrad implements Op {
     private final Segments shape;
@@ -59,10 +60,10 @@ public final class GemmSegmentedWeightGrad implements Op {
 
     @Override
     public void launch(Gpu gpu) {
-        shape.requireFp32OnDevice(precision);
         if (shape.rep() == 0 || shape.slots() == 0 || shape.n() == 0 || (shape.kdim() == 0 && gb == null)) return;
         Mat gw0 = gw.first();
-        shape.launch(gpu, "gemm_segmented_weight_grad", Math.max(1, Gpu.ceil(shape.kdim(), KernelGeometry.SEG_TILE)),
+        shape.launch(gpu, "gemm_segmented_weight_grad", precision,
+                Math.max(1, Gpu.ceil(shape.kdim(), Segments.tile(precision))),
                 shape.args(gpu, starts).i(shape.slots()).i(shape.n()).i(shape.kdim()).ptr(gpu.at(a)).ptr(gpu.at(d))
                         .ptr(shape.at(gpu, gw)).i(gw0.ld()).i(gw0.stride()).i(gw.repStride()).ptr(shape.at(gpu, gb))
                         .i(gb == null ? 0 : gb.first().stride()).i(gb == null ? 0 : gb.repStride()));

@@ -12,7 +12,8 @@ import modarch.backend.cuda.KernelGeometry;
 /**
  * The shape the segmented products share: for each of rep replicas, slots rows grouped by module, module m's at
  * {@code [starts[r][m], starts[r][m + 1])} (starts (rep, R + 1)); products from kdim to n columns. One launch over
- * (column tiles, row or kdim tiles, replica x module) of slot_dispatch.cu, SEG_TILE a side.
+ * (column tiles, row or kdim tiles, replica x module) of slot_dispatch.cu: in FP32, tiles of SEG_TILE; in TF32 and
+ * 3xTF32, the tensor-core kernels' tiles of GEMM_TC_TILE.
  */
 record Segments(String op, int rep, int modules, int slots, int n, int kdim) {
     Segments {
@@ -45,16 +46,22 @@ record Segments(String op, int rep, int modules, int slots, int n, int kdim) {
         return weights == null ? 0 : gpu.at(weights.first(), weights.span());
     }
 
-    void launch(Gpu gpu, String kernel, int gridY, KernelArgs args) {
-        gpu.launch(kernel, Gpu.ceil(n, KernelGeometry.SEG_TILE), gridY, Math.min(rep * modules, Gpu.MAX_BLOCKS),
-                KernelGeometry.SLOT_THREADS, 0, args);
+    /** The side of a block's square tile in precision: the FP32 kernels' SEG_TILE, or the tensor cores' tile. */
+    static int tile(Precision precision) {
+        return precision == Precision.FP32 ? KernelGeometry.SEG_TILE : KernelGeometry.GEMM_TC_TILE;
     }
 
-    /** The segmented kernels compute in FP32 only: any other precision is refused before a launch. */
-    void requireFp32OnDevice(Precision precision) {
-        if (precision != Precision.FP32) {
-            throw new UnsupportedOperationException(op + " in " + precision + " has no CUDA kernel yet: top-k routing"
-                    + " runs in fp32 on a GPU");
+    /**
+     * Launches kernel in precision: itself in FP32 (SLOT_THREADS a block), else its tensor-core version kernel_tf32
+     * (GEMM_TC_THREADS, the precision's code after args); grid (column tiles of {@link #tile}, gridY, items).
+     */
+    void launch(Gpu gpu, String kernel, Precision precision, int gridY, KernelArgs args) {
+        int gridX = Gpu.ceil(n, tile(precision)), gridZ = Math.min(rep * modules, Gpu.MAX_BLOCKS);
+        if (precision == Precision.FP32) {
+            gpu.launch(kernel, gridX, gridY, gridZ, KernelGeometry.SLOT_THREADS, 0, args);
+        } else {
+            gpu.launch(kernel + "_tf32", gridX, gridY, gridZ, KernelGeometry.GEMM_TC_THREADS, 0,
+                    args.i(TensorCoreGemm.code(precision)));
         }
     }
 }

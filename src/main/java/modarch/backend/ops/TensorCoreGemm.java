@@ -1,5 +1,6 @@
 package modarch.backend.ops;
 
+import modarch.backend.Precision;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelGeometry;
 
@@ -19,15 +20,20 @@ final class TensorCoreGemm {
 
     /** Launches op at its precision, TF32 or 3xTF32. */
     static void launch(Gpu gpu, Gemm op) {
-        int code = switch (op.precision()) {
-            case TF32 -> TF32;
-            case TF32X3 -> THREE_TF32;
-            case FP32 -> throw new IllegalArgumentException("fp32 products run gemm_small or gemm_tiled");
-        };
+        int code = code(op.precision());
         long items = (long) op.groups().count() * op.c().batch();
         if (items <= 0 || op.m() <= 0 || op.n() <= 0) return;
         int tile = KernelGeometry.GEMM_TC_TILE;
         gpu.launch("gemm_tf32", Gpu.ceil(op.n(), tile), Gpu.ceil(op.m(), tile), (int) Math.min(items, Gpu.MAX_BLOCKS),
                 KernelGeometry.GEMM_TC_THREADS, 0, op.args(gpu).i(code));
+    }
+
+    /** The tensor-core kernels' code for precision (gemm_tf32's and the segmented products' last argument). */
+    static int code(Precision precision) {
+        return switch (precision) {
+            case TF32 -> TF32;
+            case TF32X3 -> THREE_TF32;
+            case FP32 -> throw new IllegalArgumentException("fp32 products have kernels of their own");
+        };
     }
 }

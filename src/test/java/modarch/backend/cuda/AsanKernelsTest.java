@@ -67,6 +67,8 @@ class AsanKernelsTest {
                     new int[] {2, 5, 40, 2, 9, 0});
             tensorCores.gemmAgreesOn(new int[][] {{3, 17, 33}, {65, 1, 17}, {17, 33, 0}});
             tensorCores.groupedProducts();
+            tensorCores.segmentedAgreeOn(new int[][] {{2, 3, 100, 2, 70, 33}, {2, 5, 40, 2, 9, 0}},
+                    new int[][] {{1, 4, 30, 2, 4, 8}});
             driver.stopTrace();
         } finally {
             ops.closeDevice();

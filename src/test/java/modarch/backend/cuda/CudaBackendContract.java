@@ -528,7 +528,7 @@ abstract class CudaBackendContract extends DeviceContract {
     }
 
     /** chosen (rep, rows, k): k distinct modules per row, increasing, none of empty where enough others remain. */
-    private static int[] chosenModules(SplittableRandom rnd, int rep, int rows, int modules, int k, int... empty) {
+    static int[] chosenModules(SplittableRandom rnd, int rep, int rows, int modules, int k, int... empty) {
         int[] others = IntStream.range(0, modules).filter(m -> Arrays.stream(empty).noneMatch(e -> e == m)).toArray();
         int[] pool = others.length >= k ? others : IntStream.range(0, modules).toArray();
         int[] chosen = new int[rep * rows * k];
@@ -546,14 +546,14 @@ abstract class CudaBackendContract extends DeviceContract {
     }
 
     /** a with margin random ints after it. */
-    private static int[] withMargin(SplittableRandom rnd, int[] a, int margin) {
+    static int[] withMargin(SplittableRandom rnd, int[] a, int margin) {
         int[] out = Arrays.copyOf(a, a.length + margin);
         for (int j = a.length; j < out.length; j++) out[j] = rnd.nextInt();
         return out;
     }
 
     /** The reference's moduleDispatch of chosen: pairs, starts and rowSlots. */
-    private static int[][] referenceDispatch(int rep, int rows, int modules, int k, int[] chosen) {
+    static int[][] referenceDispatch(int rep, int rows, int modules, int k, int[] chosen) {
         int all = rep * rows * k;
         KernelAgreement.After after = KernelAgreement.run(REFERENCE, new float[0][], new int[][] {chosen,
             new int[all], new int[rep * (modules + 1)], new int[all]},
@@ -630,12 +630,7 @@ abstract class CudaBackendContract extends DeviceContract {
     private static final int[][] SEGMENT_SHAPES = {{1, 1, 1, 1, 1, 1}, {2, 4, 13, 1, 3, 5}, {2, 3, 100, 2, 70, 33},
         {1, 6, 50, 6, 17, 70}, {2, 5, 40, 2, 9, 0}};
 
-    /**
-     * The segmented product, both storages of w, with bias and ReLU or without (each a margin after its view, w and
-     * the bias at offsets and padded strides of their own), and its weight gradient onto random values, with the bias
-     * gradient or without: within tolerance of the reference (FMA). Modules 1 and R - 1 get no rows where the shape
-     * leaves enough others.
-     */
+    /** {@link SegmentedProducts}' cases in FP32: within tolerance of the reference (FMA). */
     @Test
     void segmentedProductsAgreeWithTheReference() {
         segmentedProductsAgreeOn(SEGMENT_SHAPES);
@@ -643,36 +638,7 @@ abstract class CudaBackendContract extends DeviceContract {
 
     /** {@link #segmentedProductsAgreeWithTheReference} on these (rep, R, rows, k, n, kdim) (AsanKernelsTest: fewer). */
     void segmentedProductsAgreeOn(int[]... shapes) {
-        SplittableRandom rnd = new SplittableRandom(13);
-        for (int[] shape : shapes) {
-            int rep = shape[0], modules = shape[1], rows = shape[2], k = shape[3], n = shape[4], kdim = shape[5];
-            int slots = rows * k;
-            int[] starts = referenceDispatch(rep, rows, modules, k,
-                    chosenModules(rnd, rep, rows, modules, k, 1, modules - 1))[1];
-            int[][] ints = {withMargin(rnd, starts, 2)};
-            String what = " rep " + rep + " R " + modules + " slots " + slots + " n " + n + " kdim " + kdim;
-            for (boolean transW : new boolean[] {false, true}) {
-                for (boolean epilogue : new boolean[] {false, true}) {
-                    int ldw = (transW ? kdim : n) + 1, wModule = (transW ? n : kdim) * ldw + 2;
-                    int wRep = modules * wModule + 3, biasModule = n + 1, biasRep = modules * biasModule + 2;
-                    float[][] f = {gaussian(rnd, rep * slots * kdim + 2), gaussian(rnd, 1 + rep * wRep + 2),
-                        gaussian(rnd, rep * slots * n + 3), gaussian(rnd, 2 + rep * biasRep + 1)};
-                    check("gemmSegmented" + what + (transW ? " transW" : "") + (epilogue ? " bias relu" : ""),
-                            device(), f, ints, (be, b, i) -> be.run(new GemmSegmented(rep, modules, i[0], slots, transW, n,
-                                    kdim, b[0], b[1], 1, ldw, wModule, wRep, b[2], epilogue ? b[3] : null, 2,
-                                    biasModule, biasRep, epilogue, Precision.FP32)));
-                }
-            }
-            for (boolean withBias : new boolean[] {false, true}) {
-                int ldw = n + 2, wModule = kdim * ldw + 1, wRep = modules * wModule + 2;
-                int biasModule = n + 3, biasRep = modules * biasModule + 1;
-                float[][] f = {gaussian(rnd, rep * slots * kdim + 2), gaussian(rnd, rep * slots * n + 2),
-                    gaussian(rnd, 3 + rep * wRep + 2), gaussian(rnd, 1 + rep * biasRep + 2)};
-                check("gemmSegmentedWeightGrad" + what + (withBias ? " +bias" : ""), device(), f, ints,
-                        (be, b, i) -> be.run(new GemmSegmentedWeightGrad(rep, modules, i[0], slots, n, kdim, b[0], b[1], b[2], 3,
-                                ldw, wModule, wRep, withBias ? b[3] : null, 1, biasModule, biasRep, Precision.FP32)));
-            }
-        }
+        SegmentedProducts.agreeOn(device(), Precision.FP32, false, KernelAgreement::check, shapes);
     }
 
     /**

@@ -104,10 +104,11 @@ abstract class CudaTrainingContract extends DeviceContract {
     }
 
     /**
-     * tf32 and 3xtf32: 20 steps of every MLP kind, an MHA and an RNN, within 1e-4 of the CPU reference of the
-     * precision (the products run gemm_tf32, whose emulated mma sums as the reference does). Classification: with
-     * L1, a prediction that crosses its label on one backend only flips its gradient (seen at tf32: 1.5e-4 on
-     * Monolithic's MLP.2.weight after 20 steps of regression).
+     * tf32 and 3xtf32: 20 steps of every MLP kind, an MHA, an RNN and top-2 routing of 5 modules (its segmented
+     * products), within 1e-4 of the CPU reference of the precision (the products run gemm_tf32 and the segmented
+     * _tf32 kernels, whose emulated mma sums as the reference does). Classification: with L1, a prediction that
+     * crosses its label on one backend only flips its gradient (seen at tf32: 1.5e-4 on Monolithic's MLP.2.weight
+     * after 20 steps of regression).
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({"tf32", "3xtf32"})
@@ -118,6 +119,7 @@ abstract class CudaTrainingContract extends DeviceContract {
         }
         twentyStepsMatchTheCpu(mha(ModelKind.MODULAR, 2, 8, 16, 5, 0, 6, true).withPrecision(precision));
         twentyStepsMatchTheCpu(rnn(ModelKind.MODULAR_OP, 3, 6, 10, 4, 5, 6, true).withPrecision(precision));
+        twentyStepsMatchTheCpu(topK(mlp(ModelKind.MODULAR, 5, 8, 24, 37, true), 2).withPrecision(precision));
     }
 
     private static final RouterRegularization WEIGHTS = new RouterRegularization(0.3, 0.05, 0.7);

@@ -6,15 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import modarch.backend.Backend;
+import modarch.backend.FloatBuf;
+import modarch.backend.IntBuf;
 import modarch.backend.Mat;
 import modarch.backend.Precision;
 import modarch.backend.TestOps;
 import modarch.backend.ops.Gemm;
+import modarch.backend.ops.GemmSegmented;
+import modarch.backend.ops.GemmSegmentedWeightGrad;
 import org.junit.jupiter.api.Test;
 
 /**
  * The tensor-core GEMM (gemm_tc.cu) and its mma against {@link modarch.backend.ops.Gemm}'s reference, at both
- * precisions, at odd shapes, every transpose and epilogue, batched and grouped, aligned (16-byte cp.async) and not. Tolerance: the
+ * precisions, at odd shapes, every transpose and epilogue, batched and grouped, aligned (16-byte cp.async) and not;
+ * the segmented products on tensor cores likewise ({@link #segmentedProductsAgreeInEachPrecision}). Tolerance: the
  * emulated device sums in the reference's fixed order, so there the bits must be equal. A GPU rounds the inputs as
  * the reference does (cvt.rna, and products of TF32 values are exact in FP32) but adds the products in an order and
  * with internal rounding of its own; that changes only the FP32 accumulation, whose error for these k (at most 3 x 136
@@ -148,5 +154,81 @@ abstract class TensorCoreGemmContract extends DeviceContract {
         }
         assertTrue(error[0] > 3e-5 && error[0] < 1e-3, "TF32's relative error " + error[0]);
         assertTrue(error[1] < 1e-6, "3xTF32's relative error " + error[1]);
+    }
+
+    /**
+     * (rep, R, rows, k, n, kdim): one of everything, modules without rows, segments across 64-row tiles and 16-row
+     * slabs with two column tiles, k = R, two kdim tiles, kdim 0 (the bias alone), a long segment (5 row tiles).
+     */
+    private static final int[][] SEGMENT_SHAPES = {{1, 1, 1, 1, 1, 1}, {2, 4, 13, 1, 3, 5}, {2, 3, 100, 2, 70, 33},
+        {1, 6, 50, 6, 17, 70}, {2, 5, 40, 2, 9, 0}, {1, 2, 300, 1, 7, 3}};
+    /** kdim and n multiples of 4: every 16-byte copy of a, w and d may be one. */
+    private static final int[][] ALIGNED_SEGMENT_SHAPES = {{2, 3, 100, 2, 68, 36}, {1, 4, 30, 2, 4, 8}};
+
+    /**
+     * Top-k routing's segmented products on tensor cores (slot_dispatch.cu's gemm_segmented_tf32 and
+     * gemm_segmented_weight_grad_tf32), {@link SegmentedProducts}' cases at odd shapes and at aligned ones, in both
+     * precisions, under the tolerance above (over at most 3 x 300 terms: kdim, or a segment's rows), their bias
+     * gradient's FP32 sums included.
+     */
+    @Test
+    void segmentedProductsAgreeInEachPrecision() {
+        segmentedAgreeOn(SEGMENT_SHAPES, ALIGNED_SEGMENT_SHAPES);
+    }
+
+    /** The segmented cases at odd and at aligned shapes, in both precisions (AsanKernelsTest: fewer). */
+    void segmentedAgreeOn(int[][] odd, int[][] aligned) {
+        SegmentedProducts.Agreement agreement = fixedOrder() ? KernelAgreement::checkExact : KernelAgreement::check;
+        for (Precision precision : PRECISIONS) {
+            SegmentedProducts.agreeOn(device(), precision, false, agreement, odd);
+            SegmentedProducts.agreeOn(device(), precision, true, agreement, aligned);
+        }
+    }
+
+    /**
+     * Segmented products: replica 1 of 3 and the same replica alone (its slices of every operand) give the same bits,
+     * forward and weight gradient: the kernels' choices ignore the replica count.
+     */
+    @Test
+    void aSegmentedReplicaKeepsItsBitsInAnyGroupSize() {
+        SplittableRandom rnd = new SplittableRandom(16);
+        int rep = 3, modules = 4, rows = 45, k = 2, n = 33, kdim = 17, slots = rows * k, r = 1;
+        int wRep = modules * kdim * n, biasRep = modules * n;
+        int[] starts = CudaBackendContract.referenceDispatch(rep, rows, modules, k,
+                CudaBackendContract.chosenModules(rnd, rep, rows, modules, k, 2))[1];
+        // f: a (rep, slots, kdim), w, c (rep, slots, n), bias, d (rep, slots, n), gw, gb
+        float[][] f = {gaussian(rnd, rep * slots * kdim), gaussian(rnd, rep * wRep), new float[rep * slots * n],
+            gaussian(rnd, rep * biasRep), gaussian(rnd, rep * slots * n), gaussian(rnd, rep * wRep),
+            gaussian(rnd, rep * biasRep)};
+        float[][] alone = {slice(f[0], r, slots * kdim), f[1], new float[slots * n], f[3], slice(f[4], r, slots * n),
+            f[5], f[6]};
+        int[] startsAlone = Arrays.copyOfRange(starts, r * (modules + 1), (r + 1) * (modules + 1));
+        for (Precision precision : PRECISIONS) {
+            float[][] all = KernelAgreement.run(device(), f, new int[][] {starts}, (be, b, i) -> products(be, b, i[0],
+                    rep, modules, slots, n, kdim, 0, precision)).floats();
+            float[][] one = KernelAgreement.run(device(), alone, new int[][] {startsAlone}, (be, b, i) -> products(be,
+                    b, i[0], 1, modules, slots, n, kdim, r, precision)).floats();
+            assertArrayEquals(slice(all[2], r, slots * n), one[2], precision + ": c");
+            assertArrayEquals(slice(all[5], r, wRep), slice(one[5], r, wRep), precision + ": gw");
+            assertArrayEquals(slice(all[6], r, biasRep), slice(one[6], r, biasRep), precision + ": gb");
+        }
+    }
+
+    /**
+     * c = relu(a . w + bias), then gw += a^T d and gb += d's column sums, for rep replicas from replica first of w,
+     * bias, gw and gb (buffers b: a, w, c, bias, d, gw, gb); w_m (kdim, n) contiguous.
+     */
+    private static void products(Backend be, FloatBuf[] b, IntBuf starts, int rep, int modules, int slots, int n,
+                                 int kdim, int first, Precision precision) {
+        int wRep = modules * kdim * n, biasRep = modules * n;
+        be.run(new GemmSegmented(rep, modules, starts, slots, false, n, kdim, b[0], b[1], first * wRep, n, kdim * n,
+                wRep, b[2], b[3], first * biasRep, n, biasRep, true, precision));
+        be.run(new GemmSegmentedWeightGrad(rep, modules, starts, slots, n, kdim, b[0], b[4], b[5], first * wRep, n,
+                kdim * n, wRep, b[6], first * biasRep, n, biasRep, precision));
+    }
+
+    /** Item r of x's items of size each. */
+    private static float[] slice(float[] x, int r, int size) {
+        return Arrays.copyOfRange(x, r * size, (r + 1) * size);
     }
 }
