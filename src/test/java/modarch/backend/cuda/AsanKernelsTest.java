@@ -43,8 +43,20 @@ class AsanKernelsTest {
                 return true;
             }
         };
+        TiledGemmContract tiled = new TiledGemmContract() {
+            @Override
+            CudaBackend open() {
+                return (CudaBackend) ops.device();
+            }
+
+            @Override
+            boolean fixedOrder() {
+                return true;
+            }
+        };
         ops.openDevice();
         tensorCores.openDevice();
+        tiled.openDevice();
         try {
             driver.startTrace(trace);
             ops.gemmEveryTransposeEpilogueAndBatching();
@@ -67,6 +79,7 @@ class AsanKernelsTest {
                     new int[] {2, 5, 40, 2, 9, 0});
             tensorCores.gemmAgreesOn(new int[][] {{3, 17, 33}, {65, 1, 17}, {17, 33, 0}});
             tensorCores.groupedProducts();
+            tiled.productsAgreeOn(new int[][] {{129, 1025, 9}, {130, 67, 17}, {128, 128, 16}, {100, 70, 0}});
             driver.stopTrace();
         } finally {
             ops.closeDevice();
