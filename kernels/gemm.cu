@@ -158,34 +158,34 @@ __device__ __forceinline__ void gemm_tiled_items(float (*tileA)[BK][BM + GEMM_PA
     }
 }
 
-// 128 x 128 tiles (8 x 8 per thread), slabs of 8, for items of many tiles. One block per SM: with the transposes
-// chosen at run time it takes 193 to 255 registers (nvcc 13, sm_80 to sm_100), no spills; bound to 128 (two blocks
-// per SM) ptxas spilled, even with one kernel per transpose pair. grid (ceil(n / 128), ceil(m / 128),
-// min(groups * batch, 65535)).
-extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 1) gemm_tiled(GEMM_PARAMS) {
-    constexpr int T = GEMM_TILE;
-    __shared__ __align__(16) float tileA[2][8][T + GEMM_PAD], tileB[2][8][T + GEMM_PAD];
+// gemm_tiled_items for square T x T tiles, the transposes chosen at run time.
+template <int T, int BK>
+__device__ __forceinline__ void gemm_tiled_any(float (*tileA)[BK][T + GEMM_PAD], float (*tileB)[BK][T + GEMM_PAD],
+                                               GEMM_PARAMS) {
     if (transA) {
-        if (transB) gemm_tiled_items<T, T, 8, true, true>(tileA, tileB, GEMM_ARGS);
-        else gemm_tiled_items<T, T, 8, true, false>(tileA, tileB, GEMM_ARGS);
+        if (transB) gemm_tiled_items<T, T, BK, true, true>(tileA, tileB, GEMM_ARGS);
+        else gemm_tiled_items<T, T, BK, true, false>(tileA, tileB, GEMM_ARGS);
     } else {
-        if (transB) gemm_tiled_items<T, T, 8, false, true>(tileA, tileB, GEMM_ARGS);
-        else gemm_tiled_items<T, T, 8, false, false>(tileA, tileB, GEMM_ARGS);
+        if (transB) gemm_tiled_items<T, T, BK, false, true>(tileA, tileB, GEMM_ARGS);
+        else gemm_tiled_items<T, T, BK, false, false>(tileA, tileB, GEMM_ARGS);
     }
 }
 
-// 64 x 64 tiles (4 x 4 per thread), slabs of 16, for items of few 128 x 128 tiles; the transposes chosen at run
-// time. grid (ceil(n / 64), ceil(m / 64), min(groups * batch, 65535)).
+// 128 x 128 tiles (8 x 8 per thread), slabs of 8, for items of many tiles. One block per SM: it takes 193 to 255
+// registers (nvcc 13, sm_80 to sm_100), no spills; bound to 128 (two blocks per SM) ptxas spilled, even with one
+// kernel per transpose pair. grid (ceil(n / 128), ceil(m / 128), min(groups * batch, 65535)).
+extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 1) gemm_tiled(GEMM_PARAMS) {
+    __shared__ __align__(16) float tileA[2][8][GEMM_TILE + GEMM_PAD];
+    __shared__ __align__(16) float tileB[2][8][GEMM_TILE + GEMM_PAD];
+    gemm_tiled_any<GEMM_TILE, 8>(tileA, tileB, GEMM_ARGS);
+}
+
+// 64 x 64 tiles (4 x 4 per thread), slabs of 16, for items of few 128 x 128 tiles. grid (ceil(n / 64),
+// ceil(m / 64), min(groups * batch, 65535)).
 extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_medium(GEMM_PARAMS) {
-    constexpr int T = GEMM_MEDIUM_TILE;
-    __shared__ __align__(16) float tileA[2][16][T + GEMM_PAD], tileB[2][16][T + GEMM_PAD];
-    if (transA) {
-        if (transB) gemm_tiled_items<T, T, 16, true, true>(tileA, tileB, GEMM_ARGS);
-        else gemm_tiled_items<T, T, 16, true, false>(tileA, tileB, GEMM_ARGS);
-    } else {
-        if (transB) gemm_tiled_items<T, T, 16, false, true>(tileA, tileB, GEMM_ARGS);
-        else gemm_tiled_items<T, T, 16, false, false>(tileA, tileB, GEMM_ARGS);
-    }
+    __shared__ __align__(16) float tileA[2][16][GEMM_MEDIUM_TILE + GEMM_PAD];
+    __shared__ __align__(16) float tileB[2][16][GEMM_MEDIUM_TILE + GEMM_PAD];
+    gemm_tiled_any<GEMM_MEDIUM_TILE, 16>(tileA, tileB, GEMM_ARGS);
 }
 #undef GEMM_ARGS
 

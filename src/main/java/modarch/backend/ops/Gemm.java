@@ -162,7 +162,7 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
         gpu.launch(kernel, Gpu.ceil(n(), tile), Gpu.ceil(m(), tile), z, KernelGeometry.GEMM_THREADS, 0, args(gpu));
     }
 
-    /** Items of at least this many 128 x 128 tiles run gemm_tiled: 8 such items (one replica's modules) fill 128 SMs. */
+    /** Items of at least this many 128 x 128 tiles run gemm_tiled: 8 such items (a replica's modules) fill 128 SMs. */
     static final int TILED_MIN_TILES = 16;
 
     /**

@@ -48,11 +48,6 @@ class AsanKernelsTest {
             CudaBackend open() {
                 return (CudaBackend) ops.device();
             }
-
-            @Override
-            boolean fixedOrder() {
-                return true;
-            }
         };
         ops.openDevice();
         tensorCores.openDevice();

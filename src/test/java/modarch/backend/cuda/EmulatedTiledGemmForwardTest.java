@@ -8,9 +8,4 @@ class EmulatedTiledGemmForwardTest extends TiledGemmContract {
     CudaBackend open() {
         return Devices.emulated(Schedule.FORWARD);
     }
-
-    @Override
-    boolean fixedOrder() {
-        return true;
-    }
 }

@@ -8,9 +8,4 @@ class EmulatedTiledGemmReverseTest extends TiledGemmContract {
     CudaBackend open() {
         return Devices.emulated(Schedule.REVERSE);
     }
-
-    @Override
-    boolean fixedOrder() {
-        return true;
-    }
 }
