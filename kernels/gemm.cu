@@ -6,9 +6,9 @@
 // op(B) is (k, n): B stored (k, n) with row stride ldb, or (n, k) when transB.
 // C is (m, n) with row stride ldc; bias (n) or null; act is ReLU (x < 0 ? 0 : x, NaN stays) when relu.
 // Three kernels, one meaning (ops.Gemm.kernel picks one by an item's shape): gemm_tiled (128 x 128 tiles) for items
-// of many tiles, gemm_medium (64 x 64) for items of a few, gemm_small for few, small tiles with
-// long k. Each output is its sum over k in k order from 0 (an FMA chain on the GPU), then gemm_store. All load slabs
-// along k through shared memory, reading along the stored rows whichever way an operand is transposed; grid z
+// of many tiles, gemm_medium (64 x 64) for items of a few, gemm_small for few, small tiles with long k. gemm_tiled
+// and gemm_medium sum each output over k in k order from 0 (an FMA chain on the GPU), then gemm_store. All load
+// slabs along k through shared memory, reading along the stored rows whichever way an operand is transposed; grid z
 // walks the items (items beyond gridDim.z loop).
 
 #include "launch.h"
