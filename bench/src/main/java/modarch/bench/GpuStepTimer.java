@@ -82,10 +82,10 @@ public final class GpuStepTimer {
         }
     }
 
-    /** The step times that depend on gemm_small, with it and with gemm_tiled alone, measured side by side. */
+    /** The step times that depend on gemm_small, with it and without (gemm_medium or gemm_tiled), side by side. */
     private static void gemmChoice(CudaBackend backend) {
-        System.out.println("\n## gemm_small against gemm_tiled alone (ms per step, medians, one after the other)\n");
-        System.out.println("| kind | R | E | D | replicas | with gemm_small | gemm_tiled only |\n|---|---:|---:|---:|---:|---:|---:|");
+        System.out.println("\n## gemm_small against the tiled kernels alone (ms per step, medians, one after the other)\n");
+        System.out.println("| kind | R | E | D | replicas | with gemm_small | tiled only |\n|---|---:|---:|---:|---:|---:|---:|");
         try (CudaBackend tiledOnly = tiledOnly()) {
             for (int[] c : new int[][] {{8, 32, 128, 1}, {8, 32, 128, 25}, {8, 512, 2048, 1}, {32, 32, 128, 25}}) {
                 double with = step(backend, ModelKind.MODULAR, c[0], c[1], c[2], c[3], false) * 1e3;
