@@ -5,9 +5,11 @@
 // op(A) is (m, k): A stored (m, k) row-major with row stride lda, or (k, m) when transA.
 // op(B) is (k, n): B stored (k, n) with row stride ldb, or (n, k) when transB.
 // C is (m, n) with row stride ldc; bias (n) or null; act is ReLU (x < 0 ? 0 : x, NaN stays) when relu.
-// Two kernels, one meaning: gemm_tiled for grids that fill the GPU, gemm_small for few, small tiles with long k.
-// Both load slabs of 16 along k through shared memory, reading along the stored rows whichever way an operand is
-// transposed; grid z walks the items (items beyond gridDim.z loop).
+// Three kernels, one meaning (ops.Gemm.kernel picks one by an item's shape): gemm_tiled (128 x 128 tiles) for items
+// of many tiles, gemm_medium (64 x 64) for items of a few, gemm_small for few, small tiles with long k. gemm_tiled
+// and gemm_medium sum each output over k in k order from 0 (an FMA chain on the GPU), then gemm_store. All load
+// slabs along k through shared memory, reading along the stored rows whichever way an operand is transposed; grid z
+// walks the items (items beyond gridDim.z loop).
 
 #include "launch.h"
 #include "gemm.h"
@@ -23,75 +25,169 @@ __device__ __forceinline__ float gemm_b(const float* bItem, int transB, int ldb,
     return j < n && p < k ? (transB ? bItem[j * ldb + p] : bItem[p * ldb + j]) : 0.0f;
 }
 
-// A 64 x 64 tile of C per block of 256 threads, each a 4 x 4 register tile whose rows and columns are 16 apart
-// (conflict-free shared reads, coalesced stores); the next slab's loads are in flight while the current slab is
-// multiplied. grid (ceil(n / 64), ceil(m / 64), min(groups * batch, 65535)).
-extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_tiled(GEMM_PARAMS) {
-    __shared__ float tileA[GEMM_DEPTH][GEMM_TILE + 1]; // tileA[p][i] = op(A)[row0 + i][p0 + p]
-    __shared__ float tileB[GEMM_DEPTH][GEMM_TILE + 1]; // tileB[p][j] = op(B)[p0 + p][col0 + j]
-    const int tid = threadIdx.x;
-    const int tx = tid % 16, ty = tid / 16;
-    const int row0 = blockIdx.y * GEMM_TILE, col0 = blockIdx.x * GEMM_TILE;
-    for (unsigned item = blockIdx.z; item < (unsigned)(groups * batch); item += gridDim.z) {
-        const unsigned g = item / batch, bi = item % batch;
-        const float* aItem = a + g * groupStrideA + bi * strideA;
-        const float* bItem = b + g * groupStrideB + bi * strideB;
-        float acc[4][4];
+// The tiled kernels: a BM x BN tile of C per block of 256 threads (16 x 16), slabs of BK along k. Thread (tx, ty)
+// = (tid % 16, tid / 16) holds a (BM / 16) x (BN / 16) register tile made of 4 x 4 quadrants 64 apart: rows
+// 64 qi + 4 ty + 0..3, columns 64 qj + 4 tx + 0..3 of the block's tile. Both operands sit k-major in shared memory
+// (tileA[p][i] = op(A)[row0 + i][p0 + p], tileB[p][j] = op(B)[p0 + p][col0 + j]), so a thread reads each quadrant's
+// four rows or columns with one 16-byte load: per k, BM / 64 + BN / 64 such loads feed (BM / 16) (BN / 16) FMA. Each
+// thread loads one float4 of each operand's slab per slab, along the operand's stored rows: a 16-byte load where the
+// item and its ld are 16-byte aligned (unchecked when the whole slab lies inside the matrix), else four checked
+// scalar loads with zeros outside. The next slab's loads are in flight while the current one is multiplied, and
+// land in the other of two shared buffers (one barrier per slab).
+#define GEMM_PAD 4 // shared rows of BM + 4 floats: 16-byte aligned, and a warp's transposing stores spread over the
+                   // banks (all 32 with 128-wide tiles, slabs of 8)
+
+// Thread tid's float4 of rows [r0, r0 + ROWS) x columns [c0, c0 + COLS) of a stored (rows, cols) matrix src (row
+// stride ld): row r0 + tid / (COLS / 4), columns c0 + tid % (COLS / 4) * 4 + 0..3; zero outside the matrix.
+template <int ROWS, int COLS>
+__device__ __forceinline__ float4 gemm_slab_load(const float* src, int ld, int rows, int cols, int r0, int c0,
+                                                 bool aligned) {
+    static_assert(ROWS * COLS == 4 * GEMM_THREADS, "one float4 per thread");
+    const int r = r0 + threadIdx.x / (COLS / 4), c = c0 + threadIdx.x % (COLS / 4) * 4;
+    if (aligned && r0 + ROWS <= rows && c0 + COLS <= cols) return *reinterpret_cast<const float4*>(src + r * ld + c);
+    float4 v = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+    if (r < rows) {
+        const float* row = src + r * ld;
+        if (aligned && c + 3 < cols) return *reinterpret_cast<const float4*>(row + c);
+        if (c < cols) v.x = row[c];
+        if (c + 1 < cols) v.y = row[c + 1];
+        if (c + 2 < cols) v.z = row[c + 2];
+        if (c + 3 < cols) v.w = row[c + 3];
+    }
+    return v;
+}
+
+// Stores thread tid's float4 of a slab (as gemm_slab_load picks it) into a k-major tile with row stride LD: a copy
+// when the stored rows are k (K_ROWS), else the four k of one stored row go down one column of the tile.
+template <int ROWS, int COLS, bool K_ROWS, int LD>
+__device__ __forceinline__ void gemm_slab_store(float* tile, float4 v) {
+    const int r = threadIdx.x / (COLS / 4), c = threadIdx.x % (COLS / 4) * 4;
+    if (K_ROWS) {
+        *reinterpret_cast<float4*>(tile + r * LD + c) = v;
+    } else {
+        tile[c * LD + r] = v.x;
+        tile[(c + 1) * LD + r] = v.y;
+        tile[(c + 2) * LD + r] = v.z;
+        tile[(c + 3) * LD + r] = v.w;
+    }
+}
+
+// Item (g, bi)'s BM x BN tile of C (rows row0.., columns col0..), the epilogue included; TA, TB: the transposes
+// (transA and transB are ignored).
+template <int BM, int BN, int BK, bool TA, bool TB>
+__device__ __forceinline__ void gemm_tiled_item(float (*tileA)[BK][BM + GEMM_PAD], float (*tileB)[BK][BN + GEMM_PAD],
+                                                unsigned g, unsigned bi, GEMM_PARAMS) {
+    const float* aItem = a + g * groupStrideA + bi * strideA;
+    const float* bItem = b + g * groupStrideB + bi * strideB;
+    constexpr int TM = BM / 16, TN = BN / 16; // the thread's rows and columns, in quadrants of 4
+    const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+    const int row0 = blockIdx.y * BM, col0 = blockIdx.x * BN;
+    const bool alignedA = reinterpret_cast<unsigned long long>(aItem) % 16 == 0 && lda % 4 == 0;
+    const bool alignedB = reinterpret_cast<unsigned long long>(bItem) % 16 == 0 && ldb % 4 == 0;
+    float4 nextA, nextB; // the thread's part of the next slab
+    auto load = [&](int p0) {
+        nextA = TA ? gemm_slab_load<BK, BM>(aItem, lda, k, m, p0, row0, alignedA)
+                   : gemm_slab_load<BM, BK>(aItem, lda, m, k, row0, p0, alignedA);
+        nextB = TB ? gemm_slab_load<BN, BK>(bItem, ldb, n, k, col0, p0, alignedB)
+                   : gemm_slab_load<BK, BN>(bItem, ldb, k, n, p0, col0, alignedB);
+    };
+    auto store = [&](int s) {
+        if (TA) gemm_slab_store<BK, BM, true, BM + GEMM_PAD>(tileA[s][0], nextA);
+        else gemm_slab_store<BM, BK, false, BM + GEMM_PAD>(tileA[s][0], nextA);
+        if (TB) gemm_slab_store<BN, BK, false, BN + GEMM_PAD>(tileB[s][0], nextB);
+        else gemm_slab_store<BK, BN, true, BN + GEMM_PAD>(tileB[s][0], nextB);
+    };
+    float acc[TM][TN];
 #pragma unroll
-        for (int i = 0; i < 4; i++)
+    for (int i = 0; i < TM; i++)
 #pragma unroll
-            for (int j = 0; j < 4; j++) acc[i][j] = 0.0f;
-        // element idx = tid + l * 256 (l < 4) of a slab: (p, i) of op(A)'s 16 x 64 and (p, j) of op(B)'s
-        float nextA[4], nextB[4];
-        auto load = [&](int p0) {
+        for (int j = 0; j < TN; j++) acc[i][j] = 0.0f;
+    if (k > 0) {
+        load(0);
+        store(0);
+    }
+    __syncthreads();
+    for (int p0 = 0, s = 0; p0 < k; p0 += BK, s ^= 1) {
+        const bool more = p0 + BK < k;
+        if (more) load(p0 + BK);
 #pragma unroll
-            for (int l = 0; l < 4; l++) {
-                int idx = tid + l * GEMM_THREADS;
-                nextA[l] = transA ? gemm_a(aItem, 1, lda, m, k, row0 + idx % GEMM_TILE, p0 + idx / GEMM_TILE)
-                                  : gemm_a(aItem, 0, lda, m, k, row0 + idx / GEMM_DEPTH, p0 + idx % GEMM_DEPTH);
-                nextB[l] = transB ? gemm_b(bItem, 1, ldb, k, n, p0 + idx % GEMM_DEPTH, col0 + idx / GEMM_DEPTH)
-                                  : gemm_b(bItem, 0, ldb, k, n, p0 + idx / GEMM_TILE, col0 + idx % GEMM_TILE);
+        for (int p = 0; p < BK; p++) {
+            float av[TM], bv[TN];
+#pragma unroll
+            for (int q = 0; q < TM / 4; q++) {
+                const float4 x = *reinterpret_cast<const float4*>(&tileA[s][p][64 * q + 4 * ty]);
+                av[4 * q] = x.x, av[4 * q + 1] = x.y, av[4 * q + 2] = x.z, av[4 * q + 3] = x.w;
             }
-        };
-        if (k > 0) load(0);
-        for (int p0 = 0; p0 < k; p0 += GEMM_DEPTH) {
 #pragma unroll
-            for (int l = 0; l < 4; l++) {
-                int idx = tid + l * GEMM_THREADS;
-                if (transA) tileA[idx / GEMM_TILE][idx % GEMM_TILE] = nextA[l];
-                else tileA[idx % GEMM_DEPTH][idx / GEMM_DEPTH] = nextA[l];
-                if (transB) tileB[idx % GEMM_DEPTH][idx / GEMM_DEPTH] = nextB[l];
-                else tileB[idx / GEMM_TILE][idx % GEMM_TILE] = nextB[l];
+            for (int q = 0; q < TN / 4; q++) {
+                const float4 x = *reinterpret_cast<const float4*>(&tileB[s][p][64 * q + 4 * tx]);
+                bv[4 * q] = x.x, bv[4 * q + 1] = x.y, bv[4 * q + 2] = x.z, bv[4 * q + 3] = x.w;
             }
-            __syncthreads();
-            if (p0 + GEMM_DEPTH < k) load(p0 + GEMM_DEPTH);
 #pragma unroll
-            for (int p = 0; p < GEMM_DEPTH; p++) {
-                float av[4], bv[4];
+            for (int i = 0; i < TM; i++)
 #pragma unroll
-                for (int i = 0; i < 4; i++) av[i] = tileA[p][ty + 16 * i];
-#pragma unroll
-                for (int j = 0; j < 4; j++) bv[j] = tileB[p][tx + 16 * j];
-#pragma unroll
-                for (int i = 0; i < 4; i++)
-#pragma unroll
-                    for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bv[j];
-            }
-            __syncthreads();
+                for (int j = 0; j < TN; j++) acc[i][j] += av[i] * bv[j];
         }
-        float* cItem = c + g * groupStrideC + bi * strideC;
-        const float* biasItem = bias ? bias + g * groupStrideBias + bi * strideBias : nullptr;
+        if (more) store(s ^ 1); // its last readers finished before the previous barrier
+        __syncthreads();
+    }
+    float* cItem = c + g * groupStrideC + bi * strideC;
+    const float* biasItem = bias ? bias + g * groupStrideBias + bi * strideBias : nullptr;
 #pragma unroll
-        for (int i = 0; i < 4; i++) {
-            int gi = row0 + ty + 16 * i;
+    for (int i = 0; i < TM; i++) {
+        const int gi = row0 + 64 * (i / 4) + 4 * ty + i % 4;
 #pragma unroll
-            for (int j = 0; j < 4; j++) {
-                int gj = col0 + tx + 16 * j;
-                if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, acc[i][j], biasItem, gj, accumulate, relu);
-            }
+        for (int j = 0; j < TN; j++) {
+            const int gj = col0 + 64 * (j / 4) + 4 * tx + j % 4;
+            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, acc[i][j], biasItem, gj, accumulate, relu);
         }
     }
 }
+
+#define GEMM_ARGS                                                                                               \
+    groups, batch, transA, transB, m, n, k, a, lda, strideA, groupStrideA, b, ldb, strideB, groupStrideB, c, ldc, \
+    strideC, groupStrideC, accumulate, bias, strideBias, groupStrideBias, relu
+
+// Every item of the launch (grid z walks them, items beyond gridDim.z loop) through gemm_tiled_item.
+template <int BM, int BN, int BK, bool TA, bool TB>
+__device__ __forceinline__ void gemm_tiled_items(float (*tileA)[BK][BM + GEMM_PAD], float (*tileB)[BK][BN + GEMM_PAD],
+                                                 GEMM_PARAMS) {
+    for (unsigned item = blockIdx.z; item < (unsigned)(groups * batch); item += gridDim.z) {
+        const unsigned g = item / batch, bi = item % batch;
+        gemm_tiled_item<BM, BN, BK, TA, TB>(tileA, tileB, g, bi, GEMM_ARGS);
+    }
+}
+
+// gemm_tiled_items for square T x T tiles, the transposes chosen at run time.
+template <int T, int BK>
+__device__ __forceinline__ void gemm_tiled_any(float (*tileA)[BK][T + GEMM_PAD], float (*tileB)[BK][T + GEMM_PAD],
+                                               GEMM_PARAMS) {
+    if (transA) {
+        if (transB) gemm_tiled_items<T, T, BK, true, true>(tileA, tileB, GEMM_ARGS);
+        else gemm_tiled_items<T, T, BK, true, false>(tileA, tileB, GEMM_ARGS);
+    } else {
+        if (transB) gemm_tiled_items<T, T, BK, false, true>(tileA, tileB, GEMM_ARGS);
+        else gemm_tiled_items<T, T, BK, false, false>(tileA, tileB, GEMM_ARGS);
+    }
+}
+
+// 128 x 128 tiles (8 x 8 per thread), slabs of 8, for items of many tiles. One block per SM: it takes 193 to 255
+// registers (nvcc 13, sm_80 to sm_100), no spills; bound to 128 (two blocks per SM) ptxas spilled, even with one
+// kernel per transpose pair. grid (ceil(n / 128), ceil(m / 128), min(groups * batch, 65535)).
+extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 1) gemm_tiled(GEMM_PARAMS) {
+    __shared__ __align__(16) float tileA[2][8][GEMM_TILE + GEMM_PAD];
+    __shared__ __align__(16) float tileB[2][8][GEMM_TILE + GEMM_PAD];
+    gemm_tiled_any<GEMM_TILE, 8>(tileA, tileB, GEMM_ARGS);
+}
+
+// 64 x 64 tiles (4 x 4 per thread), slabs of 16, for items of few 128 x 128 tiles. grid (ceil(n / 64),
+// ceil(m / 64), min(groups * batch, 65535)).
+extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_medium(GEMM_PARAMS) {
+    __shared__ __align__(16) float tileA[2][16][GEMM_MEDIUM_TILE + GEMM_PAD];
+    __shared__ __align__(16) float tileB[2][16][GEMM_MEDIUM_TILE + GEMM_PAD];
+    gemm_tiled_any<GEMM_MEDIUM_TILE, 16>(tileA, tileB, GEMM_ARGS);
+}
+#undef GEMM_ARGS
 
 // A 32 x 32 tile of C per block, k split four ways inside the block: thread group q (64 threads) multiplies slabs
 // q, q + 4, q + 8, ..., each thread a 4 x 4 register tile 8 apart; the four partial tiles are then added in group

@@ -3,7 +3,8 @@
 #pragma once
 #define BLOCK_THREADS 256
 #define GEMM_THREADS 256
-#define GEMM_TILE 64
+#define GEMM_TILE 128
+#define GEMM_MEDIUM_TILE 64
 #define GEMM_SMALL_TILE 32
 #define GEMM_TC_THREADS 128
 #define GEMM_TC_TILE 64

@@ -1,5 +1,8 @@
 package modarch.bench;
 
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuDeviceGetAttribute;
+
 import java.util.Arrays;
 import modarch.backend.ops.AttentionBackward;
 import modarch.backend.ops.AttentionForward;
@@ -32,6 +35,8 @@ import modarch.train.Adam;
 import modarch.train.Loss;
 import modarch.train.TrainConfig;
 import modarch.train.TrainStep;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdevice_attribute;
 
 /**
  * Times the CUDA backend on whatever device --device names (a GPU, or the emulated device for a dry run):
@@ -66,7 +71,7 @@ public final class GpuStepTimer {
                 sequenceSteps(backend, quick, "rnn");
                 return;
             }
-            kernels(backend, quick);
+            kernels(backend, quick, fp32Peak(driver));
             steps(backend, quick);
             if (driver instanceof JCudaDriver gpu) {
                 gemmChoice(backend);
@@ -77,10 +82,10 @@ public final class GpuStepTimer {
         }
     }
 
-    /** The step times that depend on gemm_small, with it and with gemm_tiled alone, measured side by side. */
+    /** The step times that depend on gemm_small, with it and without (gemm_medium or gemm_tiled), side by side. */
     private static void gemmChoice(CudaBackend backend) {
-        System.out.println("\n## gemm_small against gemm_tiled alone (ms per step, medians, one after the other)\n");
-        System.out.println("| kind | R | E | D | replicas | with gemm_small | gemm_tiled only |\n|---|---:|---:|---:|---:|---:|---:|");
+        System.out.println("\n## gemm_small against the tiled kernels alone (ms per step, medians, one after the other)\n");
+        System.out.println("| kind | R | E | D | replicas | with gemm_small | tiled only |\n|---|---:|---:|---:|---:|---:|---:|");
         try (CudaBackend tiledOnly = tiledOnly()) {
             for (int[] c : new int[][] {{8, 32, 128, 1}, {8, 32, 128, 25}, {8, 512, 2048, 1}, {32, 32, 128, 25}}) {
                 double with = step(backend, ModelKind.MODULAR, c[0], c[1], c[2], c[3], false) * 1e3;
@@ -137,26 +142,82 @@ public final class GpuStepTimer {
         return seconds[CHUNKS / 2];
     }
 
-    private static void kernels(Backend backend, boolean quick) {
-        System.out.println("\n## Kernels\n\n| kernel | shape | ms | rate |\n|---|---|---:|---:|");
-        int calls = quick ? 2 : 20;
-        try (IntBuf sync = backend.allocInts(1)) {
-            for (int[] s : quick ? new int[][] {{2, 64, 32, 16}} : new int[][] {{8, 256, 2048, 512}, {8, 256, 512, 2048},
-                {200, 256, 2048, 512}, {8, 256, 128, 32}, {200, 256, 128, 32}}) {
-                int batch = s[0], m = s[1], n = s[2], k = s[3];
-                try (FloatBuf a = backend.allocFloats(batch * m * k); FloatBuf b = backend.allocFloats(batch * k * n);
-                     FloatBuf c = backend.allocFloats(batch * m * n); FloatBuf bias = backend.allocFloats(batch * n)) {
-                    for (Precision precision : Precision.values()) { // fp32: gemm_small/tiled; else gemm_tf32
-                        Gemm product = Gemm.of(new Mat("a", a, 0, batch, m * k, m, k, k), false,
-                                new Mat("b", b, 0, batch, k * n, k, n, n), false,
-                                new Mat("c", c, 0, batch, m * n, m, n, n))
-                                .bias(Mat.items("bias", bias, 0, batch, n, n)).relu(true).precision(precision);
-                        double t = median(backend, sync, calls, () -> backend.run(product));
-                        row("gemm " + precision + " (bias, ReLU)", batch + " x " + m + "x" + n + "x" + k, t,
-                                2.0 * batch * m * n * k / t / 1e9, "GFLOP/s");
-                    }
+    /**
+     * The module GEMMs, per precision (fp32: gemm_tiled, gemm_medium or gemm_small by the item's shape; else
+     * gemm_tf32), at (E512, D2048) (rows 256: forward, input and weight gradients, R = 8 modules of 1 and of 25
+     * replicas) and (E32, D128), each with bias and ReLU, as a rate and a share of fp32Peak (FLOP/s).
+     */
+    private static void gemms(Backend backend, boolean quick, double fp32Peak, IntBuf sync, int calls) {
+        System.out.printf(Locale.ROOT, "%n## GEMM (FP32 peak %s)%n%n", Double.isNaN(fp32Peak) ? "unknown"
+                : String.format(Locale.ROOT, "%.1f TFLOP/s: SMs x FP32 lanes x 2 x clock", fp32Peak / 1e12));
+        System.out.println("| precision | product | items x m x n x k | ms | TFLOP/s | of FP32 peak |");
+        System.out.println("|---|---|---|---:|---:|---:|");
+        GemmShape[] shapes = quick ? new GemmShape[] {new GemmShape("forward", false, false, 1, 512, 512, 8),
+            new GemmShape("weight gradient", true, false, 2, 96, 64, 24)} : new GemmShape[] {
+                new GemmShape("forward", false, false, 8, 256, 2048, 512),
+                new GemmShape("forward", false, false, 8, 256, 512, 2048),
+                new GemmShape("input gradient", false, true, 8, 256, 512, 2048),
+                new GemmShape("weight gradient", true, false, 8, 512, 2048, 256),
+                new GemmShape("forward", false, false, 200, 256, 2048, 512),
+                new GemmShape("forward", false, false, 200, 256, 512, 2048),
+                new GemmShape("input gradient", false, true, 200, 256, 512, 2048),
+                new GemmShape("weight gradient", true, false, 200, 512, 2048, 256),
+                new GemmShape("both transposed", true, true, 200, 256, 2048, 512),
+                new GemmShape("forward", false, false, 8, 256, 128, 32),
+                new GemmShape("forward", false, false, 200, 256, 128, 32)};
+        for (GemmShape p : shapes) {
+            int items = p.items(), m = p.m(), n = p.n(), k = p.k();
+            try (FloatBuf a = backend.allocFloats(items * m * k); FloatBuf b = backend.allocFloats(items * k * n);
+                 FloatBuf c = backend.allocFloats(items * m * n); FloatBuf bias = backend.allocFloats(items * n)) {
+                Mat aMat = p.transA() ? new Mat("a", a, 0, items, m * k, k, m, m)
+                        : new Mat("a", a, 0, items, m * k, m, k, k);
+                Mat bMat = p.transB() ? new Mat("b", b, 0, items, k * n, n, k, k)
+                        : new Mat("b", b, 0, items, k * n, k, n, n);
+                for (Precision precision : Precision.values()) {
+                    Mat cMat = new Mat("c", c, 0, items, m * n, m, n, n);
+                    Gemm product = Gemm.of(aMat, p.transA(), bMat, p.transB(), cMat)
+                            .bias(Mat.items("bias", bias, 0, items, n, n)).relu(true).precision(precision);
+                    double t = median(backend, sync, calls, () -> backend.run(product));
+                    double flops = 2.0 * items * m * n * k / t;
+                    System.out.printf(Locale.ROOT, "| %s | %s | %d x %dx%dx%d | %.4f | %.2f | %s |%n", precision.key(),
+                            p.product(), items, m, n, k, t * 1e3, flops / 1e12, Double.isNaN(fp32Peak) ? "-"
+                                    : String.format(Locale.ROOT, "%.0f%%", 100 * flops / fp32Peak));
+                    System.out.flush();
                 }
             }
+        }
+    }
+
+    /** items products of op(A) (m, k) and op(B) (k, n); product says which of a module's it is. */
+    private record GemmShape(String product, boolean transA, boolean transB, int items, int m, int n, int k) {
+    }
+
+    /**
+     * GPU 0's FP32 peak in FLOP/s: SMs x FMA lanes per SM (64 on sm_80, 128 on sm_86 and newer) x 2 x its clock; NaN
+     * when the driver does not say (or for the emulated device).
+     */
+    private static double fp32Peak(CudaDriver driver) {
+        if (!(driver instanceof JCudaDriver)) return Double.NaN;
+        try {
+            CUdevice device = new CUdevice();
+            cuDeviceGet(device, 0);
+            int[] sms = new int[1], kHz = new int[1], major = new int[1], minor = new int[1];
+            cuDeviceGetAttribute(sms, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, device);
+            cuDeviceGetAttribute(kHz, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CLOCK_RATE, device);
+            cuDeviceGetAttribute(major, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device);
+            cuDeviceGetAttribute(minor, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device);
+            int lanes = major[0] == 8 && minor[0] == 0 ? 64 : 128;
+            return kHz[0] > 0 ? (double) sms[0] * lanes * 2 * kHz[0] * 1e3 : Double.NaN;
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static void kernels(Backend backend, boolean quick, double fp32Peak) {
+        int calls = quick ? 2 : 20;
+        try (IntBuf sync = backend.allocInts(1)) {
+            gemms(backend, quick, fp32Peak, sync, calls);
+            System.out.println("\n## Kernels\n\n| kernel | shape | ms | rate |\n|---|---|---:|---:|");
             int n = quick ? 4096 : 64 << 20;
             try (FloatBuf p = backend.allocFloats(n); FloatBuf g = backend.allocFloats(n); FloatBuf m1 = backend.allocFloats(n);
                  FloatBuf v = backend.allocFloats(n); IntBuf step = backend.allocInts(1)) {

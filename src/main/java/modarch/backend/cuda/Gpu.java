@@ -11,7 +11,7 @@ import modarch.backend.Mat;
  */
 public final class Gpu implements AutoCloseable {
     /**
-     * {@code -Dmodarch.cuda.tiledOnly=true}: every product through gemm_tiled, faster for large groups of replicas and
+     * {@code -Dmodarch.cuda.tiledOnly=true}: no product through gemm_small, faster for large groups of replicas and
      * slower for one run (bench/results/gpu-*.md); replicas keep their bits either way. Read when a backend opens.
      */
     public static final String TILED_ONLY_PROPERTY = "modarch.cuda.tiledOnly";
@@ -30,7 +30,7 @@ public final class Gpu implements AutoCloseable {
         this.tiledGemmsOnly = Boolean.getBoolean(TILED_ONLY_PROPERTY);
     }
 
-    /** Whether every product runs gemm_tiled ({@link #TILED_ONLY_PROPERTY}). */
+    /** Whether no product runs gemm_small ({@link #TILED_ONLY_PROPERTY}). */
     public boolean tiledGemmsOnly() {
         return tiledGemmsOnly;
     }

@@ -12,9 +12,10 @@ import java.util.Map;
 public final class KernelGeometry {
     /** Threads per block of the 1-D (grid-stride) and warp-per-item kernels (elementwise.cu, softmax.cu, ...). */
     public static final int BLOCK_THREADS = 256;
-    /** gemm.cu: threads per block, and the tile of C per block of gemm_tiled and of gemm_small. */
+    /** gemm.cu: threads per block, and the square tile of C per block of gemm_tiled, gemm_medium and gemm_small. */
     public static final int GEMM_THREADS = 256;
-    public static final int GEMM_TILE = 64;
+    public static final int GEMM_TILE = 128;
+    public static final int GEMM_MEDIUM_TILE = 64;
     public static final int GEMM_SMALL_TILE = 32;
     /** gemm_tc.cu: threads per block (four warps, each 32 x 32 of C) and the square tile of C per block. */
     public static final int GEMM_TC_THREADS = 128;
@@ -50,6 +51,7 @@ public final class KernelGeometry {
         out.put("BLOCK_THREADS", BLOCK_THREADS);
         out.put("GEMM_THREADS", GEMM_THREADS);
         out.put("GEMM_TILE", GEMM_TILE);
+        out.put("GEMM_MEDIUM_TILE", GEMM_MEDIUM_TILE);
         out.put("GEMM_SMALL_TILE", GEMM_SMALL_TILE);
         out.put("GEMM_TC_THREADS", GEMM_TC_THREADS);
         out.put("GEMM_TC_TILE", GEMM_TC_TILE);

@@ -23,9 +23,10 @@ import modarch.backend.cuda.KernelGeometry;
  * </ul>
  * k may be 0 (C then gets only the accumulate, bias and act part). The reference sums in k order in float, with
  * the inputs rounded as precision says ({@link #item}); on the GPU,
- * gemm.cu: gemm_small (32 x 32 tiles, k split four ways in each block) when an item's C has at most 64 x 64 elements,
- * else gemm_tiled (64 x 64 tiles), one launch for every group and item. The choice depends on the item's shape alone,
- * never on how many items there are, so a replica's bits are the same in a group as in a single run.
+ * gemm.cu ({@link #kernel}): gemm_small (32 x 32 tiles, k split four ways in each block) when an item's C has at most
+ * 64 x 64 elements, gemm_tiled (128 x 128 tiles) for items of many such tiles, else gemm_medium (64 x 64 tiles), one
+ * launch for every group and item. The choice depends on the item's shape alone, never on how many items there are,
+ * so a replica's bits are the same in a group as in a single run.
  */
 public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean accumulate, Mat bias, boolean relu,
                    Groups groups, Precision precision) implements Op {
@@ -152,15 +153,26 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
         long items = (long) groups.count * c.batch();
         if (items <= 0 || m() <= 0 || n() <= 0) return;
         int z = (int) Math.min(items, Gpu.MAX_BLOCKS);
-        int tile = KernelGeometry.GEMM_TILE;
-        if (gpu.tiledGemmsOnly() || (long) m() * n() > (long) tile * tile) {
-            gpu.launch("gemm_tiled", Gpu.ceil(n(), tile), Gpu.ceil(m(), tile), z, KernelGeometry.GEMM_THREADS, 0,
-                    args(gpu));
-        } else {
-            int small = KernelGeometry.GEMM_SMALL_TILE;
-            gpu.launch("gemm_small", Gpu.ceil(n(), small), Gpu.ceil(m(), small), z, KernelGeometry.GEMM_THREADS, 0,
-                    args(gpu));
-        }
+        String kernel = kernel(m(), n(), gpu.tiledGemmsOnly());
+        int tile = switch (kernel) {
+            case "gemm_tiled" -> KernelGeometry.GEMM_TILE;
+            case "gemm_medium" -> KernelGeometry.GEMM_MEDIUM_TILE;
+            default -> KernelGeometry.GEMM_SMALL_TILE;
+        };
+        gpu.launch(kernel, Gpu.ceil(n(), tile), Gpu.ceil(m(), tile), z, KernelGeometry.GEMM_THREADS, 0, args(gpu));
+    }
+
+    /** Items of at least this many 128 x 128 tiles run gemm_tiled: 8 such items (a replica's modules) fill 128 SMs. */
+    static final int TILED_MIN_TILES = 16;
+
+    /**
+     * The FP32 kernel of an (m, n) item, by its shape alone: gemm_small up to 64 x 64 outputs (unless tiledOnly),
+     * gemm_tiled for items of at least {@link #TILED_MIN_TILES} of its tiles, else gemm_medium.
+     */
+    static String kernel(int m, int n, boolean tiledOnly) {
+        int medium = KernelGeometry.GEMM_MEDIUM_TILE, tile = KernelGeometry.GEMM_TILE;
+        if (!tiledOnly && (long) m * n <= (long) medium * medium) return "gemm_small";
+        return (long) Gpu.ceil(m, tile) * Gpu.ceil(n, tile) >= TILED_MIN_TILES ? "gemm_tiled" : "gemm_medium";
     }
 
     /** The arguments every gemm kernel starts with (gemm.h's GEMM_PARAMS): sizes, operands, strides, epilogue. */

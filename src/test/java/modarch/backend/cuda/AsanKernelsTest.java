@@ -43,8 +43,15 @@ class AsanKernelsTest {
                 return true;
             }
         };
+        TiledGemmContract tiled = new TiledGemmContract() {
+            @Override
+            CudaBackend open() {
+                return (CudaBackend) ops.device();
+            }
+        };
         ops.openDevice();
         tensorCores.openDevice();
+        tiled.openDevice();
         try {
             driver.startTrace(trace);
             ops.gemmEveryTransposeEpilogueAndBatching();
@@ -69,6 +76,7 @@ class AsanKernelsTest {
             tensorCores.groupedProducts();
             tensorCores.segmentedAgreeOn(new int[][] {{2, 3, 100, 2, 70, 33}, {2, 5, 40, 2, 9, 0}},
                     new int[][] {{1, 4, 30, 2, 4, 8}});
+            tiled.productsAgreeOn(new int[][] {{129, 1025, 9}, {130, 67, 17}, {128, 128, 16}, {100, 70, 0}});
             driver.stopTrace();
         } finally {
             ops.closeDevice();
