@@ -91,11 +91,6 @@ extern "C" __global__ void one_hot(int n, int classes, const int* __restrict__ i
     GRID_STRIDE(idx, n * classes) out[idx] = ((int)(idx % classes) == index[idx / classes]) ? 1.0f : 0.0f;
 }
 
-// counter[0] += 1 (a 32-bit count, e.g. Adam's step); one thread
-extern "C" __global__ void counter32_increment(int* counter) {
-    if (blockIdx.x == 0 && threadIdx.x == 0) counter[0] += 1;
-}
-
 // (counter[0], counter[1]) as the low and high words of a 64-bit count, += 1; one thread
 extern "C" __global__ void counter64_increment(int* counter) {
     if (blockIdx.x == 0 && threadIdx.x == 0) {

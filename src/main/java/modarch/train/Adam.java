@@ -31,7 +31,10 @@ public final class Adam implements AutoCloseable {
                 IntMat.vector("step", step, 0, 1), lr, BETA1, BETA2, EPS);
     }
 
-    /** One update of every replica from the arena's gradients, as PyTorch's single-tensor Adam does. */
+    /**
+     * One update of every replica from the arena's gradients, as PyTorch's single-tensor Adam does; then the
+     * gradients are zero (optimizer.zero_grad(set_to_none=False) folded into the same op).
+     */
     public void step() {
         backend.run(update);
     }

@@ -431,7 +431,7 @@ public final class VectorBackend implements Backend {
         }
     }
 
-    /** Adam on values [from, to); step is stepSize * c and epsScaled is eps * c, c = sqrt(1 - b2^t). */
+    /** Adam on values [from, to), each gradient cleared once read; step is stepSize * c and epsScaled is eps * c, c = sqrt(1 - b2^t). */
     private static void adamRange(int from, int to, float[] param, float[] grad, float[] m, float[] v,
                                   float beta1, float beta2, float epsScaled, float step) {
         float oneMinusBeta1 = 1f - beta1, oneMinusBeta2 = 1f - beta2;
@@ -445,6 +445,7 @@ public final class VectorBackend implements Backend {
             p.sub(mi.mul(step).div(denom)).intoArray(param, i);
             mi.intoArray(m, i);
             vi.intoArray(v, i);
+            FloatVector.zero(S).intoArray(grad, i);
         }
         for (; i < to; i++) {
             float g = grad[i];
@@ -454,6 +455,7 @@ public final class VectorBackend implements Backend {
             v[i] = vi;
             // the float square root is correctly rounded, as the vector lanes' is
             param[i] -= mi * step / ((float) Math.sqrt(vi) + epsScaled);
+            grad[i] = 0f;
         }
     }
 

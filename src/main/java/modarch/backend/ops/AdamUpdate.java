@@ -8,14 +8,16 @@ import modarch.backend.cpu.Host;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelArgs;
+import modarch.backend.cuda.KernelGeometry;
 
 /**
  * One Adam step with PyTorch's semantics (no weight decay, no amsgrad) over the first n values of the buffers of
  * param, grad, m and v (n-value vectors from offset 0),
  * its step number t read from and written back to step (one int; t = old value + 1), so the same op can be replayed
  * unchanged: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (m / (1-b1^t)) / (sqrt(v / (1-b2^t)) +
- * eps)}, the bias corrections computed in double as PyTorch does. On the GPU: adam.cu's adam_step, then
- * counter32_increment for the step.
+ * eps)}, the bias corrections computed in double as PyTorch does; then {@code g = 0}, so the next step's gradients
+ * accumulate from zero (the zero-grad of the step, folded in here). On the GPU: adam.cu's adam_step, one launch
+ * that also advances the step.
  */
 public record AdamUpdate(Mat param, Mat grad, Mat m, Mat v, IntMat step, double lr, float beta1, float beta2,
                          float eps) implements Op {
@@ -47,14 +49,16 @@ public record AdamUpdate(Mat param, Mat grad, Mat m, Mat v, IntMat step, double 
             v[i] = beta2 * v[i] + (1f - beta2) * g * g;
             float denom = (float) (Math.sqrt(v[i]) / biasCorrection2Sqrt) + eps;
             param[i] -= (float) stepSize * (m[i] / denom);
+            grad[i] = 0f;
         }
     }
 
     @Override
     public void launch(Gpu gpu) {
-        long stepAt = gpu.at(step);
-        gpu.launch1d("adam_step", n(), KernelArgs.of().i(n()).ptr(gpu.at(param)).ptr(gpu.at(grad)).ptr(gpu.at(m))
-                .ptr(gpu.at(v)).ptr(stepAt).d(lr).f(beta1).f(beta2).f(eps));
-        gpu.launch("counter32_increment", 1, 1, 1, 1, 0, KernelArgs.of().ptr(stepAt));
+        // one thread per four values, at least one block: the launch advances the step even when n is 0
+        int blocks = Gpu.blocksFor((n() + 3L) / 4, KernelGeometry.BLOCK_THREADS);
+        gpu.launch("adam_step", blocks, 1, 1, KernelGeometry.BLOCK_THREADS, 0, KernelArgs.of().i(n())
+                .ptr(gpu.at(param)).ptr(gpu.at(grad)).ptr(gpu.at(m)).ptr(gpu.at(v)).ptr(gpu.at(step))
+                .ptr(gpu.ticket()).d(lr).f(beta1).f(beta2).f(eps));
     }
 }
