@@ -87,7 +87,8 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_tiled(GEMM_PA
 #pragma unroll
             for (int j = 0; j < 4; j++) {
                 int gj = col0 + tx + 16 * j;
-                if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, acc[i][j], biasItem, gj, accumulate, relu);
+                if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, acc[i][j], biasItem, gj, accumulate, relu,
+                                                  gemm_mask_at(mask, c, cItem + gi * ldc + gj));
             }
         }
     }
@@ -152,7 +153,8 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS) gemm_small(GEMM_PARAM
         for (int o = tid; o < GEMM_SMALL_TILE * GEMM_SMALL_TILE; o += GEMM_THREADS) {
             int i = o / GEMM_SMALL_TILE, j = o % GEMM_SMALL_TILE, gi = row0 + i, gj = col0 + j;
             float sum = ((partial[0][i][j] + partial[1][i][j]) + partial[2][i][j]) + partial[3][i][j];
-            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, sum, biasItem, gj, accumulate, relu);
+            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, sum, biasItem, gj, accumulate, relu,
+                                              gemm_mask_at(mask, c, cItem + gi * ldc + gj));
         }
         __syncthreads(); // partial is rewritten by the next item
     }

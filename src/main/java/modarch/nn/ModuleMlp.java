@@ -72,6 +72,7 @@ public final class ModuleMlp implements Core {
         this.gradLogits = ws.floats((long) maxRows * modules);
         this.dispatched = router.topK() == 0 ? null : new DispatchedModules(ws, modules, router.topK(), in, hidden,
                 dim, width2, maxRows, sharedInput, !selfScored(), first, w2, b2);
+        first.gradOutputMasked(selfScored()); // the score units' input gradient, dh's last writer, masks it
     }
 
     private boolean selfScored() {
@@ -145,9 +146,10 @@ public final class ModuleMlp implements Core {
                 Gemm.of(hm, false, wColumn, false, new Mat("logits", logits, 0, modules, 1, rows, 1, modules)).precision(precision)
                         .bias(Mat.items("b2[D]", b2.data(), b2.offset(0) + dim, modules, width2, 1))
                         .groups(new Gemm.Groups(rep, hStride, stride, lStride, stride)),
-                // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H)
+                // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H), through the ReLU's backward (by h_m)
                 Gemm.of(gradLogitColumn, false, wColumn, true, new Mat("gradH", first.gradOutput(), 0, modules, hidden,
-                        rows, hidden, rh)).precision(precision).accumulate(true).groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)),
+                        rows, hidden, rh)).precision(precision).accumulate(true).mask(hm)
+                        .groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)),
                 // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1)
                 Gemm.of(hm, true, gradLogitColumn, false, new Mat("w2.grad[:, D]", w2.grad(), w2.offset(0) + dim,
                         modules, hidden * width2, hidden, 1, width2)).precision(precision).accumulate(true)

@@ -190,6 +190,28 @@ public final class VectorBackend implements Backend {
         return java.util.List.of(out);
     }
 
+    /** A product in its precision's kernels, then its mask when it has one. */
+    private void gemm(Gemm op) {
+        if (op.precision() != Precision.FP32) {
+            roundedGemm(op);
+        } else {
+            fp32Gemm(op);
+        }
+        if (op.mask() != null) gemmMask(op);
+    }
+
+    /** The mask of op's epilogue, after the rest of it: the reference's {@link Gemm#applyMask} on each item. */
+    private static void gemmMask(Gemm op) {
+        Mat c = op.c(), mask = op.mask();
+        Gemm.Groups groups = op.groups();
+        for (int g = 0; g < groups.count(); g++) {
+            for (int item = 0; item < c.batch(); item++) {
+                Gemm.applyMask(op.m(), op.n(), Host.floats(c), c.start(g, groups.strideC(), item), c.ld(),
+                        Host.floats(mask), mask.start(g, groups.strideC(), item));
+            }
+        }
+    }
+
     /**
      * One item runs as one (internally parallel) gemm. Several items are split whole across the pool when their
      * products add up to enough work ({@link GemmCall#PARALLEL_MIN}) and they divide evenly or outnumber the threads
@@ -197,13 +219,9 @@ public final class VectorBackend implements Backend {
      * another, each parallel. Groups run one after another. Every element is computed with the same arithmetic
      * either way, so results do not depend on the split.
      */
-    private void gemm(Gemm op) {
+    private void fp32Gemm(Gemm op) {
         Mat a = op.a(), b = op.b(), c = op.c(), bias = op.bias();
         Gemm.Groups groups = op.groups();
-        if (op.precision() != Precision.FP32) {
-            roundedGemm(op);
-            return;
-        }
         int batch = c.batch(), threads = parallel.threads();
         boolean large = (long) batch * op.m() * op.n() * op.k() >= GemmCall.PARALLEL_MIN;
         boolean split = batch > 1 && threads > 1 && large && (batch % threads == 0 || batch >= 2 * threads);
