@@ -2,7 +2,7 @@
 // One Adam step over the whole parameter arena in one launch: the CUDA launch of ops.AdamUpdate (CPU reference:
 // its reference). Every thread reads the step number t = step[0] + 1; the block that finishes last (a ticket taken
 // with an atomic on ticket, a word that is 0 between launches and put back to 0 by that block) writes t back, so
-// no block can see the new count. Each gradient is cleared once read: the next step accumulates from zero. Bias
+// no block can see the new count, and advances counter (null: none), a 64-bit count held as (low, high) words. Each gradient is cleared once read: the next step accumulates from zero. Bias
 // corrections in double, as PyTorch; the moment updates round each product and sum separately, as the reference
 // does. Thread i takes values 4i..4i+3 as float4s (the buffers start at an allocation, so 16-byte aligned), the
 // first n % 4 threads one tail value each; every value gets the same operations, so the bits do not depend on it.
@@ -20,7 +20,8 @@ __device__ __forceinline__ void adam_value(float g, float& p, float& mi, float& 
 // grid: enough blocks of BLOCK_THREADS for ceil(n / 4) threads, at least one (at most MAX_BLOCKS: grid-strided)
 extern "C" __global__ void __launch_bounds__(BLOCK_THREADS)
 adam_step(int n, float* __restrict__ param, float* __restrict__ grad, float* __restrict__ m, float* __restrict__ v,
-          int* __restrict__ step, unsigned* __restrict__ ticket, double lr, float beta1, float beta2, float eps) {
+          int* __restrict__ step, int* __restrict__ counter, unsigned* __restrict__ ticket, double lr, float beta1,
+          float beta2, float eps) {
     const int t = step[0] + 1;
     const double stepSize = lr / (1.0 - pow((double)beta1, (double)t));
     const double biasCorrection2Sqrt = sqrt(1.0 - pow((double)beta2, (double)t));
@@ -51,6 +52,12 @@ adam_step(int n, float* __restrict__ param, float* __restrict__ grad, float* __r
         __threadfence();
         if (atomicAdd(ticket, 1u) == gridDim.x - 1) { // the last block: every block has read t
             step[0] = t;
+            if (counter) {
+                unsigned long long c = ((unsigned long long)(unsigned)counter[1] << 32) | (unsigned)counter[0];
+                c += 1;
+                counter[0] = (int)(unsigned)c;
+                counter[1] = (int)(unsigned)(c >> 32);
+            }
             *ticket = 0;
         }
     }

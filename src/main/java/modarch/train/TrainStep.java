@@ -13,7 +13,7 @@ import modarch.task.Task;
 
 /**
  * One optimisation step of every replica: a fresh batch, forward, loss, backward, gradient-norm clipping when the
- * recipe has it (the RNN family's), Adam, which also clears the gradients for the next step. Allocates nothing and reads nothing back, so it can be recorded once and
+ * recipe has it (the RNN family's), Adam, which also clears the gradients for the next step and advances the batch number. Allocates nothing and reads nothing back, so it can be recorded once and
  * replayed ({@link Backend#record}): the loss of each replica stays in {@link #loss()} until someone downloads it.
  */
 public final class TrainStep implements AutoCloseable {
@@ -88,7 +88,7 @@ public final class TrainStep implements AutoCloseable {
         backend.run(lossOp);
         model.backward();
         if (clip != null) backend.run(clip);
-        adam.step();
+        adam.step(batch.index()); // the batch number advances with Adam's step
     }
 
     /** The last step's training loss per replica, (rep). */

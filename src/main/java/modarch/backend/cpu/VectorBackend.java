@@ -391,6 +391,7 @@ public final class VectorBackend implements Backend {
         int n = op.n();
         float beta1 = op.beta1(), beta2 = op.beta2();
         int t = AdamStep.advance(Host.ints(op.step()), op.step().off());
+        if (op.counter() != null) AdamUpdate.advance(Host.ints(op.counter()), op.counter().off());
         double c = AdamStep.biasCorrection2Sqrt(t, beta2);
         float step = (float) (AdamStep.stepSize(t, op.lr(), beta1) * c), epsScaled = (float) (op.eps() * c);
         if (n < ADAM_PARALLEL_MIN || parallel.threads() == 1) {
