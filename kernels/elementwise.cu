@@ -70,16 +70,21 @@ extern "C" __global__ void scale_blocks(int m, int blocks, int w, const float* _
     GRID_STRIDE(idx, m * blocks * w) dst[idx] = scale[idx / w] * src[idx];
 }
 
-// out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]: one warp per (i, g), lanes stride j, a shuffle tree sums
+// out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]: one warp per (i, g), lanes stride j, a shuffle tree sums; when
+// scaled is not null, also scaled[i][g*w + j] = scale[i][g] * y[i][g*w + j] (scale_blocks' product)
 extern "C" __global__ void block_dot_accumulate(int m, int blocks, int w, const float* __restrict__ x,
-                                                const float* __restrict__ y, float* __restrict__ out) {
+                                                const float* __restrict__ y, float* __restrict__ out,
+                                                const float* __restrict__ scale, float* __restrict__ scaled) {
     const int lane = threadIdx.x % 32;
     const unsigned warps = gridDim.x * (blockDim.x / 32);
     for (unsigned o = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; o < (unsigned)(m * blocks); o += warps) {
         const float* xs = x + o * w;
         const float* ys = y + o * w;
         float s = 0.0f;
-        for (int j = lane; j < w; j += 32) s += xs[j] * ys[j];
+        for (int j = lane; j < w; j += 32) {
+            s += xs[j] * ys[j];
+            if (scaled) scaled[o * w + j] = scale[o] * ys[j];
+        }
         for (int d = 16; d > 0; d /= 2) s += __shfl_xor_sync(0xffffffffu, s, d);
         if (lane == 0) out[o] += s;
     }

@@ -1,6 +1,7 @@
 package modarch.nn;
 
 import java.util.List;
+import java.util.Objects;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
@@ -113,14 +114,14 @@ public final class Linear {
         if (bias != null) backend.run(products.biasGrad);
         if (gradInput != null) {
             int rows = products.rows;
+            Mat mask = maskByInput ? products.forward.a() : null; // x (rows, in)
             if (inputGrad == null || inputGrad.c().buf() != gradInput || inputGrad.m() != rows
-                    || inputGrad.accumulate() != accumulate || (inputGrad.mask() != null) != maskByInput) {
+                    || inputGrad.accumulate() != accumulate || !Objects.equals(inputGrad.mask(), mask)) {
                 inputGrad = null;
-                // dx (rows, in) = dy (rows, out) . W (out, in), masked by x (rows, in) when maskByInput
-                Mat x = products.forward.a();
+                // dx (rows, in) = dy (rows, out) . W (out, in), masked by x when maskByInput
                 inputGrad = Gemm.of(products.weightGrad.a(), false, products.forward.b(), false,
                         new Mat("gradInput", gradInput, 0, rep, rows * in, rows, in, in)).precision(precision)
-                        .accumulate(accumulate).mask(maskByInput ? x : null);
+                        .accumulate(accumulate).mask(mask);
             }
             backend.run(inputGrad);
         }

@@ -91,8 +91,8 @@ public final class ModuleMlp implements Core {
 
     /** The ops of one row count: built when it changes, so a warm step allocates nothing. */
     private record Products(int rows, ScoreUnits scoreUnits, ScaleBlocks scaleHidden, Gemm moduleSum, Gemm biasSum,
-                            Gemm gradScaledHidden, Gemm w2Grad, Gemm b2Grad, Gemm scoreGrad, BlockDotAccumulate scoreDot,
-                            ScaleBlocks scaleGrad) {
+                            Gemm gradScaledHidden, Gemm w2Grad, Gemm b2Grad, Gemm scoreGrad,
+                            BlockDotAccumulate scoreDotAndScaleGrad, ScaleBlocks scaleGrad) {
     }
 
     /** The self-scored modules' score units: their logits' product and its three gradients. */
@@ -103,6 +103,8 @@ public final class ModuleMlp implements Core {
         int rh = modules * hidden;
         int stride = w2.replicaStride();
         FloatBuf h = first.output(), gradH = first.gradOutput(), scores = router.scores();
+        // dh = s * d(s*h)
+        ScaleBlocks scaleGrad = ScaleBlocks.bind(null, gradScaledHidden, scores, gradH, rep * rows, modules, hidden);
         Mat sh = new Mat("scaledHidden", scaledHidden, 0, rep, rows * rh, rows, rh, rh);          // (rep, rows, R*H)
         Mat s = new Mat("scores", scores, 0, rep, rows * modules, rows, modules, modules);          // (rep, rows, R)
         Mat y = new Mat("output", output, 0, rep, rows * dim, rows, dim, dim);                      // (rep, rows, D)
@@ -125,9 +127,10 @@ public final class ModuleMlp implements Core {
                 // ds[b, m] = dy[b] . b2[m][:D] + h[b, m] . d(s*h)[b, m]
                 Gemm.of(dy, false, bigB2, true, new Mat("gradScores", gradScores, 0, rep, rows * modules, rows, modules,
                         modules)).precision(precision),
-                BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules, hidden),
-                // dh = s * d(s*h)
-                ScaleBlocks.bind(null, gradScaledHidden, scores, gradH, rep * rows, modules, hidden));
+                // then dh = s * d(s*h), in the same op
+                BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules, hidden)
+                        .then(scaleGrad),
+                scaleGrad);
     }
 
     /**
@@ -204,9 +207,10 @@ public final class ModuleMlp implements Core {
         backend.run(products.b2Grad);
         if (router.needsScoreGradient()) {
             backend.run(products.scoreGrad);
-            backend.run(products.scoreDot);
+            backend.run(products.scoreDotAndScaleGrad);
+        } else {
+            backend.run(products.scaleGrad);
         }
-        backend.run(products.scaleGrad);
         if (router.needsScoreGradient()) router.backward(products.rows, gradScores, gradLogits);
         if (selfScored()) scoreUnitBackward();
         first.backward(gradInput, false);

@@ -164,6 +164,7 @@ public final class VectorBackend implements Backend {
             RowCall.current().run(parallel, RowCall.Op.BLOCK_DOT, d.x().rows(), 0, d.blocks(), d.w(),
                     Host.floats(d.x()), d.x().off(), 0, Host.floats(d.y()), d.y().off(), 0, Host.floats(d.out()),
                     d.out().off(), d.x().cols());
+            if (d.scaleY() != null) run(d.scaleY());
         } else if (op instanceof SoftmaxRows s) { // the reference's arithmetic, rows split across the pool
             RowCall.current().run(parallel, RowCall.Op.SOFTMAX, s.x().rows(), s.x().cols(), 0, 0, Host.floats(s.x()),
                     s.x().off(), 0, null, 0, 0, Host.floats(s.y()), s.y().off(), s.x().cols());

@@ -135,6 +135,11 @@ abstract class CudaBackendContract extends DeviceContract {
                     (be, f, i) -> be.run(TestOps.scaleBlocks(m, blocks, w, f[0], 1, f[1], 2, f[2], 3)));
             check("blockDotAccumulate " + shape, device, blockInputs, new int[0][],
                     (be, f, i) -> be.run(TestOps.blockDotAccumulate(m, blocks, w, f[0], 1, f[2], 3, f[1], 2)));
+            float[][] dotAndScaleInputs = {blockInputs[0], blockInputs[1], blockInputs[2], gaussian(rnd, m * blocks + 2),
+                gaussian(rnd, m * blocks * w + 4)};
+            check("blockDotAccumulate then scaleBlocks " + shape, device, dotAndScaleInputs, new int[0][],
+                    (be, f, i) -> be.run(TestOps.blockDotAccumulate(m, blocks, w, f[0], 1, f[2], 3, f[1], 2)
+                            .then(TestOps.scaleBlocks(m, blocks, w, f[2], 3, f[3], 2, f[4], 4))));
             check("softmaxRows " + shape, device, new float[][] {gaussian(rnd, m * n + 1), gaussian(rnd, m * n + 2)},
                     new int[0][], (be, f, i) -> be.run(TestOps.softmaxRows(m, n, f[0], 1, f[1], 2)));
             check("softmaxRowsBackward " + shape, device,
