@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import modarch.backend.cuda.emu.EmulatedDriver;
 import modarch.backend.cuda.emu.Schedule;
 import modarch.model.Model;
@@ -17,7 +18,9 @@ import modarch.train.Adam;
 import modarch.train.Loss;
 import modarch.train.TrainConfig;
 import modarch.train.TrainStep;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The kernel launches of one replayed training step, by kernel, counted on the emulated device: a guard against a
@@ -26,36 +29,28 @@ import org.junit.jupiter.api.Test;
  */
 class StepLaunchesTest {
 
-    @Test
-    void aModularMlpStepOfEightRules() {
-        // the shape of bench/results/gpu-NVIDIA-H200-2026-11-26.md's "where one eager step's GPU time goes"
-        TrainConfig shape = new TrainConfig(Registry.task("mlp-regression"), ModelKind.MODULAR, 8, 32, 128, 256,
-                1e-4, 1, 1, 0, 0);
-        assertLaunches(51, "{adam_step=1, block_dot_accumulate=1, column_sum_accumulate=8, copy_blocks=7, "
-                + "gemm_small=12, gemm_tiled=16, l1_loss=1, mlp_task_batch=1, one_hot=1, "
-                + "scale_blocks=1, softmax_rows=1, softmax_rows_backward=1}", shape);
+    /** Each family's Modular step: its shape, then its launches per kernel (as a sorted map prints them) and in all. */
+    static Stream<Arguments> steps() {
+        return Stream.of(
+                // the shape of bench/results/gpu-NVIDIA-H200-2026-11-26.md's "where one eager step's GPU time goes"
+                Arguments.of(new TrainConfig(Registry.task("mlp-regression"), ModelKind.MODULAR, 8, 32, 128, 256, 1e-4,
+                        1, 1, 0, 0), "{adam_step=1, block_dot_accumulate=1, column_sum_accumulate=8, copy_blocks=7, "
+                        + "gemm_small=12, gemm_tiled=16, l1_loss=1, mlp_task_batch=1, one_hot=1, scale_blocks=1, "
+                        + "softmax_rows=1, softmax_rows_backward=1}", 51),
+                Arguments.of(new TrainConfig(Registry.task("mha-regression"), ModelKind.MODULAR, 4,
+                        new MhaOptions(16, 32, 1, 5, 0), 8, 1e-4, 1, 1, 0, 0), "{adam_step=1, attention_backward=1, "
+                        + "attention_forward=1, block_dot_accumulate=1, column_sum_accumulate=10, copy_blocks=6, "
+                        + "gemm_small=35, l1_loss=1, mha_task_batch=1, one_hot=1, scale_blocks=1, softmax_rows=1, "
+                        + "softmax_rows_backward=1}", 61),
+                Arguments.of(new TrainConfig(Registry.task("rnn-regression"), ModelKind.MODULAR, 4,
+                        new RnnOptions(16, 16, 4, 1, 5), 8, 1e-4, 1, 1, 0, 0), "{adam_step=1, column_sum_accumulate=9, "
+                        + "copy_blocks=6, fill_f32=2, gemm_small=24, grad_clip_scale=1, grad_norm_partial=1, l1_loss=1, "
+                        + "lstm_cell_backward=5, lstm_cell_forward=5, one_hot=1, rnn_task_batch=1}", 57));
     }
 
-    @Test
-    void aModularMhaStep() {
-        TrainConfig shape = new TrainConfig(Registry.task("mha-regression"), ModelKind.MODULAR, 4,
-                new MhaOptions(16, 32, 1, 5, 0), 8, 1e-4, 1, 1, 0, 0);
-        assertLaunches(61, "{adam_step=1, attention_backward=1, attention_forward=1, block_dot_accumulate=1, "
-                + "column_sum_accumulate=10, copy_blocks=6, gemm_small=35, l1_loss=1, "
-                + "mha_task_batch=1, one_hot=1, scale_blocks=1, softmax_rows=1, softmax_rows_backward=1}", shape);
-    }
-
-    @Test
-    void aModularRnnStep() {
-        TrainConfig shape = new TrainConfig(Registry.task("rnn-regression"), ModelKind.MODULAR, 4,
-                new RnnOptions(16, 16, 4, 1, 5), 8, 1e-4, 1, 1, 0, 0);
-        assertLaunches(57, "{adam_step=1, column_sum_accumulate=9, copy_blocks=6, fill_f32=2, "
-                + "gemm_small=24, grad_clip_scale=1, grad_norm_partial=1, l1_loss=1, lstm_cell_backward=5, "
-                + "lstm_cell_forward=5, one_hot=1, rnn_task_batch=1}", shape);
-    }
-
-    /** total launches in all, and expected: the launches per kernel, as a sorted map prints them. */
-    private static void assertLaunches(int total, String expected, TrainConfig shape) {
+    @ParameterizedTest(name = "[{index}] {2} launches")
+    @MethodSource("steps")
+    void aStepMakesTheseLaunches(TrainConfig shape, String expected, int total) {
         Map<String, Integer> launches = launches(shape);
         assertEquals(expected, launches.toString());
         assertEquals(total, launches.values().stream().mapToInt(Integer::intValue).sum());
