@@ -1,6 +1,5 @@
 // Element-wise, block-copy and column-sum kernels of a step: the CUDA launches of ops.Fill, ReluBackward,
-// ColumnSumAccumulate, ScaleBlocks, BlockDotAccumulate, OneHot and CopyBlocks (CPU reference: the ops' references),
-// plus the device counters that let a captured step advance by itself.
+// ColumnSumAccumulate, ScaleBlocks, BlockDotAccumulate, OneHot and CopyBlocks (CPU reference: the ops' references).
 // Pointers arrive already offset; launches are 1-D with 256 threads unless said otherwise, grids stride.
 // Element counts fit in 31 bits (Java buffers are int-indexed), so index arithmetic is 32-bit: a 64-bit
 // division costs dozens of instructions on the GPU.
@@ -71,16 +70,21 @@ extern "C" __global__ void scale_blocks(int m, int blocks, int w, const float* _
     GRID_STRIDE(idx, m * blocks * w) dst[idx] = scale[idx / w] * src[idx];
 }
 
-// out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]: one warp per (i, g), lanes stride j, a shuffle tree sums
+// out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]: one warp per (i, g), lanes stride j, a shuffle tree sums; when
+// scaled is not null, also scaled[i][g*w + j] = scale[i][g] * y[i][g*w + j] (scale_blocks' product)
 extern "C" __global__ void block_dot_accumulate(int m, int blocks, int w, const float* __restrict__ x,
-                                                const float* __restrict__ y, float* __restrict__ out) {
+                                                const float* __restrict__ y, float* __restrict__ out,
+                                                const float* __restrict__ scale, float* __restrict__ scaled) {
     const int lane = threadIdx.x % 32;
     const unsigned warps = gridDim.x * (blockDim.x / 32);
     for (unsigned o = blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; o < (unsigned)(m * blocks); o += warps) {
         const float* xs = x + o * w;
         const float* ys = y + o * w;
         float s = 0.0f;
-        for (int j = lane; j < w; j += 32) s += xs[j] * ys[j];
+        for (int j = lane; j < w; j += 32) {
+            s += xs[j] * ys[j];
+            if (scaled) scaled[o * w + j] = scale[o] * ys[j];
+        }
         for (int d = 16; d > 0; d /= 2) s += __shfl_xor_sync(0xffffffffu, s, d);
         if (lane == 0) out[o] += s;
     }
@@ -89,19 +93,4 @@ extern "C" __global__ void block_dot_accumulate(int m, int blocks, int w, const 
 // out[i][j] = (j == index[i]) for n rows of classes (an index outside 0..classes-1 gives a zero row)
 extern "C" __global__ void one_hot(int n, int classes, const int* __restrict__ index, float* __restrict__ out) {
     GRID_STRIDE(idx, n * classes) out[idx] = ((int)(idx % classes) == index[idx / classes]) ? 1.0f : 0.0f;
-}
-
-// counter[0] += 1 (a 32-bit count, e.g. Adam's step); one thread
-extern "C" __global__ void counter32_increment(int* counter) {
-    if (blockIdx.x == 0 && threadIdx.x == 0) counter[0] += 1;
-}
-
-// (counter[0], counter[1]) as the low and high words of a 64-bit count, += 1; one thread
-extern "C" __global__ void counter64_increment(int* counter) {
-    if (blockIdx.x == 0 && threadIdx.x == 0) {
-        unsigned long long v = ((unsigned long long)(unsigned)counter[1] << 32) | (unsigned)counter[0];
-        v += 1;
-        counter[0] = (int)(unsigned)v;
-        counter[1] = (int)(unsigned)(v >> 32);
-    }
 }

@@ -133,20 +133,22 @@ __device__ __forceinline__ void gemm_tiled_item(float (*tileA)[BK][BM + GEMM_PAD
     }
     float* cItem = c + g * groupStrideC + bi * strideC;
     const float* biasItem = bias ? bias + g * groupStrideBias + bi * strideBias : nullptr;
+    const float* maskItem = gemm_mask_at(mask, c, cItem);
 #pragma unroll
     for (int i = 0; i < TM; i++) {
         const int gi = row0 + 64 * (i / 4) + 4 * ty + i % 4;
 #pragma unroll
         for (int j = 0; j < TN; j++) {
             const int gj = col0 + 64 * (j / 4) + 4 * tx + j % 4;
-            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, acc[i][j], biasItem, gj, accumulate, relu);
+            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, acc[i][j], biasItem, gj, accumulate, relu,
+                                              maskItem ? maskItem + gi * ldc + gj : nullptr);
         }
     }
 }
 
 #define GEMM_ARGS                                                                                               \
     groups, batch, transA, transB, m, n, k, a, lda, strideA, groupStrideA, b, ldb, strideB, groupStrideB, c, ldc, \
-    strideC, groupStrideC, accumulate, bias, strideBias, groupStrideBias, relu
+    strideC, groupStrideC, accumulate, bias, strideBias, groupStrideBias, relu, mask
 
 // Every item of the launch (grid z walks them, items beyond gridDim.z loop) through gemm_tiled_item.
 template <int BM, int BN, int BK, bool TA, bool TB>
@@ -248,7 +250,8 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS) gemm_small(GEMM_PARAM
         for (int o = tid; o < GEMM_SMALL_TILE * GEMM_SMALL_TILE; o += GEMM_THREADS) {
             int i = o / GEMM_SMALL_TILE, j = o % GEMM_SMALL_TILE, gi = row0 + i, gj = col0 + j;
             float sum = ((partial[0][i][j] + partial[1][i][j]) + partial[2][i][j]) + partial[3][i][j];
-            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, sum, biasItem, gj, accumulate, relu);
+            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, sum, biasItem, gj, accumulate, relu,
+                                              gemm_mask_at(mask, c, cItem + gi * ldc + gj));
         }
         __syncthreads(); // partial is rewritten by the next item
     }

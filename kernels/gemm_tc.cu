@@ -17,7 +17,8 @@
 template <bool TA, bool TB>
 __device__ __forceinline__ void tc_item(bool split, float (*slabA)[TC_SLAB_FLOATS], float (*slabB)[TC_SLAB_FLOATS],
                                         int m, int n, int k, const float* aItem, int lda, const float* bItem, int ldb,
-                                        float* cItem, int ldc, int accumulate, const float* biasItem, int relu) {
+                                        float* cItem, int ldc, int accumulate, const float* biasItem, int relu,
+                                        const float* maskItem) {
     const int row0 = blockIdx.y * GEMM_TC_TILE, col0 = blockIdx.x * GEMM_TC_TILE;
     const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
     const int g = lane / 4, t = lane % 4;
@@ -31,7 +32,8 @@ __device__ __forceinline__ void tc_item(bool split, float (*slabA)[TC_SLAB_FLOAT
 #pragma unroll
             for (int r = 0; r < 4; r++) {
                 const int gi = row0 + wi + 16 * mi + g + 8 * (r / 2), gj = col0 + wj + 8 * ni + 2 * t + r % 2;
-                if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, acc[mi][ni][r], biasItem, gj, accumulate, relu);
+                if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, acc[mi][ni][r], biasItem, gj, accumulate, relu,
+                                                  maskItem ? maskItem + gi * ldc + gj : nullptr);
             }
 }
 
@@ -46,7 +48,8 @@ extern "C" __global__ void __launch_bounds__(GEMM_TC_THREADS) gemm_tf32(GEMM_PAR
         const float* biasItem = bias ? bias + g * groupStrideBias + bi * strideBias : nullptr;
         const bool split = precision == 2;
 #define TC_ITEM(TA, TB)                                                                                         \
-    tc_item<TA, TB>(split, slabA, slabB, m, n, k, aItem, lda, bItem, ldb, cItem, ldc, accumulate, biasItem, relu)
+    tc_item<TA, TB>(split, slabA, slabB, m, n, k, aItem, lda, bItem, ldb, cItem, ldc, accumulate, biasItem, relu,   \
+                    gemm_mask_at(mask, c, cItem))
         if (transA) {
             if (transB) TC_ITEM(true, true);
             else TC_ITEM(true, false);

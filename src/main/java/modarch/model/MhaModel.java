@@ -187,11 +187,11 @@ public final class MhaModel extends LayeredModel {
 
     @Override
     public void backward() {
-        decoder2.backward(decoder1.gradOutput(), false);
+        decoder2.backwardInto(decoder1);
         decoder1.backward(outProj.gradOutput(), false);
         outProj.backward(attention.gradJoined());
         attention.backward(encoder2.gradOutput());
-        encoder2.backward(encoder1.gradOutput(), false);
+        encoder2.backwardInto(encoder1);
         encoder1.backward(null, false);
     }
 

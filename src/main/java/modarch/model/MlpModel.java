@@ -142,7 +142,7 @@ public final class MlpModel extends LayeredModel {
             copies = null;
             copies = new Copies(rows, batch.inputs());
         }
-        for (CopyBlocks column : copies.digitColumns) backend.run(column);
+        backend.run(copies.digitColumns);
         digit1.forward(digits, 2 * rows);
         digit2.forward(digit1.output(), 2 * rows);
         for (CopyBlocks block : copies.join) backend.run(block);
@@ -150,38 +150,35 @@ public final class MlpModel extends LayeredModel {
 
     /**
      * The copies between the encoders and the core at one shape: digits from the inputs, and [enc(a), enc(b),
-     * enc(rule)] into joined and back; built when the rows or the inputs change.
+     * enc(rule)] into joined and back, each digit pair in one op (a and b as two items of every replica); built when
+     * the rows or the inputs change.
      */
     private final class Copies {
         final int rows;
         final FloatBuf inputs;
-        final CopyBlocks[] digitColumns = new CopyBlocks[2]; // digits (rep, 2 rows, 1): column a of inputs, then b
-        final CopyBlocks[] join = new CopyBlocks[3];         // each encoding (rep, rows, E) into its joined columns
-        final CopyBlocks[] split = new CopyBlocks[3];        // each joined gradient block back to its encoder's
-        final CopyBlocks routerContextGrad;                  // the router's rule-context gradient added to rule2's
+        final CopyBlocks digitColumns;    // digits (rep, 2 rows, 1): column a of inputs (rep, rows, 2), then b
+        final CopyBlocks[] join = new CopyBlocks[2];  // enc(a), enc(b) (rep, 2 rows, E), then enc(rule), into joined
+        final CopyBlocks[] split = new CopyBlocks[2]; // joined's gradient blocks back to digit2's, then to rule2's
+        final CopyBlocks routerContextGrad;           // the router's rule-context gradient added to rule2's
 
         Copies(int rows, FloatBuf inputs) {
             this.rows = rows;
             this.inputs = inputs;
             int e = encDim;
-            for (int c = 0; c < 2; c++) {
-                digitColumns[c] = CopyBlocks.copy(new Mat("inputs", inputs, c, rep, 2 * rows, rows, 1, 2),
-                        new Mat("digits", digits, c * rows, rep, 2 * rows, rows, 1, 1));
-            }
-            Mat[] encodings = {
-                new Mat("digit a", digit2.output(), 0, rep, 2 * rows * e, rows, e, e),
-                new Mat("digit b", digit2.output(), rows * e, rep, 2 * rows * e, rows, e, e),
-                new Mat("rule", rule2.output(), 0, rep, rows * e, rows, e, e)};
-            Mat[] gradEncodings = {
-                new Mat("grad digit a", digit2.gradOutput(), 0, rep, 2 * rows * e, rows, e, e),
-                new Mat("grad digit b", digit2.gradOutput(), rows * e, rep, 2 * rows * e, rows, e, e),
-                new Mat("grad rule", rule2.gradOutput(), 0, rep, rows * e, rows, e, e)};
-            for (int block = 0; block < 3; block++) {
-                join[block] = CopyBlocks.copy(encodings[block], new Mat("joined", joined, block * e, rep, rows * 3 * e,
-                        rows, e, 3 * e));
-                split[block] = CopyBlocks.copy(new Mat("gradJoined", gradJoined, block * e, rep, rows * 3 * e, rows, e,
-                        3 * e), gradEncodings[block]);
-            }
+            digitColumns = new CopyBlocks(new Mat("inputs", inputs, 0, 2, 1, rows, 1, 2),
+                    new Mat("digits", digits, 0, 2, rows, rows, 1, 1), false, rep, 2 * rows, 2 * rows);
+            // digit2's output (rep, 2 rows, E): a's rows, then b's; joined's blocks 0 and 1 (rep, rows, 3E)
+            Mat digitPair = new Mat("digit a, b", digit2.output(), 0, 2, rows * e, rows, e, e);
+            Mat joinedPair = new Mat("joined a, b", joined, 0, 2, e, rows, e, 3 * e);
+            Mat gradDigitPair = new Mat("grad digit a, b", digit2.gradOutput(), 0, 2, rows * e, rows, e, e);
+            Mat gradJoinedPair = new Mat("gradJoined a, b", gradJoined, 0, 2, e, rows, e, 3 * e);
+            join[0] = new CopyBlocks(digitPair, joinedPair, false, rep, 2 * rows * e, rows * 3 * e);
+            split[0] = new CopyBlocks(gradJoinedPair, gradDigitPair, false, rep, rows * 3 * e, 2 * rows * e);
+            Mat rule = new Mat("rule", rule2.output(), 0, rep, rows * e, rows, e, e);
+            Mat gradRule = new Mat("grad rule", rule2.gradOutput(), 0, rep, rows * e, rows, e, e);
+            join[1] = CopyBlocks.copy(rule, new Mat("joined", joined, 2 * e, rep, rows * 3 * e, rows, e, 3 * e));
+            split[1] = CopyBlocks.copy(new Mat("gradJoined", gradJoined, 2 * e, rep, rows * 3 * e, rows, e, 3 * e),
+                    gradRule);
             FloatBuf contextGrad = core.gradRuleContext();
             routerContextGrad = contextGrad == null ? null : CopyBlocks.add(
                     Mat.vector("routerContextGrad", contextGrad, 0, rep * rows * e),
@@ -191,14 +188,14 @@ public final class MlpModel extends LayeredModel {
 
     @Override
     public void backward() {
-        decoder2.backward(decoder1.gradOutput(), false);
+        decoder2.backwardInto(decoder1);
         decoder1.backward(core.gradOutput(), false);
         core.backward(gradJoined);
         for (CopyBlocks block : copies.split) backend.run(block);
         if (copies.routerContextGrad != null) backend.run(copies.routerContextGrad);
-        digit2.backward(digit1.gradOutput(), false);
+        digit2.backwardInto(digit1);
         digit1.backward(null, false);
-        rule2.backward(rule1.gradOutput(), false);
+        rule2.backwardInto(rule1);
         rule1.backward(null, false);
     }
 

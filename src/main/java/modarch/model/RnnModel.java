@@ -242,10 +242,10 @@ public final class RnnModel extends LayeredModel {
                     + " steps, not " + length);
         }
         backend.run(windows.gradToSteps);
-        decoder2.backward(decoder1.gradOutput(), false);
+        decoder2.backwardInto(decoder1);
         decoder1.backward(cell.gradH(), false);
         cell.backward(encoder2.gradOutput());
-        encoder2.backward(encoder1.gradOutput(), false);
+        encoder2.backwardInto(encoder1);
         encoder1.backward(null, false);
     }
 

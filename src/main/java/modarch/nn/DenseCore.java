@@ -33,7 +33,7 @@ public final class DenseCore implements Core {
 
     @Override
     public void backward(FloatBuf gradInput) {
-        second.backward(first.gradOutput(), false);
+        second.backwardInto(first);
         first.backward(gradInput, false);
     }
 

@@ -36,6 +36,7 @@ public final class GroupLinear {
     private final FloatBuf gradWide;   // shared input only: gradWide is (rep, din, R*dout)
     private Products products;         // at the rows and input last run
     private Gemm inputGrad;            // dx at those rows, into the gradInput last given to backward
+    private boolean gradOutputMasked;  // gradOutput arrives through the ReLU's backward (its caller's products)
 
     public GroupLinear(Workspace ws, String prefix, int modules, int din, int dout,
                        int maxRows, boolean sharedInput, boolean relu) {
@@ -120,12 +121,21 @@ public final class GroupLinear {
     }
 
     /**
-     * Accumulates w and b gradients from {@link #gradOutput()} (ReLU backward applied in place);
+     * Says whether {@link #gradOutput()} arrives through the ReLU's backward already (its writer's product masked it
+     * by {@link #output()}), so that {@link #backward} skips its own.
+     */
+    void gradOutputMasked(boolean masked) {
+        this.gradOutputMasked = masked;
+    }
+
+    /**
+     * Accumulates w and b gradients from {@link #gradOutput()} (ReLU backward applied in place unless it arrives
+     * masked);
      * writes (or adds) the input gradient into gradInput when it is not null. With a shared
      * input the module contributions are summed.
      */
     public void backward(FloatBuf gradInput, boolean accumulate) {
-        if (relu) backend.run(products.reluBackward);
+        if (relu && !gradOutputMasked) backend.run(products.reluBackward);
         backend.run(products.biasGrad);
         backend.run(products.weightGrad);
         if (sharedInput) backend.run(products.unpackGrad);

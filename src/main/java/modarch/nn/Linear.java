@@ -1,6 +1,7 @@
 package modarch.nn;
 
 import java.util.List;
+import java.util.Objects;
 import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
@@ -28,6 +29,7 @@ public final class Linear {
     private final FloatBuf gradOutput; // gradOutput is (rep, rows, out), filled by the caller before backward
     private Products products;           // at the rows and input last run
     private Gemm inputGrad;              // dx at those rows, into the gradInput last given to backward
+    private boolean gradOutputMasked;    // gradOutput arrives through the ReLU's backward (the layer above's backwardInto)
 
     public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu) {
         this(ws, prefix, in, out, maxRows, relu, true);
@@ -87,21 +89,39 @@ public final class Linear {
 
     /**
      * Accumulates weight and bias gradients from {@link #gradOutput()} (modified in place by the
-     * ReLU backward) and, when gradInput is not null, writes (or adds, when accumulate) the gradient
-     * of the input there: gradInput is (rep, rows, in).
+     * ReLU backward, unless it came through it: {@link #backwardInto}) and, when gradInput is not null, writes (or
+     * adds, when accumulate) the gradient of the input there: gradInput is (rep, rows, in).
      */
     public void backward(FloatBuf gradInput, boolean accumulate) {
-        if (relu) backend.run(products.reluBackward);
+        backward(gradInput, accumulate, false);
+    }
+
+    /**
+     * {@code backward(below.gradOutput(), false)} where below is the layer whose output is this layer's input. When
+     * below has a ReLU, the input gradient goes through the ReLU's backward in the same product (masked where the
+     * input is not positive), and below's backward then skips its own.
+     */
+    public void backwardInto(Linear below) {
+        if (products.x != below.output) throw new IllegalStateException("backwardInto a layer that is not the input");
+        below.gradOutputMasked = below.relu;
+        backward(below.gradOutput, false, below.relu);
+    }
+
+    /** maskByInput: dx is 0 where x is not positive (the backward of the ReLU whose output x is). */
+    private void backward(FloatBuf gradInput, boolean accumulate, boolean maskByInput) {
+        if (relu && !gradOutputMasked) backend.run(products.reluBackward);
         backend.run(products.weightGrad);
         if (bias != null) backend.run(products.biasGrad);
         if (gradInput != null) {
             int rows = products.rows;
+            Mat mask = maskByInput ? products.forward.a() : null; // x (rows, in)
             if (inputGrad == null || inputGrad.c().buf() != gradInput || inputGrad.m() != rows
-                    || inputGrad.accumulate() != accumulate) {
+                    || inputGrad.accumulate() != accumulate || !Objects.equals(inputGrad.mask(), mask)) {
                 inputGrad = null;
-                // dx (rows, in) = dy (rows, out) . W (out, in)
+                // dx (rows, in) = dy (rows, out) . W (out, in), masked by x when maskByInput
                 inputGrad = Gemm.of(products.weightGrad.a(), false, products.forward.b(), false,
-                        new Mat("gradInput", gradInput, 0, rep, rows * in, rows, in, in)).precision(precision).accumulate(accumulate);
+                        new Mat("gradInput", gradInput, 0, rep, rows * in, rows, in, in)).precision(precision)
+                        .accumulate(accumulate).mask(mask);
             }
             backend.run(inputGrad);
         }

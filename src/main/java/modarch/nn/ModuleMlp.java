@@ -72,6 +72,7 @@ public final class ModuleMlp implements Core {
         this.gradLogits = ws.floats((long) maxRows * modules);
         this.dispatched = router.topK() == 0 ? null : new DispatchedModules(ws, modules, router.topK(), in, hidden,
                 dim, width2, maxRows, sharedInput, !selfScored(), first, w2, b2);
+        first.gradOutputMasked(selfScored()); // the score units' input gradient, dh's last writer, masks it
     }
 
     private boolean selfScored() {
@@ -90,8 +91,8 @@ public final class ModuleMlp implements Core {
 
     /** The ops of one row count: built when it changes, so a warm step allocates nothing. */
     private record Products(int rows, ScoreUnits scoreUnits, ScaleBlocks scaleHidden, Gemm moduleSum, Gemm biasSum,
-                            Gemm gradScaledHidden, Gemm w2Grad, Gemm b2Grad, Gemm scoreGrad, BlockDotAccumulate scoreDot,
-                            ScaleBlocks scaleGrad) {
+                            Gemm gradScaledHidden, Gemm w2Grad, Gemm b2Grad, Gemm scoreGrad,
+                            BlockDotAccumulate scoreDotAndScaleGrad, ScaleBlocks scaleGrad) {
     }
 
     /** The self-scored modules' score units: their logits' product and its three gradients. */
@@ -102,6 +103,8 @@ public final class ModuleMlp implements Core {
         int rh = modules * hidden;
         int stride = w2.replicaStride();
         FloatBuf h = first.output(), gradH = first.gradOutput(), scores = router.scores();
+        // dh = s * d(s*h)
+        ScaleBlocks scaleGrad = ScaleBlocks.bind(null, gradScaledHidden, scores, gradH, rep * rows, modules, hidden);
         Mat sh = new Mat("scaledHidden", scaledHidden, 0, rep, rows * rh, rows, rh, rh);          // (rep, rows, R*H)
         Mat s = new Mat("scores", scores, 0, rep, rows * modules, rows, modules, modules);          // (rep, rows, R)
         Mat y = new Mat("output", output, 0, rep, rows * dim, rows, dim, dim);                      // (rep, rows, D)
@@ -124,9 +127,10 @@ public final class ModuleMlp implements Core {
                 // ds[b, m] = dy[b] . b2[m][:D] + h[b, m] . d(s*h)[b, m]
                 Gemm.of(dy, false, bigB2, true, new Mat("gradScores", gradScores, 0, rep, rows * modules, rows, modules,
                         modules)).precision(precision),
-                BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules, hidden),
-                // dh = s * d(s*h)
-                ScaleBlocks.bind(null, gradScaledHidden, scores, gradH, rep * rows, modules, hidden));
+                // then dh = s * d(s*h), in the same op
+                BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules, hidden)
+                        .then(scaleGrad),
+                scaleGrad);
     }
 
     /**
@@ -145,9 +149,10 @@ public final class ModuleMlp implements Core {
                 Gemm.of(hm, false, wColumn, false, new Mat("logits", logits, 0, modules, 1, rows, 1, modules)).precision(precision)
                         .bias(Mat.items("b2[D]", b2.data(), b2.offset(0) + dim, modules, width2, 1))
                         .groups(new Gemm.Groups(rep, hStride, stride, lStride, stride)),
-                // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H)
+                // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H), through the ReLU's backward (by h_m)
                 Gemm.of(gradLogitColumn, false, wColumn, true, new Mat("gradH", first.gradOutput(), 0, modules, hidden,
-                        rows, hidden, rh)).precision(precision).accumulate(true).groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)),
+                        rows, hidden, rh)).precision(precision).accumulate(true).mask(hm)
+                        .groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)),
                 // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1)
                 Gemm.of(hm, true, gradLogitColumn, false, new Mat("w2.grad[:, D]", w2.grad(), w2.offset(0) + dim,
                         modules, hidden * width2, hidden, 1, width2)).precision(precision).accumulate(true)
@@ -202,9 +207,10 @@ public final class ModuleMlp implements Core {
         backend.run(products.b2Grad);
         if (router.needsScoreGradient()) {
             backend.run(products.scoreGrad);
-            backend.run(products.scoreDot);
+            backend.run(products.scoreDotAndScaleGrad);
+        } else {
+            backend.run(products.scaleGrad);
         }
-        backend.run(products.scaleGrad);
         if (router.needsScoreGradient()) router.backward(products.rows, gradScores, gradLogits);
         if (selfScored()) scoreUnitBackward();
         first.backward(gradInput, false);

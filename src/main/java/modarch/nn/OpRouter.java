@@ -72,7 +72,7 @@ public final class OpRouter extends AbstractRouter {
         int last = scorer.size() - 1;
         softmaxBackward(rows, dScores, scorer.get(last).gradOutput());
         addRegularizerGradient(rows, scorer.get(last).gradOutput());
-        for (int i = last; i > 0; i--) scorer.get(i).backward(scorer.get(i - 1).gradOutput(), false);
+        for (int i = last; i > 0; i--) scorer.get(i).backwardInto(scorer.get(i - 1));
         scorer.get(0).backward(gradContext, false);
     }
 

@@ -10,7 +10,7 @@ import modarch.backend.ops.Fill;
 /**
  * Every parameter of one model, all replicas, in four buffers: values, gradients and Adam's two moments, each
  * (rep, replicaStride) with replica r's block at r * replicaStride and a parameter at the same place inside
- * every block. So Adam and zero-grad are one op each, and a replica's checkpoint is one download. Parameters
+ * every block. So Adam (which also clears the gradients) and zero-grad are one op each, and a replica's checkpoint is one download. Parameters
  * are declared while the layers are built; the buffers exist from {@link #allocate()} on.
  */
 public final class ParamArena implements AutoCloseable {

@@ -6,13 +6,12 @@ import modarch.backend.DoubleBits;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.IntMat;
-import modarch.backend.ops.IncrementLong;
 
 /**
  * One batch of every replica on the backend: inputs (rep, rows, inputWidth), rules (rep, rows),
  * labels (rep, rows, labelWidth). Drawn on the backend by the tasks' {@link BatchSampler} (on a GPU, by a kernel)
  * at a batch index held in a backend counter, so a recorded step can draw its next batch by itself
- * ({@link #fillNext}).
+ * ({@link #fillNext}, then the counter advanced in the step's last op: {@link #index()}).
  */
 public final class Batch implements AutoCloseable {
     private final Backend backend;
@@ -23,7 +22,7 @@ public final class Batch implements AutoCloseable {
     private final IntBuf rules;
     private final FloatBuf labels;
     private final IntBuf batchIndex; // batchIndex is (2): the low and high word of the next batch's number
-    private final IncrementLong advance; // adds 1 to batchIndex
+    private final IntMat index;      // batchIndex's view
     private IntBuf probabilities;    // probabilities is (2 R): the last rule probabilities, DoubleBits words
     private BatchSampler sampler;
     private Task[] samplerTasks;
@@ -41,7 +40,7 @@ public final class Batch implements AutoCloseable {
         this.rules = backend.allocInts(n);
         this.labels = backend.allocFloats(Math.multiplyExact(n, labelWidth));
         this.batchIndex = backend.allocInts(2);
-        this.advance = new IncrementLong(IntMat.vector("batchIndex", batchIndex, 0, 2));
+        this.index = IntMat.vector("batchIndex", batchIndex, 0, 2);
     }
 
     /**
@@ -62,7 +61,7 @@ public final class Batch implements AutoCloseable {
             backend.upload(words, 0, probabilities, 0, words.length);
             probabilityWords = probabilities;
         }
-        draw(tasks, seeds, stream, examples, length, false, ood, probabilityWords);
+        draw(tasks, seeds, stream, examples, length, ood, probabilityWords);
     }
 
     /** Sets the number of the batch that {@link #fillNext} draws next (an upload: not inside a recorded step). */
@@ -71,15 +70,20 @@ public final class Batch implements AutoCloseable {
     }
 
     /**
-     * Draws the next batch of stream (uniform rules, in distribution) and advances the batch number, on the
-     * backend alone: a recorded step replays it.
+     * Draws the batch of stream (uniform rules, in distribution) that the batch number names, on the backend alone: a
+     * recorded step replays it. The caller advances the number ({@link #index()}) once the batch is used.
      */
     public void fillNext(Task[] tasks, long[] seeds, DataStream stream, int examples, int length) {
-        draw(tasks, seeds, stream, examples, length, true, false, null);
+        draw(tasks, seeds, stream, examples, length, false, null);
     }
 
-    private void draw(Task[] tasks, long[] seeds, DataStream stream, int examples, int length, boolean advance,
-                      boolean ood, IntBuf probabilityWords) {
+    /** The number of the batch {@link #fillNext} draws: (low, high) words of a 64-bit count on the backend. */
+    public IntMat index() {
+        return index;
+    }
+
+    private void draw(Task[] tasks, long[] seeds, DataStream stream, int examples, int length, boolean ood,
+                      IntBuf probabilityWords) {
         int newRows = Math.multiplyExact(examples, length);
         if ((long) rep * newRows > rules.length()) {
             throw new IllegalArgumentException("a batch of " + newRows + " rows per replica exceeds this batch's "
@@ -88,7 +92,6 @@ public final class Batch implements AutoCloseable {
         rows = newRows;
         this.length = length;
         sampler(tasks, seeds).draw(stream, batchIndex, examples, length, ood, probabilityWords, inputs, rules, labels);
-        if (advance) backend.run(this.advance);
     }
 
     /** The sampler of these tasks and seeds, made (and its tables uploaded) when they change. */

@@ -20,6 +20,7 @@ public final class Adam implements AutoCloseable {
     private final ParamArena arena;
     private final IntBuf step; // step is (1): the number of updates so far
     private final AdamUpdate update;
+    private AdamUpdate advancing; // update that also advances the last counter given to step(counter)
 
     public Adam(Backend backend, ParamArena arena, double lr) {
         this.backend = backend;
@@ -31,9 +32,24 @@ public final class Adam implements AutoCloseable {
                 IntMat.vector("step", step, 0, 1), lr, BETA1, BETA2, EPS);
     }
 
-    /** One update of every replica from the arena's gradients, as PyTorch's single-tensor Adam does. */
+    /**
+     * One update of every replica from the arena's gradients, as PyTorch's single-tensor Adam does; then the
+     * gradients are zero (optimizer.zero_grad(set_to_none=False) folded into the same op).
+     */
     public void step() {
         backend.run(update);
+    }
+
+    /**
+     * {@link #step()} that also adds 1 to counter, a 64-bit count held as (low, high) words (a step's batch number),
+     * in the same op.
+     */
+    public void step(IntMat counter) {
+        if (advancing == null || !advancing.counter().equals(counter)) {
+            advancing = null;
+            advancing = update.advancing(counter);
+        }
+        backend.run(advancing);
     }
 
     /** Updates so far (a download: for checkpoints, not for the step). */

@@ -13,7 +13,7 @@ import modarch.task.Task;
 
 /**
  * One optimisation step of every replica: a fresh batch, forward, loss, backward, gradient-norm clipping when the
- * recipe has it (the RNN family's), Adam. Allocates nothing and reads nothing back, so it can be recorded once and
+ * recipe has it (the RNN family's), Adam, which also clears the gradients for the next step and advances the batch number. Allocates nothing and reads nothing back, so it can be recorded once and
  * replayed ({@link Backend#record}): the loss of each replica stays in {@link #loss()} until someone downloads it.
  */
 public final class TrainStep implements AutoCloseable {
@@ -56,6 +56,7 @@ public final class TrainStep implements AutoCloseable {
         int rep = model.rep(), stride = arena.replicaStride();
         this.clip = maxGradNorm > 0 ? new ClipGradNorm(Mat.items("grad", arena.grad(), 0, rep, stride, stride),
                 maxGradNorm, Mat.vector("norms", gradNorms, 0, rep)) : null;
+        arena.zeroGrad(); // from here on Adam clears each gradient once read
     }
 
     /**
@@ -83,12 +84,11 @@ public final class TrainStep implements AutoCloseable {
     /** The ops of one step, none of which touches the host. */
     private void issue() {
         batch.fillNext(tasks, seeds, DataStream.TRAIN, examples, length);
-        model.arena().zeroGrad();
         model.forward(batch);
         backend.run(lossOp);
         model.backward();
         if (clip != null) backend.run(clip);
-        adam.step();
+        adam.step(batch.index()); // the batch number advances with Adam's step
     }
 
     /** The last step's training loss per replica, (rep). */

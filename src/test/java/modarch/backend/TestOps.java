@@ -9,7 +9,6 @@ import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.CountCorrect;
 import modarch.backend.ops.Fill;
 import modarch.backend.ops.Gemm;
-import modarch.backend.ops.IncrementLong;
 import modarch.backend.ops.L1Loss;
 import modarch.backend.ops.OneHot;
 import modarch.backend.ops.ReluBackward;
@@ -57,10 +56,6 @@ public final class TestOps {
         return new AdamUpdate(Mat.vector("param", param, 0, n), Mat.vector("grad", grad, 0, n),
                 Mat.vector("m", m, 0, n), Mat.vector("v", v, 0, n), IntMat.vector("step", step, stepOff, 1), lr, beta1,
                 beta2, eps);
-    }
-
-    public static IncrementLong incrementLong(IntBuf counter, int off) {
-        return new IncrementLong(IntMat.vector("counter", counter, off, 2));
     }
 
     /** y and d (m, n) with row strides ldy and ldd. */

@@ -645,6 +645,8 @@ class VectorBackendTest {
                 }
                 assertArrayEquals(new int[] {5}, readInts(REF, rs));
                 assertArrayEquals(new int[] {5}, readInts(PARALLEL, vs));
+                assertArrayEquals(new float[n], read(REF, rg), "the gradient is cleared, n=" + n);
+                assertArrayEquals(new float[n], read(PARALLEL, vg), "the gradient is cleared, n=" + n);
                 assertArrayEquals(read(REF, rm), read(PARALLEL, vm), "m, n=" + n);
                 assertArrayEquals(read(REF, rv), read(PARALLEL, vv), "v, n=" + n);
                 float[] refParam = read(REF, rp), out = read(PARALLEL, vp);
@@ -692,16 +694,20 @@ class VectorBackendTest {
                 assertTrue(rel < 1e-5, what + ": update relative error " + rel);
             }
         }
-        // the same call replayed unchanged takes the next step
-        try (FloatBuf p = REF.allocFloats(1); FloatBuf g = of(REF, new float[] {1f}); FloatBuf m = REF.allocFloats(1);
+        // the same call replayed unchanged takes the next step, and clears the gradient it read
+        try (FloatBuf p = REF.allocFloats(1); FloatBuf g = REF.allocFloats(1); FloatBuf m = REF.allocFloats(1);
              FloatBuf v = REF.allocFloats(1); IntBuf step = REF.allocInts(1);
-             FloatBuf vp = SERIAL.allocFloats(1); FloatBuf vg = of(SERIAL, new float[] {1f});
+             FloatBuf vp = SERIAL.allocFloats(1); FloatBuf vg = SERIAL.allocFloats(1);
              FloatBuf vm = SERIAL.allocFloats(1); FloatBuf vv = SERIAL.allocFloats(1); IntBuf vstep = SERIAL.allocInts(1)) {
             for (int call = 1; call <= 3; call++) {
+                REF.upload(new float[] {1f}, 0, g, 0, 1);
+                SERIAL.upload(new float[] {1f}, 0, vg, 0, 1);
                 REF.run(TestOps.adam(1, p, g, m, v, step, 0, lr, beta1, beta2, eps));
                 SERIAL.run(TestOps.adam(1, vp, vg, vm, vv, vstep, 0, lr, beta1, beta2, eps));
                 assertArrayEquals(new int[] {call}, readInts(REF, step));
                 assertArrayEquals(new int[] {call}, readInts(SERIAL, vstep));
+                assertArrayEquals(new float[] {0f}, read(REF, g));
+                assertArrayEquals(new float[] {0f}, read(SERIAL, vg));
             }
             // a constant gradient moves every bias-corrected step by lr (to eps)
             assertEquals(-3 * lr, read(REF, p)[0], 1e-8);

@@ -164,6 +164,7 @@ public final class VectorBackend implements Backend {
             RowCall.current().run(parallel, RowCall.Op.BLOCK_DOT, d.x().rows(), 0, d.blocks(), d.w(),
                     Host.floats(d.x()), d.x().off(), 0, Host.floats(d.y()), d.y().off(), 0, Host.floats(d.out()),
                     d.out().off(), d.x().cols());
+            if (d.scaleY() != null) run(d.scaleY());
         } else if (op instanceof SoftmaxRows s) { // the reference's arithmetic, rows split across the pool
             RowCall.current().run(parallel, RowCall.Op.SOFTMAX, s.x().rows(), s.x().cols(), 0, 0, Host.floats(s.x()),
                     s.x().off(), 0, null, 0, 0, Host.floats(s.y()), s.y().off(), s.x().cols());
@@ -190,6 +191,28 @@ public final class VectorBackend implements Backend {
         return java.util.List.of(out);
     }
 
+    /** A product in its precision's kernels, then its mask when it has one. */
+    private void gemm(Gemm op) {
+        if (op.precision() != Precision.FP32) {
+            roundedGemm(op);
+        } else {
+            fp32Gemm(op);
+        }
+        if (op.mask() != null) gemmMask(op);
+    }
+
+    /** The mask of op's epilogue, after the rest of it: the reference's {@link Gemm#applyMask} on each item. */
+    private static void gemmMask(Gemm op) {
+        Mat c = op.c(), mask = op.mask();
+        Gemm.Groups groups = op.groups();
+        for (int g = 0; g < groups.count(); g++) {
+            for (int item = 0; item < c.batch(); item++) {
+                Gemm.applyMask(op.m(), op.n(), Host.floats(c), c.start(g, groups.strideC(), item), c.ld(),
+                        Host.floats(mask), mask.start(g, groups.strideC(), item));
+            }
+        }
+    }
+
     /**
      * One item runs as one (internally parallel) gemm. Several items are split whole across the pool when their
      * products add up to enough work ({@link GemmCall#PARALLEL_MIN}) and they divide evenly or outnumber the threads
@@ -197,13 +220,9 @@ public final class VectorBackend implements Backend {
      * another, each parallel. Groups run one after another. Every element is computed with the same arithmetic
      * either way, so results do not depend on the split.
      */
-    private void gemm(Gemm op) {
+    private void fp32Gemm(Gemm op) {
         Mat a = op.a(), b = op.b(), c = op.c(), bias = op.bias();
         Gemm.Groups groups = op.groups();
-        if (op.precision() != Precision.FP32) {
-            roundedGemm(op);
-            return;
-        }
         int batch = c.batch(), threads = parallel.threads();
         boolean large = (long) batch * op.m() * op.n() * op.k() >= GemmCall.PARALLEL_MIN;
         boolean split = batch > 1 && threads > 1 && large && (batch % threads == 0 || batch >= 2 * threads);
@@ -373,6 +392,7 @@ public final class VectorBackend implements Backend {
         int n = op.n();
         float beta1 = op.beta1(), beta2 = op.beta2();
         int t = AdamStep.advance(Host.ints(op.step()), op.step().off());
+        if (op.counter() != null) AdamUpdate.advance(Host.ints(op.counter()), op.counter().off());
         double c = AdamStep.biasCorrection2Sqrt(t, beta2);
         float step = (float) (AdamStep.stepSize(t, op.lr(), beta1) * c), epsScaled = (float) (op.eps() * c);
         if (n < ADAM_PARALLEL_MIN || parallel.threads() == 1) {
@@ -431,7 +451,7 @@ public final class VectorBackend implements Backend {
         }
     }
 
-    /** Adam on values [from, to); step is stepSize * c and epsScaled is eps * c, c = sqrt(1 - b2^t). */
+    /** Adam on values [from, to), each gradient cleared once read; step is stepSize * c and epsScaled is eps * c, c = sqrt(1 - b2^t). */
     private static void adamRange(int from, int to, float[] param, float[] grad, float[] m, float[] v,
                                   float beta1, float beta2, float epsScaled, float step) {
         float oneMinusBeta1 = 1f - beta1, oneMinusBeta2 = 1f - beta2;
@@ -445,6 +465,7 @@ public final class VectorBackend implements Backend {
             p.sub(mi.mul(step).div(denom)).intoArray(param, i);
             mi.intoArray(m, i);
             vi.intoArray(v, i);
+            FloatVector.zero(S).intoArray(grad, i);
         }
         for (; i < to; i++) {
             float g = grad[i];
@@ -454,6 +475,7 @@ public final class VectorBackend implements Backend {
             v[i] = vi;
             // the float square root is correctly rounded, as the vector lanes' is
             param[i] -= mi * step / ((float) Math.sqrt(vi) + epsScaled);
+            grad[i] = 0f;
         }
     }
 

@@ -23,11 +23,13 @@ public final class Gpu implements AutoCloseable {
     private final CudaDriver driver;
     private final boolean tiledGemmsOnly;
     private final Map<String, CudaDriver.Kernel> kernels = new HashMap<>();
+    private final DeviceBuffer ticket; // ticket is (1): 0 between launches
     private DeviceBuffer scratch;
 
     Gpu(CudaDriver driver) {
         this.driver = driver;
         this.tiledGemmsOnly = Boolean.getBoolean(TILED_ONLY_PROPERTY);
+        this.ticket = new DeviceBuffer(driver, 1);
     }
 
     /** Whether no product runs gemm_small ({@link #TILED_ONLY_PROPERTY}). */
@@ -60,6 +62,14 @@ public final class Gpu implements AutoCloseable {
             scratch = new DeviceBuffer(driver, words);
         }
         return DeviceBuffer.at(scratch, 0, words);
+    }
+
+    /**
+     * The address of a device word that is 0 between launches: a kernel whose last block finishes the launch's work
+     * (adam_step) counts its blocks there with an atomic, and that last block puts it back to 0.
+     */
+    public long ticket() {
+        return DeviceBuffer.at(ticket, 0, 1);
     }
 
     /** One launch of kernel over grid (x, y, z) of blocks of threads threads, with sharedBytes of dynamic shared memory. */
@@ -98,6 +108,7 @@ public final class Gpu implements AutoCloseable {
 
     @Override
     public void close() {
+        ticket.close();
         if (scratch != null) scratch.close();
     }
 }

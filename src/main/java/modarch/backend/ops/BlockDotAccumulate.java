@@ -9,15 +9,26 @@ import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelArgs;
 
 /**
- * Adds per-block dot products: {@code out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]}, summed in j order.
- * x and y are (m, blocks*w), out is (m, blocks), all contiguous. On the GPU: elementwise.cu's block_dot_accumulate,
- * one warp per element of out.
+ * Adds per-block dot products: {@code out[i][g] += sum_j x[i][g*w + j] * y[i][g*w + j]}, summed in j order; then,
+ * when scaleY is not null, that {@link ScaleBlocks} of y (the two halves of a routing-weighted sum's backward in one
+ * op). x and y are (m, blocks*w), out is (m, blocks), all contiguous. On the GPU: elementwise.cu's
+ * block_dot_accumulate, one warp per element of out, its lanes writing scaleY's elements of the block too.
  */
-public record BlockDotAccumulate(Mat x, Mat y, Mat out) implements Op {
+public record BlockDotAccumulate(Mat x, Mat y, Mat out, ScaleBlocks scaleY) implements Op {
     public BlockDotAccumulate {
         Shapes.blocks("blockDotAccumulate", out, x);
         Shapes.same("blockDotAccumulate", x, y);
         Shapes.contiguous("blockDotAccumulate", y);
+        if (scaleY != null && (scaleY.src().buf() != y.buf() || scaleY.src().off() != y.off()
+                || scaleY.src().rows() != y.rows() || scaleY.blocks() != out.cols())) {
+            throw new IllegalArgumentException("blockDotAccumulate: scaleY scales " + Shapes.shape(scaleY.src())
+                    + " in " + scaleY.blocks() + " blocks, not y " + Shapes.shape(y) + " in " + out.cols());
+        }
+    }
+
+    /** The dot products alone. */
+    public BlockDotAccumulate(Mat x, Mat y, Mat out) {
+        this(x, y, out, null);
     }
 
     /**
@@ -32,6 +43,11 @@ public record BlockDotAccumulate(Mat x, Mat y, Mat out) implements Op {
         }
         return new BlockDotAccumulate(Mat.of("x", x, 0, rows, blocks * w), Mat.of("y", y, 0, rows, blocks * w),
                 Mat.of("out", out, 0, rows, blocks));
+    }
+
+    /** This op, then scaleY (a ScaleBlocks of y, in the same blocks). */
+    public BlockDotAccumulate then(ScaleBlocks scaleY) {
+        return new BlockDotAccumulate(x, y, out, scaleY);
     }
 
     public int blocks() {
@@ -55,11 +71,13 @@ public record BlockDotAccumulate(Mat x, Mat y, Mat out) implements Op {
                 out[outOff + i * blocks + g] += sum;
             }
         }
+        if (scaleY != null) scaleY.reference(pool);
     }
 
     @Override
     public void launch(Gpu gpu) {
         gpu.launchWarps("block_dot_accumulate", (long) out.rows() * out.cols(), KernelArgs.of().i(x.rows())
-                .i(blocks()).i(w()).ptr(gpu.at(x)).ptr(gpu.at(y)).ptr(gpu.at(out)));
+                .i(blocks()).i(w()).ptr(gpu.at(x)).ptr(gpu.at(y)).ptr(gpu.at(out)).ptr(gpu.at(scaleY == null ? null : scaleY.scale()))
+                .ptr(gpu.at(scaleY == null ? null : scaleY.dst())));
     }
 }

@@ -12,14 +12,17 @@ import modarch.backend.cuda.KernelGeometry;
 /**
  * General matrix products with a fused epilogue, in the shape of cuBLAS's strided batched GEMM with one more level of
  * groups (replicas x modules in one op). For group g and item i, each operand advanced by g times its group stride:
- * {@code C = act((accumulate ? C : 0) + op(A) . op(B) + bias)}.
+ * {@code C = mask(act((accumulate ? C : 0) + op(A) . op(B) + bias))}.
  * <ul>
  *   <li>op(A) is (m, k): a holds (m, k) matrices, or (k, m) when transA;</li>
  *   <li>op(B) is (k, n): b holds (k, n) matrices, or (n, k) when transB;</li>
  *   <li>c holds the (m, n) results; items must not overlap in c;</li>
  *   <li>bias, when not null, holds an (n) row per item, added to every row of C;</li>
  *   <li>act is ReLU when relu ({@code x < 0 ? 0 : x}: NaN stays NaN, as in PyTorch, so a diverged run shows in its
- *   loss), identity otherwise.</li>
+ *   loss), identity otherwise;</li>
+ *   <li>mask, when not null, holds (m, n) items laid out as c's (the same ld, stride and group stride): an element
+ *   of C is 0 where its mask element is not positive ({@code mask <= 0}; a NaN mask keeps it), as ReluBackward
+ *   zeroes a gradient where the ReLU's output is not positive, so a product can write a gradient through a ReLU.</li>
  * </ul>
  * k may be 0 (C then gets only the accumulate, bias and act part). The reference sums in k order in float, with
  * the inputs rounded as precision says ({@link #item}); on the GPU,
@@ -29,7 +32,7 @@ import modarch.backend.cuda.KernelGeometry;
  * so a replica's bits are the same in a group as in a single run.
  */
 public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean accumulate, Mat bias, boolean relu,
-                   Groups groups, Precision precision) implements Op {
+                   Mat mask, Groups groups, Precision precision) implements Op {
 
     /** count groups of every operand's items, group g of each advanced by g times its stride here. */
     public record Groups(int count, int strideA, int strideB, int strideC, int strideBias) {
@@ -56,36 +59,49 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
         Shapes.grouped("gemm", b, groups.count, groups.strideB);
         Shapes.grouped("gemm", c, groups.count, groups.strideC);
         if (bias != null) Shapes.grouped("gemm", bias, groups.count, groups.strideBias);
+        if (mask != null) {
+            if (mask.batch() != c.batch() || mask.rows() != c.rows() || mask.cols() != c.cols() || mask.ld() != c.ld()
+                    || (c.batch() > 1 && mask.stride() != c.stride())) {
+                throw new IllegalArgumentException("gemm: mask is " + Shapes.shape(mask) + ", not laid out as c's "
+                        + Shapes.shape(c));
+            }
+            Shapes.grouped("gemm", mask, groups.count, groups.strideC);
+        }
     }
 
     /** {@code C = op(A) . op(B)} for each item, with no epilogue. */
     public static Gemm of(Mat a, boolean transA, Mat b, boolean transB, Mat c) {
-        return new Gemm(a, transA, b, transB, c, false, null, false, Groups.ONE, Precision.FP32);
+        return new Gemm(a, transA, b, transB, c, false, null, false, null, Groups.ONE, Precision.FP32);
     }
 
     /** This product added to C when accumulate. */
     public Gemm accumulate(boolean accumulate) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
     }
 
     /** This product plus bias (null: none). */
     public Gemm bias(Mat bias) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
     }
 
     /** This product through a ReLU when relu. */
     public Gemm relu(boolean relu) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
+    }
+
+    /** This product zeroed where mask (laid out as c) is not positive (null: no mask). */
+    public Gemm mask(Mat mask) {
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
     }
 
     /** This product over groups. */
     public Gemm groups(Groups groups) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
     }
 
     /** This product in the given arithmetic. */
     public Gemm precision(Precision precision) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
     }
 
     public int m() {
@@ -103,13 +119,17 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
     @Override
     public void reference(Parallel pool) {
         float[] a = Host.floats(this.a), b = Host.floats(this.b), c = Host.floats(this.c);
-        float[] bias = Host.floats(this.bias);
+        float[] bias = Host.floats(this.bias), mask = Host.floats(this.mask);
         for (int g = 0; g < groups.count; g++) {
             for (int item = 0; item < this.c.batch(); item++) {
                 item(precision, transA, transB, m(), n(), k(), a, this.a.start(g, groups.strideA, item), this.a.ld(), b,
                         this.b.start(g, groups.strideB, item), this.b.ld(), c, this.c.start(g, groups.strideC, item),
                         this.c.ld(), accumulate, bias,
                         bias == null ? 0 : this.bias.start(g, groups.strideBias, item), relu);
+                if (mask != null) {
+                    applyMask(m(), n(), c, this.c.start(g, groups.strideC, item), this.c.ld(), mask,
+                            this.mask.start(g, groups.strideC, item));
+                }
             }
         }
     }
@@ -140,6 +160,15 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
                 int ci = cOff + i * ldc + j;
                 float out = (accumulate ? c[ci] : 0f) + sum + (bias == null ? 0f : bias[biasOff + j]);
                 c[ci] = relu && out < 0f ? 0f : out;
+            }
+        }
+    }
+
+    /** The mask's part of the epilogue, after the rest: {@code c = mask <= 0 ? 0 : c} over one (m, n) item. */
+    public static void applyMask(int m, int n, float[] c, int cOff, int ldc, float[] mask, int maskOff) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                if (mask[maskOff + i * ldc + j] <= 0f) c[cOff + i * ldc + j] = 0f;
             }
         }
     }
@@ -175,7 +204,10 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
         return (long) Gpu.ceil(m, tile) * Gpu.ceil(n, tile) >= TILED_MIN_TILES ? "gemm_tiled" : "gemm_medium";
     }
 
-    /** The arguments every gemm kernel starts with (gemm.h's GEMM_PARAMS): sizes, operands, strides, epilogue. */
+    /**
+     * The arguments every gemm kernel starts with (gemm.h's GEMM_PARAMS): sizes, operands, strides, epilogue (the
+     * mask last, at c's strides).
+     */
     KernelArgs args(Gpu gpu) {
         return KernelArgs.of().i(groups.count).i(c.batch()).flag(transA).flag(transB).i(m()).i(n()).i(k())
                 .ptr(gpu.at(a, Shapes.groupedSpan(a, groups.count, groups.strideA))).i(a.ld()).i(a.stride())
@@ -186,6 +218,7 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
                 .i(groups.strideC)
                 .flag(accumulate)
                 .ptr(bias == null ? 0 : gpu.at(bias, Shapes.groupedSpan(bias, groups.count, groups.strideBias)))
-                .i(bias == null ? 0 : bias.stride()).i(groups.strideBias).flag(relu);
+                .i(bias == null ? 0 : bias.stride()).i(groups.strideBias).flag(relu)
+                .ptr(mask == null ? 0 : gpu.at(mask, Shapes.groupedSpan(mask, groups.count, groups.strideC)));
     }
 }

@@ -59,7 +59,7 @@ class AsanKernelsTest {
             ops.elementwiseOps();
             ops.lossesAndCounts();
             ops.adamStepsAndItsCounter();
-            ops.countersCarryIntoTheHighWord();
+            ops.adamsCounterCarriesIntoTheHighWord();
             ops.gradientNormClipping();
             ops.mlpBatchesAreTheCpuBatches();
             ops.mhaBatchesAreTheCpuBatches();

@@ -35,6 +35,7 @@ import modarch.backend.Backend;
 import modarch.backend.DoubleBits;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
+import modarch.backend.IntMat;
 import modarch.backend.Precision;
 import modarch.task.DataStream;
 import modarch.task.MhaTaskBatch;
@@ -134,6 +135,11 @@ abstract class CudaBackendContract extends DeviceContract {
                     (be, f, i) -> be.run(TestOps.scaleBlocks(m, blocks, w, f[0], 1, f[1], 2, f[2], 3)));
             check("blockDotAccumulate " + shape, device, blockInputs, new int[0][],
                     (be, f, i) -> be.run(TestOps.blockDotAccumulate(m, blocks, w, f[0], 1, f[2], 3, f[1], 2)));
+            float[][] dotAndScaleInputs = {blockInputs[0], blockInputs[1], blockInputs[2], gaussian(rnd, m * blocks + 2),
+                gaussian(rnd, m * blocks * w + 4)};
+            check("blockDotAccumulate then scaleBlocks " + shape, device, dotAndScaleInputs, new int[0][],
+                    (be, f, i) -> be.run(TestOps.blockDotAccumulate(m, blocks, w, f[0], 1, f[2], 3, f[1], 2)
+                            .then(TestOps.scaleBlocks(m, blocks, w, f[2], 3, f[3], 2, f[4], 4))));
             check("softmaxRows " + shape, device, new float[][] {gaussian(rnd, m * n + 1), gaussian(rnd, m * n + 2)},
                     new int[0][], (be, f, i) -> be.run(TestOps.softmaxRows(m, n, f[0], 1, f[1], 2)));
             check("softmaxRowsBackward " + shape, device,
@@ -200,10 +206,16 @@ abstract class CudaBackendContract extends DeviceContract {
         }
     }
 
+    /** Adam's other counter (a batch number) advances with its step, carrying into the high word. */
     @Test
-    void countersCarryIntoTheHighWord() {
-        check("incrementLong", device(), new float[0][], new int[][] {{7, -1, 4, 0}},
-                (be, f, i) -> be.run(TestOps.incrementLong(i[0], 1)));
+    void adamsCounterCarriesIntoTheHighWord() {
+        SplittableRandom rnd = new SplittableRandom(5);
+        int n = 6;
+        check("adam advancing a counter", device(), new float[][] {gaussian(rnd, n), gaussian(rnd, n),
+            gaussian(rnd, n), new float[n]}, new int[][] {{3}, {7, -1, 4, 0}}, (be, f, i) -> {
+                for (int step = 0; step < 2; step++) be.run(TestOps.adam(n, f[0], f[1], f[2], f[3], i[0], 0, 1e-3, 0.9f,
+                        0.999f, 1e-8f).advancing(IntMat.vector("counter", i[1], 1, 2)));
+            });
     }
 
     /** The device draws the CPU's batches bit for bit: Philox, the AS241 normal with fdlibm's log, the labels. */
@@ -866,13 +878,15 @@ abstract class CudaBackendContract extends DeviceContract {
     @Test
     void aRecordedSequenceReplaysWithTheCurrentContents() {
         Backend device = device();
-        try (IntBuf counter = device.allocInts(2)) {
-            try (Backend.Replay replay = device.record(() -> device.run(TestOps.incrementLong(counter, 0)))) {
-                int[] out = new int[2];
-                device.download(counter, 0, out, 0, 2);
+        try (IntBuf counter = device.allocInts(1); FloatBuf p = device.allocFloats(1); FloatBuf g = device.allocFloats(1);
+             FloatBuf m = device.allocFloats(1); FloatBuf v = device.allocFloats(1)) {
+            try (Backend.Replay replay = device.record(() -> device.run(TestOps.adam(1, p, g, m, v, counter, 0, 1e-3,
+                    0.9f, 0.999f, 1e-8f)))) {
+                int[] out = new int[1];
+                device.download(counter, 0, out, 0, 1);
                 assertEquals(0, out[0], "recording runs nothing");
                 for (int i = 0; i < 3; i++) replay.run();
-                device.download(counter, 0, out, 0, 2);
+                device.download(counter, 0, out, 0, 1);
                 assertEquals(3, out[0], "three replays");
             }
         }

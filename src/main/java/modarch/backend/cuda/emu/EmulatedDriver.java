@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import modarch.backend.cuda.CudaDriver;
 import modarch.backend.cuda.CudaException;
@@ -29,6 +31,7 @@ public final class EmulatedDriver implements CudaDriver {
     private final Allocations allocations = new Allocations();
     private List<Runnable> captureWork; // the launches and fills since beginCapture, null when not capturing
     private LaunchTrace trace; // null when not tracing
+    private final Map<String, Integer> launchCounts = new TreeMap<>(); // launches run per kernel since the last reset
     private boolean closed;
 
     /** A driver running launches with schedule on as many worker threads as the machine has cores. */
@@ -194,11 +197,24 @@ public final class EmulatedDriver implements CudaDriver {
         if (trace != null) {
             trace.launch(launch, allocations);
         }
+        launchCounts.merge(launch.kernel(), 1, Integer::sum);
         synchronized (NATIVE_SETTINGS) {
             EmuNative.emu_set_schedule(schedule == Schedule.REVERSE ? 1 : 0);
             EmuNative.emu_set_workers(workers);
             launch.run();
         }
+    }
+
+    /**
+     * The launches run (eagerly or by a graph's replay) per kernel name since the driver opened or since
+     * {@link #resetLaunchCounts}, by name; captured launches count when they run.
+     */
+    public synchronized Map<String, Integer> launchCounts() {
+        return new TreeMap<>(launchCounts);
+    }
+
+    public synchronized void resetLaunchCounts() {
+        launchCounts.clear();
     }
 
     /** As a real GPU's thread-local capture: memory cannot be allocated or freed while a step is recorded. */
