@@ -35,7 +35,7 @@ class StepLaunchesTest {
                 // the shape of bench/results/gpu-NVIDIA-H200-2026-11-26.md's "where one eager step's GPU time goes"
                 Arguments.of(new TrainConfig(Registry.task("mlp-regression"), ModelKind.MODULAR, 8, 32, 128, 256, 1e-4,
                         1, 1, 0, 0), "{adam_step=1, block_dot_accumulate=1, column_sum_accumulate=8, copy_blocks=7, "
-                        + "gemm_small=12, gemm_tiled=16, l1_loss=1, mlp_task_batch=1, one_hot=1, scale_blocks=1, "
+                        + "gemm_medium=16, gemm_small=12, l1_loss=1, mlp_task_batch=1, one_hot=1, scale_blocks=1, "
                         + "softmax_rows=1, softmax_rows_backward=1}", 51),
                 Arguments.of(new TrainConfig(Registry.task("mha-regression"), ModelKind.MODULAR, 4,
                         new MhaOptions(16, 32, 1, 5, 0), 8, 1e-4, 1, 1, 0, 0), "{adam_step=1, attention_backward=1, "
