@@ -20,10 +20,21 @@ class PrecisionCliTest {
     @TempDir
     Path tmp;
 
+    /** A tiny MHA run (the tests on the CPU). */
     private static String[] train(Path out, String... extra) {
-        List<String> args = new ArrayList<>(List.of("train", "--task", "mha-regression", "--model", "modular",
-                "--rules", "3", "--dim", "8", "--att-dim", "12", "--seq-len", "4", "--batch-size", "16",
-                "--iterations", "6", "--eval-every", "3", "--quiet", "--out", out.toString()));
+        return args(List.of("--task", "mha-regression", "--dim", "8", "--att-dim", "12", "--seq-len", "4"), out, extra);
+    }
+
+    /** A tiny MLP run (the emulated device's: an MHA evaluation there takes minutes). */
+    private static String[] trainMlp(Path out, String... extra) {
+        return args(List.of("--task", "mlp-regression", "--enc-dim", "8", "--dim", "12"), out, extra);
+    }
+
+    private static String[] args(List<String> task, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("train"));
+        args.addAll(task);
+        args.addAll(List.of("--model", "modular", "--rules", "3", "--batch-size", "16", "--iterations", "6",
+                "--eval-every", "3", "--quiet", "--out", out.toString()));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }
@@ -79,11 +90,11 @@ class PrecisionCliTest {
     @Test
     void theEmulatedDeviceRunsTf32AndTopKInIt() throws Exception {
         Path out = tmp.resolve("emulated");
-        CliTest.Result result = CliTest.run(train(out, "--precision", "tf32", "--device", "cuda-emulated"));
+        CliTest.Result result = CliTest.run(trainMlp(out, "--precision", "tf32", "--device", "cuda-emulated"));
         assertEquals(0, result.code(), result.err());
         assertEquals("tf32", Json.MAPPER.readTree(out.resolve("config.json").toFile()).get("precision").asText());
         Path topK = tmp.resolve("topk");
-        CliTest.Result routed = CliTest.run(train(topK, "--precision", "3xtf32", "--router-topk", "2", "--device",
+        CliTest.Result routed = CliTest.run(trainMlp(topK, "--precision", "3xtf32", "--router-topk", "2", "--device",
                 "cuda-emulated"));
         assertEquals(0, routed.code(), routed.err());
         assertEquals("3xtf32", Json.MAPPER.readTree(topK.resolve("config.json").toFile()).get("precision").asText());
