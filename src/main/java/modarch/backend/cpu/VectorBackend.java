@@ -465,7 +465,6 @@ public final class VectorBackend implements Backend {
             p.sub(mi.mul(step).div(denom)).intoArray(param, i);
             mi.intoArray(m, i);
             vi.intoArray(v, i);
-            FloatVector.zero(S).intoArray(grad, i);
         }
         for (; i < to; i++) {
             float g = grad[i];
@@ -475,8 +474,8 @@ public final class VectorBackend implements Backend {
             v[i] = vi;
             // the float square root is correctly rounded, as the vector lanes' is
             param[i] -= mi * step / ((float) Math.sqrt(vi) + epsScaled);
-            grad[i] = 0f;
         }
+        java.util.Arrays.fill(grad, from, to, 0f); // each value was read above, in its own iteration only
     }
 
 }
