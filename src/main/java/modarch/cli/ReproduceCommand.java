@@ -69,8 +69,9 @@ final class ReproduceCommand implements Callable<Integer> {
         String quick = quickSweep();
         SweepSource source = source(sweepFile(quick));
         if (precision != null) source.precision = TrainConfig.precision(precision);
-        if (!quick.equals(QUICK_MLP) && device.device.equals("auto") && !CudaProbe.get().usable()) {
-            return planWithoutGpu(source, CudaProbe.get().reason());
+        CudaProbe cuda = CudaProbe.get();
+        if (!quick.equals(QUICK_MLP) && device.device.equals("auto") && !cuda.usable()) {
+            return planWithoutGpu(source, cuda.reason());
         }
         SweepRunCommand run = new SweepRunCommand();
         run.source = source;

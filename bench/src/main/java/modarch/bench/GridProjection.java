@@ -79,11 +79,13 @@ public final class GridProjection {
         Map<Cell, Double> ms = new LinkedHashMap<>();
         Map<List<Object>, Double> measured = new LinkedHashMap<>(); // by (shape, replicas): a dry run times one shape
         List<String> skipped = new ArrayList<>();
+        Map<String, Map<Capacity, TrainConfig>> shapes = new LinkedHashMap<>();
+        grids.forEach((family, grid) -> shapes.put(family, timedShapes(grid, quick)));
         for (Precision precision : Precision.values()) { // fp32 of every family first, should the budget run out
-            for (Map.Entry<String, Sweep> grid : grids.entrySet()) {
-                for (Map.Entry<Capacity, TrainConfig> timed : timedShapes(grid.getValue(), quick).entrySet()) {
+            for (String family : grids.keySet()) {
+                for (Map.Entry<Capacity, TrainConfig> timed : shapes.get(family).entrySet()) {
                     for (int rep : replicaCounts) {
-                        Cell cell = new Cell(grid.getKey(), timed.getKey(), precision, rep);
+                        Cell cell = new Cell(family, timed.getKey(), precision, rep);
                         TrainConfig shape = timed.getValue().withPrecision(precision);
                         List<Object> key = List.of(shape, rep);
                         if (!measured.containsKey(key)) {
