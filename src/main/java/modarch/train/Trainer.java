@@ -184,7 +184,6 @@ public final class Trainer implements AutoCloseable {
                 }
             }
         }
-        for (int r = 0; r < events.size(); r++) events.get(r).finished(divergences[r] == null);
     }
 
     /** Opens every run's event file, marking a restart after resumedFrom (-1 for a fresh run). */
@@ -237,6 +236,8 @@ public final class Trainer implements AutoCloseable {
         List<String> lines = logLines.get(r);
         long lastGood = lastRecords[r] == null ? -1 : lastRecords[r].iteration();
         divergences[r] = new Divergence(dirs.get(r).root(), iteration, reason, lastGood);
+        // before the log says so: a run the log calls diverged is not trained again, so its event file ends here
+        if (tensorboard) events.get(r).finished(false);
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("iteration", iteration);
         event.put("event", "diverged");
@@ -416,6 +417,8 @@ public final class Trainer implements AutoCloseable {
             lines.add(RunDirectory.jsonLine(line));
             // before the commit point: a kill after it leaves an event the resume's restart marker purges
             if (tensorboard) events.get(r).evaluation(line);
+            // the session ends before the last commit point too: a run past it is measured, not trained again
+            if (tensorboard && iteration == shape.iterations()) events.get(r).finished(true);
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("format", "pt");
             meta.put("iteration", Long.toString(iteration));

@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import modarch.TestBuffers;
 import modarch.backend.Backend;
 import modarch.backend.Backends;
@@ -19,6 +22,7 @@ import modarch.backend.cpu.Parallel;
 import modarch.backend.cpu.VectorBackend;
 import modarch.io.Json;
 import modarch.io.Safetensors;
+import modarch.io.tensorboard.EventWriter;
 import modarch.model.ModelKind;
 import modarch.model.Registry;
 import modarch.model.TaskSpec;
@@ -225,6 +229,52 @@ class TrainerTest {
             String name = "seed" + seeds[r] + "-data" + dataSeeds[r];
             assertSameFiles(whole.resolve(name), killed.resolve(name), name + " after resume");
         }
+    }
+
+    /**
+     * A kill right after a run's last commit point (its last checkpoint, or the log line saying it diverged) leaves a
+     * run that nothing trains again: its event file has already ended the TensorBoard session.
+     */
+    @Test
+    void aRunKilledPastItsLastCommitPointHasEndedItsSession() throws IOException {
+        TrainConfig finishing = small(REGRESSION, ModelKind.MODULAR, 20, 10);
+        Path trained = tmp.resolve("trained");
+        assertThrows(StopAt.class, () -> run(new Trainer(List.of(finishing), "cpu", BACKEND,
+                List.of(new RunDirectory(trained)), true), false, new Trainer.Listener() {
+                    @Override
+                    public void evaluated(EvalRecord record) {
+                        if (record.iteration() == 20) throw new StopAt();
+                    }
+                }));
+        assertEquals(1, sessionEnds(trained), "the trained run's session ended");
+
+        TrainConfig diverging = new TrainConfig(REGRESSION, ModelKind.MODULAR, 3, 8, 16, 32, 1e6, 1000, 500, 7, 2);
+        Path diverged = tmp.resolve("diverged");
+        assertThrows(StopAt.class, () -> run(new Trainer(List.of(diverging), "cpu", BACKEND,
+                List.of(new RunDirectory(diverged)), true), false, new Trainer.Listener() {
+                    @Override
+                    public void diverged(Trainer.Divergence divergence) {
+                        throw new StopAt();
+                    }
+                }));
+        assertEquals("diverged", log(diverged).get(1).get("event").asText());
+        assertEquals(1, sessionEnds(diverged), "the diverged run's session ended");
+    }
+
+    /** How many HParams session ends runDir's event files hold. */
+    private static int sessionEnds(Path runDir) throws IOException {
+        byte[] tag = "_hparams_/session_end_info".getBytes(StandardCharsets.US_ASCII);
+        int count = 0;
+        try (Stream<Path> files = Files.list(runDir)) {
+            for (Path file : (Iterable<Path>) files.filter(f -> f.getFileName().toString()
+                    .startsWith(EventWriter.FILE_PREFIX))::iterator) {
+                byte[] bytes = Files.readAllBytes(file);
+                for (int i = 0; i + tag.length <= bytes.length; i++) {
+                    if (Arrays.equals(bytes, i, i + tag.length, tag, 0, tag.length)) count++;
+                }
+            }
+        }
+        return count;
     }
 
     /** A huge learning rate gives NaN: the run stops, says so in its log, and keeps its last good checkpoint. */
