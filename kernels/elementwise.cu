@@ -5,6 +5,7 @@
 // division costs dozens of instructions on the GPU.
 
 #include "launch.h"
+#include "column_sums.h"
 
 #define GRID_STRIDE(index, total) \
     for (unsigned index = blockIdx.x * blockDim.x + threadIdx.x; index < (unsigned)(total); \
@@ -24,30 +25,16 @@ extern "C" __global__ void relu_backward(int m, int n, const float* __restrict__
 }
 
 // For groups of batch items, item (g, b) at g * groupStride + b * stride of each operand:
-// sum[j] += sum_i x[i][j] over m rows of n columns. grid (ceil(n / 32), groups * batch), block 256: 32 columns
-// by 8 row groups; row group r sums rows r, r + 8, ... in order, then one thread per column adds the 8 partial
-// sums in order (deterministic: no atomics).
+// sum[j] += sum_i x[i][j] over m rows of n columns, in column_sums.h's arithmetic. grid (ceil(n / 32),
+// groups * batch), block 256: 32 columns a block.
 extern "C" __global__ void __launch_bounds__(BLOCK_THREADS)
 column_sum_accumulate(int groups, int batch, int m, int n, const float* __restrict__ x, int ldx, int strideX,
                       int groupStrideX, float* __restrict__ sum, int strideSum, int groupStrideSum) {
-    __shared__ float partial[8][33];
-    const int column = threadIdx.x % 32, rowGroup = threadIdx.x / 32;
-    const int j = blockIdx.x * 32 + column;
+    __shared__ float scratch[COLUMN_SUM_GROUPS * (COLUMN_SUM_WIDTH + 1)];
     for (unsigned item = blockIdx.y; item < (unsigned)(groups * batch); item += gridDim.y) {
         unsigned g = item / batch, b = item % batch;
-        float s = 0.0f;
-        if (j < n) {
-            const float* col = x + g * groupStrideX + b * strideX + j;
-            for (int i = rowGroup; i < m; i += 8) s += col[i * ldx];
-        }
-        partial[rowGroup][column] = s;
-        __syncthreads();
-        if (rowGroup == 0 && j < n) {
-            float total = 0.0f;
-            for (int r = 0; r < 8; r++) total += partial[r][column];
-            sum[g * groupStrideSum + b * strideSum + j] += total;
-        }
-        __syncthreads();
+        column_sums_span<BLOCK_THREADS>(x + g * groupStrideX + b * strideX, ldx, m, n, blockIdx.x * COLUMN_SUM_WIDTH,
+                                        COLUMN_SUM_WIDTH, sum + g * groupStrideSum + b * strideSum, scratch);
     }
 }
 

@@ -4,7 +4,8 @@
 //   C = act((accumulate ? C : 0) + op(A) * op(B) + bias)
 // op(A) is (m, k): A stored (m, k) row-major with row stride lda, or (k, m) when transA.
 // op(B) is (k, n): B stored (k, n) with row stride ldb, or (n, k) when transB.
-// C is (m, n) with row stride ldc; bias (n) or null; act is ReLU (x < 0 ? 0 : x, NaN stays) when relu.
+// C is (m, n) with row stride ldc; bias (n) or null; act is ReLU (x < 0 ? 0 : x, NaN stays) when relu. The mask
+// and the operand sums beside the product are gemm.h's.
 // Three kernels, one meaning (ops.Gemm.kernel picks one by an item's shape): gemm_tiled (128 x 128 tiles) for items
 // of many tiles, gemm_medium (64 x 64) for items of a few, gemm_small for few, small tiles with long k. gemm_tiled
 // and gemm_medium sum each output over k in k order from 0 (an FMA chain on the GPU), then gemm_store. All load
@@ -144,11 +145,8 @@ __device__ __forceinline__ void gemm_tiled_item(float (*tileA)[BK][BM + GEMM_PAD
                                               maskItem ? maskItem + gi * ldc + gj : nullptr);
         }
     }
+    gemm_item_sums<BM, BN, GEMM_THREADS>(g, bi, &tileA[0][0][0], GEMM_ARGS);
 }
-
-#define GEMM_ARGS                                                                                               \
-    groups, batch, transA, transB, m, n, k, a, lda, strideA, groupStrideA, b, ldb, strideB, groupStrideB, c, ldc, \
-    strideC, groupStrideC, accumulate, bias, strideBias, groupStrideBias, relu, mask
 
 // Every item of the launch (grid z walks them, items beyond gridDim.z loop) through gemm_tiled_item.
 template <int BM, int BN, int BK, bool TA, bool TB>
@@ -189,14 +187,14 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_medium(GEMM_P
     __shared__ __align__(16) float tileB[2][16][GEMM_MEDIUM_TILE + GEMM_PAD];
     gemm_tiled_any<GEMM_MEDIUM_TILE, 16>(tileA, tileB, GEMM_ARGS);
 }
-#undef GEMM_ARGS
 
 // A 32 x 32 tile of C per block, k split four ways inside the block: thread group q (64 threads) multiplies slabs
 // q, q + 4, q + 8, ..., each thread a 4 x 4 register tile 8 apart; the four partial tiles are then added in group
 // order (deterministic). For products whose few output tiles would leave the GPU idle while one block walks a
-// long k (weight gradients: k = rows). grid (ceil(n / 32), ceil(m / 32), min(groups * batch, 65535)).
+// long k (weight gradients: k = rows). grid (ceil(n / 32), ceil(m / 32), min(groups * batch, 65535)). Bound to two
+// blocks per SM (at most 128 registers): unbound, ptxas took 80 registers and spilled once the operand sums came in.
 #define SPLIT 4
-extern "C" __global__ void __launch_bounds__(GEMM_THREADS) gemm_small(GEMM_PARAMS) {
+extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_small(GEMM_PARAMS) {
     __shared__ float tileA[SPLIT][GEMM_DEPTH][GEMM_SMALL_TILE + 1]; // tileA[q][p][i] = op(A)[row0 + i][p0(q) + p]
     __shared__ float tileB[SPLIT][GEMM_DEPTH][GEMM_SMALL_TILE + 1]; // tileB[q][p][j] = op(B)[p0(q) + p][col0 + j]
     __shared__ float partial[SPLIT][GEMM_SMALL_TILE][GEMM_SMALL_TILE + 1];    // each group's sums of the tile
@@ -249,11 +247,15 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS) gemm_small(GEMM_PARAM
         const float* biasItem = bias ? bias + g * groupStrideBias + bi * strideBias : nullptr;
         for (int o = tid; o < GEMM_SMALL_TILE * GEMM_SMALL_TILE; o += GEMM_THREADS) {
             int i = o / GEMM_SMALL_TILE, j = o % GEMM_SMALL_TILE, gi = row0 + i, gj = col0 + j;
-            float sum = ((partial[0][i][j] + partial[1][i][j]) + partial[2][i][j]) + partial[3][i][j];
-            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, sum, biasItem, gj, accumulate, relu,
+            float total = ((partial[0][i][j] + partial[1][i][j]) + partial[2][i][j]) + partial[3][i][j];
+            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, total, biasItem, gj, accumulate, relu,
                                               gemm_mask_at(mask, c, cItem + gi * ldc + gj));
         }
         __syncthreads(); // partial is rewritten by the next item
+    }
+    for (unsigned item = blockIdx.z; sumOf && item < (unsigned)(groups * batch); item += gridDim.z) {
+        gemm_item_sums<GEMM_SMALL_TILE, GEMM_SMALL_TILE, GEMM_THREADS>(item / batch, item % batch, &partial[0][0][0],
+                                                                       GEMM_ARGS);
     }
 }
 #undef SPLIT

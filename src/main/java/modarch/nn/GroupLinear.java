@@ -65,7 +65,7 @@ public final class GroupLinear {
 
     /** The ops of one shape: built when the rows or the input change, so a warm step allocates nothing. */
     private record Products(int rows, FloatBuf x, CopyBlocks pack, Gemm forward, ReluBackward reluBackward,
-                            ColumnSumAccumulate biasGrad, Gemm weightGrad, CopyBlocks unpackGrad) {
+                            Gemm weightGrad, CopyBlocks unpackGrad) {
     }
 
     private Products products(FloatBuf x, int rows) {
@@ -73,8 +73,6 @@ public final class GroupLinear {
         int stride = w.replicaStride();
         Mat dy = new Mat("gradOutput", gradOutput, 0, rep, rows * ldy, rows, ldy, ldy); // (rep, rows, R*dout)
         ReluBackward reluBackward = relu ? ReluBackward.bind(null, output, gradOutput, rep * rows, ldy) : null;
-        ColumnSumAccumulate biasGrad = new ColumnSumAccumulate(dy, Mat.items("b.grad", b.grad(), b.offset(0), rep,
-                stride, ldy));
         if (sharedInput) {
             Mat xs = new Mat("x", x, 0, rep, rows * din, rows, din, din);                       // (rep, rows, din)
             Mat wideView = new Mat("wide", wide, 0, rep, din * ldy, din, ldy, ldy);             // (rep, din, R*dout)
@@ -84,13 +82,14 @@ public final class GroupLinear {
             // y (rows, R*dout) = act(x (rows, din) . W (din, R*dout) + b (R*dout)), every replica
             Gemm forward = Gemm.of(xs, false, wideView, false, new Mat("output", output, 0, rep, rows * ldy, rows,
                     ldy, ldy)).precision(precision).bias(Mat.items("b", b.data(), b.offset(0), rep, stride, ldy)).relu(relu);
-            // dW (din, R*dout) = x^T (din, rows) . dy (rows, R*dout)
+            // dW (din, R*dout) = x^T (din, rows) . dy (rows, R*dout); db (R*dout) += dy's column sums, in the same launch
             Gemm weightGrad = Gemm.of(xs, true, dy, false, new Mat("gradWide", gradWide, 0, rep, din * ldy, din, ldy,
-                    ldy)).precision(precision);
+                    ldy)).precision(precision).columnSums(new ColumnSumAccumulate(dy, Mat.items("b.grad", b.grad(),
+                    b.offset(0), rep, stride, ldy)));
             // dw[m] += dW's block m, every replica
             CopyBlocks unpack = new CopyBlocks(new Mat("gradWide", gradWide, 0, modules, dout, din, dout, ldy),
                     moduleWeights(w.grad(), din), true, rep, din * ldy, stride);
-            return new Products(rows, x, pack, forward, reluBackward, biasGrad, weightGrad, unpack);
+            return new Products(rows, x, pack, forward, reluBackward, weightGrad, unpack);
         }
         Mat xs = new Mat("x", x, 0, modules, din, rows, din, modules * din);       // x_m (rows, din) of replica 0
         Mat ys = new Mat("output", output, 0, modules, dout, rows, dout, ldy);      // y_m (rows, dout) of replica 0
@@ -99,10 +98,13 @@ public final class GroupLinear {
         Gemm forward = Gemm.of(xs, false, moduleWeights(w.data(), din), false, ys).precision(precision)
                 .bias(Mat.items("b", b.data(), b.offset(0), modules, dout, dout)).relu(relu)
                 .groups(new Gemm.Groups(rep, rows * modules * din, stride, rows * ldy, stride));
-        // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout), every replica and module
+        // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout); db[m] (dout) += dy_m's column sums, in the same
+        // launch; every replica and module
         Gemm weightGrad = Gemm.of(xs, true, dys, false, moduleWeights(w.grad(), din)).precision(precision).accumulate(true)
-                .groups(new Gemm.Groups(rep, rows * modules * din, rows * ldy, stride, 0));
-        return new Products(rows, x, null, forward, reluBackward, biasGrad, weightGrad, null);
+                .groups(new Gemm.Groups(rep, rows * modules * din, rows * ldy, stride, 0))
+                .columnSums(new ColumnSumAccumulate(dys, Mat.items("b.grad", b.grad(), b.offset(0), modules, dout, dout),
+                        rep, rows * ldy, stride));
+        return new Products(rows, x, null, forward, reluBackward, weightGrad, null);
     }
 
     /** Replica 0's modules of a (R, din, dout) parameter tensor: R items of (rows, dout). */
@@ -136,7 +138,6 @@ public final class GroupLinear {
      */
     public void backward(FloatBuf gradInput, boolean accumulate) {
         if (relu && !gradOutputMasked) backend.run(products.reluBackward);
-        backend.run(products.biasGrad);
         backend.run(products.weightGrad);
         if (sharedInput) backend.run(products.unpackGrad);
         if (gradInput == null) return;

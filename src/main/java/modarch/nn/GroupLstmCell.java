@@ -227,8 +227,8 @@ public final class GroupLstmCell {
         final LstmCellForward[] forward;
         final LstmCellBackward[] backward;
         final ColumnSumAccumulate scorerGrad; // a step's scorer rows summed into dw; null without a self scorer
-        final ColumnSumAccumulate biasIhGrad; // the window's gate gradients summed into the biases; null without
-        final ColumnSumAccumulate biasHhGrad;
+        final ColumnSumAccumulate biasHhGrad; // the window's recurrent gate gradients summed into bias_hh; null
+                                              // without biases (bias_ih's sums are weightIhGrad's column sums)
 
         StepOps(int examples, int steps, FloatBuf x, FloatBuf scores) {
             this.examples = examples;
@@ -264,7 +264,8 @@ public final class GroupLstmCell {
                     new Mat("weight_hh", weightHh.data(), weightHh.offset(0), rep, stride, gateWidth, 0, hidden), true,
                     gateRows("recurrent", recurrent, 0)).precision(precision).bias(bHh);
             weightIhGrad = Gemm.of(dInput, true, xs, false, new Mat("weight_ih.grad", weightIh.grad(),
-                    weightIh.offset(0), rep, stride, gateWidth, in, in)).precision(precision).accumulate(true);
+                    weightIh.offset(0), rep, stride, gateWidth, in, in)).precision(precision).accumulate(true)
+                    .columnSums(biasIh == null ? null : gateSums(dInput, biasIh, stride));
             // the zero state adds nothing at t = 0: the rows of steps 1.. of d recurrent and 0.. of h
             weightHhGrad = Gemm.of(new Mat("gradRecurrent", gradRecurrent, examples * gateWidth, rep, rows * gateWidth,
                     rows - examples, gateWidth, gateWidth), true, new Mat("h", h, 0, rep, rows * hidden, rows - examples,
@@ -293,14 +294,14 @@ public final class GroupLstmCell {
             scorerGrad = scorerW == null ? null : new ColumnSumAccumulate(new Mat("scorerRows", scorerRows, 0, rep,
                     examples * scorerWidth, examples, scorerWidth, scorerWidth),
                     Mat.items("scorer.grad", scorerW.grad(), scorerW.offset(0), rep, stride, scorerWidth));
-            biasIhGrad = biasIh == null ? null : gateSums("gradInput", gradInput, biasIh, rows, stride);
-            biasHhGrad = biasIh == null ? null : gateSums("gradRecurrent", gradRecurrent, biasHh, rows, stride);
+            biasHhGrad = biasIh == null ? null : gateSums(new Mat("gradRecurrent", gradRecurrent, 0, rep,
+                    rows * gateWidth, rows, gateWidth, gateWidth), biasHh, stride);
         }
 
         /** bias's gradient += the column sums of grad (rep, rows, 4Rh). */
-        private ColumnSumAccumulate gateSums(String name, FloatBuf grad, Param bias, int rows, int stride) {
-            return new ColumnSumAccumulate(new Mat(name, grad, 0, rep, rows * gateWidth, rows, gateWidth, gateWidth),
-                    Mat.items(name + " sums", bias.grad(), bias.offset(0), rep, stride, gateWidth));
+        private ColumnSumAccumulate gateSums(Mat grad, Param bias, int stride) {
+            return new ColumnSumAccumulate(grad, Mat.items(grad.name() + " sums", bias.grad(), bias.offset(0), rep,
+                    stride, gateWidth));
         }
 
         /** Step t's rows (E, 4Rh) of a (rep, rows, 4Rh) buffer. */
@@ -367,10 +368,7 @@ public final class GroupLstmCell {
         }
         backend.run(ops.weightIhGrad);
         backend.run(ops.weightHhGrad);
-        if (biasIh != null) {
-            backend.run(ops.biasIhGrad);
-            backend.run(ops.biasHhGrad);
-        }
+        if (biasIh != null) backend.run(ops.biasHhGrad);
         if (ruleScorer != null) ruleScorer.backward(rows, gradScores, null);
         if (inputGrad == null || inputGrad.c().buf() != gradX || inputGrad.m() != rows) {
             inputGrad = null;

@@ -57,8 +57,7 @@ public final class Linear {
     }
 
     /** The ops of one shape: built when the rows or the input change, so a warm step allocates nothing. */
-    private record Products(int rows, FloatBuf x, Gemm forward, ReluBackward reluBackward, Gemm weightGrad,
-                            ColumnSumAccumulate biasGrad) {
+    private record Products(int rows, FloatBuf x, Gemm forward, ReluBackward reluBackward, Gemm weightGrad) {
     }
 
     private Products products(FloatBuf x, int rows) {
@@ -70,12 +69,13 @@ public final class Linear {
         // y = act(x . W^T + b)
         Gemm forward = Gemm.of(xs, false, w, true, y).precision(precision).relu(relu)
                 .bias(bias == null ? null : Mat.items("bias", bias.data(), bias.offset(0), rep, stride, out));
-        // dW (out, in) += dy^T (out, rows) . x (rows, in)
+        // dW (out, in) += dy^T (out, rows) . x (rows, in); db (out) += dy's column sums, in the same launch
         Gemm weightGrad = Gemm.of(dy, true, xs, false,
-                new Mat("weight.grad", weight.grad(), weight.offset(0), rep, stride, out, in, in)).precision(precision).accumulate(true);
-        return new Products(rows, x, forward, relu ? ReluBackward.bind(null, output, gradOutput, rep * rows, out) : null,
-                weightGrad, bias == null ? null
+                new Mat("weight.grad", weight.grad(), weight.offset(0), rep, stride, out, in, in)).precision(precision)
+                .accumulate(true).columnSums(bias == null ? null
                         : new ColumnSumAccumulate(dy, Mat.items("bias.grad", bias.grad(), bias.offset(0), rep, stride, out)));
+        return new Products(rows, x, forward, relu ? ReluBackward.bind(null, output, gradOutput, rep * rows, out) : null,
+                weightGrad);
     }
 
     /** x is (rep, rows, in); the result is in {@link #output()}. */
@@ -111,7 +111,6 @@ public final class Linear {
     private void backward(FloatBuf gradInput, boolean accumulate, boolean maskByInput) {
         if (relu && !gradOutputMasked) backend.run(products.reluBackward);
         backend.run(products.weightGrad);
-        if (bias != null) backend.run(products.biasGrad);
         if (gradInput != null) {
             int rows = products.rows;
             Mat mask = maskByInput ? products.forward.a() : null; // x (rows, in)

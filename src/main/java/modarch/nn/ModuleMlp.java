@@ -96,7 +96,7 @@ public final class ModuleMlp implements Core {
     }
 
     /** The self-scored modules' score units: their logits' product and its three gradients. */
-    private record ScoreUnits(Gemm logits, Gemm inputGrad, Gemm weightGrad, ColumnSumAccumulate biasGrad) {
+    private record ScoreUnits(Gemm logits, Gemm inputGrad, Gemm weightGrad) {
     }
 
     private Products products(int rows) {
@@ -153,13 +153,13 @@ public final class ModuleMlp implements Core {
                 Gemm.of(gradLogitColumn, false, wColumn, true, new Mat("gradH", first.gradOutput(), 0, modules, hidden,
                         rows, hidden, rh)).precision(precision).accumulate(true).mask(hm)
                         .groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)),
-                // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1)
+                // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1); db2[m][D] += the sum of dlogit[:, m]
+                // over the rows, in the same launch
                 Gemm.of(hm, true, gradLogitColumn, false, new Mat("w2.grad[:, D]", w2.grad(), w2.offset(0) + dim,
                         modules, hidden * width2, hidden, 1, width2)).precision(precision).accumulate(true)
-                        .groups(new Gemm.Groups(rep, hStride, lStride, stride, 0)),
-                // db2[m][D] += the sum of dlogit[:, m] over the rows
-                new ColumnSumAccumulate(gradLogitColumn, Mat.items("b2.grad", b2.grad(), b2.offset(0) + dim, modules,
-                        width2, 1), rep, lStride, stride));
+                        .groups(new Gemm.Groups(rep, hStride, lStride, stride, 0))
+                        .columnSums(new ColumnSumAccumulate(gradLogitColumn, Mat.items("b2.grad", b2.grad(),
+                                b2.offset(0) + dim, modules, width2, 1), rep, lStride, stride)));
     }
 
     /**
@@ -229,7 +229,6 @@ public final class ModuleMlp implements Core {
     private void scoreUnitBackward() {
         backend.run(products.scoreUnits.inputGrad);
         backend.run(products.scoreUnits.weightGrad);
-        backend.run(products.scoreUnits.biasGrad);
     }
 
     @Override

@@ -191,7 +191,7 @@ public final class VectorBackend implements Backend {
         return java.util.List.of(out);
     }
 
-    /** A product in its precision's kernels, then its mask when it has one. */
+    /** A product in its precision's kernels, then its mask and its column sums when it has them. */
     private void gemm(Gemm op) {
         if (op.precision() != Precision.FP32) {
             roundedGemm(op);
@@ -199,6 +199,7 @@ public final class VectorBackend implements Backend {
             fp32Gemm(op);
         }
         if (op.mask() != null) gemmMask(op);
+        if (op.columnSums() != null) columnSum(op.columnSums());
     }
 
     /** The mask of op's epilogue, after the rest of it: the reference's {@link Gemm#applyMask} on each item. */

@@ -24,7 +24,8 @@ import modarch.backend.cuda.KernelGeometry;
  *   of C is 0 where its mask element is not positive ({@code mask <= 0}; a NaN mask keeps it), as ReluBackward
  *   zeroes a gradient where the ReLU's output is not positive, so a product can write a gradient through a ReLU.</li>
  * </ul>
- * k may be 0 (C then gets only the accumulate, bias and act part). The reference sums in k order in float, with
+ * Beside the product, columnSums (null: none) adds one operand's sums over k to a row in the same launch
+ * ({@link #columnSums}). k may be 0 (C then gets only the accumulate, bias and act part). The reference sums in k order in float, with
  * the inputs rounded as precision says ({@link #item}); on the GPU,
  * gemm.cu ({@link #kernel}): gemm_small (32 x 32 tiles, k split four ways in each block) when an item's C has at most
  * 64 x 64 elements, gemm_tiled (128 x 128 tiles) for items of many such tiles, else gemm_medium (64 x 64 tiles), one
@@ -32,7 +33,7 @@ import modarch.backend.cuda.KernelGeometry;
  * so a replica's bits are the same in a group as in a single run.
  */
 public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean accumulate, Mat bias, boolean relu,
-                   Mat mask, Groups groups, Precision precision) implements Op {
+                   Mat mask, Groups groups, Precision precision, ColumnSumAccumulate columnSums) implements Op {
 
     /** count groups of every operand's items, group g of each advanced by g times its stride here. */
     public record Groups(int count, int strideA, int strideB, int strideC, int strideBias) {
@@ -67,41 +68,72 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
             }
             Shapes.grouped("gemm", mask, groups.count, groups.strideC);
         }
+        sumOf(columnSums, a, transA, b, transB, groups); // the column sums' x is one of the operands
     }
 
     /** {@code C = op(A) . op(B)} for each item, with no epilogue. */
     public static Gemm of(Mat a, boolean transA, Mat b, boolean transB, Mat c) {
-        return new Gemm(a, transA, b, transB, c, false, null, false, null, Groups.ONE, Precision.FP32);
+        return new Gemm(a, transA, b, transB, c, false, null, false, null, Groups.ONE, Precision.FP32, null);
     }
 
     /** This product added to C when accumulate. */
     public Gemm accumulate(boolean accumulate) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision, columnSums);
     }
 
     /** This product plus bias (null: none). */
     public Gemm bias(Mat bias) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision, columnSums);
     }
 
     /** This product through a ReLU when relu. */
     public Gemm relu(boolean relu) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision, columnSums);
     }
 
     /** This product zeroed where mask (laid out as c) is not positive (null: no mask). */
     public Gemm mask(Mat mask) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision, columnSums);
     }
 
     /** This product over groups. */
     public Gemm groups(Groups groups) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision, columnSums);
     }
 
     /** This product in the given arithmetic. */
     public Gemm precision(Precision precision) {
-        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision);
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision, columnSums);
+    }
+
+    /**
+     * This product with columnSums (null: none) beside it, in the same launch: the sums over k of one operand added
+     * to a row, as a bias gradient beside its weight gradient. Its x must be a stored k-major: op(A) is
+     * (m, k) stored (k, m) when transA, or b with op(B) (k, n) stored as is, over the same groups; its sums are then
+     * those of op(A)'s rows or op(B)'s columns.
+     */
+    public Gemm columnSums(ColumnSumAccumulate columnSums) {
+        return new Gemm(a, transA, b, transB, c, accumulate, bias, relu, mask, groups, precision, columnSums);
+    }
+
+    /** Which operand columnSums sums, as gemm.h's sumOf: 1 for a, 2 for b, 0 for none. */
+    int sumOf() {
+        return sumOf(columnSums, a, transA, b, transB, groups);
+    }
+
+    private static int sumOf(ColumnSumAccumulate sums, Mat a, boolean transA, Mat b, boolean transB, Groups groups) {
+        if (sums == null) return 0;
+        if (transA && sameItems(sums, a, groups.count, groups.strideA)) return 1;
+        if (!transB && sameItems(sums, b, groups.count, groups.strideB)) return 2;
+        throw new IllegalArgumentException("gemm: the column sums' x " + Shapes.shape(sums.x())
+                + " is neither a transposed a nor an untransposed b over the product's groups");
+    }
+
+    private static boolean sameItems(ColumnSumAccumulate sums, Mat operand, int groups, int groupStride) {
+        Mat x = sums.x();
+        return x.buf() == operand.buf() && x.off() == operand.off() && x.batch() == operand.batch()
+                && x.stride() == operand.stride() && x.rows() == operand.rows() && x.cols() == operand.cols()
+                && x.ld() == operand.ld() && sums.groups() == groups && (groups == 1 || sums.groupStrideX() == groupStride);
     }
 
     public int m() {
@@ -132,6 +164,7 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
                 }
             }
         }
+        if (columnSums != null) columnSums.reference(pool);
     }
 
     /** The k step of a tensor core's product (mma m16n8k8): 3xTF32's passes take turns per step. */
@@ -179,9 +212,11 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
             TensorCoreGemm.launch(gpu, this);
             return;
         }
-        long items = (long) groups.count * c.batch();
-        if (items <= 0 || m() <= 0 || n() <= 0) return;
-        int z = (int) Math.min(items, Gpu.MAX_BLOCKS);
+        if (!launchesKernel()) {
+            if (columnSums != null) columnSums.launch(gpu);
+            return;
+        }
+        int z = (int) Math.min((long) groups.count * c.batch(), Gpu.MAX_BLOCKS);
         String kernel = kernel(m(), n(), gpu.tiledGemmsOnly());
         int tile = switch (kernel) {
             case "gemm_tiled" -> KernelGeometry.GEMM_TILE;
@@ -189,6 +224,11 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
             default -> KernelGeometry.GEMM_SMALL_TILE;
         };
         gpu.launch(kernel, Gpu.ceil(n(), tile), Gpu.ceil(m(), tile), z, KernelGeometry.GEMM_THREADS, 0, args(gpu));
+    }
+
+    /** Whether the product has outputs to compute (otherwise its column sums, if any, launch alone). */
+    boolean launchesKernel() {
+        return (long) groups.count * c.batch() > 0 && m() > 0 && n() > 0;
     }
 
     /** Items of at least this many 128 x 128 tiles run gemm_tiled: 8 such items (a replica's modules) fill 128 SMs. */
@@ -206,7 +246,7 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
 
     /**
      * The arguments every gemm kernel starts with (gemm.h's GEMM_PARAMS): sizes, operands, strides, epilogue (the
-     * mask last, at c's strides).
+     * mask at c's strides), then the column sums.
      */
     KernelArgs args(Gpu gpu) {
         return KernelArgs.of().i(groups.count).i(c.batch()).flag(transA).flag(transB).i(m()).i(n()).i(k())
@@ -219,6 +259,10 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
                 .flag(accumulate)
                 .ptr(bias == null ? 0 : gpu.at(bias, Shapes.groupedSpan(bias, groups.count, groups.strideBias)))
                 .i(bias == null ? 0 : bias.stride()).i(groups.strideBias).flag(relu)
-                .ptr(mask == null ? 0 : gpu.at(mask, Shapes.groupedSpan(mask, groups.count, groups.strideC)));
+                .ptr(mask == null ? 0 : gpu.at(mask, Shapes.groupedSpan(mask, groups.count, groups.strideC)))
+                .i(sumOf()).ptr(columnSums == null ? 0 : gpu.at(columnSums.sum(), Shapes.groupedSpan(columnSums.sum(),
+                        groups.count, columnSums.groupStrideSum())))
+                .i(columnSums == null ? 0 : columnSums.sum().stride())
+                .i(columnSums == null ? 0 : columnSums.groupStrideSum());
     }
 }

@@ -22,7 +22,10 @@ final class TensorCoreGemm {
     static void launch(Gpu gpu, Gemm op) {
         int code = code(op.precision());
         long items = (long) op.groups().count() * op.c().batch();
-        if (items <= 0 || op.m() <= 0 || op.n() <= 0) return;
+        if (!op.launchesKernel()) {
+            if (op.columnSums() != null) op.columnSums().launch(gpu);
+            return;
+        }
         int tile = KernelGeometry.GEMM_TC_TILE;
         gpu.launch("gemm_tf32", Gpu.ceil(op.n(), tile), Gpu.ceil(op.m(), tile), (int) Math.min(items, Gpu.MAX_BLOCKS),
                 KernelGeometry.GEMM_TC_THREADS, 0, op.args(gpu).i(code));

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import modarch.backend.Precision;
 import modarch.backend.cuda.emu.AsanReplay;
 import modarch.backend.cuda.emu.EmulatedDriver;
 import modarch.backend.cuda.emu.Schedule;
@@ -49,9 +50,16 @@ class AsanKernelsTest {
                 return (CudaBackend) ops.device();
             }
         };
+        ColumnSumGemmContract columnSums = new ColumnSumGemmContract() {
+            @Override
+            CudaBackend open() {
+                return (CudaBackend) ops.device();
+            }
+        };
         ops.openDevice();
         tensorCores.openDevice();
         tiled.openDevice();
+        columnSums.openDevice();
         try {
             driver.startTrace(trace);
             ops.gemmEveryTransposeEpilogueAndBatching();
@@ -77,6 +85,8 @@ class AsanKernelsTest {
             tensorCores.segmentedAgreeOn(new int[][] {{2, 3, 100, 2, 70, 33}, {2, 5, 40, 2, 9, 0}},
                     new int[][] {{1, 4, 30, 2, 4, 8}});
             tiled.productsAgreeOn(new int[][] {{129, 1025, 9}, {130, 67, 17}, {128, 128, 16}, {100, 70, 0}});
+            columnSums.sumsAgreeOn(new Object[][] {{33, 20, 70, Precision.values()}, {130, 67, 17,
+                new Precision[] {Precision.FP32}}, {70, 1, 45, new Precision[] {Precision.TF32}}});
             driver.stopTrace();
         } finally {
             ops.closeDevice();
