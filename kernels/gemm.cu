@@ -73,16 +73,17 @@ __device__ __forceinline__ void gemm_slab_store(float* tile, float4 v) {
     }
 }
 
-// Item (g, bi)'s BM x BN tile of C (rows row0.., columns col0..), the epilogue included; TA, TB: the transposes
-// (transA and transB are ignored).
+// Item (g, bi)'s BM x BN tile (tileRow, tileCol) of C (rows row0.., columns col0..), the epilogue included (the
+// operand sums are the caller's); TA, TB: the transposes (transA and transB are ignored).
 template <int BM, int BN, int BK, bool TA, bool TB>
 __device__ __forceinline__ void gemm_tiled_item(float (*tileA)[BK][BM + GEMM_PAD], float (*tileB)[BK][BN + GEMM_PAD],
-                                                unsigned g, unsigned bi, GEMM_PARAMS) {
+                                                unsigned tileRow, unsigned tileCol, unsigned g, unsigned bi,
+                                                GEMM_PARAMS) {
     const float* aItem = a + g * groupStrideA + bi * strideA;
     const float* bItem = b + g * groupStrideB + bi * strideB;
     constexpr int TM = BM / 16, TN = BN / 16; // the thread's rows and columns, in quadrants of 4
     const int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
-    const int row0 = blockIdx.y * BM, col0 = blockIdx.x * BN;
+    const int row0 = tileRow * BM, col0 = tileCol * BN;
     const bool alignedA = reinterpret_cast<unsigned long long>(aItem) % 16 == 0 && lda % 4 == 0;
     const bool alignedB = reinterpret_cast<unsigned long long>(bItem) % 16 == 0 && ldb % 4 == 0;
     float4 nextA, nextB; // the thread's part of the next slab
@@ -145,29 +146,34 @@ __device__ __forceinline__ void gemm_tiled_item(float (*tileA)[BK][BM + GEMM_PAD
                                               maskItem ? maskItem + gi * ldc + gj : nullptr);
         }
     }
-    gemm_item_sums<BM, BN, GEMM_THREADS>(g, bi, &tileA[0][0][0], GEMM_ARGS);
 }
 
-// Every item of the launch (grid z walks them, items beyond gridDim.z loop) through gemm_tiled_item.
-template <int BM, int BN, int BK, bool TA, bool TB>
-__device__ __forceinline__ void gemm_tiled_items(float (*tileA)[BK][BM + GEMM_PAD], float (*tileB)[BK][BN + GEMM_PAD],
-                                                 GEMM_PARAMS) {
-    for (unsigned item = blockIdx.z; item < (unsigned)(groups * batch); item += gridDim.z) {
-        const unsigned g = item / batch, bi = item % batch;
-        gemm_tiled_item<BM, BN, BK, TA, TB>(tileA, tileB, g, bi, GEMM_ARGS);
+// Item (g, bi)'s tile (tileRow, tileCol) through gemm_tiled_item, the transposes chosen at run time.
+template <int T, int BK>
+__device__ __forceinline__ void gemm_tiled_any(float (*tileA)[BK][T + GEMM_PAD], float (*tileB)[BK][T + GEMM_PAD],
+                                               unsigned tileRow, unsigned tileCol, unsigned g, unsigned bi,
+                                               GEMM_PARAMS) {
+    if (transA) {
+        if (transB) gemm_tiled_item<T, T, BK, true, true>(tileA, tileB, tileRow, tileCol, g, bi, GEMM_ARGS);
+        else gemm_tiled_item<T, T, BK, true, false>(tileA, tileB, tileRow, tileCol, g, bi, GEMM_ARGS);
+    } else {
+        if (transB) gemm_tiled_item<T, T, BK, false, true>(tileA, tileB, tileRow, tileCol, g, bi, GEMM_ARGS);
+        else gemm_tiled_item<T, T, BK, false, false>(tileA, tileB, tileRow, tileCol, g, bi, GEMM_ARGS);
     }
 }
 
-// gemm_tiled_items for square T x T tiles, the transposes chosen at run time.
+// Every item of the launch (grid z walks them, items beyond gridDim.z loop) through gemm_tiled_any, the block's
+// tile (blockIdx.y, blockIdx.x), then their operand sums (in a loop of their own: inside the first, ptxas spilled
+// gemm_medium on sm_80).
 template <int T, int BK>
-__device__ __forceinline__ void gemm_tiled_any(float (*tileA)[BK][T + GEMM_PAD], float (*tileB)[BK][T + GEMM_PAD],
-                                               GEMM_PARAMS) {
-    if (transA) {
-        if (transB) gemm_tiled_items<T, T, BK, true, true>(tileA, tileB, GEMM_ARGS);
-        else gemm_tiled_items<T, T, BK, true, false>(tileA, tileB, GEMM_ARGS);
-    } else {
-        if (transB) gemm_tiled_items<T, T, BK, false, true>(tileA, tileB, GEMM_ARGS);
-        else gemm_tiled_items<T, T, BK, false, false>(tileA, tileB, GEMM_ARGS);
+__device__ __forceinline__ void gemm_tiled_items(float (*tileA)[BK][T + GEMM_PAD], float (*tileB)[BK][T + GEMM_PAD],
+                                                 GEMM_PARAMS) {
+    for (unsigned item = blockIdx.z; item < (unsigned)(groups * batch); item += gridDim.z) {
+        gemm_tiled_any<T, BK>(tileA, tileB, blockIdx.y, blockIdx.x, item / batch, item % batch, GEMM_ARGS);
+    }
+    for (unsigned item = blockIdx.z; sumOf && item < (unsigned)(groups * batch); item += gridDim.z) {
+        gemm_item_sums<T, T, GEMM_THREADS>(blockIdx.y, blockIdx.x, item / batch, item % batch, &tileA[0][0][0],
+                                           GEMM_ARGS);
     }
 }
 
@@ -177,7 +183,7 @@ __device__ __forceinline__ void gemm_tiled_any(float (*tileA)[BK][T + GEMM_PAD],
 extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 1) gemm_tiled(GEMM_PARAMS) {
     __shared__ __align__(16) float tileA[2][8][GEMM_TILE + GEMM_PAD];
     __shared__ __align__(16) float tileB[2][8][GEMM_TILE + GEMM_PAD];
-    gemm_tiled_any<GEMM_TILE, 8>(tileA, tileB, GEMM_ARGS);
+    gemm_tiled_items<GEMM_TILE, 8>(tileA, tileB, GEMM_ARGS);
 }
 
 // 64 x 64 tiles (4 x 4 per thread), slabs of 16, for items of few 128 x 128 tiles. grid (ceil(n / 64),
@@ -185,7 +191,7 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 1) gemm_tiled(GEMM_PA
 extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_medium(GEMM_PARAMS) {
     __shared__ __align__(16) float tileA[2][16][GEMM_MEDIUM_TILE + GEMM_PAD];
     __shared__ __align__(16) float tileB[2][16][GEMM_MEDIUM_TILE + GEMM_PAD];
-    gemm_tiled_any<GEMM_MEDIUM_TILE, 16>(tileA, tileB, GEMM_ARGS);
+    gemm_tiled_items<GEMM_MEDIUM_TILE, 16>(tileA, tileB, GEMM_ARGS);
 }
 
 // A 32 x 32 tile of C per block, k split four ways inside the block: thread group q (64 threads) multiplies slabs
@@ -194,68 +200,120 @@ extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_medium(GEMM_P
 // long k (weight gradients: k = rows). grid (ceil(n / 32), ceil(m / 32), min(groups * batch, 65535)). Bound to two
 // blocks per SM (at most 128 registers): unbound, ptxas took 80 registers and spilled once the operand sums came in.
 #define SPLIT 4
-extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_small(GEMM_PARAMS) {
-    __shared__ float tileA[SPLIT][GEMM_DEPTH][GEMM_SMALL_TILE + 1]; // tileA[q][p][i] = op(A)[row0 + i][p0(q) + p]
-    __shared__ float tileB[SPLIT][GEMM_DEPTH][GEMM_SMALL_TILE + 1]; // tileB[q][p][j] = op(B)[p0(q) + p][col0 + j]
-    __shared__ float partial[SPLIT][GEMM_SMALL_TILE][GEMM_SMALL_TILE + 1];    // each group's sums of the tile
+#define GEMM_SMALL_SLAB (SPLIT * GEMM_DEPTH * (GEMM_SMALL_TILE + 1)) // floats of tileA, of tileB
+#define GEMM_SMALL_SHARED (2 * GEMM_SMALL_SLAB + SPLIT * GEMM_SMALL_TILE * (GEMM_SMALL_TILE + 1)) // and partial
+
+// Item (g, bi)'s 32 x 32 tile (tileRow, tileCol) of C, the epilogue and the operand sums included, in shared memory
+// smem of GEMM_SMALL_SHARED floats: tileA[q][p][i] = op(A)[row0 + i][p0(q) + p], tileB[q][p][j] =
+// op(B)[p0(q) + p][col0 + j], then each group's sums of the tile, partial[q][i][j].
+__device__ __forceinline__ void gemm_small_item(float* smem, unsigned tileRow, unsigned tileCol, unsigned g,
+                                                unsigned bi, GEMM_PARAMS) {
+    auto tileA = reinterpret_cast<float (*)[GEMM_DEPTH][GEMM_SMALL_TILE + 1]>(smem);
+    auto tileB = reinterpret_cast<float (*)[GEMM_DEPTH][GEMM_SMALL_TILE + 1]>(smem + GEMM_SMALL_SLAB);
+    auto partial = reinterpret_cast<float (*)[GEMM_SMALL_TILE][GEMM_SMALL_TILE + 1]>(smem + 2 * GEMM_SMALL_SLAB);
     const int tid = threadIdx.x;
     const int q = tid / 64, t = tid % 64;
     const int tx = t % 8, ty = t / 8;
-    const int row0 = blockIdx.y * GEMM_SMALL_TILE, col0 = blockIdx.x * GEMM_SMALL_TILE;
+    const int row0 = tileRow * GEMM_SMALL_TILE, col0 = tileCol * GEMM_SMALL_TILE;
     const int slabs = (k + GEMM_DEPTH - 1) / GEMM_DEPTH;
-    for (unsigned item = blockIdx.z; item < (unsigned)(groups * batch); item += gridDim.z) {
-        const unsigned g = item / batch, bi = item % batch;
-        const float* aItem = a + g * groupStrideA + bi * strideA;
-        const float* bItem = b + g * groupStrideB + bi * strideB;
-        float acc[4][4];
+    const float* aItem = a + g * groupStrideA + bi * strideA;
+    const float* bItem = b + g * groupStrideB + bi * strideB;
+    float acc[4][4];
 #pragma unroll
-        for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++)
 #pragma unroll
-            for (int j = 0; j < 4; j++) acc[i][j] = 0.0f;
-        for (int s0 = 0; s0 < slabs; s0 += SPLIT) {
-            const int p0 = (s0 + q) * GEMM_DEPTH; // beyond k: the loads give zeros
-            // element e = t + l * 64 (l < 8) of the group's 16 x 32 slabs of op(A) and op(B)
+        for (int j = 0; j < 4; j++) acc[i][j] = 0.0f;
+    for (int s0 = 0; s0 < slabs; s0 += SPLIT) {
+        const int p0 = (s0 + q) * GEMM_DEPTH; // beyond k: the loads give zeros
+        // element e = t + l * 64 (l < 8) of the group's 16 x 32 slabs of op(A) and op(B)
 #pragma unroll
-            for (int l = 0; l < 8; l++) {
-                int e = t + l * 64;
-                if (transA) tileA[q][e / GEMM_SMALL_TILE][e % GEMM_SMALL_TILE] = gemm_a(aItem, 1, lda, m, k, row0 + e % GEMM_SMALL_TILE, p0 + e / GEMM_SMALL_TILE);
-                else tileA[q][e % GEMM_DEPTH][e / GEMM_DEPTH] = gemm_a(aItem, 0, lda, m, k, row0 + e / GEMM_DEPTH, p0 + e % GEMM_DEPTH);
-                if (transB) tileB[q][e % GEMM_DEPTH][e / GEMM_DEPTH] = gemm_b(bItem, 1, ldb, k, n, p0 + e % GEMM_DEPTH, col0 + e / GEMM_DEPTH);
-                else tileB[q][e / GEMM_SMALL_TILE][e % GEMM_SMALL_TILE] = gemm_b(bItem, 0, ldb, k, n, p0 + e / GEMM_SMALL_TILE, col0 + e % GEMM_SMALL_TILE);
-            }
-            __syncthreads();
-#pragma unroll
-            for (int p = 0; p < GEMM_DEPTH; p++) {
-                float av[4], bv[4];
-#pragma unroll
-                for (int i = 0; i < 4; i++) av[i] = tileA[q][p][ty + 8 * i];
-#pragma unroll
-                for (int j = 0; j < 4; j++) bv[j] = tileB[q][p][tx + 8 * j];
-#pragma unroll
-                for (int i = 0; i < 4; i++)
-#pragma unroll
-                    for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bv[j];
-            }
-            __syncthreads();
+        for (int l = 0; l < 8; l++) {
+            int e = t + l * 64;
+            if (transA) tileA[q][e / GEMM_SMALL_TILE][e % GEMM_SMALL_TILE] = gemm_a(aItem, 1, lda, m, k, row0 + e % GEMM_SMALL_TILE, p0 + e / GEMM_SMALL_TILE);
+            else tileA[q][e % GEMM_DEPTH][e / GEMM_DEPTH] = gemm_a(aItem, 0, lda, m, k, row0 + e / GEMM_DEPTH, p0 + e % GEMM_DEPTH);
+            if (transB) tileB[q][e % GEMM_DEPTH][e / GEMM_DEPTH] = gemm_b(bItem, 1, ldb, k, n, p0 + e % GEMM_DEPTH, col0 + e / GEMM_DEPTH);
+            else tileB[q][e / GEMM_SMALL_TILE][e % GEMM_SMALL_TILE] = gemm_b(bItem, 0, ldb, k, n, p0 + e / GEMM_SMALL_TILE, col0 + e % GEMM_SMALL_TILE);
         }
-#pragma unroll
-        for (int i = 0; i < 4; i++)
-#pragma unroll
-            for (int j = 0; j < 4; j++) partial[q][ty + 8 * i][tx + 8 * j] = acc[i][j];
         __syncthreads();
-        float* cItem = c + g * groupStrideC + bi * strideC;
-        const float* biasItem = bias ? bias + g * groupStrideBias + bi * strideBias : nullptr;
-        for (int o = tid; o < GEMM_SMALL_TILE * GEMM_SMALL_TILE; o += GEMM_THREADS) {
-            int i = o / GEMM_SMALL_TILE, j = o % GEMM_SMALL_TILE, gi = row0 + i, gj = col0 + j;
-            float total = ((partial[0][i][j] + partial[1][i][j]) + partial[2][i][j]) + partial[3][i][j];
-            if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, total, biasItem, gj, accumulate, relu,
-                                              gemm_mask_at(mask, c, cItem + gi * ldc + gj));
+#pragma unroll
+        for (int p = 0; p < GEMM_DEPTH; p++) {
+            float av[4], bv[4];
+#pragma unroll
+            for (int i = 0; i < 4; i++) av[i] = tileA[q][p][ty + 8 * i];
+#pragma unroll
+            for (int j = 0; j < 4; j++) bv[j] = tileB[q][p][tx + 8 * j];
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) acc[i][j] += av[i] * bv[j];
         }
-        __syncthreads(); // partial is rewritten by the next item
+        __syncthreads();
     }
-    for (unsigned item = blockIdx.z; sumOf && item < (unsigned)(groups * batch); item += gridDim.z) {
-        gemm_item_sums<GEMM_SMALL_TILE, GEMM_SMALL_TILE, GEMM_THREADS>(item / batch, item % batch, &partial[0][0][0],
-                                                                       GEMM_ARGS);
+#pragma unroll
+    for (int i = 0; i < 4; i++)
+#pragma unroll
+        for (int j = 0; j < 4; j++) partial[q][ty + 8 * i][tx + 8 * j] = acc[i][j];
+    __syncthreads();
+    float* cItem = c + g * groupStrideC + bi * strideC;
+    const float* biasItem = bias ? bias + g * groupStrideBias + bi * strideBias : nullptr;
+    for (int o = tid; o < GEMM_SMALL_TILE * GEMM_SMALL_TILE; o += GEMM_THREADS) {
+        int i = o / GEMM_SMALL_TILE, j = o % GEMM_SMALL_TILE, gi = row0 + i, gj = col0 + j;
+        float total = ((partial[0][i][j] + partial[1][i][j]) + partial[2][i][j]) + partial[3][i][j];
+        if (gi < m && gj < n) gemm_store(cItem + gi * ldc + gj, total, biasItem, gj, accumulate, relu,
+                                          gemm_mask_at(mask, c, cItem + gi * ldc + gj));
+    }
+    gemm_item_sums<GEMM_SMALL_TILE, GEMM_SMALL_TILE, GEMM_THREADS>(tileRow, tileCol, g, bi, smem, GEMM_ARGS);
+    __syncthreads(); // smem is rewritten by the next item
+}
+
+// A 32 x 32 tile of C per block, k split four ways inside the block: thread group q (64 threads) multiplies slabs
+// q, q + 4, q + 8, ..., each thread a 4 x 4 register tile 8 apart; the four partial tiles are then added in group
+// order (deterministic). For products whose few output tiles would leave the GPU idle while one block walks a
+// long k (weight gradients: k = rows). grid (ceil(n / 32), ceil(m / 32), min(groups * batch, 65535)). Bound to two
+// blocks per SM (at most 128 registers): unbound, ptxas took 80 registers and spilled once the operand sums came in.
+extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2) gemm_small(GEMM_PARAMS) {
+    __shared__ __align__(16) float smem[GEMM_SMALL_SHARED];
+    for (unsigned item = blockIdx.z; item < (unsigned)(groups * batch); item += gridDim.z) {
+        gemm_small_item(smem, blockIdx.y, blockIdx.x, item / batch, item % batch, GEMM_ARGS);
     }
 }
+
+// Up to four independent products in one launch (ops.Gemms), each through gemm_small's tile or gemm_medium's as
+// ops.Gemm.kernel picks it by the product's shape alone, so each has the bits it has in its own launch. Product J:
+// blocksJ blocks, one per tile and item (tiles across a row first, then down, then the items), mediumJ 1 for
+// gemm_medium's tile, 0 for gemm_small's; block x walks product 0's blocks, then product 1's, ... A slot left unused
+// has 0 blocks. grid (blocks0 + blocks1 + blocks2 + blocks3).
+#define GEMM_MULTI_PARAMS(J) int blocks##J, int medium##J, GEMM_PARAMS_OF(p##J##_)
+#define GEMM_MEDIUM_SLAB (2 * 16 * (GEMM_MEDIUM_TILE + GEMM_PAD)) // floats of a gemm_medium operand's two buffers
+extern "C" __global__ void __launch_bounds__(GEMM_THREADS, 2)
+gemm_multi(GEMM_MULTI_PARAMS(0), GEMM_MULTI_PARAMS(1), GEMM_MULTI_PARAMS(2), GEMM_MULTI_PARAMS(3)) {
+    static_assert(2 * GEMM_MEDIUM_SLAB <= GEMM_SMALL_SHARED, "gemm_medium's tiles fit gemm_small's shared memory");
+    __shared__ __align__(16) float smem[GEMM_SMALL_SHARED];
+    unsigned block = blockIdx.x;
+    int j = 0;
+    if (block >= (unsigned)blocks0) {
+        block -= blocks0, j = 1;
+        if (block >= (unsigned)blocks1) {
+            block -= blocks1, j = 2;
+            if (block >= (unsigned)blocks2) block -= blocks2, j = 3;
+        }
+    }
+    const GemmArgs s = j == 0 ? GemmArgs{GEMM_ARGS_OF(p0_)} : j == 1 ? GemmArgs{GEMM_ARGS_OF(p1_)}
+                     : j == 2 ? GemmArgs{GEMM_ARGS_OF(p2_)} : GemmArgs{GEMM_ARGS_OF(p3_)};
+    const bool medium = (j == 0 ? medium0 : j == 1 ? medium1 : j == 2 ? medium2 : medium3) != 0;
+    const unsigned tile = medium ? GEMM_MEDIUM_TILE : GEMM_SMALL_TILE;
+    const unsigned tilesN = (s.n + tile - 1) / tile, tilesM = (s.m + tile - 1) / tile;
+    const unsigned tileCol = block % tilesN, tileRow = block / tilesN % tilesM, item = block / tilesN / tilesM;
+    const unsigned g = item / s.batch, bi = item % s.batch;
+    if (medium) {
+        auto tileA = reinterpret_cast<float (*)[16][GEMM_MEDIUM_TILE + GEMM_PAD]>(smem);
+        auto tileB = reinterpret_cast<float (*)[16][GEMM_MEDIUM_TILE + GEMM_PAD]>(smem + GEMM_MEDIUM_SLAB);
+        gemm_tiled_any<GEMM_MEDIUM_TILE, 16>(tileA, tileB, tileRow, tileCol, g, bi, GEMM_FIELDS(s));
+        gemm_item_sums<GEMM_MEDIUM_TILE, GEMM_MEDIUM_TILE, GEMM_THREADS>(tileRow, tileCol, g, bi, smem, GEMM_FIELDS(s));
+    } else {
+        gemm_small_item(smem, tileRow, tileCol, g, bi, GEMM_FIELDS(s));
+    }
+}
+#undef GEMM_MULTI_PARAMS
+#undef GEMM_MEDIUM_SLAB
 #undef SPLIT

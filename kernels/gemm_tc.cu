@@ -58,6 +58,6 @@ extern "C" __global__ void __launch_bounds__(GEMM_TC_THREADS) gemm_tf32(GEMM_PAR
             else TC_ITEM(false, false);
         }
 #undef TC_ITEM
-        gemm_item_sums<GEMM_TC_TILE, GEMM_TC_TILE, GEMM_TC_THREADS>(g, bi, &slabA[0][0], GEMM_ARGS);
+        gemm_item_sums<GEMM_TC_TILE, GEMM_TC_TILE, GEMM_TC_THREADS>(blockIdx.y, blockIdx.x, g, bi, &slabA[0][0], GEMM_ARGS);
     }
 }

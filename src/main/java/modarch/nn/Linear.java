@@ -8,6 +8,7 @@ import modarch.backend.Mat;
 import modarch.backend.Precision;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.Gemm;
+import modarch.backend.ops.Gemms;
 import modarch.backend.ops.ReluBackward;
 import modarch.task.FastRandom;
 
@@ -28,7 +29,7 @@ public final class Linear {
     private final FloatBuf output;     // output is (rep, rows, out)
     private final FloatBuf gradOutput; // gradOutput is (rep, rows, out), filled by the caller before backward
     private Products products;           // at the rows and input last run
-    private Gemm inputGrad;              // dx at those rows, into the gradInput last given to backward
+    private Gemms gradients;             // dW (and db), then dx at those rows into the gradInput last given
     private boolean gradOutputMasked;    // gradOutput arrives through the ReLU's backward (the layer above's backwardInto)
 
     public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu) {
@@ -110,20 +111,22 @@ public final class Linear {
     /** maskByInput: dx is 0 where x is not positive (the backward of the ReLU whose output x is). */
     private void backward(FloatBuf gradInput, boolean accumulate, boolean maskByInput) {
         if (relu && !gradOutputMasked) backend.run(products.reluBackward);
-        backend.run(products.weightGrad);
-        if (gradInput != null) {
-            int rows = products.rows;
-            Mat mask = maskByInput ? products.forward.a() : null; // x (rows, in)
-            if (inputGrad == null || inputGrad.c().buf() != gradInput || inputGrad.m() != rows
-                    || inputGrad.accumulate() != accumulate || !Objects.equals(inputGrad.mask(), mask)) {
-                inputGrad = null;
-                // dx (rows, in) = dy (rows, out) . W (out, in), masked by x when maskByInput
-                inputGrad = Gemm.of(products.weightGrad.a(), false, products.forward.b(), false,
-                        new Mat("gradInput", gradInput, 0, rep, rows * in, rows, in, in)).precision(precision)
-                        .accumulate(accumulate).mask(mask);
-            }
-            backend.run(inputGrad);
+        if (gradInput == null) {
+            backend.run(products.weightGrad);
+            return;
         }
+        int rows = products.rows;
+        Mat mask = maskByInput ? products.forward.a() : null; // x (rows, in)
+        Gemm inputGrad = gradients == null ? null : gradients.products().get(1);
+        if (inputGrad == null || gradients.products().get(0) != products.weightGrad || inputGrad.c().buf() != gradInput
+                || inputGrad.accumulate() != accumulate || !Objects.equals(inputGrad.mask(), mask)) {
+            gradients = null;
+            // dx (rows, in) = dy (rows, out) . W (out, in), masked by x when maskByInput; beside dW, both reading dy
+            gradients = Gemms.of(products.weightGrad, Gemm.of(products.weightGrad.a(), false, products.forward.b(), false,
+                    new Mat("gradInput", gradInput, 0, rep, rows * in, rows, in, in)).precision(precision)
+                    .accumulate(accumulate).mask(mask));
+        }
+        backend.run(gradients);
     }
 
     public FloatBuf output() {

@@ -10,6 +10,7 @@ import modarch.backend.Precision;
 import modarch.backend.ops.BlockDotAccumulate;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.Gemm;
+import modarch.backend.ops.Gemms;
 import modarch.backend.ops.ScaleBlocks;
 import modarch.task.FastRandom;
 
@@ -91,12 +92,12 @@ public final class ModuleMlp implements Core {
 
     /** The ops of one row count: built when it changes, so a warm step allocates nothing. */
     private record Products(int rows, ScoreUnits scoreUnits, ScaleBlocks scaleHidden, Gemm moduleSum, Gemm biasSum,
-                            Gemm gradScaledHidden, Gemm w2Grad, Gemm b2Grad, Gemm scoreGrad,
-                            BlockDotAccumulate scoreDotAndScaleGrad, ScaleBlocks scaleGrad) {
+                            Gemms gradients, Gemms gradientsAndScores, BlockDotAccumulate scoreDotAndScaleGrad,
+                            ScaleBlocks scaleGrad) {
     }
 
-    /** The self-scored modules' score units: their logits' product and its three gradients. */
-    private record ScoreUnits(Gemm logits, Gemm inputGrad, Gemm weightGrad) {
+    /** The self-scored modules' score units: their logits' product and its gradients, in one op. */
+    private record ScoreUnits(Gemm logits, Gemms gradients) {
     }
 
     private Products products(int rows) {
@@ -111,23 +112,23 @@ public final class ModuleMlp implements Core {
         Mat dy = new Mat("gradOutput", gradOutput, 0, rep, rows * dim, rows, dim, dim);
         Mat bigW2 = new Mat("w2", w2.data(), w2.offset(0), rep, stride, rh, dim, width2);           // W2[:, :D] (R*H, D)
         Mat bigB2 = new Mat("b2", b2.data(), b2.offset(0), rep, stride, modules, dim, width2);     // B2[:, :D] (R, D)
+        // the products of dy, one launch: d(s*h) (rows, R*H) = dy (rows, D) . W2[:, :D]^T; dW2[:, :D] += (s*h)^T . dy;
+        // dB2[:, :D] += s^T . dy; and where the router needs it, ds[b, m] = dy[b] . b2[m][:D] + (below)
+        Gemm gradSh = Gemm.of(dy, false, bigW2, true, new Mat("gradScaledHidden", gradScaledHidden, 0, rep, rows * rh,
+                rows, rh, rh)).precision(precision);
+        Gemm w2Grad = Gemm.of(sh, true, dy, false, new Mat("w2.grad", w2.grad(), w2.offset(0), rep, stride, rh, dim,
+                width2)).precision(precision).accumulate(true);
+        Gemm b2Grad = Gemm.of(s, true, dy, false, new Mat("b2.grad", b2.grad(), b2.offset(0), rep, stride, modules, dim,
+                width2)).precision(precision).accumulate(true);
+        Gemm scoreGrad = Gemm.of(dy, false, bigB2, true, new Mat("gradScores", gradScores, 0, rep, rows * modules, rows,
+                modules, modules)).precision(precision);
         return new Products(rows, selfScored() ? scoreUnits(rows) : null,
                 ScaleBlocks.bind(null, h, scores, scaledHidden, rep * rows, modules, hidden),
                 // output (rows, D) = (s*h) (rows, R*H) . W2[:, :D] (R*H, D) + s (rows, R) . B2[:, :D] (R, D)
                 Gemm.of(sh, false, bigW2, false, y).precision(precision),
                 Gemm.of(s, false, bigB2, false, y).precision(precision).accumulate(true),
-                // d(s*h) (rows, R*H) = dy (rows, D) . W2[:, :D]^T
-                Gemm.of(dy, false, bigW2, true, new Mat("gradScaledHidden", gradScaledHidden, 0, rep, rows * rh, rows,
-                        rh, rh)).precision(precision),
-                // dW2[:, :D] += (s*h)^T . dy ; dB2[:, :D] += s^T . dy
-                Gemm.of(sh, true, dy, false, new Mat("w2.grad", w2.grad(), w2.offset(0), rep, stride, rh, dim, width2)).precision(precision)
-                        .accumulate(true),
-                Gemm.of(s, true, dy, false, new Mat("b2.grad", b2.grad(), b2.offset(0), rep, stride, modules, dim,
-                        width2)).precision(precision).accumulate(true),
-                // ds[b, m] = dy[b] . b2[m][:D] + h[b, m] . d(s*h)[b, m]
-                Gemm.of(dy, false, bigB2, true, new Mat("gradScores", gradScores, 0, rep, rows * modules, rows, modules,
-                        modules)).precision(precision),
-                // then dh = s * d(s*h), in the same op
+                Gemms.of(gradSh, w2Grad, b2Grad), Gemms.of(gradSh, w2Grad, b2Grad, scoreGrad),
+                // ds[b, m] += h[b, m] . d(s*h)[b, m], then dh = s * d(s*h), in the same op
                 BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules, hidden)
                         .then(scaleGrad),
                 scaleGrad);
@@ -149,9 +150,10 @@ public final class ModuleMlp implements Core {
                 Gemm.of(hm, false, wColumn, false, new Mat("logits", logits, 0, modules, 1, rows, 1, modules)).precision(precision)
                         .bias(Mat.items("b2[D]", b2.data(), b2.offset(0) + dim, modules, width2, 1))
                         .groups(new Gemm.Groups(rep, hStride, stride, lStride, stride)),
+                // both read dlogit, one launch:
                 // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H), through the ReLU's backward (by h_m)
-                Gemm.of(gradLogitColumn, false, wColumn, true, new Mat("gradH", first.gradOutput(), 0, modules, hidden,
-                        rows, hidden, rh)).precision(precision).accumulate(true).mask(hm)
+                Gemms.of(Gemm.of(gradLogitColumn, false, wColumn, true, new Mat("gradH", first.gradOutput(), 0, modules,
+                        hidden, rows, hidden, rh)).precision(precision).accumulate(true).mask(hm)
                         .groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)),
                 // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1); db2[m][D] += the sum of dlogit[:, m]
                 // over the rows, in the same launch
@@ -159,7 +161,7 @@ public final class ModuleMlp implements Core {
                         modules, hidden * width2, hidden, 1, width2)).precision(precision).accumulate(true)
                         .groups(new Gemm.Groups(rep, hStride, lStride, stride, 0))
                         .columnSums(new ColumnSumAccumulate(gradLogitColumn, Mat.items("b2.grad", b2.grad(),
-                                b2.offset(0) + dim, modules, width2, 1), rep, lStride, stride)));
+                                b2.offset(0) + dim, modules, width2, 1), rep, lStride, stride))));
     }
 
     /**
@@ -202,13 +204,11 @@ public final class ModuleMlp implements Core {
             dispatchedBackward(gradInput);
             return;
         }
-        backend.run(products.gradScaledHidden);
-        backend.run(products.w2Grad);
-        backend.run(products.b2Grad);
         if (router.needsScoreGradient()) {
-            backend.run(products.scoreGrad);
+            backend.run(products.gradientsAndScores);
             backend.run(products.scoreDotAndScaleGrad);
         } else {
+            backend.run(products.gradients);
             backend.run(products.scaleGrad);
         }
         if (router.needsScoreGradient()) router.backward(products.rows, gradScores, gradLogits);
@@ -227,8 +227,7 @@ public final class ModuleMlp implements Core {
 
     /** Gradients through the modules' score units: logits[:, m] = h_m . w2[m][:, D] + b2[m][D]. */
     private void scoreUnitBackward() {
-        backend.run(products.scoreUnits.inputGrad);
-        backend.run(products.scoreUnits.weightGrad);
+        backend.run(products.scoreUnits.gradients);
     }
 
     @Override

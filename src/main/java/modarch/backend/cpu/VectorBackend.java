@@ -19,6 +19,7 @@ import modarch.backend.ops.BlockDotAccumulate;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.Gemm;
+import modarch.backend.ops.Gemms;
 import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.GemmSegmentedWeightGrad;
 import modarch.backend.ops.LstmCellBackward;
@@ -134,6 +135,8 @@ public final class VectorBackend implements Backend {
     public void run(Op op) {
         if (op instanceof Gemm product) {
             gemm(product);
+        } else if (op instanceof Gemms products) {
+            for (int i = 0; i < products.products().size(); i++) gemm(products.products().get(i)); // no iterator
         } else if (op instanceof CopyBlocks blocks) {
             copyBlocks(blocks, parallel);
         } else if (op instanceof AdamUpdate adam) {

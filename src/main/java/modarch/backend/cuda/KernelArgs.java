@@ -43,6 +43,12 @@ public final class KernelArgs {
         return add('d', Double.doubleToRawLongBits(value));
     }
 
+    /** Every argument of other, after these. */
+    public KernelArgs append(KernelArgs other) {
+        for (int i = 0; i < other.count; i++) add(other.kinds[i], other.bits[i]);
+        return this;
+    }
+
     private KernelArgs add(char kind, long value) {
         if (count == bits.length) {
             bits = Arrays.copyOf(bits, 2 * count);

@@ -56,10 +56,17 @@ class AsanKernelsTest {
                 return (CudaBackend) ops.device();
             }
         };
+        GemmsContract gemms = new GemmsContract() {
+            @Override
+            CudaBackend open() {
+                return (CudaBackend) ops.device();
+            }
+        };
         ops.openDevice();
         tensorCores.openDevice();
         tiled.openDevice();
         columnSums.openDevice();
+        gemms.openDevice();
         try {
             driver.startTrace(trace);
             ops.gemmEveryTransposeEpilogueAndBatching();
@@ -87,6 +94,7 @@ class AsanKernelsTest {
             tiled.productsAgreeOn(new int[][] {{129, 1025, 9}, {130, 67, 17}, {128, 128, 16}, {100, 70, 0}});
             columnSums.sumsAgreeOn(new Object[][] {{33, 20, 70, Precision.values()}, {130, 67, 17,
                 new Precision[] {Precision.FP32}}, {70, 1, 45, new Precision[] {Precision.TF32}}});
+            gemms.eachProductHasTheBitsOfItsOwnLaunch();
             driver.stopTrace();
         } finally {
             ops.closeDevice();
