@@ -10,6 +10,7 @@ import modarch.backend.ops.OneHot;
 import modarch.nn.Core;
 import modarch.nn.DenseCore;
 import modarch.nn.GroundTruthRouter;
+import modarch.nn.JointProducts;
 import modarch.nn.Linear;
 import modarch.nn.ModuleMlp;
 import modarch.nn.OpRouter;
@@ -43,6 +44,10 @@ public final class MlpModel extends LayeredModel {
     private final FloatBuf gradJoined;  // (rep, rows, 3E)
     private int rows;
     private Copies copies;              // at the last batch's shape
+    private final JointProducts firstEncoders = new JointProducts();          // rule1 and digit1's forwards
+    private final JointProducts secondEncoders = new JointProducts();         // rule2 and digit2's
+    private final JointProducts secondEncoderGradients = new JointProducts(); // digit2 and rule2's backwards
+    private final JointProducts firstEncoderGradients = new JointProducts();  // digit1 and rule1's
 
     public MlpModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
         super(backend, rep, spec);
@@ -135,16 +140,19 @@ public final class MlpModel extends LayeredModel {
         rule2.forward(rule1.output(), rows);
     }
 
-    /** Fills joined (rep, rows, 3E) = [enc(a), enc(b), enc(rule)]. */
+    /** Fills joined (rep, rows, 3E) = [enc(a), enc(b), enc(rule)]; each layer of both encoders in one op. */
     private void encode(Batch batch) {
-        encodeRule(batch);
+        this.rows = batch.rows();
+        ruleOneHot = OneHot.bind(ruleOneHot, batch.rules(), oneHot, rep * rows, rules);
+        backend.run(ruleOneHot);
         if (copies == null || copies.rows != rows || copies.inputs != batch.inputs()) {
             copies = null;
             copies = new Copies(rows, batch.inputs());
         }
         backend.run(copies.digitColumns);
-        digit1.forward(digits, 2 * rows);
-        digit2.forward(digit1.output(), 2 * rows);
+        backend.run(firstEncoders.of(rule1.forwardProduct(oneHot, rows), digit1.forwardProduct(digits, 2 * rows)));
+        backend.run(secondEncoders.of(rule2.forwardProduct(rule1.output(), rows),
+                digit2.forwardProduct(digit1.output(), 2 * rows)));
         for (CopyBlocks block : copies.join) backend.run(block);
     }
 
@@ -193,10 +201,8 @@ public final class MlpModel extends LayeredModel {
         core.backward(gradJoined);
         for (CopyBlocks block : copies.split) backend.run(block);
         if (copies.routerContextGrad != null) backend.run(copies.routerContextGrad);
-        digit2.backwardInto(digit1);
-        digit1.backward(null, false);
-        rule2.backwardInto(rule1);
-        rule1.backward(null, false);
+        backend.run(secondEncoderGradients.of(digit2.backwardProductsInto(digit1), rule2.backwardProductsInto(rule1)));
+        backend.run(firstEncoderGradients.of(digit1.backwardProducts(null, false), rule1.backwardProducts(null, false)));
     }
 
 }

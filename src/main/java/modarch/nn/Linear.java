@@ -29,7 +29,7 @@ public final class Linear {
     private final FloatBuf output;     // output is (rep, rows, out)
     private final FloatBuf gradOutput; // gradOutput is (rep, rows, out), filled by the caller before backward
     private Products products;           // at the rows and input last run
-    private Gemms gradients;             // dW (and db), then dx at those rows into the gradInput last given
+    private Gemms gradients;             // dW (and db), then dx (unless none is asked) into the gradInput last given
     private boolean gradOutputMasked;    // gradOutput arrives through the ReLU's backward (the layer above's backwardInto)
 
     public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu) {
@@ -81,11 +81,16 @@ public final class Linear {
 
     /** x is (rep, rows, in); the result is in {@link #output()}. */
     public void forward(FloatBuf x, int rows) {
+        backend.run(forwardProduct(x, rows));
+    }
+
+    /** The product {@link #forward} runs, for a caller that runs it beside independent ones ({@link JointProducts}). */
+    public Gemm forwardProduct(FloatBuf x, int rows) {
         if (products == null || products.rows != rows || products.x != x) {
             products = null;
             products = products(x, rows);
         }
-        backend.run(products.forward);
+        return products.forward;
     }
 
     /**
@@ -94,7 +99,7 @@ public final class Linear {
      * adds, when accumulate) the gradient of the input there: gradInput is (rep, rows, in).
      */
     public void backward(FloatBuf gradInput, boolean accumulate) {
-        backward(gradInput, accumulate, false);
+        backend.run(backwardProducts(gradInput, accumulate));
     }
 
     /**
@@ -103,21 +108,38 @@ public final class Linear {
      * input is not positive), and below's backward then skips its own.
      */
     public void backwardInto(Linear below) {
+        backend.run(backwardProductsInto(below));
+    }
+
+    /**
+     * What {@link #backward} runs after the ReLU's backward, which this runs when due: the products, for a caller
+     * that runs them beside independent ones ({@link JointProducts}).
+     */
+    public Gemms backwardProducts(FloatBuf gradInput, boolean accumulate) {
+        return backwardProducts(gradInput, accumulate, false);
+    }
+
+    /** {@link #backwardInto}'s products, as {@link #backwardProducts} gives {@link #backward}'s. */
+    public Gemms backwardProductsInto(Linear below) {
         if (products.x != below.output) throw new IllegalStateException("backwardInto a layer that is not the input");
         below.gradOutputMasked = below.relu;
-        backward(below.gradOutput, false, below.relu);
+        return backwardProducts(below.gradOutput, false, below.relu);
     }
 
     /** maskByInput: dx is 0 where x is not positive (the backward of the ReLU whose output x is). */
-    private void backward(FloatBuf gradInput, boolean accumulate, boolean maskByInput) {
+    private Gemms backwardProducts(FloatBuf gradInput, boolean accumulate, boolean maskByInput) {
         if (relu && !gradOutputMasked) backend.run(products.reluBackward);
         if (gradInput == null) {
-            backend.run(products.weightGrad);
-            return;
+            if (gradients == null || gradients.products().get(0) != products.weightGrad
+                    || gradients.products().size() != 1) {
+                gradients = null;
+                gradients = Gemms.of(products.weightGrad);
+            }
+            return gradients;
         }
         int rows = products.rows;
         Mat mask = maskByInput ? products.forward.a() : null; // x (rows, in)
-        Gemm inputGrad = gradients == null ? null : gradients.products().get(1);
+        Gemm inputGrad = gradients == null || gradients.products().size() < 2 ? null : gradients.products().get(1);
         if (inputGrad == null || gradients.products().get(0) != products.weightGrad || inputGrad.c().buf() != gradInput
                 || inputGrad.accumulate() != accumulate || !Objects.equals(inputGrad.mask(), mask)) {
             gradients = null;
@@ -126,7 +148,7 @@ public final class Linear {
                     new Mat("gradInput", gradInput, 0, rep, rows * in, rows, in, in)).precision(precision)
                     .accumulate(accumulate).mask(mask));
         }
-        backend.run(gradients);
+        return gradients;
     }
 
     public FloatBuf output() {
