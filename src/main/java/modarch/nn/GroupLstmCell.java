@@ -10,6 +10,7 @@ import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.Fill;
 import modarch.backend.ops.Gemm;
+import modarch.backend.ops.Gemms;
 import modarch.backend.ops.LstmCellBackward;
 import modarch.backend.ops.LstmCellForward;
 import modarch.task.FastRandom;
@@ -83,7 +84,7 @@ public final class GroupLstmCell {
     private int steps;          // of the last window
     private boolean fromZero;   // whether the last window started from the zero state
     private StepOps stepOps;    // the ops of the last window
-    private Gemm inputGrad;     // dx over the last window's rows, into the gradX last given to backward
+    private Gemms gradients;    // dW_ih, dW_hh, then dx over the last window's rows into the gradX last given
     private Fill resetC;        // zeroes the last sequences' initial cell state
     private Fill zeroGradC;     // zeroes the last window's cell-state gradient
 
@@ -366,17 +367,18 @@ public final class GroupLstmCell {
             }
             if (t > 0) backend.run(ops.recurrentGrads[t]);
         }
-        backend.run(ops.weightIhGrad);
-        backend.run(ops.weightHhGrad);
+        Gemm inputGrad = gradients == null ? null : gradients.products().get(2);
+        if (inputGrad == null || gradients.products().get(0) != ops.weightIhGrad || inputGrad.c().buf() != gradX
+                || inputGrad.m() != rows) {
+            gradients = null;
+            // dW_ih, dW_hh and dx (rows, in) = d input (rows, 4Rh) . W_ih (4Rh, in): independent, one op
+            gradients = Gemms.of(ops.weightIhGrad, ops.weightHhGrad, Gemm.of(ops.weightIhGrad.a(), false,
+                    ops.inputProduct.b(), false, new Mat("gradX", gradX, 0, rep, rows * in, rows, in, in))
+                    .precision(precision));
+        }
+        backend.run(gradients);
         if (biasIh != null) backend.run(ops.biasHhGrad);
         if (ruleScorer != null) ruleScorer.backward(rows, gradScores, null);
-        if (inputGrad == null || inputGrad.c().buf() != gradX || inputGrad.m() != rows) {
-            inputGrad = null;
-            // dx (rows, in) = d input (rows, 4Rh) . W_ih (4Rh, in)
-            inputGrad = Gemm.of(ops.weightIhGrad.a(), false, ops.inputProduct.b(), false,
-                    new Mat("gradX", gradX, 0, rep, rows * in, rows, in, in)).precision(precision);
-        }
-        backend.run(inputGrad);
     }
 
     /** (rep, rows, h): the shared state after every step of the last window, time-major. */

@@ -6,35 +6,45 @@ import modarch.backend.ops.Gemm;
 import modarch.backend.ops.Gemms;
 
 /**
- * Independent products of two layers as one op ({@link Gemms}: one launch where their kernels allow), made again only
- * when a layer's products change (its rows or input), so a warm step builds nothing. One per place that joins.
+ * Independent products of several layers as one op ({@link Gemms}: one launch where their kernels allow), made again
+ * only when a layer's products change (its rows or input), so a warm step builds nothing. One per place that joins.
  */
 public final class JointProducts {
     private Gemms joint;
-    private Object first;  // the parts joint was made of
-    private Object second;
+    private final Object[] parts = new Object[4]; // what joint was made of, in order (null past the last)
 
     /** a and b in one op. */
     public Gemms of(Gemm a, Gemm b) {
-        if (joint == null || first != a || second != b) {
-            joint = null;
-            joint = Gemms.of(a, b);
-            first = a;
-            second = b;
-        }
+        if (!madeOf(a, b, null, null)) make(List.of(a, b), a, b, null, null);
+        return joint;
+    }
+
+    /** a, b, c and d in one op. */
+    public Gemms of(Gemm a, Gemm b, Gemm c, Gemm d) {
+        if (!madeOf(a, b, c, d)) make(List.of(a, b, c, d), a, b, c, d);
         return joint;
     }
 
     /** a's products, then b's, in one op. */
     public Gemms of(Gemms a, Gemms b) {
-        if (joint == null || first != a || second != b) {
-            joint = null;
+        if (!madeOf(a, b, null, null)) {
             List<Gemm> all = new ArrayList<>(a.products());
             all.addAll(b.products());
-            joint = new Gemms(all);
-            first = a;
-            second = b;
+            make(all, a, b, null, null);
         }
         return joint;
+    }
+
+    private boolean madeOf(Object a, Object b, Object c, Object d) {
+        return joint != null && parts[0] == a && parts[1] == b && parts[2] == c && parts[3] == d;
+    }
+
+    private void make(List<Gemm> products, Object a, Object b, Object c, Object d) {
+        joint = null;
+        joint = new Gemms(products);
+        parts[0] = a;
+        parts[1] = b;
+        parts[2] = c;
+        parts[3] = d;
     }
 }

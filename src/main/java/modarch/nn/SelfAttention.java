@@ -44,6 +44,7 @@ public final class SelfAttention {
     private CopyBlocks joinSelf;    // in_'s output into joined
     private CopyBlocks splitHeads;  // gradJoined back into gradAttended
     private CopyBlocks splitSelf;   // and into in_'s gradOutput
+    private final JointProducts projections = new JointProducts(); // query, key, value and in_ of x, one op
 
     /**
      * Sequences of up to maxLength tokens, up to maxRows tokens per replica; topK keys kept per query
@@ -88,10 +89,8 @@ public final class SelfAttention {
 
     /** x is (rep, rows, dim): sequences of length tokens each; the result is in {@link #output()}. */
     public void forward(FloatBuf x, int rows, int length) {
-        query.forward(x, rows);
-        key.forward(x, rows);
-        value.forward(x, rows);
-        self.forward(x, rows);
+        backend.run(projections.of(query.forwardProduct(x, rows), key.forwardProduct(x, rows),
+                value.forwardProduct(x, rows), self.forwardProduct(x, rows)));
         int seqs = rep * rows / length;
         if (attend == null || attend.shape().seqs() != seqs || attend.shape().length() != length) {
             attend = null;
