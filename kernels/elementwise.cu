@@ -38,16 +38,36 @@ column_sum_accumulate(int groups, int batch, int m, int n, const float* __restri
     }
 }
 
-// For groups of batch items (item (g, b) at g * groupStride + b * stride of each operand): dst[i][j] = src[i][j]
-// (add == 0) or dst[i][j] += src[i][j] (add == 1) over an (m, n) block
-extern "C" __global__ void copy_blocks(int groups, int batch, int m, int n, const float* __restrict__ src, int lds,
-                                       int strideSrc, int groupStrideSrc, float* __restrict__ dst, int ldd,
-                                       int strideDst, int groupStrideDst, int add) {
-    GRID_STRIDE(idx, groups * batch * m * n) {
-        unsigned j = idx % n, rest = idx / n, i = rest % m, item = rest / m, g = item / batch, b = item % batch;
-        float v = src[g * groupStrideSrc + b * strideSrc + i * lds + j];
-        float* out = dst + g * groupStrideDst + b * strideDst + i * ldd + j;
-        *out = add ? *out + v : v;
+// A copy's parameters, their names prefixed with P (copy_blocks_pair takes two copies)
+#define COPY_PARAMS_OF(P)                                                                                       \
+    int P##groups, int P##batch, int P##m, int P##n, const float* __restrict__ P##src, int P##lds,              \
+    int P##strideSrc, int P##groupStrideSrc, float* __restrict__ P##dst, int P##ldd, int P##strideDst,         \
+    int P##groupStrideDst, int P##add
+#define COPY_ARGS_OF(P)                                                                                         \
+    P##groups, P##batch, P##m, P##n, P##src, P##lds, P##strideSrc, P##groupStrideSrc, P##dst, P##ldd,           \
+    P##strideDst, P##groupStrideDst, P##add
+
+// Element idx of a copy: for groups of batch items (item (g, b) at g * groupStride + b * stride of each operand),
+// dst[i][j] = src[i][j] (add == 0) or dst[i][j] += src[i][j] (add == 1) over an (m, n) block; idx runs over every
+// group, item, row and column, the column fastest
+__device__ __forceinline__ void copy_element(unsigned idx, COPY_PARAMS_OF()) {
+    unsigned j = idx % n, rest = idx / n, i = rest % m, item = rest / m, g = item / batch, b = item % batch;
+    float v = src[g * groupStrideSrc + b * strideSrc + i * lds + j];
+    float* out = dst + g * groupStrideDst + b * strideDst + i * ldd + j;
+    *out = add ? *out + v : v;
+}
+
+// One copy (ops.CopyBlocks), one thread per element
+extern "C" __global__ void copy_blocks(COPY_PARAMS_OF()) {
+    GRID_STRIDE(idx, groups * batch * m * n) copy_element(idx, COPY_ARGS_OF());
+}
+
+// Two independent copies in one launch (ops.CopyPair): the first's elements, then the second's
+extern "C" __global__ void copy_blocks_pair(COPY_PARAMS_OF(p0_), COPY_PARAMS_OF(p1_)) {
+    const unsigned first = p0_groups * p0_batch * p0_m * p0_n;
+    GRID_STRIDE(idx, first + p1_groups * p1_batch * p1_m * p1_n) {
+        if (idx < first) copy_element(idx, COPY_ARGS_OF(p0_));
+        else copy_element(idx - first, COPY_ARGS_OF(p1_));
     }
 }
 

@@ -6,6 +6,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
 import modarch.backend.ops.CopyBlocks;
+import modarch.backend.ops.CopyPair;
 import modarch.backend.ops.OneHot;
 import modarch.nn.Core;
 import modarch.nn.DenseCore;
@@ -45,8 +46,7 @@ public final class MhaModel extends LayeredModel {
     private final FloatBuf oneHot;   // oneHot is (rep, rows, R)
     private OneHot ruleOneHot;       // the last batch's rules into oneHot
     private final FloatBuf tokens;   // tokens is (rep, rows, F + R): [features, one-hot rule]
-    private CopyBlocks featuresIntoTokens; // the last batch's features into the tokens' first F columns
-    private CopyBlocks rulesIntoTokens;    // and oneHot into their last R
+    private CopyPair intoTokens;     // the last batch's features into the tokens' first F columns, oneHot into their last R
     private int rows;
 
     public MhaModel(Backend backend, int rep, ModelSpec spec, int maxRows) {
@@ -170,17 +170,16 @@ public final class MhaModel extends LayeredModel {
     /** The encoder on tokens (rep, rows, F + R) = [features, one-hot rule]. */
     private void encode(Batch batch) {
         oneHot(batch);
-        if (featuresIntoTokens == null || featuresIntoTokens.src().rows() != rep * rows
-                || featuresIntoTokens.src().buf() != batch.inputs()) {
-            featuresIntoTokens = null;
+        if (intoTokens == null || intoTokens.first().src().rows() != rep * rows
+                || intoTokens.first().src().buf() != batch.inputs()) {
+            intoTokens = null;
             int width = features + rules;
-            featuresIntoTokens = CopyBlocks.copy(Mat.of("inputs", batch.inputs(), 0, rep * rows, features),
-                    new Mat("tokens", tokens, 0, 1, 0, rep * rows, features, width));
-            rulesIntoTokens = CopyBlocks.copy(Mat.of("oneHot", oneHot, 0, rep * rows, rules),
-                    new Mat("tokens", tokens, features, 1, 0, rep * rows, rules, width));
+            intoTokens = new CopyPair(CopyBlocks.copy(Mat.of("inputs", batch.inputs(), 0, rep * rows, features),
+                    new Mat("tokens", tokens, 0, 1, 0, rep * rows, features, width)),
+                    CopyBlocks.copy(Mat.of("oneHot", oneHot, 0, rep * rows, rules),
+                            new Mat("tokens", tokens, features, 1, 0, rep * rows, rules, width)));
         }
-        backend.run(featuresIntoTokens);
-        backend.run(rulesIntoTokens);
+        backend.run(intoTokens);
         encoder1.forward(tokens, rows);
         encoder2.forward(encoder1.output(), rows);
     }

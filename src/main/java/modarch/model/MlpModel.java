@@ -6,6 +6,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
 import modarch.backend.ops.CopyBlocks;
+import modarch.backend.ops.CopyPair;
 import modarch.backend.ops.OneHot;
 import modarch.nn.Core;
 import modarch.nn.DenseCore;
@@ -153,7 +154,7 @@ public final class MlpModel extends LayeredModel {
         backend.run(firstEncoders.of(rule1.forwardProduct(oneHot, rows), digit1.forwardProduct(digits, 2 * rows)));
         backend.run(secondEncoders.of(rule2.forwardProduct(rule1.output(), rows),
                 digit2.forwardProduct(digit1.output(), 2 * rows)));
-        for (CopyBlocks block : copies.join) backend.run(block);
+        backend.run(copies.join);
     }
 
     /**
@@ -165,8 +166,8 @@ public final class MlpModel extends LayeredModel {
         final int rows;
         final FloatBuf inputs;
         final CopyBlocks digitColumns;    // digits (rep, 2 rows, 1): column a of inputs (rep, rows, 2), then b
-        final CopyBlocks[] join = new CopyBlocks[2];  // enc(a), enc(b) (rep, 2 rows, E), then enc(rule), into joined
-        final CopyBlocks[] split = new CopyBlocks[2]; // joined's gradient blocks back to digit2's, then to rule2's
+        final CopyPair join;  // enc(a), enc(b) (rep, 2 rows, E), and enc(rule), into joined: one op
+        final CopyPair split; // joined's gradient blocks back to digit2's, and to rule2's
         final CopyBlocks routerContextGrad;           // the router's rule-context gradient added to rule2's
 
         Copies(int rows, FloatBuf inputs) {
@@ -180,13 +181,14 @@ public final class MlpModel extends LayeredModel {
             Mat joinedPair = new Mat("joined a, b", joined, 0, 2, e, rows, e, 3 * e);
             Mat gradDigitPair = new Mat("grad digit a, b", digit2.gradOutput(), 0, 2, rows * e, rows, e, e);
             Mat gradJoinedPair = new Mat("gradJoined a, b", gradJoined, 0, 2, e, rows, e, 3 * e);
-            join[0] = new CopyBlocks(digitPair, joinedPair, false, rep, 2 * rows * e, rows * 3 * e);
-            split[0] = new CopyBlocks(gradJoinedPair, gradDigitPair, false, rep, rows * 3 * e, 2 * rows * e);
+
             Mat rule = new Mat("rule", rule2.output(), 0, rep, rows * e, rows, e, e);
             Mat gradRule = new Mat("grad rule", rule2.gradOutput(), 0, rep, rows * e, rows, e, e);
-            join[1] = CopyBlocks.copy(rule, new Mat("joined", joined, 2 * e, rep, rows * 3 * e, rows, e, 3 * e));
-            split[1] = CopyBlocks.copy(new Mat("gradJoined", gradJoined, 2 * e, rep, rows * 3 * e, rows, e, 3 * e),
-                    gradRule);
+            join = new CopyPair(new CopyBlocks(digitPair, joinedPair, false, rep, 2 * rows * e, rows * 3 * e),
+                    CopyBlocks.copy(rule, new Mat("joined", joined, 2 * e, rep, rows * 3 * e, rows, e, 3 * e)));
+            split = new CopyPair(new CopyBlocks(gradJoinedPair, gradDigitPair, false, rep, rows * 3 * e, 2 * rows * e),
+                    CopyBlocks.copy(new Mat("gradJoined", gradJoined, 2 * e, rep, rows * 3 * e, rows, e, 3 * e),
+                            gradRule));
             FloatBuf contextGrad = core.gradRuleContext();
             routerContextGrad = contextGrad == null ? null : CopyBlocks.add(
                     Mat.vector("routerContextGrad", contextGrad, 0, rep * rows * e),
@@ -199,7 +201,7 @@ public final class MlpModel extends LayeredModel {
         decoder2.backwardInto(decoder1);
         decoder1.backward(core.gradOutput(), false);
         core.backward(gradJoined);
-        for (CopyBlocks block : copies.split) backend.run(block);
+        backend.run(copies.split);
         if (copies.routerContextGrad != null) backend.run(copies.routerContextGrad);
         backend.run(secondEncoderGradients.of(digit2.backwardProductsInto(digit1), rule2.backwardProductsInto(rule1)));
         backend.run(firstEncoderGradients.of(digit1.backwardProducts(null, false), rule1.backwardProducts(null, false)));

@@ -6,6 +6,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.Mat;
 import modarch.backend.ops.CopyBlocks;
+import modarch.backend.ops.CopyPair;
 import modarch.backend.ops.OneHot;
 import modarch.nn.GroupLstmCell.Scoring;
 import modarch.nn.GroupLstmCell;
@@ -139,12 +140,12 @@ public final class RnnModel extends LayeredModel {
         }
         for (Windows.Window window : windows.each) {
             int rows = window.steps * examples;
-            backend.run(window.rulesToSteps);
             if (stateless) {
+                backend.run(window.rulesToSteps);
                 backend.run(window.scoresToSequences(cell.scoresOnly(oneHotSteps, rows)));
                 continue;
             }
-            backend.run(window.inputsToSteps);
+            backend.run(window.rulesAndInputsToSteps);
             backend.run(window.rulesIntoTokens);
             encoder1.forward(tokens, rows);
             encoder2.forward(encoder1.output(), rows);
@@ -188,7 +189,7 @@ public final class RnnModel extends LayeredModel {
             final int t0;
             final int steps;
             final CopyBlocks rulesToSteps;           // the one-hot rules into oneHotSteps
-            final CopyBlocks inputsToSteps;          // the inputs into the tokens' first d columns
+            final CopyPair rulesAndInputsToSteps;   // that, and the inputs into the tokens' first d columns: one op
             final CopyBlocks rulesIntoTokens;        // oneHotSteps into the tokens' last R columns
             final CopyBlocks predictionsToSequences; // the decoder's output into predictions
             private CopyBlocks scoresToSequences;    // the cell's scores into scores; built on first use
@@ -198,7 +199,8 @@ public final class RnnModel extends LayeredModel {
                 this.steps = steps;
                 int rows = steps * examples;
                 rulesToSteps = toSteps(oneHot, rules, t0, steps, oneHotSteps, 0, rules);
-                inputsToSteps = toSteps(inputs, features, t0, steps, tokens, 0, features + rules);
+                rulesAndInputsToSteps = new CopyPair(rulesToSteps, toSteps(inputs, features, t0, steps, tokens, 0,
+                        features + rules));
                 rulesIntoTokens = CopyBlocks.copy(Mat.of("oneHotSteps", oneHotSteps, 0, rep * rows, rules),
                         new Mat("tokens", tokens, features, 1, 0, rep * rows, rules, features + rules));
                 predictionsToSequences = toSequences(decoder2.output(), outputs, t0, steps, predictions);

@@ -10,6 +10,7 @@ import modarch.backend.ops.AttentionBackward;
 import modarch.backend.ops.AttentionForward;
 import modarch.backend.ops.AttentionShape;
 import modarch.backend.ops.CopyBlocks;
+import modarch.backend.ops.CopyPair;
 import modarch.task.FastRandom;
 
 /**
@@ -40,10 +41,8 @@ public final class SelfAttention {
     private final FloatBuf gradJoined;   // (rep, rows, G, (H/G + 1) hd), filled by the caller before backward
     private AttentionForward attend;           // the fused attention at the last forward's shape
     private AttentionBackward attendBackward; // and its backward
-    private CopyBlocks joinHeads;   // attended into joined, at that shape
-    private CopyBlocks joinSelf;    // in_'s output into joined
-    private CopyBlocks splitHeads;  // gradJoined back into gradAttended
-    private CopyBlocks splitSelf;   // and into in_'s gradOutput
+    private CopyPair join;          // attended and in_'s output into joined, at that shape
+    private CopyPair split;         // gradJoined back into gradAttended and in_'s gradOutput
     private final JointProducts projections = new JointProducts(); // query, key, value and in_ of x, one op
 
     /**
@@ -107,20 +106,18 @@ public final class SelfAttention {
             Mat selfPart = new Mat("joined", joined, block, 1, 0, groupRows, headDim, ld);
             Mat gradHeadsPart = new Mat("gradJoined", gradJoined, 0, 1, 0, groupRows, block, ld);
             Mat gradSelfPart = new Mat("gradJoined", gradJoined, block, 1, 0, groupRows, headDim, ld);
-            joinHeads = CopyBlocks.copy(Mat.of("attended", attended, 0, groupRows, block), headsPart);
-            joinSelf = CopyBlocks.copy(Mat.of("in_", self.output(), 0, groupRows, headDim), selfPart);
-            splitHeads = CopyBlocks.copy(gradHeadsPart, Mat.of("gradAttended", gradAttended, 0, groupRows, block));
-            splitSelf = CopyBlocks.copy(gradSelfPart, Mat.of("grad in_", self.gradOutput(), 0, groupRows, headDim));
+            join = new CopyPair(CopyBlocks.copy(Mat.of("attended", attended, 0, groupRows, block), headsPart),
+                    CopyBlocks.copy(Mat.of("in_", self.output(), 0, groupRows, headDim), selfPart));
+            split = new CopyPair(CopyBlocks.copy(gradHeadsPart, Mat.of("gradAttended", gradAttended, 0, groupRows, block)),
+                    CopyBlocks.copy(gradSelfPart, Mat.of("grad in_", self.gradOutput(), 0, groupRows, headDim)));
         }
         backend.run(attend);
-        backend.run(joinHeads);
-        backend.run(joinSelf);
+        backend.run(join);
     }
 
     /** Back-propagates {@link #gradJoined()} into the parameters and writes the input gradient (rep, rows, dim). */
     public void backward(FloatBuf gradInput) {
-        backend.run(splitHeads);
-        backend.run(splitSelf);
+        backend.run(split);
         backend.run(attendBackward);
         query.backward(gradInput, false);
         key.backward(gradInput, true);

@@ -18,6 +18,7 @@ import modarch.backend.ops.AttentionShape;
 import modarch.backend.ops.BlockDotAccumulate;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CopyBlocks;
+import modarch.backend.ops.CopyPair;
 import modarch.backend.ops.Gemm;
 import modarch.backend.ops.Gemms;
 import modarch.backend.ops.GemmSegmented;
@@ -139,6 +140,9 @@ public final class VectorBackend implements Backend {
             for (int i = 0; i < products.products().size(); i++) gemm(products.products().get(i)); // no iterator
         } else if (op instanceof CopyBlocks blocks) {
             copyBlocks(blocks, parallel);
+        } else if (op instanceof CopyPair pair) {
+            copyBlocks(pair.first(), parallel);
+            copyBlocks(pair.second(), parallel);
         } else if (op instanceof AdamUpdate adam) {
             adam(adam);
         } else if (op instanceof AttentionForward a) {

@@ -51,11 +51,20 @@ public record CopyBlocks(Mat src, Mat dst, boolean add, int groups, int groupStr
 
     @Override
     public void launch(Gpu gpu) {
-        gpu.launch1d("copy_blocks", (long) groups * src.batch() * src.rows() * src.cols(), KernelArgs.of().i(groups)
-                .i(src.batch()).i(src.rows()).i(src.cols())
+        gpu.launch1d("copy_blocks", elements(), args(gpu));
+    }
+
+    /** The elements copied: one GPU thread each. */
+    long elements() {
+        return (long) groups * src.batch() * src.rows() * src.cols();
+    }
+
+    /** copy_blocks's arguments (elementwise.cu's COPY_PARAMS_OF). */
+    KernelArgs args(Gpu gpu) {
+        return KernelArgs.of().i(groups).i(src.batch()).i(src.rows()).i(src.cols())
                 .ptr(gpu.at(src, Shapes.groupedSpan(src, groups, groupStrideSrc))).i(src.ld()).i(src.stride())
                 .i(groupStrideSrc)
                 .ptr(gpu.at(dst, Shapes.groupedSpan(dst, groups, groupStrideDst))).i(dst.ld()).i(dst.stride())
-                .i(groupStrideDst).flag(add));
+                .i(groupStrideDst).flag(add);
     }
 }

@@ -1,7 +1,6 @@
 package modarch.backend.ops;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import modarch.backend.Mat;
 import modarch.backend.Op;
@@ -29,8 +28,8 @@ public record Gemms(List<Gemm> products) implements Op {
         for (int i = 0; i < products.size(); i++) {
             for (int j = 0; j < products.size(); j++) {
                 if (i == j) continue;
-                for (Extent written : writes(products.get(i))) {
-                    for (Extent touched : touches(products.get(j))) {
+                for (Footprint written : writes(products.get(i))) {
+                    for (Footprint touched : touches(products.get(j))) {
                         if (written.overlaps(touched)) {
                             throw new IllegalArgumentException("gemms: product " + i + " writes " + written.name
                                     + ", which product " + j + " uses as " + touched.name + ": they are not independent");
@@ -45,49 +44,21 @@ public record Gemms(List<Gemm> products) implements Op {
         return new Gemms(List.of(products));
     }
 
-    /** The elements of a buffer an operand's items hold: one interval [from, to) per group and item, sorted. */
-    private record Extent(String name, Object buf, long[] from, long[] to) {
-        static Extent of(Mat view, int groups, int groupStride) {
-            long itemSpan = view.rows() == 0 || view.cols() == 0 ? 0 : (long) (view.rows() - 1) * view.ld() + view.cols();
-            int count = groups * view.batch();
-            long[] from = new long[count];
-            for (int g = 0; g < groups; g++) {
-                for (int b = 0; b < view.batch(); b++) from[g * view.batch() + b] = view.start(g, groupStride, b);
-            }
-            Arrays.sort(from);
-            long[] to = new long[count];
-            for (int i = 0; i < count; i++) to[i] = from[i] + itemSpan;
-            return new Extent(view.name(), view.buf(), from, to);
-        }
-
-        /** Whether an item of this and one of other share an element: a merge of the two sorted lists. */
-        boolean overlaps(Extent other) {
-            if (buf != other.buf) return false;
-            for (int i = 0, j = 0; i < from.length && j < other.from.length; ) {
-                if (from[i] < other.to[j] && other.from[j] < to[i] && from[i] < to[i] && other.from[j] < other.to[j]) {
-                    return true;
-                }
-                if (to[i] <= other.to[j]) i++; else j++;
-            }
-            return false;
-        }
-    }
-
-    private static List<Extent> writes(Gemm p) {
+    private static List<Footprint> writes(Gemm p) {
         Gemm.Groups g = p.groups();
-        List<Extent> out = new ArrayList<>(List.of(Extent.of(p.c(), g.count(), g.strideC())));
+        List<Footprint> out = new ArrayList<>(List.of(Footprint.of(p.c(), g.count(), g.strideC())));
         ColumnSumAccumulate sums = p.columnSums();
-        if (sums != null) out.add(Extent.of(sums.sum(), sums.groups(), sums.groupStrideSum()));
+        if (sums != null) out.add(Footprint.of(sums.sum(), sums.groups(), sums.groupStrideSum()));
         return out;
     }
 
-    private static List<Extent> touches(Gemm p) {
+    private static List<Footprint> touches(Gemm p) {
         Gemm.Groups g = p.groups();
-        List<Extent> out = new ArrayList<>(writes(p));
-        out.add(Extent.of(p.a(), g.count(), g.strideA()));
-        out.add(Extent.of(p.b(), g.count(), g.strideB()));
-        if (p.bias() != null) out.add(Extent.of(p.bias(), g.count(), g.strideBias()));
-        if (p.mask() != null) out.add(Extent.of(p.mask(), g.count(), g.strideC()));
+        List<Footprint> out = new ArrayList<>(writes(p));
+        out.add(Footprint.of(p.a(), g.count(), g.strideA()));
+        out.add(Footprint.of(p.b(), g.count(), g.strideB()));
+        if (p.bias() != null) out.add(Footprint.of(p.bias(), g.count(), g.strideBias()));
+        if (p.mask() != null) out.add(Footprint.of(p.mask(), g.count(), g.strideC()));
         return out;
     }
 

@@ -2,6 +2,7 @@ package modarch.backend.cuda;
 
 import static modarch.backend.cuda.KernelAgreement.check;
 import modarch.backend.TestOps;
+import modarch.backend.ops.CopyPair;
 import modarch.backend.ops.GemmSegmentedWeightGrad;
 import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.LstmCellBackward;
@@ -128,6 +129,11 @@ abstract class CudaBackendContract extends DeviceContract {
             check("addInto " + shape, device, new float[][] {gaussian(rnd, batch * m * ld + 1), gaussian(rnd, batch * m * ld + 2)},
                     new int[0][], (be, f, i) -> be.run(TestOps.addInto(batch, m, n, f[0], 1, ld, m * ld, f[1], 2, ld,
                             m * ld)));
+            // a copy and an add into the interleaved columns of one buffer, as one op
+            checkExact("copyPair " + shape, device, new float[][] {gaussian(rnd, batch * m * ld + 1),
+                gaussian(rnd, batch * m * 2 * ld + 2)}, new int[0][], (be, f, i) -> be.run(new CopyPair(
+                        TestOps.copy(batch, m, n, f[0], 1, ld, m * ld, f[1], 2, 2 * ld, 2 * m * ld),
+                        TestOps.addInto(batch, m, n, f[0], 1, ld, m * ld, f[1], 2 + ld, 2 * ld, 2 * m * ld))));
             int blocks = 3, w = n;
             float[][] blockInputs = {gaussian(rnd, m * blocks * w + 1), gaussian(rnd, m * blocks + 2),
                 gaussian(rnd, m * blocks * w + 3)};
