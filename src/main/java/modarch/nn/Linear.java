@@ -29,7 +29,7 @@ public final class Linear {
     private final FloatBuf output;     // output is (rep, rows, out)
     private final FloatBuf gradOutput; // gradOutput is (rep, rows, out), filled by the caller before backward
     private Products products;           // at the rows and input last run
-    private Gemms gradients;             // dW (and db), then dx (unless none is asked) into the gradInput last given
+    private Gemms gradients;             // dW (and db), then dx at those rows into the gradInput last given
     private boolean gradOutputMasked;    // gradOutput arrives through the ReLU's backward (the layer above's backwardInto)
 
     public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu) {
@@ -58,7 +58,8 @@ public final class Linear {
     }
 
     /** The ops of one shape: built when the rows or the input change, so a warm step allocates nothing. */
-    private record Products(int rows, FloatBuf x, Gemm forward, ReluBackward reluBackward, Gemm weightGrad) {
+    private record Products(int rows, FloatBuf x, Gemm forward, ReluBackward reluBackward, Gemm weightGrad,
+                            Gemms weightGradOnly) {
     }
 
     private Products products(FloatBuf x, int rows) {
@@ -76,7 +77,7 @@ public final class Linear {
                 .accumulate(true).columnSums(bias == null ? null
                         : new ColumnSumAccumulate(dy, Mat.items("bias.grad", bias.grad(), bias.offset(0), rep, stride, out)));
         return new Products(rows, x, forward, relu ? ReluBackward.bind(null, output, gradOutput, rep * rows, out) : null,
-                weightGrad);
+                weightGrad, Gemms.of(weightGrad));
     }
 
     /** x is (rep, rows, in); the result is in {@link #output()}. */
@@ -129,17 +130,10 @@ public final class Linear {
     /** maskByInput: dx is 0 where x is not positive (the backward of the ReLU whose output x is). */
     private Gemms backwardProducts(FloatBuf gradInput, boolean accumulate, boolean maskByInput) {
         if (relu && !gradOutputMasked) backend.run(products.reluBackward);
-        if (gradInput == null) {
-            if (gradients == null || gradients.products().get(0) != products.weightGrad
-                    || gradients.products().size() != 1) {
-                gradients = null;
-                gradients = Gemms.of(products.weightGrad);
-            }
-            return gradients;
-        }
+        if (gradInput == null) return products.weightGradOnly;
         int rows = products.rows;
         Mat mask = maskByInput ? products.forward.a() : null; // x (rows, in)
-        Gemm inputGrad = gradients == null || gradients.products().size() < 2 ? null : gradients.products().get(1);
+        Gemm inputGrad = gradients == null ? null : gradients.products().get(1);
         if (inputGrad == null || gradients.products().get(0) != products.weightGrad || inputGrad.c().buf() != gradInput
                 || inputGrad.accumulate() != accumulate || !Objects.equals(inputGrad.mask(), mask)) {
             gradients = null;

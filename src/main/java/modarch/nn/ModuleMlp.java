@@ -92,8 +92,7 @@ public final class ModuleMlp implements Core {
 
     /** The ops of one row count: built when it changes, so a warm step allocates nothing. */
     private record Products(int rows, ScoreUnits scoreUnits, ScaleBlocks scaleHidden, Gemm moduleSum, Gemm biasSum,
-                            Gemms gradients, Gemms gradientsAndScores, BlockDotAccumulate scoreDotAndScaleGrad,
-                            ScaleBlocks scaleGrad) {
+                            Gemms gradients, BlockDotAccumulate scoreDotAndScaleGrad, ScaleBlocks scaleGrad) {
     }
 
     /** The self-scored modules' score units: their logits' product and its gradients, in one op. */
@@ -127,7 +126,7 @@ public final class ModuleMlp implements Core {
                 // output (rows, D) = (s*h) (rows, R*H) . W2[:, :D] (R*H, D) + s (rows, R) . B2[:, :D] (R, D)
                 Gemm.of(sh, false, bigW2, false, y).precision(precision),
                 Gemm.of(s, false, bigB2, false, y).precision(precision).accumulate(true),
-                Gemms.of(gradSh, w2Grad, b2Grad), Gemms.of(gradSh, w2Grad, b2Grad, scoreGrad),
+                router.needsScoreGradient() ? Gemms.of(gradSh, w2Grad, b2Grad, scoreGrad) : Gemms.of(gradSh, w2Grad, b2Grad),
                 // ds[b, m] += h[b, m] . d(s*h)[b, m], then dh = s * d(s*h), in the same op
                 BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules, hidden)
                         .then(scaleGrad),
@@ -204,13 +203,8 @@ public final class ModuleMlp implements Core {
             dispatchedBackward(gradInput);
             return;
         }
-        if (router.needsScoreGradient()) {
-            backend.run(products.gradientsAndScores);
-            backend.run(products.scoreDotAndScaleGrad);
-        } else {
-            backend.run(products.gradients);
-            backend.run(products.scaleGrad);
-        }
+        backend.run(products.gradients);
+        backend.run(router.needsScoreGradient() ? products.scoreDotAndScaleGrad : products.scaleGrad);
         if (router.needsScoreGradient()) router.backward(products.rows, gradScores, gradLogits);
         if (selfScored()) scoreUnitBackward();
         first.backward(gradInput, false);

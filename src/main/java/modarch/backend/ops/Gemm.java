@@ -208,12 +208,12 @@ public record Gemm(Mat a, boolean transA, Mat b, boolean transB, Mat c, boolean 
 
     @Override
     public void launch(Gpu gpu) {
-        if (precision != Precision.FP32) {
-            TensorCoreGemm.launch(gpu, this);
-            return;
-        }
         if (!launchesKernel()) {
             if (columnSums != null) columnSums.launch(gpu);
+            return;
+        }
+        if (precision != Precision.FP32) {
+            TensorCoreGemm.launch(gpu, this);
             return;
         }
         int z = (int) Math.min((long) groups.count * c.batch(), Gpu.MAX_BLOCKS);

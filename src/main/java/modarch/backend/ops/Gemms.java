@@ -71,7 +71,7 @@ public record Gemms(List<Gemm> products) implements Op {
     public void launch(Gpu gpu) {
         List<Gemm> multi = new ArrayList<>();
         for (Gemm p : products) {
-            if (blocks(p, gpu) > 0) multi.add(p); else p.launch(gpu);
+            if (multiKernel(p, gpu) != null) multi.add(p); else p.launch(gpu);
         }
         for (int from = 0; from < multi.size(); from += MULTI) {
             List<Gemm> chunk = multi.subList(from, Math.min(from + MULTI, multi.size()));
@@ -83,28 +83,30 @@ public record Gemms(List<Gemm> products) implements Op {
             long total = 0;
             for (int slot = 0; slot < MULTI; slot++) {
                 Gemm p = chunk.get(Math.min(slot, chunk.size() - 1)); // an unused slot: the last product, no blocks
-                long blocks = slot < chunk.size() ? blocks(p, gpu) : 0;
+                String kernel = multiKernel(p, gpu);
+                long blocks = slot < chunk.size() ? blocks(p, kernel) : 0;
                 total += blocks;
-                args.i((int) blocks).flag(medium(p, gpu)).append(p.args(gpu));
+                args.i((int) blocks).flag(kernel.equals("gemm_medium")).append(p.args(gpu));
             }
             gpu.launch("gemm_multi", (int) total, 1, 1, KernelGeometry.GEMM_THREADS, 0, args);
         }
     }
 
     /**
-     * p's blocks in gemm_multi (a block per tile and item of the kernel its shape picks), or 0 where it launches on
-     * its own: tensor cores, gemm_tiled, no outputs, or more blocks than one launch of four such products can take.
+     * The kernel whose tile p takes in gemm_multi, gemm_small or gemm_medium as {@link Gemm#kernel} picks it by p's
+     * shape; null where p launches on its own: tensor cores, gemm_tiled, no outputs, or more blocks than one launch of
+     * four such products can take.
      */
-    private static long blocks(Gemm p, Gpu gpu) {
-        if (p.precision() != Precision.FP32 || !p.launchesKernel()) return 0;
+    private static String multiKernel(Gemm p, Gpu gpu) {
+        if (p.precision() != Precision.FP32 || !p.launchesKernel()) return null;
         String kernel = Gemm.kernel(p.m(), p.n(), gpu.tiledGemmsOnly());
-        if (kernel.equals("gemm_tiled")) return 0;
-        int tile = medium(p, gpu) ? KernelGeometry.GEMM_MEDIUM_TILE : KernelGeometry.GEMM_SMALL_TILE;
-        long blocks = (long) Gpu.ceil(p.n(), tile) * Gpu.ceil(p.m(), tile) * p.groups().count() * p.c().batch();
-        return blocks <= Integer.MAX_VALUE / MULTI ? blocks : 0;
+        if (kernel.equals("gemm_tiled")) return null;
+        return blocks(p, kernel) <= Integer.MAX_VALUE / MULTI ? kernel : null;
     }
 
-    private static boolean medium(Gemm p, Gpu gpu) {
-        return Gemm.kernel(p.m(), p.n(), gpu.tiledGemmsOnly()).equals("gemm_medium");
+    /** p's blocks through kernel's tile: one per tile and item. */
+    private static long blocks(Gemm p, String kernel) {
+        int tile = kernel.equals("gemm_medium") ? KernelGeometry.GEMM_MEDIUM_TILE : KernelGeometry.GEMM_SMALL_TILE;
+        return (long) Gpu.ceil(p.n(), tile) * Gpu.ceil(p.m(), tile) * p.groups().count() * p.c().batch();
     }
 }

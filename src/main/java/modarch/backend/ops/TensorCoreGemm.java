@@ -18,14 +18,10 @@ final class TensorCoreGemm {
     private TensorCoreGemm() {
     }
 
-    /** Launches op at its precision, TF32 or 3xTF32. */
+    /** Launches op, which has outputs to compute ({@link Gemm#launchesKernel}), at its precision, TF32 or 3xTF32. */
     static void launch(Gpu gpu, Gemm op) {
         int code = code(op.precision());
         long items = (long) op.groups().count() * op.c().batch();
-        if (!op.launchesKernel()) {
-            if (op.columnSums() != null) op.columnSums().launch(gpu);
-            return;
-        }
         int tile = KernelGeometry.GEMM_TC_TILE;
         gpu.launch("gemm_tf32", Gpu.ceil(op.n(), tile), Gpu.ceil(op.m(), tile), (int) Math.min(items, Gpu.MAX_BLOCKS),
                 KernelGeometry.GEMM_TC_THREADS, 0, op.args(gpu).i(code));
