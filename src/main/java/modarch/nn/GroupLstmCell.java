@@ -8,11 +8,12 @@ import modarch.backend.Mat;
 import modarch.backend.Precision;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CopyBlocks;
-import modarch.backend.ops.Fill;
 import modarch.backend.ops.Gemm;
 import modarch.backend.ops.Gemms;
 import modarch.backend.ops.LstmCellBackward;
-import modarch.backend.ops.LstmCellForward;
+import modarch.backend.ops.LstmWindow;
+import modarch.backend.ops.LstmWindowBackward;
+import modarch.backend.ops.LstmWindowForward;
 import modarch.task.FastRandom;
 
 /**
@@ -20,8 +21,9 @@ import modarch.task.FastRandom;
  * over explicit per-step caches: R LSTM cells that share one state, the reference's GroupLSTMCell (i2h and h2h
  * Linears without bias; gates i, f, o, g; the shared h and c the score-weighted sums of the modules'), or, for
  * {@link Scoring#NONE}, PyTorch's nn.LSTMCell (one cell, both biases, gates i, f, g, o). Rows are time-major:
- * step t of a window of E sequences is rows [t E, (t + 1) E). Per step: the h2h product of the previous h, then
- * one fused {@link LstmCellForward}; the i2h product of every step runs before, as one GEMM. A window
+ * step t of a window of E sequences is rows [t E, (t + 1) E). The i2h product of every step runs as one GEMM, then
+ * the window's steps as one {@link LstmWindowForward} (per step the h2h product of the previous h and the fused
+ * cell), and backward as one {@link LstmWindowBackward}: on a GPU, one launch each way at small widths. A window
  * starts from the zero state or from where the previous window ended ({@link #carry}), so a long sequence runs
  * in windows through caches sized for one.
  *
@@ -77,7 +79,7 @@ public final class GroupLstmCell {
     private final FloatBuf gradH;         // gradH is (rep, rows, h): filled by the caller, then the recurrence's
     private final FloatBuf gradC;         // gradC is (rep, rows, h)
     private final FloatBuf gradScores;    // gradScores is (rep, rows, R); RULE only
-    private final FloatBuf scorerRows;    // scorerRows is (rep, E, R, 8h); SELF only: one step's weight gradients
+    private final FloatBuf scorerRows;    // scorerRows is (rep, rows, R, 8h); SELF only: every row's weight gradients
     private FloatBuf x;         // x is (rep, rows, in): the window's encoded inputs
     private FloatBuf scores;    // scores is (rep, rows, R): of the last window; null for NONE
     private int examples;       // E
@@ -85,8 +87,6 @@ public final class GroupLstmCell {
     private boolean fromZero;   // whether the last window started from the zero state
     private StepOps stepOps;    // the ops of the last window
     private Gemms gradients;    // dW_ih, dW_hh, then dx over the last window's rows into the gradX last given
-    private Fill resetC;        // zeroes the last sequences' initial cell state
-    private Fill zeroGradC;     // zeroes the last window's cell-state gradient
 
     /**
      * Cells for windows of up to maxRows rows (steps times sequences) of at most maxExamples sequences. prefix names
@@ -133,7 +133,7 @@ public final class GroupLstmCell {
         gradH = ws.floats((long) maxRows * hidden);
         gradC = ws.floats((long) maxRows * hidden);
         gradScores = scoring == Scoring.RULE ? ws.floats((long) maxRows * modules) : null;
-        scorerRows = self ? ws.floats((long) maxExamples * 2 * gateWidth) : null;
+        scorerRows = self ? ws.floats((long) maxRows * 2 * gateWidth) : null;
     }
 
     /**
@@ -175,12 +175,6 @@ public final class GroupLstmCell {
         return all;
     }
 
-    /** Sets the cell state before the next window to zero (a new sequence); the zero h needs no product. */
-    private void resetState() {
-        resetC = Fill.zeros(resetC, cInit, rep * examples * hidden);
-        backend.run(resetC);
-    }
-
     /**
      * Runs a window of steps over E = sequences: xIn (rep, steps E, in) the encoded inputs, oneHot (rep, steps E, R)
      * the rules, both time-major. fromZeroState: start from the zero state (else from {@link #carry}). The states are
@@ -191,15 +185,11 @@ public final class GroupLstmCell {
         this.examples = sequences;
         this.steps = windowSteps;
         this.fromZero = fromZeroState;
-        if (fromZeroState) resetState();
         int rows = steps * examples;
         scores = scores(oneHot, rows);
         StepOps ops = stepOps();
         backend.run(ops.inputProduct);
-        for (int t = 0; t < steps; t++) {
-            backend.run(t == 0 && fromZero ? ops.firstFromZero : ops.recurrentProducts[t]);
-            backend.run(ops.forward[t]);
-        }
+        backend.run(fromZero ? ops.forwardFromZero : ops.forwardCarried);
         if (selfRegularizers != null) selfRegularizers.forward(rows, selfLogits, selfScores);
     }
 
@@ -212,22 +202,20 @@ public final class GroupLstmCell {
         return stepOps;
     }
 
-    /** One window's ops: step t reads the initial state at t = 0, else step t - 1's rows. */
+    /** One window's ops. */
     private final class StepOps {
         final int examples;
         final FloatBuf x;
         final FloatBuf scores;
-        final Gemm inputProduct;          // input (rows, 4Rh) = x (rows, in) . W_ih^T (+ b_ih)
-        final Gemm[] recurrentProducts;   // recurrent_t (E, 4Rh) = h_prev (E, h) . W_hh^T (+ b_hh)
-        final Gemm firstFromZero;         // recurrent_0 from the zero state: the bias alone (k = 0)
-        final Gemm[] recurrentGrads;      // t >= 1: dh_{t-1} (E, h) += d recurrent_t (E, 4Rh) . W_hh (4Rh, h)
+        final LstmWindow window;
+        final Gemm inputProduct;               // input (rows, 4Rh) = x (rows, in) . W_ih^T (+ b_ih)
+        final LstmWindowForward forwardFromZero; // the steps from the zero state
+        final LstmWindowForward forwardCarried;  // the steps from hInit and cInit
+        final LstmWindowBackward backward;
         final Gemm weightIhGrad;          // dW_ih (4Rh, in) += d input^T . x over every row
         final Gemm weightHhGrad;          // dW_hh (4Rh, h) += sum_{t >= 1} d recurrent_t^T . h_{t-1}
         final CopyBlocks carryH;          // the last step's h and c into the next window's initial state
         final CopyBlocks carryC;
-        final LstmCellForward[] forward;
-        final LstmCellBackward[] backward;
-        final ColumnSumAccumulate scorerGrad; // a step's scorer rows summed into dw; null without a self scorer
         final ColumnSumAccumulate biasHhGrad; // the window's recurrent gate gradients summed into bias_hh; null
                                               // without biases (bias_ih's sums are weightIhGrad's column sums)
 
@@ -235,8 +223,6 @@ public final class GroupLstmCell {
             this.examples = examples;
             this.x = x;
             this.scores = scores;
-            this.forward = new LstmCellForward[steps];
-            this.backward = new LstmCellBackward[steps];
             int rows = steps * examples, stride = weightIh.replicaStride();
             Mat wIh = new Mat("weight_ih", weightIh.data(), weightIh.offset(0), rep, stride, gateWidth, in, in);
             Mat wHh = new Mat("weight_hh", weightHh.data(), weightHh.offset(0), rep, stride, gateWidth, hidden, hidden);
@@ -244,26 +230,21 @@ public final class GroupLstmCell {
                     gateWidth);
             Mat bHh = biasHh == null ? null : Mat.items("bias_hh", biasHh.data(), biasHh.offset(0), rep, stride,
                     gateWidth);
+            int scorerWidth = 2 * gateWidth;
+            Mat scorer = scorerW == null ? null : Mat.items("scorer", scorerW.data(), scorerW.offset(0), rep, stride,
+                    scorerWidth);
+            window = new LstmWindow(rep, examples, steps, modules, hidden, scoring == Scoring.NONE, precision, wHh,
+                    bHh, scorer, input, recurrent, scores, hInit, cInit, gates, cells, h, c);
             Mat xs = new Mat("x", x, 0, rep, rows * in, rows, in, in);
             Mat dInput = new Mat("gradInput", gradInput, 0, rep, rows * gateWidth, rows, gateWidth, gateWidth);
             inputProduct = Gemm.of(xs, false, wIh, true, new Mat("input", input, 0, rep, rows * gateWidth, rows,
                     gateWidth, gateWidth)).precision(precision).bias(bIh);
-            recurrentProducts = new Gemm[steps];
-            recurrentGrads = new Gemm[steps];
-            for (int t = 0; t < steps; t++) {
-                Mat previous = new Mat("h", t == 0 ? hInit : h, previousOff(t), rep, previousStride(t), examples, hidden,
-                        hidden);
-                recurrentProducts[t] = Gemm.of(previous, false, wHh, true, gateRows("recurrent", recurrent, t)).precision(precision)
-                        .bias(bHh);
-                if (t > 0) {
-                    recurrentGrads[t] = Gemm.of(gateRows("gradRecurrent", gradRecurrent, t), false, wHh, false,
-                            new Mat("gradH", gradH, previousOff(t), rep, rows * hidden, examples, hidden, hidden)).precision(precision)
-                            .accumulate(true);
-                }
-            }
-            firstFromZero = Gemm.of(new Mat("h", hInit, 0, rep, examples * hidden, examples, 0, hidden), false,
-                    new Mat("weight_hh", weightHh.data(), weightHh.offset(0), rep, stride, gateWidth, 0, hidden), true,
-                    gateRows("recurrent", recurrent, 0)).precision(precision).bias(bHh);
+            forwardFromZero = new LstmWindowForward(window, true, selfLogits);
+            forwardCarried = new LstmWindowForward(window, false, selfLogits);
+            backward = new LstmWindowBackward(window, gradH, gradC,
+                    selfRegularizers == null ? null : selfRegularizers.gradLogits(), gradInput, gradRecurrent,
+                    gradScores, scorerRows, scorerW == null ? null : Mat.items("scorer.grad", scorerW.grad(),
+                    scorerW.offset(0), rep, stride, scorerWidth));
             weightIhGrad = Gemm.of(dInput, true, xs, false, new Mat("weight_ih.grad", weightIh.grad(),
                     weightIh.offset(0), rep, stride, gateWidth, in, in)).precision(precision).accumulate(true)
                     .columnSums(biasIh == null ? null : gateSums(dInput, biasIh, stride));
@@ -277,24 +258,6 @@ public final class GroupLstmCell {
                     new Mat("hInit", hInit, 0, rep, examples * hidden, examples, hidden, hidden));
             carryC = CopyBlocks.copy(new Mat("c", c, last, rep, rows * hidden, examples, hidden, hidden),
                     new Mat("cInit", cInit, 0, rep, examples * hidden, examples, hidden, hidden));
-            FloatBuf scorer = scorerW == null ? null : scorerW.data();
-            int scorerOff = scorerW == null ? 0 : scorerW.offset(0);
-            boolean torchGateOrder = scoring == Scoring.NONE;
-            for (int t = 0; t < steps; t++) {
-                boolean first = t == 0;
-                forward[t] = new LstmCellForward(rep, examples, rows, t * examples, modules, hidden, torchGateOrder,
-                        input, recurrent, scorer, scorerOff, stride, scores, first ? cInit : c, previousOff(t),
-                        previousStride(t), gates, cells, h, c, selfLogits);
-                backward[t] = new LstmCellBackward(rep, examples, rows, t * examples, modules, hidden, torchGateOrder,
-                        input, recurrent, scorer, scorerOff, stride, scores, first ? cInit : c, previousOff(t),
-                        previousStride(t), gates, cells, gradH, gradC,
-                        selfRegularizers == null ? null : selfRegularizers.gradLogits(), first ? null : gradC,
-                        previousOff(t), rows * hidden, gradInput, gradRecurrent, gradScores, scorerRows);
-            }
-            int scorerWidth = 2 * gateWidth;
-            scorerGrad = scorerW == null ? null : new ColumnSumAccumulate(new Mat("scorerRows", scorerRows, 0, rep,
-                    examples * scorerWidth, examples, scorerWidth, scorerWidth),
-                    Mat.items("scorer.grad", scorerW.grad(), scorerW.offset(0), rep, stride, scorerWidth));
             biasHhGrad = biasIh == null ? null : gateSums(new Mat("gradRecurrent", gradRecurrent, 0, rep,
                     rows * gateWidth, rows, gateWidth, gateWidth), biasHh, stride);
         }
@@ -305,14 +268,8 @@ public final class GroupLstmCell {
                     stride, gateWidth));
         }
 
-        /** Step t's rows (E, 4Rh) of a (rep, rows, 4Rh) buffer. */
-        private Mat gateRows(String name, FloatBuf buf, int t) {
-            return new Mat(name, buf, t * examples * gateWidth, rep, forward.length * examples * gateWidth, examples,
-                    gateWidth, gateWidth);
-        }
-
         boolean fits(int examples, int steps, FloatBuf x, FloatBuf scores) {
-            return this.examples == examples && forward.length == steps && this.x == x && this.scores == scores;
+            return this.examples == examples && window.steps() == steps && this.x == x && this.scores == scores;
         }
     }
 
@@ -327,19 +284,6 @@ public final class GroupLstmCell {
                 yield ruleScorer.scores();
             }
         };
-    }
-
-    /**
-     * Where the state before step t starts, replica 0: in the initial state (hInit, cInit) at t = 0, else at step
-     * t - 1's rows of h or c.
-     */
-    private int previousOff(int t) {
-        return t == 0 ? 0 : (t - 1) * examples * hidden;
-    }
-
-    /** The replica stride of the state before step t: the initial state's (E, h), or the window's (rows, h). */
-    private int previousStride(int t) {
-        return (t == 0 ? 1 : steps) * examples * hidden;
     }
 
     /** Makes the last window's final state the next window's initial state. */
@@ -357,16 +301,7 @@ public final class GroupLstmCell {
         if (!fromZero) throw new IllegalStateException("backward needs a window that started from the zero state");
         int rows = steps * examples;
         StepOps ops = stepOps();
-        zeroGradC = Fill.zeros(zeroGradC, gradC, rep * rows * hidden);
-        backend.run(zeroGradC);
-        for (int t = steps - 1; t >= 0; t--) {
-            backend.run(ops.backward[t]);
-            if (scorerW != null) {
-                // dw (R*8h) += sum over the step's rows of their weight gradients
-                backend.run(ops.scorerGrad);
-            }
-            if (t > 0) backend.run(ops.recurrentGrads[t]);
-        }
+        backend.run(ops.backward);
         Gemm inputGrad = gradients == null ? null : gradients.products().get(2);
         if (inputGrad == null || gradients.products().get(0) != ops.weightIhGrad || inputGrad.c().buf() != gradX
                 || inputGrad.m() != rows) {

@@ -175,7 +175,7 @@ class LstmCellTest {
         }
 
         Layout scorerRows() {
-            return Layout.strided(rep, 0, rows * 2 * gateWidth(), rows * 2 * gateWidth());
+            return perRow(2 * gateWidth());
         }
 
         /** The same rows with the extra outputs and inputs given. */

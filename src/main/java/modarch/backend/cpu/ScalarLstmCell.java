@@ -282,7 +282,7 @@ public class ScalarLstmCell implements Parallel.IntRangeBody {
      */
     private void scorerBackward(int r, int i, int pre, int scoreRow, float[] ds) {
         int w = scorerOff + r * scorerStride;
-        int rowOut = (r * rows + i) * 2 * modules * width;
+        int rowOut = 2 * pre; // the row of scorerRows, laid out as the gates, twice as wide
         float dot = 0f;
         for (int m = 0; m < modules; m++) dot += scores[scoreRow + m] * ds[m];
         for (int m = 0; m < modules; m++) {

@@ -3,9 +3,11 @@ package modarch.backend.cpu;
 import static modarch.backend.cpu.GemmKernels.S;
 import static modarch.backend.cpu.GemmKernels.VL;
 
+import java.util.List;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import modarch.backend.Backend;
+import modarch.backend.Composite;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.Mat;
@@ -138,6 +140,9 @@ public final class VectorBackend implements Backend {
             gemm(product);
         } else if (op instanceof Gemms products) {
             for (int i = 0; i < products.products().size(); i++) gemm(products.products().get(i)); // no iterator
+        } else if (op instanceof Composite composite) {
+            List<Op> parts = composite.parts();
+            for (int i = 0; i < parts.size(); i++) run(parts.get(i)); // each part as this backend runs it
         } else if (op instanceof CopyBlocks blocks) {
             copyBlocks(blocks, parallel);
         } else if (op instanceof CopyPair pair) {
@@ -190,12 +195,12 @@ public final class VectorBackend implements Backend {
      * 8 split op by op across both threads, 4.9 ms (the second thread was busy 37% of the time).
      */
     @Override
-    public java.util.List<Backend> replicaShards(int replicas) {
+    public List<Backend> replicaShards(int replicas) {
         int shards = Math.min(replicas, parallel.threads());
-        if (shards <= 1) return java.util.List.of(this);
+        if (shards <= 1) return List.of(this);
         Backend[] out = new Backend[shards];
         for (int i = 0; i < shards; i++) out[i] = new VectorBackend(new Parallel(1));
-        return java.util.List.of(out);
+        return List.of(out);
     }
 
     /** A product in its precision's kernels, then its mask and its column sums when it has them. */

@@ -28,9 +28,13 @@ public final class KernelGeometry {
     /** attention.cu: warps per block at most; the longest sequence (a warp's scores sit in shared memory). */
     public static final int ATTN_WARPS = 8;
     public static final int ATTN_MAX_LENGTH = 256;
-    /** lstm_cell.cu: warps per block at most; the most modules (a row's scores sit in shared memory). */
+    /**
+     * lstm_cell.cu: warps per block at most; the most modules (a row's scores sit in shared memory); the sequences a
+     * block of the window kernels takes (it reads each recurrent weight once for them all).
+     */
     public static final int LSTM_WARPS = 8;
     public static final int LSTM_MAX_MODULES = 64;
+    public static final int LSTM_WINDOW_SEQUENCES = 4;
     /** router_reg.cu: warps per block; the most modules (a replica's f and log P sit in shared memory). */
     public static final int ROUTER_WARPS = 16;
     public static final int ROUTER_MAX_MODULES = 64;
@@ -62,6 +66,7 @@ public final class KernelGeometry {
         out.put("ATTN_MAX_LENGTH", ATTN_MAX_LENGTH);
         out.put("LSTM_WARPS", LSTM_WARPS);
         out.put("LSTM_MAX_MODULES", LSTM_MAX_MODULES);
+        out.put("LSTM_WINDOW_SEQUENCES", LSTM_WINDOW_SEQUENCES);
         out.put("ROUTER_WARPS", ROUTER_WARPS);
         out.put("ROUTER_MAX_MODULES", ROUTER_MAX_MODULES);
         out.put("SLOT_THREADS", SLOT_THREADS);

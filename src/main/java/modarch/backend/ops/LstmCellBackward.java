@@ -19,9 +19,9 @@ import modarch.backend.cuda.Gpu;
  *   <li>with a scorer, also through the scores: {@code dl = s (ds - sum_m s_m ds_m)} (softmax backward), plus, when
  *   gradLogits is not null, its row (rows, R, laid out as scores: a gradient w.r.t. the logits from beyond the step,
  *   the routing regularisers'; ignored without a scorer); gradInput_m += {@code [input_m > 0] dl_m w_m[0, 4h)},
- *   gradRecurrent_m += {@code [recurrent_m > 0] dl_m w_m[4h, 8h)}, and scorerRows (rep, rows, R, 8h), row i at i
- *   (not at row0), gets the rows' weight gradients {@code dl_m [relu(input_m), relu(recurrent_m)]}, for the caller
- *   to sum;</li>
+ *   gradRecurrent_m += {@code [recurrent_m > 0] dl_m w_m[4h, 8h)}, and scorerRows (rep, rowsPerReplica, R, 8h),
+ *   laid out as the gates (twice as wide), gets the rows' weight gradients
+ *   {@code dl_m [relu(input_m), relu(recurrent_m)]}, for the caller to sum;</li>
  *   <li>gradScores, when not null, gets ds (rows, R), laid out as scores (the Modular-op router's input);</li>
  *   <li>gradCPrev, when not null, gets {@code sum_m dcNew_m f_m} (rows, h) of replica r at
  *   {@code gradCPrevOff + r * gradCPrevStride}, overwritten.</li>
@@ -42,7 +42,7 @@ public final class LstmCellBackward implements Op {
     private final Mat gradInput;     // the step's rows of (rep, rowsPerReplica, 4Rh)
     private final Mat gradRecurrent; // as gradInput
     private final Mat gradScores;    // as gradLogits; null: not wanted
-    private final Mat scorerRows;    // (rep * rows, 8Rh); null without a scorer
+    private final Mat scorerRows;    // the step's rows of (rep, rowsPerReplica, 8Rh); null without a scorer
 
     public LstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
                             boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
@@ -67,7 +67,7 @@ public final class LstmCellBackward implements Op {
         this.gradInput = step.perRow("gradInput", gradInput, gateWidth);
         this.gradRecurrent = step.perRow("gradRecurrent", gradRecurrent, gateWidth);
         this.gradScores = step.perRow("gradScores", gradScores, modules);
-        this.scorerRows = scorer == null ? null : Mat.of("scorerRows", scorerRows, 0, rep * rows, 2 * gateWidth);
+        this.scorerRows = scorer == null ? null : step.perRow("scorerRows", scorerRows, 2 * gateWidth);
     }
 
     @Override

@@ -7,6 +7,9 @@ import modarch.backend.ops.GemmSegmentedWeightGrad;
 import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.LstmCellBackward;
 import modarch.backend.ops.LstmCellForward;
+import modarch.backend.ops.LstmWindow;
+import modarch.backend.ops.LstmWindowBackward;
+import modarch.backend.ops.LstmWindowForward;
 import modarch.backend.ops.AttentionShape;
 import modarch.backend.ops.AttentionBackward;
 import modarch.backend.ops.AttentionForward;
@@ -37,6 +40,7 @@ import modarch.backend.DoubleBits;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.IntMat;
+import modarch.backend.Mat;
 import modarch.backend.Precision;
 import modarch.task.DataStream;
 import modarch.task.MhaTaskBatch;
@@ -398,7 +402,7 @@ abstract class CudaBackendContract extends DeviceContract {
             gaussian(rnd, rowWords * hidden + 2), gaussian(rnd, rowWords * hidden + 2),
             gaussian(rnd, 1 + rep * gradCPrevStride + 2), gaussian(rnd, rowWords * gateWidth + 2),
             gaussian(rnd, rowWords * gateWidth + 2), gaussian(rnd, rowWords * modules + 2),
-            gaussian(rnd, rep * rows * 2 * gateWidth + 2), gaussian(rnd, rowWords * modules + 2),
+            gaussian(rnd, rowWords * 2 * gateWidth + 2), gaussian(rnd, rowWords * modules + 2),
             gaussian(rnd, rowWords * modules + 2)};
         String what = "lstmCell R=" + modules + " h=" + hidden + " scoring " + scoring + (torch ? " ifgo" : " ifog")
                 + (withGradScores ? " +gradScores" : "") + (withGradCPrev ? " +gradCPrev" : "")
@@ -414,6 +418,62 @@ abstract class CudaBackendContract extends DeviceContract {
                     scorerStride,
                     scores, b[4], 2, cPrevStride, b[5], b[6], b[9], b[10], gradLogits, gradCPrev, 1, gradCPrevStride,
                     b[12], b[13], gradScores, b[15]));
+        });
+    }
+
+    /**
+     * (modules, hidden, scoring: 0 null scores, 1 given, 2 the Modular scorer, biases 0 or 1, sequences) of the LSTM
+     * window tests: a group of LSTM_WINDOW_SEQUENCES sequences and one over, a lone sequence, more modules than warps,
+     * gate columns past a block's threads, and recurrent weights past LstmWindow's limit (its parts launch).
+     */
+    private static final int[][] WINDOW_SHAPES = {{1, 5, 0, 1, 5}, {3, 7, 2, 0, 4}, {4, 6, 1, 1, 1}, {10, 3, 2, 0, 6},
+        {2, 40, 1, 0, 3}, {1, 129, 0, 1, 2}};
+
+    /**
+     * A window of LSTM steps forward (from the zero state and from a given one) and backward, on the device and on
+     * the reference (the window's parts, step by step), for two replicas of 3 steps: every output within tolerance.
+     * The device takes lstm_window_forward and lstm_window_backward for all but the widest shape.
+     */
+    @Test
+    void lstmWindowAgreesWithTheReference() {
+        SplittableRandom rnd = new SplittableRandom(17);
+        int count = 0;
+        for (int[] shape : WINDOW_SHAPES) {
+            checkLstmWindow(rnd, shape[0], shape[1], shape[2], shape[3] != 0, shape[4], count % 2 == 0);
+            count++;
+        }
+    }
+
+    private void checkLstmWindow(SplittableRandom rnd, int modules, int hidden, int scoring, boolean biases,
+                                 int examples, boolean fromZero) {
+        int rep = 2, steps = 3, rows = steps * examples, gateWidth = 4 * modules * hidden;
+        int paramStride = gateWidth * hidden + 3 * gateWidth + 3, weightOff = 1;
+        int biasOff = weightOff + gateWidth * hidden, scorerOff = biasOff + gateWidth;
+        int perRow = rep * rows, state = rep * examples * hidden;
+        float[] params = gaussian(rnd, rep * paramStride + 2);
+        for (int k = 0; k < params.length; k++) params[k] /= (float) Math.sqrt(2 * 4 * hidden); // the reference's init
+        // f: params, input, recurrent, scores, hInit, cInit, gates, cells, h, c, logits, gradH, gradC, gradLogits,
+        //    gradInput, gradRecurrent, gradScores, scorerRows, grads
+        float[][] f = {params, gaussian(rnd, perRow * gateWidth + 2), gaussian(rnd, perRow * gateWidth + 2),
+            gaussian(rnd, perRow * modules + 2), gaussian(rnd, state + 2), gaussian(rnd, state + 2),
+            gaussian(rnd, perRow * gateWidth + 2), gaussian(rnd, perRow * modules * hidden + 2),
+            gaussian(rnd, perRow * hidden + 2), gaussian(rnd, perRow * hidden + 2), gaussian(rnd, perRow * modules + 2),
+            gaussian(rnd, perRow * hidden + 2), gaussian(rnd, perRow * hidden + 2), gaussian(rnd, perRow * modules + 2),
+            gaussian(rnd, perRow * gateWidth + 2), gaussian(rnd, perRow * gateWidth + 2),
+            gaussian(rnd, perRow * modules + 2), gaussian(rnd, perRow * 2 * gateWidth + 2),
+            gaussian(rnd, rep * paramStride + 2)};
+        String what = "lstmWindow R=" + modules + " h=" + hidden + " scoring " + scoring + (biases ? " +biases" : "")
+                + " E=" + examples + (fromZero ? " from zero" : " from a state");
+        check(what, device(), f, new int[0][], (be, b, i) -> {
+            Mat scorer = scoring == 2 ? Mat.items("scorer", b[0], scorerOff, rep, paramStride, 2 * gateWidth) : null;
+            LstmWindow window = new LstmWindow(rep, examples, steps, modules, hidden, scoring == 0, Precision.FP32,
+                    new Mat("weight_hh", b[0], weightOff, rep, paramStride, gateWidth, hidden, hidden),
+                    biases ? Mat.items("bias_hh", b[0], biasOff, rep, paramStride, gateWidth) : null, scorer, b[1],
+                    b[2], scoring == 0 ? null : b[3], b[4], b[5], b[6], b[7], b[8], b[9]);
+            be.run(new LstmWindowForward(window, fromZero, b[10]));
+            be.run(new LstmWindowBackward(window, b[11], b[12], b[13], b[14], b[15], scoring == 1 ? b[16] : null,
+                    b[17], scorer == null ? null : Mat.items("scorer.grad", b[18], scorerOff, rep, paramStride,
+                    2 * gateWidth)));
         });
     }
 

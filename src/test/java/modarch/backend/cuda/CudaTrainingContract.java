@@ -247,17 +247,27 @@ abstract class CudaTrainingContract extends DeviceContract {
     @ParameterizedTest(name = "R={0} E={1} D={2} batch={3}")
     @CsvSource({"3, 8, 24, 37", "4, 16, 64, 70"})
     void aReplicaInAGroupHasTheBitsOfItsSingleRun(int rules, int enc, int dim, int examples) {
+        for (ModelKind kind : ModelKind.values()) assertGroupKeepsBits(mlp(kind, rules, enc, dim, examples, false));
+    }
+
+    /** The same for the RNN family, whose window kernels take four sequences a block: 6 sequences, one group short. */
+    @ParameterizedTest(name = "R={0} enc={1} h={2} d={3} L={4} sequences={5}")
+    @CsvSource({"3, 6, 10, 4, 5, 6"})
+    void anRnnReplicaInAGroupHasTheBitsOfItsSingleRun(int rules, int enc, int hDim, int d, int length, int examples) {
         for (ModelKind kind : ModelKind.values()) {
-            TrainConfig shape = mlp(kind, rules, enc, dim, examples, false);
-            try (Model group = train(device(), shape, 5, new long[] {3, 8, 5}, new long[] {1, 2, 0});
-                 Model single = train(device(), shape, 5, new long[] {8}, new long[] {2})) {
-                float[] inGroup = group.arena().download(group.arena().data(), 1);
-                float[] alone = single.arena().download(single.arena().data(), 0);
-                for (int i = 0; i < alone.length; i++) {
-                    if (Float.floatToRawIntBits(alone[i]) != Float.floatToRawIntBits(inGroup[i])) {
-                        throw new AssertionError(kind + ": parameter " + i + " is " + inGroup[i] + " in the group, "
-                                + alone[i] + " alone");
-                    }
+            assertGroupKeepsBits(rnn(kind, rules, enc, hDim, d, length, examples, false));
+        }
+    }
+
+    private void assertGroupKeepsBits(TrainConfig shape) {
+        try (Model group = train(device(), shape, 5, new long[] {3, 8, 5}, new long[] {1, 2, 0});
+             Model single = train(device(), shape, 5, new long[] {8}, new long[] {2})) {
+            float[] inGroup = group.arena().download(group.arena().data(), 1);
+            float[] alone = single.arena().download(single.arena().data(), 0);
+            for (int i = 0; i < alone.length; i++) {
+                if (Float.floatToRawIntBits(alone[i]) != Float.floatToRawIntBits(inGroup[i])) {
+                    throw new AssertionError(shape.model() + ": parameter " + i + " is " + inGroup[i]
+                            + " in the group, " + alone[i] + " alone");
                 }
             }
         }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import modarch.backend.cuda.emu.EmulatedDriver;
+import modarch.backend.Precision;
 import modarch.backend.cuda.emu.Schedule;
 import modarch.model.Model;
 import modarch.model.ModelKind;
@@ -43,9 +44,16 @@ class StepLaunchesTest {
                         + "gemm_multi=11, gemm_small=9, l1_loss=1, mha_task_batch=1, one_hot=1, scale_blocks=1, softmax_rows=1, "
                         + "softmax_rows_backward=1}", 33),
                 Arguments.of(new TrainConfig(Registry.task("rnn-regression"), ModelKind.MODULAR, 4,
-                        new RnnOptions(16, 16, 4, 1, 5), 8, 1e-4, 1, 1, 0, 0), "{adam_step=1, column_sum_accumulate=5, "
-                        + "copy_blocks=4, copy_blocks_pair=1, fill_f32=2, gemm_multi=4, gemm_small=15, grad_clip_scale=1, grad_norm_partial=1, l1_loss=1, "
-                        + "lstm_cell_backward=5, lstm_cell_forward=5, one_hot=1, rnn_task_batch=1}", 47));
+                        new RnnOptions(16, 16, 4, 1, 5), 8, 1e-4, 1, 1, 0, 0), "{adam_step=1, column_sum_accumulate=1, "
+                        + "copy_blocks=4, copy_blocks_pair=1, gemm_multi=4, gemm_small=6, grad_clip_scale=1, "
+                        + "grad_norm_partial=1, l1_loss=1, lstm_window_backward=1, lstm_window_forward=1, one_hot=1, "
+                        + "rnn_task_batch=1}", 24),
+                // tf32: the LSTM window's parts, a recurrent product and a cell launch per step
+                Arguments.of(new TrainConfig(Registry.task("rnn-regression"), ModelKind.MODULAR, 4,
+                        new RnnOptions(16, 16, 4, 1, 5), 8, 1e-4, 1, 1, 0, 0).withPrecision(Precision.TF32),
+                        "{adam_step=1, column_sum_accumulate=5, copy_blocks=4, copy_blocks_pair=1, fill_f32=2, gemm_tf32=24, "
+                        + "grad_clip_scale=1, grad_norm_partial=1, l1_loss=1, lstm_cell_backward=5, lstm_cell_forward=5, "
+                        + "one_hot=1, rnn_task_batch=1}", 52));
     }
 
     @ParameterizedTest(name = "[{index}] {2} launches")
