@@ -10,6 +10,9 @@
 #                                      # test-classes/, junit-console.jar, bench-classes/ (GpuStepTimer) and
 #                                      # optionally a Java runtime in jre/
 #   DEVICE=cuda-emulated QUICK=1 bench/gpu-check.sh   # a dry run of the script on any machine
+#   BASELINE_JAR=PATH bench/gpu-check.sh   # also times an earlier commit's kernels on the same card, in the same
+#                                      # call: that commit's -Pbench jar runs the same GpuStepTimer right after
+#                                      # this one's (BASELINE_LABEL names it in the file, default the path)
 # The MLP variant also times cuBLAS at GpuStepTimer's GEMM shapes, FP32 and TF32 (bench/cublas_gemm.py through
 # PyTorch's torch.bmm, from TORCH_PYTHON, default python3), as the yardstick of modarch's GEMM kernels.
 #   FAMILY=mha bench/gpu-check.sh      # the MHA family instead of the MLP runs and timings: the attention kernels,
@@ -47,8 +50,20 @@ else
   timer_cp=$jar
 fi
 device=${DEVICE:-cuda}
+if [ -n "${BASELINE_JAR:-}" ] && [ ! -f "$BASELINE_JAR" ]; then
+  echo "bench/gpu-check.sh: BASELINE_JAR $BASELINE_JAR: no such file" >&2
+  exit 1
+fi
 flags=$(sed -n 's:.*<modarch.jvm.flags>\(.*\)</modarch.jvm.flags>.*:\1:p' pom.xml)
 java_run() { java $flags "$@" 2> >(grep -v 'Using incubator modules' >&2); }
+# The GpuStepTimer timings with arguments "$@", then, with BASELINE_JAR, the same timings by the earlier jar
+step_timings() {
+  java_run -cp "$timer_cp" modarch.bench.GpuStepTimer "$@"
+  [ -n "${BASELINE_JAR:-}" ] || return 0
+  echo
+  echo "## The same timings by the baseline, ${BASELINE_LABEL:-$BASELINE_JAR} (BASELINE_JAR), same card, same call"
+  java_run -cp "$BASELINE_JAR" modarch.bench.GpuStepTimer "$@" || echo "(the baseline's GpuStepTimer failed)"
+}
 gpu() { nvidia-smi --query-gpu="$1" --format=csv,noheader 2>/dev/null | head -1 || true; }
 card=$(gpu name | tr ' ' '-' | tr -cd 'A-Za-z0-9_-')
 out="$results/gpu-${card:-unknown}-$(date +%F)${FAMILY:+-$FAMILY}.md"
@@ -146,7 +161,7 @@ torch_strong_section() {
     else
       echo "## RNN training steps (bench GpuStepTimer rnn)"
     fi
-    java_run -cp "$timer_cp" modarch.bench.GpuStepTimer "$device" "$family" ${QUICK:+quick}
+    step_timings "$device" "$family" ${QUICK:+quick}
     echo
     if [ "$family" = mha ]; then
       echo "## What K = 1 does to learning: mha-regression, R = 4, dim 128, att_dim 512, seeds 0, dense against --attention-topk 1"
@@ -209,7 +224,7 @@ for line in open(sys.argv[1]):
     echo "$((SECONDS - started)) s wall"
     java_run -jar "$jar" eval "$work/run" 2>&1 | tail -6
     echo '```'
-    java_run -cp "$timer_cp" modarch.bench.GpuStepTimer "$device" ${QUICK:+quick}
+    step_timings "$device" ${QUICK:+quick}
     cublas_python=${TORCH_PYTHON:-python3}
     if [ -n "${QUICK:-}" ] && [ -x bench/.venv/bin/python ] && [ -z "${TORCH_PYTHON:-}" ]; then cublas_python=bench/.venv/bin/python; fi
     if [ -n "${QUICK:-}" ] && "$cublas_python" -c 'import torch' 2>/dev/null; then

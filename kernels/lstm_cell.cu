@@ -5,10 +5,11 @@
 // replica:
 //   input, recurrent, gates, gradInput, gradRecurrent (R, 4h): module m's gate blocks at 4 m h, in the order i, f, o, g
 //   (ifog) or nn.LSTMCell's i, f, g, o; cells (R, h); scores, logits, gradLogits, gradScores (R); h, c, gradH,
-//   gradC (h); scorerRows (R, 8h); scorer (R, 8h) per replica; c_prev, gradCPrev (rows, h) per replica.
+//   gradC (h); scorer (R, 8h) per replica; c_prev, gradCPrev (rows, h) and scorerRows (rows, R, 8h) per replica.
 // Pointers arrive offset to row row0 of replica 0 (per-row tensors, rowsPerReplica rows per replica), to replica 0's
 // scorer and c_prev. No output aliases an input.
-// One block per (replica, row) item, or per (replica, sequence) for a window (items beyond gridDim.x loop),
+// One block per (replica, row) item, or per replica's group of up to LSTM_WINDOW_SEQUENCES sequences for a window
+// (items beyond gridDim.x loop),
 // LSTM_WARPS warps at most: a warp per module for the per-module dot products (lanes over k, a shuffle tree:
 // deterministic), one thread for the R-wide softmax, then threads over the hidden units j, each looping over the
 // modules in increasing order as the CPU. The scores of a row sit in shared memory: R <= LSTM_MAX_MODULES
@@ -183,7 +184,8 @@ __device__ __forceinline__ void lstm_gate_backward(int k, int wk, int width, flo
 //   into gradInput and gradRecurrent (plus dl_m w_m where input_m, recurrent_m > 0, with a scorer), the row's scorer
 //   weight gradients dl_m relu(input_m, recurrent_m) into wRows, and cPrevGrad = sum_m dcNew_m f_m.
 // score, grad: the block's shared (R); every thread of the block calls it, and may reuse them once it returns. No
-// pointer is __restrict__, as in lstm_forward_row.
+// pointer is __restrict__, as in lstm_forward_row; lstm_gate_backward's are, and it only reads what no thread
+// writes in the launch (input, recurrent, w) and only writes the rest.
 __device__ __forceinline__ void lstm_backward_row(const LstmBlock& b, float* score, float* grad, int row, int modules,
                                                   int hidden, const float* input, const float* recurrent,
                                                   const float* w, const float* scores, const float* prev,
@@ -247,9 +249,9 @@ __device__ __forceinline__ void lstm_backward_row(const LstmBlock& b, float* sco
     __syncthreads(); // score and grad may be the next row's
 }
 
-// For each (replica r, row i): lstm_backward_row, the row's scorer weight gradients at its row of scorerRows
-// (rows, R, 8h) per replica, laid out as the per-row tensors. gradLogits, gradScores, gradCPrev and (without a
-// scorer) scorerRows may be null. grid and block as lstm_cell_forward.
+// For each (replica r, row i): lstm_backward_row, the row's scorer weight gradients at row i of replica r's
+// scorerRows (rows, R, 8h), at r * scorerRowsStride. gradLogits, gradScores, gradCPrev and (without a scorer)
+// scorerRows may be null. grid and block as lstm_cell_forward.
 extern "C" __global__ void __launch_bounds__(32 * LSTM_WARPS)
 lstm_cell_backward(int rep, int rows, int rowsPerReplica, int modules, int hidden, int torchGateOrder,
                    const float* __restrict__ input, const float* __restrict__ recurrent,
@@ -258,7 +260,7 @@ lstm_cell_backward(int rep, int rows, int rowsPerReplica, int modules, int hidde
                    const float* __restrict__ cells, const float* __restrict__ gradH, const float* __restrict__ gradC,
                    const float* __restrict__ gradLogits, float* __restrict__ gradCPrev, int gradCPrevStride,
                    float* __restrict__ gradInput, float* __restrict__ gradRecurrent, float* __restrict__ gradScores,
-                   float* __restrict__ scorerRows) {
+                   float* __restrict__ scorerRows, int scorerRowsStride) {
     __shared__ float score[LSTM_MAX_MODULES]; // the row's s_m
     __shared__ float grad[LSTM_MAX_MODULES];  // ds_m, then dl_m with a scorer
     const LstmBlock b = lstm_block(modules, hidden, torchGateOrder);
@@ -269,7 +271,8 @@ lstm_cell_backward(int rep, int rows, int rowsPerReplica, int modules, int hidde
                           cPrev + it.r * cPrevStride + it.i * hidden, gates, cells, gradH, gradC, gradLogits,
                           gradCPrev == nullptr ? nullptr : gradCPrev + it.r * gradCPrevStride + it.i * hidden,
                           gradInput, gradRecurrent, gradScores,
-                          scorerRows == nullptr ? nullptr : scorerRows + it.row * 2 * b.gateWidth);
+                          scorerRows == nullptr ? nullptr
+                                                : scorerRows + it.r * scorerRowsStride + it.i * 2 * b.gateWidth);
     }
 }
 

@@ -79,7 +79,8 @@ public final class GroupLstmCell {
     private final FloatBuf gradH;         // gradH is (rep, rows, h): filled by the caller, then the recurrence's
     private final FloatBuf gradC;         // gradC is (rep, rows, h)
     private final FloatBuf gradScores;    // gradScores is (rep, rows, R); RULE only
-    private final FloatBuf scorerRows;    // scorerRows is (rep, rows, R, 8h); SELF only: every row's weight gradients
+    private final FloatBuf scorerRows;    // scorerRows is (rep, rows, R, 8h); SELF only: the rows' weight gradients
+                                          // (every row of a window, or one step's: LstmWindow.scorerRowsKept)
     private FloatBuf x;         // x is (rep, rows, in): the window's encoded inputs
     private FloatBuf scores;    // scores is (rep, rows, R): of the last window; null for NONE
     private int examples;       // E
@@ -133,7 +134,8 @@ public final class GroupLstmCell {
         gradH = ws.floats((long) maxRows * hidden);
         gradC = ws.floats((long) maxRows * hidden);
         gradScores = scoring == Scoring.RULE ? ws.floats((long) maxRows * modules) : null;
-        scorerRows = self ? ws.floats((long) maxRows * 2 * gateWidth) : null;
+        scorerRows = self ? ws.floats((long) LstmWindow.scorerRowsKept(precision, modules, hidden, maxRows,
+                maxExamples) * 2 * gateWidth) : null;
     }
 
     /**

@@ -174,8 +174,16 @@ class LstmCellTest {
             return Layout.strided(rep, scorerOff(), scorerStride(), 2 * gateWidth());
         }
 
+        int scorerRowsOff() {
+            return 4;
+        }
+
+        int scorerRowsStride() {
+            return rows * 2 * gateWidth() + 3;
+        }
+
         Layout scorerRows() {
-            return perRow(2 * gateWidth());
+            return Layout.strided(rep, scorerRowsOff(), scorerRowsStride(), rows * 2 * gateWidth());
         }
 
         /** The same rows with the extra outputs and inputs given. */
@@ -315,7 +323,8 @@ class LstmCellTest {
                     s.torchGateOrder,
                     input, recurrent, scorer, s.scorerOff(), s.scorerStride(), scores, cPrev, s.cPrevOff(),
                     s.cPrevStride(), gates, cells, gradH, gradC, gradLogits, gradCPrev, s.gradCPrevOff(),
-                    s.gradCPrevStride(), gradInput, gradRecurrent, gradScores, scorerRows));
+                    s.gradCPrevStride(), gradInput, gradRecurrent, gradScores, scorerRows, s.scorerRowsOff(),
+                    s.scorerRowsStride()));
         }
 
         /** The output's view, after checking nothing was written outside it. */

@@ -22,7 +22,7 @@ public class ScalarLstmCell implements Parallel.IntRangeBody {
     protected float[] input, recurrent, scorer, scores, cPrev, gates, cells, h, c, logits;
     protected int scorerOff, scorerStride, cPrevOff, cPrevStride;
     protected float[] gradH, gradC, gradLogits, gradCPrev, gradInput, gradRecurrent, gradScores, scorerRows;
-    protected int gradCPrevOff, gradCPrevStride;
+    protected int gradCPrevOff, gradCPrevStride, scorerRowsOff, scorerRowsStride;
 
     /** The calling thread's call object. */
     public static ScalarLstmCell local() {
@@ -49,12 +49,12 @@ public class ScalarLstmCell implements Parallel.IntRangeBody {
                         float[] scores, float[] cPrev, int cPrevOff, int cPrevStride, float[] gates, float[] cells,
                         float[] gradH, float[] gradC, float[] gradLogits, float[] gradCPrev, int gradCPrevOff,
                         int gradCPrevStride, float[] gradInput, float[] gradRecurrent, float[] gradScores,
-                        float[] scorerRows) {
+                        float[] scorerRows, int scorerRowsOff, int scorerRowsStride) {
         shape(true, rep, rows, rowsPerReplica, row0, modules, hidden, torchGateOrder);
         forwardArrays(input, recurrent, scorer, scorerOff, scorerStride, scores, cPrev, cPrevOff, cPrevStride, gates,
                 cells, null, null, null);
         backwardArrays(gradH, gradC, gradLogits, gradCPrev, gradCPrevOff, gradCPrevStride, gradInput, gradRecurrent,
-                gradScores, scorerRows);
+                gradScores, scorerRows, scorerRowsOff, scorerRowsStride);
         execute();
         release();
     }
@@ -62,7 +62,7 @@ public class ScalarLstmCell implements Parallel.IntRangeBody {
     /** Drops the call's arrays, so that a thread's call object does not keep a closed model's buffers alive. */
     private void release() {
         forwardArrays(null, null, null, 0, 0, null, null, 0, 0, null, null, null, null, null);
-        backwardArrays(null, null, null, null, 0, 0, null, null, null, null);
+        backwardArrays(null, null, null, null, 0, 0, null, null, null, null, 0, 0);
     }
 
     /** Runs every row of the call: here on the calling thread. */
@@ -119,7 +119,7 @@ public class ScalarLstmCell implements Parallel.IntRangeBody {
 
     private void backwardArrays(float[] gradH, float[] gradC, float[] gradLogits, float[] gradCPrev, int gradCPrevOff,
                               int gradCPrevStride, float[] gradInput, float[] gradRecurrent, float[] gradScores,
-                              float[] scorerRows) {
+                              float[] scorerRows, int scorerRowsOff, int scorerRowsStride) {
         this.gradH = gradH;
         this.gradC = gradC;
         this.gradLogits = gradLogits;
@@ -130,6 +130,8 @@ public class ScalarLstmCell implements Parallel.IntRangeBody {
         this.gradRecurrent = gradRecurrent;
         this.gradScores = gradScores;
         this.scorerRows = scorerRows;
+        this.scorerRowsOff = scorerRowsOff;
+        this.scorerRowsStride = scorerRowsStride;
     }
 
     /** Rows [from, to) of rep * rows (replica-major). */
@@ -282,7 +284,7 @@ public class ScalarLstmCell implements Parallel.IntRangeBody {
      */
     private void scorerBackward(int r, int i, int pre, int scoreRow, float[] ds) {
         int w = scorerOff + r * scorerStride;
-        int rowOut = 2 * pre; // the row of scorerRows, laid out as the gates, twice as wide
+        int rowOut = scorerRowsOff + r * scorerRowsStride + i * 2 * modules * width;
         float dot = 0f;
         for (int m = 0; m < modules; m++) dot += scores[scoreRow + m] * ds[m];
         for (int m = 0; m < modules; m++) {

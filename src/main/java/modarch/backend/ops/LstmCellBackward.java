@@ -19,8 +19,8 @@ import modarch.backend.cuda.Gpu;
  *   <li>with a scorer, also through the scores: {@code dl = s (ds - sum_m s_m ds_m)} (softmax backward), plus, when
  *   gradLogits is not null, its row (rows, R, laid out as scores: a gradient w.r.t. the logits from beyond the step,
  *   the routing regularisers'; ignored without a scorer); gradInput_m += {@code [input_m > 0] dl_m w_m[0, 4h)},
- *   gradRecurrent_m += {@code [recurrent_m > 0] dl_m w_m[4h, 8h)}, and scorerRows (rep, rowsPerReplica, R, 8h),
- *   laid out as the gates (twice as wide), gets the rows' weight gradients
+ *   gradRecurrent_m += {@code [recurrent_m > 0] dl_m w_m[4h, 8h)}, and scorerRows (rows, R, 8h) of replica r at
+ *   {@code scorerRowsOff + r * scorerRowsStride} gets the rows' weight gradients
  *   {@code dl_m [relu(input_m), relu(recurrent_m)]}, for the caller to sum;</li>
  *   <li>gradScores, when not null, gets ds (rows, R), laid out as scores (the Modular-op router's input);</li>
  *   <li>gradCPrev, when not null, gets {@code sum_m dcNew_m f_m} (rows, h) of replica r at
@@ -35,6 +35,8 @@ public final class LstmCellBackward implements Op {
     private final LstmStep.Operands in;
     private final int gradCPrevOff;
     private final int gradCPrevStride;
+    private final int scorerRowsOff;
+    private final int scorerRowsStride;
     private final Mat gradH;         // the step's rows of (rep, rowsPerReplica, h)
     private final Mat gradC;         // as gradH
     private final Mat gradLogits;    // the step's rows of (rep, rowsPerReplica, R); null without a scorer or one
@@ -42,7 +44,7 @@ public final class LstmCellBackward implements Op {
     private final Mat gradInput;     // the step's rows of (rep, rowsPerReplica, 4Rh)
     private final Mat gradRecurrent; // as gradInput
     private final Mat gradScores;    // as gradLogits; null: not wanted
-    private final Mat scorerRows;    // the step's rows of (rep, rowsPerReplica, 8Rh); null without a scorer
+    private final Mat scorerRows;    // rep items of (rows, 8Rh); null without a scorer
 
     public LstmCellBackward(int rep, int rows, int rowsPerReplica, int row0, int modules, int hidden,
                             boolean torchGateOrder, FloatBuf input, FloatBuf recurrent,
@@ -50,7 +52,7 @@ public final class LstmCellBackward implements Op {
                             FloatBuf cPrev, int cPrevOff, int cPrevStride, FloatBuf gates, FloatBuf cells,
                             FloatBuf gradH, FloatBuf gradC, FloatBuf gradLogits, FloatBuf gradCPrev, int gradCPrevOff,
                             int gradCPrevStride, FloatBuf gradInput, FloatBuf gradRecurrent, FloatBuf gradScores,
-                            FloatBuf scorerRows) {
+                            FloatBuf scorerRows, int scorerRowsOff, int scorerRowsStride) {
         if (scorer != null && scorerRows == null) {
             throw new IllegalArgumentException("the LSTM step's backward with a scorer needs scorerRows");
         }
@@ -60,6 +62,8 @@ public final class LstmCellBackward implements Op {
         int gateWidth = step.gateWidth();
         this.gradCPrevOff = gradCPrevOff;
         this.gradCPrevStride = gradCPrevStride;
+        this.scorerRowsOff = scorerRowsOff;
+        this.scorerRowsStride = scorerRowsStride;
         this.gradH = step.perRow("gradH", gradH, hidden);
         this.gradC = step.perRow("gradC", gradC, hidden);
         this.gradLogits = scorer == null ? null : step.perRow("gradLogits", gradLogits, modules);
@@ -67,7 +71,8 @@ public final class LstmCellBackward implements Op {
         this.gradInput = step.perRow("gradInput", gradInput, gateWidth);
         this.gradRecurrent = step.perRow("gradRecurrent", gradRecurrent, gateWidth);
         this.gradScores = step.perRow("gradScores", gradScores, modules);
-        this.scorerRows = scorer == null ? null : step.perRow("scorerRows", scorerRows, 2 * gateWidth);
+        this.scorerRows = scorer == null ? null : step.strided("scorerRows", scorerRows, scorerRowsOff,
+                scorerRowsStride, rows, 2 * gateWidth);
     }
 
     @Override
@@ -82,13 +87,15 @@ public final class LstmCellBackward implements Op {
                 in.scorerOff(), in.scorerStride(), Host.floats(in.scores()), Host.floats(in.cPrev()), in.cPrevOff(),
                 in.cPrevStride(), Host.floats(in.gates()), Host.floats(in.cells()), Host.floats(gradH),
                 Host.floats(gradC), Host.floats(gradLogits), Host.floats(gradCPrev), gradCPrevOff, gradCPrevStride,
-                Host.floats(gradInput), Host.floats(gradRecurrent), Host.floats(gradScores), Host.floats(scorerRows));
+                Host.floats(gradInput), Host.floats(gradRecurrent), Host.floats(gradScores), Host.floats(scorerRows),
+                scorerRowsOff, scorerRowsStride);
     }
 
     @Override
     public void launch(Gpu gpu) {
         step.launch(gpu, "lstm_cell_backward", step.modules(), step.args(gpu, in).ptr(gpu.at(gradH))
                 .ptr(gpu.at(gradC)).ptr(gpu.at(gradLogits)).ptr(gpu.at(gradCPrev)).i(gradCPrevStride)
-                .ptr(gpu.at(gradInput)).ptr(gpu.at(gradRecurrent)).ptr(gpu.at(gradScores)).ptr(gpu.at(scorerRows)));
+                .ptr(gpu.at(gradInput)).ptr(gpu.at(gradRecurrent)).ptr(gpu.at(gradScores)).ptr(gpu.at(scorerRows))
+                .i(scorerRowsStride));
     }
 }

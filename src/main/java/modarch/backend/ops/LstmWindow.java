@@ -21,11 +21,12 @@ public record LstmWindow(int rep, int examples, int steps, int modules, int hidd
                          FloatBuf c) {
     /**
      * The most recurrent weights (4Rh times h) the window kernels take: each block reads them all at every step, for
-     * LSTM_WINDOW_SEQUENCES sequences. 2^16 holds the paper's smallest capacity (32, 128) of every kind and R, where a
-     * step's products are a few microseconds and launches dominate; wider cells take a product launch per step,
-     * whose tiles share each weight among more rows. Chosen from that count, not yet timed on a GPU.
+     * LSTM_WINDOW_SEQUENCES sequences. 2^17 holds the paper's smallest capacity (32, 128) of every kind and R (the
+     * most: R = 2, h = 91, 66,248), where a step's products are a few microseconds and launches dominate; the next,
+     * (64, 256), has about 2^18, and such cells take a product launch per step, whose tiles share each weight among
+     * more rows. Chosen from those counts, not yet timed on a GPU.
      */
-    static final int MAX_FUSED_WEIGHTS = 1 << 16;
+    static final int MAX_FUSED_WEIGHTS = 1 << 17;
 
     public LstmWindow {
         if (steps < 1 || examples < 1) {
@@ -53,8 +54,21 @@ public record LstmWindow(int rep, int examples, int steps, int modules, int hidd
      * replica's bits do not depend on its group.
      */
     boolean fused() {
+        return fuses(precision, modules, hidden);
+    }
+
+    /** Whether the window kernels take windows of R = modules cells of hidden units whose products are in precision. */
+    public static boolean fuses(Precision precision, int modules, int hidden) {
         return precision == Precision.FP32 && modules <= KernelGeometry.LSTM_MAX_MODULES
-                && (long) gateWidth() * hidden <= MAX_FUSED_WEIGHTS;
+                && 4L * modules * hidden * hidden <= MAX_FUSED_WEIGHTS;
+    }
+
+    /**
+     * The rows of scorer row gradients (8Rh each) per replica that a window's backward needs: every row's where the
+     * window kernels take it (they are summed after the last step), else one step's (summed after each step).
+     */
+    public static int scorerRowsKept(Precision precision, int modules, int hidden, int rows, int examples) {
+        return fuses(precision, modules, hidden) ? rows : examples;
     }
 
     /** Step t's rows (E, 4Rh) of a (rep, rows, 4Rh) buffer. */
@@ -106,7 +120,18 @@ public record LstmWindow(int rep, int examples, int steps, int modules, int hidd
         return new LstmCellBackward(rep, examples, rows(), t * examples, modules, hidden, torchGateOrder, input,
                 recurrent, scorerBuf(), scorerOff(), weightHh.stride(), scores, t == 0 ? cInit : c, previousOff(t),
                 previousStride(t), gates, cells, gradH, gradC, gradLogits, t == 0 ? null : gradC, previousOff(t),
-                rows() * hidden, gradInput, gradRecurrent, gradScores, scorerRows);
+                rows() * hidden, gradInput, gradRecurrent, gradScores, scorerRows, scorerRowsOff(t), scorerRowsStride());
+    }
+
+    /** Where step t's scorer rows start, replica 0: at its own rows where every row is kept, else at 0. */
+    int scorerRowsOff(int t) {
+        return scorerRowsKept(precision, modules, hidden, rows(), examples) == rows() ? t * examples * 2 * gateWidth()
+                : 0;
+    }
+
+    /** The replica stride of the scorer rows: {@link #scorerRowsKept} rows of 8Rh. */
+    int scorerRowsStride() {
+        return scorerRowsKept(precision, modules, hidden, rows(), examples) * 2 * gateWidth();
     }
 
     private FloatBuf scorerBuf() {

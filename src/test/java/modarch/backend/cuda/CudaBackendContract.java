@@ -391,6 +391,7 @@ abstract class CudaBackendContract extends DeviceContract {
         int rep = 2, rows = 3, perReplica = 5, row0 = 1;
         int gateWidth = 4 * modules * hidden, rowWords = rep * perReplica;
         int cPrevStride = rows * hidden + 3, gradCPrevStride = rows * hidden + 4, scorerStride = 2 * gateWidth + 1;
+        int scorerRowsStride = rows * 2 * gateWidth + 6;
         float[] scorer = gaussian(rnd, 3 + rep * scorerStride + 2);
         for (int k = 0; k < scorer.length; k++) scorer[k] /= (float) Math.sqrt(2 * 4 * hidden); // the reference's init
         // f: input, recurrent, scorer, scores, cPrev, gates, cells, h, c, gradH, gradC, gradCPrev, gradInput,
@@ -402,7 +403,7 @@ abstract class CudaBackendContract extends DeviceContract {
             gaussian(rnd, rowWords * hidden + 2), gaussian(rnd, rowWords * hidden + 2),
             gaussian(rnd, 1 + rep * gradCPrevStride + 2), gaussian(rnd, rowWords * gateWidth + 2),
             gaussian(rnd, rowWords * gateWidth + 2), gaussian(rnd, rowWords * modules + 2),
-            gaussian(rnd, rowWords * 2 * gateWidth + 2), gaussian(rnd, rowWords * modules + 2),
+            gaussian(rnd, 5 + rep * scorerRowsStride + 2), gaussian(rnd, rowWords * modules + 2),
             gaussian(rnd, rowWords * modules + 2)};
         String what = "lstmCell R=" + modules + " h=" + hidden + " scoring " + scoring + (torch ? " ifgo" : " ifog")
                 + (withGradScores ? " +gradScores" : "") + (withGradCPrev ? " +gradCPrev" : "")
@@ -417,36 +418,40 @@ abstract class CudaBackendContract extends DeviceContract {
             be.run(new LstmCellBackward(rep, rows, perReplica, row0, modules, hidden, torch, b[0], b[1], w, 3,
                     scorerStride,
                     scores, b[4], 2, cPrevStride, b[5], b[6], b[9], b[10], gradLogits, gradCPrev, 1, gradCPrevStride,
-                    b[12], b[13], gradScores, b[15]));
+                    b[12], b[13], gradScores, b[15], 5, scorerRowsStride));
         });
     }
 
     /**
-     * (modules, hidden, scoring: 0 null scores, 1 given, 2 the Modular scorer, biases 0 or 1, sequences) of the LSTM
-     * window tests: a group of LSTM_WINDOW_SEQUENCES sequences and one over, a lone sequence, more modules than warps,
-     * gate columns past a block's threads, and recurrent weights past LstmWindow's limit (its parts launch).
+     * (modules, hidden, scoring: 0 null scores, 1 given, 2 the Modular scorer, biases 0 or 1, sequences, steps) of the
+     * LSTM window tests: a group of LSTM_WINDOW_SEQUENCES sequences and one over, a lone sequence, a lone step, more
+     * modules than warps, gate columns past a block's threads, and two cells past LstmWindow's limit on recurrent
+     * weights (their parts launch), one with the Modular scorer.
      */
-    private static final int[][] WINDOW_SHAPES = {{1, 5, 0, 1, 5}, {3, 7, 2, 0, 4}, {4, 6, 1, 1, 1}, {10, 3, 2, 0, 6},
-        {2, 40, 1, 0, 3}, {1, 129, 0, 1, 2}};
+    private static final int[][] WINDOW_SHAPES = {{1, 5, 0, 1, 5, 3}, {3, 7, 2, 0, 4, 3}, {4, 6, 1, 1, 1, 3},
+        {10, 3, 2, 0, 6, 1}, {2, 40, 1, 0, 3, 2}, {1, 182, 0, 1, 2, 2}, {2, 130, 2, 0, 3, 2}};
 
     /**
-     * A window of LSTM steps forward (from the zero state and from a given one) and backward, on the device and on
-     * the reference (the window's parts, step by step), for two replicas of 3 steps: every output within tolerance.
-     * The device takes lstm_window_forward and lstm_window_backward for all but the widest shape.
+     * A window of LSTM steps forward, from the zero state and from a given one, then backward, on the device and on
+     * the reference (the window's parts, step by step), for two replicas: every output within tolerance. The device
+     * takes lstm_window_forward and lstm_window_backward for all but the last two shapes.
      */
     @Test
     void lstmWindowAgreesWithTheReference() {
         SplittableRandom rnd = new SplittableRandom(17);
-        int count = 0;
-        for (int[] shape : WINDOW_SHAPES) {
-            checkLstmWindow(rnd, shape[0], shape[1], shape[2], shape[3] != 0, shape[4], count % 2 == 0);
-            count++;
+        for (int s = 0; s < WINDOW_SHAPES.length; s++) {
+            int[] shape = WINDOW_SHAPES[s];
+            assertEquals(s < WINDOW_SHAPES.length - 2, LstmWindow.fuses(Precision.FP32, shape[0], shape[1]),
+                    "whether the window kernels take shape " + s);
+            for (boolean fromZero : new boolean[] {true, false}) {
+                checkLstmWindow(rnd, shape[0], shape[1], shape[2], shape[3] != 0, shape[4], shape[5], fromZero);
+            }
         }
     }
 
     private void checkLstmWindow(SplittableRandom rnd, int modules, int hidden, int scoring, boolean biases,
-                                 int examples, boolean fromZero) {
-        int rep = 2, steps = 3, rows = steps * examples, gateWidth = 4 * modules * hidden;
+                                 int examples, int steps, boolean fromZero) {
+        int rep = 2, rows = steps * examples, gateWidth = 4 * modules * hidden;
         int paramStride = gateWidth * hidden + 3 * gateWidth + 3, weightOff = 1;
         int biasOff = weightOff + gateWidth * hidden, scorerOff = biasOff + gateWidth;
         int perRow = rep * rows, state = rep * examples * hidden;
@@ -460,10 +465,10 @@ abstract class CudaBackendContract extends DeviceContract {
             gaussian(rnd, perRow * hidden + 2), gaussian(rnd, perRow * hidden + 2), gaussian(rnd, perRow * modules + 2),
             gaussian(rnd, perRow * hidden + 2), gaussian(rnd, perRow * hidden + 2), gaussian(rnd, perRow * modules + 2),
             gaussian(rnd, perRow * gateWidth + 2), gaussian(rnd, perRow * gateWidth + 2),
-            gaussian(rnd, perRow * modules + 2), gaussian(rnd, perRow * 2 * gateWidth + 2),
-            gaussian(rnd, rep * paramStride + 2)};
+            gaussian(rnd, perRow * modules + 2), gaussian(rnd, rep * LstmWindow.scorerRowsKept(Precision.FP32, modules,
+            hidden, rows, examples) * 2 * gateWidth + 2), gaussian(rnd, rep * paramStride + 2)};
         String what = "lstmWindow R=" + modules + " h=" + hidden + " scoring " + scoring + (biases ? " +biases" : "")
-                + " E=" + examples + (fromZero ? " from zero" : " from a state");
+                + " E=" + examples + " steps=" + steps + (fromZero ? " from zero" : " from a state");
         check(what, device(), f, new int[0][], (be, b, i) -> {
             Mat scorer = scoring == 2 ? Mat.items("scorer", b[0], scorerOff, rep, paramStride, 2 * gateWidth) : null;
             LstmWindow window = new LstmWindow(rep, examples, steps, modules, hidden, scoring == 0, Precision.FP32,

@@ -250,9 +250,12 @@ abstract class CudaTrainingContract extends DeviceContract {
         for (ModelKind kind : ModelKind.values()) assertGroupKeepsBits(mlp(kind, rules, enc, dim, examples, false));
     }
 
-    /** The same for the RNN family, whose window kernels take four sequences a block: 6 sequences, one group short. */
+    /**
+     * The same for the RNN family: cells the window kernels take (four sequences a block; 6 sequences, one group
+     * short), and cells past their limit on recurrent weights (a product and a cell launch per step).
+     */
     @ParameterizedTest(name = "R={0} enc={1} h={2} d={3} L={4} sequences={5}")
-    @CsvSource({"3, 6, 10, 4, 5, 6"})
+    @CsvSource({"3, 6, 10, 4, 5, 6", "2, 6, 190, 4, 3, 5"})
     void anRnnReplicaInAGroupHasTheBitsOfItsSingleRun(int rules, int enc, int hDim, int d, int length, int examples) {
         for (ModelKind kind : ModelKind.values()) {
             assertGroupKeepsBits(rnn(kind, rules, enc, hDim, d, length, examples, false));
