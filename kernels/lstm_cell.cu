@@ -9,10 +9,9 @@
 // Pointers arrive offset to row row0 of replica 0 (per-row tensors, rowsPerReplica rows per replica), to replica 0's
 // scorer and c_prev. No output aliases an input.
 // One block per (replica, row) item, or per replica's group of up to LSTM_WINDOW_SEQUENCES sequences for a window
-// (items beyond gridDim.x loop),
-// LSTM_WARPS warps at most: a warp per module for the per-module dot products (lanes over k, a shuffle tree:
-// deterministic), one thread for the R-wide softmax, then threads over the hidden units j, each looping over the
-// modules in increasing order as the CPU. The scores of a row sit in shared memory: R <= LSTM_MAX_MODULES
+// (items beyond gridDim.x loop), LSTM_WARPS warps at most: a warp per module for the per-module dot products (lanes
+// over k, a shuffle tree: deterministic), one thread for the R-wide softmax, then threads over the hidden units j,
+// each looping over the modules in increasing order as the CPU. The scores of a row sit in shared memory: R <= LSTM_MAX_MODULES
 // (CudaBackend checks). Sigmoid and tanh in float (expf, tanhf). A thread's sums never depend on the block's size.
 
 #include "launch.h"
@@ -57,6 +56,11 @@ struct LstmItem {
 __device__ __forceinline__ LstmItem lstm_item(int item, int rows, int rowsPerReplica) {
     const int r = item / rows, i = item % rows;
     return LstmItem{r, i, r * rowsPerReplica + i};
+}
+
+// Replica r's part of a tensor of every replica, stride apart (null stays null)
+__device__ __forceinline__ const float* lstm_replica(const float* p, int r, int stride) {
+    return p == nullptr ? nullptr : p + r * stride;
 }
 
 // score[m] = the row's given scores, or 1 where there are none (the block's threads over the modules)
@@ -151,7 +155,7 @@ lstm_cell_forward(int rep, int rows, int rowsPerReplica, int modules, int hidden
     for (int item = blockIdx.x; item < rep * rows; item += gridDim.x) {
         const LstmItem it = lstm_item(item, rows, rowsPerReplica);
         lstm_forward_row(b, score, it.row, modules, hidden, input, recurrent,
-                         scorer == nullptr ? nullptr : scorer + it.r * scorerStride, scores,
+                         lstm_replica(scorer, it.r, scorerStride), scores,
                          cPrev + it.r * cPrevStride + it.i * hidden, gates, cells, h, c, logits);
     }
 }
@@ -267,7 +271,7 @@ lstm_cell_backward(int rep, int rows, int rowsPerReplica, int modules, int hidde
     for (int item = blockIdx.x; item < rep * rows; item += gridDim.x) {
         const LstmItem it = lstm_item(item, rows, rowsPerReplica);
         lstm_backward_row(b, score, grad, it.row, modules, hidden, input, recurrent,
-                          scorer == nullptr ? nullptr : scorer + it.r * scorerStride, scores,
+                          lstm_replica(scorer, it.r, scorerStride), scores,
                           cPrev + it.r * cPrevStride + it.i * hidden, gates, cells, gradH, gradC, gradLogits,
                           gradCPrev == nullptr ? nullptr : gradCPrev + it.r * gradCPrevStride + it.i * hidden,
                           gradInput, gradRecurrent, gradScores,
@@ -287,11 +291,6 @@ struct LstmWindowItem {
 
 __device__ __forceinline__ int lstm_window_groups(int examples) {
     return (examples + LSTM_WINDOW_SEQUENCES - 1) / LSTM_WINDOW_SEQUENCES;
-}
-
-// Replica r's part of a parameter of every replica, paramStride apart (null stays null)
-__device__ __forceinline__ const float* lstm_replica(const float* p, int r, int paramStride) {
-    return p == nullptr ? nullptr : p + r * paramStride;
 }
 
 __device__ __forceinline__ LstmWindowItem lstm_window_item(int item, int examples, const float* weightHh,

@@ -10,11 +10,11 @@ import modarch.backend.cpu.Parallel;
  */
 public interface Composite extends Op {
     /** The ops this one stands for, in order. */
-    List<Op> parts();
+    List<? extends Op> parts();
 
     @Override
     default void reference(Parallel pool) {
-        List<Op> parts = parts();
+        List<? extends Op> parts = parts();
         for (int i = 0; i < parts.size(); i++) parts.get(i).reference(pool); // a warm step allocates nothing
     }
 }

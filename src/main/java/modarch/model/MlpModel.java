@@ -133,19 +133,22 @@ public final class MlpModel extends LayeredModel {
         routed.route(joined, rule2.output(), batch.rules(), rows);
     }
 
-    private void encodeRule(Batch batch) {
+    /** The batch's rules one-hot into oneHot (rep, rows, R). */
+    private void oneHot(Batch batch) {
         this.rows = batch.rows();
         ruleOneHot = OneHot.bind(ruleOneHot, batch.rules(), oneHot, rep * rows, rules);
         backend.run(ruleOneHot);
+    }
+
+    private void encodeRule(Batch batch) {
+        oneHot(batch);
         rule1.forward(oneHot, rows);
         rule2.forward(rule1.output(), rows);
     }
 
     /** Fills joined (rep, rows, 3E) = [enc(a), enc(b), enc(rule)]; each layer of both encoders in one op. */
     private void encode(Batch batch) {
-        this.rows = batch.rows();
-        ruleOneHot = OneHot.bind(ruleOneHot, batch.rules(), oneHot, rep * rows, rules);
-        backend.run(ruleOneHot);
+        oneHot(batch);
         if (copies == null || copies.rows != rows || copies.inputs != batch.inputs()) {
             copies = null;
             copies = new Copies(rows, batch.inputs());

@@ -141,7 +141,7 @@ public final class RnnModel extends LayeredModel {
         for (Windows.Window window : windows.each) {
             int rows = window.steps * examples;
             if (stateless) {
-                backend.run(window.rulesToSteps);
+                backend.run(window.rulesAndInputsToSteps.first()); // the rules alone
                 backend.run(window.scoresToSequences(cell.scoresOnly(oneHotSteps, rows)));
                 continue;
             }
@@ -188,8 +188,8 @@ public final class RnnModel extends LayeredModel {
         final class Window {
             final int t0;
             final int steps;
-            final CopyBlocks rulesToSteps;           // the one-hot rules into oneHotSteps
-            final CopyPair rulesAndInputsToSteps;   // that, and the inputs into the tokens' first d columns: one op
+            final CopyPair rulesAndInputsToSteps;   // the one-hot rules into oneHotSteps, and the inputs into the
+                                                    // tokens' first d columns: one op
             final CopyBlocks rulesIntoTokens;        // oneHotSteps into the tokens' last R columns
             final CopyBlocks predictionsToSequences; // the decoder's output into predictions
             private CopyBlocks scoresToSequences;    // the cell's scores into scores; built on first use
@@ -198,9 +198,8 @@ public final class RnnModel extends LayeredModel {
                 this.t0 = t0;
                 this.steps = steps;
                 int rows = steps * examples;
-                rulesToSteps = toSteps(oneHot, rules, t0, steps, oneHotSteps, 0, rules);
-                rulesAndInputsToSteps = new CopyPair(rulesToSteps, toSteps(inputs, features, t0, steps, tokens, 0,
-                        features + rules));
+                rulesAndInputsToSteps = new CopyPair(toSteps(oneHot, rules, t0, steps, oneHotSteps, 0, rules),
+                        toSteps(inputs, features, t0, steps, tokens, 0, features + rules));
                 rulesIntoTokens = CopyBlocks.copy(Mat.of("oneHotSteps", oneHotSteps, 0, rep * rows, rules),
                         new Mat("tokens", tokens, features, 1, 0, rep * rows, rules, features + rules));
                 predictionsToSequences = toSequences(decoder2.output(), outputs, t0, steps, predictions);

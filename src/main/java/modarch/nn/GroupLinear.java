@@ -8,7 +8,6 @@ import modarch.backend.Precision;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.Gemm;
-import modarch.backend.ops.Gemms;
 import modarch.backend.ops.ReluBackward;
 import modarch.task.FastRandom;
 
@@ -36,7 +35,8 @@ public final class GroupLinear {
     private final FloatBuf wide;       // shared input only: wide is (rep, din, R*dout), w side by side
     private final FloatBuf gradWide;   // shared input only: gradWide is (rep, din, R*dout)
     private Products products;         // at the rows and input last run
-    private Gemms gradients;           // dw (and db), then dx at those rows into the gradInput last given
+    private Gemm inputGrad;            // dx at those rows, into the gradInput last given
+    private final JointProducts gradients = new JointProducts(); // dw (and db) beside dx: one op
     private boolean gradOutputMasked;  // gradOutput arrives through the ReLU's backward (its caller's products)
 
     public GroupLinear(Workspace ws, String prefix, int modules, int din, int dout,
@@ -142,13 +142,12 @@ public final class GroupLinear {
         if (gradInput == null) {
             backend.run(products.weightGrad);
         } else {
-            Gemm inputGrad = gradients == null ? null : gradients.products().get(1);
-            if (inputGrad == null || gradients.products().get(0) != products.weightGrad
-                    || inputGrad.c().buf() != gradInput || inputGrad.accumulate() != accumulate) {
-                gradients = null;
-                gradients = Gemms.of(products.weightGrad, inputGrad(gradInput, products.rows, accumulate));
+            if (inputGrad == null || inputGrad.c().buf() != gradInput || inputGrad.accumulate() != accumulate
+                    || inputGrad.m() != products.rows) {
+                inputGrad = null;
+                inputGrad = inputGrad(gradInput, products.rows, accumulate);
             }
-            backend.run(gradients); // dw and dx both read dy: one launch
+            backend.run(gradients.of(products.weightGrad, inputGrad)); // dw and dx both read dy: one launch
         }
         if (sharedInput) backend.run(products.unpackGrad);
     }

@@ -9,7 +9,6 @@ import modarch.backend.Precision;
 import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.Gemm;
-import modarch.backend.ops.Gemms;
 import modarch.backend.ops.LstmCellBackward;
 import modarch.backend.ops.LstmWindow;
 import modarch.backend.ops.LstmWindowBackward;
@@ -87,7 +86,8 @@ public final class GroupLstmCell {
     private int steps;          // of the last window
     private boolean fromZero;   // whether the last window started from the zero state
     private StepOps stepOps;    // the ops of the last window
-    private Gemms gradients;    // dW_ih, dW_hh, then dx over the last window's rows into the gradX last given
+    private Gemm inputGrad;     // dx over the last window's rows, into the gradX last given to backward
+    private final JointProducts gradients = new JointProducts(); // dW_ih, dW_hh and dx: one op
 
     /**
      * Cells for windows of up to maxRows rows (steps times sequences) of at most maxExamples sequences. prefix names
@@ -304,16 +304,13 @@ public final class GroupLstmCell {
         int rows = steps * examples;
         StepOps ops = stepOps();
         backend.run(ops.backward);
-        Gemm inputGrad = gradients == null ? null : gradients.products().get(2);
-        if (inputGrad == null || gradients.products().get(0) != ops.weightIhGrad || inputGrad.c().buf() != gradX
-                || inputGrad.m() != rows) {
-            gradients = null;
-            // dW_ih, dW_hh and dx (rows, in) = d input (rows, 4Rh) . W_ih (4Rh, in): independent, one op
-            gradients = Gemms.of(ops.weightIhGrad, ops.weightHhGrad, Gemm.of(ops.weightIhGrad.a(), false,
-                    ops.inputProduct.b(), false, new Mat("gradX", gradX, 0, rep, rows * in, rows, in, in))
-                    .precision(precision));
+        if (inputGrad == null || inputGrad.c().buf() != gradX || inputGrad.m() != rows) {
+            inputGrad = null;
+            // dx (rows, in) = d input (rows, 4Rh) . W_ih (4Rh, in)
+            inputGrad = Gemm.of(ops.weightIhGrad.a(), false, ops.inputProduct.b(), false,
+                    new Mat("gradX", gradX, 0, rep, rows * in, rows, in, in)).precision(precision);
         }
-        backend.run(gradients);
+        backend.run(gradients.of(ops.weightIhGrad, ops.weightHhGrad, inputGrad)); // independent: one op
         if (biasIh != null) backend.run(ops.biasHhGrad);
         if (ruleScorer != null) ruleScorer.backward(rows, gradScores, null);
     }

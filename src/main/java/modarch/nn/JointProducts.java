@@ -19,6 +19,12 @@ public final class JointProducts {
         return joint;
     }
 
+    /** a, b and c in one op. */
+    public Gemms of(Gemm a, Gemm b, Gemm c) {
+        if (!madeOf(a, b, c, null)) make(List.of(a, b, c), a, b, c, null);
+        return joint;
+    }
+
     /** a, b, c and d in one op. */
     public Gemms of(Gemm a, Gemm b, Gemm c, Gemm d) {
         if (!madeOf(a, b, c, d)) make(List.of(a, b, c, d), a, b, c, d);

@@ -29,7 +29,8 @@ public final class Linear {
     private final FloatBuf output;     // output is (rep, rows, out)
     private final FloatBuf gradOutput; // gradOutput is (rep, rows, out), filled by the caller before backward
     private Products products;           // at the rows and input last run
-    private Gemms gradients;             // dW (and db), then dx at those rows into the gradInput last given
+    private Gemm inputGrad;              // dx at those rows, into the gradInput last given
+    private final JointProducts gradients = new JointProducts(); // dW (and db) beside dx: one op
     private boolean gradOutputMasked;    // gradOutput arrives through the ReLU's backward (the layer above's backwardInto)
 
     public Linear(Workspace ws, String prefix, int in, int out, int maxRows, boolean relu) {
@@ -133,16 +134,15 @@ public final class Linear {
         if (gradInput == null) return products.weightGradOnly;
         int rows = products.rows;
         Mat mask = maskByInput ? products.forward.a() : null; // x (rows, in)
-        Gemm inputGrad = gradients == null ? null : gradients.products().get(1);
-        if (inputGrad == null || gradients.products().get(0) != products.weightGrad || inputGrad.c().buf() != gradInput
+        if (inputGrad == null || inputGrad.c().buf() != gradInput || inputGrad.m() != rows
                 || inputGrad.accumulate() != accumulate || !Objects.equals(inputGrad.mask(), mask)) {
-            gradients = null;
-            // dx (rows, in) = dy (rows, out) . W (out, in), masked by x when maskByInput; beside dW, both reading dy
-            gradients = Gemms.of(products.weightGrad, Gemm.of(products.weightGrad.a(), false, products.forward.b(), false,
+            inputGrad = null;
+            // dx (rows, in) = dy (rows, out) . W (out, in), masked by x when maskByInput
+            inputGrad = Gemm.of(products.weightGrad.a(), false, products.forward.b(), false,
                     new Mat("gradInput", gradInput, 0, rep, rows * in, rows, in, in)).precision(precision)
-                    .accumulate(accumulate).mask(mask));
+                    .accumulate(accumulate).mask(mask);
         }
-        return gradients;
+        return gradients.of(products.weightGrad, inputGrad); // both read dy
     }
 
     public FloatBuf output() {

@@ -6,6 +6,7 @@ import modarch.backend.Backend;
 import modarch.backend.FloatBuf;
 import modarch.backend.IntBuf;
 import modarch.backend.Mat;
+import modarch.backend.Op;
 import modarch.backend.Precision;
 import modarch.backend.ops.BlockDotAccumulate;
 import modarch.backend.ops.ColumnSumAccumulate;
@@ -92,7 +93,7 @@ public final class ModuleMlp implements Core {
 
     /** The ops of one row count: built when it changes, so a warm step allocates nothing. */
     private record Products(int rows, ScoreUnits scoreUnits, ScaleBlocks scaleHidden, Gemm moduleSum, Gemm biasSum,
-                            Gemms gradients, BlockDotAccumulate scoreDotAndScaleGrad, ScaleBlocks scaleGrad) {
+                            Gemms gradients, Op gradScale) {
     }
 
     /** The self-scored modules' score units: their logits' product and its gradients, in one op. */
@@ -119,18 +120,19 @@ public final class ModuleMlp implements Core {
                 width2)).precision(precision).accumulate(true);
         Gemm b2Grad = Gemm.of(s, true, dy, false, new Mat("b2.grad", b2.grad(), b2.offset(0), rep, stride, modules, dim,
                 width2)).precision(precision).accumulate(true);
-        Gemm scoreGrad = Gemm.of(dy, false, bigB2, true, new Mat("gradScores", gradScores, 0, rep, rows * modules, rows,
-                modules, modules)).precision(precision);
+        boolean scoreGradient = router.needsScoreGradient();
+        Gemms gradients = scoreGradient ? Gemms.of(gradSh, w2Grad, b2Grad, Gemm.of(dy, false, bigB2, true,
+                new Mat("gradScores", gradScores, 0, rep, rows * modules, rows, modules, modules)).precision(precision))
+                : Gemms.of(gradSh, w2Grad, b2Grad);
         return new Products(rows, selfScored() ? scoreUnits(rows) : null,
                 ScaleBlocks.bind(null, h, scores, scaledHidden, rep * rows, modules, hidden),
                 // output (rows, D) = (s*h) (rows, R*H) . W2[:, :D] (R*H, D) + s (rows, R) . B2[:, :D] (R, D)
                 Gemm.of(sh, false, bigW2, false, y).precision(precision),
                 Gemm.of(s, false, bigB2, false, y).precision(precision).accumulate(true),
-                router.needsScoreGradient() ? Gemms.of(gradSh, w2Grad, b2Grad, scoreGrad) : Gemms.of(gradSh, w2Grad, b2Grad),
-                // ds[b, m] += h[b, m] . d(s*h)[b, m], then dh = s * d(s*h), in the same op
-                BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules, hidden)
-                        .then(scaleGrad),
-                scaleGrad);
+                gradients,
+                // with the score gradient: ds[b, m] += h[b, m] . d(s*h)[b, m], then dh = s * d(s*h), in the same op
+                scoreGradient ? BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules,
+                        hidden).then(scaleGrad) : scaleGrad);
     }
 
     /**
@@ -204,7 +206,7 @@ public final class ModuleMlp implements Core {
             return;
         }
         backend.run(products.gradients);
-        backend.run(router.needsScoreGradient() ? products.scoreDotAndScaleGrad : products.scaleGrad);
+        backend.run(products.gradScale);
         if (router.needsScoreGradient()) router.backward(products.rows, gradScores, gradLogits);
         if (selfScored()) scoreUnitBackward();
         first.backward(gradInput, false);

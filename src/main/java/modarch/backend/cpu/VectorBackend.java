@@ -22,7 +22,6 @@ import modarch.backend.ops.ColumnSumAccumulate;
 import modarch.backend.ops.CopyBlocks;
 import modarch.backend.ops.CopyPair;
 import modarch.backend.ops.Gemm;
-import modarch.backend.ops.Gemms;
 import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.GemmSegmentedWeightGrad;
 import modarch.backend.ops.LstmCellBackward;
@@ -138,10 +137,8 @@ public final class VectorBackend implements Backend {
     public void run(Op op) {
         if (op instanceof Gemm product) {
             gemm(product);
-        } else if (op instanceof Gemms products) {
-            for (int i = 0; i < products.products().size(); i++) gemm(products.products().get(i)); // no iterator
         } else if (op instanceof Composite composite) {
-            List<Op> parts = composite.parts();
+            List<? extends Op> parts = composite.parts();
             for (int i = 0; i < parts.size(); i++) run(parts.get(i)); // each part as this backend runs it
         } else if (op instanceof CopyBlocks blocks) {
             copyBlocks(blocks, parallel);

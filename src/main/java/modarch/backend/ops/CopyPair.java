@@ -1,5 +1,6 @@
 package modarch.backend.ops;
 
+import java.util.List;
 import modarch.backend.Op;
 import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
@@ -15,10 +16,8 @@ public record CopyPair(CopyBlocks first, CopyBlocks second) implements Op {
         Footprint secondDst = Footprint.of(second.dst(), second.groups(), second.groupStrideDst());
         Footprint firstSrc = Footprint.of(first.src(), first.groups(), first.groupStrideSrc());
         Footprint secondSrc = Footprint.of(second.src(), second.groups(), second.groupStrideSrc());
-        if (firstDst.overlaps(secondDst) || firstDst.overlaps(secondSrc) || secondDst.overlaps(firstSrc)) {
-            throw new IllegalArgumentException("copyPair: copies into " + first.dst().name() + " and "
-                    + second.dst().name() + " share an element one of them writes: they are not independent");
-        }
+        Footprint.requireIndependent("copyPair", "copy", List.of(List.of(firstDst), List.of(secondDst)),
+                List.of(List.of(firstDst, firstSrc), List.of(secondDst, secondSrc)));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package modarch.backend.ops;
 
 import java.util.Arrays;
+import java.util.List;
 import modarch.backend.Mat;
 
 /**
@@ -37,6 +38,28 @@ final class Footprint {
         long[] to = new long[from.length];
         for (int i = 0; i < from.length; i++) to[i] = from[i] + length;
         return new Footprint(view.name(), view.buf(), from, to);
+    }
+
+    /**
+     * Refuses ops that are not independent: op i writes writes.get(i) and uses touches.get(i) (its writes included),
+     * and none may write an element another uses. kind names the whole ("gemms"), item each op ("product").
+     */
+    static void requireIndependent(String kind, String item, List<List<Footprint>> writes,
+                                   List<List<Footprint>> touches) {
+        for (int i = 0; i < writes.size(); i++) {
+            for (int j = 0; j < touches.size(); j++) {
+                if (i == j) continue;
+                for (Footprint written : writes.get(i)) {
+                    for (Footprint touched : touches.get(j)) {
+                        if (written.overlaps(touched)) {
+                            throw new IllegalArgumentException(kind + ": " + item + " " + i + " writes " + written.name
+                                    + ", which " + item + " " + j + " uses as " + touched.name
+                                    + ": they are not independent");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /** Whether an interval of this and one of other share an element: a merge of the two sorted lists. */

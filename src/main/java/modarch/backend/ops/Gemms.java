@@ -2,10 +2,8 @@ package modarch.backend.ops;
 
 import java.util.ArrayList;
 import java.util.List;
-import modarch.backend.Mat;
-import modarch.backend.Op;
+import modarch.backend.Composite;
 import modarch.backend.Precision;
-import modarch.backend.cpu.Parallel;
 import modarch.backend.cuda.Gpu;
 import modarch.backend.cuda.KernelArgs;
 import modarch.backend.cuda.KernelGeometry;
@@ -14,30 +12,23 @@ import modarch.backend.cuda.KernelGeometry;
  * Independent products run as one op: none writes what another reads or writes (checked here), so they may run in
  * any order, and on the GPU together. A step's products that read the same gradient (a layer's weight and input
  * gradients) take one launch instead of several.
- * <p>On the CPU each product runs in turn, with its own bits. On the GPU the FP32 products that {@link Gemm#kernel}
+ * <p>On the CPU each product runs in turn, with its own bits (its parts). On the GPU the FP32 products that {@link Gemm#kernel}
  * gives gemm_small or gemm_medium go four at a time through gemm.cu's gemm_multi, which runs each through that
  * kernel's tile, so each keeps the bits of its own launch; any other product (gemm_tiled, tensor cores) and a lone
  * one launch as they would alone.
  */
-public record Gemms(List<Gemm> products) implements Op {
+public record Gemms(List<Gemm> products) implements Composite {
     /** Products in one gemm_multi launch. */
     static final int MULTI = 4;
 
     public Gemms {
         products = List.copyOf(products);
-        for (int i = 0; i < products.size(); i++) {
-            for (int j = 0; j < products.size(); j++) {
-                if (i == j) continue;
-                for (Footprint written : writes(products.get(i))) {
-                    for (Footprint touched : touches(products.get(j))) {
-                        if (written.overlaps(touched)) {
-                            throw new IllegalArgumentException("gemms: product " + i + " writes " + written.name
-                                    + ", which product " + j + " uses as " + touched.name + ": they are not independent");
-                        }
-                    }
-                }
-            }
+        List<List<Footprint>> writes = new ArrayList<>(), touches = new ArrayList<>();
+        for (Gemm p : products) {
+            writes.add(writes(p));
+            touches.add(touches(p));
         }
+        Footprint.requireIndependent("gemms", "product", writes, touches);
     }
 
     public static Gemms of(Gemm... products) {
@@ -63,30 +54,37 @@ public record Gemms(List<Gemm> products) implements Op {
     }
 
     @Override
-    public void reference(Parallel pool) {
-        for (int i = 0; i < products.size(); i++) products.get(i).reference(pool); // a warm step allocates nothing
+    public List<Gemm> parts() {
+        return products;
     }
 
     @Override
     public void launch(Gpu gpu) {
         List<Gemm> multi = new ArrayList<>();
+        List<String> kernels = new ArrayList<>(); // multi's kernels, in order
         for (Gemm p : products) {
-            if (multiKernel(p, gpu) != null) multi.add(p); else p.launch(gpu);
+            String kernel = multiKernel(p, gpu);
+            if (kernel == null) {
+                p.launch(gpu);
+            } else {
+                multi.add(p);
+                kernels.add(kernel);
+            }
         }
         for (int from = 0; from < multi.size(); from += MULTI) {
-            List<Gemm> chunk = multi.subList(from, Math.min(from + MULTI, multi.size()));
-            if (chunk.size() == 1) {
-                chunk.get(0).launch(gpu);
+            int last = Math.min(from + MULTI, multi.size()) - 1;
+            if (last == from) {
+                multi.get(from).launch(gpu);
                 continue;
             }
             KernelArgs args = KernelArgs.of();
             long total = 0;
-            for (int slot = 0; slot < MULTI; slot++) {
-                Gemm p = chunk.get(Math.min(slot, chunk.size() - 1)); // an unused slot: the last product, no blocks
-                String kernel = multiKernel(p, gpu);
-                long blocks = slot < chunk.size() ? blocks(p, kernel) : 0;
+            for (int slot = from; slot < from + MULTI; slot++) {
+                int at = Math.min(slot, last); // an unused slot: the last product, no blocks
+                String kernel = kernels.get(at);
+                long blocks = slot <= last ? blocks(multi.get(at), kernel) : 0;
                 total += blocks;
-                args.i((int) blocks).flag(kernel.equals("gemm_medium")).append(p.args(gpu));
+                args.i((int) blocks).flag(kernel.equals("gemm_medium")).append(multi.get(at).args(gpu));
             }
             gpu.launch("gemm_multi", (int) total, 1, 1, KernelGeometry.GEMM_THREADS, 0, args);
         }

@@ -71,10 +71,14 @@ public record LstmWindow(int rep, int examples, int steps, int modules, int hidd
         return fuses(precision, modules, hidden) ? rows : examples;
     }
 
+    /** Step t's rows, E per replica. */
+    LstmStep step(int t) {
+        return new LstmStep(rep, examples, rows(), t * examples, modules, hidden);
+    }
+
     /** Step t's rows (E, 4Rh) of a (rep, rows, 4Rh) buffer. */
     Mat gateRows(String name, FloatBuf buf, int t) {
-        return new Mat(name, buf, t * examples * gateWidth(), rep, rows() * gateWidth(), examples, gateWidth(),
-                gateWidth());
+        return step(t).perRow(name, buf, gateWidth());
     }
 
     /** Where the state before step t starts, replica 0: in hInit or cInit at t = 0, else at step t - 1's rows. */
@@ -125,8 +129,7 @@ public record LstmWindow(int rep, int examples, int steps, int modules, int hidd
 
     /** Where step t's scorer rows start, replica 0: at its own rows where every row is kept, else at 0. */
     int scorerRowsOff(int t) {
-        return scorerRowsKept(precision, modules, hidden, rows(), examples) == rows() ? t * examples * 2 * gateWidth()
-                : 0;
+        return fused() ? t * examples * 2 * gateWidth() : 0;
     }
 
     /** The replica stride of the scorer rows: {@link #scorerRowsKept} rows of 8Rh. */
@@ -144,7 +147,7 @@ public record LstmWindow(int rep, int examples, int steps, int modules, int hidd
 
     /** A per-row tensor of width floats a row: every replica's rows. */
     Mat perRow(String name, FloatBuf buf, int width) {
-        return buf == null ? null : new Mat(name, buf, 0, rep, rows() * width, rows(), width, width);
+        return new LstmStep(rep, rows(), rows(), 0, modules, hidden).perRow(name, buf, width);
     }
 
     /** The initial state (rep, E, h). */

@@ -70,9 +70,8 @@ public final class LstmWindowBackward extends LstmWindowOp {
 
     /** Step t's rows (E, 8Rh) of scorerRows. */
     private static Mat stepRows(LstmWindow window, FloatBuf scorerRows, int t) {
-        int width = 2 * window.gateWidth();
-        return new Mat("scorerRows", scorerRows, window.scorerRowsOff(t), window.rep(), window.scorerRowsStride(),
-                window.examples(), width, width);
+        return window.step(t).strided("scorerRows", scorerRows, window.scorerRowsOff(t), window.scorerRowsStride(),
+                window.examples(), 2 * window.gateWidth());
     }
 
     @Override
