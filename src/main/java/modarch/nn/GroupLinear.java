@@ -65,7 +65,7 @@ public final class GroupLinear {
     }
 
     /** The ops of one shape: built when the rows or the input change, so a warm step allocates nothing. */
-    private record Products(int rows, FloatBuf x, CopyBlocks pack, Gemm forward, ReluBackward reluBackward,
+    record Products(int rows, FloatBuf x, CopyBlocks pack, Gemm forward, ReluBackward reluBackward,
                             Gemm weightGrad, CopyBlocks unpackGrad) {
     }
 
@@ -115,12 +115,31 @@ public final class GroupLinear {
 
     /** x is (rep, rows, din) when the input is shared, else (rep, rows, R, din); the result is in {@link #output()}. */
     public void forward(FloatBuf x, int rows) {
+        bind(x, rows);
+        if (sharedInput) backend.run(products.pack);
+        backend.run(products.forward);
+    }
+
+    /**
+     * The ops of {@link #forward} at x and rows, and of the {@link #backward} after it: pack (null without a shared
+     * input), forward; reluBackward (null without the ReLU), weightGrad, {@link #inputGrad}, unpackGrad (null without a
+     * shared input).
+     */
+    Products bind(FloatBuf x, int rows) {
         if (products == null || products.rows != rows || products.x != x) {
             products = null;
             products = products(x, rows);
         }
-        if (sharedInput) backend.run(products.pack);
-        backend.run(products.forward);
+        return products;
+    }
+
+    /**
+     * The weights as the forward's product reads them, rep items: with a shared input the packed (din, R*dout), else
+     * w's (R, din, dout).
+     */
+    Mat productWeights(Products products) {
+        return sharedInput ? products.forward.b()
+                : Mat.items("w", w.data(), w.offset(0), rep, w.replicaStride(), modules * din * dout);
     }
 
     /**
@@ -142,14 +161,19 @@ public final class GroupLinear {
         if (gradInput == null) {
             backend.run(products.weightGrad);
         } else {
-            if (inputGrad == null || inputGrad.c().buf() != gradInput || inputGrad.accumulate() != accumulate
-                    || inputGrad.m() != products.rows) {
-                inputGrad = null;
-                inputGrad = inputGrad(gradInput, products.rows, accumulate);
-            }
-            backend.run(gradients.of(products.weightGrad, inputGrad)); // dw and dx both read dy: one launch
+            backend.run(gradients.of(products.weightGrad, inputGrad(gradInput, accumulate))); // both read dy: one launch
         }
         if (sharedInput) backend.run(products.unpackGrad);
+    }
+
+    /** dx into gradInput (added to it when accumulate) at the rows last bound: built when one of them changes. */
+    Gemm inputGrad(FloatBuf gradInput, boolean accumulate) {
+        if (inputGrad == null || inputGrad.c().buf() != gradInput || inputGrad.accumulate() != accumulate
+                || inputGrad.m() != products.rows) {
+            inputGrad = null;
+            inputGrad = inputGrad(gradInput, products.rows, accumulate);
+        }
+        return inputGrad;
     }
 
     private Gemm inputGrad(FloatBuf gradInput, int rows, boolean accumulate) {

@@ -10,9 +10,14 @@ import modarch.backend.Op;
 import modarch.backend.Precision;
 import modarch.backend.ops.BlockDotAccumulate;
 import modarch.backend.ops.ColumnSumAccumulate;
+import modarch.backend.ops.DenseModules;
 import modarch.backend.ops.Gemm;
 import modarch.backend.ops.Gemms;
+import modarch.backend.ops.ModuleMlpBackward;
+import modarch.backend.ops.ModuleMlpForward;
 import modarch.backend.ops.ScaleBlocks;
+import modarch.backend.ops.SoftmaxRows;
+import modarch.backend.ops.SoftmaxRowsBackward;
 import modarch.task.FastRandom;
 
 /**
@@ -26,14 +31,19 @@ import modarch.task.FastRandom;
  * replicas in one batched call. A self-scored router reads column D of w2/b2 (the reference's extra
  * "score" unit).
  *
- * <p>Under top-k routing ({@code router.topK() > 0}) the value path is {@link DispatchedModules}: each module runs on
- * the rows that chose it only.
+ * <p>Under dense routing, the forward and the backward are one op each ({@link ModuleMlpForward},
+ * {@link ModuleMlpBackward}: on a GPU one fused kernel each way where the shape allows), the router's apart, unless
+ * the modules score themselves through a regularised router: its softmax sits between the layers. Under top-k routing
+ * ({@code router.topK() > 0}) the value path is {@link DispatchedModules}: each module runs on the rows that chose it
+ * only.
  */
 public final class ModuleMlp implements Core {
     private final Backend backend;
     private final Precision precision; // of every product
     private final int rep;
     private final int modules;
+    private final int in;
+    private final boolean sharedInput;
     private final int hidden;      // H
     private final int dim;         // D
     private final int width2;      // D + 1 when self-scored, else D
@@ -49,7 +59,12 @@ public final class ModuleMlp implements Core {
     private final FloatBuf gradScores;       // (rep, rows, R)
     private final FloatBuf gradLogits;       // (rep, rows, R)
     private final DispatchedModules dispatched; // the value path under top-k routing; null when dense
+    private final boolean joined;               // forward and backward as one op each (see above)
     private Products products;                  // at the rows last routed
+    private ModuleMlpForward forwardOp;         // joined: at those rows and the x last given
+    private FloatBuf forwardInput;              // that x
+    private ModuleMlpBackward backwardOp;       // joined: at those rows and the gradInput last given
+    private FloatBuf backwardGradInput;         // that gradInput
 
     /** sharedInput: x is (rep, rows, in) for every module, else (rep, rows, R, in), one block per module. */
     public ModuleMlp(Workspace ws, String prefix, int modules, int in, int hidden, int dim, int maxRows,
@@ -58,6 +73,8 @@ public final class ModuleMlp implements Core {
         this.precision = ws.precision();
         this.rep = ws.rep();
         this.modules = modules;
+        this.in = in;
+        this.sharedInput = sharedInput;
         this.hidden = hidden;
         this.dim = dim;
         this.router = router;
@@ -74,6 +91,7 @@ public final class ModuleMlp implements Core {
         this.gradLogits = ws.floats((long) maxRows * modules);
         this.dispatched = router.topK() == 0 ? null : new DispatchedModules(ws, modules, router.topK(), in, hidden,
                 dim, width2, maxRows, sharedInput, !selfScored(), first, w2, b2);
+        this.joined = dispatched == null && (!selfScored() || router.regularizerTerms() == null);
         first.gradOutputMasked(selfScored()); // the score units' input gradient, dh's last writer, masks it
     }
 
@@ -93,11 +111,11 @@ public final class ModuleMlp implements Core {
 
     /** The ops of one row count: built when it changes, so a warm step allocates nothing. */
     private record Products(int rows, ScoreUnits scoreUnits, ScaleBlocks scaleHidden, Gemm moduleSum, Gemm biasSum,
-                            Gemms gradients, Op gradScale) {
+                            Gemms gradients, Gemm w2Grad, Gemm b2Grad, Op gradScale) {
     }
 
-    /** The self-scored modules' score units: their logits' product and its gradients, in one op. */
-    private record ScoreUnits(Gemm logits, Gemms gradients) {
+    /** The self-scored modules' score units: their logits' product, and its gradients (dh's and the weights') in one op. */
+    private record ScoreUnits(Gemm logits, Gemm weightGrad, Gemms gradients) {
     }
 
     private Products products(int rows) {
@@ -129,7 +147,7 @@ public final class ModuleMlp implements Core {
                 // output (rows, D) = (s*h) (rows, R*H) . W2[:, :D] (R*H, D) + s (rows, R) . B2[:, :D] (R, D)
                 Gemm.of(sh, false, bigW2, false, y).precision(precision),
                 Gemm.of(s, false, bigB2, false, y).precision(precision).accumulate(true),
-                gradients,
+                gradients, w2Grad, b2Grad,
                 // with the score gradient: ds[b, m] += h[b, m] . d(s*h)[b, m], then dh = s * d(s*h), in the same op
                 scoreGradient ? BlockDotAccumulate.bind(null, h, gradScaledHidden, gradScores, rep * rows, modules,
                         hidden).then(scaleGrad) : scaleGrad);
@@ -146,23 +164,24 @@ public final class ModuleMlp implements Core {
         Mat hm = new Mat("h", first.output(), 0, modules, hidden, rows, hidden, rh);            // h_m (rows, H)
         Mat wColumn = new Mat("w2[:, D]", w2.data(), w2.offset(0) + dim, modules, hidden * width2, hidden, 1, width2);
         Mat gradLogitColumn = new Mat("gradLogits", gradLogits, 0, modules, 1, rows, 1, modules); // dlogit[:, m]
+        // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1); db2[m][D] += the sum of dlogit[:, m] over the
+        // rows, in the same launch
+        Gemm weightGrad = Gemm.of(hm, true, gradLogitColumn, false, new Mat("w2.grad[:, D]", w2.grad(), w2.offset(0)
+                + dim, modules, hidden * width2, hidden, 1, width2)).precision(precision).accumulate(true)
+                .groups(new Gemm.Groups(rep, hStride, lStride, stride, 0))
+                .columnSums(new ColumnSumAccumulate(gradLogitColumn, Mat.items("b2.grad", b2.grad(), b2.offset(0) + dim,
+                        modules, width2, 1), rep, lStride, stride));
         return new ScoreUnits(
                 // logits[:, m] (rows, 1) = h_m (rows, H) . w2[m][:, D] (H, 1) + b2[m][D]
                 Gemm.of(hm, false, wColumn, false, new Mat("logits", logits, 0, modules, 1, rows, 1, modules)).precision(precision)
                         .bias(Mat.items("b2[D]", b2.data(), b2.offset(0) + dim, modules, width2, 1))
                         .groups(new Gemm.Groups(rep, hStride, stride, lStride, stride)),
+                weightGrad,
                 // both read dlogit, one launch:
                 // dh_m (rows, H) += dlogit[:, m] (rows, 1) . w2[m][:, D]^T (1, H), through the ReLU's backward (by h_m)
                 Gemms.of(Gemm.of(gradLogitColumn, false, wColumn, true, new Mat("gradH", first.gradOutput(), 0, modules,
                         hidden, rows, hidden, rh)).precision(precision).accumulate(true).mask(hm)
-                        .groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)),
-                // dw2[m][:, D] (H, 1) += h_m^T (H, rows) . dlogit[:, m] (rows, 1); db2[m][D] += the sum of dlogit[:, m]
-                // over the rows, in the same launch
-                Gemm.of(hm, true, gradLogitColumn, false, new Mat("w2.grad[:, D]", w2.grad(), w2.offset(0) + dim,
-                        modules, hidden * width2, hidden, 1, width2)).precision(precision).accumulate(true)
-                        .groups(new Gemm.Groups(rep, hStride, lStride, stride, 0))
-                        .columnSums(new ColumnSumAccumulate(gradLogitColumn, Mat.items("b2.grad", b2.grad(),
-                                b2.offset(0) + dim, modules, width2, 1), rep, lStride, stride))));
+                        .groups(new Gemm.Groups(rep, lStride, stride, hStride, 0)), weightGrad));
     }
 
     /**
@@ -176,7 +195,12 @@ public final class ModuleMlp implements Core {
             dispatched.forward(x, first.output(), router, rows, output);
             return;
         }
-        if (!selfScored()) first.forward(x, rows);
+        if (joined) {
+            if (selfScored()) bind(rows); // the softmax is the joined op's
+            else route(x, ruleContext, rules, rows);
+            backend.run(forwardOp(x, rows));
+            return;
+        }
         route(x, ruleContext, rules, rows);
         backend.run(products.scaleHidden);
         backend.run(products.moduleSum);
@@ -188,10 +212,7 @@ public final class ModuleMlp implements Core {
      * modules' outputs. x is read only when the modules score themselves.
      */
     public void route(FloatBuf x, FloatBuf ruleContext, IntBuf rules, int rows) {
-        if (products == null || products.rows != rows) {
-            products = null;
-            products = products(rows);
-        }
+        bind(rows);
         if (selfScored()) {
             first.forward(x, rows);
             backend.run(products.scoreUnits.logits);
@@ -199,10 +220,81 @@ public final class ModuleMlp implements Core {
         router.forward(rows, ruleContext, rules, logits);
     }
 
+    private void bind(int rows) {
+        if (products == null || products.rows != rows) {
+            products = null;
+            forwardOp = null;
+            backwardOp = null;
+            products = products(rows);
+        }
+    }
+
+    /** The joined forward at the rows bound and x: built when either changes, so a warm step allocates nothing. */
+    private ModuleMlpForward forwardOp(FloatBuf x, int rows) {
+        if (forwardOp != null && forwardInput == x) return forwardOp;
+        forwardOp = null;
+        backwardOp = null;
+        GroupLinear.Products layer = first.bind(x, rows);
+        List<Op> rest = new ArrayList<>(List.of(layer.forward()));
+        if (selfScored()) {
+            rest.add(products.scoreUnits.logits);
+            rest.add(SoftmaxRows.bind(null, logits, router.scores(), rep * rows, modules));
+        }
+        rest.addAll(List.of(products.scaleHidden, products.moduleSum, products.biasSum));
+        forwardOp = new ModuleMlpForward(dense(rows, layer), x, first.output(), scaledHidden,
+                selfScored() ? logits : null, router.scores(), output, layer.pack(), rest);
+        forwardInput = x;
+        return forwardOp;
+    }
+
+    /**
+     * The joined backward at the rows and input of the last forward, into gradInput (null: none): in the order of the
+     * unjoined backward below, less the router's own backward (its softmax's where the modules score themselves).
+     */
+    private ModuleMlpBackward backwardOp(FloatBuf gradInput) {
+        if (backwardOp != null && backwardGradInput == gradInput) return backwardOp;
+        backwardOp = null;
+        int rows = products.rows;
+        GroupLinear.Products layer = first.bind(forwardInput, rows);
+        List<Op> parts = new ArrayList<>(List.of(products.gradients, products.gradScale));
+        List<Gemm> weightGradients = new ArrayList<>(List.of(products.w2Grad, products.b2Grad));
+        if (selfScored()) {
+            parts.add(SoftmaxRowsBackward.bind(null, router.scores(), gradScores, gradLogits, rep * rows, modules));
+            parts.add(products.scoreUnits.gradients);
+            weightGradients.add(products.scoreUnits.weightGrad);
+        } else {
+            parts.add(layer.reluBackward());
+        }
+        weightGradients.add(layer.weightGrad());
+        parts.add(gradInput == null ? layer.weightGrad()
+                : Gemms.of(layer.weightGrad(), first.inputGrad(gradInput, false))); // both read dh: one launch
+        if (layer.unpackGrad() != null) parts.add(layer.unpackGrad());
+        backwardOp = new ModuleMlpBackward(dense(rows, layer), router.scores(), first.output(), gradOutput,
+                gradScaledHidden, router.needsScoreGradient() ? gradScores : null, selfScored() ? gradLogits : null,
+                first.gradOutput(), gradInput, parts, new Gemms(weightGradients), layer.unpackGrad());
+        backwardGradInput = gradInput;
+        return backwardOp;
+    }
+
+    /** The module MLP at rows as the fused kernels read it, its first layer's weights as layer's product reads them. */
+    private DenseModules dense(int rows, GroupLinear.Products layer) {
+        int stride = w2.replicaStride(), rh = modules * hidden;
+        Param b1 = first.b();
+        return new DenseModules(rep, rows, modules, in, hidden, dim, width2, sharedInput, precision,
+                first.productWeights(layer), Mat.items("b1", b1.data(), b1.offset(0), rep, stride, rh),
+                Mat.items("w2", w2.data(), w2.offset(0), rep, stride, rh * width2),
+                Mat.items("b2", b2.data(), b2.offset(0), rep, stride, modules * width2));
+    }
+
     @Override
     public void backward(FloatBuf gradInput) {
         if (dispatched != null) {
             dispatchedBackward(gradInput);
+            return;
+        }
+        if (joined) {
+            backend.run(backwardOp(gradInput));
+            if (!selfScored() && router.needsScoreGradient()) router.backward(products.rows, gradScores, gradLogits);
             return;
         }
         backend.run(products.gradients);

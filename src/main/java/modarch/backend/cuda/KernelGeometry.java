@@ -45,6 +45,14 @@ public final class KernelGeometry {
     public static final int SEG_TILE = 64;
     /** mha_task.cu: threads (sequences) per block. */
     public static final int MHA_TASK_THREADS = 64;
+    /**
+     * module_mlp.cu: threads per block; the rows a block takes (it reads each weight once for them all); the widest
+     * row of x, hidden units or outputs, and the most modules (a block's rows of each sit in shared memory).
+     */
+    public static final int MODULE_MLP_THREADS = 256;
+    public static final int MODULE_MLP_ROWS = 8;
+    public static final int MODULE_MLP_MAX_WIDTH = 512;
+    public static final int MODULE_MLP_MAX_MODULES = 64;
 
     private KernelGeometry() {
     }
@@ -74,6 +82,10 @@ public final class KernelGeometry {
         out.put("TOPK_MAX_MODULES", TOPK_MAX_MODULES);
         out.put("SEG_TILE", SEG_TILE);
         out.put("MHA_TASK_THREADS", MHA_TASK_THREADS);
+        out.put("MODULE_MLP_THREADS", MODULE_MLP_THREADS);
+        out.put("MODULE_MLP_ROWS", MODULE_MLP_ROWS);
+        out.put("MODULE_MLP_MAX_WIDTH", MODULE_MLP_MAX_WIDTH);
+        out.put("MODULE_MLP_MAX_MODULES", MODULE_MLP_MAX_MODULES);
         return out;
     }
 

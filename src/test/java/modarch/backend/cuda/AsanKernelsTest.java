@@ -82,6 +82,7 @@ class AsanKernelsTest {
             ops.attentionAgreesAtLengths(1, 3, 33); // keys in two rounds of 32; longer ones are slow under ASan
             ops.lstmCellAgreesWithTheReference();
             ops.lstmWindowAgreesWithTheReference();
+            ops.moduleMlpAgreesWithTheReference();
             ops.routerRegularizersAgreeOn(new int[] {3, 5, 3}, new int[] {1, 40, 33}); // R = 64 on 1000 rows is slow under ASan
             ops.routingTopKAgreesOn(new int[] {7, 5, 1}, new int[] {9, 40, 39}, new int[] {4, 64, 7});
             ops.slotDispatchAgreesOn(new int[] {3, 11, 6, 2, 3}, new int[] {2, 9, 5, 5, 33}, new int[] {1, 37, 40, 3, 5},

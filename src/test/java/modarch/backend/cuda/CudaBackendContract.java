@@ -3,6 +3,7 @@ package modarch.backend.cuda;
 import static modarch.backend.cuda.KernelAgreement.check;
 import modarch.backend.TestOps;
 import modarch.backend.ops.CopyPair;
+import modarch.backend.ops.DenseModules;
 import modarch.backend.ops.GemmSegmentedWeightGrad;
 import modarch.backend.ops.GemmSegmented;
 import modarch.backend.ops.LstmCellBackward;
@@ -32,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.ObjIntConsumer;
 import java.util.stream.IntStream;
@@ -480,6 +483,39 @@ abstract class CudaBackendContract extends DeviceContract {
                     b[17], scorer == null ? null : Mat.items("scorer.grad", b[18], scorerOff, rep, paramStride,
                     2 * gateWidth)));
         });
+    }
+
+    /**
+     * (R, in, D, rows, shared input 0 or 1) of the module MLP tests (H = D / R): a block's rows and one over, with
+     * hidden units short of D; one module on one row; odd sizes; inputs per module, one block exactly; more module
+     * inputs than a block's threads; then past DenseModules' limits, whose parts launch: more modules than its shared
+     * memory holds, and more weights than it takes.
+     */
+    private static final int[][] MODULE_MLP_SHAPES = {{3, 7, 10, 9, 1}, {1, 5, 4, 1, 1}, {5, 21, 23, 17, 1},
+        {2, 3, 9, 8, 0}, {8, 40, 16, 5, 0}, {65, 2, 65, 3, 1}, {3, 40, 300, 5, 1}};
+
+    /**
+     * A dense module MLP's forward and backward (ModuleMlpForward and ModuleMlpBackward) under each routing, on the
+     * device and on the reference (their parts): the output, the scores, every gradient within tolerance. The device
+     * takes module_mlp_forward and module_mlp_backward for all but the last two shapes.
+     */
+    @Test
+    void moduleMlpAgreesWithTheReference() {
+        for (int s = 0; s < MODULE_MLP_SHAPES.length; s++) {
+            int[] shape = MODULE_MLP_SHAPES[s];
+            int modules = shape[0], in = shape[1], dim = shape[2], rows = shape[3];
+            boolean shared = shape[4] != 0;
+            assertEquals(s < MODULE_MLP_SHAPES.length - 2, DenseModules.fuses(Precision.FP32, modules, in,
+                    dim / modules, dim, dim + 1, shared), "whether the fused kernels take shape " + s);
+            for (String routing : List.of("self", "op", "gt")) {
+                String what = "moduleMlp " + routing + " R=" + modules + " in=" + in + " D=" + dim + " rows=" + rows
+                        + (shared ? " shared input" : " input per module") + ": ";
+                Map<String, float[]> ref = ModuleMlpPass.run(REFERENCE, routing, modules, in, dim, rows, shared, 30 + s);
+                Map<String, float[]> out = ModuleMlpPass.run(device(), routing, modules, in, dim, rows, shared, 30 + s);
+                assertEquals(ref.keySet(), out.keySet(), what);
+                ref.forEach((name, values) -> KernelAgreement.assertClose(what + name, values, out.get(name)));
+            }
+        }
     }
 
     @Test

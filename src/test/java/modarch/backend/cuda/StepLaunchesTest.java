@@ -35,14 +35,13 @@ class StepLaunchesTest {
         return Stream.of(
                 // the shape of bench/results/gpu-NVIDIA-H200-2026-11-26.md's "where one eager step's GPU time goes"
                 Arguments.of(new TrainConfig(Registry.task("mlp-regression"), ModelKind.MODULAR, 8, 32, 128, 256, 1e-4,
-                        1, 1, 0, 0), "{adam_step=1, block_dot_accumulate=1, copy_blocks=3, "
-                        + "copy_blocks_pair=2, gemm_medium=4, gemm_multi=9, gemm_small=2, l1_loss=1, mlp_task_batch=1, one_hot=1, "
-                        + "scale_blocks=1, softmax_rows=1, softmax_rows_backward=1}", 28),
+                        1, 1, 0, 0), "{adam_step=1, copy_blocks=3, copy_blocks_pair=2, gemm_medium=1, "
+                        + "gemm_multi=7, gemm_small=1, l1_loss=1, mlp_task_batch=1, module_mlp_backward=1, "
+                        + "module_mlp_forward=1, one_hot=1}", 20),
                 Arguments.of(new TrainConfig(Registry.task("mha-regression"), ModelKind.MODULAR, 4,
                         new MhaOptions(16, 32, 1, 5, 0), 8, 1e-4, 1, 1, 0, 0), "{adam_step=1, attention_backward=1, "
-                        + "attention_forward=1, block_dot_accumulate=1, copy_blocks_pair=3, "
-                        + "gemm_multi=11, gemm_small=9, l1_loss=1, mha_task_batch=1, one_hot=1, scale_blocks=1, softmax_rows=1, "
-                        + "softmax_rows_backward=1}", 33),
+                        + "attention_forward=1, copy_blocks_pair=3, gemm_multi=9, gemm_small=5, l1_loss=1, mha_task_batch=1, "
+                        + "module_mlp_backward=1, module_mlp_forward=1, one_hot=1}", 25),
                 Arguments.of(new TrainConfig(Registry.task("rnn-regression"), ModelKind.MODULAR, 4,
                         new RnnOptions(16, 16, 4, 1, 5), 8, 1e-4, 1, 1, 0, 0), "{adam_step=1, column_sum_accumulate=1, "
                         + "copy_blocks=4, copy_blocks_pair=1, gemm_multi=4, gemm_small=6, grad_clip_scale=1, "
