@@ -10,16 +10,15 @@
 //   gradScaledHidden[c] = gradOutput . w2[c][0 .. D)
 //   gradScores[m] = gradOutput . b2[m][0 .. D) + h_m . gradScaledHidden_m      (where the router takes a gradient)
 //   gradLogits = scores * (gradScores - scores . gradScores)                     (self-scored)
-//   gradH[c] = h[c] > 0 ? scores[m] gradScaledHidden[c] (+ gradLogits[m] w2[c][D]) : 0   (NaN h keeps it)
+//   gradH[c] = scores[m] gradScaledHidden[c] (+ gradLogits[m] w2[c][D]), 0 where h[c] <= 0 (a NaN h keeps it)
 //   gradInput = sum over c of gradH[c] w1_m[:, j] (shared input), or module block m's sum over j
 // The weight gradients are products over the rows, launched after (ModuleMlpBackward).
-// w1: with a shared input the modules' weights side by side, (in, RH) per replica (GroupLinear's packed copy); else
-// the (R, in, H) parameter. w1 of replica r at r * w1Stride; b1 (RH), w2 (RH, width2) and b2 (R, width2) at
-// r * paramStride; the per-row tensors contiguous, rows rows per replica. No output aliases an input.
+// The parameters w1 (R, in, H), b1 (RH), w2 (RH, width2) and b2 (R, width2) of replica r at r * paramStride; the
+// per-row tensors contiguous, rows rows per replica. No output aliases an input.
 // One block per MODULE_MLP_ROWS rows of one replica (items beyond gridDim.x loop), any multiple of 32 threads; a thread
 // computes one column for every row of the block, each sum in increasing k, so its sums never depend on the block's
 // size. The block's rows of x or gradOutput, of h or gradScaledHidden, and of the scores sit in shared memory: widths
-// within MODULE_MLP_MAX_WIDTH and R within MODULE_MLP_MAX_MODULES (ops.ModuleMlpShape checks).
+// within MODULE_MLP_MAX_WIDTH and R within MODULE_MLP_MAX_MODULES (ops.DenseModules.fuses checks).
 
 #include "launch.h"
 
@@ -45,21 +44,10 @@ __device__ __forceinline__ void module_mlp_load(float* tile, const float* src, M
     for (int k = threadIdx.x; k < it.count * width; k += blockDim.x) tile[k] = from[k];
 }
 
-// Module m's first-layer weights: column j of w1_m at w1m[i * ld + j]
-struct ModuleMlpW1 {
-    const float* w1m;
-    int ld;
-};
-
-__device__ __forceinline__ ModuleMlpW1 module_mlp_w1(const float* w1, int sharedInput, int in, int hidden, int rh,
-                                                     int m) {
-    return sharedInput ? ModuleMlpW1{w1 + m * hidden, rh} : ModuleMlpW1{w1 + m * in * hidden, hidden};
-}
-
 // The arguments both kernels start with: the shape and the parameters
 #define MODULE_MLP_PARAMS                                                                                             \
     int rep, int rows, int modules, int in, int hidden, int dim, int width2, int sharedInput,                        \
-        const float* __restrict__ w1, int w1Stride, const float* __restrict__ b1, const float* __restrict__ w2,       \
+        const float* __restrict__ w1, const float* __restrict__ b1, const float* __restrict__ w2,                     \
         const float* __restrict__ b2, int paramStride
 
 // The forward above for every replica's rows. x (rows, in) or (rows, R, in); h, scaledHidden (rows, RH); logits and
@@ -77,7 +65,7 @@ module_mlp_forward(MODULE_MLP_PARAMS, const float* __restrict__ x, float* __rest
     for (int item = blockIdx.x; item < rep * tiles; item += gridDim.x) {
         const ModuleMlpItem it = module_mlp_item(item, rows);
         const long long row0 = (long long)it.r * rows + it.row0; // the item's first row of the per-row tensors
-        const float* pw1 = w1 + (long long)it.r * w1Stride;
+        const float* pw1 = w1 + (long long)it.r * paramStride;
         const float* pb1 = b1 + (long long)it.r * paramStride;
         const float* pw2 = w2 + (long long)it.r * paramStride;
         const float* pb2 = b2 + (long long)it.r * paramStride;
@@ -86,13 +74,13 @@ module_mlp_forward(MODULE_MLP_PARAMS, const float* __restrict__ x, float* __rest
         __syncthreads();
         for (int c = threadIdx.x; c < rh; c += blockDim.x) {
             const int m = c / hidden, j = c % hidden;
-            const ModuleMlpW1 w = module_mlp_w1(pw1, sharedInput, in, hidden, rh, m);
+            const float* w1m = pw1 + m * in * hidden; // module m's (in, H)
             const float* xm = xs + (sharedInput ? 0 : m * in);
             float acc[MODULE_MLP_ROWS];
 #pragma unroll
             for (int t = 0; t < MODULE_MLP_ROWS; t++) acc[t] = 0.0f;
             for (int i = 0; i < in; i++) {
-                const float wi = w.w1m[i * w.ld + j];
+                const float wi = w1m[i * hidden + j];
 #pragma unroll
                 for (int t = 0; t < MODULE_MLP_ROWS; t++) {
                     if (t < it.count) acc[t] = fmaf(xm[t * xw + i], wi, acc[t]);
@@ -180,7 +168,7 @@ module_mlp_backward(MODULE_MLP_PARAMS, const float* __restrict__ scores, const f
     for (int item = blockIdx.x; item < rep * tiles; item += gridDim.x) {
         const ModuleMlpItem it = module_mlp_item(item, rows);
         const long long row0 = (long long)it.r * rows + it.row0;
-        const float* pw1 = w1 + (long long)it.r * w1Stride;
+        const float* pw1 = w1 + (long long)it.r * paramStride;
         const float* pw2 = w2 + (long long)it.r * paramStride;
         const float* pb2 = b2 + (long long)it.r * paramStride;
         const float* hr = h + row0 * rh;
@@ -248,9 +236,9 @@ module_mlp_backward(MODULE_MLP_PARAMS, const float* __restrict__ scores, const f
 #pragma unroll
                 for (int t = 0; t < MODULE_MLP_ROWS; t++) acc[t] = 0.0f;
                 for (int m = m0; m < m1; m++) {
-                    const ModuleMlpW1 w = module_mlp_w1(pw1, sharedInput, in, hidden, rh, m);
+                    const float* w1m = pw1 + m * in * hidden;
                     for (int j = 0; j < hidden; j++) {
-                        const float wj = w.w1m[i * w.ld + j];
+                        const float wj = w1m[i * hidden + j];
 #pragma unroll
                         for (int t = 0; t < MODULE_MLP_ROWS; t++) {
                             if (t < it.count) acc[t] = fmaf(dhs[t * rh + m * hidden + j], wj, acc[t]);

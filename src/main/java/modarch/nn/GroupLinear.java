@@ -66,7 +66,7 @@ public final class GroupLinear {
 
     /** The ops of one shape: built when the rows or the input change, so a warm step allocates nothing. */
     record Products(int rows, FloatBuf x, CopyBlocks pack, Gemm forward, ReluBackward reluBackward,
-                            Gemm weightGrad, CopyBlocks unpackGrad) {
+                    Gemm weightGrad, CopyBlocks unpackGrad, Gemm moduleWeightGrad) {
     }
 
     private Products products(FloatBuf x, int rows) {
@@ -90,22 +90,31 @@ public final class GroupLinear {
             // dw[m] += dW's block m, every replica
             CopyBlocks unpack = new CopyBlocks(new Mat("gradWide", gradWide, 0, modules, dout, din, dout, ldy),
                     moduleWeights(w.grad(), din), true, rep, din * ldy, stride);
-            return new Products(rows, x, pack, forward, reluBackward, weightGrad, unpack);
+            // the same gradients module by module, straight into w's: x (rows, din) for every module
+            Gemm moduleWeightGrad = moduleWeightGrad(new Mat("x", x, 0, modules, 0, rows, din, din), rows * din, rows);
+            return new Products(rows, x, pack, forward, reluBackward, weightGrad, unpack, moduleWeightGrad);
         }
         Mat xs = new Mat("x", x, 0, modules, din, rows, din, modules * din);       // x_m (rows, din) of replica 0
         Mat ys = new Mat("output", output, 0, modules, dout, rows, dout, ldy);      // y_m (rows, dout) of replica 0
-        Mat dys = new Mat("gradOutput", gradOutput, 0, modules, dout, rows, dout, ldy);
         // y_m (rows, dout) = act(x_m (rows, din) . w[m] (din, dout) + b[m]), every replica and module
         Gemm forward = Gemm.of(xs, false, moduleWeights(w.data(), din), false, ys).precision(precision)
                 .bias(Mat.items("b", b.data(), b.offset(0), modules, dout, dout)).relu(relu)
                 .groups(new Gemm.Groups(rep, rows * modules * din, stride, rows * ldy, stride));
-        // dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout); db[m] (dout) += dy_m's column sums, in the same
-        // launch; every replica and module
-        Gemm weightGrad = Gemm.of(xs, true, dys, false, moduleWeights(w.grad(), din)).precision(precision).accumulate(true)
-                .groups(new Gemm.Groups(rep, rows * modules * din, rows * ldy, stride, 0))
+        Gemm weightGrad = moduleWeightGrad(xs, rows * modules * din, rows);
+        return new Products(rows, x, null, forward, reluBackward, weightGrad, null, weightGrad);
+    }
+
+    /**
+     * dw[m] (din, dout) += x_m^T (din, rows) . dy_m (rows, dout); db[m] (dout) += dy_m's column sums, in the same
+     * launch; every replica and module. xs holds x_m, replica 0's modules (R items); xGroupStride: a replica's x.
+     */
+    private Gemm moduleWeightGrad(Mat xs, int xGroupStride, int rows) {
+        int ldy = modules * dout, stride = w.replicaStride();
+        Mat dys = new Mat("gradOutput", gradOutput, 0, modules, dout, rows, dout, ldy); // dy_m (rows, dout)
+        return Gemm.of(xs, true, dys, false, moduleWeights(w.grad(), din)).precision(precision).accumulate(true)
+                .groups(new Gemm.Groups(rep, xGroupStride, rows * ldy, stride, 0))
                 .columnSums(new ColumnSumAccumulate(dys, Mat.items("b.grad", b.grad(), b.offset(0), modules, dout, dout),
                         rep, rows * ldy, stride));
-        return new Products(rows, x, null, forward, reluBackward, weightGrad, null);
     }
 
     /** Replica 0's modules of a (R, din, dout) parameter tensor: R items of (rows, dout). */
@@ -123,7 +132,8 @@ public final class GroupLinear {
     /**
      * The ops of {@link #forward} at x and rows, and of the {@link #backward} after it: pack (null without a shared
      * input), forward; reluBackward (null without the ReLU), weightGrad, {@link #inputGrad}, unpackGrad (null without a
-     * shared input).
+     * shared input). moduleWeightGrad is what weightGrad and unpackGrad do, module by module, straight into w's
+     * gradient (weightGrad itself without a shared input).
      */
     Products bind(FloatBuf x, int rows) {
         if (products == null || products.rows != rows || products.x != x) {
@@ -133,14 +143,6 @@ public final class GroupLinear {
         return products;
     }
 
-    /**
-     * The weights as the forward's product reads them, rep items: with a shared input the packed (din, R*dout), else
-     * w's (R, din, dout).
-     */
-    Mat productWeights(Products products) {
-        return sharedInput ? products.forward.b()
-                : Mat.items("w", w.data(), w.offset(0), rep, w.replicaStride(), modules * din * dout);
-    }
 
     /**
      * Says whether {@link #gradOutput()} arrives through the ReLU's backward already (its writer's product masked it

@@ -32,10 +32,11 @@ import modarch.task.FastRandom;
  * "score" unit).
  *
  * <p>Under dense routing, the forward and the backward are one op each ({@link ModuleMlpForward},
- * {@link ModuleMlpBackward}: on a GPU one fused kernel each way where the shape allows), the router's apart, unless
- * the modules score themselves through a regularised router: its softmax sits between the layers. Under top-k routing
- * ({@code router.topK() > 0}) the value path is {@link DispatchedModules}: each module runs on the rows that chose it
- * only.
+ * {@link ModuleMlpBackward}: on a GPU one fused kernel each way where the shape allows). A router on the rule context
+ * or the rules runs apart, before the forward and after the backward; a self-scoring router's softmax and its backward
+ * are inside the ops, unless it is regularised (its terms sit between the layers): then the ops run one by one. Under
+ * top-k routing ({@code router.topK() > 0}) the value path is {@link DispatchedModules}: each module runs on the rows
+ * that chose it only.
  */
 public final class ModuleMlp implements Core {
     private final Backend backend;
@@ -235,21 +236,23 @@ public final class ModuleMlp implements Core {
         forwardOp = null;
         backwardOp = null;
         GroupLinear.Products layer = first.bind(x, rows);
-        List<Op> rest = new ArrayList<>(List.of(layer.forward()));
+        List<Op> parts = new ArrayList<>();
+        if (layer.pack() != null) parts.add(layer.pack());
+        parts.add(layer.forward());
         if (selfScored()) {
-            rest.add(products.scoreUnits.logits);
-            rest.add(SoftmaxRows.bind(null, logits, router.scores(), rep * rows, modules));
+            parts.add(products.scoreUnits.logits);
+            parts.add(SoftmaxRows.bind(null, logits, router.scores(), rep * rows, modules));
         }
-        rest.addAll(List.of(products.scaleHidden, products.moduleSum, products.biasSum));
-        forwardOp = new ModuleMlpForward(dense(rows, layer), x, first.output(), scaledHidden,
-                selfScored() ? logits : null, router.scores(), output, layer.pack(), rest);
+        parts.addAll(List.of(products.scaleHidden, products.moduleSum, products.biasSum));
+        forwardOp = new ModuleMlpForward(dense(rows), x, first.output(), scaledHidden, selfScored() ? logits : null,
+                router.scores(), output, parts);
         forwardInput = x;
         return forwardOp;
     }
 
     /**
      * The joined backward at the rows and input of the last forward, into gradInput (null: none): in the order of the
-     * unjoined backward below, less the router's own backward (its softmax's where the modules score themselves).
+     * unjoined backward below; of the router's backward, only a self-scoring router's softmax backward is in it.
      */
     private ModuleMlpBackward backwardOp(FloatBuf gradInput) {
         if (backwardOp != null && backwardGradInput == gradInput) return backwardOp;
@@ -265,23 +268,24 @@ public final class ModuleMlp implements Core {
         } else {
             parts.add(layer.reluBackward());
         }
-        weightGradients.add(layer.weightGrad());
+        weightGradients.add(layer.moduleWeightGrad());
         parts.add(gradInput == null ? layer.weightGrad()
                 : Gemms.of(layer.weightGrad(), first.inputGrad(gradInput, false))); // both read dh: one launch
         if (layer.unpackGrad() != null) parts.add(layer.unpackGrad());
-        backwardOp = new ModuleMlpBackward(dense(rows, layer), router.scores(), first.output(), gradOutput,
-                gradScaledHidden, router.needsScoreGradient() ? gradScores : null, selfScored() ? gradLogits : null,
-                first.gradOutput(), gradInput, parts, new Gemms(weightGradients), layer.unpackGrad());
+        backwardOp = new ModuleMlpBackward(dense(rows), router.scores(), first.output(), gradOutput, gradScaledHidden,
+                router.needsScoreGradient() ? gradScores : null, selfScored() ? gradLogits : null, first.gradOutput(),
+                gradInput, parts, new Gemms(weightGradients));
         backwardGradInput = gradInput;
         return backwardOp;
     }
 
-    /** The module MLP at rows as the fused kernels read it, its first layer's weights as layer's product reads them. */
-    private DenseModules dense(int rows, GroupLinear.Products layer) {
+    /** The module MLP at rows as the fused kernels read it. */
+    private DenseModules dense(int rows) {
         int stride = w2.replicaStride(), rh = modules * hidden;
-        Param b1 = first.b();
+        Param w1 = first.w(), b1 = first.b();
         return new DenseModules(rep, rows, modules, in, hidden, dim, width2, sharedInput, precision,
-                first.productWeights(layer), Mat.items("b1", b1.data(), b1.offset(0), rep, stride, rh),
+                Mat.items("w1", w1.data(), w1.offset(0), rep, stride, rh * in),
+                Mat.items("b1", b1.data(), b1.offset(0), rep, stride, rh),
                 Mat.items("w2", w2.data(), w2.offset(0), rep, stride, rh * width2),
                 Mat.items("b2", b2.data(), b2.offset(0), rep, stride, modules * width2));
     }

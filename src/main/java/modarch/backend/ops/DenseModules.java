@@ -11,9 +11,8 @@ import modarch.backend.cuda.KernelGeometry;
  * A dense module MLP over every replica's rows, as its fused kernels take it ({@link ModuleMlpForward},
  * {@link ModuleMlpBackward}; module_mlp.cu): R = modules modules of hidden units each (RH = R hidden) on rows of in
  * inputs, shared by the modules or one block per module (sharedInput false: rows of R in), output width dim, and
- * second-layer rows width2 wide (dim, or dim + 1 with the modules' own score unit in column dim). w1 holds rep items:
- * with a shared input the modules' weights side by side (in, RH), else the (R, in, hidden) parameter; b1 (RH), w2
- * (RH, width2) and b2 (R, width2) are rep items one replica stride apart.
+ * second-layer rows width2 wide (dim, or dim + 1 with the modules' own score unit in column dim). The parameters w1
+ * (R, in, hidden), b1 (RH), w2 (RH, width2) and b2 (R, width2) are rep items one replica stride apart.
  */
 public record DenseModules(int rep, int rows, int modules, int in, int hidden, int dim, int width2,
                            boolean sharedInput, Precision precision, Mat w1, Mat b1, Mat w2, Mat b2) {
@@ -26,10 +25,10 @@ public record DenseModules(int rep, int rows, int modules, int in, int hidden, i
     static final int MAX_FUSED_WEIGHTS = 1 << 15;
 
     public DenseModules {
-        int stride = b1.stride();
-        if (w2.stride() != stride || b2.stride() != stride) {
-            throw new IllegalArgumentException("a module MLP's b1, w2 and b2 share one replica stride, not " + stride
-                    + ", " + w2.stride() + " and " + b2.stride());
+        int stride = w1.stride();
+        if (b1.stride() != stride || w2.stride() != stride || b2.stride() != stride) {
+            throw new IllegalArgumentException("a module MLP's w1, b1, w2 and b2 share one replica stride, not " + stride
+                    + ", " + b1.stride() + ", " + w2.stride() + " and " + b2.stride());
         }
         int rh = modules * hidden;
         require("w1", w1, rep, rh * in);
@@ -76,7 +75,7 @@ public record DenseModules(int rep, int rows, int modules, int in, int hidden, i
     /** Both kernels' first arguments (module_mlp.cu's MODULE_MLP_PARAMS): the shape and the parameters. */
     KernelArgs args(Gpu gpu) {
         return KernelArgs.of().i(rep).i(rows).i(modules).i(in).i(hidden).i(dim).i(width2).flag(sharedInput)
-                .ptr(gpu.at(w1)).i(w1.stride()).ptr(gpu.at(b1)).ptr(gpu.at(w2)).ptr(gpu.at(b2)).i(b1.stride());
+                .ptr(gpu.at(w1)).ptr(gpu.at(b1)).ptr(gpu.at(w2)).ptr(gpu.at(b2)).i(w1.stride());
     }
 
     /** grid: a block per MODULE_MLP_ROWS rows of a replica. */

@@ -15,12 +15,12 @@ import modarch.backend.cuda.Gpu;
  * rows.
  * <p>Its parts, the caller's ops in that order, are the CPU's. On the GPU, where {@link DenseModules#fused} takes the
  * shape, module_mlp.cu's module_mlp_backward (every row, one launch) writes the per-row gradients, then
- * weightGradients (the parts' weight gradient products, joined) and finish (the unpacking of a shared input's weight
- * gradient, or null); any other shape launches its parts.
+ * weightGradients adds the weight gradients the parts add (a shared input's first layer module by module, straight
+ * into its parameter's gradient: the parts' packed scratch is not written); any other shape launches its parts.
  */
 public record ModuleMlpBackward(DenseModules modules, FloatBuf scores, FloatBuf h, FloatBuf gradOutput,
                                 FloatBuf gradScaledHidden, FloatBuf gradScores, FloatBuf gradLogits, FloatBuf gradH,
-                                FloatBuf gradInput, List<Op> parts, Gemms weightGradients, Op finish)
+                                FloatBuf gradInput, List<Op> parts, Gemms weightGradients)
         implements Composite {
     public ModuleMlpBackward {
         parts = List.copyOf(parts);
@@ -45,6 +45,5 @@ public record ModuleMlpBackward(DenseModules modules, FloatBuf scores, FloatBuf 
                 .ptr(gpu.at(modules.perRow("gradH", gradH, rh)))
                 .ptr(gpu.at(modules.perRow("gradInput", gradInput, modules.inputWidth()))));
         weightGradients.launch(gpu);
-        if (finish != null) finish.launch(gpu);
     }
 }

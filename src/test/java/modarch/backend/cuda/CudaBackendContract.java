@@ -496,8 +496,9 @@ abstract class CudaBackendContract extends DeviceContract {
 
     /**
      * A dense module MLP's forward and backward (ModuleMlpForward and ModuleMlpBackward) under each routing, on the
-     * device and on the reference (their parts): the output, the scores, every gradient within tolerance. The device
-     * takes module_mlp_forward and module_mlp_backward for all but the last two shapes.
+     * device and on the reference (their parts): the output, the scores, every gradient within tolerance; the first
+     * shape also without the input's gradient. The device takes module_mlp_forward and module_mlp_backward for all but
+     * the last two shapes.
      */
     @Test
     void moduleMlpAgreesWithTheReference() {
@@ -508,12 +509,17 @@ abstract class CudaBackendContract extends DeviceContract {
             assertEquals(s < MODULE_MLP_SHAPES.length - 2, DenseModules.fuses(Precision.FP32, modules, in,
                     dim / modules, dim, dim + 1, shared), "whether the fused kernels take shape " + s);
             for (String routing : List.of("self", "op", "gt")) {
-                String what = "moduleMlp " + routing + " R=" + modules + " in=" + in + " D=" + dim + " rows=" + rows
-                        + (shared ? " shared input" : " input per module") + ": ";
-                Map<String, float[]> ref = ModuleMlpPass.run(REFERENCE, routing, modules, in, dim, rows, shared, 30 + s);
-                Map<String, float[]> out = ModuleMlpPass.run(device(), routing, modules, in, dim, rows, shared, 30 + s);
-                assertEquals(ref.keySet(), out.keySet(), what);
-                ref.forEach((name, values) -> KernelAgreement.assertClose(what + name, values, out.get(name)));
+                for (boolean inputGradient : s == 0 ? new boolean[] {true, false} : new boolean[] {true}) {
+                    String what = "moduleMlp " + routing + " R=" + modules + " in=" + in + " D=" + dim + " rows=" + rows
+                            + (shared ? " shared input" : " input per module")
+                            + (inputGradient ? "" : " no input gradient") + ": ";
+                    Map<String, float[]> ref = ModuleMlpPass.run(REFERENCE, routing, modules, in, dim, rows, shared,
+                            inputGradient, 30 + s);
+                    Map<String, float[]> out = ModuleMlpPass.run(device(), routing, modules, in, dim, rows, shared,
+                            inputGradient, 30 + s);
+                    assertEquals(ref.keySet(), out.keySet(), what);
+                    ref.forEach((name, values) -> KernelAgreement.assertClose(what + name, values, out.get(name)));
+                }
             }
         }
     }

@@ -30,9 +30,12 @@ final class ModuleMlpPass {
     private ModuleMlpPass() {
     }
 
-    /** routing: "self" (the modules' own score units), "op" (a scorer on the rule context) or "gt" (the rules). */
+    /**
+     * routing: "self" (the modules' own score units), "op" (a scorer on the rule context) or "gt" (the rules);
+     * inputGradient: whether the backward computes the input's gradient.
+     */
     static Map<String, float[]> run(Backend backend, String routing, int modules, int in, int dim, int rows,
-                                    boolean sharedInput, long seed) {
+                                    boolean sharedInput, boolean inputGradient, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         int inputWidth = sharedInput ? in : modules * in;
         float[] x = gaussian(rnd, REP * rows * inputWidth), context = gaussian(rnd, REP * rows * CONTEXT);
@@ -54,10 +57,10 @@ final class ModuleMlpPass {
             TestParams.allocateAndInit(ws.params(), seed, mlp::init);
             mlp.forward(xs, contexts, ruleBuf, rows);
             backend.upload(gradOutput, 0, mlp.gradOutput(), 0, gradOutput.length);
-            mlp.backward(gradInput);
+            mlp.backward(inputGradient ? gradInput : null);
             out.put("output", TestBuffers.read(backend, mlp.output()));
             out.put("scores", TestBuffers.read(backend, mlp.router().scores()));
-            out.put("gradInput", TestBuffers.read(backend, gradInput));
+            if (inputGradient) out.put("gradInput", TestBuffers.read(backend, gradInput));
             if (mlp.gradRuleContext() != null) out.put("gradRuleContext", TestBuffers.read(backend, mlp.gradRuleContext()));
             for (Param p : mlp.params()) out.put(p.name() + ".grad", TestParams.grad(backend, ws.params(), p));
         }
