@@ -29,7 +29,7 @@ abstract sealed class LstmWindowOp implements Composite permits LstmWindowForwar
             launchFused(gpu);
             return;
         }
-        for (int i = 0; i < parts.size(); i++) parts.get(i).launch(gpu);
+        launchParts(gpu);
     }
 
     /** The window kernel's launches. */

@@ -1,7 +1,6 @@
 package modarch.backend.ops;
 
 import java.util.List;
-import modarch.backend.Composite;
 import modarch.backend.FloatBuf;
 import modarch.backend.Op;
 import modarch.backend.cuda.Gpu;
@@ -21,7 +20,7 @@ import modarch.backend.cuda.Gpu;
 public record ModuleMlpBackward(DenseModules modules, FloatBuf scores, FloatBuf h, FloatBuf gradOutput,
                                 FloatBuf gradScaledHidden, FloatBuf gradScores, FloatBuf gradLogits, FloatBuf gradH,
                                 FloatBuf gradInput, List<Op> parts, Gemms weightGradients)
-        implements Composite {
+        implements DenseModulesOp {
     public ModuleMlpBackward {
         parts = List.copyOf(parts);
         if (gradLogits != null && gradScores == null) {
@@ -30,11 +29,7 @@ public record ModuleMlpBackward(DenseModules modules, FloatBuf scores, FloatBuf 
     }
 
     @Override
-    public void launch(Gpu gpu) {
-        if (!modules.fused()) {
-            for (int i = 0; i < parts.size(); i++) parts.get(i).launch(gpu);
-            return;
-        }
+    public void launchFused(Gpu gpu) {
         int rh = modules.hiddenWidth(), r = modules.modules();
         modules.launch(gpu, "module_mlp_backward", modules.args(gpu)
                 .ptr(gpu.at(modules.perRow("scores", scores, r))).ptr(gpu.at(modules.perRow("h", h, rh)))

@@ -1,7 +1,6 @@
 package modarch.backend.ops;
 
 import java.util.List;
-import modarch.backend.Composite;
 import modarch.backend.FloatBuf;
 import modarch.backend.Op;
 import modarch.backend.cuda.Gpu;
@@ -16,17 +15,13 @@ import modarch.backend.cuda.Gpu;
  * packed copy of it, the parts' scratch, is not written; any other shape launches its parts.
  */
 public record ModuleMlpForward(DenseModules modules, FloatBuf x, FloatBuf h, FloatBuf scaledHidden, FloatBuf logits,
-                               FloatBuf scores, FloatBuf output, List<Op> parts) implements Composite {
+                               FloatBuf scores, FloatBuf output, List<Op> parts) implements DenseModulesOp {
     public ModuleMlpForward {
         parts = List.copyOf(parts);
     }
 
     @Override
-    public void launch(Gpu gpu) {
-        if (!modules.fused()) {
-            for (int i = 0; i < parts.size(); i++) parts.get(i).launch(gpu);
-            return;
-        }
+    public void launchFused(Gpu gpu) {
         int rh = modules.hiddenWidth(), r = modules.modules();
         modules.launch(gpu, "module_mlp_forward", modules.args(gpu)
                 .ptr(gpu.at(modules.perRow("x", x, modules.inputWidth())))
