@@ -143,7 +143,6 @@ public final class GroupLinear {
         return products;
     }
 
-
     /**
      * Says whether {@link #gradOutput()} arrives through the ReLU's backward already (its writer's product masked it
      * by {@link #output()}), so that {@link #backward} skips its own.

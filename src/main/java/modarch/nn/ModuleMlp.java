@@ -202,7 +202,7 @@ public final class ModuleMlp implements Core {
             backend.run(forwardOp(x, rows));
             return;
         }
-        route(x, ruleContext, rules, rows);
+        route(x, ruleContext, rules, rows); // not joined: a regularised self-scoring router, between the layers
         backend.run(products.scaleHidden);
         backend.run(products.moduleSum);
         backend.run(products.biasSum);
@@ -251,8 +251,8 @@ public final class ModuleMlp implements Core {
     }
 
     /**
-     * The joined backward at the rows and input of the last forward, into gradInput (null: none): in the order of the
-     * unjoined backward below; of the router's backward, only a self-scoring router's softmax backward is in it.
+     * The joined backward at the rows, input and shape of the last forward, into gradInput (null: none): in the order
+     * of the unjoined backward below; of the router's backward, only a self-scoring router's softmax backward is in it.
      */
     private ModuleMlpBackward backwardOp(FloatBuf gradInput) {
         if (backwardOp != null && backwardGradInput == gradInput) return backwardOp;
@@ -272,14 +272,14 @@ public final class ModuleMlp implements Core {
         parts.add(gradInput == null ? layer.weightGrad()
                 : Gemms.of(layer.weightGrad(), first.inputGrad(gradInput, false))); // both read dh: one launch
         if (layer.unpackGrad() != null) parts.add(layer.unpackGrad());
-        backwardOp = new ModuleMlpBackward(dense(rows), router.scores(), first.output(), gradOutput, gradScaledHidden,
+        backwardOp = new ModuleMlpBackward(forwardOp.modules(), router.scores(), first.output(), gradOutput, gradScaledHidden,
                 router.needsScoreGradient() ? gradScores : null, selfScored() ? gradLogits : null, first.gradOutput(),
                 gradInput, parts, new Gemms(weightGradients));
         backwardGradInput = gradInput;
         return backwardOp;
     }
 
-    /** The module MLP at rows as the fused kernels read it. */
+    /** The module MLP at rows as the fused kernels read it: the joined forward's, which the backward shares. */
     private DenseModules dense(int rows) {
         int stride = w2.replicaStride(), rh = modules * hidden;
         Param w1 = first.w(), b1 = first.b();
@@ -298,13 +298,14 @@ public final class ModuleMlp implements Core {
         }
         if (joined) {
             backend.run(backwardOp(gradInput));
-            if (!selfScored() && router.needsScoreGradient()) router.backward(products.rows, gradScores, gradLogits);
+            if (!selfScored()) router.backward(products.rows, gradScores, gradLogits); // apart; GT-Modular's does nothing
             return;
         }
+        // not joined: a regularised self-scoring router
         backend.run(products.gradients);
         backend.run(products.gradScale);
-        if (router.needsScoreGradient()) router.backward(products.rows, gradScores, gradLogits);
-        if (selfScored()) scoreUnitBackward();
+        router.backward(products.rows, gradScores, gradLogits);
+        scoreUnitBackward();
         first.backward(gradInput, false);
     }
 
